@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CommonModule } from './common/common.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { JobsModule } from './jobs/jobs.module';
+import { DemoModule } from './modules/demo/demo.module';
+import { DirectoryModule } from './modules/directory/directory.module';
+import { HealthModule } from './modules/health/health.module';
+import { HomeModule } from './modules/home/home.module';
+import { InvitationsModule } from './modules/invitations/invitations.module';
+import { MailModule } from './modules/mail/mail.module';
+import { ResponsesModule } from './modules/responses/responses.module';
+import { SurveysModule } from './modules/surveys/surveys.module';
+import { TeamsModule } from './modules/teams/teams.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(databaseUrl),
+        JobsModule,
+        CommonModule,
+        HealthModule,
+        HomeModule,
+        TeamsModule,
+        DirectoryModule,
+        SurveysModule,
+        InvitationsModule,
+        MailModule,
+        ResponsesModule,
+        DemoModule,
+      ],
+    };
+  }
+}

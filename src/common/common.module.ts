@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ApiKeyGuard } from './guards/api-key.guard';
+import { ErrorFilter } from './http/error.filter';
+import { I18N } from './i18n/i18n.provider';
+import { I18n } from './i18n/i18n.service';
+import { createHandlebars } from './views/handlebars';
+import { HANDLEBARS } from './views/handlebars.provider';
+
+/** Cross-cutting pieces: the access guard on every route, the error filter, translations, views. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: I18N,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new I18n(join(config.projectRoot, 'views', 'locales')),
+    },
+    {
+      provide: HANDLEBARS,
+      inject: [I18N, APP_CONFIG],
+      useFactory: (i18n: I18n, config: AppConfig) => createHandlebars(i18n, join(config.projectRoot, 'views')),
+    },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_FILTER, useClass: ErrorFilter },
+  ],
+  exports: [I18N, HANDLEBARS],
+})
+export class CommonModule {}

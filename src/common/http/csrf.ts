@@ -1,0 +1,24 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const CSRF_COOKIE = 'inpulse_csrf';
+export const CSRF_FIELD = '_csrf';
+
+export function newCsrfNonce(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/**
+ * Signed double-submit token: the form carries HMAC(secret, cookie nonce + scope). A forged
+ * request from another site cannot read the cookie, so it cannot produce the field; the scope
+ * (e.g. the survey link) keeps a token from being replayed on another form.
+ */
+export function csrfToken(secret: string, nonce: string, scope: string): string {
+  return createHmac('sha256', secret).update(`${nonce}\n${scope}`).digest('base64url');
+}
+
+export function csrfValid(secret: string, nonce: unknown, scope: string, presented: unknown): boolean {
+  if (typeof nonce !== 'string' || typeof presented !== 'string' || nonce.length < 16) return false;
+  const expected = Buffer.from(csrfToken(secret, nonce, scope));
+  const given = Buffer.from(presented);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

@@ -1,0 +1,177 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** The one typed configuration of inpulse, read from the environment at boot. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  baseUrl: string;
+  /** `undefined` means: start the embedded PostgreSQL. */
+  databaseUrl: string | undefined;
+  embeddedPostgres: { dataDir: string; port: number };
+  demo: boolean;
+  /** Guards the JSON API until accounts exist. */
+  adminApiKey: string;
+  /** Signs CSRF tokens and other server-side MACs. */
+  appSecret: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  reportingThreshold: number;
+  mixBatchSize: number;
+  invitationTtlDays: number;
+  jobWorkers: boolean;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  projectRoot: string;
+}
+
+/**
+ * The configuration as read from the environment. In demo mode the two secrets may be missing:
+ * they are then generated once and kept in the database (see instance-secrets.ts).
+ */
+export interface EnvConfig extends Omit<AppConfig, 'adminApiKey' | 'appSecret'> {
+  adminApiKey: string | undefined;
+  appSecret: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/**
+ * Reads and validates every variable, collecting all problems so that one failed start names
+ * them all. Each message names the variable and what is expected.
+ */
+export function loadConfig(env: Env = process.env): EnvConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['false', '0', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(
+        `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${redactUrl(raw)}")`,
+      );
+      return undefined;
+    }
+  };
+
+  const secret = (name: string, minLength: number): string | undefined => {
+    const raw = read(name);
+    if (raw !== undefined && raw.length < minLength) {
+      problems.push(`${name} must be at least ${minLength} characters long`);
+      return undefined;
+    }
+    return raw;
+  };
+
+  const projectRoot = findProjectRoot();
+  const port = int('PORT', 3000, 1, 65535);
+  const host = read('HOST') ?? '127.0.0.1';
+  const baseUrl = (url('BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const demo = bool('DEMO', databaseUrl === undefined && read('DATABASE_URL') === undefined);
+  const adminApiKey = secret('ADMIN_API_KEY', 24);
+  const appSecret = secret('APP_SECRET', 32);
+  const reportingThreshold = int('REPORTING_THRESHOLD', 5, 3, 1000);
+  const mixBatchSize = int('MIX_BATCH_SIZE', 10, 1, 100000);
+  if (mixBatchSize < reportingThreshold) {
+    problems.push(
+      `MIX_BATCH_SIZE must not be below REPORTING_THRESHOLD (${reportingThreshold}); got ${mixBatchSize}`,
+    );
+  }
+  if (!demo) {
+    if (adminApiKey === undefined && read('ADMIN_API_KEY') === undefined) {
+      problems.push('ADMIN_API_KEY is required when DEMO is off (a random string of 24+ characters)');
+    }
+    if (appSecret === undefined && read('APP_SECRET') === undefined) {
+      problems.push('APP_SECRET is required when DEMO is off (a random string of 32+ characters)');
+    }
+  }
+  const logLevel = (read('LOG_LEVEL') ?? 'log') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const mailFrom = read('MAIL_FROM') ?? 'inpulse <no-reply@inpulse.local>';
+  if (!/^[^\r\n]*<?[^@\s<>]+@[^@\s<>]+>?$/.test(mailFrom)) {
+    problems.push(`MAIL_FROM must be an address like "inpulse <no-reply@example.com>" (got "${mailFrom}")`);
+  }
+
+  const config: EnvConfig = {
+    port,
+    host,
+    baseUrl,
+    databaseUrl,
+    embeddedPostgres: {
+      dataDir: resolve(projectRoot, read('EMBEDDED_PG_DIR') ?? join('.data', 'postgres')),
+      port: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    },
+    demo,
+    adminApiKey,
+    appSecret,
+    smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom,
+    reportingThreshold,
+    mixBatchSize,
+    invitationTtlDays: int('INVITATION_TTL_DAYS', 14, 1, 365),
+    jobWorkers: bool('JOB_WORKERS', true),
+    logLevel,
+    projectRoot,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The folder holding inpulse's package.json, whether running from src/ or dist/. */
+export function findProjectRoot(start = __dirname): string {
+  let dir = start;
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate) && JSON.parse(readFileSync(candidate, 'utf8')).name === 'inpulse') {
+      return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('inpulse: cannot find the project folder (package.json)');
+    dir = parent;
+  }
+}
+
+/** Hides the password of a connection URL in messages. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,26 @@
+import { Employee } from '../modules/directory/entities/employee.entity';
+import { Invitation } from '../modules/invitations/entities/invitation.entity';
+import { OutboxMessage } from '../modules/mail/entities/outbox-message.entity';
+import { Answer } from '../modules/responses/entities/answer.entity';
+import { PendingResponse } from '../modules/responses/entities/pending-response.entity';
+import { Response } from '../modules/responses/entities/response.entity';
+import { Question } from '../modules/surveys/entities/question.entity';
+import { Questionnaire } from '../modules/surveys/entities/questionnaire.entity';
+import { Survey } from '../modules/surveys/entities/survey.entity';
+import { ServiceTeam } from '../modules/teams/entities/service-team.entity';
+import { InstanceSecret } from './instance-secret.entity';
+
+/** Every entity, listed once; the app, the migration CLI and the tests share this list. */
+export const ENTITIES = [
+  ServiceTeam,
+  Employee,
+  Questionnaire,
+  Question,
+  Survey,
+  Invitation,
+  PendingResponse,
+  Response,
+  Answer,
+  OutboxMessage,
+  InstanceSecret,
+];

@@ -1,0 +1,30 @@
+import { DataSource } from 'typeorm';
+
+/** Arbitrary, fixed key of the advisory lock that serialises migrations across instances. */
+const MIGRATION_LOCK_KEY = 7_215_301_914;
+
+/**
+ * Applies pending migrations while holding a session-level advisory lock, so that two instances
+ * starting at once do not both try: the second waits, then finds nothing left to do.
+ */
+export async function migrateWithLock(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** SQL the entities would need that the migrations did not create: empty when they agree. */
+export async function schemaDrift(dataSource: DataSource): Promise<string[]> {
+  const sql = await dataSource.driver.createSchemaBuilder().log();
+  return sql.upQueries.map((q) => q.query);
+}

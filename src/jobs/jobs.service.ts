@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DATABASE_URL } from '../database/database.tokens';
+
+export interface QueueDefinition<T extends object> {
+  name: string;
+  handler: (data: T) => Promise<void>;
+  /** Cron expression (UTC) on which the job is enqueued, created idempotently by pg-boss. */
+  cron?: string;
+  retryLimit?: number;
+  batchSize?: number;
+}
+
+/**
+ * pg-boss in the application's PostgreSQL (schema `pgboss`). Jobs are plain service methods;
+ * features register them here in onModuleInit, and tests call those methods directly.
+ * With JOB_WORKERS=false the instance only enqueues (useful in tests and for web-only nodes).
+ */
+@Injectable()
+export class JobsService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Jobs');
+  private readonly boss: PgBoss;
+  private started: Promise<void> | undefined;
+
+  constructor(
+    @Inject(DATABASE_URL) databaseUrl: string,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.boss = new PgBoss({
+      connectionString: databaseUrl,
+      schema: 'pgboss',
+      max: 4,
+      application_name: 'inpulse-jobs',
+      supervise: config.jobWorkers,
+      schedule: config.jobWorkers,
+    });
+    this.boss.on('error', (error) => this.logger.error(`pg-boss: ${error.message}`));
+  }
+
+  private start(): Promise<void> {
+    this.started ??= this.boss.start().then(() => undefined);
+    return this.started;
+  }
+
+  async register<T extends object>(queue: QueueDefinition<T>): Promise<void> {
+    await this.start();
+    await this.boss.createQueue(queue.name, {
+      name: queue.name,
+      retryLimit: queue.retryLimit ?? 5,
+      retryDelay: 10,
+      retryBackoff: true,
+    });
+    if (!this.config.jobWorkers) return;
+    if (queue.cron) await this.boss.schedule(queue.name, queue.cron, {}, { tz: 'UTC' });
+    await this.boss.work<T>(
+      queue.name,
+      { batchSize: queue.batchSize ?? 1, pollingIntervalSeconds: 2 },
+      async (jobs) => {
+        for (const job of jobs) await queue.handler(job.data);
+      },
+    );
+  }
+
+  async send(name: string, data: object, options: PgBoss.SendOptions = {}): Promise<string | null> {
+    await this.start();
+    return this.boss.send(name, data, options);
+  }
+
+  async insert(jobs: PgBoss.JobInsert[]): Promise<void> {
+    await this.start();
+    await this.boss.insert(jobs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    await this.started.catch(() => undefined);
+    await this.boss.stop({ graceful: true, timeout: 10_000, wait: true });
+  }
+}

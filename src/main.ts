@@ -1,0 +1,100 @@
+import { Logger } from '@nestjs/common';
+import { AppConfig, ConfigError, EnvConfig, loadConfig, redactUrl } from './config/app-config';
+import { createApp, LOG_LEVELS } from './app.factory';
+import { createDataSource } from './database/data-source';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import { demoSecret } from './database/instance-secrets';
+import { migrateWithLock } from './database/migrate';
+import { DemoService } from './modules/demo/demo.service';
+
+const logger = new Logger('inpulse');
+
+/** Start-up: config, database (embedded unless DATABASE_URL), migrations, demo data, HTTP. */
+async function bootstrap(): Promise<void> {
+  let env: EnvConfig;
+  try {
+    env = loadConfig();
+    Logger.overrideLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.logLevel) + 1));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`inpulse cannot start.\n${error.message}\nSee README.md, "Configuration".`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = env.databaseUrl;
+  if (databaseUrl === undefined) {
+    logger.log(`starting embedded PostgreSQL in ${env.embeddedPostgres.dataDir}`);
+    embedded = await startEmbeddedPostgres({
+      dataDir: env.embeddedPostgres.dataDir,
+      port: env.embeddedPostgres.port,
+      database: 'inpulse',
+      onLog: (line) => (line ? logger.debug(line) : undefined),
+    });
+    databaseUrl = embedded.url;
+  }
+  const stopEmbedded = async () => {
+    if (embedded) await embedded.stop();
+  };
+
+  try {
+    const dataSource = createDataSource(databaseUrl, { poolSize: 2 });
+    await dataSource.initialize();
+    const applied = await migrateWithLock(dataSource);
+    if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+    const config: AppConfig = {
+      ...env,
+      adminApiKey: env.adminApiKey ?? (await demoSecret(dataSource, 'admin_api_key')),
+      appSecret: env.appSecret ?? (await demoSecret(dataSource, 'app_secret')),
+    };
+    await dataSource.destroy();
+
+    const app = await createApp(config, databaseUrl);
+    await app.listen({ port: config.port, host: config.host });
+    logger.log(`inpulse listening on ${config.baseUrl} (database: ${redactUrl(databaseUrl)})`);
+
+    if (config.demo) {
+      const demo = app.get(DemoService);
+      await demo.seedIfEmpty();
+      const links = await demo.liveLinks(3);
+      process.stdout.write(
+        [
+          '',
+          '  inpulse demo is ready',
+          `  admin API key:  ${config.adminApiKey}`,
+          `  API docs:       ${config.baseUrl}/api/docs`,
+          `  outbox:         ${config.baseUrl}/outbox  (any user name, the API key as password)`,
+          '  survey links (one person each, single use):',
+          ...links.map((l) => `    [${l.locale}] ${l.url}`),
+          '',
+        ].join('\n') + '\n',
+      );
+    }
+
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      logger.log(`${signal} received: stopping`);
+      await app.close();
+      await stopEmbedded();
+      process.exit(0);
+    };
+    // embedded-postgres installs its own signal hooks that stop PostgreSQL at once, under the
+    // feet of requests and jobs still finishing; we stop it ourselves, after the app.
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  } catch (error) {
+    await stopEmbedded();
+    throw error;
+  }
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error('inpulse failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

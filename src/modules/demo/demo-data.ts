@@ -1,0 +1,123 @@
+/** Fixed demo content: teams, people and a standard internal-service questionnaire in 4 languages. */
+import type { CreateQuestionnaireDto } from '../surveys/dto/create-questionnaire.dto';
+import type { CreateTeamDto } from '../teams/dto/create-team.dto';
+
+export const DEMO_TEAMS: (CreateTeamDto & { mood: number })[] = [
+  { slug: 'it', name: 'IT', npsTarget: 30, csatTarget: 80, mood: 0.15 },
+  { slug: 'it-service-desk', name: 'IT Service Desk', parentSlug: 'it', npsTarget: 35, csatTarget: 85, firstResponseTargetMinutes: 60, resolutionTargetMinutes: 1440, mood: 0.25 },
+  { slug: 'it-field-services', name: 'IT Field Services', parentSlug: 'it', npsTarget: 30, csatTarget: 80, firstResponseTargetMinutes: 240, resolutionTargetMinutes: 2880, mood: 0.05 },
+  { slug: 'it-identity-access', name: 'Identity & Access', parentSlug: 'it', npsTarget: 25, csatTarget: 80, firstResponseTargetMinutes: 120, resolutionTargetMinutes: 480, mood: -0.1 },
+  { slug: 'hr', name: 'People & HR', npsTarget: 30, csatTarget: 80, firstResponseTargetMinutes: 480, mood: 0.2 },
+  { slug: 'facilities', name: 'Facilities', npsTarget: 20, csatTarget: 75, firstResponseTargetMinutes: 240, mood: -0.05 },
+  { slug: 'finance', name: 'Finance Operations', npsTarget: 20, csatTarget: 75, firstResponseTargetMinutes: 480, mood: 0.0 },
+  { slug: 'legal', name: 'Legal', npsTarget: 25, csatTarget: 80, firstResponseTargetMinutes: 1440, mood: 0.1 },
+];
+
+export const DEPARTMENTS = ['Engineering', 'Sales', 'Marketing', 'Customer Support', 'Operations', 'Finance', 'People', 'Legal'];
+export const LOCATIONS = ['London', 'New York', 'Madrid', 'Mexico City', 'Tokyo', 'Osaka', 'Tehran', 'Remote'];
+
+export const NAMES: Record<string, { first: string[]; last: string[] }> = {
+  en: { first: ['Olivia', 'Liam', 'Amelia', 'Noah', 'Isla', 'Jack', 'Grace', 'Harry', 'Chloe', 'Oscar', 'Emily', 'Leo'], last: ['Smith', 'Jones', 'Taylor', 'Brown', 'Wilson', 'Evans', 'Walker', 'Wright', 'Hughes', 'Green'] },
+  es: { first: ['Lucía', 'Hugo', 'Sofía', 'Mateo', 'Martina', 'Pablo', 'Valeria', 'Diego', 'Carmen', 'Javier'], last: ['García', 'Martínez', 'López', 'Sánchez', 'Pérez', 'Gómez', 'Ruiz', 'Díaz', 'Moreno', 'Romero'] },
+  ja: { first: ['Haruto', 'Yui', 'Sota', 'Hina', 'Ren', 'Aoi', 'Yuto', 'Mei', 'Riku', 'Sakura'], last: ['Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe', 'Ito', 'Yamamoto', 'Nakamura', 'Kobayashi', 'Kato'] },
+  fa: { first: ['Sara', 'Ali', 'Maryam', 'Reza', 'Zahra', 'Amir', 'Fatemeh', 'Hossein', 'Niloufar', 'Dariush'], last: ['Ahmadi', 'Hosseini', 'Karimi', 'Rahimi', 'Moradi', 'Jafari', 'Rezaei', 'Kazemi', 'Sadeghi', 'Tehrani'] },
+};
+
+/** Where people of each locale mostly work. */
+export const HOME_LOCATIONS: Record<string, string[]> = {
+  en: ['London', 'New York', 'Remote'],
+  es: ['Madrid', 'Mexico City', 'Remote'],
+  ja: ['Tokyo', 'Osaka'],
+  fa: ['Tehran', 'London', 'Remote'],
+};
+
+export const DEMO_QUESTIONNAIRE: CreateQuestionnaireDto = {
+  name: 'Internal service pulse',
+  defaultLocale: 'en',
+  questions: [
+    {
+      type: 'nps',
+      required: true,
+      text: {
+        en: 'How likely are you to recommend this team to a colleague?',
+        es: '¿Qué probabilidad hay de que recomiendes este equipo a un compañero?',
+        ja: 'このチームを同僚に勧める可能性はどのくらいありますか？',
+        fa: 'چقدر احتمال دارد این تیم را به یک همکار پیشنهاد کنید؟',
+      },
+    },
+    {
+      type: 'rating',
+      text: {
+        en: 'My request was fully resolved.',
+        es: 'Mi solicitud se resolvió por completo.',
+        ja: '依頼は完全に解決されました。',
+        fa: 'درخواست من به‌طور کامل حل شد.',
+      },
+    },
+    {
+      type: 'rating',
+      text: {
+        en: 'I was kept informed while I waited.',
+        es: 'Me mantuvieron informado mientras esperaba.',
+        ja: '待っている間、状況を知らせてもらえました。',
+        fa: 'در مدت انتظار از وضعیت باخبر بودم.',
+      },
+    },
+    {
+      type: 'ces',
+      text: {
+        en: 'How easy was it to get the help you needed?',
+        es: '¿Qué tan fácil fue obtener la ayuda que necesitabas?',
+        ja: '必要なサポートを受けるのはどのくらい簡単でしたか？',
+        fa: 'دریافت کمکی که نیاز داشتید چقدر آسان بود؟',
+      },
+    },
+    {
+      type: 'single',
+      text: {
+        en: 'How did you contact the team?',
+        es: '¿Cómo contactaste con el equipo?',
+        ja: 'どの方法でチームに連絡しましたか？',
+        fa: 'چگونه با تیم تماس گرفتید؟',
+      },
+      options: [
+        { key: 'portal', label: { en: 'Self-service portal', es: 'Portal de autoservicio', ja: 'セルフサービスポータル', fa: 'پورتال سلف‌سرویس' } },
+        { key: 'email', label: { en: 'E-mail', es: 'Correo electrónico', ja: 'メール', fa: 'ایمیل' } },
+        { key: 'chat', label: { en: 'Chat', es: 'Chat', ja: 'チャット', fa: 'گفتگو' } },
+        { key: 'phone', label: { en: 'Phone', es: 'Teléfono', ja: '電話', fa: 'تلفن' } },
+      ],
+    },
+    {
+      type: 'text',
+      maxLength: 2000,
+      text: {
+        en: 'Why? What could the team do better?',
+        es: '¿Por qué? ¿Qué podría hacer mejor el equipo?',
+        ja: 'その理由は？チームが改善できる点は何ですか？',
+        fa: 'چرا؟ تیم چه کاری را می‌تواند بهتر انجام دهد؟',
+      },
+    },
+  ],
+};
+
+/** Comments by sentiment and locale, for believable history. */
+export const COMMENTS: Record<'good' | 'mixed' | 'bad', Record<string, string[]>> = {
+  good: {
+    en: ['Quick and friendly, fixed on the first call.', 'Clear instructions and they followed up the next day.', 'Best support experience I have had here.'],
+    es: ['Rápidos y amables, lo resolvieron a la primera.', 'Instrucciones claras y seguimiento al día siguiente.'],
+    ja: ['迅速で丁寧な対応でした。', '翌日にフォローアップがあり安心しました。'],
+    fa: ['سریع و مؤدبانه، در همان تماس اول حل شد.', 'راهنمایی روشن بود و روز بعد پیگیری کردند.'],
+  },
+  mixed: {
+    en: ['Solved in the end, but I had to chase twice.', 'Good people, slow process.', 'The portal form is confusing.'],
+    es: ['Al final se resolvió, pero tuve que insistir dos veces.', 'Buena gente, proceso lento.'],
+    ja: ['最終的には解決しましたが、2回催促が必要でした。', '担当者は親切ですが手続きが遅いです。'],
+    fa: ['در نهایت حل شد، اما دو بار پیگیری کردم.', 'افراد خوب، روند کند.'],
+  },
+  bad: {
+    en: ['Nobody told me what was happening for a week.', 'Ticket closed without fixing the problem.', 'Passed between three teams before anyone owned it.'],
+    es: ['Nadie me dijo nada durante una semana.', 'Cerraron el ticket sin resolver el problema.'],
+    ja: ['1週間何の連絡もありませんでした。', '問題が解決しないままチケットが閉じられました。'],
+    fa: ['یک هفته هیچ‌کس به من خبر نداد.', 'تیکت بدون حل مشکل بسته شد.'],
+  },
+};

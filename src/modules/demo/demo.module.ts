@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
+import { SurveysModule } from '../surveys/surveys.module';
+import { TeamsModule } from '../teams/teams.module';
+import { DemoRepository } from './demo.repository';
+import { DemoService } from './demo.service';
+
+@Module({
+  imports: [TeamsModule, DirectoryModule, SurveysModule],
+  providers: [DemoService, DemoRepository],
+  exports: [DemoService],
+})
+export class DemoModule {}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+export interface HistoricSurvey {
+  key: string;
+  name: string;
+  teamId: string;
+  questionnaireId: string;
+  closesAt: string;
+  reportingThreshold: number;
+}
+
+export interface HistoricInvitation {
+  survey: string;
+  employee_id: string;
+  answered_on: string | null;
+  sent_at: string;
+  department: string | null;
+  location: string | null;
+  tenure_band: string | null;
+}
+
+export interface HistoricResponse {
+  survey: string;
+  team_id: string;
+  responded_on: string;
+  locale: string;
+  department: string | null;
+  location: string | null;
+  tenure_band: string | null;
+  answers: { question_id: string; score: number | null; option_key: string | null; text: string | null }[];
+}
+
+/** Writes made-up history for the demo, set-based, in one transaction. */
+@Injectable()
+export class DemoRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async hasTeams(): Promise<boolean> {
+    const [row] = await this.dataSource.query('SELECT EXISTS (SELECT 1 FROM service_team) AS present');
+    return row.present;
+  }
+
+  async insertHistory(surveys: HistoricSurvey[], invitations: HistoricInvitation[], responses: HistoricResponse[]) {
+    await this.dataSource.transaction(async (manager) => {
+      const ids: { key: string; id: string }[] = await manager.query(
+        `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
+            AS s(key text, name text, "teamId" uuid, "questionnaireId" uuid, "closesAt" timestamptz, "reportingThreshold" int)),
+         inserted AS (
+           INSERT INTO survey (name, questionnaire_id, team_id, reporting_threshold, closes_at, created_at)
+           SELECT name, "questionnaireId", "teamId", "reportingThreshold", "closesAt", "closesAt" - interval '14 days'
+             FROM input ORDER BY key
+           RETURNING id, name, team_id, closes_at)
+         SELECT i.key, s.id FROM inserted s
+           JOIN input i ON i.name = s.name AND i."teamId" = s.team_id AND i."closesAt" = s.closes_at`,
+        [JSON.stringify(surveys)],
+      );
+      const surveyIds = Object.fromEntries(ids.map((r) => [r.key, r.id]));
+      await manager.query(
+        `INSERT INTO invitation (survey_id, employee_id, answered_on, sent_at, expires_at, department, location, tenure_band)
+         SELECT (($2::jsonb) ->> i.survey)::uuid, i.employee_id, i.answered_on, i.sent_at, i.sent_at + interval '14 days',
+                i.department, i.location, i.tenure_band
+           FROM jsonb_to_recordset($1::jsonb) AS i(survey text, employee_id uuid, answered_on date, sent_at timestamptz,
+                department text, location text, tenure_band text)`,
+        [JSON.stringify(invitations), JSON.stringify(surveyIds)],
+      );
+      await manager.query(
+        `WITH input AS MATERIALIZED (
+           SELECT gen_random_uuid() AS id, r.* FROM jsonb_to_recordset($1::jsonb) AS r(survey text, team_id uuid,
+             responded_on date, locale text, department text, location text, tenure_band text, answers jsonb)
+           ORDER BY random()),
+         responses AS (
+           INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
+           SELECT id, (($2::jsonb) ->> survey)::uuid, team_id, 'pulse', responded_on, locale, department, location, tenure_band
+             FROM input)
+         INSERT INTO answer (response_id, question_id, score, option_key, text)
+         SELECT input.id, a.question_id, a.score, a.option_key, a.text
+           FROM input CROSS JOIN LATERAL jsonb_to_recordset(input.answers)
+             AS a(question_id uuid, score smallint, option_key text, text text)`,
+        [JSON.stringify(responses), JSON.stringify(surveyIds)],
+      );
+    });
+  }
+
+  /** The newest survey still open, if any. */
+  async newestOpenSurvey(): Promise<{ id: string } | undefined> {
+    const rows = await this.dataSource.query(
+      'SELECT id FROM survey WHERE closes_at > now() ORDER BY created_at DESC LIMIT 1',
+    );
+    return rows[0];
+  }
+
+  /**
+   * Gives fresh tokens to unanswered invitations of `surveyId`, one per wanted locale where it
+   * can, and marks them sent so that the mail job leaves them alone.
+   */
+  async reissue(surveyId: string, locales: string[], tokenHashes: Buffer[]): Promise<{ locale: string }[]> {
+    const rows: { locale: string }[] = await this.dataSource.query(
+      `WITH candidates AS (
+         SELECT DISTINCT ON (e.locale) i.id, e.locale
+           FROM invitation i JOIN employee e ON e.id = i.employee_id
+          WHERE i.survey_id = $1 AND i.answered_on IS NULL AND e.active AND e.locale = ANY($2::text[])
+          ORDER BY e.locale, i.id),
+       numbered AS (
+         SELECT c.*, row_number() OVER (ORDER BY array_position($2::text[], c.locale)) AS n FROM candidates c),
+       updated AS (
+         UPDATE invitation i SET token_hash = ($3::bytea[])[n.n], sent_at = now()
+           FROM numbered n WHERE i.id = n.id AND n.n <= array_length($3::bytea[], 1)
+         RETURNING n.locale, n.n)
+       SELECT locale FROM updated ORDER BY n`,
+      [surveyId, locales, tokenHashes],
+    );
+    return rows;
+  }
+}

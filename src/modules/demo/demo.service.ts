@@ -1,0 +1,171 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { DirectoryService } from '../directory/directory.service';
+import { hashToken, newToken } from '../invitations/tokens';
+import { SurveysService } from '../surveys/surveys.service';
+import { TeamsService } from '../teams/teams.service';
+import {
+  COMMENTS,
+  DEMO_QUESTIONNAIRE,
+  DEMO_TEAMS,
+  DEPARTMENTS,
+  HOME_LOCATIONS,
+  LOCATIONS,
+  NAMES,
+} from './demo-data';
+import { DemoRepository, HistoricInvitation, HistoricResponse, HistoricSurvey } from './demo.repository';
+
+const WEEKS = 12;
+const EMPLOYEES = 300;
+const DAY = 86_400_000;
+
+/** Small deterministic PRNG so that every demo looks the same. */
+function prng(seed: number) {
+  let a = seed;
+  const next = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(list: T[]): T => list[Math.floor(next() * list.length)],
+  };
+}
+
+function isoDate(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+function tenureBand(hireDate: string, now: number): string {
+  const years = (now - Date.parse(hireDate)) / (365.25 * DAY);
+  return years < 1 ? '<1y' : years < 2 ? '1-2y' : years < 5 ? '2-5y' : '5y+';
+}
+
+@Injectable()
+export class DemoService {
+  private readonly logger = new Logger('Demo');
+
+  constructor(
+    private readonly demo: DemoRepository,
+    private readonly teams: TeamsService,
+    private readonly directory: DirectoryService,
+    private readonly surveys: SurveysService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Seeds the demo organisation once, on an empty database. Returns whether it did. */
+  async seedIfEmpty(): Promise<boolean> {
+    if (await this.demo.hasTeams()) return false;
+    this.logger.log('empty database: seeding demo data');
+    const random = prng(20261123);
+    const now = Date.now();
+
+    const teamIds: Record<string, string> = {};
+    for (const { mood: _mood, ...team } of DEMO_TEAMS) teamIds[team.slug] = (await this.teams.create(team)).id;
+
+    const csv = ['email,name,department,location,hire_date,locale'];
+    const localeWeights: [string, number][] = [['en', 0.45], ['es', 0.2], ['ja', 0.18], ['fa', 0.17]];
+    for (let i = 0; i < EMPLOYEES; i++) {
+      let roll = random.next();
+      const locale = localeWeights.find(([, w]) => (roll -= w) < 0)?.[0] ?? 'en';
+      const first = random.pick(NAMES[locale].first);
+      const last = random.pick(NAMES[locale].last);
+      const location = random.next() < 0.8 ? random.pick(HOME_LOCATIONS[locale]) : random.pick(LOCATIONS);
+      const hire = isoDate(now - random.int(20, 9 * 365) * DAY);
+      const email = `${first}.${last}.${i}`.toLowerCase().normalize('NFD').replace(/[^a-z0-9.]/g, '') + '@example.com';
+      csv.push([email, `${first} ${last}`, random.pick(DEPARTMENTS), location, hire, locale].join(','));
+    }
+    await this.directory.importCsv(csv.join('\n'));
+    const people = (await this.directory.list({ limit: 500 })).items;
+
+    const questionnaire = await this.surveys.createQuestionnaire(DEMO_QUESTIONNAIRE);
+    const questions = questionnaire.questions ?? [];
+    const [nps, resolved, informed, ces, channel, why] = questions;
+
+    const surveys: HistoricSurvey[] = [];
+    const invitations: HistoricInvitation[] = [];
+    const responses: HistoricResponse[] = [];
+    const start = now - WEEKS * 7 * DAY;
+    for (const team of DEMO_TEAMS) {
+      // One survey every four weeks per team, each answered over its four weeks.
+      for (let block = 0; block < WEEKS / 4; block++) {
+        const key = `${team.slug}-${block}`;
+        const opens = start + block * 28 * DAY;
+        surveys.push({
+          key,
+          name: `${team.name} — pulse ${block + 1}`,
+          teamId: teamIds[team.slug],
+          questionnaireId: questionnaire.id,
+          closesAt: new Date(Math.min(opens + 28 * DAY, now - DAY)).toISOString(),
+          reportingThreshold: this.config.reportingThreshold,
+        });
+        const audience = [...people].sort(() => random.next() - 0.5).slice(0, random.int(70, 110));
+        const rate = 0.45 + random.next() * 0.3;
+        audience.forEach((person, index) => {
+          const answered = index < audience.length * rate;
+          const day = opens + random.int(0, 26) * DAY;
+          const segment = {
+            department: person.department,
+            location: person.location,
+            tenure_band: person.hireDate ? tenureBand(person.hireDate, opens) : null,
+          };
+          invitations.push({
+            survey: key,
+            employee_id: person.id,
+            answered_on: answered ? isoDate(day) : null,
+            sent_at: new Date(opens).toISOString(),
+            ...segment,
+          });
+          if (!answered) return;
+          // Mood improves a little over the quarter, with noise per team.
+          const mood = team.mood + block * 0.05 + (random.next() - 0.5) * 0.3;
+          const score = Math.max(0, Math.min(10, Math.round(7.2 + mood * 6 + (random.next() - 0.5) * 5)));
+          const sentiment = score >= 9 ? 'good' : score >= 7 ? 'mixed' : 'bad';
+          const rating = () => Math.max(1, Math.min(5, Math.round(score / 2.2 + (random.next() - 0.5) * 2)));
+          const answers: HistoricResponse['answers'] = [
+            { question_id: nps.id, score, option_key: null, text: null },
+            { question_id: resolved.id, score: rating(), option_key: null, text: null },
+            { question_id: informed.id, score: rating(), option_key: null, text: null },
+            { question_id: ces.id, score: Math.max(1, Math.min(7, Math.round(score * 0.6 + 1 + (random.next() - 0.5) * 2))), option_key: null, text: null },
+            { question_id: channel.id, score: null, option_key: random.pick(['portal', 'portal', 'email', 'chat', 'phone']), text: null },
+          ];
+          if (random.next() < 0.4) {
+            const pool = COMMENTS[sentiment][person.locale] ?? COMMENTS[sentiment].en;
+            answers.push({ question_id: why.id, score: null, option_key: null, text: random.pick(pool) });
+          }
+          responses.push({
+            survey: key,
+            team_id: teamIds[team.slug],
+            responded_on: isoDate(day),
+            locale: person.locale,
+            ...segment,
+            answers,
+          });
+        });
+      }
+    }
+    await this.demo.insertHistory(surveys, invitations, responses);
+
+    const live = await this.surveys.createSurvey({
+      name: 'IT Service Desk — this month',
+      questionnaireId: questionnaire.id,
+      teamSlug: 'it-service-desk',
+      openDays: 14,
+    });
+    await this.surveys.send(live.id, { employeeIds: people.slice(0, 60).map((p) => p.id) });
+    this.logger.log(`seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${responses.length} past responses`);
+    return true;
+  }
+
+  /** Fresh single-use links for a few people of the open demo survey, one per language. */
+  async liveLinks(count: number): Promise<{ locale: string; url: string }[]> {
+    const survey = await this.demo.newestOpenSurvey();
+    if (!survey) return [];
+    const tokens = Array.from({ length: count }, () => newToken());
+    const issued = await this.demo.reissue(survey.id, ['en', 'es', 'fa', 'ja'], tokens.map(hashToken));
+    return issued.map((row, i) => ({ locale: row.locale, url: `${this.config.baseUrl}/s/${tokens[i]}` }));
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Headers, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '../../common/errors/domain-error';
+import { DirectoryService } from './directory.service';
+import { CreateEmployeeDto } from './dto/create-employee.dto';
+import { ListEmployeesDto } from './dto/list-employees.dto';
+import { CSV_COLUMNS } from './employee-csv';
+
+@ApiTags('directory')
+@ApiBearerAuth()
+@Controller('api/v1/employees')
+export class DirectoryController {
+  constructor(private readonly directory: DirectoryService) {}
+
+  @Post()
+  create(@Body() body: CreateEmployeeDto) {
+    return this.directory.create(body);
+  }
+
+  @Get()
+  list(@Query() query: ListEmployeesDto) {
+    return this.directory.list(query);
+  }
+
+  @Post('import')
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    description: `CSV with a header row. Columns: ${CSV_COLUMNS.join(', ')} (email and name required). Upserts by e-mail; any bad row rejects the whole file with every problem listed by line.`,
+    schema: { type: 'string', example: 'email,name,department\nana@example.com,Ana García,Finance\n' },
+  })
+  import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined) {
+    if (typeof body !== 'string' || !(contentType ?? '').toLowerCase().startsWith('text/csv')) {
+      throw new DomainError('invalid', 'employee.csv_expected', 'Send the CSV file as the body with Content-Type: text/csv.');
+    }
+    return this.directory.importCsv(body);
+  }
+}

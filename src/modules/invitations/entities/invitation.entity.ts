@@ -1,0 +1,58 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Employee } from '../../directory/entities/employee.entity';
+import { Survey } from '../../surveys/entities/survey.entity';
+
+/**
+ * Whom a survey was sent to, and whether it was answered — never what was answered.
+ * The token is random (256 bits) and only its SHA-256 hash is kept. The segment attributes
+ * are those of the moment the invitation was created, so a later directory change does not
+ * move an answer into another group.
+ */
+@Entity('invitation')
+@Index('uq_invitation_survey_employee', ['surveyId', 'employeeId'], { unique: true })
+export class Invitation {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'survey_id', type: 'uuid' })
+  surveyId!: string;
+
+  @ManyToOne(() => Survey, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'survey_id', foreignKeyConstraintName: 'fk_invitation_survey' })
+  survey?: Survey;
+
+  @Index('ix_invitation_employee')
+  @Column({ name: 'employee_id', type: 'uuid' })
+  employeeId!: string;
+
+  @ManyToOne(() => Employee, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'employee_id', foreignKeyConstraintName: 'fk_invitation_employee' })
+  employee?: Employee;
+
+  /** SHA-256 of the link token; null until the mail carrying it is prepared. */
+  @Index('uq_invitation_token_hash', { unique: true, where: 'token_hash IS NOT NULL' })
+  @Column({ name: 'token_hash', type: 'bytea', nullable: true })
+  tokenHash!: Buffer | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  department!: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  location!: string | null;
+
+  @Column({ name: 'tenure_band', type: 'varchar', length: 16, nullable: true })
+  tenureBand!: string | null;
+
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  sentAt!: Date | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  /** The day it was answered: nothing finer, so the time of an answer does not single it out. */
+  @Column({ name: 'answered_on', type: 'date', nullable: true })
+  answeredOn!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PendingResponse } from './entities/pending-response.entity';
+
+/** Arbitrary, fixed key: one mixer at a time across every instance. */
+const MIXER_LOCK_KEY = 7_215_301_915;
+/** Upper bound of one mixing transaction. */
+const MAX_BATCH = 20_000;
+
+@Injectable()
+export class ResponsesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insertPending(manager: EntityManager, row: Omit<PendingResponse, 'id' | 'respondedOn'>): Promise<void> {
+    await manager.query(
+      `INSERT INTO pending_response
+         (survey_id, team_id, source, responded_on, locale, department, location, tenure_band, answers)
+       VALUES ($1, $2, $3, current_date, $4, $5, $6, $7, $8::jsonb)`,
+      [
+        row.surveyId,
+        row.teamId,
+        row.source,
+        row.locale,
+        row.department,
+        row.location,
+        row.tenureBand,
+        JSON.stringify(row.answers),
+      ],
+    );
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /**
+   * Moves pending answers into `response` and `answer` in one transaction of its own, in random
+   * order, with fresh random ids, and deletes them from pending. It moves nothing unless at least
+   * `minBatch` answers wait, except those of surveys that have closed, which may go as a smaller
+   * last batch. Returns how many responses it moved.
+   */
+  mixPending(minBatch: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [MIXER_LOCK_KEY]);
+      if (!locked) return 0;
+      const waiting: { id: string; closed: boolean }[] = await manager.query(
+        `SELECT p.id, s.closes_at <= now() AS closed
+           FROM pending_response p JOIN survey s ON s.id = p.survey_id
+          ORDER BY p.id LIMIT $1 FOR UPDATE OF p`,
+        [MAX_BATCH],
+      );
+      const ids = waiting.length >= minBatch ? waiting.map((w) => w.id) : waiting.filter((w) => w.closed).map((w) => w.id);
+      if (ids.length === 0) return 0;
+      await manager.query(
+        `WITH moved AS (
+           DELETE FROM pending_response WHERE id = ANY($1::uuid[]) RETURNING *),
+         shuffled AS MATERIALIZED (
+           SELECT gen_random_uuid() AS response_id, moved.* FROM moved ORDER BY random()),
+         responses AS (
+           INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
+           SELECT response_id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band
+             FROM shuffled)
+         INSERT INTO answer (response_id, question_id, score, option_key, text)
+         SELECT s.response_id, a.question_id, a.score, a.option_key, a.text
+           FROM shuffled s
+           CROSS JOIN LATERAL jsonb_to_recordset(s.answers)
+             AS a(question_id uuid, score smallint, option_key text, text text)`,
+        [ids],
+      );
+      return ids.length;
+    });
+  }
+
+  async countPending(): Promise<number> {
+    const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM pending_response');
+    return count;
+  }
+}

@@ -1,0 +1,38 @@
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { ServiceTeam } from '../../teams/entities/service-team.entity';
+import { Questionnaire } from './questionnaire.entity';
+
+/** A questionnaire about one team, sent to chosen employees until it closes. */
+@Entity('survey')
+export class Survey {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ name: 'questionnaire_id', type: 'uuid' })
+  questionnaireId!: string;
+
+  @ManyToOne(() => Questionnaire, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'questionnaire_id', foreignKeyConstraintName: 'fk_survey_questionnaire' })
+  questionnaire?: Questionnaire;
+
+  @Column({ name: 'team_id', type: 'uuid' })
+  teamId!: string;
+
+  @ManyToOne(() => ServiceTeam, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'fk_survey_team' })
+  team?: ServiceTeam;
+
+  /** Reporting threshold k, fixed when the survey is created and shown to respondents. */
+  @Column({ name: 'reporting_threshold', type: 'smallint' })
+  reportingThreshold!: number;
+
+  /** Links stop working at this instant; the mixer may then flush a last, smaller batch. */
+  @Column({ name: 'closes_at', type: 'timestamptz' })
+  closesAt!: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

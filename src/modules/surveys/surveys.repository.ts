@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Question } from './entities/question.entity';
+import { Questionnaire } from './entities/questionnaire.entity';
+import { Survey } from './entities/survey.entity';
+
+@Injectable()
+export class SurveysRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Inserts the questionnaire and its questions in one transaction. */
+  insertQuestionnaire(
+    questionnaire: Pick<Questionnaire, 'name' | 'defaultLocale'>,
+    questions: Omit<Question, 'id' | 'questionnaireId' | 'questionnaire'>[],
+  ): Promise<Questionnaire> {
+    return this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(manager.create(Questionnaire, questionnaire));
+      saved.questions = await manager.save(
+        questions.map((q) => manager.create(Question, { ...q, questionnaireId: saved.id })),
+      );
+      return saved;
+    });
+  }
+
+  findQuestionnaire(id: string): Promise<Questionnaire | null> {
+    return this.dataSource.getRepository(Questionnaire).findOne({
+      where: { id },
+      relations: { questions: true },
+      order: { questions: { position: 'ASC' } },
+    });
+  }
+
+  listQuestionnaires(): Promise<Questionnaire[]> {
+    return this.dataSource.getRepository(Questionnaire).find({
+      relations: { questions: true },
+      order: { createdAt: 'DESC', questions: { position: 'ASC' } },
+    });
+  }
+
+  insertSurvey(survey: Omit<Survey, 'id' | 'createdAt'>): Promise<Survey> {
+    const repo = this.dataSource.getRepository(Survey);
+    return repo.save(repo.create(survey));
+  }
+
+  findSurvey(id: string): Promise<Survey | null> {
+    return this.dataSource.getRepository(Survey).findOneBy({ id });
+  }
+
+  /** Surveys with how many were invited and how many answered (counts only, no identities). */
+  listSurveysWithCounts(): Promise<(Survey & { invited: number; answered: number })[]> {
+    return this.dataSource.query(`
+      SELECT s.id, s.name, s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId",
+             s.reporting_threshold AS "reportingThreshold", s.closes_at AS "closesAt", s.created_at AS "createdAt",
+             count(i.id)::int AS invited, count(i.answered_on)::int AS answered
+        FROM survey s LEFT JOIN invitation i ON i.survey_id = s.id
+       GROUP BY s.id ORDER BY s.created_at DESC`);
+  }
+}

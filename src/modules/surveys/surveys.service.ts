@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { InvitationsService } from '../invitations/invitations.service';
+import { TeamsService } from '../teams/teams.service';
+import { CreateQuestionnaireDto } from './dto/create-questionnaire.dto';
+import { CreateSurveyDto } from './dto/create-survey.dto';
+import { SendSurveyDto } from './dto/send-survey.dto';
+import { Questionnaire } from './entities/questionnaire.entity';
+import { DEFAULT_TEXT_MAX_LENGTH } from './question-types';
+import { questionnaireProblems } from './questionnaire-rules';
+import { SurveyErrors } from './surveys.errors';
+import { SurveysRepository } from './surveys.repository';
+
+const CACHE_LIMIT = 500;
+
+@Injectable()
+export class SurveysService {
+  /**
+   * Questionnaires never change once created (there is no update), so caching them by id is
+   * safe across instances; this keeps the survey page and the submit path to one query.
+   */
+  private readonly questionnaireCache = new Map<string, Questionnaire>();
+
+  constructor(
+    private readonly surveys: SurveysRepository,
+    private readonly teams: TeamsService,
+    private readonly invitations: InvitationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async createQuestionnaire(dto: CreateQuestionnaireDto): Promise<Questionnaire> {
+    const problems = questionnaireProblems(dto);
+    if (problems.length > 0) throw SurveyErrors.invalidQuestionnaire(problems);
+    return this.surveys.insertQuestionnaire(
+      { name: dto.name.trim(), defaultLocale: dto.defaultLocale ?? 'en' },
+      dto.questions.map((q, position) => ({
+        position,
+        type: q.type,
+        required: q.required ?? false,
+        text: q.text,
+        options: q.options?.map((o) => ({ key: o.key, label: o.label })) ?? null,
+        maxLength: q.type === 'text' ? (q.maxLength ?? DEFAULT_TEXT_MAX_LENGTH) : null,
+      })),
+    );
+  }
+
+  listQuestionnaires() {
+    return this.surveys.listQuestionnaires();
+  }
+
+  async getQuestionnaire(id: string): Promise<Questionnaire> {
+    const cached = this.questionnaireCache.get(id);
+    if (cached) return cached;
+    const found = await this.surveys.findQuestionnaire(id);
+    if (!found) throw SurveyErrors.questionnaireNotFound(id);
+    if (this.questionnaireCache.size >= CACHE_LIMIT) {
+      this.questionnaireCache.delete(this.questionnaireCache.keys().next().value as string);
+    }
+    this.questionnaireCache.set(id, found);
+    return found;
+  }
+
+  async createSurvey(dto: CreateSurveyDto) {
+    await this.getQuestionnaire(dto.questionnaireId);
+    const team = await this.teams.findBySlug(dto.teamSlug);
+    if (!team) throw SurveyErrors.teamNotFound(dto.teamSlug);
+    const k = dto.reportingThreshold ?? this.config.reportingThreshold;
+    if (k < this.config.reportingThreshold) throw SurveyErrors.thresholdTooLow(k, this.config.reportingThreshold);
+    const openDays = dto.openDays ?? this.config.invitationTtlDays;
+    return this.surveys.insertSurvey({
+      name: dto.name.trim(),
+      questionnaireId: dto.questionnaireId,
+      teamId: team.id,
+      reportingThreshold: k,
+      closesAt: new Date(Date.now() + openDays * 86_400_000),
+    });
+  }
+
+  listSurveys() {
+    return this.surveys.listSurveysWithCounts();
+  }
+
+  async getSurvey(id: string) {
+    const survey = await this.surveys.findSurvey(id);
+    if (!survey) throw SurveyErrors.surveyNotFound(id);
+    return survey;
+  }
+
+  /** Invites the given active employees (once each) and queues their mail. */
+  async send(surveyId: string, dto: SendSurveyDto) {
+    const survey = await this.getSurvey(surveyId);
+    if (survey.closesAt.getTime() <= Date.now()) throw SurveyErrors.closed(surveyId);
+    const employeeIds = dto.employeeIds ?? [];
+    const emails = (dto.emails ?? []).map((e) => e.trim().toLowerCase());
+    if (employeeIds.length === 0 && emails.length === 0) throw SurveyErrors.noRecipients();
+    return this.invitations.inviteToSurvey(survey, { employeeIds, emails });
+  }
+}
