@@ -156,7 +156,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
 }
 
 /** The folder holding inpulse's package.json, whether running from src/ or dist/. */
-export function findProjectRoot(start = __dirname): string {
+export function findProjectRoot(start = typeof __dirname === 'string' ? __dirname : process.cwd()): string {
   let dir = start;
   for (;;) {
     const candidate = join(dir, 'package.json');

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { Employee } from '../../directory/entities/employee.entity';
 import { Survey } from '../../surveys/entities/survey.entity';
 
@@ -19,7 +19,7 @@ export class Invitation {
 
   @ManyToOne(() => Survey, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'survey_id', foreignKeyConstraintName: 'fk_invitation_survey' })
-  survey?: Survey;
+  survey?: Relation<Survey>;
 
   @Index('ix_invitation_employee')
   @Column({ name: 'employee_id', type: 'uuid' })
@@ -27,7 +27,7 @@ export class Invitation {
 
   @ManyToOne(() => Employee, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'employee_id', foreignKeyConstraintName: 'fk_invitation_employee' })
-  employee?: Employee;
+  employee?: Relation<Employee>;
 
   /** SHA-256 of the link token; null until the mail carrying it is prepared. */
   @Index('uq_invitation_token_hash', { unique: true, where: 'token_hash IS NOT NULL' })

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Question } from '../../surveys/entities/question.entity';
 import { Response } from './response.entity';
 
@@ -18,14 +18,14 @@ export class Answer {
 
   @ManyToOne(() => Response, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'response_id', foreignKeyConstraintName: 'fk_answer_response' })
-  response?: Response;
+  response?: Relation<Response>;
 
   @Column({ name: 'question_id', type: 'uuid' })
   questionId!: string;
 
   @ManyToOne(() => Question, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'question_id', foreignKeyConstraintName: 'fk_answer_question' })
-  question?: Question;
+  question?: Relation<Question>;
 
   @Column({ type: 'smallint', nullable: true })
   score!: number | null;

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { ServiceTeam } from '../../teams/entities/service-team.entity';
 import { Survey } from '../../surveys/entities/survey.entity';
 
@@ -20,7 +20,7 @@ export class Response {
 
   @ManyToOne(() => Survey, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'survey_id', foreignKeyConstraintName: 'fk_response_survey' })
-  survey?: Survey;
+  survey?: Relation<Survey>;
 
   /** The team the answers are about. */
   @Column({ name: 'team_id', type: 'uuid' })
@@ -28,7 +28,7 @@ export class Response {
 
   @ManyToOne(() => ServiceTeam, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'fk_response_team' })
-  team?: ServiceTeam;
+  team?: Relation<ServiceTeam>;
 
   @Column({ type: 'varchar', length: 16 })
   source!: string;

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import type { QuestionType } from '../question-types';
 import { Questionnaire } from './questionnaire.entity';
 
@@ -20,7 +20,7 @@ export class Question {
 
   @ManyToOne(() => Questionnaire, (questionnaire) => questionnaire.questions, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'questionnaire_id', foreignKeyConstraintName: 'fk_question_questionnaire' })
-  questionnaire?: Questionnaire;
+  questionnaire?: Relation<Questionnaire>;
 
   @Column({ type: 'smallint' })
   position!: number;

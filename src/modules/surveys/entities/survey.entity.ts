@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { ServiceTeam } from '../../teams/entities/service-team.entity';
 import { Questionnaire } from './questionnaire.entity';
 
@@ -16,14 +16,14 @@ export class Survey {
 
   @ManyToOne(() => Questionnaire, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'questionnaire_id', foreignKeyConstraintName: 'fk_survey_questionnaire' })
-  questionnaire?: Questionnaire;
+  questionnaire?: Relation<Questionnaire>;
 
   @Column({ name: 'team_id', type: 'uuid' })
   teamId!: string;
 
   @ManyToOne(() => ServiceTeam, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'fk_survey_team' })
-  team?: ServiceTeam;
+  team?: Relation<ServiceTeam>;
 
   /** Reporting threshold k, fixed when the survey is created and shown to respondents. */
   @Column({ name: 'reporting_threshold', type: 'smallint' })

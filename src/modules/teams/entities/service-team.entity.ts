@@ -6,6 +6,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  type Relation,
 } from 'typeorm';
 
 /** A team that serves employees. Teams form a tree; reports roll up along it. */
@@ -26,7 +27,7 @@ export class ServiceTeam {
 
   @ManyToOne(() => ServiceTeam, { nullable: true, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_service_team_parent' })
-  parent?: ServiceTeam | null;
+  parent?: Relation<ServiceTeam> | null;
 
   /** Target iNPS, from -100 to 100. */
   @Column({ name: 'nps_target', type: 'smallint', nullable: true })

@@ -1,0 +1,50 @@
+const { readdirSync, readFileSync, existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+/**
+ * Packages published as ES modules only, with no CommonJS entry. NestJS 12 is one of them, and
+ * Jest on Node 20 loads ES modules only in its native ESM mode (node --experimental-vm-modules,
+ * see package.json). When a CommonJS package `require`s one of these, Babel turns that copy into
+ * CommonJS for Jest. The application itself is built to CommonJS and relies on Node's own
+ * require(esm); this dance is for Jest's module loader only.
+ */
+function esmOnlyPackages(root = join(__dirname, 'node_modules')) {
+  const names = [];
+  const visit = (dir, prefix) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      if (entry.name.startsWith('@') && !prefix) {
+        visit(join(dir, entry.name), `${entry.name}/`);
+        continue;
+      }
+      const file = join(dir, entry.name, 'package.json');
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8'));
+      if (pkg.type === 'module' && !JSON.stringify(pkg.exports ?? {}).includes('"require"')) {
+        names.push(prefix + entry.name);
+      }
+    }
+  };
+  if (existsSync(root)) visit(root, '');
+  return names;
+}
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', useESM: true, diagnostics: false }],
+    '^.+\\.m?js$': 'babel-jest',
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().map(escape).join('|')})/)`],
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  testTimeout: 60_000,
+  // Each test file gets its own database cloned from a migrated template (test/setup).
+  maxWorkers: 2,
+};

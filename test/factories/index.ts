@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { DirectoryService } from '../../src/modules/directory/directory.service';
+import { InvitationsService } from '../../src/modules/invitations/invitations.service';
+import { SurveysService } from '../../src/modules/surveys/surveys.service';
+import { TeamsService } from '../../src/modules/teams/teams.service';
+import type { CreateQuestionnaireDto } from '../../src/modules/surveys/dto/create-questionnaire.dto';
+import type { TestApp } from '../setup/test-app';
+
+/** Helpers that build data through the application's own services, as a user of the API would. */
+
+export function uniqueSlug(prefix = 'team'): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function createTeam(t: TestApp, name = 'IT Service Desk', parentSlug?: string) {
+  return t.get(TeamsService).create({ slug: uniqueSlug(), name, parentSlug });
+}
+
+export async function createEmployees(
+  t: TestApp,
+  count: number,
+  overrides: Partial<{ locale: string; department: string; location: string }> = {},
+) {
+  const tag = randomBytes(3).toString('hex');
+  const rows = ['email,name,department,location,hire_date,locale'];
+  for (let i = 0; i < count; i++) {
+    rows.push(
+      [
+        `person${i}.${tag}@example.com`,
+        `Person ${i}`,
+        overrides.department ?? 'Engineering',
+        overrides.location ?? 'Madrid',
+        '2022-01-10',
+        overrides.locale ?? 'en',
+      ].join(','),
+    );
+  }
+  await t.get(DirectoryService).importCsv(rows.join('\n'));
+  const { items } = await t.get(DirectoryService).list({ limit: 500 });
+  return items.filter((e) => e.email.endsWith(`.${tag}@example.com`));
+}
+
+export const STANDARD_QUESTIONNAIRE: CreateQuestionnaireDto = {
+  name: 'Internal service pulse',
+  defaultLocale: 'en',
+  questions: [
+    {
+      type: 'nps',
+      required: true,
+      text: { en: 'How likely are you to recommend {team}?', es: '¿Recomendarías al equipo?', ja: '勧めますか？', fa: 'آیا توصیه می‌کنید؟' },
+    },
+    { type: 'rating', text: { en: 'My request was resolved.', es: 'Se resolvió mi solicitud.', ja: '解決されました。', fa: 'حل شد.' } },
+    { type: 'ces', text: { en: 'How easy was it?', es: '¿Qué tan fácil fue?', ja: '簡単でしたか？', fa: 'چقدر آسان بود؟' } },
+    {
+      type: 'single',
+      text: { en: 'How did you contact us?', es: '¿Cómo nos contactaste?', ja: '連絡方法は？', fa: 'چگونه تماس گرفتید؟' },
+      options: [
+        { key: 'portal', label: { en: 'Portal', es: 'Portal', ja: 'ポータル', fa: 'پورتال' } },
+        { key: 'email', label: { en: 'E-mail', es: 'Correo', ja: 'メール', fa: 'ایمیل' } },
+      ],
+    },
+    {
+      type: 'multi',
+      text: { en: 'What went well?', es: '¿Qué salió bien?', ja: '良かった点は？', fa: 'چه چیزی خوب بود؟' },
+      options: [
+        { key: 'speed', label: { en: 'Speed', es: 'Rapidez', ja: '速さ', fa: 'سرعت' } },
+        { key: 'clarity', label: { en: 'Clarity', es: 'Claridad', ja: '明確さ', fa: 'وضوح' } },
+        { key: 'kindness', label: { en: 'Kindness', es: 'Amabilidad', ja: '親切さ', fa: 'مهربانی' } },
+      ],
+    },
+    { type: 'text', maxLength: 200, text: { en: 'Why?', es: '¿Por qué?', ja: 'なぜですか？', fa: 'چرا؟' } },
+  ],
+};
+
+export async function createSurvey(t: TestApp, options: { teamSlug?: string; openDays?: number } = {}) {
+  const surveys = t.get(SurveysService);
+  const questionnaire = await surveys.createQuestionnaire(STANDARD_QUESTIONNAIRE);
+  const teamSlug = options.teamSlug ?? (await createTeam(t)).slug;
+  const survey = await surveys.createSurvey({
+    name: 'Test survey',
+    questionnaireId: questionnaire.id,
+    teamSlug,
+    openDays: options.openDays,
+  });
+  return { survey, questionnaire, questions: questionnaire.questions ?? [] };
+}
+
+/**
+ * Sends the survey to the employees through the real path (invitations, the delivery job, the
+ * outbox) and returns each person's link token, read from the mail they received.
+ */
+export async function inviteAndCollectTokens(t: TestApp, surveyId: string, employees: { id: string; email: string }[]) {
+  await t.get(SurveysService).send(surveyId, { employeeIds: employees.map((e) => e.id) });
+  const ids: { id: string }[] = await t.dataSource.query('SELECT id FROM invitation WHERE survey_id = $1', [surveyId]);
+  await t.get(InvitationsService).deliver(ids.map((r) => r.id));
+  const mails: { to_address: string; text: string }[] = await t.dataSource.query(
+    'SELECT to_address, text FROM outbox_message',
+  );
+  return employees.map((employee) => {
+    const mail = mails.find((m) => m.to_address === employee.email);
+    const token = mail?.text.match(/\/s\/([A-Za-z0-9_-]{43})/)?.[1];
+    if (!token) throw new Error(`no invitation mail for ${employee.email}`);
+    return token;
+  });
+}
+
+/** GETs the survey page like a browser and returns what a POST needs: cookie and CSRF field. */
+export async function openSurvey(t: TestApp, token: string, headers: Record<string, string> = {}) {
+  const page = await t.request({ method: 'GET', url: `/s/${token}`, headers });
+  const cookie = page.cookies.find((c) => c.name === 'inpulse_csrf');
+  const csrf = page.body.match(/name="_csrf" value="([^"]+)"/)?.[1];
+  return { page, cookie: cookie ? `inpulse_csrf=${cookie.value}` : '', csrf: csrf ?? '' };
+}
+
+export function formBody(fields: Record<string, string | string[]>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+  }
+  return params.toString();
+}
+
+export async function submitSurvey(
+  t: TestApp,
+  token: string,
+  fields: Record<string, string | string[]>,
+  session?: { cookie: string; csrf: string },
+) {
+  const s = session ?? (await openSurvey(t, token));
+  return t.request({
+    method: 'POST',
+    url: `/s/${token}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: s.cookie },
+    payload: formBody({ _csrf: s.csrf, ...fields }),
+  });
+}

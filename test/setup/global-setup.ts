@@ -1,0 +1,61 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import PgBoss from 'pg-boss';
+import { createDataSource } from '../../src/database/data-source';
+import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { migrateWithLock } from '../../src/database/migrate';
+
+/**
+ * Starts one real PostgreSQL for the whole run (embedded, unless TEST_DATABASE_URL names a
+ * server where we may create databases), migrates a template database once, and leaves its name
+ * in the environment; each test file clones it (test-database.ts).
+ */
+export default async function globalSetup(): Promise<void> {
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    const dir = mkdtempSync(join(tmpdir(), 'inpulse-test-'));
+    chmodSync(dir, 0o755); // PostgreSQL may run as another user when we are root
+    const db = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'postgres' });
+    (globalThis as Record<string, unknown>).__INPULSE_TEST_PG__ = { db, dir };
+    adminUrl = db.url;
+  }
+  const template = `inpulse_tpl_${process.pid}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
+  await admin.query(`CREATE DATABASE ${template}`);
+  await admin.end();
+
+  const templateUrl = withDatabase(adminUrl, template);
+  const dataSource = createDataSource(templateUrl, { poolSize: 2 });
+  await dataSource.initialize();
+  await migrateWithLock(dataSource);
+  await dataSource.destroy();
+  const boss = new PgBoss({ connectionString: templateUrl, schema: 'pgboss', supervise: false, schedule: false });
+  await boss.start();
+  await boss.stop({ graceful: false, wait: true });
+
+  process.env.INPULSE_TEST_ADMIN_URL = adminUrl;
+  process.env.INPULSE_TEST_TEMPLATE = template;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
