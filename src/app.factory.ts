@@ -27,7 +27,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
     abortOnError: false,
   });
-  app.useBodyParser('text/csv', { bodyLimit: CSV_BODY_LIMIT }, (_request: unknown, body: Buffer) => body.toString('utf8'));
+  app.useBodyParser('text/csv', { bodyLimit: CSV_BODY_LIMIT }, async (_request: unknown, body: Buffer) => body.toString('utf8'));
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {

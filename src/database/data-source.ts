@@ -13,7 +13,9 @@ export function dataSourceOptions(url: string, extra: { poolSize?: number } = {}
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // TypeORM would log failed queries with their parameters: answers and addresses. Errors
+    // reach the error filter instead, which logs no data.
+    logging: false,
     poolSize: extra.poolSize ?? 20,
     applicationName: 'inpulse',
   };

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { Question } from '../../surveys/entities/question.entity';
 import { Response } from './response.entity';
 
@@ -9,7 +9,7 @@ import { Response } from './response.entity';
 @Entity('answer')
 @Index('ix_answer_question', ['questionId'])
 export class Answer {
-  @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Index('ix_answer_response')

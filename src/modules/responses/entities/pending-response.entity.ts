@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One answer row as it will be written to `answer` (a `multi` question gives one per option). */
 export interface PendingAnswer {
@@ -15,7 +15,7 @@ export interface PendingAnswer {
  */
 @Entity('pending_response')
 export class PendingResponse {
-  @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Column({ name: 'survey_id', type: 'uuid' })

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { ServiceTeam } from '../../teams/entities/service-team.entity';
 import { Survey } from '../../surveys/entities/survey.entity';
 
@@ -12,7 +12,7 @@ import { Survey } from '../../surveys/entities/survey.entity';
 @Index('ix_response_survey', ['surveyId'])
 @Check('ck_response_source', `"source" IN ('pulse', 'ticket')`)
 export class Response {
-  @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Column({ name: 'survey_id', type: 'uuid' })

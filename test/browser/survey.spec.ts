@@ -1,0 +1,202 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { PendingAnswer } from '../../src/modules/responses/entities/pending-response.entity';
+import { createEmployees, createSurvey, inviteAndCollectTokens } from '../factories';
+import { startTestApp, type TestApp } from '../setup/test-app';
+
+/**
+ * The survey link in a real headless Chromium, against the real app listening on a port: an
+ * English journey and a Persian (right-to-left) one, each answered and submitted through the UI.
+ * Uses the system Chromium; playwright-core never downloads a browser.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const TIMEOUT = 120_000;
+
+describe('answering a survey in a real browser', () => {
+  let t: TestApp;
+  let context: BrowserContext;
+  let userDataDir: string;
+  let baseUrl: string;
+  let screenshots: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    baseUrl = `http://127.0.0.1:${port}`;
+    screenshots = join(t.config.projectRoot, 'test-artifacts', 'screenshots');
+    mkdirSync(screenshots, { recursive: true });
+    // A fresh profile each run. Playwright passes it as --user-data-dir (it refuses that flag in
+    // `args`), and a persistent context is the way to hand it one.
+    userDataDir = mkdtempSync(join(tmpdir(), 'inpulse-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      locale: 'en-US', // the person's own locale must win over Accept-Language
+      viewport: { width: 1280, height: 900 },
+    });
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await t?.close();
+  }, TIMEOUT);
+
+  async function newPage(): Promise<Page> {
+    await context.clearCookies();
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    return page;
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  }
+
+  /** The label drawn for one score (the radio itself is invisible, covered by the label's span). */
+  function scaleOption(page: Page, questionId: string, value: number) {
+    return page
+      .locator(`#question-${questionId} label.scale-option`)
+      .filter({ has: page.locator(`input[value="${value}"]`) });
+  }
+
+  async function invite(locale: string) {
+    const { survey, questions } = await createSurvey(t);
+    const [person] = await createEmployees(t, 1, { locale });
+    const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
+    const nps = questions.find((q) => q.type === 'nps')!;
+    const text = questions.find((q) => q.type === 'text')!;
+    return { survey, token, nps, text };
+  }
+
+  async function pendingFor(surveyId: string) {
+    return (await t.dataSource.query(
+      'SELECT locale, answers FROM pending_response WHERE survey_id = $1',
+      [surveyId],
+    )) as { locale: string; answers: PendingAnswer[] }[];
+  }
+
+  it(
+    'English: pick a score, write a comment, submit, see the thank-you page',
+    async () => {
+      const { survey, token, nps, text } = await invite('en');
+      const page = await newPage();
+
+      const opened = await page.goto(`${baseUrl}/s/${token}`);
+      expect(opened?.status()).toBe(200);
+      expect(
+        await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]),
+      ).toEqual(['en', 'ltr']);
+      await expect(page.locator('h1').first().textContent()).resolves.toContain('How did');
+      await shot(page, 'en-1-form');
+
+      // Left to right: 0 is drawn to the left of 10.
+      const zero = await scaleOption(page, nps.id, 0).boundingBox();
+      const ten = await scaleOption(page, nps.id, 10).boundingBox();
+      expect(zero && ten && zero.x < ten.x).toBe(true);
+
+      await scaleOption(page, nps.id, 9).click();
+      expect(await page.locator(`#question-${nps.id} input[value="9"]`).isChecked()).toBe(true);
+      await page.locator(`#input-${text.id}`).fill('Quick and kind, thanks!');
+      await shot(page, 'en-2-answered');
+
+      const [posted] = await Promise.all([
+        page.waitForResponse(
+          (r) => r.request().method() === 'POST' && r.url().endsWith(`/s/${token}`),
+        ),
+        page.getByRole('button', { name: 'Send my answers' }).click(),
+      ]);
+      expect(posted.status()).toBe(200);
+      const heading = page.getByRole('heading', { level: 1, name: /Thank you/ });
+      await heading.waitFor({ state: 'visible' });
+      expect(await heading.isVisible()).toBe(true);
+      await shot(page, 'en-3-thanks');
+
+      const pending = await pendingFor(survey.id);
+      expect(pending).toHaveLength(1);
+      expect(pending[0].locale).toBe('en');
+      expect(pending[0].answers).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ question_id: nps.id, score: 9 }),
+          expect.objectContaining({ question_id: text.id, text: 'Quick and kind, thanks!' }),
+        ]),
+      );
+      await page.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'Persian: the page is right-to-left and mirrored, and the answer is recorded',
+    async () => {
+      const { survey, token, nps, text } = await invite('fa');
+      const page = await newPage();
+
+      const opened = await page.goto(`${baseUrl}/s/${token}`);
+      expect(opened?.status()).toBe(200);
+      const root = await page.evaluate(() => ({
+        dir: document.documentElement.dir,
+        lang: document.documentElement.lang,
+        mainDirection: getComputedStyle(document.querySelector('main')!).direction,
+      }));
+      expect(root).toEqual({ dir: 'rtl', lang: 'fa', mainDirection: 'rtl' });
+      await shot(page, 'fa-1-form');
+
+      // Mirrored: the scale runs from the right, so 0 sits to the right of 10 on the same row.
+      const zero = await scaleOption(page, nps.id, 0).boundingBox();
+      const ten = await scaleOption(page, nps.id, 10).boundingBox();
+      expect(zero).not.toBeNull();
+      expect(ten).not.toBeNull();
+      expect(Math.abs(zero!.y - ten!.y)).toBeLessThan(2);
+      expect(zero!.x).toBeGreaterThan(ten!.x + ten!.width);
+
+      // Answer with the keyboard this time: focus the score 9 radio, then Space selects it.
+      await page.locator(`#question-${nps.id} input[value="9"]`).focus();
+      await page.keyboard.press('Space');
+      expect(await page.locator(`#question-${nps.id} input[value="9"]`).isChecked()).toBe(true);
+      await page.locator(`#input-${text.id}`).fill('سریع و مؤدبانه بود.');
+      await shot(page, 'fa-2-answered');
+
+      const [posted] = await Promise.all([
+        page.waitForResponse(
+          (r) => r.request().method() === 'POST' && r.url().endsWith(`/s/${token}`),
+        ),
+        page.locator('form.survey-form button[type="submit"]').click(),
+      ]);
+      expect(posted.status()).toBe(200);
+      const heading = page.getByRole('heading', { level: 1, name: /سپاسگزاریم/ });
+      await heading.waitFor({ state: 'visible' });
+      expect(
+        await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]),
+      ).toEqual(['fa', 'rtl']);
+      await shot(page, 'fa-3-thanks');
+
+      const pending = await pendingFor(survey.id);
+      expect(pending).toHaveLength(1);
+      expect(pending[0].locale).toBe('fa');
+      expect(pending[0].answers).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ question_id: nps.id, score: 9 }),
+          expect.objectContaining({ question_id: text.id, text: 'سریع و مؤدبانه بود.' }),
+        ]),
+      );
+      await page.close();
+    },
+    TIMEOUT,
+  );
+});

@@ -1,0 +1,58 @@
+import { ConfigError, loadConfig } from '../../src/config/app-config';
+
+const production = { DATABASE_URL: 'postgres://u:p@db:5432/inpulse', ADMIN_API_KEY: 'k'.repeat(24), APP_SECRET: 's'.repeat(32) };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('configuration', () => {
+  it('has working defaults for the embedded demo', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.demo).toBe(true);
+    expect(config.port).toBe(3000);
+    expect(config.baseUrl).toBe('http://localhost:3000');
+    expect(config.reportingThreshold).toBe(5);
+    expect(config.mixBatchSize).toBe(10);
+    expect(config.embeddedPostgres.dataDir).toMatch(/\.data[/\\]postgres$/);
+  });
+
+  it('turns demo off and asks for secrets when DATABASE_URL is set', () => {
+    expect(problems({ DATABASE_URL: production.DATABASE_URL })).toEqual([
+      expect.stringContaining('ADMIN_API_KEY is required'),
+      expect.stringContaining('APP_SECRET is required'),
+    ]);
+    expect(loadConfig(production).demo).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number from 1 to 65535 (got "eighty")'],
+    [{ PORT: '70000' }, 'PORT must be a whole number from 1 to 65535'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a URL starting with postgres:// or postgresql://'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL must be a URL starting with smtp:// or smtps://'],
+    [{ BASE_URL: 'localhost:3000' }, 'BASE_URL must be a URL starting with http:// or https://'],
+    [{ REPORTING_THRESHOLD: '2' }, 'REPORTING_THRESHOLD must be a whole number from 3 to 1000'],
+    [{ MIX_BATCH_SIZE: '4' }, 'MIX_BATCH_SIZE must not be below REPORTING_THRESHOLD (5)'],
+    [{ DEMO: 'maybe' }, 'DEMO must be true or false (got "maybe")'],
+    [{ JOB_WORKERS: '2' }, 'JOB_WORKERS must be true or false'],
+    [{ ADMIN_API_KEY: 'short' }, 'ADMIN_API_KEY must be at least 24 characters long'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of error, warn, log, debug, verbose'],
+    [{ INVITATION_TTL_DAYS: '0' }, 'INVITATION_TTL_DAYS must be a whole number from 1 to 365'],
+    [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM must be an address'],
+  ])('rejects %o naming the variable and what it expects', (env, message) => {
+    expect(problems(env as Record<string, string>).join('\n')).toContain(message);
+  });
+
+  it('reports every problem at once and never prints a password', () => {
+    const found = problems({ PORT: 'x', DATABASE_URL: 'mysql://user:hunter2@db/x', REPORTING_THRESHOLD: '1' });
+    expect(found.length).toBeGreaterThanOrEqual(3);
+    expect(found.join('\n')).not.toContain('hunter2');
+  });
+});
