@@ -45,7 +45,14 @@ export class MailService implements OnApplicationShutdown {
     private readonly outbox: OutboxRepository,
   ) {
     this.transport = config.smtpUrl
-      ? nodemailer.createTransport({ url: config.smtpUrl, pool: true, maxConnections: 4 } as never)
+      ? nodemailer.createTransport({
+          url: config.smtpUrl,
+          pool: true,
+          maxConnections: 4,
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 30_000,
+        } as never)
       : undefined;
   }
 

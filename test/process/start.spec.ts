@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase } from '../setup/test-database';
+
+/**
+ * The app as `npm start` runs it (the built dist/, which `npm test` builds first): embedded
+ * PostgreSQL, demo data, clean stop on SIGTERM, data kept for the next start.
+ */
+const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): Running {
+  let output = '';
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'log', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(running: Running, text: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!running.output().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}"; output:\n${running.output()}`);
+    if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('starting the app', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inpulse-start-'));
+  chmodSync(dir, 0o755);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts on an embedded PostgreSQL with demo data, stops cleanly and reuses the data', async () => {
+    const port = await freePort();
+    const env = { PORT: String(port), EMBEDDED_PG_DIR: join(dir, 'pg'), EMBEDDED_PG_PORT: String(await freePort()) };
+    const first = run(env);
+    await waitFor(first, 'inpulse demo is ready');
+    const key = first.output().match(/admin API key: +(\S+)/)![1];
+    const links = [...first.output().matchAll(/\[(\w+)\] (http:\/\/localhost:\d+\/s\/\S+)/g)];
+    expect(links.map((l) => l[1])).toEqual(['en', 'es', 'fa']);
+    expect(first.output()).toContain('seeding demo data');
+
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const survey = await fetch(links[2][2].replace(`localhost:${port}`, `127.0.0.1:${port}`));
+    expect(survey.status).toBe(200);
+    expect(await survey.text()).toContain('dir="rtl"');
+    const teams = await fetch(`${base}/api/v1/teams`, { headers: { authorization: `Bearer ${key}` } });
+    expect(((await teams.json()) as { items: unknown[] }).items.length).toBeGreaterThanOrEqual(8);
+    expect((await fetch(`${base}/api/v1/teams`)).status).toBe(401);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(false);
+
+    const second = run(env);
+    await waitFor(second, 'inpulse demo is ready');
+    expect(second.output()).not.toContain('seeding demo data');
+    expect(second.output()).toContain(`admin API key:  ${key}`);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+    expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 180_000);
+
+  it('uses DATABASE_URL when set and starts nothing embedded', async () => {
+    const db = await createTestDatabase();
+    const port = await freePort();
+    const embeddedDir = join(dir, 'never');
+    const app = run({
+      PORT: String(port),
+      DATABASE_URL: db.url,
+      ADMIN_API_KEY: 'k'.repeat(32),
+      APP_SECRET: 's'.repeat(40),
+      EMBEDDED_PG_DIR: embeddedDir,
+    });
+    try {
+      await waitFor(app, 'inpulse listening');
+      expect(app.output()).not.toContain('embedded PostgreSQL');
+      expect(app.output()).not.toContain('demo is ready');
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      expect(existsSync(embeddedDir)).toBe(false);
+    } finally {
+      app.child.kill('SIGTERM');
+      await app.exited;
+      await db.drop();
+    }
+  }, 120_000);
+
+  it('refuses to start on bad configuration, naming the variable', async () => {
+    const app = run({ PORT: 'eighty', DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x' });
+    expect(await app.exited).toBe(78);
+    expect(app.output()).toContain('PORT must be a whole number from 1 to 65535 (got "eighty")');
+    expect(app.output()).toContain('ADMIN_API_KEY is required when DEMO is off');
+    expect(app.output()).not.toContain('secret@');
+    expect(app.output()).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
