@@ -21,13 +21,28 @@ export const CSV_BODY_LIMIT = 10 * 1024 * 1024;
  * Builds the whole application (used by main.ts, the tests and the benchmark alike): Fastify,
  * security headers, validation, views, static assets and the OpenAPI document.
  */
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true, routerOptions: { maxParamLength: 200 } });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
-    logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
-    abortOnError: false,
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: true,
+    routerOptions: { maxParamLength: 200 },
   });
-  app.useBodyParser('text/csv', { bodyLimit: CSV_BODY_LIMIT }, async (_request: unknown, body: Buffer) => body.toString('utf8'));
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, databaseUrl),
+    adapter,
+    {
+      logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+      abortOnError: false,
+    },
+  );
+  app.useBodyParser(
+    'text/csv',
+    { bodyLimit: CSV_BODY_LIMIT },
+    async (_request: unknown, body: Buffer) => body.toString('utf8'),
+  );
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -66,7 +81,9 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     app,
     new DocumentBuilder()
       .setTitle('inpulse API')
-      .setDescription('Teams, directory, questionnaires and surveys. Send the admin API key as a bearer token.')
+      .setDescription(
+        'Teams, directory, questionnaires and surveys. Send the admin API key as a bearer token.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -21,7 +21,8 @@ import { HANDLEBARS } from './views/handlebars.provider';
     {
       provide: HANDLEBARS,
       inject: [I18N, APP_CONFIG],
-      useFactory: (i18n: I18n, config: AppConfig) => createHandlebars(i18n, join(config.projectRoot, 'views')),
+      useFactory: (i18n: I18n, config: AppConfig) =>
+        createHandlebars(i18n, join(config.projectRoot, 'views')),
     },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },

@@ -101,7 +101,10 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   const projectRoot = findProjectRoot();
   const port = int('PORT', 3000, 1, 65535);
   const host = read('HOST') ?? '127.0.0.1';
-  const baseUrl = (url('BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const baseUrl = (url('BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
+    /\/+$/,
+    '',
+  );
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const demo = bool('DEMO', databaseUrl === undefined && read('DATABASE_URL') === undefined);
   const adminApiKey = secret('ADMIN_API_KEY', 24);
@@ -115,7 +118,9 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   }
   if (!demo) {
     if (adminApiKey === undefined && read('ADMIN_API_KEY') === undefined) {
-      problems.push('ADMIN_API_KEY is required when DEMO is off (a random string of 24+ characters)');
+      problems.push(
+        'ADMIN_API_KEY is required when DEMO is off (a random string of 24+ characters)',
+      );
     }
     if (appSecret === undefined && read('APP_SECRET') === undefined) {
       problems.push('APP_SECRET is required when DEMO is off (a random string of 32+ characters)');
@@ -127,7 +132,9 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   }
   const mailFrom = read('MAIL_FROM') ?? 'inpulse <no-reply@inpulse.local>';
   if (!/^[^\r\n]*<?[^@\s<>]+@[^@\s<>]+>?$/.test(mailFrom)) {
-    problems.push(`MAIL_FROM must be an address like "inpulse <no-reply@example.com>" (got "${mailFrom}")`);
+    problems.push(
+      `MAIL_FROM must be an address like "inpulse <no-reply@example.com>" (got "${mailFrom}")`,
+    );
   }
 
   const config: EnvConfig = {
@@ -156,7 +163,9 @@ export function loadConfig(env: Env = process.env): EnvConfig {
 }
 
 /** The folder holding inpulse's package.json, whether running from src/ or dist/. */
-export function findProjectRoot(start = typeof __dirname === 'string' ? __dirname : process.cwd()): string {
+export function findProjectRoot(
+  start = typeof __dirname === 'string' ? __dirname : process.cwd(),
+): string {
   let dir = start;
   for (;;) {
     const candidate = join(dir, 'package.json');

@@ -47,7 +47,9 @@ async function writeMigrationIndex(folder: string): Promise<void> {
 
 async function generate(name: string | undefined): Promise<void> {
   if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) {
-    throw new Error('usage: npm run migration:generate -- <Name>   (letters and digits, e.g. AddTeamTargets)');
+    throw new Error(
+      'usage: npm run migration:generate -- <Name>   (letters and digits, e.g. AddTeamTargets)',
+    );
   }
   await withDatabase(async (url) => {
     const dataSource = createDataSource(url, { poolSize: 2 });
@@ -61,7 +63,9 @@ async function generate(name: string | undefined): Promise<void> {
       }
       const timestamp = Date.now();
       const className = `${name}${timestamp}`;
-      const up = sql.upQueries.map((q) => `    await queryRunner.query(\`${escapeForTemplate(q.query)}\`);`);
+      const up = sql.upQueries.map(
+        (q) => `    await queryRunner.query(\`${escapeForTemplate(q.query)}\`);`,
+      );
       const down = sql.downQueries
         .reverse()
         .map((q) => `    await queryRunner.query(\`${escapeForTemplate(q.query)}\`);`);
@@ -85,7 +89,9 @@ async function generate(name: string | undefined): Promise<void> {
       const file = join(folder, `${timestamp}-${name}.ts`);
       await writeFile(file, source);
       await writeMigrationIndex(folder);
-      process.stdout.write(`Wrote ${file}\nRead it, run \`npm run format\`, and commit it with the entity change.\n`);
+      process.stdout.write(
+        `Wrote ${file}\nRead it, run \`npm run format\`, and commit it with the entity change.\n`,
+      );
     } finally {
       await dataSource.destroy();
     }
@@ -98,7 +104,9 @@ async function run(): Promise<void> {
     await dataSource.initialize();
     try {
       const applied = await migrateWithLock(dataSource);
-      process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'No pending migration.\n');
+      process.stdout.write(
+        applied.length ? `Applied: ${applied.join(', ')}\n` : 'No pending migration.\n',
+      );
     } finally {
       await dataSource.destroy();
     }

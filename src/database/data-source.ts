@@ -3,7 +3,10 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** Options shared by the app, the migration CLI and the tests. Schema sync is never on. */
-export function dataSourceOptions(url: string, extra: { poolSize?: number } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  extra: { poolSize?: number } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     uuidExtension: 'pgcrypto',

@@ -55,14 +55,18 @@ export async function startEmbeddedPostgres(options: {
       `embedded PostgreSQL did not start (data in ${options.dataDir}, port ${options.port}; is the port ` +
         `taken or another inpulse running on the same data?)${error instanceof Error ? `: ${error.message}` : ''}\n` +
         recent.filter(Boolean).join('\n'),
+      { cause: error },
     );
   }
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
   const admin = new Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '')}"`);
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      options.database,
+    ]);
+    if (exists.rowCount === 0)
+      await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '')}"`);
   } finally {
     await admin.end();
   }

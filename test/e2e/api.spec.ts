@@ -19,16 +19,27 @@ describe('JSON API', () => {
       expect({ url, status: res.statusCode }).toEqual({ url, status: 401 });
       expect(res.json().message).toMatch(/Authorization: Bearer/);
     }
-    const wrong = await t.request({ method: 'GET', url: '/api/v1/teams', headers: { authorization: 'Bearer nope' } });
+    const wrong = await t.request({
+      method: 'GET',
+      url: '/api/v1/teams',
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.statusCode).toBe(401);
-    const viaHeader = await t.request({ method: 'GET', url: '/api/v1/teams', headers: { 'x-api-key': t.config.adminApiKey } });
+    const viaHeader = await t.request({
+      method: 'GET',
+      url: '/api/v1/teams',
+      headers: { 'x-api-key': t.config.adminApiKey },
+    });
     expect(viaHeader.statusCode).toBe(200);
   });
 
   it('creates teams as a tree and lists parents before children', async () => {
     const parent = uniqueSlug('it');
     const child = uniqueSlug('desk');
-    expect((await t.api({ method: 'POST', url: '/api/v1/teams', payload: { slug: parent, name: 'IT' } })).statusCode).toBe(201);
+    expect(
+      (await t.api({ method: 'POST', url: '/api/v1/teams', payload: { slug: parent, name: 'IT' } }))
+        .statusCode,
+    ).toBe(201);
     const created = await t.api({
       method: 'POST',
       url: '/api/v1/teams',
@@ -36,7 +47,10 @@ describe('JSON API', () => {
     });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ slug: child, npsTarget: 30 });
-    const list = (await t.api({ method: 'GET', url: '/api/v1/teams' })).json().items as { slug: string; depth: number }[];
+    const list = (await t.api({ method: 'GET', url: '/api/v1/teams' })).json().items as {
+      slug: string;
+      depth: number;
+    }[];
     const p = list.findIndex((x) => x.slug === parent);
     const c = list.findIndex((x) => x.slug === child);
     expect(p).toBeLessThan(c);
@@ -46,8 +60,16 @@ describe('JSON API', () => {
   it.each([
     [{ slug: 'Bad Slug', name: 'x' }, 400, /slug must be lower-case/],
     [{ slug: 'ok-slug' }, 400, /name/],
-    [{ slug: 'ok-slug-2', name: 'x', npsTarget: 101 }, 400, /npsTarget must not be greater than 100/],
-    [{ slug: 'ok-slug-3', name: 'x', parentSlug: 'no-such-team' }, 400, /parentSlug "no-such-team" does not name a team/],
+    [
+      { slug: 'ok-slug-2', name: 'x', npsTarget: 101 },
+      400,
+      /npsTarget must not be greater than 100/,
+    ],
+    [
+      { slug: 'ok-slug-3', name: 'x', parentSlug: 'no-such-team' },
+      400,
+      /parentSlug "no-such-team" does not name a team/,
+    ],
     [{ slug: 'ok-slug-4', name: 'x', extra: 1 }, 400, /property extra should not exist/],
     [{ slug: 'ok-slug-5', name: { $gt: '' } }, 400, /name must be a string/],
   ])('rejects a bad team %o with a clear message', async (payload, status, message) => {
@@ -59,15 +81,29 @@ describe('JSON API', () => {
   it('answers 409 for a duplicate slug', async () => {
     const slug = uniqueSlug();
     await t.api({ method: 'POST', url: '/api/v1/teams', payload: { slug, name: 'A' } });
-    const again = await t.api({ method: 'POST', url: '/api/v1/teams', payload: { slug, name: 'B' } });
+    const again = await t.api({
+      method: 'POST',
+      url: '/api/v1/teams',
+      payload: { slug, name: 'B' },
+    });
     expect(again.statusCode).toBe(409);
   });
 
   it('answers malformed JSON, a wrong content type and an oversized body with a 4xx, never a 500', async () => {
-    const bad = await t.api({ method: 'POST', url: '/api/v1/teams', payload: '{"slug": ', headers: { 'content-type': 'application/json' } });
+    const bad = await t.api({
+      method: 'POST',
+      url: '/api/v1/teams',
+      payload: '{"slug": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/JSON/);
-    const xml = await t.api({ method: 'POST', url: '/api/v1/teams', payload: '<team/>', headers: { 'content-type': 'application/xml' } });
+    const xml = await t.api({
+      method: 'POST',
+      url: '/api/v1/teams',
+      payload: '<team/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(xml.statusCode).toBe(415);
     const huge = await t.api({
       method: 'POST',
@@ -76,7 +112,11 @@ describe('JSON API', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(huge.statusCode).toBe(413);
-    const notUuid = await t.api({ method: 'POST', url: '/api/v1/surveys/not-a-uuid/send', payload: { emails: [] } });
+    const notUuid = await t.api({
+      method: 'POST',
+      url: '/api/v1/surveys/not-a-uuid/send',
+      payload: { emails: [] },
+    });
     expect(notUuid.statusCode).toBe(400);
   });
 
@@ -84,11 +124,24 @@ describe('JSON API', () => {
     const ok = await t.api({
       method: 'POST',
       url: '/api/v1/employees',
-      payload: { email: 'Ana.Garcia@Example.com', name: 'Ana García', locale: 'es', hireDate: '2021-03-15' },
+      payload: {
+        email: 'Ana.Garcia@Example.com',
+        name: 'Ana García',
+        locale: 'es',
+        hireDate: '2021-03-15',
+      },
     });
     expect(ok.statusCode).toBe(201);
-    expect(ok.json()).toMatchObject({ email: 'ana.garcia@example.com', locale: 'es', active: true });
-    const dup = await t.api({ method: 'POST', url: '/api/v1/employees', payload: { email: 'ana.garcia@example.com', name: 'Other' } });
+    expect(ok.json()).toMatchObject({
+      email: 'ana.garcia@example.com',
+      locale: 'es',
+      active: true,
+    });
+    const dup = await t.api({
+      method: 'POST',
+      url: '/api/v1/employees',
+      payload: { email: 'ana.garcia@example.com', name: 'Other' },
+    });
     expect(dup.statusCode).toBe(409);
     const bad = await t.api({
       method: 'POST',
@@ -105,7 +158,11 @@ describe('JSON API', () => {
   });
 
   it('creates a questionnaire and reports every problem in a bad one', async () => {
-    const ok = await t.api({ method: 'POST', url: '/api/v1/questionnaires', payload: STANDARD_QUESTIONNAIRE });
+    const ok = await t.api({
+      method: 'POST',
+      url: '/api/v1/questionnaires',
+      payload: STANDARD_QUESTIONNAIRE,
+    });
     expect(ok.statusCode).toBe(201);
     expect(ok.json().questions).toHaveLength(STANDARD_QUESTIONNAIRE.questions.length);
     const bad = await t.api({
@@ -126,32 +183,82 @@ describe('JSON API', () => {
       'questions[1].text has no text in the default locale "en"',
       'questions[2] (rating) cannot have maxLength; only text questions do',
     ]);
-    const wrongType = await t.api({ method: 'POST', url: '/api/v1/questionnaires', payload: { name: 'x', questions: [{ type: 'essay', text: { en: 'x' } }] } });
+    const wrongType = await t.api({
+      method: 'POST',
+      url: '/api/v1/questionnaires',
+      payload: { name: 'x', questions: [{ type: 'essay', text: { en: 'x' } }] },
+    });
     expect(wrongType.statusCode).toBe(400);
-    expect(wrongType.json().message).toMatch(/type must be one of nps, rating, ces, single, multi, text/);
+    expect(wrongType.json().message).toMatch(
+      /type must be one of nps, rating, ces, single, multi, text/,
+    );
   });
 
   it('sends a survey to chosen employees once each and queues their mail', async () => {
     const team = uniqueSlug();
-    await t.api({ method: 'POST', url: '/api/v1/teams', payload: { slug: team, name: 'Facilities' } });
-    const q = (await t.api({ method: 'POST', url: '/api/v1/questionnaires', payload: STANDARD_QUESTIONNAIRE })).json();
-    const survey = await t.api({ method: 'POST', url: '/api/v1/surveys', payload: { name: 'Facilities check', questionnaireId: q.id, teamSlug: team } });
+    await t.api({
+      method: 'POST',
+      url: '/api/v1/teams',
+      payload: { slug: team, name: 'Facilities' },
+    });
+    const q = (
+      await t.api({
+        method: 'POST',
+        url: '/api/v1/questionnaires',
+        payload: STANDARD_QUESTIONNAIRE,
+      })
+    ).json();
+    const survey = await t.api({
+      method: 'POST',
+      url: '/api/v1/surveys',
+      payload: { name: 'Facilities check', questionnaireId: q.id, teamSlug: team },
+    });
     expect(survey.statusCode).toBe(201);
     expect(survey.json().reportingThreshold).toBe(5);
     const emails = ['s1@example.com', 's2@example.com'];
-    for (const email of emails) await t.api({ method: 'POST', url: '/api/v1/employees', payload: { email, name: email } });
-    const first = await t.api({ method: 'POST', url: `/api/v1/surveys/${survey.json().id}/send`, payload: { emails: [...emails, 'ghost@example.com'] } });
+    for (const email of emails)
+      await t.api({ method: 'POST', url: '/api/v1/employees', payload: { email, name: email } });
+    const first = await t.api({
+      method: 'POST',
+      url: `/api/v1/surveys/${survey.json().id}/send`,
+      payload: { emails: [...emails, 'ghost@example.com'] },
+    });
     expect(first.statusCode).toBe(201);
-    expect(first.json()).toEqual({ invited: 2, alreadyInvited: 0, unknownEmails: ['ghost@example.com'], unknownEmployeeIds: [] });
-    const second = await t.api({ method: 'POST', url: `/api/v1/surveys/${survey.json().id}/send`, payload: { emails } });
+    expect(first.json()).toEqual({
+      invited: 2,
+      alreadyInvited: 0,
+      unknownEmails: ['ghost@example.com'],
+      unknownEmployeeIds: [],
+    });
+    const second = await t.api({
+      method: 'POST',
+      url: `/api/v1/surveys/${survey.json().id}/send`,
+      payload: { emails },
+    });
     expect(second.json()).toMatchObject({ invited: 0, alreadyInvited: 2 });
-    const jobs = await t.dataSource.query(`SELECT data FROM pgboss.job WHERE name = 'invitations.deliver'`);
-    expect(jobs.flatMap((j: { data: { invitationIds: string[] } }) => j.data.invitationIds)).toHaveLength(2);
-    const low = await t.api({ method: 'POST', url: '/api/v1/surveys', payload: { name: 'x', questionnaireId: q.id, teamSlug: team, reportingThreshold: 3 } });
+    const jobs = await t.dataSource.query(
+      `SELECT data FROM pgboss.job WHERE name = 'invitations.deliver'`,
+    );
+    expect(
+      jobs.flatMap((j: { data: { invitationIds: string[] } }) => j.data.invitationIds),
+    ).toHaveLength(2);
+    const low = await t.api({
+      method: 'POST',
+      url: '/api/v1/surveys',
+      payload: { name: 'x', questionnaireId: q.id, teamSlug: team, reportingThreshold: 3 },
+    });
     expect(low.statusCode).toBe(400);
-    const none = await t.api({ method: 'POST', url: `/api/v1/surveys/${survey.json().id}/send`, payload: {} });
+    const none = await t.api({
+      method: 'POST',
+      url: `/api/v1/surveys/${survey.json().id}/send`,
+      payload: {},
+    });
     expect(none.statusCode).toBe(400);
-    const missing = await t.api({ method: 'POST', url: '/api/v1/surveys/00000000-0000-4000-8000-000000000000/send', payload: { emails } });
+    const missing = await t.api({
+      method: 'POST',
+      url: '/api/v1/surveys/00000000-0000-4000-8000-000000000000/send',
+      payload: { emails },
+    });
     expect(missing.statusCode).toBe(404);
   });
 
@@ -159,7 +266,16 @@ describe('JSON API', () => {
     const doc = await t.request({ method: 'GET', url: '/api/docs/openapi.json' });
     expect(doc.statusCode).toBe(200);
     const paths = Object.keys(doc.json().paths);
-    expect(paths).toEqual(expect.arrayContaining(['/api/v1/teams', '/api/v1/employees', '/api/v1/employees/import', '/api/v1/questionnaires', '/api/v1/surveys/{id}/send', '/api/v1/outbox']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/teams',
+        '/api/v1/employees',
+        '/api/v1/employees/import',
+        '/api/v1/questionnaires',
+        '/api/v1/surveys/{id}/send',
+        '/api/v1/outbox',
+      ]),
+    );
     expect((await t.request({ method: 'GET', url: '/api/docs' })).statusCode).toBe(200);
   });
 

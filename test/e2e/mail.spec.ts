@@ -22,13 +22,17 @@ describe('invitation mail through a real SMTP server', () => {
     const [es] = await createEmployees(t, 1, { locale: 'es' });
     const [fa] = await createEmployees(t, 1, { locale: 'fa' });
     await t.get(SurveysService).send(survey.id, { employeeIds: [en.id, es.id, fa.id] });
-    const ids: { id: string }[] = await t.dataSource.query('SELECT id FROM invitation WHERE survey_id = $1', [survey.id]);
+    const ids: { id: string }[] = await t.dataSource.query(
+      'SELECT id FROM invitation WHERE survey_id = $1',
+      [survey.id],
+    );
     await t.get(InvitationsService).deliver(ids.map((r) => r.id));
     // Delivering again sends nothing more.
     await t.get(InvitationsService).deliver(ids.map((r) => r.id));
 
     expect(smtp.mails).toHaveLength(3);
-    const byAddress = (email: string) => smtp.mails.find((m) => m.to && JSON.stringify(m.to).includes(email))!;
+    const byAddress = (email: string) =>
+      smtp.mails.find((m) => m.to && JSON.stringify(m.to).includes(email))!;
     const mailEn = byAddress(en.email);
     const mailEs = byAddress(es.email);
     const mailFa = byAddress(fa.email);
@@ -45,9 +49,15 @@ describe('invitation mail through a real SMTP server', () => {
     const { page } = await openSurvey(t, token);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<html lang="es"');
-    const stored = await t.dataSource.query(`SELECT 1 FROM invitation WHERE encode(token_hash, 'escape') LIKE $1`, [`%${token}%`]);
+    const stored = await t.dataSource.query(
+      `SELECT 1 FROM invitation WHERE encode(token_hash, 'escape') LIKE $1`,
+      [`%${token}%`],
+    );
     expect(stored).toHaveLength(0);
-    const sent = await t.dataSource.query('SELECT count(*)::int AS n FROM invitation WHERE survey_id = $1 AND sent_at IS NOT NULL', [survey.id]);
+    const sent = await t.dataSource.query(
+      'SELECT count(*)::int AS n FROM invitation WHERE survey_id = $1 AND sent_at IS NOT NULL',
+      [survey.id],
+    );
     expect(sent[0].n).toBe(3);
     expect(await t.dataSource.query('SELECT 1 FROM outbox_message')).toHaveLength(0);
   });
@@ -56,7 +66,9 @@ describe('invitation mail through a real SMTP server', () => {
     const { survey } = await createSurvey(t);
     const [person] = await createEmployees(t, 1);
     await t.get(SurveysService).send(survey.id, { employeeIds: [person.id] });
-    const [{ id }] = await t.dataSource.query('SELECT id FROM invitation WHERE survey_id = $1', [survey.id]);
+    const [{ id }] = await t.dataSource.query('SELECT id FROM invitation WHERE survey_id = $1', [
+      survey.id,
+    ]);
     await smtp.close();
     await expect(t.get(InvitationsService).deliver([id])).rejects.toThrow();
     const [row] = await t.dataSource.query('SELECT sent_at FROM invitation WHERE id = $1', [id]);

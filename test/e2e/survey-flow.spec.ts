@@ -44,14 +44,23 @@ describe('answering a survey by personal link', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Thank you');
 
-    const pending = await t.dataSource.query('SELECT answers FROM pending_response WHERE survey_id = $1', [survey.id]);
+    const pending = await t.dataSource.query(
+      'SELECT answers FROM pending_response WHERE survey_id = $1',
+      [survey.id],
+    );
     expect(pending).toHaveLength(1);
-    const [invitation] = await t.dataSource.query('SELECT answered_on FROM invitation WHERE survey_id = $1', [survey.id]);
+    const [invitation] = await t.dataSource.query(
+      'SELECT answered_on FROM invitation WHERE survey_id = $1',
+      [survey.id],
+    );
     expect(invitation.answered_on).not.toBeNull();
 
     // One pending answer is below the batch size: the mixer leaves it until more arrive or the survey closes.
     expect(await t.get(ResponsesService).mix()).toBe(0);
-    await t.dataSource.query(`UPDATE survey SET closes_at = now() - interval '1 second' WHERE id = $1`, [survey.id]);
+    await t.dataSource.query(
+      `UPDATE survey SET closes_at = now() - interval '1 second' WHERE id = $1`,
+      [survey.id],
+    );
     expect(await t.get(ResponsesService).mix()).toBe(1);
 
     const answers = await t.dataSource.query(
@@ -86,15 +95,28 @@ describe('answering a survey by personal link', () => {
     const page = await t.request({ method: 'GET', url: `/s/${token}?score=9` });
     expect(page.body).toMatch(/value="9" checked/);
     expect(page.body).not.toMatch(/value="8" checked/);
-    const [row] = await t.dataSource.query('SELECT answered_on FROM invitation WHERE survey_id = $1', [survey.id]);
+    const [row] = await t.dataSource.query(
+      'SELECT answered_on FROM invitation WHERE survey_id = $1',
+      [survey.id],
+    );
     expect(row.answered_on).toBeNull();
-    expect(await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id])).toHaveLength(0);
+    expect(
+      await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id]),
+    ).toHaveLength(0);
   });
 
   it('answers 404 for every unknown link, the same page each time', async () => {
-    const a = await t.request({ method: 'GET', url: '/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    const a = await t.request({
+      method: 'GET',
+      url: '/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
     const b = await t.request({ method: 'GET', url: '/s/not-a-token' });
-    const c = await t.request({ method: 'POST', url: '/s/not-a-token', payload: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const c = await t.request({
+      method: 'POST',
+      url: '/s/not-a-token',
+      payload: 'x=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([a.statusCode, b.statusCode, c.statusCode]).toEqual([404, 404, 404]);
     expect(a.body).toBe(b.body);
     expect(a.body).toContain('Link not found');
@@ -104,7 +126,10 @@ describe('answering a survey by personal link', () => {
     const { survey } = await createSurvey(t);
     const [person] = await createEmployees(t, 1);
     const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
-    await t.dataSource.query(`UPDATE invitation SET expires_at = now() - interval '1 minute' WHERE survey_id = $1`, [survey.id]);
+    await t.dataSource.query(
+      `UPDATE invitation SET expires_at = now() - interval '1 minute' WHERE survey_id = $1`,
+      [survey.id],
+    );
     const page = await t.request({ method: 'GET', url: `/s/${token}` });
     expect(page.statusCode).toBe(410);
     expect(page.body).toContain('Survey closed');
@@ -117,11 +142,17 @@ describe('answering a survey by personal link', () => {
     const { cookie, csrf } = await openSurvey(t, token);
     const answer = { [`q_${questions[0].id}`]: '10' };
     const missing = await submitSurvey(t, token, answer, { cookie, csrf: '' });
-    const forged = await submitSurvey(t, token, answer, { cookie, csrf: csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) });
+    const forged = await submitSurvey(t, token, answer, {
+      cookie,
+      csrf: csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+    });
     const noCookie = await submitSurvey(t, token, answer, { cookie: '', csrf });
     expect([missing.statusCode, forged.statusCode, noCookie.statusCode]).toEqual([403, 403, 403]);
     expect(missing.body).toContain('Please try again');
-    const [row] = await t.dataSource.query('SELECT answered_on FROM invitation WHERE survey_id = $1', [survey.id]);
+    const [row] = await t.dataSource.query(
+      'SELECT answered_on FROM invitation WHERE survey_id = $1',
+      [survey.id],
+    );
     expect(row.answered_on).toBeNull();
   });
 
@@ -139,9 +170,18 @@ describe('answering a survey by personal link', () => {
       [{ [`q_${nps.id}`]: ['9', '10'] }, 'Choose a value from 0 to 10.'],
       [{ [`q_${nps.id}`]: '9', [`q_${rating.id}`]: '0' }, 'Choose a value from 1 to 5.'],
       [{ [`q_${nps.id}`]: '9', [`q_${ces.id}`]: '8' }, 'Choose a value from 1 to 7.'],
-      [{ [`q_${nps.id}`]: '9', [`q_${single.id}`]: 'carrier-pigeon' }, 'Choose one of the options shown.'],
-      [{ [`q_${nps.id}`]: '9', [`q_${single.id}`]: ['portal', 'email'] }, 'Choose one of the options shown.'],
-      [{ [`q_${nps.id}`]: '9', [`q_${multi.id}`]: ['speed', 'bribes'] }, 'Choose one of the options shown.'],
+      [
+        { [`q_${nps.id}`]: '9', [`q_${single.id}`]: 'carrier-pigeon' },
+        'Choose one of the options shown.',
+      ],
+      [
+        { [`q_${nps.id}`]: '9', [`q_${single.id}`]: ['portal', 'email'] },
+        'Choose one of the options shown.',
+      ],
+      [
+        { [`q_${nps.id}`]: '9', [`q_${multi.id}`]: ['speed', 'bribes'] },
+        'Choose one of the options shown.',
+      ],
       [{ [`q_${nps.id}`]: '9', [`q_${text.id}`]: 'x'.repeat(201) }, 'at most 200 characters'],
       [{ [`q_${nps.id}`]: '9', [`q_${text.id}`]: 'bell\u0007' }, 'cannot be stored'],
       [{ [`q_${nps.id}`]: '9', q_00000000_0000_4000_8000_000000000000: '5' }, 'unexpected field'],
@@ -153,13 +193,23 @@ describe('answering a survey by personal link', () => {
       expect(res.body).toContain(message);
     }
     // Answers are kept on re-render.
-    const kept = await submitSurvey(t, token, { [`q_${nps.id}`]: '7', [`q_${ces.id}`]: '9', [`q_${text.id}`]: 'keep <me>' }, session);
+    const kept = await submitSurvey(
+      t,
+      token,
+      { [`q_${nps.id}`]: '7', [`q_${ces.id}`]: '9', [`q_${text.id}`]: 'keep <me>' },
+      session,
+    );
     expect(kept.body).toMatch(/value="7" checked/);
     expect(kept.body).toContain('keep &lt;me&gt;');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const [row] = await t.dataSource.query('SELECT answered_on FROM invitation WHERE survey_id = $1', [survey.id]);
+    const [row] = await t.dataSource.query(
+      'SELECT answered_on FROM invitation WHERE survey_id = $1',
+      [survey.id],
+    );
     expect(row.answered_on).toBeNull();
-    expect(await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id])).toHaveLength(0);
+    expect(
+      await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id]),
+    ).toHaveLength(0);
   });
 
   it('records exactly one response when the same link is submitted twice at once', async () => {
@@ -168,10 +218,14 @@ describe('answering a survey by personal link', () => {
     const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
     const session = await openSurvey(t, token);
     const fields = { [`q_${questions[0].id}`]: '8' };
-    const results = await Promise.all(Array.from({ length: 8 }, () => submitSurvey(t, token, fields, session)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => submitSurvey(t, token, fields, session)),
+    );
     const statuses = results.map((r) => r.statusCode).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 410)).toHaveLength(7);
-    expect(await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id])).toHaveLength(1);
+    expect(
+      await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id]),
+    ).toHaveLength(1);
   });
 });

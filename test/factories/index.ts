@@ -47,13 +47,39 @@ export const STANDARD_QUESTIONNAIRE: CreateQuestionnaireDto = {
     {
       type: 'nps',
       required: true,
-      text: { en: 'How likely are you to recommend {team}?', es: '¿Recomendarías al equipo?', ja: '勧めますか？', fa: 'آیا توصیه می‌کنید؟' },
+      text: {
+        en: 'How likely are you to recommend {team}?',
+        es: '¿Recomendarías al equipo?',
+        ja: '勧めますか？',
+        fa: 'آیا توصیه می‌کنید؟',
+      },
     },
-    { type: 'rating', text: { en: 'My request was resolved.', es: 'Se resolvió mi solicitud.', ja: '解決されました。', fa: 'حل شد.' } },
-    { type: 'ces', text: { en: 'How easy was it?', es: '¿Qué tan fácil fue?', ja: '簡単でしたか？', fa: 'چقدر آسان بود؟' } },
+    {
+      type: 'rating',
+      text: {
+        en: 'My request was resolved.',
+        es: 'Se resolvió mi solicitud.',
+        ja: '解決されました。',
+        fa: 'حل شد.',
+      },
+    },
+    {
+      type: 'ces',
+      text: {
+        en: 'How easy was it?',
+        es: '¿Qué tan fácil fue?',
+        ja: '簡単でしたか？',
+        fa: 'چقدر آسان بود؟',
+      },
+    },
     {
       type: 'single',
-      text: { en: 'How did you contact us?', es: '¿Cómo nos contactaste?', ja: '連絡方法は？', fa: 'چگونه تماس گرفتید؟' },
+      text: {
+        en: 'How did you contact us?',
+        es: '¿Cómo nos contactaste?',
+        ja: '連絡方法は？',
+        fa: 'چگونه تماس گرفتید؟',
+      },
       options: [
         { key: 'portal', label: { en: 'Portal', es: 'Portal', ja: 'ポータル', fa: 'پورتال' } },
         { key: 'email', label: { en: 'E-mail', es: 'Correo', ja: 'メール', fa: 'ایمیل' } },
@@ -61,18 +87,33 @@ export const STANDARD_QUESTIONNAIRE: CreateQuestionnaireDto = {
     },
     {
       type: 'multi',
-      text: { en: 'What went well?', es: '¿Qué salió bien?', ja: '良かった点は？', fa: 'چه چیزی خوب بود؟' },
+      text: {
+        en: 'What went well?',
+        es: '¿Qué salió bien?',
+        ja: '良かった点は？',
+        fa: 'چه چیزی خوب بود؟',
+      },
       options: [
         { key: 'speed', label: { en: 'Speed', es: 'Rapidez', ja: '速さ', fa: 'سرعت' } },
         { key: 'clarity', label: { en: 'Clarity', es: 'Claridad', ja: '明確さ', fa: 'وضوح' } },
-        { key: 'kindness', label: { en: 'Kindness', es: 'Amabilidad', ja: '親切さ', fa: 'مهربانی' } },
+        {
+          key: 'kindness',
+          label: { en: 'Kindness', es: 'Amabilidad', ja: '親切さ', fa: 'مهربانی' },
+        },
       ],
     },
-    { type: 'text', maxLength: 200, text: { en: 'Why?', es: '¿Por qué?', ja: 'なぜですか？', fa: 'چرا؟' } },
+    {
+      type: 'text',
+      maxLength: 200,
+      text: { en: 'Why?', es: '¿Por qué?', ja: 'なぜですか？', fa: 'چرا؟' },
+    },
   ],
 };
 
-export async function createSurvey(t: TestApp, options: { teamSlug?: string; openDays?: number } = {}) {
+export async function createSurvey(
+  t: TestApp,
+  options: { teamSlug?: string; openDays?: number } = {},
+) {
   const surveys = t.get(SurveysService);
   const questionnaire = await surveys.createQuestionnaire(STANDARD_QUESTIONNAIRE);
   const teamSlug = options.teamSlug ?? (await createTeam(t)).slug;
@@ -89,9 +130,16 @@ export async function createSurvey(t: TestApp, options: { teamSlug?: string; ope
  * Sends the survey to the employees through the real path (invitations, the delivery job, the
  * outbox) and returns each person's link token, read from the mail they received.
  */
-export async function inviteAndCollectTokens(t: TestApp, surveyId: string, employees: { id: string; email: string }[]) {
+export async function inviteAndCollectTokens(
+  t: TestApp,
+  surveyId: string,
+  employees: { id: string; email: string }[],
+) {
   await t.get(SurveysService).send(surveyId, { employeeIds: employees.map((e) => e.id) });
-  const ids: { id: string }[] = await t.dataSource.query('SELECT id FROM invitation WHERE survey_id = $1', [surveyId]);
+  const ids: { id: string }[] = await t.dataSource.query(
+    'SELECT id FROM invitation WHERE survey_id = $1',
+    [surveyId],
+  );
   await t.get(InvitationsService).deliver(ids.map((r) => r.id));
   const mails: { to_address: string; text: string }[] = await t.dataSource.query(
     'SELECT to_address, text FROM outbox_message',

@@ -12,22 +12,48 @@ describe('anonymous tables', () => {
   });
   afterAll(() => t.close());
 
-  const IDENTIFYING = /employee|email|mail|invitation|token|ip|addr|agent|user|person|requester|name|ticket_id|session|cookie/i;
+  const IDENTIFYING =
+    /employee|email|mail|invitation|token|ip|addr|agent|user|person|requester|name|ticket_id|session|cookie/i;
   const ALLOWED: Record<string, string[]> = {
-    response: ['id', 'survey_id', 'team_id', 'source', 'responded_on', 'locale', 'department', 'location', 'tenure_band'],
+    response: [
+      'id',
+      'survey_id',
+      'team_id',
+      'source',
+      'responded_on',
+      'locale',
+      'department',
+      'location',
+      'tenure_band',
+    ],
     answer: ['id', 'response_id', 'question_id', 'score', 'option_key', 'text'],
-    pending_response: ['id', 'survey_id', 'team_id', 'source', 'responded_on', 'locale', 'department', 'location', 'tenure_band', 'answers'],
+    pending_response: [
+      'id',
+      'survey_id',
+      'team_id',
+      'source',
+      'responded_on',
+      'locale',
+      'department',
+      'location',
+      'tenure_band',
+      'answers',
+    ],
   };
 
   it.each(Object.keys(ALLOWED))('%s holds only what reports need', async (table) => {
-    const columns: { column_name: string; data_type: string; column_default: string | null }[] = await t.dataSource.query(
-      `SELECT column_name, data_type, column_default FROM information_schema.columns
+    const columns: { column_name: string; data_type: string; column_default: string | null }[] =
+      await t.dataSource.query(
+        `SELECT column_name, data_type, column_default FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name = $1 ORDER BY column_name`,
-      [table],
-    );
+        [table],
+      );
     expect(columns.map((c) => c.column_name).sort()).toEqual([...ALLOWED[table]].sort());
     for (const column of columns) {
-      expect({ column: column.column_name, identifying: IDENTIFYING.test(column.column_name) }).toEqual({
+      expect({
+        column: column.column_name,
+        identifying: IDENTIFYING.test(column.column_name),
+      }).toEqual({
         column: column.column_name,
         identifying: false,
       });

@@ -21,12 +21,17 @@ describe('migrations', () => {
 
   it('are applied once when two instances start at the same time', async () => {
     const db = await createTestDatabase({ empty: true });
-    const sources = [createDataSource(db.url, { poolSize: 2 }), createDataSource(db.url, { poolSize: 2 })];
+    const sources = [
+      createDataSource(db.url, { poolSize: 2 }),
+      createDataSource(db.url, { poolSize: 2 }),
+    ];
     await Promise.all(sources.map((s) => s.initialize()));
     try {
       const applied = await Promise.all(sources.map((s) => migrateWithLock(s)));
       expect(applied.map((a) => a.length).sort()).toEqual([0, MIGRATIONS.length]);
-      const [{ count }] = await sources[0].query('SELECT count(*)::int AS count FROM typeorm_migrations');
+      const [{ count }] = await sources[0].query(
+        'SELECT count(*)::int AS count FROM typeorm_migrations',
+      );
       expect(count).toBe(MIGRATIONS.length);
       expect(await schemaDrift(sources[0])).toEqual([]);
     } finally {

@@ -17,7 +17,10 @@ describe('the mixer', () => {
     const [nps, , , , , text] = questions;
     // Each answer carries its position in the order of submission, in its comment.
     for (let i = 0; i < tokens.length; i++) {
-      const res = await submitSurvey(t, tokens[i], { [`q_${nps.id}`]: String(i % 11), [`q_${text.id}`]: `answer ${i}` });
+      const res = await submitSurvey(t, tokens[i], {
+        [`q_${nps.id}`]: String(i % 11),
+        [`q_${text.id}`]: `answer ${i}`,
+      });
       expect(res.statusCode).toBe(200);
     }
     return { survey, textQuestion: text };
@@ -26,7 +29,9 @@ describe('the mixer', () => {
   it('moves nothing while fewer than m answers wait', async () => {
     const { survey } = await answerInOrder(9);
     expect(await t.get(ResponsesService).mix()).toBe(0);
-    expect(await t.dataSource.query('SELECT 1 FROM response WHERE survey_id = $1', [survey.id])).toHaveLength(0);
+    expect(
+      await t.dataSource.query('SELECT 1 FROM response WHERE survey_id = $1', [survey.id]),
+    ).toHaveLength(0);
     await t.dataSource.query('DELETE FROM pending_response');
   });
 
@@ -38,7 +43,9 @@ describe('the mixer', () => {
     );
     expect(invitationXids).toHaveLength(40);
     // Before mixing, each pending answer shares its transaction with the invitation it claimed.
-    const pendingXids: { xmin: string }[] = await t.dataSource.query('SELECT xmin::text AS xmin FROM pending_response');
+    const pendingXids: { xmin: string }[] = await t.dataSource.query(
+      'SELECT xmin::text AS xmin FROM pending_response',
+    );
     expect(pendingXids.every((p) => invitationXids.some((i) => i.xmin === p.xmin))).toBe(true);
 
     expect(await t.get(ResponsesService).mix()).toBe(40);
@@ -79,7 +86,10 @@ describe('the mixer', () => {
   it('lets a smaller last batch go once the survey has closed', async () => {
     const { survey } = await answerInOrder(3);
     expect(await t.get(ResponsesService).mix()).toBe(0);
-    await t.dataSource.query(`UPDATE survey SET closes_at = now() - interval '1 second' WHERE id = $1`, [survey.id]);
+    await t.dataSource.query(
+      `UPDATE survey SET closes_at = now() - interval '1 second' WHERE id = $1`,
+      [survey.id],
+    );
     expect(await t.get(ResponsesService).mix()).toBe(3);
   });
 });

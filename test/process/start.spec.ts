@@ -29,7 +29,12 @@ interface Running {
 function run(env: Record<string, string>): Running {
   let output = '';
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'log', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      LOG_LEVEL: 'log',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -41,7 +46,8 @@ function run(env: Record<string, string>): Running {
 async function waitFor(running: Running, text: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!running.output().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}"; output:\n${running.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for "${text}"; output:\n${running.output()}`);
     if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -54,7 +60,11 @@ describe('starting the app', () => {
 
   it('starts on an embedded PostgreSQL with demo data, stops cleanly and reuses the data', async () => {
     const port = await freePort();
-    const env = { PORT: String(port), EMBEDDED_PG_DIR: join(dir, 'pg'), EMBEDDED_PG_PORT: String(await freePort()) };
+    const env = {
+      PORT: String(port),
+      EMBEDDED_PG_DIR: join(dir, 'pg'),
+      EMBEDDED_PG_PORT: String(await freePort()),
+    };
     const first = run(env);
     await waitFor(first, 'inpulse demo is ready');
     const key = first.output().match(/admin API key: +(\S+)/)![1];
@@ -68,7 +78,9 @@ describe('starting the app', () => {
     const survey = await fetch(links[2][2].replace(`localhost:${port}`, `127.0.0.1:${port}`));
     expect(survey.status).toBe(200);
     expect(await survey.text()).toContain('dir="rtl"');
-    const teams = await fetch(`${base}/api/v1/teams`, { headers: { authorization: `Bearer ${key}` } });
+    const teams = await fetch(`${base}/api/v1/teams`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(((await teams.json()) as { items: unknown[] }).items.length).toBeGreaterThanOrEqual(8);
     expect((await fetch(`${base}/api/v1/teams`)).status).toBe(401);
 

@@ -18,7 +18,11 @@ export default async function globalSetup(): Promise<void> {
   if (!adminUrl) {
     const dir = mkdtempSync(join(tmpdir(), 'inpulse-test-'));
     chmodSync(dir, 0o755); // PostgreSQL may run as another user when we are root
-    const db = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'postgres' });
+    const db = await startEmbeddedPostgres({
+      dataDir: join(dir, 'pg'),
+      port: await freePort(),
+      database: 'postgres',
+    });
     (globalThis as Record<string, unknown>).__INPULSE_TEST_PG__ = { db, dir };
     adminUrl = db.url;
   }
@@ -34,7 +38,12 @@ export default async function globalSetup(): Promise<void> {
   await dataSource.initialize();
   await migrateWithLock(dataSource);
   await dataSource.destroy();
-  const boss = new PgBoss({ connectionString: templateUrl, schema: 'pgboss', supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: templateUrl,
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+  });
   await boss.start();
   await boss.stop({ graceful: false, wait: true });
 

@@ -11,12 +11,12 @@ export default async function globalTeardown(): Promise<void> {
       `SELECT datname FROM pg_database WHERE datname LIKE $1`,
       [`${template}%`],
     );
-    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    for (const { datname } of rows)
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await admin.end();
   }
   const embedded = (globalThis as Record<string, unknown>).__INPULSE_TEST_PG__ as
-    | { db: { stop(): Promise<void> }; dir: string }
-    | undefined;
+    { db: { stop(): Promise<void> }; dir: string } | undefined;
   if (embedded) {
     await embedded.db.stop();
     rmSync(embedded.dir, { recursive: true, force: true });

@@ -3,7 +3,11 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 /** A real SMTP server inside the test process; it parses every mail it accepts. */
-export async function startSmtpSink(): Promise<{ url: string; mails: ParsedMail[]; close(): Promise<void> }> {
+export async function startSmtpSink(): Promise<{
+  url: string;
+  mails: ParsedMail[];
+  close(): Promise<void>;
+}> {
   const mails: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,

@@ -42,7 +42,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     dataSource: app.get(DataSource),
     request: (options) => app.inject(options),
     api: (options) =>
-      app.inject({ ...options, headers: { authorization: `Bearer ${TEST_API_KEY}`, ...(options.headers ?? {}) } }),
+      app.inject({
+        ...options,
+        headers: { authorization: `Bearer ${TEST_API_KEY}`, ...(options.headers ?? {}) },
+      }),
     get: (type) => app.get(type),
     async close() {
       await app.close();

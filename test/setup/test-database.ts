@@ -33,10 +33,17 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const template = process.env.INPULSE_TEST_TEMPLATE as string;
   const name = `${template}_${randomBytes(5).toString('hex')}`;
-  await withAdmin((c) => c.query(options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`));
+  await withAdmin((c) =>
+    c.query(
+      options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`,
+    ),
+  );
   return {
     url: urlFor(name),
     name,
-    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }

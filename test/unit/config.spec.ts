@@ -1,6 +1,10 @@
 import { ConfigError, loadConfig } from '../../src/config/app-config';
 
-const production = { DATABASE_URL: 'postgres://u:p@db:5432/inpulse', ADMIN_API_KEY: 'k'.repeat(24), APP_SECRET: 's'.repeat(32) };
+const production = {
+  DATABASE_URL: 'postgres://u:p@db:5432/inpulse',
+  ADMIN_API_KEY: 'k'.repeat(24),
+  APP_SECRET: 's'.repeat(32),
+};
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -35,7 +39,10 @@ describe('configuration', () => {
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number from 1 to 65535 (got "eighty")'],
     [{ PORT: '70000' }, 'PORT must be a whole number from 1 to 65535'],
-    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a URL starting with postgres:// or postgresql://'],
+    [
+      { DATABASE_URL: 'mysql://x' },
+      'DATABASE_URL must be a URL starting with postgres:// or postgresql://',
+    ],
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL must be a URL starting with smtp:// or smtps://'],
     [{ BASE_URL: 'localhost:3000' }, 'BASE_URL must be a URL starting with http:// or https://'],
     [{ REPORTING_THRESHOLD: '2' }, 'REPORTING_THRESHOLD must be a whole number from 3 to 1000'],
@@ -51,7 +58,11 @@ describe('configuration', () => {
   });
 
   it('reports every problem at once and never prints a password', () => {
-    const found = problems({ PORT: 'x', DATABASE_URL: 'mysql://user:hunter2@db/x', REPORTING_THRESHOLD: '1' });
+    const found = problems({
+      PORT: 'x',
+      DATABASE_URL: 'mysql://user:hunter2@db/x',
+      REPORTING_THRESHOLD: '1',
+    });
     expect(found.length).toBeGreaterThanOrEqual(3);
     expect(found.join('\n')).not.toContain('hunter2');
   });

@@ -16,7 +16,12 @@ export function csrfToken(secret: string, nonce: string, scope: string): string 
   return createHmac('sha256', secret).update(`${nonce}\n${scope}`).digest('base64url');
 }
 
-export function csrfValid(secret: string, nonce: unknown, scope: string, presented: unknown): boolean {
+export function csrfValid(
+  secret: string,
+  nonce: unknown,
+  scope: string,
+  presented: unknown,
+): boolean {
   if (typeof nonce !== 'string' || typeof presented !== 'string' || nonce.length < 16) return false;
   const expected = Buffer.from(csrfToken(secret, nonce, scope));
   const given = Buffer.from(presented);

@@ -17,8 +17,13 @@ export class I18n {
   private readonly messages = new Map<string, Messages>();
   readonly locales: LocaleInfo[] = [];
 
-  constructor(folder: string, readonly fallback = 'en') {
-    for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+  constructor(
+    folder: string,
+    readonly fallback = 'en',
+  ) {
+    for (const file of readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const code = file.replace(/\.json$/, '');
       const content = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Messages & {
         _meta?: { name?: string; dir?: string };
@@ -30,7 +35,8 @@ export class I18n {
         dir: content._meta?.dir === 'rtl' ? 'rtl' : 'ltr',
       });
     }
-    if (!this.messages.has(fallback)) throw new Error(`i18n: ${folder}/${fallback}.json is missing`);
+    if (!this.messages.has(fallback))
+      throw new Error(`i18n: ${folder}/${fallback}.json is missing`);
   }
 
   has(locale: string): boolean {
@@ -54,7 +60,9 @@ export class I18n {
   negotiate(preferred: string | null | undefined, acceptLanguage?: string | string[]): string {
     const own = this.match(preferred);
     if (own) return own;
-    const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : (acceptLanguage ?? '');
+    const header = Array.isArray(acceptLanguage)
+      ? acceptLanguage.join(',')
+      : (acceptLanguage ?? '');
     const ranked = header
       .split(',')
       .map((part, index) => {

@@ -17,7 +17,10 @@ export function createHandlebars(i18n: I18n, viewsDir: string): typeof Handlebar
     return i18n.t(locale, key, options.hash ?? {});
   });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hbs.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
+  hbs.registerHelper(
+    'includes',
+    (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value),
+  );
   hbs.registerHelper(
     'json',
     (value: unknown) => new hbs.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')),

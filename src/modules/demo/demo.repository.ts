@@ -29,7 +29,12 @@ export interface HistoricResponse {
   department: string | null;
   location: string | null;
   tenure_band: string | null;
-  answers: { question_id: string; score: number | null; option_key: string | null; text: string | null }[];
+  answers: {
+    question_id: string;
+    score: number | null;
+    option_key: string | null;
+    text: string | null;
+  }[];
 }
 
 /** Writes made-up history for the demo, set-based, in one transaction. */
@@ -38,11 +43,17 @@ export class DemoRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async hasTeams(): Promise<boolean> {
-    const [row] = await this.dataSource.query('SELECT EXISTS (SELECT 1 FROM service_team) AS present');
+    const [row] = await this.dataSource.query(
+      'SELECT EXISTS (SELECT 1 FROM service_team) AS present',
+    );
     return row.present;
   }
 
-  async insertHistory(surveys: HistoricSurvey[], invitations: HistoricInvitation[], responses: HistoricResponse[]) {
+  async insertHistory(
+    surveys: HistoricSurvey[],
+    invitations: HistoricInvitation[],
+    responses: HistoricResponse[],
+  ) {
     await this.dataSource.transaction(async (manager) => {
       const ids: { key: string; id: string }[] = await manager.query(
         `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
@@ -95,7 +106,11 @@ export class DemoRepository {
    * Gives fresh tokens to unanswered invitations of `surveyId`, one per wanted locale where it
    * can, and marks them sent so that the mail job leaves them alone.
    */
-  async reissue(surveyId: string, locales: string[], tokenHashes: Buffer[]): Promise<{ locale: string }[]> {
+  async reissue(
+    surveyId: string,
+    locales: string[],
+    tokenHashes: Buffer[],
+  ): Promise<{ locale: string }[]> {
     const rows: { locale: string }[] = await this.dataSource.query(
       `WITH candidates AS (
          SELECT DISTINCT ON (e.locale) i.id, e.locale

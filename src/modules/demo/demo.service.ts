@@ -13,7 +13,12 @@ import {
   LOCATIONS,
   NAMES,
 } from './demo-data';
-import { DemoRepository, HistoricInvitation, HistoricResponse, HistoricSurvey } from './demo.repository';
+import {
+  DemoRepository,
+  HistoricInvitation,
+  HistoricResponse,
+  HistoricSurvey,
+} from './demo.repository';
 
 const WEEKS = 12;
 const EMPLOYEES = 300;
@@ -64,19 +69,32 @@ export class DemoService {
     const now = Date.now();
 
     const teamIds: Record<string, string> = {};
-    for (const { mood: _mood, ...team } of DEMO_TEAMS) teamIds[team.slug] = (await this.teams.create(team)).id;
+    for (const { mood: _mood, ...team } of DEMO_TEAMS)
+      teamIds[team.slug] = (await this.teams.create(team)).id;
 
     const csv = ['email,name,department,location,hire_date,locale'];
-    const localeWeights: [string, number][] = [['en', 0.45], ['es', 0.2], ['ja', 0.18], ['fa', 0.17]];
+    const localeWeights: [string, number][] = [
+      ['en', 0.45],
+      ['es', 0.2],
+      ['ja', 0.18],
+      ['fa', 0.17],
+    ];
     for (let i = 0; i < EMPLOYEES; i++) {
       let roll = random.next();
       const locale = localeWeights.find(([, w]) => (roll -= w) < 0)?.[0] ?? 'en';
       const first = random.pick(NAMES[locale].first);
       const last = random.pick(NAMES[locale].last);
-      const location = random.next() < 0.8 ? random.pick(HOME_LOCATIONS[locale]) : random.pick(LOCATIONS);
+      const location =
+        random.next() < 0.8 ? random.pick(HOME_LOCATIONS[locale]) : random.pick(LOCATIONS);
       const hire = isoDate(now - random.int(20, 9 * 365) * DAY);
-      const email = `${first}.${last}.${i}`.toLowerCase().normalize('NFD').replace(/[^a-z0-9.]/g, '') + '@example.com';
-      csv.push([email, `${first} ${last}`, random.pick(DEPARTMENTS), location, hire, locale].join(','));
+      const email =
+        `${first}.${last}.${i}`
+          .toLowerCase()
+          .normalize('NFD')
+          .replace(/[^a-z0-9.]/g, '') + '@example.com';
+      csv.push(
+        [email, `${first} ${last}`, random.pick(DEPARTMENTS), location, hire, locale].join(','),
+      );
     }
     await this.directory.importCsv(csv.join('\n'));
     const people = (await this.directory.list({ limit: 500 })).items;
@@ -122,19 +140,41 @@ export class DemoService {
           if (!answered) return;
           // Mood improves a little over the quarter, with noise per team.
           const mood = team.mood + block * 0.05 + (random.next() - 0.5) * 0.3;
-          const score = Math.max(0, Math.min(10, Math.round(7.2 + mood * 6 + (random.next() - 0.5) * 5)));
+          const score = Math.max(
+            0,
+            Math.min(10, Math.round(7.2 + mood * 6 + (random.next() - 0.5) * 5)),
+          );
           const sentiment = score >= 9 ? 'good' : score >= 7 ? 'mixed' : 'bad';
-          const rating = () => Math.max(1, Math.min(5, Math.round(score / 2.2 + (random.next() - 0.5) * 2)));
+          const rating = () =>
+            Math.max(1, Math.min(5, Math.round(score / 2.2 + (random.next() - 0.5) * 2)));
           const answers: HistoricResponse['answers'] = [
             { question_id: nps.id, score, option_key: null, text: null },
             { question_id: resolved.id, score: rating(), option_key: null, text: null },
             { question_id: informed.id, score: rating(), option_key: null, text: null },
-            { question_id: ces.id, score: Math.max(1, Math.min(7, Math.round(score * 0.6 + 1 + (random.next() - 0.5) * 2))), option_key: null, text: null },
-            { question_id: channel.id, score: null, option_key: random.pick(['portal', 'portal', 'email', 'chat', 'phone']), text: null },
+            {
+              question_id: ces.id,
+              score: Math.max(
+                1,
+                Math.min(7, Math.round(score * 0.6 + 1 + (random.next() - 0.5) * 2)),
+              ),
+              option_key: null,
+              text: null,
+            },
+            {
+              question_id: channel.id,
+              score: null,
+              option_key: random.pick(['portal', 'portal', 'email', 'chat', 'phone']),
+              text: null,
+            },
           ];
           if (random.next() < 0.4) {
             const pool = COMMENTS[sentiment][person.locale] ?? COMMENTS[sentiment].en;
-            answers.push({ question_id: why.id, score: null, option_key: null, text: random.pick(pool) });
+            answers.push({
+              question_id: why.id,
+              score: null,
+              option_key: null,
+              text: random.pick(pool),
+            });
           }
           responses.push({
             survey: key,
@@ -156,7 +196,9 @@ export class DemoService {
       openDays: 14,
     });
     await this.surveys.send(live.id, { employeeIds: people.slice(0, 60).map((p) => p.id) });
-    this.logger.log(`seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${responses.length} past responses`);
+    this.logger.log(
+      `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${responses.length} past responses`,
+    );
     return true;
   }
 
@@ -165,7 +207,14 @@ export class DemoService {
     const survey = await this.demo.newestOpenSurvey();
     if (!survey) return [];
     const tokens = Array.from({ length: count }, () => newToken());
-    const issued = await this.demo.reissue(survey.id, ['en', 'es', 'fa', 'ja'], tokens.map(hashToken));
-    return issued.map((row, i) => ({ locale: row.locale, url: `${this.config.baseUrl}/s/${tokens[i]}` }));
+    const issued = await this.demo.reissue(
+      survey.id,
+      ['en', 'es', 'fa', 'ja'],
+      tokens.map(hashToken),
+    );
+    return issued.map((row, i) => ({
+      locale: row.locale,
+      url: `${this.config.baseUrl}/s/${tokens[i]}`,
+    }));
   }
 }

@@ -26,11 +26,18 @@ export class DirectoryController {
   @ApiConsumes('text/csv')
   @ApiBody({
     description: `CSV with a header row. Columns: ${CSV_COLUMNS.join(', ')} (email and name required). Upserts by e-mail; any bad row rejects the whole file with every problem listed by line.`,
-    schema: { type: 'string', example: 'email,name,department\nana@example.com,Ana García,Finance\n' },
+    schema: {
+      type: 'string',
+      example: 'email,name,department\nana@example.com,Ana García,Finance\n',
+    },
   })
   import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined) {
     if (typeof body !== 'string' || !(contentType ?? '').toLowerCase().startsWith('text/csv')) {
-      throw new DomainError('invalid', 'employee.csv_expected', 'Send the CSV file as the body with Content-Type: text/csv.');
+      throw new DomainError(
+        'invalid',
+        'employee.csv_expected',
+        'Send the CSV file as the body with Content-Type: text/csv.',
+      );
     }
     return this.directory.importCsv(body);
   }

@@ -3,11 +3,24 @@ import type { CsvRowError } from './employee-csv';
 
 export const DirectoryErrors = {
   invalidEmployee: (reasons: string[]) =>
-    new DomainError('invalid', 'employee.invalid', `The employee is not valid: ${reasons.join('; ')}`, reasons),
+    new DomainError(
+      'invalid',
+      'employee.invalid',
+      `The employee is not valid: ${reasons.join('; ')}`,
+      reasons,
+    ),
   emailTaken: (email: string) =>
-    new DomainError('conflict', 'employee.email_taken', `An employee with e-mail ${email} already exists.`),
+    new DomainError(
+      'conflict',
+      'employee.email_taken',
+      `An employee with e-mail ${email} already exists.`,
+    ),
   externalIdTaken: (externalId: string) =>
-    new DomainError('conflict', 'employee.external_id_taken', `Another employee has external id ${externalId}.`),
+    new DomainError(
+      'conflict',
+      'employee.external_id_taken',
+      `Another employee has external id ${externalId}.`,
+    ),
   csvRejected: (errors: CsvRowError[]) =>
     new DomainError(
       'invalid',

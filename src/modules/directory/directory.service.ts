@@ -65,7 +65,10 @@ export class DirectoryService {
     const clashes = await this.employees.externalIdClashes(parsed.rows);
     if (clashes.length > 0) {
       throw DirectoryErrors.csvRejected(
-        clashes.map((c) => ({ line: c.line, reason: `external_id ${c.externalId} belongs to another employee` })),
+        clashes.map((c) => ({
+          line: c.line,
+          reason: `external_id ${c.externalId} belongs to another employee`,
+        })),
       );
     }
     const counts = await this.employees.upsertMany(parsed.rows);

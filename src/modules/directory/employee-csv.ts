@@ -20,7 +20,16 @@ export interface ParsedEmployeeCsv {
   errors: CsvRowError[];
 }
 
-export const CSV_COLUMNS = ['email', 'name', 'department', 'location', 'hire_date', 'locale', 'external_id', 'active'];
+export const CSV_COLUMNS = [
+  'email',
+  'name',
+  'department',
+  'location',
+  'hire_date',
+  'locale',
+  'external_id',
+  'active',
+];
 const REQUIRED = ['email', 'name'];
 export const CSV_MAX_ROWS = 100_000;
 
@@ -41,7 +50,10 @@ export function parseEmployeeCsv(text: string, today = new Date()): ParsedEmploy
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? 1;
-    return { rows: [], errors: [{ line, reason: `the file is not valid CSV: ${(error as Error).message}` }] };
+    return {
+      rows: [],
+      errors: [{ line, reason: `the file is not valid CSV: ${(error as Error).message}` }],
+    };
   }
   if (records.length === 0) return { rows: [], errors: [{ line: 1, reason: 'the file is empty' }] };
 
@@ -49,16 +61,24 @@ export function parseEmployeeCsv(text: string, today = new Date()): ParsedEmploy
   const headerErrors: CsvRowError[] = [];
   for (const column of header) {
     if (!CSV_COLUMNS.includes(column)) {
-      headerErrors.push({ line: 1, reason: `unknown column "${column}" (expected: ${CSV_COLUMNS.join(', ')})` });
+      headerErrors.push({
+        line: 1,
+        reason: `unknown column "${column}" (expected: ${CSV_COLUMNS.join(', ')})`,
+      });
     }
   }
   for (const column of REQUIRED) {
-    if (!header.includes(column)) headerErrors.push({ line: 1, reason: `the required column "${column}" is missing` });
+    if (!header.includes(column))
+      headerErrors.push({ line: 1, reason: `the required column "${column}" is missing` });
   }
-  if (new Set(header).size !== header.length) headerErrors.push({ line: 1, reason: 'a column appears twice' });
+  if (new Set(header).size !== header.length)
+    headerErrors.push({ line: 1, reason: 'a column appears twice' });
   if (headerErrors.length > 0) return { rows: [], errors: headerErrors };
   if (records.length - 1 > CSV_MAX_ROWS) {
-    return { rows: [], errors: [{ line: 1, reason: `the file has more than ${CSV_MAX_ROWS} rows; split it` }] };
+    return {
+      rows: [],
+      errors: [{ line: 1, reason: `the file has more than ${CSV_MAX_ROWS} rows; split it` }],
+    };
   }
 
   const rows: ParsedEmployeeCsv['rows'] = [];
@@ -99,15 +119,19 @@ export function parseEmployeeCsv(text: string, today = new Date()): ParsedEmploy
       checkLocale(row.locale),
       active === undefined ? `active "${cell('active')}" must be true or false` : undefined,
     ].filter((r): r is string => r !== undefined);
-    if (email && seenEmail.has(email)) reasons.push(`email ${email} already appears on line ${seenEmail.get(email)}`);
+    if (email && seenEmail.has(email))
+      reasons.push(`email ${email} already appears on line ${seenEmail.get(email)}`);
     if (row.externalId && seenExternal.has(row.externalId)) {
-      reasons.push(`external_id ${row.externalId} already appears on line ${seenExternal.get(row.externalId)}`);
+      reasons.push(
+        `external_id ${row.externalId} already appears on line ${seenExternal.get(row.externalId)}`,
+      );
     }
     if (email) seenEmail.set(email, line);
     if (row.externalId) seenExternal.set(row.externalId, line);
     if (reasons.length > 0) errors.push({ line, reason: reasons.join('; ') });
     else rows.push(row);
   }
-  if (rows.length === 0 && errors.length === 0) errors.push({ line: 1, reason: 'the file has a header but no rows' });
+  if (rows.length === 0 && errors.length === 0)
+    errors.push({ line: 1, reason: 'the file has a header but no rows' });
   return { rows, errors };
 }

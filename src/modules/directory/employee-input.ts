@@ -13,6 +13,7 @@ export interface EmployeeInput {
 // Deliberately plain: one @, no spaces or control characters, a dot in the domain.
 const EMAIL = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+\.[^\s@<>()[\],;:"\\]+$/;
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function normaliseEmail(raw: string): string {
@@ -33,7 +34,11 @@ export function checkName(name: string): string | undefined {
   return undefined;
 }
 
-export function checkOptionalText(field: string, value: string | null, max = 100): string | undefined {
+export function checkOptionalText(
+  field: string,
+  value: string | null,
+  max = 100,
+): string | undefined {
   if (value === null) return undefined;
   if (value.length > max) return `${field} is longer than ${max} characters`;
   if (CONTROL.test(value)) return `${field} contains control characters`;
@@ -47,13 +52,16 @@ export function checkHireDate(value: string | null, today = new Date()): string 
   if (!match || !date || date.toISOString().slice(0, 10) !== value) {
     return `hire_date "${value}" is not a date in the form YYYY-MM-DD`;
   }
-  if (date.getTime() > today.getTime() + 366 * 86_400_000) return `hire_date ${value} is too far in the future`;
+  if (date.getTime() > today.getTime() + 366 * 86_400_000)
+    return `hire_date ${value} is too far in the future`;
   if (+match[1] < 1900) return `hire_date ${value} is before 1900`;
   return undefined;
 }
 
 export function checkLocale(value: string): string | undefined {
-  return LOCALE.test(value) ? undefined : `locale "${value}" is not a language tag such as en, es, ja or fa`;
+  return LOCALE.test(value)
+    ? undefined
+    : `locale "${value}" is not a language tag such as en, es, ja or fa`;
 }
 
 export function parseBoolean(value: string): boolean | undefined {

@@ -35,7 +35,11 @@ export class EmployeesRepository {
          FROM jsonb_to_recordset($1::jsonb) AS r(line int, email text, external_id text)
          JOIN employee e ON e.external_id = r.external_id AND e.email <> r.email
         ORDER BY r.line`,
-      [JSON.stringify(withIds.map((r) => ({ line: r.line, email: r.email, external_id: r.externalId })))],
+      [
+        JSON.stringify(
+          withIds.map((r) => ({ line: r.line, email: r.email, external_id: r.externalId })),
+        ),
+      ],
     );
     return clashes;
   }

@@ -48,7 +48,12 @@ export class InvitationsRepository {
   async insertForSurvey(
     survey: { id: string; closesAt: Date },
     who: { employeeIds: string[]; emails: string[] },
-  ): Promise<{ created: string[]; matched: number; unknownEmails: string[]; unknownEmployeeIds: string[] }> {
+  ): Promise<{
+    created: string[];
+    matched: number;
+    unknownEmails: string[];
+    unknownEmployeeIds: string[];
+  }> {
     const [result]: {
       created: string[] | null;
       matched: number;
@@ -94,10 +99,10 @@ export class InvitationsRepository {
   }
 
   async setTokenHash(id: string, tokenHash: Buffer): Promise<void> {
-    await this.dataSource.query('UPDATE invitation SET token_hash = $2 WHERE id = $1 AND sent_at IS NULL', [
-      id,
-      tokenHash,
-    ]);
+    await this.dataSource.query(
+      'UPDATE invitation SET token_hash = $2 WHERE id = $1 AND sent_at IS NULL',
+      [id, tokenHash],
+    );
   }
 
   async markSent(id: string): Promise<void> {

@@ -27,11 +27,17 @@ export class InvitationsService implements OnModuleInit {
   }
 
   /** Creates the invitations in one insert and queues their mail in batches. */
-  async inviteToSurvey(survey: { id: string; closesAt: Date }, who: { employeeIds: string[]; emails: string[] }) {
+  async inviteToSurvey(
+    survey: { id: string; closesAt: Date },
+    who: { employeeIds: string[]; emails: string[] },
+  ) {
     const result = await this.invitations.insertForSurvey(survey, who);
     const jobs = [];
     for (let i = 0; i < result.created.length; i += MAIL_BATCH) {
-      jobs.push({ name: DELIVER_QUEUE, data: { invitationIds: result.created.slice(i, i + MAIL_BATCH) } });
+      jobs.push({
+        name: DELIVER_QUEUE,
+        data: { invitationIds: result.created.slice(i, i + MAIL_BATCH) },
+      });
     }
     if (jobs.length > 0) await this.jobs.insert(jobs);
     return {

@@ -70,7 +70,9 @@ export class MailService implements OnApplicationShutdown {
       surveyName: mail.surveyName,
       k: mail.reportingThreshold,
       link: mail.link,
-      expires: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(mail.expiresAt),
+      expires: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
+        mail.expiresAt,
+      ),
     };
     await this.send({
       to: mail.to,
@@ -103,7 +105,10 @@ export class MailService implements OnApplicationShutdown {
     const key = `${name}:${plainText}`;
     let template = this.templates.get(key);
     if (!template) {
-      const source = readFileSync(join(this.config.projectRoot, 'views', 'emails', `${name}.hbs`), 'utf8');
+      const source = readFileSync(
+        join(this.config.projectRoot, 'views', 'emails', `${name}.hbs`),
+        'utf8',
+      );
       template = this.hbs.compile(source, { noEscape: plainText, strict: false });
       this.templates.set(key, template);
     }

@@ -38,7 +38,9 @@ export class OutboxPagesController {
       usesOutbox: this.mail.usesOutbox,
       messages: messages.map((m) => ({
         ...m,
-        links: [...m.text.matchAll(/https?:\/\/\S+\/s\/[A-Za-z0-9_-]{43}/g)].map((match) => match[0]),
+        links: [...m.text.matchAll(/https?:\/\/\S+\/s\/[A-Za-z0-9_-]{43}/g)].map(
+          (match) => match[0],
+        ),
       })),
     };
   }

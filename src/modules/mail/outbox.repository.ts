@@ -7,7 +7,13 @@ import { OutboxMessage } from './entities/outbox-message.entity';
 export class OutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(message: { to: string; subject: string; html: string; text: string; kind: string }): Promise<void> {
+  async insert(message: {
+    to: string;
+    subject: string;
+    html: string;
+    text: string;
+    kind: string;
+  }): Promise<void> {
     await this.dataSource.getRepository(OutboxMessage).insert({
       toAddress: message.to,
       subject: message.subject,
@@ -18,6 +24,8 @@ export class OutboxRepository {
   }
 
   latest(limit: number): Promise<OutboxMessage[]> {
-    return this.dataSource.getRepository(OutboxMessage).find({ order: { createdAt: 'DESC' }, take: limit });
+    return this.dataSource
+      .getRepository(OutboxMessage)
+      .find({ order: { createdAt: 'DESC' }, take: limit });
   }
 }

@@ -18,6 +18,7 @@ export interface ValidatedForm {
 }
 
 export const FIELD_PREFIX = 'q_';
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function asList(value: unknown): string[] | undefined {
@@ -36,11 +37,19 @@ export function validateAnswers(
   body: Record<string, unknown>,
   ignored: string[] = [],
 ): ValidatedForm {
-  const result: ValidatedForm = { answers: [], errors: new Map(), formErrors: [], values: new Map() };
+  const result: ValidatedForm = {
+    answers: [],
+    errors: new Map(),
+    formErrors: [],
+    values: new Map(),
+  };
   const known = new Set(questions.map((q) => FIELD_PREFIX + q.id));
   for (const field of Object.keys(body)) {
     if (!known.has(field) && !ignored.includes(field)) {
-      result.formErrors.push({ key: 'survey.errors.unknown_field', vars: { field: field.slice(0, 80) } });
+      result.formErrors.push({
+        key: 'survey.errors.unknown_field',
+        vars: { field: field.slice(0, 80) },
+      });
     }
   }
   for (const question of questions) {
@@ -49,7 +58,9 @@ export function validateAnswers(
       result.errors.set(question.id, { key: 'survey.errors.invalid' });
       continue;
     }
-    const values = raw.map((v) => (question.type === 'text' ? v.replace(/\r\n/g, '\n') : v.trim())).filter((v) => v !== '');
+    const values = raw
+      .map((v) => (question.type === 'text' ? v.replace(/\r\n/g, '\n') : v.trim()))
+      .filter((v) => v !== '');
     result.values.set(question.id, values);
     if (values.length === 0) {
       if (question.required) result.errors.set(question.id, { key: 'survey.errors.required' });
@@ -58,7 +69,12 @@ export function validateAnswers(
     const range = SCORE_RANGES[question.type];
     if (range) {
       const score = Number(values[0]);
-      if (values.length !== 1 || !/^\d{1,2}$/.test(values[0]) || score < range.min || score > range.max) {
+      if (
+        values.length !== 1 ||
+        !/^\d{1,2}$/.test(values[0]) ||
+        score < range.min ||
+        score > range.max
+      ) {
         result.errors.set(question.id, { key: 'survey.errors.range', vars: range });
       } else {
         result.answers.push({ question_id: question.id, score, option_key: null, text: null });
@@ -71,7 +87,13 @@ export function validateAnswers(
       if ((question.type === 'single' && values.length !== 1) || unique.some((v) => !keys.has(v))) {
         result.errors.set(question.id, { key: 'survey.errors.choice' });
       } else {
-        for (const key of unique) result.answers.push({ question_id: question.id, score: null, option_key: key, text: null });
+        for (const key of unique)
+          result.answers.push({
+            question_id: question.id,
+            score: null,
+            option_key: key,
+            text: null,
+          });
       }
       continue;
     }
@@ -79,9 +101,12 @@ export function validateAnswers(
     const text = values.join('\n').trim();
     const max = question.maxLength ?? DEFAULT_TEXT_MAX_LENGTH;
     if (values.length !== 1) result.errors.set(question.id, { key: 'survey.errors.invalid' });
-    else if ([...text].length > max) result.errors.set(question.id, { key: 'survey.errors.too_long', vars: { max } });
-    else if (CONTROL.test(text)) result.errors.set(question.id, { key: 'survey.errors.invalid_characters' });
-    else if (text !== '') result.answers.push({ question_id: question.id, score: null, option_key: null, text });
+    else if ([...text].length > max)
+      result.errors.set(question.id, { key: 'survey.errors.too_long', vars: { max } });
+    else if (CONTROL.test(text))
+      result.errors.set(question.id, { key: 'survey.errors.invalid_characters' });
+    else if (text !== '')
+      result.answers.push({ question_id: question.id, score: null, option_key: null, text });
     else if (question.required) result.errors.set(question.id, { key: 'survey.errors.required' });
   }
   return result;

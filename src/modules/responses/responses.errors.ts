@@ -1,9 +1,15 @@
 import { DomainError } from '../../common/errors/domain-error';
 
 export const ResponseErrors = {
-  unknownLink: () => new DomainError('not_found', 'survey_link.unknown', 'This survey link is not valid.'),
-  alreadyAnswered: () => new DomainError('gone', 'survey_link.answered', 'This survey has already been answered.'),
+  unknownLink: () =>
+    new DomainError('not_found', 'survey_link.unknown', 'This survey link is not valid.'),
+  alreadyAnswered: () =>
+    new DomainError('gone', 'survey_link.answered', 'This survey has already been answered.'),
   expired: () => new DomainError('gone', 'survey_link.expired', 'This survey link has expired.'),
   badCsrf: () =>
-    new DomainError('forbidden', 'survey_link.csrf', 'The form has expired or was not sent from this page.'),
+    new DomainError(
+      'forbidden',
+      'survey_link.csrf',
+      'The form has expired or was not sent from this page.',
+    ),
 };

@@ -12,7 +12,10 @@ const MAX_BATCH = 20_000;
 export class ResponsesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insertPending(manager: EntityManager, row: Omit<PendingResponse, 'id' | 'respondedOn'>): Promise<void> {
+  async insertPending(
+    manager: EntityManager,
+    row: Omit<PendingResponse, 'id' | 'respondedOn'>,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO pending_response
          (survey_id, team_id, source, responded_on, locale, department, location, tenure_band, answers)
@@ -42,7 +45,9 @@ export class ResponsesRepository {
    */
   mixPending(minBatch: number): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [MIXER_LOCK_KEY]);
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        MIXER_LOCK_KEY,
+      ]);
       if (!locked) return 0;
       const waiting: { id: string; closed: boolean }[] = await manager.query(
         `SELECT p.id, s.closes_at <= now() AS closed
@@ -50,7 +55,10 @@ export class ResponsesRepository {
           ORDER BY p.id LIMIT $1 FOR UPDATE OF p`,
         [MAX_BATCH],
       );
-      const ids = waiting.length >= minBatch ? waiting.map((w) => w.id) : waiting.filter((w) => w.closed).map((w) => w.id);
+      const ids =
+        waiting.length >= minBatch
+          ? waiting.map((w) => w.id)
+          : waiting.filter((w) => w.closed).map((w) => w.id);
       if (ids.length === 0) return 0;
       await manager.query(
         `WITH moved AS (
@@ -73,7 +81,9 @@ export class ResponsesRepository {
   }
 
   async countPending(): Promise<number> {
-    const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM pending_response');
+    const [{ count }] = await this.dataSource.query(
+      'SELECT count(*)::int AS count FROM pending_response',
+    );
     return count;
   }
 }

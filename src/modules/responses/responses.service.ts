@@ -22,7 +22,12 @@ export class ResponsesService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.jobs.register({ name: MIX_QUEUE, handler: () => this.mix().then(() => undefined), cron: '* * * * *', retryLimit: 3 });
+    await this.jobs.register({
+      name: MIX_QUEUE,
+      handler: () => this.mix().then(() => undefined),
+      cron: '* * * * *',
+      retryLimit: 3,
+    });
   }
 
   /**
@@ -33,7 +38,8 @@ export class ResponsesService implements OnModuleInit {
     const link = await this.invitations.findLink(token);
     if (!link) return { problem: ResponseErrors.unknownLink() };
     if (link.answeredOn !== null) return { link, problem: ResponseErrors.alreadyAnswered() };
-    if (new Date(link.expiresAt).getTime() <= Date.now()) return { link, problem: ResponseErrors.expired() };
+    if (new Date(link.expiresAt).getTime() <= Date.now())
+      return { link, problem: ResponseErrors.expired() };
     return { link };
   }
 

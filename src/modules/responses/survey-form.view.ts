@@ -13,12 +13,21 @@ export function surveyFormQuestions(
   questionnaire: Questionnaire,
   locale: string,
   i18n: I18n,
-  state: { values?: Map<string, string[]>; errors?: Map<string, FieldError>; preselectScore?: number } = {},
+  state: {
+    values?: Map<string, string[]>;
+    errors?: Map<string, FieldError>;
+    preselectScore?: number;
+  } = {},
 ) {
   let preselectUsed = false;
   return (questionnaire.questions ?? []).map((question, index) => {
     let values = state.values?.get(question.id) ?? [];
-    if (question.type === 'nps' && !preselectUsed && state.preselectScore !== undefined && values.length === 0) {
+    if (
+      question.type === 'nps' &&
+      !preselectUsed &&
+      state.preselectScore !== undefined &&
+      values.length === 0
+    ) {
       values = [String(state.preselectScore)];
       preselectUsed = true;
     }

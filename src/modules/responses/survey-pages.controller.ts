@@ -3,7 +3,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../common/errors/domain-error';
 import { Public } from '../../common/guards/public.decorator';
-import { CSRF_COOKIE, CSRF_FIELD, csrfToken, csrfValid, newCsrfNonce } from '../../common/http/csrf';
+import {
+  CSRF_COOKIE,
+  CSRF_FIELD,
+  csrfToken,
+  csrfValid,
+  newCsrfNonce,
+} from '../../common/http/csrf';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -55,7 +61,9 @@ export class SurveyPagesController {
     if (!link) return;
     const locale = this.localeFor(link, request);
     const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    if (!csrfValid(this.config.appSecret, request.cookies?.[CSRF_COOKIE], token, form[CSRF_FIELD])) {
+    if (
+      !csrfValid(this.config.appSecret, request.cookies?.[CSRF_COOKIE], token, form[CSRF_FIELD])
+    ) {
       await this.renderUnavailable(reply, ResponseErrors.badCsrf(), locale, token);
       return;
     }
@@ -80,10 +88,18 @@ export class SurveyPagesController {
   }
 
   /** Finds the link or answers 404/410 itself, in the person's language where we know it. */
-  private async open(token: string, request: FastifyRequest, reply: FastifyReply): Promise<SurveyLink | undefined> {
+  private async open(
+    token: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<SurveyLink | undefined> {
     const { link, problem } = await this.responses.openLink(token);
     if (!problem) return link;
-    await this.renderUnavailable(reply, problem, this.i18n.negotiate(link?.locale, request.headers['accept-language']));
+    await this.renderUnavailable(
+      reply,
+      problem,
+      this.i18n.negotiate(link?.locale, request.headers['accept-language']),
+    );
     return undefined;
   }
 
@@ -129,7 +145,12 @@ export class SurveyPagesController {
     });
   }
 
-  private async renderUnavailable(reply: FastifyReply, error: DomainError, locale: string, token?: string) {
+  private async renderUnavailable(
+    reply: FastifyReply,
+    error: DomainError,
+    locale: string,
+    token?: string,
+  ) {
     const info = this.i18n.info(locale);
     const reason = error.code.replace('survey_link.', '');
     const status = { unknown: 404, answered: 410, expired: 410, csrf: 403 }[reason] ?? 400;

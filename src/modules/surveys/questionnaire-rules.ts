@@ -10,9 +10,12 @@ export function questionnaireProblems(dto: CreateQuestionnaireDto): string[] {
     const entries = Object.entries(texts);
     if (entries.length === 0) problems.push(`${where} needs a text in at least one locale`);
     for (const [locale, value] of entries) {
-      if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(locale)) problems.push(`${where} has an invalid locale "${locale}"`);
-      else if (typeof value !== 'string' || value.trim() === '') problems.push(`${where}.${locale} must be a non-empty string`);
-      else if (value.length > TEXT_LIMIT) problems.push(`${where}.${locale} is longer than ${TEXT_LIMIT} characters`);
+      if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(locale))
+        problems.push(`${where} has an invalid locale "${locale}"`);
+      else if (typeof value !== 'string' || value.trim() === '')
+        problems.push(`${where}.${locale} must be a non-empty string`);
+      else if (value.length > TEXT_LIMIT)
+        problems.push(`${where}.${locale} is longer than ${TEXT_LIMIT} characters`);
     }
     if (entries.length > 0 && !(defaultLocale in texts)) {
       problems.push(`${where} has no text in the default locale "${defaultLocale}"`);
@@ -23,10 +26,12 @@ export function questionnaireProblems(dto: CreateQuestionnaireDto): string[] {
     checkTexts(`${where}.text`, question.text);
     const choice = question.type === 'single' || question.type === 'multi';
     if (choice) {
-      if (!question.options || question.options.length < 2) problems.push(`${where} (${question.type}) needs at least 2 options`);
+      if (!question.options || question.options.length < 2)
+        problems.push(`${where} (${question.type}) needs at least 2 options`);
       const keys = new Set<string>();
       question.options?.forEach((option, o) => {
-        if (keys.has(option.key)) problems.push(`${where}.options[${o}] repeats key "${option.key}"`);
+        if (keys.has(option.key))
+          problems.push(`${where}.options[${o}] repeats key "${option.key}"`);
         keys.add(option.key);
         checkTexts(`${where}.options[${o}].label`, option.label);
       });

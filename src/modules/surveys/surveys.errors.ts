@@ -10,7 +10,8 @@ export const SurveyErrors = {
     ),
   questionnaireNotFound: (id: string) =>
     new DomainError('not_found', 'questionnaire.not_found', `No questionnaire ${id}.`),
-  surveyNotFound: (id: string) => new DomainError('not_found', 'survey.not_found', `No survey ${id}.`),
+  surveyNotFound: (id: string) =>
+    new DomainError('not_found', 'survey.not_found', `No survey ${id}.`),
   teamNotFound: (slug: string) =>
     new DomainError('invalid', 'survey.team_not_found', `teamSlug "${slug}" does not name a team.`),
   thresholdTooLow: (k: number, min: number) =>
@@ -19,7 +20,12 @@ export const SurveyErrors = {
       'survey.threshold_too_low',
       `reportingThreshold ${k} is below the organisation's minimum of ${min}.`,
     ),
-  closed: (id: string) => new DomainError('conflict', 'survey.closed', `Survey ${id} has closed; it cannot be sent.`),
+  closed: (id: string) =>
+    new DomainError('conflict', 'survey.closed', `Survey ${id} has closed; it cannot be sent.`),
   noRecipients: () =>
-    new DomainError('invalid', 'survey.no_recipients', 'Give employeeIds or emails (at least one).'),
+    new DomainError(
+      'invalid',
+      'survey.no_recipients',
+      'Give employeeIds or emails (at least one).',
+    ),
 };

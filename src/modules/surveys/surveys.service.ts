@@ -65,7 +65,8 @@ export class SurveysService {
     const team = await this.teams.findBySlug(dto.teamSlug);
     if (!team) throw SurveyErrors.teamNotFound(dto.teamSlug);
     const k = dto.reportingThreshold ?? this.config.reportingThreshold;
-    if (k < this.config.reportingThreshold) throw SurveyErrors.thresholdTooLow(k, this.config.reportingThreshold);
+    if (k < this.config.reportingThreshold)
+      throw SurveyErrors.thresholdTooLow(k, this.config.reportingThreshold);
     const openDays = dto.openDays ?? this.config.invitationTtlDays;
     return this.surveys.insertSurvey({
       name: dto.name.trim(),

@@ -29,7 +29,10 @@ export class CreateEmployeeDto {
   @IsString()
   hireDate?: string;
 
-  @ApiPropertyOptional({ example: 'es', description: 'language tag; en, es, ja and fa have translations' })
+  @ApiPropertyOptional({
+    example: 'es',
+    description: 'language tag; en, es, ja and fa have translations',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(16)

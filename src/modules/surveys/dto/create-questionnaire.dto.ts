@@ -31,7 +31,9 @@ export class ChoiceOptionDto {
 
 export class QuestionDto {
   @ApiProperty({ enum: QUESTION_TYPES })
-  @IsIn(QUESTION_TYPES as unknown as string[], { message: `type must be one of ${QUESTION_TYPES.join(', ')}` })
+  @IsIn(QUESTION_TYPES as unknown as string[], {
+    message: `type must be one of ${QUESTION_TYPES.join(', ')}`,
+  })
   type!: QuestionType;
 
   @ApiPropertyOptional({ default: false })
@@ -39,7 +41,9 @@ export class QuestionDto {
   @IsBoolean()
   required?: boolean;
 
-  @ApiProperty({ example: { en: 'How likely are you to recommend the IT service desk to a colleague?' } })
+  @ApiProperty({
+    example: { en: 'How likely are you to recommend the IT service desk to a colleague?' },
+  })
   @IsObject()
   text!: Record<string, string>;
 

@@ -23,7 +23,9 @@ export class CreateSurveyDto {
   @Max(365)
   openDays?: number;
 
-  @ApiPropertyOptional({ description: 'reporting threshold k; never below the organisation default' })
+  @ApiPropertyOptional({
+    description: 'reporting threshold k; never below the organisation default',
+  })
   @IsOptional()
   @IsInt()
   @Min(3)

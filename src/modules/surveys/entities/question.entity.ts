@@ -1,4 +1,13 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from 'typeorm';
 import type { QuestionType } from '../question-types';
 import { Questionnaire } from './questionnaire.entity';
 
@@ -18,7 +27,9 @@ export class Question {
   @Column({ name: 'questionnaire_id', type: 'uuid' })
   questionnaireId!: string;
 
-  @ManyToOne(() => Questionnaire, (questionnaire) => questionnaire.questions, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Questionnaire, (questionnaire) => questionnaire.questions, {
+    onDelete: 'CASCADE',
+  })
   @JoinColumn({ name: 'questionnaire_id', foreignKeyConstraintName: 'fk_question_questionnaire' })
   questionnaire?: Relation<Questionnaire>;
 
