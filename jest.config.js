@@ -41,7 +41,9 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', useESM: true, diagnostics: false }],
     '^.+\\.m?js$': 'babel-jest',
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().map(escapeRegExp).join('|')})/)`],
+  transformIgnorePatterns: [
+    `/node_modules/(?!(${esmOnlyPackages().map(escapeRegExp).join('|')})/)`,
+  ],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60_000,

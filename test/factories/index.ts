@@ -48,7 +48,7 @@ export const STANDARD_QUESTIONNAIRE: CreateQuestionnaireDto = {
       type: 'nps',
       required: true,
       text: {
-        en: 'How likely are you to recommend {team}?',
+        en: 'How likely are you to recommend this team?',
         es: '¿Recomendarías al equipo?',
         ja: '勧めますか？',
         fa: 'آیا توصیه می‌کنید؟',
