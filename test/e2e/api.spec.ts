@@ -279,6 +279,51 @@ describe('JSON API', () => {
     expect((await t.request({ method: 'GET', url: '/api/docs' })).statusCode).toBe(200);
   });
 
+  it('answers unknown routes with 404 as JSON under /api and as a page elsewhere', async () => {
+    const api = await t.api({ method: 'GET', url: '/api/v1/nothing-here' });
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toMatchObject({ statusCode: 404, error: 'not_found' });
+    const page = await t.request({ method: 'GET', url: '/nothing-here' });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('Page not found');
+    expect(page.body).not.toMatch(/at .+\.(ts|js):\d+/);
+  });
+
+  it('serves the home page and assets with security headers', async () => {
+    const home = await t.request({ method: 'GET', url: '/' });
+    expect(home.statusCode).toBe(200);
+    const csp = String(home.headers['content-security-policy']);
+    for (const directive of [
+      "script-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ]) {
+      expect(csp).toContain(directive);
+    }
+    expect(home.headers['x-content-type-options']).toBe('nosniff');
+    const css = await t.request({ method: 'GET', url: '/assets/app.css' });
+    expect(css.statusCode).toBe(200);
+    expect(css.body).toContain('inset-inline-start');
+  });
+
+  it('shows the outbox page to whoever gives the key as the Basic password', async () => {
+    const denied = await t.request({ method: 'GET', url: '/outbox' });
+    expect(denied.statusCode).toBe(401);
+    expect(denied.headers['www-authenticate']).toMatch(/^Basic/);
+    const basic = Buffer.from(`admin:${t.config.adminApiKey}`).toString('base64');
+    const page = await t.request({
+      method: 'GET',
+      url: '/outbox',
+      headers: { authorization: `Basic ${basic}` },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Outbox');
+    const list = await t.api({ method: 'GET', url: '/api/v1/outbox?limit=abc' });
+    expect(list.statusCode).toBe(400);
+  });
+
   it('reports health and readiness', async () => {
     expect((await t.request({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await t.request({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);

@@ -1,11 +1,17 @@
-import { Controller, DefaultValuePipe, Get, ParseIntPipe, Query, Render } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query, Render } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MailService } from './mail.service';
 
-const limitPipe = new ParseIntPipe({ errorHttpStatusCode: 400 });
-
-function clamp(limit: number): number {
-  return Math.min(Math.max(limit, 1), 500);
+export class ListOutboxDto {
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
 }
 
 @ApiTags('mail')
@@ -16,9 +22,11 @@ export class OutboxController {
 
   /** Mail kept instead of sent (no SMTP_URL configured), newest first. */
   @Get()
-  @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
-  async list(@Query('limit', new DefaultValuePipe(50), limitPipe) limit: number) {
-    return { usesOutbox: this.mail.usesOutbox, items: await this.mail.listOutbox(clamp(limit)) };
+  async list(@Query() query: ListOutboxDto) {
+    return {
+      usesOutbox: this.mail.usesOutbox,
+      items: await this.mail.listOutbox(query.limit ?? 50),
+    };
   }
 }
 
