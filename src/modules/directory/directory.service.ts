@@ -2,15 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DirectoryErrors } from './directory.errors';
 import { CreateEmployeeDto } from './dto/create-employee.dto';
 import { parseEmployeeCsv } from './employee-csv';
-import {
-  checkEmail,
-  checkHireDate,
-  checkLocale,
-  checkName,
-  checkOptionalText,
-  EmployeeInput,
-  normaliseEmail,
-} from './employee-input';
+import { employeeProblems, EmployeeInput, normaliseEmail } from './employee-input';
 import { EmployeesRepository } from './employees.repository';
 
 @Injectable()
@@ -28,15 +20,7 @@ export class DirectoryService {
       externalId: dto.externalId?.trim() || null,
       active: dto.active ?? true,
     };
-    const reasons = [
-      checkEmail(input.email),
-      checkName(input.name),
-      checkOptionalText('department', input.department),
-      checkOptionalText('location', input.location),
-      checkOptionalText('externalId', input.externalId),
-      checkHireDate(input.hireDate),
-      checkLocale(input.locale),
-    ].filter((r): r is string => r !== undefined);
+    const reasons = employeeProblems(input);
     if (reasons.length > 0) throw DirectoryErrors.invalidEmployee(reasons);
     try {
       return await this.employees.insert(input);

@@ -1,14 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import {
-  checkEmail,
-  checkHireDate,
-  checkLocale,
-  checkName,
-  checkOptionalText,
-  EmployeeInput,
-  normaliseEmail,
-  parseBoolean,
-} from './employee-input';
+import { employeeProblems, EmployeeInput, normaliseEmail, parseBoolean } from './employee-input';
 
 export interface CsvRowError {
   line: number;
@@ -109,16 +100,8 @@ export function parseEmployeeCsv(text: string, today = new Date()): ParsedEmploy
       externalId: optional('external_id'),
       active: active ?? true,
     };
-    const reasons = [
-      checkEmail(email),
-      checkName(row.name),
-      checkOptionalText('department', row.department),
-      checkOptionalText('location', row.location),
-      checkOptionalText('external_id', row.externalId),
-      checkHireDate(row.hireDate, today),
-      checkLocale(row.locale),
-      active === undefined ? `active "${cell('active')}" must be true or false` : undefined,
-    ].filter((r): r is string => r !== undefined);
+    const reasons = employeeProblems(row, today);
+    if (active === undefined) reasons.push(`active "${cell('active')}" must be true or false`);
     if (email && seenEmail.has(email))
       reasons.push(`email ${email} already appears on line ${seenEmail.get(email)}`);
     if (row.externalId && seenExternal.has(row.externalId)) {

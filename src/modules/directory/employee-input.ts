@@ -64,6 +64,19 @@ export function checkLocale(value: string): string | undefined {
     : `locale "${value}" is not a language tag such as en, es, ja or fa`;
 }
 
+/** Every problem of one employee's fields, in field order; empty when it is valid. */
+export function employeeProblems(input: EmployeeInput, today = new Date()): string[] {
+  return [
+    checkEmail(input.email),
+    checkName(input.name),
+    checkOptionalText('department', input.department),
+    checkOptionalText('location', input.location),
+    checkOptionalText('external_id', input.externalId),
+    checkHireDate(input.hireDate, today),
+    checkLocale(input.locale),
+  ].filter((problem): problem is string => problem !== undefined);
+}
+
 export function parseBoolean(value: string): boolean | undefined {
   const lower = value.trim().toLowerCase();
   if (['', 'true', 'yes', 'y', '1', 'active'].includes(lower)) return true;
