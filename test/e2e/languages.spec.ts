@@ -61,24 +61,20 @@ describe('the answer flow in each language', () => {
       const [person] = await createEmployees(t, 1, { locale });
       const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
 
-      const { page, cookie, csrf } = await openSurvey(t, token);
+      const session = await openSurvey(t, token);
+      const { page } = session;
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain(`<html lang="${locale}" dir="${expected.dir}">`);
       expect(page.body).toContain(expected.question);
       expect(page.body.toLowerCase()).toContain(expected.privacy.toLowerCase());
       expect(page.body).toContain(expected.submit);
 
-      const invalid = await submitSurvey(t, token, {}, { cookie, csrf });
+      const invalid = await submitSurvey(t, token, {}, session);
       expect(invalid.statusCode).toBe(422);
       expect(invalid.body).toContain(`dir="${expected.dir}"`);
       expect(invalid.body).toContain(expected.required);
 
-      const done = await submitSurvey(
-        t,
-        token,
-        { [`q_${questions[0].id}`]: '10' },
-        { cookie, csrf },
-      );
+      const done = await submitSurvey(t, token, { [`q_${questions[0].id}`]: '10' }, session);
       expect(done.statusCode).toBe(200);
       expect(done.body).toContain(`<html lang="${locale}" dir="${expected.dir}">`);
       expect(done.body).toContain(expected.thanks);

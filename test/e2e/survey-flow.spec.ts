@@ -20,7 +20,8 @@ describe('answering a survey by personal link', () => {
     const [person] = await createEmployees(t, 1);
     const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
 
-    const { page, cookie, csrf } = await openSurvey(t, token);
+    const session = await openSurvey(t, token);
+    const { page } = session;
     expect(page.statusCode).toBe(200);
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['cache-control']).toBe('no-store');
@@ -39,7 +40,7 @@ describe('answering a survey by personal link', () => {
         [`q_${multi.id}`]: ['speed', 'clarity'],
         [`q_${text.id}`]: 'Quick and kind.',
       },
-      { cookie, csrf },
+      session,
     );
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Thank you');
@@ -139,15 +140,27 @@ describe('answering a survey by personal link', () => {
     const { survey, questions } = await createSurvey(t);
     const [person] = await createEmployees(t, 1);
     const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
-    const { cookie, csrf } = await openSurvey(t, token);
+    const session = await openSurvey(t, token);
+    const { cookie, csrf, ctx } = session;
     const answer = { [`q_${questions[0].id}`]: '10' };
-    const missing = await submitSurvey(t, token, answer, { cookie, csrf: '' });
+    const missing = await submitSurvey(t, token, answer, { ...session, csrf: '' });
     const forged = await submitSurvey(t, token, answer, {
-      cookie,
+      ...session,
       csrf: csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
     });
-    const noCookie = await submitSurvey(t, token, answer, { cookie: '', csrf });
-    expect([missing.statusCode, forged.statusCode, noCookie.statusCode]).toEqual([403, 403, 403]);
+    const noCookie = await submitSurvey(t, token, answer, { ...session, cookie: '' });
+    // The form's context (survey, team, language) is bound to the token too: no changing it.
+    const context = JSON.parse(Buffer.from(ctx, 'base64url').toString());
+    const otherTeam = Buffer.from(JSON.stringify({ ...context, teamId: survey.id })).toString(
+      'base64url',
+    );
+    const tampered = await submitSurvey(t, token, answer, { cookie, csrf, ctx: otherTeam });
+    expect([
+      missing.statusCode,
+      forged.statusCode,
+      noCookie.statusCode,
+      tampered.statusCode,
+    ]).toEqual([403, 403, 403, 403]);
     expect(missing.body).toContain('Please try again');
     const [row] = await t.dataSource.query(
       'SELECT answered_on FROM invitation WHERE survey_id = $1',

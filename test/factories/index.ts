@@ -157,7 +157,13 @@ export async function openSurvey(t: TestApp, token: string, headers: Record<stri
   const page = await t.request({ method: 'GET', url: `/s/${token}`, headers });
   const cookie = page.cookies.find((c) => c.name === 'inpulse_csrf');
   const csrf = page.body.match(/name="_csrf" value="([^"]+)"/)?.[1];
-  return { page, cookie: cookie ? `inpulse_csrf=${cookie.value}` : '', csrf: csrf ?? '' };
+  const ctx = page.body.match(/name="_ctx" value="([^"]+)"/)?.[1];
+  return {
+    page,
+    cookie: cookie ? `inpulse_csrf=${cookie.value}` : '',
+    csrf: csrf ?? '',
+    ctx: ctx ?? '',
+  };
 }
 
 export function formBody(fields: Record<string, string | string[]>): string {
@@ -172,13 +178,13 @@ export async function submitSurvey(
   t: TestApp,
   token: string,
   fields: Record<string, string | string[]>,
-  session?: { cookie: string; csrf: string },
+  session?: { cookie: string; csrf: string; ctx: string },
 ) {
   const s = session ?? (await openSurvey(t, token));
   return t.request({
     method: 'POST',
     url: `/s/${token}`,
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: s.cookie },
-    payload: formBody({ _csrf: s.csrf, ...fields }),
+    payload: formBody({ _ctx: s.ctx, _csrf: s.csrf, ...fields }),
   });
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 export interface SurveyLink {
   invitationId: string;
@@ -124,18 +124,5 @@ export class InvitationsRepository {
       [tokenHash],
     );
     return rows[0];
-  }
-
-  /**
-   * Marks the invitation answered today, if it still can be. Row locking makes a second,
-   * simultaneous claim wait and then find nothing to update.
-   */
-  async claim(manager: EntityManager, invitationId: string): Promise<boolean> {
-    const [, affected] = (await manager.query(
-      `UPDATE invitation SET answered_on = current_date
-        WHERE id = $1 AND answered_on IS NULL AND expires_at > now()`,
-      [invitationId],
-    )) as [unknown, number];
-    return affected === 1;
   }
 }

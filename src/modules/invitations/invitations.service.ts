@@ -1,5 +1,4 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { MailService } from '../mail/mail.service';
@@ -79,9 +78,5 @@ export class InvitationsService implements OnModuleInit {
   async findLink(token: string): Promise<SurveyLink | undefined> {
     if (!looksLikeToken(token)) return undefined;
     return this.invitations.findByTokenHash(hashToken(token));
-  }
-
-  claim(manager: EntityManager, invitationId: string): Promise<boolean> {
-    return this.invitations.claim(manager, invitationId);
   }
 }

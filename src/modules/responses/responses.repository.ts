@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { PendingResponse } from './entities/pending-response.entity';
+import { DataSource } from 'typeorm';
+import type { PendingAnswer } from './entities/pending-response.entity';
 
 /** Arbitrary, fixed key: one mixer at a time across every instance. */
 const MIXER_LOCK_KEY = 7_215_301_915;
@@ -12,29 +12,35 @@ const MAX_BATCH = 20_000;
 export class ResponsesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insertPending(
-    manager: EntityManager,
-    row: Omit<PendingResponse, 'id' | 'respondedOn'>,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO pending_response
+  /**
+   * The submit, as one statement: claim the invitation behind the token (if it is still open,
+   * its person active and it belongs to this survey) and, only if that claimed it, keep the
+   * answer as pending with the segments the invitation recorded. This is the one place the
+   * answer path touches `invitation`; doing both in one statement makes them atomic without a
+   * transaction's round trips. A second, simultaneous claim waits on the row lock and then
+   * finds it answered.
+   */
+  async claimAndStore(input: {
+    tokenHash: Buffer;
+    surveyId: string;
+    teamId: string;
+    locale: string;
+    answers: PendingAnswer[];
+  }): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE invitation i SET answered_on = current_date
+           FROM employee e, survey s
+          WHERE i.token_hash = $1 AND i.survey_id = $2 AND i.answered_on IS NULL AND i.expires_at > now()
+            AND e.id = i.employee_id AND e.active AND s.id = i.survey_id AND s.closes_at > now()
+         RETURNING i.department, i.location, i.tenure_band)
+       INSERT INTO pending_response
          (survey_id, team_id, source, responded_on, locale, department, location, tenure_band, answers)
-       VALUES ($1, $2, $3, current_date, $4, $5, $6, $7, $8::jsonb)`,
-      [
-        row.surveyId,
-        row.teamId,
-        row.source,
-        row.locale,
-        row.department,
-        row.location,
-        row.tenureBand,
-        JSON.stringify(row.answers),
-      ],
+       SELECT $2, $3, 'pulse', current_date, $4, department, location, tenure_band, $5::jsonb FROM claimed
+       RETURNING id`,
+      [input.tokenHash, input.surveyId, input.teamId, input.locale, JSON.stringify(input.answers)],
     );
-  }
-
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+    return rows.length === 1;
   }
 
   /**

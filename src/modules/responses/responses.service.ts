@@ -3,10 +3,12 @@ import type { DomainError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import type { SurveyLink } from '../invitations/invitations.repository';
+import { hashToken } from '../invitations/tokens';
 import { InvitationsService } from '../invitations/invitations.service';
 import type { PendingAnswer } from './entities/pending-response.entity';
 import { ResponseErrors } from './responses.errors';
 import { ResponsesRepository } from './responses.repository';
+import type { SurveyFormContext } from './survey-form-context';
 
 export const MIX_QUEUE = 'responses.mix';
 
@@ -44,23 +46,17 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
-   * Claims the invitation and keeps the answers as pending, in one transaction. Returns false
-   * when another submit claimed it first (nothing is written then).
+   * Claims the invitation and keeps the answers as pending, in one statement. Returns false
+   * when the link cannot be claimed (answered meanwhile — e.g. by a simultaneous submit —
+   * expired, deactivated, or not this survey's); nothing is written then.
    */
-  submit(link: SurveyLink, answers: PendingAnswer[], locale: string): Promise<boolean> {
-    return this.responses.transaction(async (manager) => {
-      if (!(await this.invitations.claim(manager, link.invitationId))) return false;
-      await this.responses.insertPending(manager, {
-        surveyId: link.surveyId,
-        teamId: link.teamId,
-        source: 'pulse',
-        locale,
-        department: link.department,
-        location: link.location,
-        tenureBand: link.tenureBand,
-        answers,
-      });
-      return true;
+  submit(token: string, context: SurveyFormContext, answers: PendingAnswer[]): Promise<boolean> {
+    return this.responses.claimAndStore({
+      tokenHash: hashToken(token),
+      surveyId: context.surveyId,
+      teamId: context.teamId,
+      locale: context.locale,
+      answers,
     });
   }
 

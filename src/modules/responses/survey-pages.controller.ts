@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../../common/errors/domain-error';
+import type { DomainError } from '../../common/errors/domain-error';
 import { Public } from '../../common/guards/public.decorator';
 import {
   CSRF_COOKIE,
@@ -19,6 +19,13 @@ import { validateAnswers, type ValidatedForm } from './answer-validation';
 import { ResponseErrors } from './responses.errors';
 import { ResponsesService } from './responses.service';
 import { surveyFormQuestions } from './survey-form.view';
+import {
+  CONTEXT_FIELD,
+  decodeContext,
+  encodeContext,
+  formScope,
+  type SurveyFormContext,
+} from './survey-form-context';
 
 /**
  * The personal survey link. GET only shows (scanners open links; a one-click score link only
@@ -43,10 +50,22 @@ export class SurveyPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     privateHeaders(reply);
-    const link = await this.open(token, request, reply);
-    if (!link) return;
+    const opened = await this.responses.openLink(token);
+    const { link } = opened;
+    if (!link || opened.problem) {
+      await this.refuse(token, request, reply, opened);
+      return;
+    }
+    const context: SurveyFormContext = {
+      surveyId: link.surveyId,
+      questionnaireId: link.questionnaireId,
+      teamId: link.teamId,
+      teamName: link.teamName,
+      k: link.reportingThreshold,
+      locale: this.i18n.negotiate(link.locale, request.headers['accept-language']),
+    };
     const preselect = score !== undefined && /^(10|[0-9])$/.test(score) ? Number(score) : undefined;
-    await this.renderForm(link, token, request, reply, 200, { preselectScore: preselect });
+    await this.renderForm(context, token, request, reply, 200, { preselectScore: preselect });
   }
 
   @Post(':token')
@@ -57,67 +76,79 @@ export class SurveyPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     privateHeaders(reply);
-    const link = await this.open(token, request, reply);
-    if (!link) return;
-    const locale = this.localeFor(link, request);
     const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    if (
-      !csrfValid(this.config.appSecret, request.cookies?.[CSRF_COOKIE], token, form[CSRF_FIELD])
-    ) {
-      await this.renderUnavailable(reply, ResponseErrors.badCsrf(), locale, token);
+    const rawContext = typeof form[CONTEXT_FIELD] === 'string' ? form[CONTEXT_FIELD] : '';
+    const authentic = csrfValid(
+      this.config.appSecret,
+      request.cookies?.[CSRF_COOKIE],
+      formScope(token, rawContext),
+      form[CSRF_FIELD],
+    );
+    const context = authentic ? decodeContext(rawContext) : undefined;
+    if (!context) {
+      await this.refuse(token, request, reply, undefined, ResponseErrors.badCsrf());
       return;
     }
-    const questionnaire = await this.surveys.getQuestionnaire(link.questionnaireId);
-    const validated = validateAnswers(questionnaire.questions ?? [], form, [CSRF_FIELD]);
+    const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
+    const validated = validateAnswers(questionnaire.questions ?? [], form, [
+      CSRF_FIELD,
+      CONTEXT_FIELD,
+    ]);
     if (validated.errors.size > 0 || validated.formErrors.length > 0) {
-      await this.renderForm(link, token, request, reply, 422, validated);
+      await this.renderForm(context, token, request, reply, 422, validated);
       return;
     }
-    if (!(await this.responses.submit(link, validated.answers, locale))) {
-      await this.renderUnavailable(reply, ResponseErrors.alreadyAnswered(), locale);
+    if (!(await this.responses.submit(token, context, validated.answers))) {
+      // Not claimed: answered meanwhile, expired, or unknown. Say which.
+      await this.refuse(token, request, reply, undefined, ResponseErrors.alreadyAnswered());
       return;
     }
-    const info = this.i18n.info(locale);
+    const info = this.i18n.info(context.locale);
     await reply.code(200).view('pages/survey/thanks.hbs', {
-      locale,
+      locale: context.locale,
       dir: info.dir,
-      title: this.i18n.t(locale, 'thanks.title'),
-      teamName: link.teamName,
-      k: link.reportingThreshold,
+      title: this.i18n.t(context.locale, 'thanks.title'),
+      teamName: context.teamName,
+      k: context.k,
     });
   }
 
-  /** Finds the link or answers 404/410 itself, in the person's language where we know it. */
-  private async open(
+  /**
+   * Answers a link that cannot be used: 404 when unknown (the same page for every miss), 410
+   * when used or expired, else `fallback`. In the person's language where the link is known.
+   */
+  private async refuse(
     token: string,
     request: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<SurveyLink | undefined> {
-    const { link, problem } = await this.responses.openLink(token);
-    if (!problem) return link;
-    await this.renderUnavailable(
-      reply,
-      problem,
-      this.i18n.negotiate(link?.locale, request.headers['accept-language']),
-    );
-    return undefined;
-  }
-
-  private localeFor(link: SurveyLink, request: FastifyRequest): string {
-    return this.i18n.negotiate(link.locale, request.headers['accept-language']);
+    known?: { link?: SurveyLink; problem?: DomainError },
+    fallback?: DomainError,
+  ): Promise<void> {
+    const { link, problem } = known ?? (await this.responses.openLink(token));
+    const error = problem ?? fallback ?? ResponseErrors.alreadyAnswered();
+    const locale = this.i18n.negotiate(link?.locale, request.headers['accept-language']);
+    const info = this.i18n.info(locale);
+    const reason = error.code.replace('survey_link.', '');
+    const status = { unknown: 404, answered: 410, expired: 410, csrf: 403 }[reason] ?? 400;
+    await reply.code(status).view('pages/survey/unavailable.hbs', {
+      locale,
+      dir: info.dir,
+      title: this.i18n.t(locale, `unavailable.${reason}.title`),
+      reason,
+      retryLink: reason === 'csrf' ? `/s/${token}` : undefined,
+    });
   }
 
   private async renderForm(
-    link: SurveyLink,
+    context: SurveyFormContext,
     token: string,
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
     state: Partial<ValidatedForm> & { preselectScore?: number },
   ): Promise<void> {
-    const locale = this.localeFor(link, request);
-    const info = this.i18n.info(locale);
-    const questionnaire = await this.surveys.getQuestionnaire(link.questionnaireId);
+    const { locale } = context;
+    const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
     let nonce = request.cookies?.[CSRF_COOKIE];
     if (typeof nonce !== 'string' || nonce.length < 16) {
       nonce = newCsrfNonce();
@@ -129,37 +160,24 @@ export class SurveyPagesController {
         maxAge: 24 * 3600,
       });
     }
-    const questions = surveyFormQuestions(questionnaire, locale, this.i18n, state);
+    const rawContext = encodeContext(context);
     await reply.code(status).view('pages/survey/form.hbs', {
       locale,
-      dir: info.dir,
-      title: this.i18n.t(locale, 'survey.title', { team: link.teamName }),
-      teamName: link.teamName,
-      k: link.reportingThreshold,
+      dir: this.i18n.info(locale).dir,
+      title: this.i18n.t(locale, 'survey.title', { team: context.teamName }),
+      teamName: context.teamName,
+      k: context.k,
       action: `/s/${token}`,
-      csrfField: CSRF_FIELD,
-      csrf: csrfToken(this.config.appSecret, nonce, token),
-      questions,
+      hidden: [
+        { name: CONTEXT_FIELD, value: rawContext },
+        {
+          name: CSRF_FIELD,
+          value: csrfToken(this.config.appSecret, nonce, formScope(token, rawContext)),
+        },
+      ],
+      questions: surveyFormQuestions(questionnaire, locale, this.i18n, state),
       errorCount: state.errors?.size ?? 0,
       formErrors: (state.formErrors ?? []).map((e) => this.i18n.t(locale, e.key, e.vars)),
-    });
-  }
-
-  private async renderUnavailable(
-    reply: FastifyReply,
-    error: DomainError,
-    locale: string,
-    token?: string,
-  ) {
-    const info = this.i18n.info(locale);
-    const reason = error.code.replace('survey_link.', '');
-    const status = { unknown: 404, answered: 410, expired: 410, csrf: 403 }[reason] ?? 400;
-    await reply.code(status).view('pages/survey/unavailable.hbs', {
-      locale,
-      dir: info.dir,
-      title: this.i18n.t(locale, `unavailable.${reason}.title`),
-      reason,
-      retryLink: token ? `/s/${token}` : undefined,
     });
   }
 }

@@ -1,0 +1,41 @@
+/**
+ * What the survey form needs to be checked and answered without reading the database again:
+ * survey, questionnaire, team, threshold and language. It travels in a hidden field and is bound
+ * to the link and the CSRF cookie by the form's CSRF token (an HMAC over all three), so it
+ * cannot be altered. The submit is then a single statement (claim + pending insert).
+ */
+export interface SurveyFormContext {
+  surveyId: string;
+  questionnaireId: string;
+  teamId: string;
+  teamName: string;
+  k: number;
+  locale: string;
+}
+
+export const CONTEXT_FIELD = '_ctx';
+
+export function encodeContext(context: SurveyFormContext): string {
+  return Buffer.from(JSON.stringify(context), 'utf8').toString('base64url');
+}
+
+/** The context of a field already authenticated by its CSRF token; undefined if malformed. */
+export function decodeContext(raw: unknown): SurveyFormContext | undefined {
+  if (typeof raw !== 'string' || raw.length > 4096) return undefined;
+  try {
+    const value = JSON.parse(
+      Buffer.from(raw, 'base64url').toString('utf8'),
+    ) as Partial<SurveyFormContext>;
+    const strings = ['surveyId', 'questionnaireId', 'teamId', 'teamName', 'locale'] as const;
+    if (strings.some((key) => typeof value[key] !== 'string') || typeof value.k !== 'number')
+      return undefined;
+    return value as SurveyFormContext;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CSRF scope of a survey form: its link and its context. */
+export function formScope(token: string, rawContext: string): string {
+  return `${token}\n${rawContext}`;
+}
