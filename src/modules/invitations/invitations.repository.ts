@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../../database/prepared-query';
 
 export interface SurveyLink {
   invitationId: string;
@@ -110,7 +111,9 @@ export class InvitationsRepository {
   }
 
   async findByTokenHash(tokenHash: Buffer): Promise<SurveyLink | undefined> {
-    const rows: SurveyLink[] = await this.dataSource.query(
+    const rows = await preparedQuery<SurveyLink>(
+      this.dataSource,
+      'invitations_find_by_token_hash',
       `SELECT i.id AS "invitationId", s.id AS "surveyId", s.name AS "surveyName",
               s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId", t.name AS "teamName",
               s.reporting_threshold AS "reportingThreshold", least(i.expires_at, s.closes_at) AS "expiresAt",

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../../database/prepared-query';
 import type { PendingAnswer } from './entities/pending-response.entity';
 
 /** Arbitrary, fixed key: one mixer at a time across every instance. */
@@ -27,7 +28,9 @@ export class ResponsesRepository {
     locale: string;
     answers: PendingAnswer[];
   }): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await preparedQuery(
+      this.dataSource,
+      'responses_claim_and_store',
       `WITH claimed AS (
          UPDATE invitation i SET answered_on = current_date
            FROM employee e, survey s
