@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type {} from '@fastify/view'; // reply.view() types
 import { LogLevel, ValidationPipe } from '@nestjs/common';
@@ -8,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { securityHeaders } from './common/http/security-headers';
 import { HANDLEBARS } from './common/views/handlebars.provider';
 import type { AppConfig } from './config/app-config';
 
@@ -44,20 +44,14 @@ export async function createApp(
     async (_request: unknown, body: Buffer) => body.toString('utf8'),
   );
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-      },
-    },
-  });
+  const headers = securityHeaders({ https: config.baseUrl.startsWith('https:') });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_request, reply, done) => {
+      reply.headers(headers);
+      done();
+    });
   await app.register(fastifyStatic, {
     root: join(config.projectRoot, 'public'),
     prefix: '/assets/',
