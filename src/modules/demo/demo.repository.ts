@@ -102,6 +102,13 @@ export class DemoRepository {
     return rows[0];
   }
 
+  async latestQuestionnaireId(): Promise<string | undefined> {
+    const rows = await this.dataSource.query(
+      'SELECT id FROM questionnaire ORDER BY created_at DESC LIMIT 1',
+    );
+    return rows[0]?.id;
+  }
+
   /**
    * Gives fresh tokens to unanswered invitations of `surveyId`, one per wanted locale where it
    * can, and marks them sent so that the mail job leaves them alone.

@@ -189,23 +189,43 @@ export class DemoService {
     }
     await this.demo.insertHistory(surveys, invitations, responses);
 
-    const live = await this.surveys.createSurvey({
-      name: 'IT Service Desk — this month',
-      questionnaireId: questionnaire.id,
-      teamSlug: 'it-service-desk',
-      openDays: 14,
-    });
-    await this.surveys.send(live.id, { employeeIds: people.slice(0, 60).map((p) => p.id) });
+    await this.openLiveSurvey(
+      questionnaire.id,
+      people.map((p) => p.id),
+    );
     this.logger.log(
       `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${responses.length} past responses`,
     );
     return true;
   }
 
-  /** Fresh single-use links for a few people of the open demo survey, one per language. */
+  /** The survey the console links belong to: IT Service Desk, open 14 days, sent to 60 people. */
+  private async openLiveSurvey(questionnaireId: string, employeeIds: string[]) {
+    const live = await this.surveys.createSurvey({
+      name: 'IT Service Desk — this month',
+      questionnaireId,
+      teamSlug: 'it-service-desk',
+      openDays: 14,
+    });
+    await this.surveys.send(live.id, { employeeIds: employeeIds.slice(0, 60) });
+    return live;
+  }
+
+  /**
+   * Fresh single-use links for a few people of the open demo survey, one per language. When the
+   * last demo survey has closed (a demo started again weeks later), a new one is opened.
+   */
   async liveLinks(count: number): Promise<{ locale: string; url: string }[]> {
-    const survey = await this.demo.newestOpenSurvey();
-    if (!survey) return [];
+    let survey = await this.demo.newestOpenSurvey();
+    if (!survey) {
+      const latest = await this.demo.latestQuestionnaireId();
+      if (!latest) return [];
+      const people = (await this.directory.list({ limit: 500 })).items.filter((p) => p.active);
+      survey = await this.openLiveSurvey(
+        latest,
+        people.map((p) => p.id),
+      );
+    }
     const tokens = Array.from({ length: count }, () => newToken());
     const issued = await this.demo.reissue(
       survey.id,

@@ -1,0 +1,52 @@
+import { DemoService } from '../../src/modules/demo/demo.service';
+import { openSurvey } from '../factories';
+import { startTestApp, type TestApp } from '../setup/test-app';
+
+describe('demo data', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ DEMO: 'true' });
+  });
+  afterAll(() => t.close());
+
+  it('seeds a believable organisation once, on an empty database', async () => {
+    const demo = t.get(DemoService);
+    expect(await demo.seedIfEmpty()).toBe(true);
+    expect(await demo.seedIfEmpty()).toBe(false);
+    const [counts] = await t.dataSource.query(`
+      SELECT (SELECT count(*) FROM service_team)::int AS teams,
+             (SELECT count(*) FROM service_team WHERE parent_id IS NOT NULL)::int AS sub_teams,
+             (SELECT count(*) FROM employee)::int AS employees,
+             (SELECT count(DISTINCT locale) FROM employee)::int AS locales,
+             (SELECT count(DISTINCT department) FROM employee)::int AS departments,
+             (SELECT count(*) FROM response)::int AS responses,
+             (SELECT count(DISTINCT team_id) FROM response)::int AS teams_with_responses,
+             (SELECT max(responded_on) - min(responded_on) FROM response)::int AS days,
+             (SELECT count(*) FROM answer WHERE text IS NOT NULL)::int AS comments,
+             (SELECT count(DISTINCT score) FROM answer a JOIN question q ON q.id = a.question_id WHERE q.type = 'nps')::int AS nps_values`);
+    expect(counts.teams).toBe(8);
+    expect(counts.sub_teams).toBeGreaterThanOrEqual(3);
+    expect(counts.employees).toBe(300);
+    expect(counts.locales).toBe(4);
+    expect(counts.departments).toBeGreaterThanOrEqual(6);
+    expect(counts.responses).toBeGreaterThan(1000);
+    expect(counts.teams_with_responses).toBe(8);
+    expect(counts.days).toBeGreaterThanOrEqual(70);
+    expect(counts.comments).toBeGreaterThan(200);
+    expect(counts.nps_values).toBeGreaterThanOrEqual(8);
+  });
+
+  it('prints live links in three languages, and opens a new survey when the last has closed', async () => {
+    const demo = t.get(DemoService);
+    const links = await demo.liveLinks(3);
+    expect(links.map((l) => l.locale)).toEqual(['en', 'es', 'fa']);
+    for (const link of links) {
+      const token = link.url.split('/s/')[1];
+      expect((await openSurvey(t, token)).page.statusCode).toBe(200);
+    }
+    await t.dataSource.query(`UPDATE survey SET closes_at = now() - interval '1 day'`);
+    const later = await demo.liveLinks(3);
+    expect(later).toHaveLength(3);
+    expect((await openSurvey(t, later[0].url.split('/s/')[1])).page.statusCode).toBe(200);
+  });
+});
