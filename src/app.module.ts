@@ -4,10 +4,11 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './jobs/jobs.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
+import { AuditModule } from './modules/audit/audit.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
-import { HomeModule } from './modules/home/home.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { MailModule } from './modules/mail/mail.module';
 import { ResponsesModule } from './modules/responses/responses.module';
@@ -24,8 +25,9 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl),
         JobsModule,
         CommonModule,
+        AuditModule,
+        AccountsModule,
         HealthModule,
-        HomeModule,
         TeamsModule,
         DirectoryModule,
         SurveysModule,

@@ -5,6 +5,7 @@ import { createDataSource } from './database/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { demoSecret } from './database/instance-secrets';
 import { migrateWithLock } from './database/migrate';
+import { AccountsService } from './modules/accounts/accounts.service';
 import { DemoService } from './modules/demo/demo.service';
 
 const logger = new Logger('inpulse');
@@ -46,7 +47,6 @@ async function bootstrap(): Promise<void> {
     if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
     const config: AppConfig = {
       ...env,
-      adminApiKey: env.adminApiKey ?? (await demoSecret(dataSource, 'admin_api_key')),
       appSecret: env.appSecret ?? (await demoSecret(dataSource, 'app_secret')),
     };
     await dataSource.destroy();
@@ -55,17 +55,23 @@ async function bootstrap(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
     logger.log(`inpulse listening on ${config.baseUrl} (database: ${redactUrl(databaseUrl)})`);
 
+    await app.get(AccountsService).bootstrapAdmin();
     if (config.demo) {
       const demo = app.get(DemoService);
       await demo.seedIfEmpty();
+      const { accounts, apiToken } = await demo.demoAccounts();
       const links = await demo.liveLinks(3);
       process.stdout.write(
         [
           '',
           '  inpulse demo is ready',
-          `  admin API key:  ${config.adminApiKey}`,
+          `  sign in:        ${config.baseUrl}/login`,
+          ...accounts.map(
+            (a) => `    ${a.role.padEnd(7)} ${a.email.padEnd(22)} ${a.password}   (sees ${a.sees})`,
+          ),
+          `  API token:      ${apiToken}   (scope admin; Authorization: Bearer …)`,
           `  API docs:       ${config.baseUrl}/api/docs`,
-          `  outbox:         ${config.baseUrl}/outbox  (any user name, the API key as password)`,
+          `  outbox:         ${config.baseUrl}/outbox  (as admin)`,
           '  survey links (one person each, single use):',
           ...links.map((l) => `    [${l.locale}] ${l.url}`),
           '',

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import { Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { ApiKeyGuard } from './guards/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { I18N } from './i18n/i18n.provider';
 import { I18n } from './i18n/i18n.service';
+import { RateLimitService } from './rate-limit/rate-limit.service';
 import { createHandlebars } from './views/handlebars';
 import { HANDLEBARS } from './views/handlebars.provider';
 
-/** Cross-cutting pieces: the access guard on every route, the error filter, translations, views. */
+/** Cross-cutting pieces: the error filter, translations, views, rate limits. */
 @Global()
 @Module({
   providers: [
@@ -24,9 +24,9 @@ import { HANDLEBARS } from './views/handlebars.provider';
       useFactory: (i18n: I18n, config: AppConfig) =>
         createHandlebars(i18n, join(config.projectRoot, 'views')),
     },
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    RateLimitService,
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
-  exports: [I18N, HANDLEBARS],
+  exports: [I18N, HANDLEBARS, RateLimitService],
 })
 export class CommonModule {}

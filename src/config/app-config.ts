@@ -10,8 +10,6 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   embeddedPostgres: { dataDir: string; port: number };
   demo: boolean;
-  /** Guards the JSON API until accounts exist. */
-  adminApiKey: string;
   /** Signs CSRF tokens and other server-side MACs. */
   appSecret: string;
   smtpUrl: string | undefined;
@@ -20,6 +18,13 @@ export interface AppConfig {
   mixBatchSize: number;
   invitationTtlDays: number;
   jobWorkers: boolean;
+  /** Which proxies may set X-Forwarded-For: false, true, or a list of addresses/CIDRs. */
+  trustProxy: boolean | string[];
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  /** The first administrator, created on a database with no account. */
+  initialAdminEmail: string | undefined;
+  initialAdminPassword: string | undefined;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   projectRoot: string;
 }
@@ -28,8 +33,7 @@ export interface AppConfig {
  * The configuration as read from the environment. In demo mode the two secrets may be missing:
  * they are then generated once and kept in the database (see instance-secrets.ts).
  */
-export interface EnvConfig extends Omit<AppConfig, 'adminApiKey' | 'appSecret'> {
-  adminApiKey: string | undefined;
+export interface EnvConfig extends Omit<AppConfig, 'appSecret'> {
   appSecret: string | undefined;
 }
 
@@ -107,7 +111,6 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   );
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const demo = bool('DEMO', databaseUrl === undefined && read('DATABASE_URL') === undefined);
-  const adminApiKey = secret('ADMIN_API_KEY', 24);
   const appSecret = secret('APP_SECRET', 32);
   const reportingThreshold = int('REPORTING_THRESHOLD', 5, 3, 1000);
   const mixBatchSize = int('MIX_BATCH_SIZE', 10, 1, 100000);
@@ -117,11 +120,6 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     );
   }
   if (!demo) {
-    if (adminApiKey === undefined && read('ADMIN_API_KEY') === undefined) {
-      problems.push(
-        'ADMIN_API_KEY is required when DEMO is off (a random string of 24+ characters)',
-      );
-    }
     if (appSecret === undefined && read('APP_SECRET') === undefined) {
       problems.push('APP_SECRET is required when DEMO is off (a random string of 32+ characters)');
     }
@@ -147,7 +145,6 @@ export function loadConfig(env: Env = process.env): EnvConfig {
       port: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
     },
     demo,
-    adminApiKey,
     appSecret,
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
@@ -155,11 +152,30 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     mixBatchSize,
     invitationTtlDays: int('INVITATION_TTL_DAYS', 14, 1, 365),
     jobWorkers: bool('JOB_WORKERS', true),
+    trustProxy: trustProxy(read('TRUST_PROXY'), problems),
+    sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionAbsoluteHours: int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
+    initialAdminEmail: read('INITIAL_ADMIN_EMAIL')?.toLowerCase(),
+    initialAdminPassword: secret('INITIAL_ADMIN_PASSWORD', 12),
     logLevel,
     projectRoot,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function trustProxy(raw: string | undefined, problems: string[]): boolean | string[] {
+  if (raw === undefined || ['false', '0', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (['true', '1', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  const list = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (list.every((part) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part))) return list;
+  problems.push(
+    `TRUST_PROXY must be true, false or a comma-separated list of proxy addresses/CIDRs (got "${raw}")`,
+  );
+  return false;
 }
 
 /** The folder holding inpulse's package.json, whether running from src/ or dist/. */

@@ -1,3 +1,10 @@
+import { RateLimitBucket } from '../common/rate-limit/rate-limit-bucket.entity';
+import { AccountToken } from '../modules/accounts/entities/account-token.entity';
+import { ApiToken } from '../modules/accounts/entities/api-token.entity';
+import { AppUser } from '../modules/accounts/entities/app-user.entity';
+import { UserSession } from '../modules/accounts/entities/user-session.entity';
+import { UserTeam } from '../modules/accounts/entities/user-team.entity';
+import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
 import { Employee } from '../modules/directory/entities/employee.entity';
 import { Invitation } from '../modules/invitations/entities/invitation.entity';
 import { OutboxMessage } from '../modules/mail/entities/outbox-message.entity';
@@ -23,4 +30,11 @@ export const ENTITIES = [
   Answer,
   OutboxMessage,
   InstanceSecret,
+  AppUser,
+  UserTeam,
+  UserSession,
+  AccountToken,
+  ApiToken,
+  AuditEvent,
+  RateLimitBucket,
 ];

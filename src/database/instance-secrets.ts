@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 
 /**
  * Returns the secret called `name`, generating and storing it on first use. Used only in demo
- * mode: production sets ADMIN_API_KEY and APP_SECRET in the environment. Stored in the database
+ * mode: production sets APP_SECRET in the environment. Stored in the database
  * (not a file) so that every instance of a scaled-out demo agrees.
  */
 export async function demoSecret(dataSource: DataSource, name: string): Promise<string> {

@@ -8,7 +8,7 @@ describe('JSON API', () => {
   });
   afterAll(() => t.close());
 
-  it('refuses calls without the admin key with 401 and says how to authenticate', async () => {
+  it('refuses calls without an API token with 401 and says how to authenticate', async () => {
     for (const [method, url] of [
       ['GET', '/api/v1/teams'],
       ['POST', '/api/v1/employees'],
@@ -25,12 +25,12 @@ describe('JSON API', () => {
       headers: { authorization: 'Bearer nope' },
     });
     expect(wrong.statusCode).toBe(401);
-    const viaHeader = await t.request({
+    const withToken = await t.request({
       method: 'GET',
       url: '/api/v1/teams',
-      headers: { 'x-api-key': t.config.adminApiKey },
+      headers: { authorization: `Bearer ${t.apiToken}` },
     });
-    expect(viaHeader.statusCode).toBe(200);
+    expect(withToken.statusCode).toBe(200);
   });
 
   it('creates teams as a tree and lists parents before children', async () => {
@@ -290,8 +290,8 @@ describe('JSON API', () => {
     expect(page.body).not.toMatch(/at .+\.(ts|js):\d+/);
   });
 
-  it('serves the home page and assets with security headers', async () => {
-    const home = await t.request({ method: 'GET', url: '/' });
+  it('serves the sign-in page and assets with security headers', async () => {
+    const home = await t.request({ method: 'GET', url: '/login' });
     expect(home.statusCode).toBe(200);
     const csp = String(home.headers['content-security-policy']);
     for (const directive of [
@@ -308,20 +308,12 @@ describe('JSON API', () => {
     expect(css.body).toContain('inset-inline-start');
   });
 
-  it('shows the outbox page to whoever gives the key as the Basic password', async () => {
-    const denied = await t.request({ method: 'GET', url: '/outbox' });
-    expect(denied.statusCode).toBe(401);
-    expect(denied.headers['www-authenticate']).toMatch(/^Basic/);
-    const basic = Buffer.from(`admin:${t.config.adminApiKey}`).toString('base64');
-    const page = await t.request({
-      method: 'GET',
-      url: '/outbox',
-      headers: { authorization: `Basic ${basic}` },
-    });
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('Outbox');
-    const list = await t.api({ method: 'GET', url: '/api/v1/outbox?limit=abc' });
-    expect(list.statusCode).toBe(400);
+  it('lists the outbox to a token with the mail scope, and checks its query', async () => {
+    const list = await t.api({ method: 'GET', url: '/api/v1/outbox?limit=10' });
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toMatchObject({ usesOutbox: true });
+    const bad = await t.api({ method: 'GET', url: '/api/v1/outbox?limit=abc' });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('reports health and readiness', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
 import { InvitationsService } from '../../src/modules/invitations/invitations.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
@@ -187,4 +188,45 @@ export async function submitSurvey(
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: s.cookie },
     payload: formBody({ _ctx: s.ctx, _csrf: s.csrf, ...fields }),
   });
+}
+
+/**
+ * A person with an account, signed in through the login form like a browser. Returns the
+ * cookie header to send and the CSRF token of the session's forms.
+ */
+export async function signIn(
+  t: TestApp,
+  role: 'admin' | 'lead' | 'viewer',
+  teamSlugs: string[] = [],
+): Promise<{ cookie: string; csrf: string; email: string; userId: string }> {
+  const email = `${role}.${randomBytes(3).toString('hex')}@example.com`;
+  const accounts = t.get(AccountsService);
+  const { userId, link } = await accounts.invite(undefined, {
+    email,
+    name: `A ${role}`,
+    role,
+    teamSlugs,
+  });
+  await accounts.acceptSetPasswordLink(link.split('/account/setup/')[1], TEST_PASSWORD, {
+    ip: '127.0.0.1',
+  });
+  const form = await t.request({ method: 'GET', url: '/login' });
+  const nonce = form.cookies.find((c) => c.name === 'inpulse_csrf')!.value;
+  const loginCsrf = form.body.match(/name="_csrf" value="([^"]+)"/)![1];
+  const res = await t.request({
+    method: 'POST',
+    url: '/login',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: `inpulse_csrf=${nonce}`,
+    },
+    payload: formBody({ _csrf: loginCsrf, email, password: TEST_PASSWORD }),
+  });
+  if (res.statusCode !== 303)
+    throw new Error(`sign-in failed: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  const session = res.cookies.find((c) => c.name === 'inpulse_session')!.value;
+  const cookie = `inpulse_session=${session}`;
+  const page = await t.request({ method: 'GET', url: '/account/password', headers: { cookie } });
+  const csrf = page.body.match(/name="_csrf" value="([^"]+)"/)![1];
+  return { cookie, csrf, email, userId };
 }

@@ -67,7 +67,11 @@ describe('starting the app', () => {
     };
     const first = run(env);
     await waitFor(first, 'inpulse demo is ready');
-    const key = first.output().match(/admin API key: +(\S+)/)![1];
+    const key = first.output().match(/API token: +(\S+)/)![1];
+    const accounts = [
+      ...first.output().matchAll(/^ +(admin|lead|viewer) +(\S+@inpulse\.demo) +(\S+)/gm),
+    ];
+    expect(accounts.map((a) => a[1])).toEqual(['admin', 'lead', 'viewer']);
     const links = [...first.output().matchAll(/\[(\w+)\] (http:\/\/localhost:\d+\/s\/\S+)/g)];
     expect(links.map((l) => l[1])).toEqual(['en', 'es', 'fa']);
     expect(first.output()).toContain('seeding demo data');
@@ -91,7 +95,8 @@ describe('starting the app', () => {
     const second = run(env);
     await waitFor(second, 'inpulse demo is ready');
     expect(second.output()).not.toContain('seeding demo data');
-    expect(second.output()).toContain(`admin API key:  ${key}`);
+    expect(second.output()).toContain(`API token:      ${key}`);
+    expect(second.output()).toContain(`${accounts[0][2]}`.padEnd(22) + ` ${accounts[0][3]}`);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(false);
@@ -104,7 +109,8 @@ describe('starting the app', () => {
     const app = run({
       PORT: String(port),
       DATABASE_URL: db.url,
-      ADMIN_API_KEY: 'k'.repeat(32),
+      INITIAL_ADMIN_EMAIL: 'first.admin@example.com',
+      INITIAL_ADMIN_PASSWORD: 'a long enough password',
       APP_SECRET: 's'.repeat(40),
       EMBEDDED_PG_DIR: embeddedDir,
     });
@@ -114,6 +120,7 @@ describe('starting the app', () => {
       expect(app.output()).not.toContain('demo is ready');
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       expect(existsSync(embeddedDir)).toBe(false);
+      expect(app.output()).toContain('created the first administrator, first.admin@example.com');
     } finally {
       app.child.kill('SIGTERM');
       await app.exited;
@@ -125,7 +132,7 @@ describe('starting the app', () => {
     const app = run({ PORT: 'eighty', DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x' });
     expect(await app.exited).toBe(78);
     expect(app.output()).toContain('PORT must be a whole number from 1 to 65535 (got "eighty")');
-    expect(app.output()).toContain('ADMIN_API_KEY is required when DEMO is off');
+    expect(app.output()).toContain('APP_SECRET is required when DEMO is off');
     expect(app.output()).not.toContain('secret@');
     expect(app.output()).not.toMatch(/\n\s+at /); // no stack trace
   });

@@ -3,17 +3,20 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
-export const TEST_API_KEY = 'test-admin-key-0123456789abcdef';
 export const TEST_APP_SECRET = 'test-app-secret-0123456789abcdef0123456789';
+export const TEST_PASSWORD = 'correct horse battery staple';
 
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
   db: TestDatabase;
   dataSource: DataSource;
-  /** An HTTP request through Fastify's injector (no socket); `api` adds the admin key. */
+  /** An admin-scoped API token, created for this app. */
+  apiToken: string;
+  /** An HTTP request through Fastify's injector (no socket); `api` adds the API token. */
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
   api(options: InjectOptions): Promise<LightMyRequestResponse>;
   get<T>(type: abstract new (...args: never[]) => T): T;
@@ -25,7 +28,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const db = await createTestDatabase();
   const config = loadConfig({
     DEMO: 'false',
-    ADMIN_API_KEY: TEST_API_KEY,
     APP_SECRET: TEST_APP_SECRET,
     JOB_WORKERS: 'false',
     LOG_LEVEL: 'error',
@@ -35,16 +37,20 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await createApp(config, db.url);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  const { value: apiToken } = await app
+    .get(AccountsService)
+    .createApiToken(undefined, { name: 'tests', scopes: ['admin'] });
   return {
     app,
     config,
     db,
+    apiToken,
     dataSource: app.get(DataSource),
     request: (options) => app.inject(options),
     api: (options) =>
       app.inject({
         ...options,
-        headers: { authorization: `Bearer ${TEST_API_KEY}`, ...(options.headers ?? {}) },
+        headers: { authorization: `Bearer ${apiToken}`, ...(options.headers ?? {}) },
       }),
     get: (type) => app.get(type),
     async close() {

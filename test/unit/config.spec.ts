@@ -30,7 +30,6 @@ describe('configuration', () => {
 
   it('turns demo off and asks for secrets when DATABASE_URL is set', () => {
     expect(problems({ DATABASE_URL: production.DATABASE_URL })).toEqual([
-      expect.stringContaining('ADMIN_API_KEY is required'),
       expect.stringContaining('APP_SECRET is required'),
     ]);
     expect(loadConfig(production).demo).toBe(false);
@@ -49,7 +48,13 @@ describe('configuration', () => {
     [{ MIX_BATCH_SIZE: '4' }, 'MIX_BATCH_SIZE must not be below REPORTING_THRESHOLD (5)'],
     [{ DEMO: 'maybe' }, 'DEMO must be true or false (got "maybe")'],
     [{ JOB_WORKERS: '2' }, 'JOB_WORKERS must be true or false'],
-    [{ ADMIN_API_KEY: 'short' }, 'ADMIN_API_KEY must be at least 24 characters long'],
+    [{ APP_SECRET: 'short' }, 'APP_SECRET must be at least 32 characters long'],
+    [
+      { INITIAL_ADMIN_PASSWORD: 'short' },
+      'INITIAL_ADMIN_PASSWORD must be at least 12 characters long',
+    ],
+    [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY must be true, false or a comma-separated list'],
+    [{ SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES must be a whole number from 1 to 1440'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of error, warn, log, debug, verbose'],
     [{ INVITATION_TTL_DAYS: '0' }, 'INVITATION_TTL_DAYS must be a whole number from 1 to 365'],
     [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM must be an address'],

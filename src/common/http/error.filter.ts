@@ -35,6 +35,16 @@ export class ErrorFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const body = this.toBody(exception, request);
     if (reply.sent) return;
+    const retryAfter = (exception as DomainError).details as
+      { retryAfterSeconds?: number } | undefined;
+    if (body.statusCode === 429 && retryAfter?.retryAfterSeconds) {
+      reply.header('Retry-After', String(retryAfter.retryAfterSeconds));
+    }
+    if (body.error === 'auth.login_required' && !wantsJson(request) && request.method === 'GET') {
+      // A page needs a signed-in person: go and sign in, then come back here.
+      void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+      return;
+    }
     if (wantsJson(request)) {
       void reply.status(body.statusCode).send(body);
       return;

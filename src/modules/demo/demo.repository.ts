@@ -102,6 +102,35 @@ export class DemoRepository {
     return rows[0];
   }
 
+  /** A demo secret, stored with `fallback` the first time. */
+  async secret(name: string, fallback: string): Promise<string> {
+    const rows: { value: string }[] = await this.dataSource.query(
+      `INSERT INTO instance_secret (name, value) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING value`,
+      [name, fallback],
+    );
+    return rows[0].value;
+  }
+
+  async storeSecret(name: string, value: string): Promise<void> {
+    await this.dataSource.query(
+      'INSERT INTO instance_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value',
+      [name, value],
+    );
+  }
+
+  async userExists(email: string): Promise<boolean> {
+    const rows = await this.dataSource.query('SELECT 1 FROM app_user WHERE email = $1', [email]);
+    return rows.length > 0;
+  }
+
+  async setPassword(userId: string, hash: string): Promise<void> {
+    await this.dataSource.query('UPDATE app_user SET password_hash = $2 WHERE id = $1', [
+      userId,
+      hash,
+    ]);
+  }
+
   async latestQuestionnaireId(): Promise<string | undefined> {
     const rows = await this.dataSource.query(
       'SELECT id FROM questionnaire ORDER BY created_at DESC LIMIT 1',

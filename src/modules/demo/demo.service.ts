@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { AccountsService } from '../accounts/accounts.service';
+import { hashPassword, randomPassword } from '../accounts/passwords';
 import { DirectoryService } from '../directory/directory.service';
 import { hashToken, newToken } from '../invitations/tokens';
 import { SurveysService } from '../surveys/surveys.service';
@@ -58,6 +60,7 @@ export class DemoService {
     private readonly teams: TeamsService,
     private readonly directory: DirectoryService,
     private readonly surveys: SurveysService,
+    private readonly accountsService: AccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -197,6 +200,64 @@ export class DemoService {
       `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${responses.length} past responses`,
     );
     return true;
+  }
+
+  /**
+   * One account per role and an API token, on a database with no account yet. Their secrets
+   * are kept in instance_secret so that every start can print them: demo mode only.
+   */
+  async demoAccounts(): Promise<{
+    accounts: { role: string; email: string; password: string; sees: string }[];
+    apiToken: string;
+  }> {
+    const wanted = [
+      {
+        role: 'admin',
+        email: 'admin@inpulse.demo',
+        name: 'Ada Admin',
+        teams: [] as string[],
+        sees: 'everything',
+      },
+      {
+        role: 'lead',
+        email: 'lead@inpulse.demo',
+        name: 'Leo Lead',
+        teams: ['it'],
+        sees: 'IT and its sub-teams',
+      },
+      {
+        role: 'viewer',
+        email: 'viewer@inpulse.demo',
+        name: 'Vera Viewer',
+        teams: ['facilities'],
+        sees: 'Facilities',
+      },
+    ];
+    const accounts = [];
+    for (const account of wanted) {
+      const password = await this.demo.secret(`demo_password_${account.role}`, randomPassword());
+      if (!(await this.demo.userExists(account.email))) {
+        const { userId } = await this.accountsService.invite(undefined, {
+          email: account.email,
+          name: account.name,
+          role: account.role,
+          teamSlugs: account.teams,
+        });
+        await this.demo.setPassword(userId, await hashPassword(password));
+      }
+      accounts.push({ role: account.role, email: account.email, password, sees: account.sees });
+    }
+    let apiToken = await this.demo.secret('demo_api_token', '');
+    if (!apiToken) {
+      apiToken = (
+        await this.accountsService.createApiToken(undefined, {
+          name: 'Demo token',
+          scopes: ['admin'],
+        })
+      ).value;
+      await this.demo.storeSecret('demo_api_token', apiToken);
+    }
+    return { accounts, apiToken };
   }
 
   /** The survey the console links belong to: IT Service Desk, open 14 days, sent to 60 people. */

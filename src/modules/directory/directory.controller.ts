@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, Post, Query } from '@nestjs/common';
+import { Api } from '../../common/access/access.decorator';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '../../common/errors/domain-error';
 import { DirectoryService } from './directory.service';
@@ -13,16 +14,19 @@ export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}
 
   @Post()
+  @Api('directory:write')
   create(@Body() body: CreateEmployeeDto) {
     return this.directory.create(body);
   }
 
   @Get()
+  @Api('directory:read')
   list(@Query() query: ListEmployeesDto) {
     return this.directory.list(query);
   }
 
   @Post('import')
+  @Api('directory:write')
   @ApiConsumes('text/csv')
   @ApiBody({
     description: `CSV with a header row. Columns: ${CSV_COLUMNS.join(', ')} (email and name required). Upserts by e-mail; any bad row rejects the whole file with every problem listed by line.`,

@@ -1,3 +1,5 @@
+import { hasControlCharacters } from '../../common/text';
+
 /** Validation shared by the one-employee API and the CSV import, so both say the same thing. */
 export interface EmployeeInput {
   email: string;
@@ -13,8 +15,6 @@ export interface EmployeeInput {
 // Deliberately plain: one @, no spaces or control characters, a dot in the domain.
 const EMAIL = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+\.[^\s@<>()[\],;:"\\]+$/;
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function normaliseEmail(raw: string): string {
   return raw.trim().toLowerCase();
@@ -30,7 +30,7 @@ export function checkEmail(email: string): string | undefined {
 export function checkName(name: string): string | undefined {
   if (name.length === 0) return 'name is required';
   if (name.length > 200) return 'name is longer than 200 characters';
-  if (CONTROL.test(name)) return 'name contains control characters';
+  if (hasControlCharacters(name)) return 'name contains control characters';
   return undefined;
 }
 
@@ -41,7 +41,7 @@ export function checkOptionalText(
 ): string | undefined {
   if (value === null) return undefined;
   if (value.length > max) return `${field} is longer than ${max} characters`;
-  if (CONTROL.test(value)) return `${field} contains control characters`;
+  if (hasControlCharacters(value)) return `${field} contains control characters`;
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
-import { Public } from '../../common/guards/public.decorator';
+import { Public } from '../../common/access/access.decorator';
 
 @ApiTags('health')
 @Public()

@@ -1,4 +1,7 @@
-import { Controller, Get, Query, Render } from '@nestjs/common';
+import { Controller, Get, Query, Render, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Api, Pages } from '../../common/access/access.decorator';
+import { pageContext } from '../../common/views/page-context';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -22,6 +25,7 @@ export class OutboxController {
 
   /** Mail kept instead of sent (no SMTP_URL configured), newest first. */
   @Get()
+  @Api('mail:read')
   async list(@Query() query: ListOutboxDto) {
     return {
       usesOutbox: this.mail.usesOutbox,
@@ -30,19 +34,17 @@ export class OutboxController {
   }
 }
 
-/** The same list as a page, for the demo. Protected like the API (the browser asks for the key). */
+/** The same list as a page, for administrators. */
 @Controller('outbox')
 export class OutboxPagesController {
   constructor(private readonly mail: MailService) {}
 
   @Get()
+  @Pages('admin')
   @Render('pages/mail/outbox.hbs')
-  async page() {
+  async page(@Req() request: FastifyRequest) {
     const messages = await this.mail.listOutbox(100);
-    return {
-      locale: 'en',
-      dir: 'ltr',
-      title: 'Outbox',
+    return pageContext(request, 'Outbox', {
       usesOutbox: this.mail.usesOutbox,
       messages: messages.map((m) => ({
         ...m,
@@ -50,6 +52,6 @@ export class OutboxPagesController {
           (match) => match[0],
         ),
       })),
-    };
+    });
   }
 }

@@ -6,6 +6,12 @@ export const ResponseErrors = {
   alreadyAnswered: () =>
     new DomainError('gone', 'survey_link.answered', 'This survey has already been answered.'),
   expired: () => new DomainError('gone', 'survey_link.expired', 'This survey link has expired.'),
+  tooManyMisses: () =>
+    new DomainError(
+      'rate_limited',
+      'survey_link.rate_limited',
+      'Too many unknown links from this address.',
+    ),
   badCsrf: () =>
     new DomainError(
       'forbidden',

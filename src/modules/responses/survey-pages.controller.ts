@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@ne
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainError } from '../../common/errors/domain-error';
-import { Public } from '../../common/guards/public.decorator';
+import { Public } from '../../common/access/access.decorator';
 import {
   CSRF_COOKIE,
   CSRF_FIELD,
@@ -11,6 +11,7 @@ import {
   newCsrfNonce,
 } from '../../common/http/csrf';
 import { I18N } from '../../common/i18n/i18n.provider';
+import { RATE_LIMITS, RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { SurveyLink } from '../invitations/invitations.repository';
@@ -38,6 +39,7 @@ export class SurveyPagesController {
   constructor(
     private readonly responses: ResponsesService,
     private readonly surveys: SurveysService,
+    private readonly rateLimits: RateLimitService,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -50,6 +52,10 @@ export class SurveyPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     privateHeaders(reply);
+    if (await this.rateLimits.blocked(RATE_LIMITS.linkMissPerIp, request.ip)) {
+      await this.refuse(token, request, reply, { problem: ResponseErrors.tooManyMisses() });
+      return;
+    }
     const opened = await this.responses.openLink(token);
     const { link } = opened;
     if (!link || opened.problem) {
@@ -125,11 +131,23 @@ export class SurveyPagesController {
     fallback?: DomainError,
   ): Promise<void> {
     const { link, problem } = known ?? (await this.responses.openLink(token));
-    const error = problem ?? fallback ?? ResponseErrors.alreadyAnswered();
+    let error = problem ?? fallback ?? ResponseErrors.alreadyAnswered();
+    if (error.code === 'survey_link.unknown') {
+      // Guessing links is pointless (256 random bits), and still slowed down: per address.
+      const { allowed, retryAfterSeconds } = await this.rateLimits.hit(
+        RATE_LIMITS.linkMissPerIp,
+        request.ip,
+      );
+      if (!allowed) {
+        error = ResponseErrors.tooManyMisses();
+        reply.header('Retry-After', String(retryAfterSeconds));
+      }
+    }
     const locale = this.i18n.negotiate(link?.locale, request.headers['accept-language']);
     const info = this.i18n.info(locale);
     const reason = error.code.replace('survey_link.', '');
-    const status = { unknown: 404, answered: 410, expired: 410, csrf: 403 }[reason] ?? 400;
+    const status =
+      { unknown: 404, answered: 410, expired: 410, csrf: 403, rate_limited: 429 }[reason] ?? 400;
     await reply.code(status).view('pages/survey/unavailable.hbs', {
       locale,
       dir: info.dir,

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { TeamPagesController } from './team-pages.controller';
 import { TeamsController } from './teams.controller';
 import { TeamsRepository } from './teams.repository';
 import { TeamsService } from './teams.service';
 
 @Module({
-  controllers: [TeamsController],
+  controllers: [TeamsController, TeamPagesController],
   providers: [TeamsService, TeamsRepository],
   exports: [TeamsService],
 })

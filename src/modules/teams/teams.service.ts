@@ -40,6 +40,12 @@ export class TeamsService {
     return this.teams.findBySlug(slug);
   }
 
+  async getBySlug(slug: string): Promise<ServiceTeam> {
+    const team = await this.teams.findBySlug(slug);
+    if (!team) throw TeamErrors.notFound(slug);
+    return team;
+  }
+
   async get(id: string): Promise<ServiceTeam> {
     const team = await this.teams.findById(id);
     if (!team) throw TeamErrors.notFound(id);

@@ -1,0 +1,99 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { ACCESS, type AccessRule } from '../../common/access/access.decorator';
+import { DomainError } from '../../common/errors/domain-error';
+import { AuditService } from '../audit/audit.service';
+import { AccountErrors } from './accounts.errors';
+import { AccountsService } from './accounts.service';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The one gate of every route: reads the route's declared rule (a route without one is
+ * refused), authenticates the session or API token it asks for, checks role or scope, and —
+ * for pages — the CSRF token of every state-changing form.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (!rule)
+      throw new DomainError(
+        'forbidden',
+        'access.undeclared',
+        'This route declares no access rule.',
+      );
+    if (rule.kind === 'public') return true;
+
+    if (rule.kind === 'api') {
+      const value = bearerToken(request);
+      if (!value) {
+        throw new DomainError(
+          'unauthorized',
+          'auth.token_required',
+          'This call needs an API token: send it as "Authorization: Bearer <token>".',
+        );
+      }
+      const token = await this.accounts.authenticateToken(value);
+      if (!token)
+        throw new DomainError(
+          'unauthorized',
+          'auth.token_invalid',
+          'The API token is not valid or has been revoked.',
+        );
+      request.principal = token;
+      if (!token.scopes.includes(rule.scope) && !token.scopes.includes('admin')) {
+        await this.denied(request, { scope: rule.scope });
+        throw new DomainError(
+          'forbidden',
+          'auth.scope_missing',
+          `This token does not have the scope "${rule.scope}".`,
+        );
+      }
+      return true;
+    }
+
+    const user = await this.accounts.authenticateSession(
+      request.cookies?.[this.accounts.sessionCookie],
+    );
+    if (!user) throw AccountErrors.loginRequired();
+    request.principal = user;
+    if (!rule.roles.includes(user.role)) {
+      await this.denied(request, { role: user.role });
+      throw AccountErrors.forbidden();
+    }
+    if (!SAFE_METHODS.has(request.method)) {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      if (!this.accounts.csrfMatches(user, body._csrf)) throw AccountErrors.badCsrf();
+    }
+    return true;
+  }
+
+  private denied(request: FastifyRequest, details: Record<string, unknown>) {
+    return this.audit.record({
+      action: 'access.denied',
+      actor: request.principal,
+      target: `${request.method} ${request.url.split('?')[0]}`.slice(0, 400),
+      ip: request.ip,
+      details,
+    });
+  }
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const auth = request.headers.authorization;
+  if (typeof auth !== 'string') return undefined;
+  const [scheme, value] = auth.split(' ', 2);
+  return scheme?.toLowerCase() === 'bearer' && value ? value.trim() : undefined;
+}

@@ -1,0 +1,245 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CurrentUser,
+  Pages,
+  Public,
+  type SignedInUser,
+} from '../../common/access/access.decorator';
+import { DomainError } from '../../common/errors/domain-error';
+import { CSRF_COOKIE, csrfToken, csrfValid, newCsrfNonce } from '../../common/http/csrf';
+import { safeNext } from '../../common/http/safe-next';
+import { pageContext } from '../../common/views/page-context';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { AccountsService } from './accounts.service';
+import { PASSWORD_MIN } from './passwords';
+
+type Form = Record<string, unknown>;
+const field = (form: Form, name: string): string =>
+  typeof form[name] === 'string' ? (form[name] as string) : '';
+
+/** Sign-in, sign-out, password change, and the set-password link of an invitation. */
+@ApiExcludeController()
+@Controller()
+export class AccountPagesController {
+  constructor(
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('login')
+  @Public()
+  async loginPage(
+    @Query('next') next: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    if (await this.accounts.authenticateSession(request.cookies?.[this.accounts.sessionCookie])) {
+      return reply.redirect(safeNext(next), 303);
+    }
+    return this.renderLogin(request, reply, 200, { next: safeNext(next) });
+  }
+
+  @Post('login')
+  @Public()
+  async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const form = asForm(body);
+    const next = safeNext(form.next);
+    if (!csrfValid(this.config.appSecret, request.cookies?.[CSRF_COOKIE], 'login', form._csrf)) {
+      return this.renderLogin(request, reply, 403, {
+        next,
+        error: 'The form has expired. Please try again.',
+      });
+    }
+    try {
+      const { sessionId } = await this.accounts.login(
+        field(form, 'email'),
+        field(form, 'password'),
+        { ip: request.ip },
+      );
+      reply.setCookie(this.accounts.sessionCookie, sessionId, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.config.baseUrl.startsWith('https:'),
+        maxAge: this.config.sessionAbsoluteHours * 3600,
+      });
+      return reply.redirect(next, 303);
+    } catch (error) {
+      if (
+        !(error instanceof DomainError) ||
+        !['auth.bad_credentials', 'rate_limited'].includes(error.code)
+      )
+        throw error;
+      const status = error.code === 'rate_limited' ? 429 : 401;
+      if (status === 429)
+        reply.header(
+          'Retry-After',
+          String((error.details as { retryAfterSeconds: number }).retryAfterSeconds),
+        );
+      return this.renderLogin(request, reply, status, {
+        next,
+        error: error.message,
+        email: field(form, 'email').slice(0, 320),
+      });
+    }
+  }
+
+  @Post('logout')
+  @Pages()
+  async logout(
+    @CurrentUser() user: SignedInUser,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.accounts.logout(request.cookies?.[this.accounts.sessionCookie], user, {
+      ip: request.ip,
+    });
+    reply.clearCookie(this.accounts.sessionCookie, { path: '/' });
+    return reply.redirect('/login', 303);
+  }
+
+  @Get('account/password')
+  @Pages()
+  async passwordPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return reply.view(
+      'pages/accounts/password.hbs',
+      pageContext(request, 'Change password', { min: PASSWORD_MIN }),
+    );
+  }
+
+  @Post('account/password')
+  @Pages()
+  async changePassword(
+    @CurrentUser() user: SignedInUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = asForm(body);
+    try {
+      if (field(form, 'password') !== field(form, 'confirm'))
+        throw new DomainError('invalid', 'account.invalid', 'The two new passwords differ.');
+      await this.accounts.changePassword(
+        user,
+        String(request.cookies?.[this.accounts.sessionCookie]),
+        field(form, 'current'),
+        field(form, 'password'),
+        { ip: request.ip },
+      );
+      return reply.view(
+        'pages/accounts/password.hbs',
+        pageContext(request, 'Change password', { min: PASSWORD_MIN, done: true }),
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
+      return reply
+        .code(400)
+        .view(
+          'pages/accounts/password.hbs',
+          pageContext(request, 'Change password', { min: PASSWORD_MIN, error: error.message }),
+        );
+    }
+  }
+
+  @Get('account/setup/:token')
+  @Public()
+  async setupPage(
+    @Param('token') token: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    reply.header('Referrer-Policy', 'no-referrer').header('Cache-Control', 'no-store');
+    if (!(await this.accounts.setPasswordLinkIsUsable(token)))
+      return this.renderSetup(request, reply, token, 410, { gone: true });
+    return this.renderSetup(request, reply, token, 200, {});
+  }
+
+  @Post('account/setup/:token')
+  @Public()
+  async setup(
+    @Param('token') token: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    reply.header('Referrer-Policy', 'no-referrer').header('Cache-Control', 'no-store');
+    const form = asForm(body);
+    if (
+      !csrfValid(
+        this.config.appSecret,
+        request.cookies?.[CSRF_COOKIE],
+        `setup\n${token}`,
+        form._csrf,
+      )
+    ) {
+      return this.renderSetup(request, reply, token, 403, {
+        error: 'The form has expired. Please try again.',
+      });
+    }
+    try {
+      if (field(form, 'password') !== field(form, 'confirm'))
+        throw new DomainError('invalid', 'account.invalid', 'The two passwords differ.');
+      await this.accounts.acceptSetPasswordLink(token, field(form, 'password'), { ip: request.ip });
+      return reply.redirect('/login', 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || !['invalid', 'gone'].includes(error.kind)) throw error;
+      const status = error.kind === 'gone' ? 410 : 400;
+      return this.renderSetup(request, reply, token, status, {
+        error: error.message,
+        gone: status === 410,
+      });
+    }
+  }
+
+  private nonce(request: FastifyRequest, reply: FastifyReply): string {
+    let nonce = request.cookies?.[CSRF_COOKIE];
+    if (typeof nonce !== 'string' || nonce.length < 16) {
+      nonce = newCsrfNonce();
+      reply.setCookie(CSRF_COOKIE, nonce, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.config.baseUrl.startsWith('https:'),
+        maxAge: 24 * 3600,
+      });
+    }
+    return nonce;
+  }
+
+  private renderLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: Record<string, unknown>,
+  ) {
+    const csrf = csrfToken(this.config.appSecret, this.nonce(request, reply), 'login');
+    return reply.code(status).view('pages/accounts/login.hbs', {
+      ...pageContext(request, 'Sign in'),
+      loginCsrf: csrf,
+      ...extra,
+    });
+  }
+
+  private renderSetup(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    status: number,
+    extra: Record<string, unknown>,
+  ) {
+    const csrf = csrfToken(this.config.appSecret, this.nonce(request, reply), `setup\n${token}`);
+    return reply.code(status).view('pages/accounts/setup.hbs', {
+      ...pageContext(request, 'Choose your password'),
+      setupCsrf: csrf,
+      action: `/account/setup/${token}`,
+      min: PASSWORD_MIN,
+      ...extra,
+    });
+  }
+}
+
+function asForm(body: unknown): Form {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Form) : {};
+}

@@ -1,0 +1,19 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { MailModule } from '../mail/mail.module';
+import { TeamsModule } from '../teams/teams.module';
+import { AccessGuard } from './access.guard';
+import { AccountPagesController } from './account-pages.controller';
+import { AccountsRepository } from './accounts.repository';
+import { AccountsService } from './accounts.service';
+import { AdminPagesController } from './admin-pages.controller';
+
+/** Global: every feature's pages ask it which teams a person may see. */
+@Global()
+@Module({
+  imports: [TeamsModule, MailModule],
+  controllers: [AccountPagesController, AdminPagesController],
+  providers: [AccountsService, AccountsRepository, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [AccountsService],
+})
+export class AccountsModule {}

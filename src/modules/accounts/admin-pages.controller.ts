@@ -1,0 +1,186 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
+import { ROLES, SCOPES } from '../../common/access/roles';
+import { DomainError } from '../../common/errors/domain-error';
+import { pageContext } from '../../common/views/page-context';
+import { TeamsService } from '../teams/teams.service';
+import { AccountsService } from './accounts.service';
+
+type Form = Record<string, unknown>;
+const text = (form: Form, name: string) =>
+  typeof form[name] === 'string' ? (form[name] as string) : '';
+const list = (form: Form, name: string): string[] => {
+  const value = form[name];
+  if (typeof value === 'string') return value ? [value] : [];
+  return Array.isArray(value)
+    ? value.filter((v): v is string => typeof v === 'string' && v !== '')
+    : [];
+};
+const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+
+/** Administrators invite and manage people and API tokens. */
+@ApiExcludeController()
+@Controller('admin')
+export class AdminPagesController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly teams: TeamsService,
+  ) {}
+
+  @Get('users')
+  @Pages('admin')
+  async users(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.renderUsers(request, reply, 200, {});
+  }
+
+  @Post('users')
+  @Pages('admin')
+  async invite(
+    @CurrentUser() actor: SignedInUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = (body ?? {}) as Form;
+    try {
+      const { link } = await this.accounts.invite(
+        actor,
+        {
+          email: text(form, 'email'),
+          name: text(form, 'name'),
+          role: text(form, 'role'),
+          teamSlugs: list(form, 'teams'),
+        },
+        { ip: request.ip },
+      );
+      return this.renderUsers(request, reply, 201, {
+        invited: { email: text(form, 'email'), link },
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind))
+        throw error;
+      return this.renderUsers(request, reply, error.kind === 'conflict' ? 409 : 400, {
+        error: error.message,
+        form,
+      });
+    }
+  }
+
+  @Post('users/:id')
+  @Pages('admin')
+  async update(
+    @CurrentUser() actor: SignedInUser,
+    @Param('id', uuid) id: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = (body ?? {}) as Form;
+    try {
+      await this.accounts.update(
+        actor,
+        id,
+        {
+          role: text(form, 'role'),
+          disabled: text(form, 'disabled') === 'on',
+          teamSlugs: list(form, 'teams'),
+        },
+        { ip: request.ip },
+      );
+      return reply.redirect('/admin/users', 303);
+    } catch (error) {
+      if (
+        !(error instanceof DomainError) ||
+        !['invalid', 'conflict', 'not_found'].includes(error.kind)
+      )
+        throw error;
+      const status = { invalid: 400, conflict: 409, not_found: 404 }[error.kind as 'invalid'];
+      return this.renderUsers(request, reply, status, { error: error.message });
+    }
+  }
+
+  @Get('tokens')
+  @Pages('admin')
+  async tokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.renderTokens(request, reply, 200, {});
+  }
+
+  @Post('tokens')
+  @Pages('admin')
+  async createToken(
+    @CurrentUser() actor: SignedInUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = (body ?? {}) as Form;
+    try {
+      const created = await this.accounts.createApiToken(
+        actor,
+        { name: text(form, 'name'), scopes: list(form, 'scopes') },
+        { ip: request.ip },
+      );
+      reply.header('Cache-Control', 'no-store');
+      return this.renderTokens(request, reply, 201, { created });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
+      return this.renderTokens(request, reply, 400, { error: error.message });
+    }
+  }
+
+  @Post('tokens/:id/revoke')
+  @Pages('admin')
+  async revoke(
+    @CurrentUser() actor: SignedInUser,
+    @Param('id', uuid) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.accounts.revokeApiToken(actor, id, { ip: request.ip });
+    return reply.redirect('/admin/tokens', 303);
+  }
+
+  private async renderUsers(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: Record<string, unknown>,
+  ) {
+    const [users, teams] = await Promise.all([this.accounts.listUsers(), this.teams.list()]);
+    return reply.code(status).view(
+      'pages/admin/users.hbs',
+      pageContext(request, 'People', {
+        users: users.map((u) => ({
+          ...u,
+          roles: ROLES.map((r) => ({ value: r, selected: r === u.role })),
+          teams: teams.map((t) => ({
+            slug: t.slug,
+            name: t.name,
+            depth: t.depth,
+            selected: u.teamIds.includes(t.id),
+          })),
+        })),
+        roles: ROLES,
+        teams,
+        ...extra,
+      }),
+    );
+  }
+
+  private async renderTokens(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: Record<string, unknown>,
+  ) {
+    const tokens = await this.accounts.listApiTokens();
+    return reply
+      .code(status)
+      .view(
+        'pages/admin/tokens.hbs',
+        pageContext(request, 'API tokens', { tokens, scopes: SCOPES, ...extra }),
+      );
+  }
+}

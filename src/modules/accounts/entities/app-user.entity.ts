@@ -1,0 +1,30 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from '../../../common/access/roles';
+
+/** A person who reads reports or manages inpulse. Respondents never have an account. */
+@Entity('app_user')
+@Check('ck_app_user_role', `"role" IN ('admin', 'lead', 'viewer')`)
+export class AppUser {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Index('uq_app_user_email', { unique: true })
+  @Column({ type: 'varchar', length: 320 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  role!: Role;
+
+  /** argon2id, PHC string; null until the invitation to set a password is used. */
+  @Column({ name: 'password_hash', type: 'text', nullable: true })
+  passwordHash!: string | null;
+
+  @Column({ type: 'boolean', default: false })
+  disabled!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

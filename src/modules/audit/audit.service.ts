@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/access/access.decorator';
+import { AuditRepository, type AuditFilter } from './audit.repository';
+
+export interface AuditEntry {
+  action: string;
+  actor?: Principal;
+  target?: string | null;
+  ip?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** The audit log: who did what to inpulse. Never anything about survey answers. */
+@Injectable()
+export class AuditService {
+  constructor(private readonly audit: AuditRepository) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.audit.insert({
+      action: entry.action,
+      actorUserId: entry.actor?.kind === 'user' ? entry.actor.id : null,
+      actorTokenId: entry.actor?.kind === 'token' ? entry.actor.id : null,
+      target: entry.target?.slice(0, 400) ?? null,
+      ip: entry.ip?.slice(0, 64) ?? null,
+      details: entry.details ?? null,
+    });
+  }
+
+  list(filter: AuditFilter) {
+    return this.audit.list(filter);
+  }
+
+  actions() {
+    return this.audit.actions();
+  }
+}
