@@ -5,7 +5,7 @@ import { InvitationsService } from '../../src/modules/invitations/invitations.se
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TeamsService } from '../../src/modules/teams/teams.service';
 import type { CreateQuestionnaireDto } from '../../src/modules/surveys/dto/create-questionnaire.dto';
-import type { TestApp } from '../setup/test-app';
+import { TEST_PASSWORD, type TestApp } from '../setup/test-app';
 
 /** Helpers that build data through the application's own services, as a user of the API would. */
 

@@ -128,7 +128,7 @@ export class AccountPagesController {
         field(form, 'password'),
         { ip: request.ip },
       );
-      return reply.view(
+      return reply.code(200).view(
         'pages/accounts/password.hbs',
         pageContext(request, 'Change password', { min: PASSWORD_MIN, done: true }),
       );
