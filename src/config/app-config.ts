@@ -124,6 +124,14 @@ export function loadConfig(env: Env = process.env): EnvConfig {
       problems.push('APP_SECRET is required when DEMO is off (a random string of 32+ characters)');
     }
   }
+  if (
+    (read('INITIAL_ADMIN_EMAIL') === undefined) !==
+    (read('INITIAL_ADMIN_PASSWORD') === undefined)
+  ) {
+    problems.push(
+      'INITIAL_ADMIN_EMAIL and INITIAL_ADMIN_PASSWORD go together: set both or neither',
+    );
+  }
   const logLevel = (read('LOG_LEVEL') ?? 'log') as AppConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);

@@ -53,6 +53,10 @@ describe('configuration', () => {
       { INITIAL_ADMIN_PASSWORD: 'short' },
       'INITIAL_ADMIN_PASSWORD must be at least 12 characters long',
     ],
+    [
+      { INITIAL_ADMIN_EMAIL: 'a@example.com' },
+      'INITIAL_ADMIN_EMAIL and INITIAL_ADMIN_PASSWORD go together',
+    ],
     [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY must be true, false or a comma-separated list'],
     [{ SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES must be a whole number from 1 to 1440'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of error, warn, log, debug, verbose'],
