@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { ACCESS, type AccessRule } from '../../src/common/access/access.decorator';
+import { ACCESS, type AccessRule, TEAM_SCOPE } from '../../src/common/access/access.decorator';
 import { createTeam, formBody, signIn } from '../factories';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
 
@@ -57,6 +57,61 @@ describe('who may call what', () => {
         'POST /s/:token',
       ].sort(),
     );
+  });
+
+  it('answers 404 and audits it on every team-scoped route, for a team the caller may not see', async () => {
+    const scoped: { method: string; path: string; kind: string }[] = [];
+    for (const module of t.app.get(ModulesContainer).values()) {
+      for (const wrapper of module.controllers.values()) {
+        const controller = wrapper.metatype as new (...args: never[]) => object;
+        const base = Reflect.getMetadata(PATH_METADATA, controller) as string;
+        for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+          const handler = (controller.prototype as Record<string, unknown>)[name];
+          if (typeof handler !== 'function' || !Reflect.getMetadata(TEAM_SCOPE, handler)) continue;
+          const rule = (Reflect.getMetadata(ACCESS, handler) ??
+            Reflect.getMetadata(ACCESS, controller)) as AccessRule;
+          scoped.push({
+            method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number],
+            path: `/${base}/${Reflect.getMetadata(PATH_METADATA, handler) as string}`.replace(
+              /\/+/g,
+              '/',
+            ),
+            kind: rule.kind,
+          });
+        }
+      }
+    }
+    expect(scoped.length).toBeGreaterThanOrEqual(2);
+    const mine = await createTeam(t, 'Mine');
+    const theirs = await createTeam(t, 'Theirs');
+    const lead = await signIn(t, 'lead', [mine.slug]);
+    for (const route of scoped) {
+      const url = (slug: string) => route.path.replace(':slug', slug);
+      if (route.kind === 'pages') {
+        const call = (slug: string) =>
+          t.request({
+            method: route.method as 'GET',
+            url: url(slug),
+            headers: { cookie: lead.cookie },
+          });
+        expect((await call(mine.slug)).statusCode).toBe(200);
+        const before = await auditCount(t, 'access.denied');
+        expect({ route: route.path, status: (await call(theirs.slug)).statusCode }).toEqual({
+          route: route.path,
+          status: 404,
+        });
+        expect(await auditCount(t, 'access.denied')).toBe(before + 1);
+        expect((await call('no-such-team')).statusCode).toBe(404);
+      } else {
+        // API tokens belong to the organisation, not to a person: scoped by capability only.
+        expect(
+          (await t.api({ method: route.method as 'GET', url: url(theirs.slug) })).statusCode,
+        ).toBe(200);
+        expect(
+          (await t.api({ method: route.method as 'GET', url: url('no-such-team') })).statusCode,
+        ).toBe(404);
+      }
+    }
   });
 
   it('sends people who are not signed in to the sign-in page, and back afterwards', async () => {

@@ -23,6 +23,15 @@ export const Pages = (...roles: Role[]) =>
 export const Api = (scope: Scope) =>
   SetMetadata(ACCESS, { kind: 'api', scope } satisfies AccessRule);
 
+export const TEAM_SCOPE = 'inpulse:team-scope';
+
+/**
+ * Marks a route about one team, named by the route parameter `param` (a slug). The access guard
+ * then answers 404 — as if the team did not exist — to anyone who may not see that team, and
+ * audits it; so no page or API route can forget the check.
+ */
+export const TeamScoped = (param = 'slug') => SetMetadata(TEAM_SCOPE, param);
+
 export interface SignedInUser {
   kind: 'user';
   id: string;

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ACCESS, type AccessRule } from '../../common/access/access.decorator';
+import { NotFoundException } from '@nestjs/common';
+import { ACCESS, type AccessRule, TEAM_SCOPE } from '../../common/access/access.decorator';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
 import { AccountErrors } from './accounts.errors';
@@ -76,6 +77,24 @@ export class AccessGuard implements CanActivate {
     if (!SAFE_METHODS.has(request.method)) {
       const body = (request.body ?? {}) as Record<string, unknown>;
       if (!this.accounts.csrfMatches(user, body._csrf)) throw AccountErrors.badCsrf();
+    }
+    return this.checkTeam(context, request);
+  }
+
+  /** For a @TeamScoped route: 404 (and an audit entry) unless the caller may see the team. */
+  private async checkTeam(context: ExecutionContext, request: FastifyRequest): Promise<boolean> {
+    const param = this.reflector.getAllAndOverride<string | undefined>(TEAM_SCOPE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!param) return true;
+    const slug = (request.params as Record<string, string>)[param];
+    const teamId = await this.accounts.teamIdBySlug(slug);
+    if (teamId === undefined) throw new NotFoundException();
+    const visible = await this.accounts.visibleTeams(request.principal);
+    if (visible !== 'all' && !visible.has(teamId)) {
+      await this.denied(request, { team: slug });
+      throw new NotFoundException();
     }
     return true;
   }

@@ -370,6 +370,11 @@ export class AccountsService {
     return new Set(await this.accounts.visibleTeamIds(principal.id));
   }
 
+  async teamIdBySlug(slug: unknown): Promise<string | undefined> {
+    if (typeof slug !== 'string' || slug.length > 64) return undefined;
+    return (await this.teams.findBySlug(slug))?.id;
+  }
+
   private checkRole(role: string): Role {
     if (!(ROLES as readonly string[]).includes(role))
       throw AccountErrors.invalid(`role must be one of ${ROLES.join(', ')}.`);

@@ -1,15 +1,20 @@
 import { Controller, Get, NotFoundException, Param, Render, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Pages, type Principal } from '../../common/access/access.decorator';
+import {
+  CurrentPrincipal,
+  Pages,
+  type Principal,
+  TeamScoped,
+} from '../../common/access/access.decorator';
 import { pageContext } from '../../common/views/page-context';
-import { AuditService } from '../audit/audit.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { TeamsService } from './teams.service';
 
 /**
  * The teams a person may see (leads and viewers: the teams they were given and those below).
- * Asking for any other team answers 404, as if it did not exist, and is audited.
+ * Asking for any other team answers 404, as if it did not exist, and is audited (by the access
+ * guard, for every @TeamScoped route).
  */
 @ApiExcludeController()
 @Controller()
@@ -17,7 +22,6 @@ export class TeamPagesController {
   constructor(
     private readonly teams: TeamsService,
     private readonly accounts: AccountsService,
-    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -31,6 +35,7 @@ export class TeamPagesController {
 
   @Get('teams/:slug')
   @Pages()
+  @TeamScoped()
   @Render('pages/teams/team.hbs')
   async team(
     @Param('slug') slug: string,
@@ -39,18 +44,8 @@ export class TeamPagesController {
   ) {
     const all = await this.teams.list();
     const team = all.find((t) => t.slug === slug);
+    if (!team) throw new NotFoundException();
     const visible = await this.accounts.visibleTeams(principal);
-    if (!team || (visible !== 'all' && !visible.has(team.id))) {
-      if (team) {
-        await this.audit.record({
-          action: 'access.denied',
-          actor: principal,
-          target: `GET /teams/${slug}`.slice(0, 400),
-          ip: request.ip,
-        });
-      }
-      throw new NotFoundException();
-    }
     const children = all.filter((t) => t.parentId === team.id);
     const parent = all.find((t) => t.id === team.parentId);
     return pageContext(request, team.name, {

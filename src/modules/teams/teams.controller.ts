@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { Api } from '../../common/access/access.decorator';
+import { Api, TeamScoped } from '../../common/access/access.decorator';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CreateTeamDto } from './dto/create-team.dto';
 import { TeamsService } from './teams.service';
@@ -24,6 +24,7 @@ export class TeamsController {
 
   @Get(':slug')
   @Api('directory:read')
+  @TeamScoped()
   async get(@Param('slug') slug: string) {
     return this.teams.getBySlug(slug);
   }
