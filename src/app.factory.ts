@@ -1,40 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type {} from '@fastify/view'; // reply.view() types
-import { LogLevel, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { AppModule } from './app.module';
 import { securityHeaders } from './common/http/security-headers';
+import { createLogger } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { HANDLEBARS } from './common/views/handlebars.provider';
 import type { AppConfig } from './config/app-config';
-
-export const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Bodies larger than this get 413 before any work; CSV imports have their own, larger cap. */
 export const BODY_LIMIT = 256 * 1024;
 export const CSV_BODY_LIMIT = 10 * 1024 * 1024;
 
+/** An incoming X-Request-Id is kept only if it looks like an id (no spaces, markup or newlines). */
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * Fastify's request logging, as one line per request once it is answered: the request (method,
+ * path with tokens redacted, address, id; see the serializers in common/logging) and the status.
+ */
+class OneLineRequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return;
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+
+  override routeNotFound(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.info({ req: request }, 'route not found');
+  }
+}
+
+export interface CreateAppOptions {
+  /** Where the JSON log lines go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
+}
+
 /**
  * Builds the whole application (used by main.ts, the tests and the benchmark alike): Fastify,
- * security headers, validation, views, static assets and the OpenAPI document.
+ * logging, security headers, validation, views, static assets and the OpenAPI document.
  */
 export async function createApp(
   config: AppConfig,
   databaseUrl: string,
+  options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const logger = createLogger(config.logLevel, options.logStream);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },
+    loggerInstance: logger,
+    logController: new OneLineRequestLog(),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, databaseUrl),
     adapter,
     {
-      logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+      logger: new PinoNestLogger(logger),
+      bufferLogs: false,
       abortOnError: false,
     },
   );
@@ -48,8 +95,9 @@ export async function createApp(
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
+    .addHook('onRequest', (request, reply, done) => {
       reply.headers(headers);
+      reply.header('x-request-id', request.id);
       done();
     });
   await app.register(fastifyStatic, {

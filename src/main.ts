@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigError, EnvConfig, loadConfig, redactUrl } from './config/app-config';
-import { createApp, LOG_LEVELS } from './app.factory';
+import { createApp } from './app.factory';
+import { createLogger } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { createDataSource } from './database/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { demoSecret } from './database/instance-secrets';
@@ -15,7 +17,8 @@ async function bootstrap(): Promise<void> {
   let env: EnvConfig;
   try {
     env = loadConfig();
-    Logger.overrideLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(env.logLevel) + 1));
+    // Start-up messages go out as JSON lines too, like everything the app logs later.
+    Logger.overrideLogger(new PinoNestLogger(createLogger(env.logLevel)));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`inpulse cannot start.\n${error.message}\nSee README.md, "Configuration".`);

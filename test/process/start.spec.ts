@@ -128,6 +128,46 @@ describe('starting the app', () => {
     }
   }, 120_000);
 
+  it('creates an administrator from the command line', async () => {
+    const db = await createTestDatabase();
+    const cli = (args: string[], env: Record<string, string>) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        let output = '';
+        const child = spawn(
+          process.execPath,
+          [join(process.cwd(), 'dist', 'src', 'cli.js'), ...args],
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              DATABASE_URL: db.url,
+              APP_SECRET: 's'.repeat(40),
+              ...env,
+            },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        child.stdout!.on('data', (chunk) => (output += chunk));
+        child.stderr!.on('data', (chunk) => (output += chunk));
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+    try {
+      const made = await cli(['create-admin', 'Root@Example.com', 'Root', 'Person'], {});
+      expect(made.code).toBe(0);
+      expect(made.output).toMatch(/Created administrator root@example.com with password \S{12,}/);
+      const again = await cli(['create-admin', 'root@example.com'], {
+        INPULSE_ADMIN_PASSWORD: 'another long password',
+      });
+      expect(again.code).toBe(1);
+      expect(again.output).toContain('An account for root@example.com already exists.');
+      const bad = await cli(['create-admin', 'not-an-email'], {});
+      expect(bad.code).toBe(1);
+      expect(bad.output).toContain('is not a valid e-mail address');
+      expect((await cli([], {})).code).toBe(2);
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+
   it('refuses to start on bad configuration, naming the variable', async () => {
     const app = run({ PORT: 'eighty', DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x' });
     expect(await app.exited).toBe(78);

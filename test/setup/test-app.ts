@@ -23,8 +23,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application on a database of its own. Job workers are off: tests call jobs directly. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real application on a database of its own. Job workers are off: tests call jobs directly.
+ * `logStream` receives the JSON log lines (at LOG_LEVEL, 'error' unless given in `env`).
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({
     DEMO: 'false',
@@ -34,7 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     BASE_URL: 'http://localhost:3000',
     ...env,
   }) as AppConfig;
-  const app = await createApp(config, db.url);
+  const app = await createApp(config, db.url, { logStream: options.logStream });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const { value: apiToken } = await app

@@ -128,10 +128,12 @@ export class AccountPagesController {
         field(form, 'password'),
         { ip: request.ip },
       );
-      return reply.code(200).view(
-        'pages/accounts/password.hbs',
-        pageContext(request, 'Change password', { min: PASSWORD_MIN, done: true }),
-      );
+      return reply
+        .code(200)
+        .view(
+          'pages/accounts/password.hbs',
+          pageContext(request, 'Change password', { min: PASSWORD_MIN, done: true }),
+        );
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
       return reply

@@ -1,0 +1,69 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Logger } from 'pino';
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * Nest's Logger, written through pino: one JSON line `{ context, msg }` per message, at the
+ * level pino is set to. Nest passes the context (the `new Logger('Name')` name) as the last
+ * extra argument, and for errors the stack before it.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: Logger) {}
+
+  log(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('info', message, optionalParams);
+  }
+
+  error(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('error', message, optionalParams, true);
+  }
+
+  warn(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('warn', message, optionalParams);
+  }
+
+  debug(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('debug', message, optionalParams);
+  }
+
+  verbose(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('trace', message, optionalParams);
+  }
+
+  fatal(message: unknown, ...optionalParams: unknown[]): void {
+    this.write('fatal', message, optionalParams, true);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[], withStack = false): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const rest = [...params];
+    const last = rest.at(-1);
+    const lastIsStack = withStack && rest.length === 1 && typeof last === 'string' && isStack(last);
+    const context =
+      rest.length > 0 && !lastIsStack && (typeof last === 'string' || last === undefined)
+        ? (rest.pop() as string | undefined)
+        : undefined;
+    const fields: Record<string, unknown> = {};
+    let msg = '';
+    if (message instanceof Error) {
+      fields.err = message;
+      msg = message.message;
+    } else if (typeof message === 'object' && message !== null) {
+      // Logged as fields, not as a string: the redaction paths still apply to them.
+      Object.assign(fields, message);
+    } else {
+      msg = String(message);
+    }
+    if (withStack && !fields.err) {
+      const stack = rest.find((p) => typeof p === 'string' && p.length > 0);
+      if (stack) fields.err = { stack };
+    }
+    if (context) fields.context = context;
+    this.pino[level](fields, msg);
+  }
+}
+
+function isStack(value: string): boolean {
+  return /\n\s+at /.test(value);
+}
