@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { ACCESS, type AccessRule, TEAM_SCOPE } from '../../src/common/access/access.decorator';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { createTeam, formBody, signIn } from '../factories';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
 
@@ -166,6 +167,18 @@ describe('who may call what', () => {
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain('The e-mail or password is not right.');
     expect(await auditCount(t, 'auth.login_failed')).toBe(before + 1);
+  });
+
+  it('purges ended sessions every hour', async () => {
+    const person = await signIn(t, 'viewer');
+    await t.dataSource.query(
+      `UPDATE user_session SET expires_at = now() - interval '1 second' WHERE user_id = $1`,
+      [person.userId],
+    );
+    await t.get(AccountsService).purge();
+    expect(
+      await t.dataSource.query('SELECT 1 FROM user_session WHERE user_id = $1', [person.userId]),
+    ).toHaveLength(0);
   });
 
   it('ends idle and expired sessions', async () => {
@@ -425,12 +438,8 @@ describe('behind TLS', () => {
   afterAll(() => t.close());
 
   it('uses a Secure, __Host- prefixed session cookie and HSTS', async () => {
-    const res = await loginResponse(
-      t,
-      (await t.dataSource.query('SELECT 1')) && 'nobody@example.com',
-    );
+    const res = await loginResponse(t, 'nobody@example.com');
     expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
-    const { AccountsService } = await import('../../src/modules/accounts/accounts.service');
     expect(t.get(AccountsService).sessionCookie).toBe('__Host-inpulse_session');
     const { userId, link } = await t
       .get(AccountsService)

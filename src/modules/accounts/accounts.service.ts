@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Principal, SignedInUser, TokenPrincipal } from '../../common/access/access.decorator';
 import { ROLES, type Role, SCOPES, type Scope } from '../../common/access/roles';
 import { RATE_LIMITS, RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { hasControlCharacters } from '../../common/text';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { JobsService } from '../../jobs/jobs.service';
 import { AuditService } from '../audit/audit.service';
 import { MailService } from '../mail/mail.service';
 import { TeamsService } from '../teams/teams.service';
@@ -21,8 +22,10 @@ export interface RequestInfo {
   ip: string;
 }
 
+export const PURGE_QUEUE = 'accounts.purge';
+
 @Injectable()
-export class AccountsService {
+export class AccountsService implements OnModuleInit {
   private readonly logger = new Logger('Accounts');
 
   constructor(
@@ -31,8 +34,24 @@ export class AccountsService {
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly rateLimits: RateLimitService,
+    private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.jobs.register({
+      name: PURGE_QUEUE,
+      cron: '17 * * * *',
+      handler: () => this.purge(),
+      retryLimit: 2,
+    });
+  }
+
+  /** Job `accounts.purge`, hourly: drops ended sessions and rate-limit windows long past. */
+  async purge(): Promise<void> {
+    await this.accounts.purgeSessions(this.config.sessionIdleMinutes);
+    await this.rateLimits.purge();
+  }
 
   get sessionCookie(): string {
     return this.config.baseUrl.startsWith('https:') ? '__Host-inpulse_session' : 'inpulse_session';
