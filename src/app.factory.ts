@@ -10,6 +10,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { AppModule } from './app.module';
+import { InputGuardPipe } from './common/http/input-guard.pipe';
 import { securityHeaders } from './common/http/security-headers';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
@@ -112,6 +113,7 @@ export async function createApp(
     production: true,
   });
   app.useGlobalPipes(
+    new InputGuardPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

@@ -12,9 +12,9 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(password: string, hash: string | null): Promise<boolean> {
-  if (!hash) {
+  if (!hash || password.length === 0) {
     // Spend the same time when there is no such account, so timing does not tell who exists.
-    await hashPassword(password);
+    await hashPassword(password || 'no password given');
     return false;
   }
   try {

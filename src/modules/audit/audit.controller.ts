@@ -34,6 +34,7 @@ export class AuditQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(1_000_000)
   offset?: number;
 }
 

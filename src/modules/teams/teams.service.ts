@@ -11,7 +11,7 @@ export class TeamsService {
   async create(input: CreateTeamDto): Promise<ServiceTeam> {
     if (await this.teams.findBySlug(input.slug)) throw TeamErrors.slugTaken(input.slug);
     let parentId: string | null = null;
-    if (input.parentSlug !== undefined) {
+    if (input.parentSlug !== undefined && input.parentSlug !== null) {
       const parent = await this.teams.findBySlug(input.parentSlug);
       if (!parent) throw TeamErrors.parentNotFound(input.parentSlug);
       parentId = parent.id;

@@ -16,6 +16,7 @@ export class ListEmployeesDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(1_000_000)
   offset?: number;
 
   @ApiPropertyOptional({ description: 'filter by department' })
