@@ -2,7 +2,7 @@
  * `npm run bench`: how fast the survey submit path (POST /s/<token>) records answers, next to the
  * raw baseline of single-row INSERTs of the same rows into PostgreSQL. See bench/README.md.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -254,14 +254,12 @@ async function main(): Promise<number> {
     cleanup.push({ name: 'remove the benchmark database', run: () => db.close() });
     onSignals();
 
-    const adminApiKey = randomBytes(24).toString('base64url');
     const port = await freePort();
     log(`starting the app (node dist/src/main.js) on port ${port}`);
     const app = await startApp({
       projectRoot,
       databaseUrl: db.url,
       port,
-      adminApiKey,
       appSecret: randomBytes(48).toString('base64url'),
       readyTimeoutMs: 90_000,
     });
@@ -301,8 +299,14 @@ async function main(): Promise<number> {
       `PostgreSQL ${server.version} (synchronous_commit=${server.sc}, fsync=${server.fsync}, shared_buffers=${server.sb})`,
     );
 
+    // An admin-scoped API token, written as an administrator would create it at /admin/tokens.
+    const apiToken = `inp_${randomBytes(32).toString('base64url')}`;
+    await pg.query(
+      `INSERT INTO api_token (name, token_hash, prefix, scopes) VALUES ('bench', $1, $2, '{admin}')`,
+      [createHash('sha256').update(apiToken).digest(), apiToken.slice(0, 12)],
+    );
     const total = settings.warmup + settings.responses;
-    const scenario = await guarded(app, loadScenario(http, pg, adminApiKey, total, log));
+    const scenario = await guarded(app, loadScenario(http, pg, apiToken, total, log));
     log(`opening ${total} links (GET, not timed)`);
     const sessions = await guarded(
       app,

@@ -33,7 +33,6 @@ export async function startApp(options: {
   projectRoot: string;
   databaseUrl: string;
   port: number;
-  adminApiKey: string;
   appSecret: string;
   readyTimeoutMs: number;
 }): Promise<AppProcess> {
@@ -42,7 +41,6 @@ export async function startApp(options: {
   Object.assign(env, {
     DATABASE_URL: options.databaseUrl,
     DEMO: 'false',
-    ADMIN_API_KEY: options.adminApiKey,
     APP_SECRET: options.appSecret,
     HOST: '127.0.0.1',
     PORT: String(options.port),
