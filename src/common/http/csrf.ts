@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const CSRF_COOKIE = 'inpulse_csrf';
 export const CSRF_FIELD = '_csrf';
@@ -26,4 +27,23 @@ export function csrfValid(
   const expected = Buffer.from(csrfToken(secret, nonce, scope));
   const given = Buffer.from(presented);
   return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** The CSRF nonce of this browser, set as an HttpOnly cookie on `path` when it has none yet. */
+export function ensureCsrfNonce(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { path: string; secure: boolean },
+): string {
+  const existing = request.cookies?.[CSRF_COOKIE];
+  if (typeof existing === 'string' && existing.length >= 16) return existing;
+  const nonce = newCsrfNonce();
+  reply.setCookie(CSRF_COOKIE, nonce, {
+    path: options.path,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: options.secure,
+    maxAge: 24 * 3600,
+  });
+  return nonce;
 }

@@ -8,16 +8,13 @@ import {
   type SignedInUser,
 } from '../../common/access/access.decorator';
 import { DomainError } from '../../common/errors/domain-error';
-import { CSRF_COOKIE, csrfToken, csrfValid, newCsrfNonce } from '../../common/http/csrf';
+import { CSRF_COOKIE, csrfToken, csrfValid, ensureCsrfNonce } from '../../common/http/csrf';
+import { asForm, textField } from '../../common/http/form-fields';
 import { safeNext } from '../../common/http/safe-next';
 import { pageContext } from '../../common/views/page-context';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AccountsService } from './accounts.service';
 import { PASSWORD_MIN } from './passwords';
-
-type Form = Record<string, unknown>;
-const field = (form: Form, name: string): string =>
-  typeof form[name] === 'string' ? (form[name] as string) : '';
 
 /** Sign-in, sign-out, password change, and the set-password link of an invitation. */
 @ApiExcludeController()
@@ -54,8 +51,8 @@ export class AccountPagesController {
     }
     try {
       const { sessionId } = await this.accounts.login(
-        field(form, 'email'),
-        field(form, 'password'),
+        textField(form, 'email'),
+        textField(form, 'password'),
         { ip: request.ip },
       );
       reply.setCookie(this.accounts.sessionCookie, sessionId, {
@@ -81,7 +78,7 @@ export class AccountPagesController {
       return this.renderLogin(request, reply, status, {
         next,
         error: error.message,
-        email: field(form, 'email').slice(0, 320),
+        email: textField(form, 'email').slice(0, 320),
       });
     }
   }
@@ -119,13 +116,13 @@ export class AccountPagesController {
   ) {
     const form = asForm(body);
     try {
-      if (field(form, 'password') !== field(form, 'confirm'))
+      if (textField(form, 'password') !== textField(form, 'confirm'))
         throw new DomainError('invalid', 'account.invalid', 'The two new passwords differ.');
       await this.accounts.changePassword(
         user,
         String(request.cookies?.[this.accounts.sessionCookie]),
-        field(form, 'current'),
-        field(form, 'password'),
+        textField(form, 'current'),
+        textField(form, 'password'),
         { ip: request.ip },
       );
       return reply
@@ -181,9 +178,11 @@ export class AccountPagesController {
       });
     }
     try {
-      if (field(form, 'password') !== field(form, 'confirm'))
+      if (textField(form, 'password') !== textField(form, 'confirm'))
         throw new DomainError('invalid', 'account.invalid', 'The two passwords differ.');
-      await this.accounts.acceptSetPasswordLink(token, field(form, 'password'), { ip: request.ip });
+      await this.accounts.acceptSetPasswordLink(token, textField(form, 'password'), {
+        ip: request.ip,
+      });
       return reply.redirect('/login', 303);
     } catch (error) {
       if (!(error instanceof DomainError) || !['invalid', 'gone'].includes(error.kind)) throw error;
@@ -196,18 +195,10 @@ export class AccountPagesController {
   }
 
   private nonce(request: FastifyRequest, reply: FastifyReply): string {
-    let nonce = request.cookies?.[CSRF_COOKIE];
-    if (typeof nonce !== 'string' || nonce.length < 16) {
-      nonce = newCsrfNonce();
-      reply.setCookie(CSRF_COOKIE, nonce, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: this.config.baseUrl.startsWith('https:'),
-        maxAge: 24 * 3600,
-      });
-    }
-    return nonce;
+    return ensureCsrfNonce(request, reply, {
+      path: '/',
+      secure: this.config.baseUrl.startsWith('https:'),
+    });
   }
 
   private renderLogin(
@@ -240,8 +231,4 @@ export class AccountPagesController {
       ...extra,
     });
   }
-}
-
-function asForm(body: unknown): Form {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Form) : {};
 }

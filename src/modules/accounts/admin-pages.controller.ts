@@ -4,20 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { ROLES, SCOPES } from '../../common/access/roles';
 import { DomainError } from '../../common/errors/domain-error';
+import { asForm, listField, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
 import { AccountsService } from './accounts.service';
 
-type Form = Record<string, unknown>;
-const text = (form: Form, name: string) =>
-  typeof form[name] === 'string' ? (form[name] as string) : '';
-const list = (form: Form, name: string): string[] => {
-  const value = form[name];
-  if (typeof value === 'string') return value ? [value] : [];
-  return Array.isArray(value)
-    ? value.filter((v): v is string => typeof v === 'string' && v !== '')
-    : [];
-};
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 /** Administrators invite and manage people and API tokens. */
@@ -43,20 +34,20 @@ export class AdminPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const form = (body ?? {}) as Form;
+    const form = asForm(body);
     try {
       const { link } = await this.accounts.invite(
         actor,
         {
-          email: text(form, 'email'),
-          name: text(form, 'name'),
-          role: text(form, 'role'),
-          teamSlugs: list(form, 'teams'),
+          email: textField(form, 'email'),
+          name: textField(form, 'name'),
+          role: textField(form, 'role'),
+          teamSlugs: listField(form, 'teams'),
         },
         { ip: request.ip },
       );
       return this.renderUsers(request, reply, 201, {
-        invited: { email: text(form, 'email'), link },
+        invited: { email: textField(form, 'email'), link },
       });
     } catch (error) {
       if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind))
@@ -77,15 +68,15 @@ export class AdminPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const form = (body ?? {}) as Form;
+    const form = asForm(body);
     try {
       await this.accounts.update(
         actor,
         id,
         {
-          role: text(form, 'role'),
-          disabled: text(form, 'disabled') === 'on',
-          teamSlugs: list(form, 'teams'),
+          role: textField(form, 'role'),
+          disabled: textField(form, 'disabled') === 'on',
+          teamSlugs: listField(form, 'teams'),
         },
         { ip: request.ip },
       );
@@ -115,11 +106,11 @@ export class AdminPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const form = (body ?? {}) as Form;
+    const form = asForm(body);
     try {
       const created = await this.accounts.createApiToken(
         actor,
-        { name: text(form, 'name'), scopes: list(form, 'scopes') },
+        { name: textField(form, 'name'), scopes: listField(form, 'scopes') },
         { ip: request.ip },
       );
       reply.header('Cache-Control', 'no-store');

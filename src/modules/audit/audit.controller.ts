@@ -1,13 +1,13 @@
 import { Controller, Get, Query, Render, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { Api, Pages } from '../../common/access/access.decorator';
+import { PageQueryDto } from '../../common/http/page-query.dto';
 import { pageContext } from '../../common/views/page-context';
 import { AuditService } from './audit.service';
 
-export class AuditQueryDto {
+export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'only what this user did' })
   @IsOptional()
   @IsUUID('all', { message: 'user must be a user id (UUID)' })
@@ -20,22 +20,6 @@ export class AuditQueryDto {
     message: 'action must be letters, dots and underscores, e.g. auth.login',
   })
   action?: string;
-
-  @ApiPropertyOptional({ default: 100, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
 }
 
 const filterOf = (q: AuditQueryDto) => ({

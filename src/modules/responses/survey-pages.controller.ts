@@ -8,7 +8,7 @@ import {
   CSRF_FIELD,
   csrfToken,
   csrfValid,
-  newCsrfNonce,
+  ensureCsrfNonce,
 } from '../../common/http/csrf';
 import { I18N } from '../../common/i18n/i18n.provider';
 import { RATE_LIMITS, RateLimitService } from '../../common/rate-limit/rate-limit.service';
@@ -167,17 +167,10 @@ export class SurveyPagesController {
   ): Promise<void> {
     const { locale } = context;
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
-    let nonce = request.cookies?.[CSRF_COOKIE];
-    if (typeof nonce !== 'string' || nonce.length < 16) {
-      nonce = newCsrfNonce();
-      reply.setCookie(CSRF_COOKIE, nonce, {
-        path: '/s/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: this.config.baseUrl.startsWith('https:'),
-        maxAge: 24 * 3600,
-      });
-    }
+    const nonce = ensureCsrfNonce(request, reply, {
+      path: '/s/',
+      secure: this.config.baseUrl.startsWith('https:'),
+    });
     const rawContext = encodeContext(context);
     await reply.code(status).view('pages/survey/form.hbs', {
       locale,
