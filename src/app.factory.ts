@@ -106,6 +106,12 @@ export async function createApp(
     prefix: '/assets/',
     decorateReply: false,
   });
+  // Chart.js from the project's own dependencies: the pages work on a closed network.
+  await app.register(fastifyStatic, {
+    root: join(config.projectRoot, 'node_modules', 'chart.js', 'dist'),
+    prefix: '/assets/vendor/chart.js/',
+    decorateReply: false,
+  });
   app.setViewEngine({
     engine: { handlebars: app.get(HANDLEBARS) },
     templates: join(config.projectRoot, 'views'),

@@ -11,6 +11,7 @@ import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { MailModule } from './modules/mail/mail.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
@@ -34,6 +35,7 @@ export class AppModule {
         InvitationsModule,
         MailModule,
         ResponsesModule,
+        ReportsModule,
         DemoModule,
       ],
     };

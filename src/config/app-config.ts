@@ -15,6 +15,8 @@ export interface AppConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   reportingThreshold: number;
+  /** How many comments a period needs before any is shown (never below the reporting threshold). */
+  commentThreshold: number;
   mixBatchSize: number;
   invitationTtlDays: number;
   jobWorkers: boolean;
@@ -113,6 +115,12 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   const demo = bool('DEMO', databaseUrl === undefined && read('DATABASE_URL') === undefined);
   const appSecret = secret('APP_SECRET', 32);
   const reportingThreshold = int('REPORTING_THRESHOLD', 5, 3, 1000);
+  const commentThreshold = int('COMMENT_THRESHOLD', 5, 3, 1000);
+  if (commentThreshold < reportingThreshold) {
+    problems.push(
+      `COMMENT_THRESHOLD must not be below REPORTING_THRESHOLD (${reportingThreshold}); got ${commentThreshold}`,
+    );
+  }
   const mixBatchSize = int('MIX_BATCH_SIZE', 10, 1, 100000);
   if (mixBatchSize < reportingThreshold) {
     problems.push(
@@ -157,6 +165,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
     reportingThreshold,
+    commentThreshold,
     mixBatchSize,
     invitationTtlDays: int('INVITATION_TTL_DAYS', 14, 1, 365),
     jobWorkers: bool('JOB_WORKERS', true),

@@ -62,7 +62,7 @@ export class AccessGuard implements CanActivate {
           `This token does not have the scope "${rule.scope}".`,
         );
       }
-      return true;
+      return this.checkTeam(context, request);
     }
 
     const user = await this.accounts.authenticateSession(

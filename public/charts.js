@@ -1,0 +1,105 @@
+// Draws the charts of a report page from the JSON blocks the server rendered next to each
+// canvas. The numbers there already passed the reporting threshold; a withheld point is null.
+(function () {
+  'use strict';
+  if (typeof window.Chart === 'undefined') return;
+  var Chart = window.Chart;
+  var rtl = document.documentElement.dir === 'rtl';
+
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  var trend = data('trend-data');
+  var trendCanvas = document.getElementById('trend-chart');
+  if (trend && trendCanvas) {
+    var datasets = [
+      {
+        label: '95% high',
+        data: trend.high,
+        borderWidth: 0,
+        pointRadius: 0,
+        fill: '+1',
+        backgroundColor: 'rgba(59,91,219,0.15)',
+        spanGaps: false,
+      },
+      {
+        label: '95% low',
+        data: trend.low,
+        borderWidth: 0,
+        pointRadius: 0,
+        fill: false,
+        spanGaps: false,
+      },
+      {
+        label: 'iNPS',
+        data: trend.nps,
+        borderColor: '#3b5bdb',
+        backgroundColor: '#3b5bdb',
+        spanGaps: false,
+      },
+    ];
+    if (trend.target !== null && trend.target !== undefined) {
+      datasets.push({
+        label: 'target',
+        data: trend.labels.map(function () {
+          return trend.target;
+        }),
+        borderColor: '#2b8a3e',
+        borderDash: [6, 4],
+        pointRadius: 0,
+        fill: false,
+      });
+    }
+    new Chart(trendCanvas, {
+      type: 'line',
+      data: { labels: trend.labels, datasets: datasets },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        scales: { y: { min: -100, max: 100 }, x: { reverse: rtl } },
+        plugins: {
+          legend: {
+            labels: {
+              filter: function (item) {
+                return item.text.indexOf('95%') !== 0;
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+
+  var distribution = data('distribution-data');
+  var distributionCanvas = document.getElementById('distribution-chart');
+  if (distribution && distributionCanvas) {
+    var colours = { detractor: '#c92a2a', passive: '#f59f00', promoter: '#2b8a3e' };
+    new Chart(distributionCanvas, {
+      type: 'bar',
+      data: {
+        labels: distribution.map(function (d) {
+          return String(d.score);
+        }),
+        datasets: [
+          {
+            label: 'responses',
+            data: distribution.map(function (d) {
+              return d.n;
+            }),
+            backgroundColor: distribution.map(function (d) {
+              return colours[d.group];
+            }),
+          },
+        ],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: false } },
+        scales: { x: { reverse: rtl } },
+      },
+    });
+  }
+})();

@@ -1,0 +1,97 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  Api,
+  CurrentPrincipal,
+  Pages,
+  type Principal,
+  TeamScoped,
+} from '../../common/access/access.decorator';
+import { AuditService } from '../audit/audit.service';
+import { teamReportCsv } from './report-csv';
+import { periodOf, ReportQueryDto } from './report-query.dto';
+import { ReportsService } from './reports.service';
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/v1/reports')
+export class ReportsController {
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** A team's report for one calendar period: the same numbers as its page. */
+  @Get('teams/:slug')
+  @Api('reports:read')
+  @TeamScoped()
+  team(@Param('slug') slug: string, @Query() query: ReportQueryDto) {
+    const { grain, at } = periodOf(query);
+    return this.reports.teamReport(slug, grain, at);
+  }
+
+  /** The same aggregates as CSV. */
+  @Get('teams/:slug/csv')
+  @Api('reports:read')
+  @TeamScoped()
+  async teamCsv(
+    @Param('slug') slug: string,
+    @Query() query: ReportQueryDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return sendCsv(this.reports, this.audit, slug, query, principal, request, reply);
+  }
+}
+
+/** The CSV export of a team page, for people signed in. */
+@Controller('teams')
+export class ReportExportsController {
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get(':slug/export.csv')
+  @Pages()
+  @TeamScoped()
+  async export(
+    @Param('slug') slug: string,
+    @Query() query: ReportQueryDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return sendCsv(this.reports, this.audit, slug, query, principal, request, reply);
+  }
+}
+
+async function sendCsv(
+  reports: ReportsService,
+  audit: AuditService,
+  slug: string,
+  query: ReportQueryDto,
+  principal: Principal,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const { grain, at } = periodOf(query);
+  const report = await reports.teamReport(slug, grain, at);
+  await audit.record({
+    action: 'report.exported',
+    actor: principal,
+    target: slug,
+    ip: request.ip,
+    details: { period: grain, start: report.period.start },
+  });
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header(
+      'content-disposition',
+      `attachment; filename="${slug}-${grain}-${report.period.start}.csv"`,
+    )
+    .header('cache-control', 'no-store')
+    .send(teamReportCsv(report));
+}

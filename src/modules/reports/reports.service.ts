@@ -1,0 +1,205 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import type { ServiceTeam } from '../teams/entities/service-team.entity';
+import { TeamErrors } from '../teams/teams.errors';
+import { TeamsService } from '../teams/teams.service';
+import {
+  type Cell,
+  comparisonAllowed,
+  guard,
+  guardNps,
+  type Nps,
+  type NpsCounts,
+  shownGroups,
+  WITHHELD,
+} from './anonymity';
+import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
+import { ReportsRepository } from './reports.repository';
+
+export const TREND_BUCKETS = 12;
+export const COMMENTS_SHOWN = 30;
+
+type Team = ServiceTeam & { depth: number };
+
+export interface TeamReport {
+  team: { slug: string; name: string; npsTarget: number | null; csatTarget: number | null };
+  k: number;
+  period: {
+    grain: Grain;
+    start: string;
+    end: string;
+    label: string;
+    previous: string;
+    next: string | null;
+  };
+  headline: Cell<Nps>;
+  responseRate: Cell<{ invited: number; rate: number }>;
+  trend: { bucket: string; label: string; value: Cell<Nps> }[];
+  distribution: Cell<{
+    scores: { score: number; n: number; group: 'detractor' | 'passive' | 'promoter' }[];
+  }>;
+  questions: {
+    id: string;
+    type: string;
+    text: string;
+    result: Cell<{
+      mean: number | null;
+      csat: number | null;
+      options: { key: string; label: string; n: number }[];
+    }>;
+  }[];
+  comments: Cell<{ texts: string[]; shown: number }>;
+  subTeams: { slug: string; name: string; value: Cell<Nps> }[];
+  comparison: { label: string; value: Cell<Nps> }[];
+}
+
+const EMPTY: NpsCounts = { n: 0, promoters: 0, passives: 0, detractors: 0 };
+
+/**
+ * The query layer of every report: it asks ReportsRepository for aggregates and passes every
+ * number through anonymity.ts before anything leaves it. Pages, the JSON API and CSV exports
+ * all call this service, so they show the same numbers and none can skip the threshold.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly reports: ReportsRepository,
+    private readonly teams: TeamsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get k(): number {
+    return this.config.reportingThreshold;
+  }
+
+  async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
+    const all = await this.teams.list();
+    const team = all.find((t) => t.slug === slug);
+    if (!team) throw TeamErrors.notFound(slug);
+    const k = this.k;
+    const start = bucketStart(at, grain);
+    const end = addBuckets(start, grain, 1);
+    const range = { from: start, to: end };
+    const subtree = subtreeIds(all, team.id);
+    const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
+
+    const [buckets, distribution, questions, comments, rate] = await Promise.all([
+      this.reports.npsByBucket(subtree, grain, { from: trendFrom, to: end }),
+      this.reports.npsDistribution(subtree, range),
+      this.reports.questionResults(subtree, range),
+      this.reports.comments(subtree, range, COMMENTS_SHOWN),
+      this.reports.responseRate(subtree, range),
+    ]);
+    const byBucket = new Map(buckets.map((b) => [b.bucket, b]));
+    const current = byBucket.get(start) ?? EMPTY;
+
+    const children = all.filter((t) => t.parentId === team.id);
+    const parent = all.find((t) => t.id === team.parentId);
+    const groups: Record<string, string[]> = Object.fromEntries(
+      children.map((c) => [c.slug, subtreeIds(all, c.id)]),
+    );
+    if (parent) groups['__parent'] = subtreeIds(all, parent.id);
+    groups['__organisation'] = all.map((t) => t.id);
+    const groupCounts = new Map(
+      (await this.reports.npsByGroup(groups, range)).map((g) => [g.key, g as NpsCounts]),
+    );
+    const childCounts = children.map((c) => ({
+      key: c.slug,
+      n: (groupCounts.get(c.slug) ?? EMPTY).n,
+    }));
+    const visibleChildren = shownGroups(current.n, childCounts, k);
+
+    const comparison: TeamReport['comparison'] = [];
+    for (const [key, label] of [
+      ['__parent', parent?.name],
+      ['__organisation', 'Whole organisation'],
+    ] as const) {
+      if (!label) continue;
+      const counts = groupCounts.get(key) ?? EMPTY;
+      comparison.push({
+        label,
+        value: comparisonAllowed(current.n, counts.n, k) ? guardNps(counts, k) : WITHHELD,
+      });
+    }
+
+    const locale = 'en';
+    return {
+      team: {
+        slug: team.slug,
+        name: team.name,
+        npsTarget: team.npsTarget,
+        csatTarget: team.csatTarget,
+      },
+      k,
+      period: {
+        grain,
+        start,
+        end,
+        label: bucketLabel(start, grain),
+        previous: addBuckets(start, grain, -1),
+        next: end <= new Date().toISOString().slice(0, 10) ? end : null,
+      },
+      headline: guardNps(current, k),
+      responseRate: guard(rate.answered, k, () => ({
+        invited: rate.invited,
+        rate: rate.invited > 0 ? Math.round((1000 * rate.answered) / rate.invited) / 10 : 0,
+      })),
+      trend: Array.from({ length: TREND_BUCKETS }, (_, i) => {
+        const bucket = addBuckets(trendFrom, grain, i);
+        return {
+          bucket,
+          label: bucketLabel(bucket, grain),
+          value: guardNps(byBucket.get(bucket) ?? EMPTY, k),
+        };
+      }),
+      distribution: guard(current.n, k, () => ({
+        scores: Array.from({ length: 11 }, (_, score) => ({
+          score,
+          n: distribution.find((d) => d.score === score)?.n ?? 0,
+          group:
+            score >= 9
+              ? ('promoter' as const)
+              : score >= 7
+                ? ('passive' as const)
+                : ('detractor' as const),
+        })),
+      })),
+      questions: questions.map((q) => ({
+        id: q.question_id,
+        type: q.type,
+        text: q.text[locale] ?? Object.values(q.text)[0] ?? '',
+        result: guard(q.respondents, k, () => ({
+          mean:
+            q.type === 'rating' || q.type === 'ces' ? Math.round((q.mean ?? 0) * 100) / 100 : null,
+          csat: q.type === 'rating' ? Math.round((1000 * q.top2) / q.respondents) / 10 : null,
+          options: (q.options ?? []).map((o) => ({
+            key: o.key,
+            label: o.label[locale] ?? Object.values(o.label)[0] ?? o.key,
+            n: q.option_counts?.[o.key] ?? 0,
+          })),
+        })),
+      })),
+      comments: guard(comments.total, this.config.commentThreshold, () => ({
+        texts: comments.texts,
+        shown: comments.texts.length,
+      })),
+      subTeams: children.map((c) => ({
+        slug: c.slug,
+        name: c.name,
+        value: visibleChildren.has(c.slug)
+          ? guardNps(groupCounts.get(c.slug) ?? EMPTY, k)
+          : WITHHELD,
+      })),
+      comparison,
+    };
+  }
+}
+
+/** A team and every team below it. */
+export function subtreeIds(all: Team[], rootId: string): string[] {
+  const ids = [rootId];
+  for (let i = 0; i < ids.length; i++) {
+    for (const t of all) if (t.parentId === ids[i]) ids.push(t.id);
+  }
+  return ids;
+}

@@ -1,0 +1,110 @@
+import { DemoService } from '../../src/modules/demo/demo.service';
+import { nps } from '../../src/modules/reports/anonymity';
+import { signIn } from '../factories';
+import { startTestApp, type TestApp } from '../setup/test-app';
+
+describe('team reports', () => {
+  let t: TestApp;
+  let admin: Awaited<ReturnType<typeof signIn>>;
+  const quarter = new Date().toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.get(DemoService).seedIfEmpty();
+    admin = await signIn(t, 'admin');
+  });
+  afterAll(() => t.close());
+
+  const page = (url: string, cookie = admin.cookie) =>
+    t.request({ method: 'GET', url, headers: { cookie } });
+
+  it('shows the same numbers on the page, in the API and in the CSV, computed from the rows', async () => {
+    const api = await t.api({
+      method: 'GET',
+      url: `/api/v1/reports/teams/it-service-desk?period=quarter&at=${quarter}`,
+    });
+    expect(api.statusCode).toBe(200);
+    const report = api.json();
+    // Recompute from the database: the headline must match.
+    const [raw] = await t.dataSource.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM response r JOIN answer a ON a.response_id = r.id JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+         JOIN service_team t ON t.id = r.team_id
+        WHERE t.slug = 'it-service-desk' AND r.responded_on >= $1 AND r.responded_on < $2`,
+      [report.period.start, report.period.end],
+    );
+    expect(raw.n).toBeGreaterThanOrEqual(5);
+    expect(report.headline).toEqual({ withheld: false, n: raw.n, ...nps(raw) });
+    expect(report.trend).toHaveLength(12);
+    expect(report.distribution.scores.reduce((s: number, d: { n: number }) => s + d.n, 0)).toBe(
+      raw.n,
+    );
+
+    const html = await page(`/teams/it-service-desk?period=quarter&at=${quarter}`);
+    expect(html.statusCode).toBe(200);
+    expect(html.body).toContain(`<span class="nps-value">${report.headline.nps}</span>`);
+    expect(html.body).toContain('<canvas id="trend-chart"');
+    expect(html.body).toContain('type="application/json" id="distribution-data"');
+
+    const csv = await page(`/teams/it-service-desk/export.csv?period=quarter&at=${quarter}`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.body).toContain(
+      `headline iNPS,${report.period.label},${raw.n},${report.headline.nps},`,
+    );
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'report.exported'`,
+    );
+    expect(n).toBe(1);
+  });
+
+  it('withholds every number below k, the count too, on page, API and CSV', async () => {
+    // A week far in the past has no responses at all; a new team has none either.
+    const api = await t.api({
+      method: 'GET',
+      url: '/api/v1/reports/teams/legal?period=week&at=2020-01-06',
+    });
+    const report = api.json();
+    expect(report.headline).toEqual({ withheld: true });
+    expect(report.distribution).toEqual({ withheld: true });
+    expect(report.comments).toEqual({ withheld: true });
+    expect(JSON.stringify(report)).not.toMatch(/"n":[0-4]\b/);
+    const html = await page('/teams/legal?period=week&at=2020-01-06');
+    expect(html.body).toContain('fewer than 5 responses');
+    const csv = await page('/teams/legal/export.csv?period=week&at=2020-01-06');
+    expect(csv.body).toContain('headline iNPS,week of 2020-01-06,fewer than k responses');
+  });
+
+  it('refuses a bad period with a clear 400', async () => {
+    const bad = await t.api({ method: 'GET', url: '/api/v1/reports/teams/legal?period=day' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('period must be one of week, month, quarter');
+    const badDate = await t.api({
+      method: 'GET',
+      url: '/api/v1/reports/teams/legal?at=2026-13-01',
+    });
+    expect(badDate.statusCode).toBe(400);
+  });
+
+  it('rolls sub-teams up into their parent and shows them beside it', async () => {
+    const it = (
+      await t.api({ method: 'GET', url: `/api/v1/reports/teams/it?period=quarter&at=${quarter}` })
+    ).json();
+    const desk = (
+      await t.api({
+        method: 'GET',
+        url: `/api/v1/reports/teams/it-service-desk?period=quarter&at=${quarter}`,
+      })
+    ).json();
+    expect(it.subTeams.map((s: { slug: string }) => s.slug).sort()).toEqual([
+      'it-field-services',
+      'it-identity-access',
+      'it-service-desk',
+    ]);
+    expect(it.headline.n).toBeGreaterThan(desk.headline.n);
+    const shownDesk = it.subTeams.find((s: { slug: string }) => s.slug === 'it-service-desk');
+    if (!shownDesk.value.withheld) expect(shownDesk.value.n).toBe(desk.headline.n);
+  });
+});
