@@ -390,7 +390,9 @@ export class AccountsService implements OnModuleInit {
   }
 
   async teamIdBySlug(slug: unknown): Promise<string | undefined> {
-    if (typeof slug !== 'string' || slug.length > 64) return undefined;
+    // Only what a slug can look like reaches the database (guards run before the pipes).
+    if (typeof slug !== 'string' || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 64)
+      return undefined;
     return (await this.teams.findBySlug(slug))?.id;
   }
 
