@@ -107,4 +107,48 @@ describe('team reports', () => {
     const shownDesk = it.subTeams.find((s: { slug: string }) => s.slug === 'it-service-desk');
     if (!shownDesk.value.withheld) expect(shownDesk.value.n).toBe(desk.headline.n);
   });
+
+  it('lists every team the person may see with iNPS, trend and heatmap; sorting and period work without JavaScript', async () => {
+    const lead = await signIn(t, 'lead', ['it']);
+    const overview = await page(`/?period=quarter&at=${quarter}&sort=nps&dir=desc`, lead.cookie);
+    expect(overview.statusCode).toBe(200);
+    const names = [
+      ...overview.body.matchAll(/<th scope="row" class="depth-\d"><a href="\/teams\/([a-z-]+)/g),
+    ].map((m) => m[1]);
+    expect(names.sort()).toEqual([
+      'it',
+      'it-field-services',
+      'it-identity-access',
+      'it-service-desk',
+    ]);
+    expect(overview.body).not.toContain('/teams/facilities');
+    expect(overview.body).toContain('<svg class="sparkline"');
+    expect(overview.body).toContain('class="table heatmap"');
+    expect(overview.body).toContain('sort&#x3D;nps&amp;dir&#x3D;asc');
+
+    const api = await t.api({
+      method: 'GET',
+      url: `/api/v1/reports/overview?period=quarter&at=${quarter}&sort=nps&dir=desc`,
+    });
+    expect(api.statusCode).toBe(200);
+    const rows = api.json().rows as {
+      slug: string;
+      value: { withheld: boolean; nps?: number; n?: number };
+    }[];
+    expect(rows).toHaveLength(8);
+    const shown = rows.filter((r) => !r.value.withheld).map((r) => r.value.nps as number);
+    expect(shown).toEqual([...shown].sort((a, b) => b - a));
+    for (const r of rows) if (!r.value.withheld) expect(r.value.n).toBeGreaterThanOrEqual(5);
+    const desk = rows.find((r) => r.slug === 'it-service-desk')!;
+    const report = (
+      await t.api({
+        method: 'GET',
+        url: `/api/v1/reports/teams/it-service-desk?period=quarter&at=${quarter}`,
+      })
+    ).json();
+    if (!desk.value.withheld) expect(desk.value.nps).toBe(report.headline.nps);
+    expect(
+      (await t.api({ method: 'GET', url: '/api/v1/reports/overview?sort=mood' })).statusCode,
+    ).toBe(400);
+  });
 });

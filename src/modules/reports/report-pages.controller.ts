@@ -9,10 +9,10 @@ import {
 } from '../../common/access/access.decorator';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
-import { TeamsService } from '../teams/teams.service';
 import { GRAINS } from './periods';
-import { periodOf, ReportQueryDto } from './report-query.dto';
-import { ReportsService } from './reports.service';
+import { heat, sparkline } from './overview';
+import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
+import { OVERVIEW_SORTS, ReportsService } from './reports.service';
 
 /**
  * The teams a person may see (leads and viewers: the teams they were given and those below),
@@ -24,17 +24,52 @@ import { ReportsService } from './reports.service';
 export class ReportPagesController {
   constructor(
     private readonly reports: ReportsService,
-    private readonly teams: TeamsService,
     private readonly accounts: AccountsService,
   ) {}
 
   @Get()
   @Pages()
   @Render('pages/teams/overview.hbs')
-  async overview(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
-    const visible = await this.accounts.visibleTeams(principal);
-    const teams = (await this.teams.list()).filter((t) => visible === 'all' || visible.has(t.id));
-    return pageContext(request, 'Teams', { teams });
+  async overview(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: OverviewQueryDto,
+    @Req() request: FastifyRequest,
+  ) {
+    const { grain, at } = periodOf(query);
+    const sort = query.sort ?? 'name';
+    const dir = query.dir ?? (sort === 'name' ? 'asc' : 'desc');
+    const overview = await this.reports.overview(
+      await this.accounts.visibleTeams(principal),
+      grain,
+      at,
+      sort,
+      dir === 'desc',
+    );
+    const link = (s: string) =>
+      `/?period=${grain}&at=${overview.period.start}&sort=${s}&dir=${s === sort && dir === 'desc' ? 'asc' : 'desc'}`;
+    return pageContext(request, 'Teams', {
+      overview,
+      grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
+      sortLinks: Object.fromEntries(
+        OVERVIEW_SORTS.map((s) => [s, { href: link(s), active: s === sort, dir }]),
+      ),
+      rows: overview.rows.map((r) => ({
+        ...r,
+        spark: sparkline(r.spark),
+        changeText: signed(r.change),
+        toTargetText: signed(r.toTarget),
+        cells: overview.questions.map((q) => {
+          const cell = r.questions[q.id];
+          if (!cell || cell.withheld) return { withheld: true };
+          return {
+            withheld: false,
+            value: cell.value,
+            unit: q.type === 'rating' ? '%' : '',
+            heat: heat(cell.value, q.type === 'rating' ? 'percent' : 'ces'),
+          };
+        }),
+      })),
+    });
   }
 
   @Get('teams/:slug')
@@ -71,4 +106,9 @@ export class ReportPagesController {
       },
     });
   }
+}
+
+function signed(value: number | null): string {
+  if (value === null) return '—';
+  return value > 0 ? `+${value}` : String(value);
 }

@@ -10,7 +10,7 @@ import {
 } from '../../common/access/access.decorator';
 import { AuditService } from '../audit/audit.service';
 import { teamReportCsv } from './report-csv';
-import { periodOf, ReportQueryDto } from './report-query.dto';
+import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
 import { ReportsService } from './reports.service';
 
 @ApiTags('reports')
@@ -21,6 +21,21 @@ export class ReportsController {
     private readonly reports: ReportsService,
     private readonly audit: AuditService,
   ) {}
+
+  /** Every team the token may see (all of them), as on the overview page. */
+  @Get('overview')
+  @Api('reports:read')
+  async overview(@Query() query: OverviewQueryDto) {
+    const { grain, at } = periodOf(query);
+    const sort = query.sort ?? 'name';
+    return this.reports.overview(
+      'all',
+      grain,
+      at,
+      sort,
+      (query.dir ?? (sort === 'name' ? 'asc' : 'desc')) === 'desc',
+    );
+  }
 
   /** A team's report for one calendar period: the same numbers as its page. */
   @Get('teams/:slug')

@@ -58,6 +58,57 @@ export class ReportsRepository {
     );
   }
 
+  /** iNPS counts per group of teams and calendar bucket (the overview's table and sparklines). */
+  async npsByGroupAndBucket(
+    groups: Record<string, string[]>,
+    grain: Grain,
+    range: Range,
+  ): Promise<(NpsCounts & { key: string; bucket: string })[]> {
+    const pairs = Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id })));
+    if (pairs.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT g.key, to_char(date_trunc($2, r.responded_on), 'YYYY-MM-DD') AS bucket, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN response r ON r.team_id = g.id AND r.responded_on >= $3 AND r.responded_on < $4
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+        GROUP BY 1, 2`,
+      [JSON.stringify(pairs), grain, range.from, range.to],
+    );
+  }
+
+  /** Per group of teams and rating/effort question: respondents, share of 4–5 and mean. */
+  async questionScoresByGroup(
+    groups: Record<string, string[]>,
+    range: Range,
+  ): Promise<
+    {
+      key: string;
+      question_id: string;
+      type: string;
+      text: Record<string, string>;
+      n: number;
+      top2: number;
+      mean: number;
+    }[]
+  > {
+    const pairs = Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id })));
+    if (pairs.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT g.key, q.id AS question_id, q.type, q.text, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 4)::int AS top2, avg(a.score)::float AS mean
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN response r ON r.team_id = g.id AND r.responded_on >= $2 AND r.responded_on < $3
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type IN ('rating', 'ces')
+        GROUP BY 1, 2, 3, 4, q.position ORDER BY q.position`,
+      [JSON.stringify(pairs), range.from, range.to],
+    );
+  }
+
   /** How many answered each iNPS score, 0–10. */
   async npsDistribution(teamIds: string[], range: Range): Promise<{ score: number; n: number }[]> {
     return this.dataSource.query(

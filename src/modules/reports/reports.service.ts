@@ -72,6 +72,123 @@ export class ReportsService {
     return this.config.reportingThreshold;
   }
 
+  /**
+   * Every team the caller may see, each rolled up with its sub-teams: iNPS of the period, change
+   * since the previous one, distance to target, a sparkline, and a teams × questions heatmap.
+   * A sub-team listed with its parent follows the same differencing rule as on the team page.
+   */
+  async overview(
+    visible: 'all' | Set<string>,
+    grain: Grain,
+    at: string,
+    sort: OverviewSort,
+    descending: boolean,
+  ): Promise<Overview> {
+    const k = this.k;
+    const all = await this.teams.list();
+    const teams = all.filter((t) => visible === 'all' || visible.has(t.id));
+    const start = bucketStart(at, grain);
+    const end = addBuckets(start, grain, 1);
+    const previous = addBuckets(start, grain, -1);
+    const sparkFrom = addBuckets(start, grain, 1 - SPARK_BUCKETS);
+    const groups = Object.fromEntries(teams.map((t) => [t.slug, subtreeIds(all, t.id)]));
+    const [buckets, questionRows] = await Promise.all([
+      this.reports.npsByGroupAndBucket(groups, grain, { from: sparkFrom, to: end }),
+      this.reports.questionScoresByGroup(groups, { from: start, to: end }),
+    ]);
+    const counts = (slug: string, bucket: string) =>
+      buckets.find((b) => b.key === slug && b.bucket === bucket) ?? EMPTY;
+
+    // Differencing: a sub-team shown under its parent must not let the rest be worked out.
+    const hidden = new Set<string>();
+    for (const parent of teams) {
+      const children = teams.filter((t) => t.parentId === parent.id);
+      if (children.length === 0) continue;
+      const allowed = shownGroups(
+        counts(parent.slug, start).n,
+        children.map((c) => ({ key: c.slug, n: counts(c.slug, start).n })),
+        k,
+      );
+      for (const c of children) if (!allowed.has(c.slug)) hidden.add(c.slug);
+    }
+
+    const questions = new Map<string, { id: string; text: string; type: string }>();
+    for (const q of questionRows)
+      questions.set(q.question_id, {
+        id: q.question_id,
+        text: q.text.en ?? Object.values(q.text)[0] ?? '',
+        type: q.type,
+      });
+
+    const rows: OverviewRow[] = teams.map((t) => {
+      const value = hidden.has(t.slug) ? WITHHELD : guardNps(counts(t.slug, start), k);
+      const before = hidden.has(t.slug) ? WITHHELD : guardNps(counts(t.slug, previous), k);
+      const cells: OverviewRow['questions'] = {};
+      for (const q of questionRows.filter((r) => r.key === t.slug)) {
+        cells[q.question_id] = hidden.has(t.slug)
+          ? WITHHELD
+          : guard(q.n, k, () => ({
+              value:
+                q.type === 'rating'
+                  ? Math.round((1000 * q.top2) / q.n) / 10
+                  : Math.round(q.mean * 100) / 100,
+            }));
+      }
+      return {
+        slug: t.slug,
+        name: t.name,
+        depth: t.depth,
+        value,
+        change:
+          !value.withheld && !before.withheld
+            ? Math.round((value.nps - before.nps) * 10) / 10
+            : null,
+        target: t.npsTarget,
+        toTarget:
+          !value.withheld && t.npsTarget !== null
+            ? Math.round((value.nps - t.npsTarget) * 10) / 10
+            : null,
+        spark: Array.from({ length: SPARK_BUCKETS }, (_, i) =>
+          hidden.has(t.slug)
+            ? WITHHELD
+            : guardNps(counts(t.slug, addBuckets(sparkFrom, grain, i)), k),
+        ),
+        questions: cells,
+      };
+    });
+    if (sort !== 'name') {
+      const key = (r: OverviewRow): number | null =>
+        sort === 'nps' || sort === 'n'
+          ? r.value.withheld
+            ? null
+            : sort === 'nps'
+              ? r.value.nps
+              : r.value.n
+          : sort === 'change'
+            ? r.change
+            : r.toTarget;
+      rows.sort((a, b) => {
+        const x = key(a);
+        const y = key(b);
+        if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1; // withheld last
+        return descending ? y - x : x - y;
+      });
+    } else if (descending) rows.reverse();
+    return {
+      k,
+      period: {
+        grain,
+        start,
+        end,
+        label: bucketLabel(start, grain),
+        previous,
+        next: end <= new Date().toISOString().slice(0, 10) ? end : null,
+      },
+      rows,
+      questions: [...questions.values()],
+    };
+  }
+
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
     const all = await this.teams.list();
     const team = all.find((t) => t.slug === slug);
@@ -193,6 +310,31 @@ export class ReportsService {
       comparison,
     };
   }
+}
+
+export const OVERVIEW_SORTS = ['name', 'nps', 'n', 'change', 'target'] as const;
+export type OverviewSort = (typeof OVERVIEW_SORTS)[number];
+export const SPARK_BUCKETS = 8;
+
+export interface OverviewRow {
+  slug: string;
+  name: string;
+  depth: number;
+  value: Cell<Nps>;
+  /** Change since the previous bucket; only when both buckets are shown. */
+  change: number | null;
+  target: number | null;
+  /** iNPS minus target; only when the value is shown and the team has a target. */
+  toTarget: number | null;
+  spark: Cell<Nps>[];
+  questions: Record<string, Cell<{ value: number }>>;
+}
+
+export interface Overview {
+  k: number;
+  period: TeamReport['period'];
+  rows: OverviewRow[];
+  questions: { id: string; text: string; type: string }[];
 }
 
 /** A team and every team below it. */
