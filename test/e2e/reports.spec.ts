@@ -151,4 +151,26 @@ describe('team reports', () => {
       (await t.api({ method: 'GET', url: '/api/v1/reports/overview?sort=mood' })).statusCode,
     ).toBe(400);
   });
+
+  it('breaks results down by department, location and tenure, folding small groups into Other', async () => {
+    const report = (
+      await t.api({ method: 'GET', url: `/api/v1/reports/teams/it?period=quarter&at=${quarter}` })
+    ).json();
+    expect(report.breakdowns.map((b: { segment: string }) => b.segment)).toEqual([
+      'department',
+      'location',
+      'tenure_band',
+    ]);
+    for (const breakdown of report.breakdowns as {
+      groups: { label: string; value: { withheld: boolean; n?: number } }[];
+    }[]) {
+      const shown = breakdown.groups.filter((g) => !g.value.withheld);
+      for (const g of shown) expect(g.value.n).toBeGreaterThanOrEqual(5);
+      // Shown groups add up to the whole: nothing is left to work out by subtraction.
+      if (breakdown.groups.length > 0) {
+        expect(breakdown.groups.every((g) => !g.value.withheld)).toBe(true);
+        expect(shown.reduce((sum, g) => sum + (g.value.n ?? 0), 0)).toBe(report.headline.n);
+      }
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { comparisonAllowed, guard, guardNps, nps, shownGroups } from './anonymity';
+import { comparisonAllowed, foldSegments, guard, guardNps, nps, shownGroups } from './anonymity';
 
 describe('reporting threshold', () => {
   it('withholds the value and the count below k', () => {
@@ -65,5 +65,18 @@ describe('reporting threshold', () => {
     expect(comparisonAllowed(10, 13, 5)).toBe(false);
     expect(comparisonAllowed(10, 15, 5)).toBe(true);
     expect(comparisonAllowed(4, 100, 5)).toBe(false);
+  });
+
+  it('folds small segments into Other until Other reaches k', () => {
+    const g = (key: string, n: number) => ({ key, n });
+    expect(foldSegments([g('a', 20), g('b', 6), g('c', 2)], 5)).toEqual({
+      shown: [g('a', 20)],
+      other: [g('c', 2), g('b', 6)],
+    });
+    expect(foldSegments([g('a', 20), g('b', 6), g('c', 5)], 5)).toEqual({
+      shown: [g('a', 20), g('b', 6), g('c', 5)],
+      other: [],
+    });
+    expect(foldSegments([g('a', 3), g('b', 1)], 5)).toEqual({ shown: [], other: [] });
   });
 });

@@ -86,3 +86,21 @@ export function comparisonAllowed(groupN: number, wholeN: number, k: number): bo
   const rest = wholeN - groupN;
   return groupN >= k && wholeN >= k && (rest === 0 || rest >= k);
 }
+
+/**
+ * A breakdown by segment (department, location, tenure band): groups below k fold into "Other",
+ * and while "Other" is itself above zero but below k the next-smallest group folds in too. The
+ * shown groups and "Other" then add up to the whole, so nothing is left to subtract. Returns the
+ * groups to show (with "Other" last, when it is not empty); empty when even that cannot reach k.
+ */
+export function foldSegments<G extends { key: string; n: number }>(
+  groups: G[],
+  k: number,
+): { shown: G[]; other: G[] } {
+  const shown = groups.filter((g) => g.n >= k).sort((a, b) => a.n - b.n);
+  const other = groups.filter((g) => g.n < k);
+  const otherN = () => other.reduce((sum, g) => sum + g.n, 0);
+  while (otherN() > 0 && otherN() < k && shown.length > 0) other.push(shown.shift() as G);
+  if (otherN() > 0 && otherN() < k) return { shown: [], other: [] };
+  return { shown: shown.sort((a, b) => b.n - a.n), other };
+}

@@ -22,6 +22,9 @@ export function teamReportCsv(report: TeamReport): string {
     ...report.trend.map((p) => ['trend iNPS', p.label, ...nps(p.value)]),
     ...report.subTeams.map((s) => ['sub-team iNPS', s.name, ...nps(s.value)]),
     ...report.comparison.map((c) => ['comparison iNPS', c.label, ...nps(c.value)]),
+    ...report.breakdowns.flatMap((b) =>
+      b.groups.map((g) => [`${b.label} iNPS`, g.label, ...nps(g.value)]),
+    ),
   ];
   if (report.distribution.withheld)
     rows.push(['distribution', 'all scores', WITHHELD_TEXT, '', '', '']);

@@ -109,6 +109,27 @@ export class ReportsRepository {
     );
   }
 
+  /** iNPS counts per value of a respondent segment (department, location or tenure band). */
+  async npsBySegment(
+    teamIds: string[],
+    segment: 'department' | 'location' | 'tenure_band',
+    range: Range,
+  ): Promise<(NpsCounts & { key: string })[]> {
+    // The column name comes from the fixed list above, never from input.
+    return this.dataSource.query(
+      `SELECT coalesce(r.${segment}, 'Unknown') AS key, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM response r
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
+        GROUP BY 1`,
+      [teamIds, range.from, range.to],
+    );
+  }
+
   /** How many answered each iNPS score, 0–10. */
   async npsDistribution(teamIds: string[], range: Range): Promise<{ score: number; n: number }[]> {
     return this.dataSource.query(

@@ -6,6 +6,7 @@ import { TeamsService } from '../teams/teams.service';
 import {
   type Cell,
   comparisonAllowed,
+  foldSegments,
   guard,
   guardNps,
   type Nps,
@@ -50,6 +51,8 @@ export interface TeamReport {
   }[];
   comments: Cell<{ texts: string[]; shown: number }>;
   subTeams: { slug: string; name: string; value: Cell<Nps> }[];
+  /** By respondent segment; small groups folded into "Other". Never applied to comments. */
+  breakdowns: { segment: string; label: string; groups: { label: string; value: Cell<Nps> }[] }[];
   comparison: { label: string; value: Cell<Nps> }[];
 }
 
@@ -200,12 +203,18 @@ export class ReportsService {
     const subtree = subtreeIds(all, team.id);
     const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
 
-    const [buckets, distribution, questions, comments, rate] = await Promise.all([
+    const segments = [
+      ['department', 'Department'],
+      ['location', 'Location'],
+      ['tenure_band', 'Tenure'],
+    ] as const;
+    const [buckets, distribution, questions, comments, rate, ...bySegment] = await Promise.all([
       this.reports.npsByBucket(subtree, grain, { from: trendFrom, to: end }),
       this.reports.npsDistribution(subtree, range),
       this.reports.questionResults(subtree, range),
       this.reports.comments(subtree, range, COMMENTS_SHOWN),
       this.reports.responseRate(subtree, range),
+      ...segments.map(([segment]) => this.reports.npsBySegment(subtree, segment, range)),
     ]);
     const byBucket = new Map(buckets.map((b) => [b.bucket, b]));
     const current = byBucket.get(start) ?? EMPTY;
@@ -308,6 +317,24 @@ export class ReportsService {
           : WITHHELD,
       })),
       comparison,
+      breakdowns: segments.map(([segment, label], i) => {
+        const { shown, other } = foldSegments(bySegment[i], k);
+        const sum = (key: keyof NpsCounts) => other.reduce((total, g) => total + g[key], 0);
+        const otherCounts: NpsCounts = {
+          n: sum('n'),
+          promoters: sum('promoters'),
+          passives: sum('passives'),
+          detractors: sum('detractors'),
+        };
+        return {
+          segment,
+          label,
+          groups: [
+            ...shown.map((g) => ({ label: g.key, value: guardNps(g, k) })),
+            ...(other.length > 0 ? [{ label: 'Other', value: guardNps(otherCounts, k) }] : []),
+          ],
+        };
+      }),
     };
   }
 }
