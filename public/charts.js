@@ -48,6 +48,7 @@
         }),
         borderColor: '#2b8a3e',
         borderDash: [6, 4],
+        backgroundColor: 'transparent',
         pointRadius: 0,
         fill: false,
       });
@@ -58,7 +59,10 @@
       options: {
         animation: false,
         maintainAspectRatio: false,
-        scales: { y: { min: -100, max: 100 }, x: { reverse: rtl } },
+        scales: {
+          y: { min: -100, max: 100, ticks: { stepSize: 25 } },
+          x: { reverse: rtl, ticks: { maxRotation: 0, autoSkip: true } },
+        },
         plugins: {
           legend: {
             labels: {
@@ -98,7 +102,10 @@
         animation: false,
         maintainAspectRatio: false,
         plugins: { legend: { display: false } },
-        scales: { x: { reverse: rtl } },
+        scales: {
+          x: { reverse: rtl, title: { display: true, text: 'score' } },
+          y: { grace: '5%', title: { display: true, text: 'responses' } },
+        },
       },
     });
   }
