@@ -1,4 +1,4 @@
-import { comparisonAllowed, foldSegments, guard, guardNps, nps, shownGroups } from './anonymity';
+import { foldSegments, guard, guardNps, nps, visibleTeams } from './anonymity';
 
 describe('reporting threshold', () => {
   it('withholds the value and the count below k', () => {
@@ -22,51 +22,6 @@ describe('reporting threshold', () => {
     });
   });
 
-  it('hides the next-smallest group when the rest would be below k', () => {
-    // 20 in all: 12 + 5 shown leave 3 (below k=5): the 5 must go too, leaving 8.
-    expect([
-      ...shownGroups(
-        20,
-        [
-          { key: 'a', n: 12 },
-          { key: 'b', n: 5 },
-          { key: 'c', n: 3 },
-        ],
-        5,
-      ),
-    ]).toEqual(['a']);
-    expect(
-      [
-        ...shownGroups(
-          20,
-          [
-            { key: 'a', n: 15 },
-            { key: 'b', n: 5 },
-          ],
-          5,
-        ),
-      ].sort(),
-    ).toEqual(['a', 'b']);
-    // Nothing may be shown if every way leaves a small rest.
-    expect([
-      ...shownGroups(
-        9,
-        [
-          { key: 'a', n: 6 },
-          { key: 'b', n: 3 },
-        ],
-        5,
-      ),
-    ]).toEqual([]);
-  });
-
-  it('allows a comparison with a whole only when the rest is empty or reaches k', () => {
-    expect(comparisonAllowed(10, 10, 5)).toBe(true);
-    expect(comparisonAllowed(10, 13, 5)).toBe(false);
-    expect(comparisonAllowed(10, 15, 5)).toBe(true);
-    expect(comparisonAllowed(4, 100, 5)).toBe(false);
-  });
-
   it('folds small segments into Other until Other reaches k', () => {
     const g = (key: string, n: number) => ({ key, n });
     expect(foldSegments([g('a', 20), g('b', 6), g('c', 2)], 5)).toEqual({
@@ -78,5 +33,26 @@ describe('reporting threshold', () => {
       other: [],
     });
     expect(foldSegments([g('a', 3), g('b', 1)], 5)).toEqual({ shown: [], other: [] });
+  });
+
+  it('shows a team only when what its shown sub-teams leave of it is 0 or reaches k', () => {
+    const teams = [
+      { id: 'p', parentId: null },
+      { id: 'c', parentId: 'p' },
+      { id: 'x', parentId: null },
+    ];
+    const visible = (counts: Record<string, number>, org: number) =>
+      [...visibleTeams(teams, (id) => counts[id] ?? 0, org, 5)].sort();
+    // P has 1 answer of its own and C 5: P's total would give away that one answer.
+    expect(visible({ p: 6, c: 5, x: 0 }, 6)).toEqual(['c']);
+    // P's own 5 are a group of their own: all shown.
+    expect(visible({ p: 10, c: 5, x: 5 }, 15)).toEqual(['__organisation', 'c', 'p', 'x']);
+    // X has a single answer: the organisation minus P would reveal it.
+    expect(visible({ p: 10, c: 5, x: 1 }, 11)).toEqual(['c', 'p']);
+    // A hidden sub-team's shown sub-teams still count: P − C's shown child must reach k.
+    const deep = [...teams, { id: 'g', parentId: 'c' }];
+    expect(
+      [...visibleTeams(deep, (id) => ({ p: 13, c: 9, g: 6, x: 0 })[id] ?? 0, 13, 5)].sort(),
+    ).toEqual(['__organisation', 'g', 'p']);
   });
 });

@@ -57,37 +57,6 @@ export function guardNps(counts: NpsCounts, k: number): Cell<Nps> {
 }
 
 /**
- * Groups shown beside their parent (sub-teams beside a team, segments beside a total): a group
- * below k is withheld, and so is the next-smallest while the withheld rest (parent minus shown
- * groups) is above zero and below k — otherwise subtraction would reveal it. Returns the keys
- * that may be shown.
- */
-export function shownGroups(
-  parentN: number,
-  groups: { key: string; n: number }[],
-  k: number,
-): Set<string> {
-  const shown = groups.filter((g) => g.n >= k).sort((a, b) => a.n - b.n);
-  const total = () => shown.reduce((sum, g) => sum + g.n, 0);
-  while (shown.length > 0) {
-    const rest = parentN - total();
-    if (rest === 0 || rest >= k) break;
-    shown.shift();
-  }
-  return new Set(shown.map((g) => g.key));
-}
-
-/**
- * Whether a comparison of a group with a larger whole that contains it (a team beside its
- * parent or the organisation) may be shown: both, and what the whole has besides the group,
- * must reach k (or the rest must be empty: then the whole is the group).
- */
-export function comparisonAllowed(groupN: number, wholeN: number, k: number): boolean {
-  const rest = wholeN - groupN;
-  return groupN >= k && wholeN >= k && (rest === 0 || rest >= k);
-}
-
-/**
  * A breakdown by segment (department, location, tenure band): groups below k fold into "Other",
  * and while "Other" is itself above zero but below k the next-smallest group folds in too. The
  * shown groups and "Other" then add up to the whole, so nothing is left to subtract. Returns the
@@ -103,4 +72,43 @@ export function foldSegments<G extends { key: string; n: number }>(
   while (otherN() > 0 && otherN() < k && shown.length > 0) other.push(shown.shift() as G);
   if (otherN() > 0 && otherN() < k) return { shown: [], other: [] };
   return { shown: shown.sort((a, b) => b.n - a.n), other };
+}
+
+/**
+ * Which teams' rolled-up figures may be shown for one period, when every team's page can be
+ * read side by side (the strictest case: an admin). A team's total includes its sub-teams, so
+ * its total minus the sub-teams shown on their own pages is a group of its own: the team is
+ * shown only when it reaches k and that leftover is 0 or reaches k. Worked out from the leaves
+ * up (a hidden sub-team's own shown sub-teams count as shown); the organisation is the root
+ * above the top-level teams, under the key `ORGANISATION`.
+ */
+export const ORGANISATION = '__organisation';
+
+export function visibleTeams(
+  teams: { id: string; parentId: string | null }[],
+  counts: (teamId: string) => number,
+  organisationCount: number,
+  k: number,
+): Set<string> {
+  const children = new Map<string, string[]>();
+  for (const t of teams) {
+    const parent = t.parentId ?? ORGANISATION;
+    children.set(parent, [...(children.get(parent) ?? []), t.id]);
+  }
+  const visible = new Set<string>();
+  const n = (id: string) => (id === ORGANISATION ? organisationCount : counts(id));
+  // The shown teams that cover what is below `id`: shown children, or, for a hidden child, its cover.
+  const cover = (id: string): number =>
+    (children.get(id) ?? []).reduce(
+      (sum, child) => sum + (visible.has(child) ? n(child) : cover(child)),
+      0,
+    );
+  const decide = (id: string): void => {
+    for (const child of children.get(id) ?? []) decide(child);
+    const total = n(id);
+    const leftover = total - cover(id);
+    if (total >= k && (leftover === 0 || leftover >= k)) visible.add(id);
+  };
+  decide(ORGANISATION);
+  return visible;
 }

@@ -5,13 +5,13 @@ import { TeamErrors } from '../teams/teams.errors';
 import { TeamsService } from '../teams/teams.service';
 import {
   type Cell,
-  comparisonAllowed,
   foldSegments,
   guard,
   guardNps,
   type Nps,
   type NpsCounts,
-  shownGroups,
+  ORGANISATION,
+  visibleTeams,
   WITHHELD,
 } from './anonymity';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
@@ -95,25 +95,10 @@ export class ReportsService {
     const previous = addBuckets(start, grain, -1);
     const sparkFrom = addBuckets(start, grain, 1 - SPARK_BUCKETS);
     const groups = Object.fromEntries(teams.map((t) => [t.slug, subtreeIds(all, t.id)]));
-    const [buckets, questionRows] = await Promise.all([
-      this.reports.npsByGroupAndBucket(groups, grain, { from: sparkFrom, to: end }),
+    const [rollup, questionRows] = await Promise.all([
+      this.rollups(all, grain, { from: sparkFrom, to: end }),
       this.reports.questionScoresByGroup(groups, { from: start, to: end }),
     ]);
-    const counts = (slug: string, bucket: string) =>
-      buckets.find((b) => b.key === slug && b.bucket === bucket) ?? EMPTY;
-
-    // Differencing: a sub-team shown under its parent must not let the rest be worked out.
-    const hidden = new Set<string>();
-    for (const parent of teams) {
-      const children = teams.filter((t) => t.parentId === parent.id);
-      if (children.length === 0) continue;
-      const allowed = shownGroups(
-        counts(parent.slug, start).n,
-        children.map((c) => ({ key: c.slug, n: counts(c.slug, start).n })),
-        k,
-      );
-      for (const c of children) if (!allowed.has(c.slug)) hidden.add(c.slug);
-    }
 
     const questions = new Map<string, { id: string; text: string; type: string }>();
     for (const q of questionRows)
@@ -124,11 +109,11 @@ export class ReportsService {
       });
 
     const rows: OverviewRow[] = teams.map((t) => {
-      const value = hidden.has(t.slug) ? WITHHELD : guardNps(counts(t.slug, start), k);
-      const before = hidden.has(t.slug) ? WITHHELD : guardNps(counts(t.slug, previous), k);
+      const value = rollup.nps(t.id, start);
+      const before = rollup.nps(t.id, previous);
       const cells: OverviewRow['questions'] = {};
       for (const q of questionRows.filter((r) => r.key === t.slug)) {
-        cells[q.question_id] = hidden.has(t.slug)
+        cells[q.question_id] = value.withheld
           ? WITHHELD
           : guard(q.n, k, () => ({
               value:
@@ -152,9 +137,7 @@ export class ReportsService {
             ? Math.round((value.nps - t.npsTarget) * 10) / 10
             : null,
         spark: Array.from({ length: SPARK_BUCKETS }, (_, i) =>
-          hidden.has(t.slug)
-            ? WITHHELD
-            : guardNps(counts(t.slug, addBuckets(sparkFrom, grain, i)), k),
+          rollup.nps(t.id, addBuckets(sparkFrom, grain, i)),
         ),
         questions: cells,
       };
@@ -192,6 +175,40 @@ export class ReportsService {
     };
   }
 
+  /**
+   * iNPS counts of every team (rolled up with its sub-teams) and of the organisation, per
+   * bucket, with which of them may be shown in each bucket (anonymity.visibleTeams). Always for
+   * the whole tree, whoever asks: what one person cannot see, another can, and pages are read
+   * side by side.
+   */
+  private async rollups(all: Team[], grain: Grain, range: { from: string; to: string }) {
+    const groups: Record<string, string[]> = Object.fromEntries(
+      all.map((t) => [t.id, subtreeIds(all, t.id)]),
+    );
+    groups[ORGANISATION] = all.map((t) => t.id);
+    const rows = await this.reports.npsByGroupAndBucket(groups, grain, range);
+    const byKey = new Map(rows.map((r) => [`${r.key}|${r.bucket}`, r as NpsCounts]));
+    const counts = (key: string, bucket: string): NpsCounts =>
+      byKey.get(`${key}|${bucket}`) ?? EMPTY;
+    const cache = new Map<string, Set<string>>();
+    const visible = (bucket: string): Set<string> => {
+      const known = cache.get(bucket);
+      if (known) return known;
+      const set = visibleTeams(
+        all,
+        (id: string) => counts(id, bucket).n,
+        counts(ORGANISATION, bucket).n,
+        this.k,
+      );
+      cache.set(bucket, set);
+      return set;
+    };
+    /** The figures of `key` in `bucket`, or withheld. */
+    const nps = (key: string, bucket: string): Cell<Nps> =>
+      visible(bucket).has(key) ? guardNps(counts(key, bucket), this.k) : WITHHELD;
+    return { counts, visible, nps };
+  }
+
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
     const all = await this.teams.list();
     const team = all.find((t) => t.slug === slug);
@@ -208,45 +225,29 @@ export class ReportsService {
       ['location', 'Location'],
       ['tenure_band', 'Tenure'],
     ] as const;
-    const [buckets, distribution, questions, comments, rate, ...bySegment] = await Promise.all([
-      this.reports.npsByBucket(subtree, grain, { from: trendFrom, to: end }),
+    const [rollup, distribution, questions, comments, rate, ...bySegment] = await Promise.all([
+      this.rollups(all, grain, { from: trendFrom, to: end }),
       this.reports.npsDistribution(subtree, range),
       this.reports.questionResults(subtree, range),
       this.reports.comments(subtree, range, COMMENTS_SHOWN),
       this.reports.responseRate(subtree, range),
       ...segments.map(([segment]) => this.reports.npsBySegment(subtree, segment, range)),
     ]);
-    const byBucket = new Map(buckets.map((b) => [b.bucket, b]));
-    const current = byBucket.get(start) ?? EMPTY;
-
+    // Everything of the period is about the team's total: when that is withheld, so is the rest.
+    const shown = rollup.visible(start).has(team.id);
+    const n = shown ? rollup.counts(team.id, start).n : 0;
     const children = all.filter((t) => t.parentId === team.id);
     const parent = all.find((t) => t.id === team.parentId);
-    const groups: Record<string, string[]> = Object.fromEntries(
-      children.map((c) => [c.slug, subtreeIds(all, c.id)]),
-    );
-    if (parent) groups['__parent'] = subtreeIds(all, parent.id);
-    groups['__organisation'] = all.map((t) => t.id);
-    const groupCounts = new Map(
-      (await this.reports.npsByGroup(groups, range)).map((g) => [g.key, g as NpsCounts]),
-    );
-    const childCounts = children.map((c) => ({
-      key: c.slug,
-      n: (groupCounts.get(c.slug) ?? EMPTY).n,
-    }));
-    const visibleChildren = shownGroups(current.n, childCounts, k);
-
     const comparison: TeamReport['comparison'] = [];
-    for (const [key, label] of [
-      ['__parent', parent?.name],
-      ['__organisation', 'Whole organisation'],
-    ] as const) {
-      if (!label) continue;
-      const counts = groupCounts.get(key) ?? EMPTY;
+    if (parent)
       comparison.push({
-        label,
-        value: comparisonAllowed(current.n, counts.n, k) ? guardNps(counts, k) : WITHHELD,
+        label: parent.name,
+        value: shown ? rollup.nps(parent.id, start) : WITHHELD,
       });
-    }
+    comparison.push({
+      label: 'Whole organisation',
+      value: shown ? rollup.nps(ORGANISATION, start) : WITHHELD,
+    });
 
     const locale = 'en';
     return {
@@ -265,20 +266,16 @@ export class ReportsService {
         previous: addBuckets(start, grain, -1),
         next: end <= new Date().toISOString().slice(0, 10) ? end : null,
       },
-      headline: guardNps(current, k),
-      responseRate: guard(rate.answered, k, () => ({
+      headline: rollup.nps(team.id, start),
+      responseRate: guard(shown ? rate.answered : 0, k, () => ({
         invited: rate.invited,
         rate: rate.invited > 0 ? Math.round((1000 * rate.answered) / rate.invited) / 10 : 0,
       })),
       trend: Array.from({ length: TREND_BUCKETS }, (_, i) => {
         const bucket = addBuckets(trendFrom, grain, i);
-        return {
-          bucket,
-          label: bucketLabel(bucket, grain),
-          value: guardNps(byBucket.get(bucket) ?? EMPTY, k),
-        };
+        return { bucket, label: bucketLabel(bucket, grain), value: rollup.nps(team.id, bucket) };
       }),
-      distribution: guard(current.n, k, () => ({
+      distribution: guard(n, k, () => ({
         scores: Array.from({ length: 11 }, (_, score) => ({
           score,
           n: distribution.find((d) => d.score === score)?.n ?? 0,
@@ -294,7 +291,7 @@ export class ReportsService {
         id: q.question_id,
         type: q.type,
         text: q.text[locale] ?? Object.values(q.text)[0] ?? '',
-        result: guard(q.respondents, k, () => ({
+        result: guard(shown ? q.respondents : 0, k, () => ({
           mean:
             q.type === 'rating' || q.type === 'ces' ? Math.round((q.mean ?? 0) * 100) / 100 : null,
           csat: q.type === 'rating' ? Math.round((1000 * q.top2) / q.respondents) / 10 : null,
@@ -305,20 +302,23 @@ export class ReportsService {
           })),
         })),
       })),
-      comments: guard(comments.total, this.config.commentThreshold, () => ({
+      comments: guard(shown ? comments.total : 0, this.config.commentThreshold, () => ({
         texts: comments.texts,
         shown: comments.texts.length,
       })),
       subTeams: children.map((c) => ({
         slug: c.slug,
         name: c.name,
-        value: visibleChildren.has(c.slug)
-          ? guardNps(groupCounts.get(c.slug) ?? EMPTY, k)
-          : WITHHELD,
+        value: rollup.nps(c.id, start),
       })),
       comparison,
       breakdowns: segments.map(([segment, label], i) => {
-        const { shown, other } = foldSegments(bySegment[i], k);
+        const { shown: groups, other } = shown
+          ? foldSegments(bySegment[i], k)
+          : {
+              shown: [] as (NpsCounts & { key: string })[],
+              other: [] as (NpsCounts & { key: string })[],
+            };
         const sum = (key: keyof NpsCounts) => other.reduce((total, g) => total + g[key], 0);
         const otherCounts: NpsCounts = {
           n: sum('n'),
@@ -330,7 +330,7 @@ export class ReportsService {
           segment,
           label,
           groups: [
-            ...shown.map((g) => ({ label: g.key, value: guardNps(g, k) })),
+            ...groups.map((g) => ({ label: g.key, value: guardNps(g, k) })),
             ...(other.length > 0 ? [{ label: 'Other', value: guardNps(otherCounts, k) }] : []),
           ],
         };

@@ -1,0 +1,623 @@
+/**
+ * `npm run bench:reports [-- --database-url URL]`: how fast the report endpoints answer on a
+ * database filled by `bench:seed`, next to the raw SQL of their main aggregates run from here.
+ * See bench/README.md.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Pool as PgPool } from 'pg';
+import { Pool } from 'undici';
+import { findProjectRoot } from '../src/config/app-config';
+import { addBuckets, bucketStart } from '../src/modules/reports/periods';
+import { type AppProcess, startApp } from './lib/app-process';
+import { type CpuUsage, startCpuMeter } from './lib/cpu';
+import { freePort } from './lib/net';
+import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
+import { percentile } from './lib/stats';
+
+const TREND_BUCKETS = 12; // ReportsService.TREND_BUCKETS
+const SPARK_BUCKETS = 8; // ReportsService.SPARK_BUCKETS
+const GOALS = { teamP95Ms: 50, teamRatio: 2, overviewP95Ms: 150, rssMb: 250 };
+
+const started = Date.now();
+function log(line: string): void {
+  console.log(`[reports +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+}
+
+// The repository's SQL, copied from src/modules/reports/reports.repository.ts.
+const SQL = {
+  npsByBucket: `SELECT to_char(date_trunc($2, r.responded_on), 'YYYY-MM-DD') AS bucket, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM response r
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $3 AND r.responded_on < $4
+        GROUP BY 1 ORDER BY 1`,
+  npsDistribution: `SELECT a.score::int AS score, count(*)::int AS n
+         FROM response r
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
+        GROUP BY 1 ORDER BY 1`,
+  questionResults: `WITH answers AS (
+         SELECT a.question_id, a.response_id, a.score, a.option_key
+           FROM response r JOIN answer a ON a.response_id = r.id
+          WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3),
+       per_question AS (
+         SELECT question_id, count(DISTINCT response_id)::int AS respondents,
+                avg(score)::float AS mean, count(*) FILTER (WHERE score >= 4)::int AS top2
+           FROM answers GROUP BY question_id),
+       per_option AS (
+         SELECT question_id, jsonb_object_agg(option_key, n) AS option_counts
+           FROM (SELECT question_id, option_key, count(*)::int AS n FROM answers
+                  WHERE option_key IS NOT NULL GROUP BY 1, 2) o
+          GROUP BY question_id)
+       SELECT q.id AS question_id, q.type, q.text, q.options, q.position, p.respondents, p.mean, p.top2,
+              o.option_counts
+         FROM per_question p JOIN question q ON q.id = p.question_id
+         LEFT JOIN per_option o ON o.question_id = p.question_id
+        WHERE q.type IN ('rating', 'ces', 'single', 'multi')
+        ORDER BY q.questionnaire_id, q.position`,
+  comments: `WITH texts AS (
+         SELECT a.text FROM response r JOIN answer a ON a.response_id = r.id
+          WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
+            AND a.text IS NOT NULL)
+       SELECT (SELECT count(*)::int FROM texts) AS total,
+              coalesce((SELECT array_agg(text) FROM (SELECT text FROM texts ORDER BY random() LIMIT $4) s), '{}') AS texts`,
+  responseRate: `SELECT count(*)::int AS invited, count(i.answered_on)::int AS answered
+         FROM invitation i JOIN survey s ON s.id = i.survey_id
+        WHERE s.team_id = ANY($1::uuid[]) AND i.sent_at >= $2 AND i.sent_at < $3`,
+  npsBySegment: `SELECT coalesce(r.department, 'Unknown') AS key, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM response r
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
+        GROUP BY 1`,
+  npsByGroup: `SELECT g.key, count(a.score)::int AS n,
+              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN response r ON r.team_id = g.id AND r.responded_on >= $2 AND r.responded_on < $3
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+        GROUP BY g.key`,
+  npsByGroupAndBucket: `SELECT g.key, to_char(date_trunc($2, r.responded_on), 'YYYY-MM-DD') AS bucket, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN response r ON r.team_id = g.id AND r.responded_on >= $3 AND r.responded_on < $4
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+        GROUP BY 1, 2`,
+  questionScoresByGroup: `SELECT g.key, q.id AS question_id, q.type, q.text, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 4)::int AS top2, avg(a.score)::float AS mean
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN response r ON r.team_id = g.id AND r.responded_on >= $2 AND r.responded_on < $3
+         JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type IN ('rating', 'ces')
+        GROUP BY 1, 2, 3, 4, q.position ORDER BY q.position`,
+};
+
+interface Team {
+  id: string;
+  slug: string;
+  parent_id: string | null;
+}
+
+function subtree(all: Team[], rootId: string): string[] {
+  const ids = [rootId];
+  for (let i = 0; i < ids.length; i++)
+    for (const t of all) if (t.parent_id === ids[i]) ids.push(t.id);
+  return ids;
+}
+
+function pairs(groups: Record<string, string[]>): string {
+  return JSON.stringify(
+    Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id }))),
+  );
+}
+
+interface Timed {
+  count: number;
+  failures: number;
+  firstError?: string;
+  durationMs: number;
+  perSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Runs `work` with `concurrency` workers for `durationMs` (then waits for those in flight). */
+async function runFor(
+  durationMs: number,
+  concurrency: number,
+  stopped: () => string | undefined,
+  work: () => Promise<boolean>,
+): Promise<Timed> {
+  const latencies: number[] = [];
+  let failures = 0;
+  let firstError: string | undefined;
+  const t0 = performance.now();
+  const end = t0 + durationMs;
+  const worker = async () => {
+    while (performance.now() < end && stopped() === undefined) {
+      const s = performance.now();
+      let ok = false;
+      try {
+        ok = await work();
+      } catch (error) {
+        firstError ??= error instanceof Error ? error.message : String(error);
+      }
+      latencies.push(performance.now() - s);
+      if (!ok) failures++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - t0;
+  const reason = stopped();
+  if (reason !== undefined) throw new Error(`stopped: ${reason}`);
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    count: sorted.length,
+    failures,
+    firstError,
+    durationMs: elapsed,
+    perSecond: (sorted.length / elapsed) * 1000,
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? Number.NaN,
+  };
+}
+
+/** Max and last VmRSS of a process, sampled every 100 ms. */
+function rssSampler(pid: number) {
+  const read = (): number | undefined => {
+    try {
+      const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kb ? Number(kb) / 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let max = read() ?? 0;
+  let last = max;
+  const timer = setInterval(() => {
+    const v = read();
+    if (v !== undefined) {
+      last = v;
+      if (v > max) max = v;
+    }
+  }, 100);
+  timer.unref();
+  return {
+    now: () => read() ?? last,
+    max: () => max,
+    resetMax: () => {
+      max = read() ?? 0;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), {
+    'database-url': 'value',
+    duration: 'value',
+    connections: 'value',
+  });
+  const durationMs = Number(args.duration ?? 20) * 1000;
+  const connections = Number(args.connections ?? 10);
+  if (!(durationMs >= 1000 && durationMs <= 600_000))
+    throw new Error('--duration: 1 to 600 seconds');
+  if (!(Number.isInteger(connections) && connections >= 1 && connections <= 100))
+    throw new Error('--connections: 1 to 100');
+  let stopReason: string | undefined;
+  const stopped = () => stopReason;
+  const projectRoot = findProjectRoot(__dirname);
+  const cleanup = cleanupStack((signal) => {
+    stopReason = `interrupted by ${signal}`;
+  });
+  // Nothing below may run for longer than this; the loops are bounded by durationMs anyway.
+  const watchdog = setTimeout(() => {
+    stopReason = 'the 15-minute bench deadline passed';
+  }, 15 * 60_000);
+  watchdog.unref();
+  try {
+    const url = typeof args['database-url'] === 'string' ? args['database-url'] : undefined;
+    const db = await openPersistentDatabase(projectRoot, url, log);
+    cleanup.push('stop PostgreSQL', () => db.close());
+    const pg = new PgPool({ connectionString: db.url, max: 20, application_name: 'inpulse-bench' });
+    // An idle client whose server goes away (Ctrl-C reaches PostgreSQL too) must not crash us.
+    pg.on('error', (error) => {
+      if (stopReason === undefined) log(`bench connection: ${error.message}`);
+    });
+    cleanup.push('close the bench connections', () => pg.end());
+
+    const { rows: counts } = await pg.query<{
+      responses: number;
+      answers: number;
+      last: string | null;
+    }>(
+      `SELECT (SELECT count(*)::int FROM response) AS responses, (SELECT count(*)::int FROM answer) AS answers,
+              (SELECT to_char(max(responded_on), 'YYYY-MM-DD') FROM response) AS last`,
+    );
+    const { responses, answers, last } = counts[0];
+    if (responses === 0 || last === null) {
+      console.error('bench:reports: the database has no responses; run `npm run bench:seed` first');
+      return 2;
+    }
+    const { rows: teams } = await pg.query<Team>(
+      'SELECT id, slug, parent_id FROM service_team ORDER BY slug',
+    );
+    // The parent team with the largest subtree (ties: by slug).
+    const parents = teams.filter((t) => t.parent_id === null);
+    const team = parents.sort(
+      (a, b) => subtree(teams, b.id).length - subtree(teams, a.id).length,
+    )[0];
+    // The last complete month of the data.
+    const at = addBuckets(bucketStart(last, 'month'), 'month', -1);
+    const { rows: server } = await pg.query<{ version: string; sb: string; wm: string }>(
+      `SELECT current_setting('server_version') AS version, current_setting('shared_buffers') AS sb,
+              current_setting('work_mem') AS wm`,
+    );
+    log(
+      `${responses} responses, ${answers} answers, ${teams.length} teams; PostgreSQL ${server[0].version} ` +
+        `(shared_buffers=${server[0].sb}, work_mem=${server[0].wm}); team "${team.slug}" ` +
+        `(${subtree(teams, team.id).length} teams in its subtree), period=month at=${at}`,
+    );
+
+    const port = await freePort();
+    log(`starting the app (node dist/src/main.js) on port ${port}`);
+    const app: AppProcess = await startApp({
+      projectRoot,
+      databaseUrl: db.url,
+      port,
+      appSecret: randomBytes(48).toString('base64url'),
+      readyTimeoutMs: 90_000,
+    });
+    cleanup.push('stop the app', () => app.stop());
+    app.exited.catch(() => {
+      stopReason ??= 'the app exited';
+    });
+    const rss = rssSampler(app.pid);
+    cleanup.push('stop the RSS sampler', async () => rss.stop());
+    const rssIdleMb = rss.now();
+    log(`app ready (pid ${app.pid}, RSS ${fmt(rssIdleMb)} MB)`);
+
+    const apiToken = `inp_${randomBytes(32).toString('base64url')}`;
+    await pg.query(
+      `INSERT INTO api_token (name, token_hash, prefix, scopes) VALUES ('bench-reports', $1, $2, '{admin}')`,
+      [createHash('sha256').update(apiToken).digest(), apiToken.slice(0, 12)],
+    );
+    cleanup.push('remove the API token', async () => {
+      await pg.query(`DELETE FROM api_token WHERE name = 'bench-reports'`);
+    });
+
+    const http = new Pool(app.baseUrl, {
+      connections,
+      pipelining: 1,
+      headersTimeout: 300_000,
+      bodyTimeout: 300_000,
+    });
+    cleanup.push('close the HTTP pool', () => http.close());
+    const headers = { authorization: `Bearer ${apiToken}`, accept: 'application/json' };
+    const teamPath = `/api/v1/reports/teams/${team.slug}?period=month&at=${at}`;
+    const overviewPath = `/api/v1/reports/overview?period=month&at=${at}`;
+    const get = async (path: string): Promise<{ status: number; body: string }> => {
+      const res = await http.request({ method: 'GET', path, headers });
+      return { status: res.statusCode, body: await res.body.text() };
+    };
+
+    // Parameters as ReportsService computes them.
+    const start = bucketStart(at, 'month');
+    const end = addBuckets(start, 'month', 1);
+    const trendFrom = addBuckets(start, 'month', 1 - TREND_BUCKETS);
+    const sparkFrom = addBuckets(start, 'month', 1 - SPARK_BUCKETS);
+    const sub = subtree(teams, team.id);
+    const overviewGroups = pairs(
+      Object.fromEntries(teams.map((t) => [t.slug, subtree(teams, t.id)])),
+    );
+    const teamGroups: Record<string, string[]> = Object.fromEntries(
+      teams.filter((t) => t.parent_id === team.id).map((c) => [c.slug, subtree(teams, c.id)]),
+    );
+    teamGroups.__organisation = teams.map((t) => t.id);
+    const raw = {
+      npsByBucket: () => pg.query(SQL.npsByBucket, [sub, 'month', trendFrom, end]),
+      npsDistribution: () => pg.query(SQL.npsDistribution, [sub, start, end]),
+      questionResults: () => pg.query(SQL.questionResults, [sub, start, end]),
+      npsByGroupAndBucket: () =>
+        pg.query(SQL.npsByGroupAndBucket, [overviewGroups, 'month', sparkFrom, end]),
+    };
+    const teamRaw = async () => {
+      await Promise.all([raw.npsByBucket(), raw.npsDistribution(), raw.questionResults()]);
+      return true;
+    };
+    const overviewRaw = async () => {
+      await raw.npsByGroupAndBucket();
+      return true;
+    };
+
+    // Sanity: the app's headline n is the raw npsByBucket count of the current month.
+    const first = await get(teamPath);
+    if (first.status !== 200)
+      throw new Error(`GET ${teamPath} answered ${first.status}: ${first.body.slice(0, 300)}`);
+    const report = JSON.parse(first.body) as { headline: { withheld: boolean; n?: number } };
+    const rawBucket = (await raw.npsByBucket()).rows.find(
+      (r: { bucket: string }) => r.bucket === start,
+    );
+    log(`team page: headline n=${report.headline.n ?? 'withheld'}, raw SQL n=${rawBucket?.n ?? 0}`);
+    if (!report.headline.withheld && report.headline.n !== rawBucket?.n)
+      throw new Error('the app and the raw SQL disagree on the headline count');
+    const firstOverview = await get(overviewPath);
+    if (firstOverview.status !== 200)
+      throw new Error(
+        `GET ${overviewPath} answered ${firstOverview.status}: ${firstOverview.body.slice(0, 300)}`,
+      );
+
+    // Each query of both pages alone, serially: where the time goes.
+    const single: [string, () => Promise<unknown>][] = [
+      ['team: npsByBucket (12 months)', raw.npsByBucket],
+      ['team: npsDistribution', raw.npsDistribution],
+      ['team: questionResults', raw.questionResults],
+      ['team: comments', () => pg.query(SQL.comments, [sub, start, end, 30])],
+      ['team: responseRate', () => pg.query(SQL.responseRate, [sub, start, end])],
+      ['team: npsBySegment (×3)', () => pg.query(SQL.npsBySegment, [sub, start, end])],
+      [
+        'team: npsByGroup (sub-teams + org)',
+        () => pg.query(SQL.npsByGroup, [pairs(teamGroups), start, end]),
+      ],
+      ['overview: npsByGroupAndBucket (8 months)', raw.npsByGroupAndBucket],
+      [
+        'overview: questionScoresByGroup',
+        () => pg.query(SQL.questionScoresByGroup, [overviewGroups, start, end]),
+      ],
+    ];
+    const perQuery: { query: string; medianMs: number }[] = [];
+    for (const [name, fn] of single) {
+      const times: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const s = performance.now();
+        await fn();
+        if (i > 0) times.push(performance.now() - s); // the first warms the cache
+      }
+      perQuery.push({ query: name, medianMs: percentile(Float64Array.from(times).sort(), 50) });
+    }
+    log('warm-up: 3 s of each endpoint');
+    await runFor(3000, connections, stopped, async () => (await get(teamPath)).status === 200);
+    await runFor(3000, connections, stopped, async () => (await get(overviewPath)).status === 200);
+
+    const cpuCount = cpus().length;
+    const postgresPid = await db.postmasterPid();
+    const phase = async (name: string, work: () => Promise<boolean>) => {
+      log(`measuring ${name}: ${durationMs / 1000} s at ${connections} concurrent`);
+      rss.resetMax();
+      const cpu = startCpuMeter(cpuCount, { app: app.pid, postgres: postgresPid });
+      const timed = await Promise.race([
+        runFor(durationMs, connections, stopped, work),
+        app.exited,
+      ]);
+      const usage: CpuUsage = cpu();
+      if (timed.failures > 0)
+        throw new Error(
+          `${name}: ${timed.failures} failed requests (first: ${timed.firstError ?? 'non-200'})`,
+        );
+      log(
+        `${name}: ${fmt(timed.perSecond)}/s, p50 ${fmt(timed.p50Ms)} ms, p95 ${fmt(timed.p95Ms)} ms`,
+      );
+      return { ...timed, rssMaxMb: rss.max(), cpu: usage };
+    };
+    const status200 = (path: string) => async () => {
+      const res = await get(path);
+      return res.status === 200;
+    };
+    const appTeam = await phase('app team page', status200(teamPath));
+    const rawTeam = await phase('raw SQL team aggregates', teamRaw);
+    const appOverview = await phase('app overview', status200(overviewPath));
+    const rawOverview = await phase('raw SQL overview aggregate', overviewRaw);
+    const rssMaxMb = Math.max(
+      appTeam.rssMaxMb,
+      appOverview.rssMaxMb,
+      rawTeam.rssMaxMb,
+      rawOverview.rssMaxMb,
+    );
+
+    // EXPLAIN ANALYZE of the slowest query of each page.
+    const explainOf: Record<string, [string, unknown[]]> = {
+      'team: npsByBucket (12 months)': [SQL.npsByBucket, [sub, 'month', trendFrom, end]],
+      'team: npsDistribution': [SQL.npsDistribution, [sub, start, end]],
+      'team: questionResults': [SQL.questionResults, [sub, start, end]],
+      'team: comments': [SQL.comments, [sub, start, end, 30]],
+      'team: responseRate': [SQL.responseRate, [sub, start, end]],
+      'team: npsBySegment (×3)': [SQL.npsBySegment, [sub, start, end]],
+      'team: npsByGroup (sub-teams + org)': [SQL.npsByGroup, [pairs(teamGroups), start, end]],
+      'overview: npsByGroupAndBucket (8 months)': [
+        SQL.npsByGroupAndBucket,
+        [overviewGroups, 'month', sparkFrom, end],
+      ],
+      'overview: questionScoresByGroup': [SQL.questionScoresByGroup, [overviewGroups, start, end]],
+    };
+    const slowestOf = (prefix: string) =>
+      [...perQuery]
+        .filter((q) => q.query.startsWith(prefix))
+        .sort((a, b) => b.medianMs - a.medianMs)[0];
+    const explains: { query: string; plan: string }[] = [];
+    for (const q of [slowestOf('team:'), slowestOf('overview:')]) {
+      const [explainSql, explainParams] = explainOf[q.query];
+      const { rows: plan } = await pg.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN (ANALYZE, BUFFERS) ${explainSql}`,
+        explainParams,
+      );
+      explains.push({ query: q.query, plan: plan.map((r) => r['QUERY PLAN']).join('\n') });
+    }
+
+    const teamRatio = appTeam.p95Ms / rawTeam.p95Ms;
+    const overviewRatio = appOverview.p95Ms / rawOverview.p95Ms;
+    const goals = {
+      teamP95: {
+        text: `team page p95 < ${GOALS.teamP95Ms} ms`,
+        met: appTeam.p95Ms < GOALS.teamP95Ms,
+      },
+      teamRatio: {
+        text: `team page p95 ≤ ${GOALS.teamRatio}× raw SQL`,
+        met: teamRatio <= GOALS.teamRatio,
+      },
+      overviewP95: {
+        text: `overview p95 < ${GOALS.overviewP95Ms} ms`,
+        met: appOverview.p95Ms < GOALS.overviewP95Ms,
+      },
+      rss: { text: `app RSS < ${GOALS.rssMb} MB`, met: rssMaxMb < GOALS.rssMb },
+    };
+
+    const rows = [
+      ['', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'app RSS max MB'],
+      [
+        'app: GET /reports/teams/' + team.slug,
+        fmt(appTeam.perSecond),
+        fmt(appTeam.p50Ms),
+        fmt(appTeam.p95Ms),
+        fmt(appTeam.p99Ms),
+        fmt(appTeam.rssMaxMb, 0),
+      ],
+      [
+        'raw: npsByBucket+npsDistribution+questionResults',
+        fmt(rawTeam.perSecond),
+        fmt(rawTeam.p50Ms),
+        fmt(rawTeam.p95Ms),
+        fmt(rawTeam.p99Ms),
+        '',
+      ],
+      [
+        'app: GET /reports/overview',
+        fmt(appOverview.perSecond),
+        fmt(appOverview.p50Ms),
+        fmt(appOverview.p95Ms),
+        fmt(appOverview.p99Ms),
+        fmt(appOverview.rssMaxMb, 0),
+      ],
+      [
+        'raw: npsByGroupAndBucket',
+        fmt(rawOverview.perSecond),
+        fmt(rawOverview.p50Ms),
+        fmt(rawOverview.p95Ms),
+        fmt(rawOverview.p99Ms),
+        '',
+      ],
+    ];
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    const line = (r: string[]) =>
+      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ');
+    const verdict = (met: boolean) => (met ? 'MET' : 'NOT MET');
+    console.log('');
+    console.log(
+      `Reports at ${responses} responses (${answers} answers), period=month at=${at}, ${connections} concurrent, ${durationMs / 1000} s each`,
+    );
+    for (const r of rows) console.log(line(r));
+    console.log(
+      `ratio app/raw p95: team page ${fmt(teamRatio, 2)}×, overview ${fmt(overviewRatio, 2)}×`,
+    );
+    console.log(`app RSS: ${fmt(rssIdleMb, 0)} MB idle, ${fmt(rssMaxMb, 0)} MB max under load`);
+    for (const g of Object.values(goals)) console.log(`goal "${g.text}": ${verdict(g.met)}`);
+    const pct = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
+    console.log(`CPU (% of one core, ${cpuCount} cores): app / PostgreSQL / bench`);
+    for (const [name, p] of [
+      ['app team', appTeam],
+      ['raw team', rawTeam],
+      ['app overview', appOverview],
+      ['raw overview', rawOverview],
+    ] as const)
+      console.log(
+        `  ${name.padEnd(13)} ${pct(p.cpu.appPct)} / ${pct(p.cpu.postgresPct)} / ${pct(p.cpu.benchPct)}`,
+      );
+    console.log('each query alone, serially (median of 5, warm):');
+    for (const q of perQuery)
+      console.log(`  ${q.query.padEnd(44)} ${fmt(q.medianMs, 1).padStart(8)} ms`);
+    for (const e of explains) {
+      console.log(`EXPLAIN (ANALYZE, BUFFERS) of ${e.query}:`);
+      console.log(
+        e.plan
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n'),
+      );
+    }
+    console.log('');
+
+    const results = {
+      benchmark: 'reports',
+      finishedAt: new Date().toISOString(),
+      settings: {
+        durationMs,
+        connections,
+        team: team.slug,
+        teamsInSubtree: sub.length,
+        period: 'month',
+        at,
+      },
+      data: { responses, answers, teams: teams.length },
+      machine: {
+        cpus: cpuCount,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      database: {
+        kind: db.kind,
+        version: server[0].version,
+        sharedBuffers: server[0].sb,
+        workMem: server[0].wm,
+      },
+      app: { team: appTeam, overview: appOverview },
+      raw: {
+        team: {
+          what: 'npsByBucket (12 months) + npsDistribution + questionResults, in parallel',
+          ...rawTeam,
+        },
+        overview: {
+          what: 'npsByGroupAndBucket (8 months, every team with its subtree)',
+          ...rawOverview,
+        },
+      },
+      ratios: { teamP95: teamRatio, overviewP95: overviewRatio },
+      rss: { idleMb: rssIdleMb, maxMb: rssMaxMb },
+      goals,
+      perQuery,
+      explain: explains,
+    };
+    const dir = join(projectRoot, 'bench', 'results');
+    await mkdir(dir, { recursive: true });
+    const file = `reports-${responses}.json`;
+    await writeFile(join(dir, file), JSON.stringify(results, null, 2) + '\n');
+    log(`results written to bench/results/${file}`);
+    return 0;
+  } finally {
+    clearTimeout(watchdog);
+    stopReason ??= 'finished';
+    log('stopping the app and the database');
+    await cleanup.run();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      `bench:reports failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
+    );
+    process.exit(1);
+  },
+);
