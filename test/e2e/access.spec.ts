@@ -214,7 +214,10 @@ describe('who may call what', () => {
       const other = await get(`/teams/${hr.slug}`);
       expect(other.statusCode).toBe(404);
       expect(await auditCount(t, 'access.denied')).toBe(before + 1);
-      expect((await get('/teams/no-such-team')).statusCode).toBe(404);
+      const missing = await get('/teams/no-such-team');
+      expect(missing.statusCode).toBe(404);
+      expect(missing.body).toContain('action="/logout"'); // the navigation stays
+
       const overview = await get('/');
       expect(overview.body).toContain(`/teams/${desk.slug}`);
       expect(overview.body).not.toContain(`/teams/${hr.slug}`);

@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, STATUS_OF_KIND } from '../errors/domain-error';
 import { I18N } from '../i18n/i18n.provider';
 import type { I18n } from '../i18n/i18n.service';
+import { pageContext } from '../views/page-context';
 
 interface ErrorBody {
   statusCode: number;
@@ -52,6 +53,8 @@ export class ErrorFilter implements ExceptionFilter {
     const locale = this.i18n.negotiate(undefined, request.headers['accept-language']);
     const info = this.i18n.info(locale);
     void reply.status(body.statusCode).view('pages/error.hbs', {
+      // A signed-in person keeps the navigation (and a way back) on error pages.
+      ...pageContext(request, ''),
       locale,
       dir: info.dir,
       status: body.statusCode,
