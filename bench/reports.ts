@@ -17,6 +17,7 @@ import { type CpuUsage, startCpuMeter } from './lib/cpu';
 import { freePort } from './lib/net';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { percentile } from './lib/stats';
+import { REPORT_SQL } from '../src/modules/reports/reports.sql';
 
 const TREND_BUCKETS = 12; // ReportsService.TREND_BUCKETS
 const SPARK_BUCKETS = 8; // ReportsService.SPARK_BUCKETS
@@ -27,86 +28,8 @@ function log(line: string): void {
   console.log(`[reports +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
 }
 
-// The repository's SQL, copied from src/modules/reports/reports.repository.ts.
-const SQL = {
-  npsByBucket: `SELECT to_char(date_trunc($2, r.responded_on), 'YYYY-MM-DD') AS bucket, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
-         FROM response r
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $3 AND r.responded_on < $4
-        GROUP BY 1 ORDER BY 1`,
-  npsDistribution: `SELECT a.score::int AS score, count(*)::int AS n
-         FROM response r
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
-        GROUP BY 1 ORDER BY 1`,
-  questionResults: `WITH answers AS (
-         SELECT a.question_id, a.response_id, a.score, a.option_key
-           FROM response r JOIN answer a ON a.response_id = r.id
-          WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3),
-       per_question AS (
-         SELECT question_id, count(DISTINCT response_id)::int AS respondents,
-                avg(score)::float AS mean, count(*) FILTER (WHERE score >= 4)::int AS top2
-           FROM answers GROUP BY question_id),
-       per_option AS (
-         SELECT question_id, jsonb_object_agg(option_key, n) AS option_counts
-           FROM (SELECT question_id, option_key, count(*)::int AS n FROM answers
-                  WHERE option_key IS NOT NULL GROUP BY 1, 2) o
-          GROUP BY question_id)
-       SELECT q.id AS question_id, q.type, q.text, q.options, q.position, p.respondents, p.mean, p.top2,
-              o.option_counts
-         FROM per_question p JOIN question q ON q.id = p.question_id
-         LEFT JOIN per_option o ON o.question_id = p.question_id
-        WHERE q.type IN ('rating', 'ces', 'single', 'multi')
-        ORDER BY q.questionnaire_id, q.position`,
-  comments: `WITH texts AS (
-         SELECT a.text FROM response r JOIN answer a ON a.response_id = r.id
-          WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
-            AND a.text IS NOT NULL)
-       SELECT (SELECT count(*)::int FROM texts) AS total,
-              coalesce((SELECT array_agg(text) FROM (SELECT text FROM texts ORDER BY random() LIMIT $4) s), '{}') AS texts`,
-  responseRate: `SELECT count(*)::int AS invited, count(i.answered_on)::int AS answered
-         FROM invitation i JOIN survey s ON s.id = i.survey_id
-        WHERE s.team_id = ANY($1::uuid[]) AND i.sent_at >= $2 AND i.sent_at < $3`,
-  npsBySegment: `SELECT coalesce(r.department, 'Unknown') AS key, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
-         FROM response r
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
-        GROUP BY 1`,
-  npsByGroup: `SELECT g.key, count(a.score)::int AS n,
-              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
-         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN response r ON r.team_id = g.id AND r.responded_on >= $2 AND r.responded_on < $3
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        GROUP BY g.key`,
-  npsByGroupAndBucket: `SELECT g.key, to_char(date_trunc($2, r.responded_on), 'YYYY-MM-DD') AS bucket, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
-         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN response r ON r.team_id = g.id AND r.responded_on >= $3 AND r.responded_on < $4
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        GROUP BY 1, 2`,
-  questionScoresByGroup: `SELECT g.key, q.id AS question_id, q.type, q.text, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 4)::int AS top2, avg(a.score)::float AS mean
-         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN response r ON r.team_id = g.id AND r.responded_on >= $2 AND r.responded_on < $3
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type IN ('rating', 'ces')
-        GROUP BY 1, 2, 3, 4, q.position ORDER BY q.position`,
-};
+// The repository's own SQL, so the baseline runs exactly the statements the app runs.
+const SQL = { ...REPORT_SQL, npsBySegment: REPORT_SQL.npsBySegment('department') };
 
 interface Team {
   id: string;
@@ -332,10 +255,12 @@ async function main(): Promise<number> {
     const overviewGroups = pairs(
       Object.fromEntries(teams.map((t) => [t.slug, subtree(teams, t.id)])),
     );
-    const teamGroups: Record<string, string[]> = Object.fromEntries(
-      teams.filter((t) => t.parent_id === team.id).map((c) => [c.slug, subtree(teams, c.id)]),
+    // The team page's rollup: every team of the tree and the organisation, 12 months (the
+    // visibility rule needs the whole tree).
+    const treeGroups: Record<string, string[]> = Object.fromEntries(
+      teams.map((t) => [t.id, subtree(teams, t.id)]),
     );
-    teamGroups.__organisation = teams.map((t) => t.id);
+    treeGroups.__organisation = teams.map((t) => t.id);
     const raw = {
       npsByBucket: () => pg.query(SQL.npsByBucket, [sub, 'month', trendFrom, end]),
       npsDistribution: () => pg.query(SQL.npsDistribution, [sub, start, end]),
@@ -378,8 +303,8 @@ async function main(): Promise<number> {
       ['team: responseRate', () => pg.query(SQL.responseRate, [sub, start, end])],
       ['team: npsBySegment (×3)', () => pg.query(SQL.npsBySegment, [sub, start, end])],
       [
-        'team: npsByGroup (sub-teams + org)',
-        () => pg.query(SQL.npsByGroup, [pairs(teamGroups), start, end]),
+        'team: npsByGroupAndBucket (whole tree + org, 12 months)',
+        () => pg.query(SQL.npsByGroupAndBucket, [pairs(treeGroups), 'month', trendFrom, end]),
       ],
       ['overview: npsByGroupAndBucket (8 months)', raw.npsByGroupAndBucket],
       [
@@ -444,7 +369,10 @@ async function main(): Promise<number> {
       'team: comments': [SQL.comments, [sub, start, end, 30]],
       'team: responseRate': [SQL.responseRate, [sub, start, end]],
       'team: npsBySegment (×3)': [SQL.npsBySegment, [sub, start, end]],
-      'team: npsByGroup (sub-teams + org)': [SQL.npsByGroup, [pairs(teamGroups), start, end]],
+      'team: npsByGroupAndBucket (whole tree + org, 12 months)': [
+        SQL.npsByGroupAndBucket,
+        [pairs(treeGroups), 'month', trendFrom, end],
+      ],
       'overview: npsByGroupAndBucket (8 months)': [
         SQL.npsByGroupAndBucket,
         [overviewGroups, 'month', sparkFrom, end],
