@@ -1,9 +1,7 @@
 /// <reference lib="dom" />
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DemoService } from '../../src/modules/demo/demo.service';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
@@ -15,18 +13,7 @@ import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
  * team outside the lead's scope is a 404, and that the Content-Security-Policy let the page's
  * scripts run (a blocked script or a violation is a console error).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const TIMEOUT = 120_000;
+const TIMEOUT = BROWSER_TIMEOUT;
 
 interface CanvasInk {
   width: number;
@@ -41,7 +28,7 @@ interface CanvasInk {
 describe('a team report in a real browser', () => {
   let t: TestApp;
   let context: BrowserContext;
-  let userDataDir: string;
+  let browser: BrowserSession;
   let baseUrl: string;
   let screenshots: string;
   let page: Page;
@@ -51,11 +38,8 @@ describe('a team report in a real browser', () => {
   beforeAll(async () => {
     t = await startTestApp();
     await t.get(DemoService).seedIfEmpty();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
-    screenshots = join(t.config.projectRoot, 'test-artifacts', 'screenshots');
-    mkdirSync(screenshots, { recursive: true });
+    browser = await openBrowser(t);
+    ({ context, baseUrl, screenshots } = browser);
 
     // A lead of IT, who therefore sees IT and its sub-teams, and nothing else.
     const email = `lead.browser.${Date.now()}@example.com`;
@@ -70,14 +54,6 @@ describe('a team report in a real browser', () => {
       ip: '127.0.0.1',
     });
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'inpulse-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      locale: 'en-US',
-      viewport: { width: 1280, height: 900 },
-    });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on('console', (message) => {
@@ -98,8 +74,7 @@ describe('a team report in a real browser', () => {
   }, TIMEOUT);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   }, TIMEOUT);
 

@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
 import type { PendingAnswer } from '../../src/modules/responses/entities/pending-response.entity';
 import { createEmployees, createSurvey, inviteAndCollectTokens } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
@@ -12,48 +10,23 @@ import { startTestApp, type TestApp } from '../setup/test-app';
  * English journey and a Persian (right-to-left) one, each answered and submitted through the UI.
  * Uses the system Chromium; playwright-core never downloads a browser.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const TIMEOUT = 120_000;
+const TIMEOUT = BROWSER_TIMEOUT;
 
 describe('answering a survey in a real browser', () => {
   let t: TestApp;
   let context: BrowserContext;
-  let userDataDir: string;
+  let browser: BrowserSession;
   let baseUrl: string;
   let screenshots: string;
 
   beforeAll(async () => {
     t = await startTestApp();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
-    screenshots = join(t.config.projectRoot, 'test-artifacts', 'screenshots');
-    mkdirSync(screenshots, { recursive: true });
-    // A fresh profile each run. Playwright passes it as --user-data-dir (it refuses that flag in
-    // `args`), and a persistent context is the way to hand it one.
-    userDataDir = mkdtempSync(join(tmpdir(), 'inpulse-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      locale: 'en-US', // the person's own locale must win over Accept-Language
-      viewport: { width: 1280, height: 900 },
-    });
+    browser = await openBrowser(t);
+    ({ context, baseUrl, screenshots } = browser);
   }, TIMEOUT);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   }, TIMEOUT);
 

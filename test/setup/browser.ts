@@ -1,0 +1,60 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import type { TestApp } from './test-app';
+
+/**
+ * Debian's Chromium, headless, with a fresh profile; playwright-core never downloads a browser.
+ * The background-networking flags keep it from calling out of this closed network.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const BROWSER_TIMEOUT = 120_000;
+
+export interface BrowserSession {
+  context: BrowserContext;
+  /** The app's address on a real port. */
+  baseUrl: string;
+  /** Where screenshots go (kept out of git, kept by CI). */
+  screenshots: string;
+  close(): Promise<void>;
+}
+
+/** Puts the test app on a real port and opens Chromium on it. */
+export async function openBrowser(t: TestApp): Promise<BrowserSession> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  const screenshots = join(t.config.projectRoot, 'test-artifacts', 'screenshots');
+  mkdirSync(screenshots, { recursive: true });
+  // Playwright passes the profile as --user-data-dir (it refuses that flag in `args`), and a
+  // persistent context is the way to hand it one.
+  const userDataDir = mkdtempSync(join(tmpdir(), 'inpulse-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    locale: 'en-US', // the person's own locale must win over Accept-Language
+    viewport: { width: 1280, height: 900 },
+  });
+  return {
+    context,
+    baseUrl: `http://127.0.0.1:${port}`,
+    screenshots,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
