@@ -43,29 +43,10 @@ async function embeddedDatabase(log: (line: string) => void): Promise<BenchDatab
   return {
     url: embedded.url,
     kind: 'embedded',
-    async postmasterPid() {
-      try {
-        const pid = Number(
-          (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
-        );
-        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    postmasterPid: () => postmasterPid(dataDir),
     async close() {
       try {
-        // stop() waits for PostgreSQL's exit event, which never comes if it has already gone (a
-        // Ctrl-C in the terminal reaches it too); PostgreSQL removes postmaster.pid on exit.
-        let done = false;
-        const stopping = embedded.stop().finally(() => {
-          done = true;
-        });
-        const until = Date.now() + 20_000;
-        while (!done && Date.now() < until && existsSync(join(dataDir, 'postmaster.pid'))) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        if (done) await stopping;
+        await stopEmbedded(embedded, dataDir);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -108,4 +89,31 @@ async function scratchDatabase(
       }
     },
   };
+}
+
+/** The PostgreSQL server's process id, from its data folder. */
+export async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops an embedded PostgreSQL. stop() waits for PostgreSQL's exit event, which never comes if
+ * it has already gone (a Ctrl-C in the terminal reaches it too); PostgreSQL removes
+ * postmaster.pid on exit, so that is watched as well, for 20 s at most.
+ */
+export async function stopEmbedded(db: { stop(): Promise<void> }, dataDir: string): Promise<void> {
+  let done = false;
+  const stopping = db.stop().finally(() => {
+    done = true;
+  });
+  const until = Date.now() + 20_000;
+  while (!done && Date.now() < until && existsSync(join(dataDir, 'postmaster.pid'))) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (done) await stopping;
 }

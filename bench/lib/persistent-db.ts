@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDataSource } from '../../src/database/data-source';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { migrateWithLock } from '../../src/database/migrate';
+import { postmasterPid, stopEmbedded } from './database';
 import { freePort } from './net';
 
 /** The database of `bench:seed` / `bench:reports`: kept between runs, unlike `npm run bench`'s. */
@@ -72,29 +73,8 @@ async function embedded(
     url: db.url,
     kind: 'embedded',
     dataDir,
-    async postmasterPid() {
-      try {
-        const pid = Number(
-          (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
-        );
-        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    async close() {
-      // stop() waits for PostgreSQL's exit event, which never comes if it has already gone (a
-      // Ctrl-C in the terminal reaches it too); PostgreSQL removes postmaster.pid on exit.
-      let done = false;
-      const stopping = db.stop().finally(() => {
-        done = true;
-      });
-      const until = Date.now() + 20_000;
-      while (!done && Date.now() < until && existsSync(join(dataDir, 'postmaster.pid'))) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      if (done) await stopping;
-    },
+    postmasterPid: () => postmasterPid(dataDir),
+    close: () => stopEmbedded(db, dataDir),
   };
 }
 
