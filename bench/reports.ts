@@ -29,7 +29,7 @@ function log(line: string): void {
 }
 
 // The repository's own SQL, so the baseline runs exactly the statements the app runs.
-const SQL = { ...REPORT_SQL, npsBySegment: REPORT_SQL.npsBySegment('department') };
+const SQL = REPORT_SQL;
 
 interface Team {
   id: string;
@@ -252,39 +252,78 @@ async function main(): Promise<number> {
     const trendFrom = addBuckets(start, 'month', 1 - TREND_BUCKETS);
     const sparkFrom = addBuckets(start, 'month', 1 - SPARK_BUCKETS);
     const sub = subtree(teams, team.id);
-    const overviewGroups = pairs(
-      Object.fromEntries(teams.map((t) => [t.slug, subtree(teams, t.id)])),
-    );
     // The team page's rollup: every team of the tree and the organisation, 12 months (the
     // visibility rule needs the whole tree).
     const treeGroups: Record<string, string[]> = Object.fromEntries(
       teams.map((t) => [t.id, subtree(teams, t.id)]),
     );
     treeGroups.__organisation = teams.map((t) => t.id);
-    const raw = {
-      npsByBucket: () => pg.query(SQL.npsByBucket, [sub, 'month', trendFrom, end]),
-      npsDistribution: () => pg.query(SQL.npsDistribution, [sub, start, end]),
-      questionResults: () => pg.query(SQL.questionResults, [sub, start, end]),
-      npsByGroupAndBucket: () =>
-        pg.query(SQL.npsByGroupAndBucket, [overviewGroups, 'month', sparkFrom, end]),
-    };
+    const teamGroups = pairs(Object.fromEntries(sub.map((id) => [id, subtree(teams, id)])));
+    const { rows: questionRows } = await pg.query<{ id: string }>(
+      'SELECT DISTINCT question_id AS id FROM report_day_question WHERE responded_on >= $1 AND responded_on < $2',
+      [start, end],
+    );
+    const questionIds = questionRows.map((r) => r.id);
+    type Query = { name: string; sql: string; params: unknown[] };
+    // Every statement the team page runs (ReportsService.teamReport), and the overview's.
+    const teamQueries: Query[] = [
+      {
+        name: 'team: npsByGroupAndBucket (whole tree + org, 12 months)',
+        sql: SQL.npsByGroupAndBucket,
+        params: [pairs(treeGroups), 'month', trendFrom, end],
+      },
+      {
+        name: 'team: questionCountsByGroup (whole tree + org)',
+        sql: SQL.questionCountsByGroup,
+        params: [pairs(treeGroups), start, end],
+      },
+      { name: 'team: questions', sql: SQL.questions, params: [questionIds] },
+      { name: 'team: npsDistribution', sql: SQL.npsDistribution, params: [sub, start, end] },
+      {
+        name: 'team: optionCountsByGroup',
+        sql: SQL.optionCountsByGroup,
+        params: [pairs({ [team.id]: sub }), start, end],
+      },
+      { name: 'team: responseRate', sql: SQL.responseRate, params: [sub, start, end] },
+      { name: 'team: commentSample', sql: SQL.commentSample, params: [sub, start, end, 30] },
+      ...['department', 'location', 'tenure_band'].map((segment) => ({
+        name: `team: npsBySegmentAndGroup ${segment}`,
+        sql: SQL.npsBySegmentAndGroup,
+        params: [teamGroups, segment, start, end],
+      })),
+    ];
+    const overviewQueries: Query[] = [
+      {
+        name: 'overview: npsByGroupAndBucket (whole tree + org, 8 months)',
+        sql: SQL.npsByGroupAndBucket,
+        params: [pairs(treeGroups), 'month', sparkFrom, end],
+      },
+      {
+        name: 'overview: questionCountsByGroup (whole tree + org)',
+        sql: SQL.questionCountsByGroup,
+        params: [pairs(treeGroups), start, end],
+      },
+      { name: 'overview: questions', sql: SQL.questions, params: [questionIds] },
+    ];
+    const run = (q: Query) => pg.query(q.sql, q.params);
     const teamRaw = async () => {
-      await Promise.all([raw.npsByBucket(), raw.npsDistribution(), raw.questionResults()]);
+      await Promise.all(teamQueries.map(run));
       return true;
     };
     const overviewRaw = async () => {
-      await raw.npsByGroupAndBucket();
+      await Promise.all(overviewQueries.map(run));
       return true;
     };
+    const headlineRaw = async () =>
+      (await pg.query(SQL.npsByGroupAndBucket, [pairs({ [team.id]: sub }), 'month', start, end]))
+        .rows as { bucket: string; n: number }[];
 
     // Sanity: the app's headline n is the raw npsByBucket count of the current month.
     const first = await get(teamPath);
     if (first.status !== 200)
       throw new Error(`GET ${teamPath} answered ${first.status}: ${first.body.slice(0, 300)}`);
     const report = JSON.parse(first.body) as { headline: { withheld: boolean; n?: number } };
-    const rawBucket = (await raw.npsByBucket()).rows.find(
-      (r: { bucket: string }) => r.bucket === start,
-    );
+    const rawBucket = (await headlineRaw()).find((r) => r.bucket === start);
     log(`team page: headline n=${report.headline.n ?? 'withheld'}, raw SQL n=${rawBucket?.n ?? 0}`);
     if (!report.headline.withheld && report.headline.n !== rawBucket?.n)
       throw new Error('the app and the raw SQL disagree on the headline count');
@@ -295,32 +334,16 @@ async function main(): Promise<number> {
       );
 
     // Each query of both pages alone, serially: where the time goes.
-    const single: [string, () => Promise<unknown>][] = [
-      ['team: npsByBucket (12 months)', raw.npsByBucket],
-      ['team: npsDistribution', raw.npsDistribution],
-      ['team: questionResults', raw.questionResults],
-      ['team: comments', () => pg.query(SQL.comments, [sub, start, end, 30])],
-      ['team: responseRate', () => pg.query(SQL.responseRate, [sub, start, end])],
-      ['team: npsBySegment (×3)', () => pg.query(SQL.npsBySegment, [sub, start, end])],
-      [
-        'team: npsByGroupAndBucket (whole tree + org, 12 months)',
-        () => pg.query(SQL.npsByGroupAndBucket, [pairs(treeGroups), 'month', trendFrom, end]),
-      ],
-      ['overview: npsByGroupAndBucket (8 months)', raw.npsByGroupAndBucket],
-      [
-        'overview: questionScoresByGroup',
-        () => pg.query(SQL.questionScoresByGroup, [overviewGroups, start, end]),
-      ],
-    ];
+    const single = [...teamQueries, ...overviewQueries];
     const perQuery: { query: string; medianMs: number }[] = [];
-    for (const [name, fn] of single) {
+    for (const q of single) {
       const times: number[] = [];
       for (let i = 0; i < 6; i++) {
         const s = performance.now();
-        await fn();
+        await run(q);
         if (i > 0) times.push(performance.now() - s); // the first warms the cache
       }
-      perQuery.push({ query: name, medianMs: percentile(Float64Array.from(times).sort(), 50) });
+      perQuery.push({ query: q.name, medianMs: percentile(Float64Array.from(times).sort(), 50) });
     }
     log('warm-up: 3 s of each endpoint');
     await runFor(3000, connections, stopped, async () => (await get(teamPath)).status === 200);
@@ -362,30 +385,15 @@ async function main(): Promise<number> {
     );
 
     // EXPLAIN ANALYZE of the slowest query of each page.
-    const explainOf: Record<string, [string, unknown[]]> = {
-      'team: npsByBucket (12 months)': [SQL.npsByBucket, [sub, 'month', trendFrom, end]],
-      'team: npsDistribution': [SQL.npsDistribution, [sub, start, end]],
-      'team: questionResults': [SQL.questionResults, [sub, start, end]],
-      'team: comments': [SQL.comments, [sub, start, end, 30]],
-      'team: responseRate': [SQL.responseRate, [sub, start, end]],
-      'team: npsBySegment (×3)': [SQL.npsBySegment, [sub, start, end]],
-      'team: npsByGroupAndBucket (whole tree + org, 12 months)': [
-        SQL.npsByGroupAndBucket,
-        [pairs(treeGroups), 'month', trendFrom, end],
-      ],
-      'overview: npsByGroupAndBucket (8 months)': [
-        SQL.npsByGroupAndBucket,
-        [overviewGroups, 'month', sparkFrom, end],
-      ],
-      'overview: questionScoresByGroup': [SQL.questionScoresByGroup, [overviewGroups, start, end]],
-    };
     const slowestOf = (prefix: string) =>
       [...perQuery]
         .filter((q) => q.query.startsWith(prefix))
         .sort((a, b) => b.medianMs - a.medianMs)[0];
     const explains: { query: string; plan: string }[] = [];
     for (const q of [slowestOf('team:'), slowestOf('overview:')]) {
-      const [explainSql, explainParams] = explainOf[q.query];
+      const { sql: explainSql, params: explainParams } = single.find(
+        (x) => x.name === q.query,
+      ) as Query;
       const { rows: plan } = await pg.query<{ 'QUERY PLAN': string }>(
         `EXPLAIN (ANALYZE, BUFFERS) ${explainSql}`,
         explainParams,

@@ -11,6 +11,10 @@ import { OutboxMessage } from '../modules/mail/entities/outbox-message.entity';
 import { Answer } from '../modules/responses/entities/answer.entity';
 import { PendingResponse } from '../modules/responses/entities/pending-response.entity';
 import { Response } from '../modules/responses/entities/response.entity';
+import { ReportComment } from '../modules/reports/entities/report-comment.entity';
+import { ReportDayOption } from '../modules/reports/entities/report-day-option.entity';
+import { ReportDayQuestion } from '../modules/reports/entities/report-day-question.entity';
+import { ReportDaySegment } from '../modules/reports/entities/report-day-segment.entity';
 import { Question } from '../modules/surveys/entities/question.entity';
 import { Questionnaire } from '../modules/surveys/entities/questionnaire.entity';
 import { Survey } from '../modules/surveys/entities/survey.entity';
@@ -37,4 +41,8 @@ export const ENTITIES = [
   ApiToken,
   AuditEvent,
   RateLimitBucket,
+  ReportDayQuestion,
+  ReportDayOption,
+  ReportDaySegment,
+  ReportComment,
 ];

@@ -210,11 +210,13 @@ function shownInModel(
   from: string,
   to: string,
   k: number,
+  // What is counted: iNPS answers by default; a question's answers for its own rule.
+  counted: (r: Row) => boolean = (r) => r.nps !== null,
 ): Set<number> {
+  const nOf = (teams: Set<number>) =>
+    rows.filter((r) => teams.has(r.team) && r.date >= from && r.date < to && counted(r)).length;
   const n = (team: number) =>
-    team === -1
-      ? countsOf(rows, new Set(parents.map((_, i) => i)), from, to).n
-      : countsOf(rows, subtreeOf(parents, team), from, to).n;
+    team === -1 ? nOf(new Set(parents.map((_, i) => i))) : nOf(subtreeOf(parents, team));
   const childrenOf = (team: number) => parents.flatMap((p, i) => ((p ?? -1) === team ? [i] : []));
   const shown = new Set<number>();
   const covered = (team: number): number =>
@@ -376,6 +378,9 @@ describe('team reports against the real application', () => {
     return { start, end: addDays(start, 7) };
   }
 
+  /** Which (team, period, segment) showed a breakdown, to check none is nested in another. */
+  let brokenDown: { team: number; grain: string; at: string; segment: string }[] = [];
+
   /** Every cell of one team's report (JSON and CSV) against the generated rows. */
   async function checkReport(
     world: World,
@@ -444,7 +449,10 @@ describe('team reports against the real application', () => {
     expect(questions.map((q) => q.id)).toEqual(rated.length > 0 ? [ratingQuestion] : []);
     if (rated.length > 0) {
       const result = questions[0].result;
-      if (rated.length < k || !visible) expect(result).toEqual({ withheld: true });
+      // The tree rule again, on the rating's own counts (it is optional, so they differ).
+      const ratingShown = shownInModel(parents, rows, from, to, k, (r) => r.rating !== null);
+      if (rated.length < k || !visible || !ratingShown.has(team))
+        expect(result).toEqual({ withheld: true });
       else {
         expect(result.n).toBe(rated.length);
         // Rounded to 0.01 and 0.1.
@@ -460,7 +468,16 @@ describe('team reports against the real application', () => {
       (r) => subtree.has(r.team) && r.date >= from && r.date < to && r.comment !== null,
     );
     const commentCell = report.comments as Json;
-    if (comments.length < commentK || !visible) expect(commentCell).toEqual({ withheld: true });
+    const commentsShown = shownInModel(
+      parents,
+      rows,
+      from,
+      to,
+      commentK,
+      (r) => r.comment !== null,
+    );
+    if (comments.length < commentK || !visible || !commentsShown.has(team))
+      expect(commentCell).toEqual({ withheld: true });
     else {
       expect(commentCell.n).toBe(comments.length);
       expect(commentCell.shown).toBe(Math.min(30, comments.length));
@@ -532,6 +549,7 @@ describe('team reports against the real application', () => {
     const breakdowns = (report.breakdowns ?? []) as {
       segment: keyof Segments;
       label: string;
+      onSubTeams: boolean;
       groups: { label: string; value: Json }[];
     }[];
     const answeredNps = rows.filter(
@@ -542,8 +560,9 @@ describe('team reports against the real application', () => {
       const values = new Set(answeredNps.map((r) => r[b.segment] ?? 'Unknown'));
       const countsFor = (keep: (r: Row) => boolean) =>
         countsOf(answeredNps.filter(keep), subtree, from, to);
-      if (!visible) expect({ inB, groups: b.groups }).toEqual({ inB, groups: [] });
+      if (!visible || b.onSubTeams) expect({ inB, groups: b.groups }).toEqual({ inB, groups: [] });
       if (b.groups.length === 0) continue;
+      brokenDown.push({ team, grain, at, segment: b.segment });
       const shownValues = b.groups.filter((g) => g.label !== 'Other').map((g) => g.label);
       for (const g of b.groups) {
         expect({ inB, group: g.label, withheld: g.value.withheld }).toEqual({
@@ -573,7 +592,10 @@ describe('team reports against the real application', () => {
         total: current.n,
       });
       // Nothing folds that need not: all shown, no "Other", when every value reaches k.
-      if ([...values].every((v) => countsFor((r) => (r[b.segment] ?? 'Unknown') === v).n >= k))
+      if (
+        !b.onSubTeams &&
+        [...values].every((v) => countsFor((r) => (r[b.segment] ?? 'Unknown') === v).n >= k)
+      )
         expect(b.groups.map((g) => g.label).sort()).toEqual([...values].sort());
     }
 
@@ -652,12 +674,23 @@ describe('team reports against the real application', () => {
         try {
           const month = `${world.year}-${pad(world.month)}`;
           const weekAt = `${month}-${pad(world.days[world.weekDay % world.days.length])}`;
+          brokenDown = [];
           for (let team = 0; team < world.parents.length; team++) {
             await checkReport(world, rows, built, team, 'month', `${month}-15`);
             await checkReport(world, rows, built, team, 'week', weekAt);
             await checkReport(world, rows, built, team, 'quarter', `${month}-01`);
             reports += 3;
           }
+          // A segment is broken down at most once on any path of the tree: no breakdown can be
+          // subtracted from another one that contains it.
+          for (const a of brokenDown)
+            for (const b of brokenDown)
+              if (a !== b && a.grain === b.grain && a.at === b.at && a.segment === b.segment)
+                expect({
+                  nested: subtreeOf(world.parents, a.team).has(b.team),
+                  a,
+                  b,
+                }).toEqual({ nested: false, a, b });
         } finally {
           await cleanUp(built.surveyIds);
         }

@@ -10,70 +10,97 @@ export interface Range {
   to: string;
 }
 
+/** Groups of teams: a key (a team id, or ORGANISATION) and the ids of the teams it covers. */
+export type Groups = Record<string, string[]>;
+
+export type Segment = 'department' | 'location' | 'tenure_band';
+
+export interface QuestionCounts {
+  key: string;
+  question_id: string;
+  n: number;
+  top2: number;
+  mean: number | null;
+}
+
+export interface QuestionRow {
+  id: string;
+  type: string;
+  text: Record<string, string>;
+  options: { key: string; label: Record<string, string> }[] | null;
+  position: number;
+}
+
+function pairs(groups: Groups): string {
+  return JSON.stringify(
+    Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id }))),
+  );
+}
+
 /**
- * Raw aggregates over mixed responses, computed in PostgreSQL. Nothing here is shown as it is:
- * ReportsService passes every number through anonymity.ts first.
+ * Raw aggregates over mixed responses, computed in PostgreSQL from the daily rollups. Nothing
+ * here is shown as it is: ReportsService passes every number through anonymity.ts first.
  */
 @Injectable()
 export class ReportsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** iNPS counts per calendar bucket of `grain`, for responses about any of `teamIds`. */
-  async npsByBucket(
-    teamIds: string[],
-    grain: Grain,
-    range: Range,
-  ): Promise<(NpsCounts & { bucket: string })[]> {
-    return this.dataSource.query(REPORT_SQL.npsByBucket, [teamIds, grain, range.from, range.to]);
-  }
-
-  /** iNPS counts per group of teams and calendar bucket (the overview's table and sparklines). */
+  /** iNPS counts per group of teams and calendar bucket. */
   async npsByGroupAndBucket(
-    groups: Record<string, string[]>,
+    groups: Groups,
     grain: Grain,
     range: Range,
   ): Promise<(NpsCounts & { key: string; bucket: string })[]> {
-    const pairs = Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id })));
-    if (pairs.length === 0) return [];
+    if (Object.keys(groups).length === 0) return [];
     return this.dataSource.query(REPORT_SQL.npsByGroupAndBucket, [
-      JSON.stringify(pairs),
+      pairs(groups),
       grain,
       range.from,
       range.to,
     ]);
   }
 
-  /** Per group of teams and rating/effort question: respondents, share of 4–5 and mean. */
-  async questionScoresByGroup(
-    groups: Record<string, string[]>,
-    range: Range,
-  ): Promise<
-    {
-      key: string;
-      question_id: string;
-      type: string;
-      text: Record<string, string>;
-      n: number;
-      top2: number;
-      mean: number;
-    }[]
-  > {
-    const pairs = Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id })));
-    if (pairs.length === 0) return [];
-    return this.dataSource.query(REPORT_SQL.questionScoresByGroup, [
-      JSON.stringify(pairs),
+  /** Per group and question: respondents (comments for text questions), share of 4–5, mean. */
+  async questionCountsByGroup(groups: Groups, range: Range): Promise<QuestionCounts[]> {
+    if (Object.keys(groups).length === 0) return [];
+    return this.dataSource.query(REPORT_SQL.questionCountsByGroup, [
+      pairs(groups),
       range.from,
       range.to,
     ]);
   }
 
-  /** iNPS counts per value of a respondent segment (department, location or tenure band). */
-  async npsBySegment(
-    teamIds: string[],
-    segment: 'department' | 'location' | 'tenure_band',
+  async questions(ids: string[]): Promise<QuestionRow[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.query(REPORT_SQL.questions, [ids]);
+  }
+
+  /** How many chose each option, per group and choice question. */
+  async optionCountsByGroup(
+    groups: Groups,
     range: Range,
-  ): Promise<(NpsCounts & { key: string })[]> {
-    return this.dataSource.query(REPORT_SQL.npsBySegment(segment), [teamIds, range.from, range.to]);
+  ): Promise<{ key: string; question_id: string; option_key: string; n: number }[]> {
+    if (Object.keys(groups).length === 0) return [];
+    return this.dataSource.query(REPORT_SQL.optionCountsByGroup, [
+      pairs(groups),
+      range.from,
+      range.to,
+    ]);
+  }
+
+  /** iNPS counts per group and value of a respondent segment. */
+  async npsBySegmentAndGroup(
+    groups: Groups,
+    segment: Segment,
+    range: Range,
+  ): Promise<(NpsCounts & { key: string; value: string })[]> {
+    if (Object.keys(groups).length === 0) return [];
+    return this.dataSource.query(REPORT_SQL.npsBySegmentAndGroup, [
+      pairs(groups),
+      segment,
+      range.from,
+      range.to,
+    ]);
   }
 
   /** How many answered each iNPS score, 0–10. */
@@ -81,39 +108,15 @@ export class ReportsRepository {
     return this.dataSource.query(REPORT_SQL.npsDistribution, [teamIds, range.from, range.to]);
   }
 
-  /** Rating, effort and choice questions: respondents, mean, share of 4–5, counts per option. */
-  async questionResults(
-    teamIds: string[],
-    range: Range,
-  ): Promise<
-    {
-      question_id: string;
-      type: string;
-      text: Record<string, string>;
-      options: { key: string; label: Record<string, string> }[] | null;
-      position: number;
-      respondents: number;
-      mean: number | null;
-      top2: number;
-      option_counts: Record<string, number> | null;
-    }[]
-  > {
-    return this.dataSource.query(REPORT_SQL.questionResults, [teamIds, range.from, range.to]);
-  }
-
-  /** The comments of the period in random order (at most `limit`), and how many there are. */
-  async comments(
-    teamIds: string[],
-    range: Range,
-    limit: number,
-  ): Promise<{ total: number; texts: string[] }> {
-    const [row] = await this.dataSource.query(REPORT_SQL.comments, [
+  /** Up to `limit` comments of the period, in random order. */
+  async commentSample(teamIds: string[], range: Range, limit: number): Promise<string[]> {
+    const rows: { text: string }[] = await this.dataSource.query(REPORT_SQL.commentSample, [
       teamIds,
       range.from,
       range.to,
       limit,
     ]);
-    return row;
+    return rows.map((r) => r.text);
   }
 
   /** Invitations sent in the range for surveys about these teams, and how many were answered. */

@@ -15,7 +15,7 @@ import {
   WITHHELD,
 } from './anonymity';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
-import { ReportsRepository } from './reports.repository';
+import { type Groups, type Range, ReportsRepository } from './reports.repository';
 
 export const TREND_BUCKETS = 12;
 export const COMMENTS_SHOWN = 30;
@@ -52,7 +52,13 @@ export interface TeamReport {
   comments: Cell<{ texts: string[]; shown: number }>;
   subTeams: { slug: string; name: string; value: Cell<Nps> }[];
   /** By respondent segment; small groups folded into "Other". Never applied to comments. */
-  breakdowns: { segment: string; label: string; groups: { label: string; value: Cell<Nps> }[] }[];
+  breakdowns: {
+    segment: string;
+    label: string;
+    /** True when sub-teams show this breakdown instead (a segment is broken down once per path). */
+    onSubTeams: boolean;
+    groups: { label: string; value: Cell<Nps> }[];
+  }[];
   comparison: { label: string; value: Cell<Nps> }[];
 }
 
@@ -94,33 +100,28 @@ export class ReportsService {
     const end = addBuckets(start, grain, 1);
     const previous = addBuckets(start, grain, -1);
     const sparkFrom = addBuckets(start, grain, 1 - SPARK_BUCKETS);
-    const groups = Object.fromEntries(teams.map((t) => [t.slug, subtreeIds(all, t.id)]));
-    const [rollup, questionRows] = await Promise.all([
+    const [rollup, perQuestion] = await Promise.all([
       this.rollups(all, grain, { from: sparkFrom, to: end }),
-      this.reports.questionScoresByGroup(groups, { from: start, to: end }),
+      this.questionRollups(all, { from: start, to: end }),
     ]);
-
-    const questions = new Map<string, { id: string; text: string; type: string }>();
-    for (const q of questionRows)
-      questions.set(q.question_id, {
-        id: q.question_id,
-        text: q.text.en ?? Object.values(q.text)[0] ?? '',
-        type: q.type,
-      });
+    const scored = perQuestion.questions.filter((q) => q.type === 'rating' || q.type === 'ces');
 
     const rows: OverviewRow[] = teams.map((t) => {
       const value = rollup.nps(t.id, start);
       const before = rollup.nps(t.id, previous);
       const cells: OverviewRow['questions'] = {};
-      for (const q of questionRows.filter((r) => r.key === t.slug)) {
-        cells[q.question_id] = value.withheld
-          ? WITHHELD
-          : guard(q.n, k, () => ({
-              value:
-                q.type === 'rating'
-                  ? Math.round((1000 * q.top2) / q.n) / 10
-                  : Math.round(q.mean * 100) / 100,
-            }));
+      for (const q of scored) {
+        const counts = perQuestion.counts(q.id, t.id);
+        if (counts.n === 0) continue;
+        cells[q.id] =
+          value.withheld || !perQuestion.visible(q.id).has(t.id)
+            ? WITHHELD
+            : guard(counts.n, k, () => ({
+                value:
+                  q.type === 'rating'
+                    ? Math.round((1000 * counts.top2) / counts.n) / 10
+                    : Math.round((counts.mean ?? 0) * 100) / 100,
+              }));
       }
       return {
         slug: t.slug,
@@ -160,19 +161,37 @@ export class ReportsService {
         return descending ? y - x : x - y;
       });
     } else if (descending) rows.reverse();
+    const locale = 'en';
     return {
       k,
-      period: {
-        grain,
-        start,
-        end,
-        label: bucketLabel(start, grain),
-        previous,
-        next: end <= new Date().toISOString().slice(0, 10) ? end : null,
-      },
+      period: this.period(grain, start, end),
       rows,
-      questions: [...questions.values()],
+      questions: scored
+        .filter((q) => rows.some((r) => r.questions[q.id] !== undefined))
+        .map((q) => ({
+          id: q.id,
+          text: q.text[locale] ?? Object.values(q.text)[0] ?? '',
+          type: q.type,
+        })),
     };
+  }
+
+  private period(grain: Grain, start: string, end: string): TeamReport['period'] {
+    return {
+      grain,
+      start,
+      end,
+      label: bucketLabel(start, grain),
+      previous: addBuckets(start, grain, -1),
+      next: end <= new Date().toISOString().slice(0, 10) ? end : null,
+    };
+  }
+
+  /** Every team (rolled up with its sub-teams) and the organisation, as groups for the queries. */
+  private treeGroups(all: Team[]): Groups {
+    const groups: Groups = Object.fromEntries(all.map((t) => [t.id, subtreeIds(all, t.id)]));
+    groups[ORGANISATION] = all.map((t) => t.id);
+    return groups;
   }
 
   /**
@@ -181,12 +200,8 @@ export class ReportsService {
    * the whole tree, whoever asks: what one person cannot see, another can, and pages are read
    * side by side.
    */
-  private async rollups(all: Team[], grain: Grain, range: { from: string; to: string }) {
-    const groups: Record<string, string[]> = Object.fromEntries(
-      all.map((t) => [t.id, subtreeIds(all, t.id)]),
-    );
-    groups[ORGANISATION] = all.map((t) => t.id);
-    const rows = await this.reports.npsByGroupAndBucket(groups, grain, range);
+  private async rollups(all: Team[], grain: Grain, range: Range) {
+    const rows = await this.reports.npsByGroupAndBucket(this.treeGroups(all), grain, range);
     const byKey = new Map(rows.map((r) => [`${r.key}|${r.bucket}`, r as NpsCounts]));
     const counts = (key: string, bucket: string): NpsCounts =>
       byKey.get(`${key}|${bucket}`) ?? EMPTY;
@@ -209,6 +224,98 @@ export class ReportsService {
     return { counts, visible, nps };
   }
 
+  /**
+   * Per question, the counts of every team (rolled up) and of the organisation in one period,
+   * and which teams may show that question: the tree rule applied to the question's own counts
+   * (an optional question has fewer answers than the iNPS, so its leftovers differ). Comments
+   * (text questions) use the comment threshold.
+   */
+  private async questionRollups(all: Team[], range: Range) {
+    const rows = await this.reports.questionCountsByGroup(this.treeGroups(all), range);
+    const questions = await this.reports.questions([...new Set(rows.map((r) => r.question_id))]);
+    const byKey = new Map(rows.map((r) => [`${r.question_id}|${r.key}`, r]));
+    const counts = (questionId: string, key: string) =>
+      byKey.get(`${questionId}|${key}`) ?? { n: 0, top2: 0, mean: null };
+    const cache = new Map<string, Set<string>>();
+    const visible = (questionId: string): Set<string> => {
+      let set = cache.get(questionId);
+      if (!set) {
+        const type = questions.find((q) => q.id === questionId)?.type;
+        set = visibleTeams(
+          all,
+          (id) => counts(questionId, id).n,
+          counts(questionId, ORGANISATION).n,
+          type === 'text' ? this.config.commentThreshold : this.k,
+        );
+        cache.set(questionId, set);
+      }
+      return set;
+    };
+    return { questions, counts, visible };
+  }
+
+  /**
+   * Breakdowns by respondent segment for `team`. Small groups fold into "Other" (foldSegments).
+   * Across the tree, a segment is broken down at most once on any path from the organisation to
+   * a team: a team shows a breakdown only when none of its sub-teams shows one, so no breakdown
+   * can be subtracted from another. Sub-teams come first: they are the finer view.
+   */
+  private async breakdowns(
+    all: Team[],
+    team: Team,
+    range: Range,
+    shown: (id: string) => boolean,
+  ): Promise<TeamReport['breakdowns']> {
+    const members = subtreeIds(all, team.id);
+    const groups: Groups = Object.fromEntries(members.map((id) => [id, subtreeIds(all, id)]));
+    const segments = [
+      ['department', 'Department'],
+      ['location', 'Location'],
+      ['tenure_band', 'Tenure'],
+    ] as const;
+    const results = await Promise.all(
+      segments.map(([segment]) => this.reports.npsBySegmentAndGroup(groups, segment, range)),
+    );
+    return segments.map(([segment, label], i) => {
+      const folded = new Map(
+        members.map((id) => [
+          id,
+          shown(id)
+            ? foldSegments(
+                results[i].filter((r) => r.key === id).map((r) => ({ ...r, key: r.value })),
+                this.k,
+              )
+            : { shown: [], other: [] },
+        ]),
+      );
+      const breaksDown = (id: string) => (folded.get(id)?.shown.length ?? 0) > 0;
+      const belowShows = subtreeIds(all, team.id)
+        .slice(1)
+        .some((id) => breaksDown(id));
+      // "Other" alone would only repeat the team's total, so a breakdown needs one named group.
+      const { shown: groupsShown, other } =
+        belowShows || !breaksDown(team.id)
+          ? { shown: [], other: [] }
+          : (folded.get(team.id) as ReturnType<typeof foldSegments<NpsCounts & { key: string }>>);
+      const sum = (key: keyof NpsCounts) => other.reduce((total, g) => total + g[key], 0);
+      const otherCounts: NpsCounts = {
+        n: sum('n'),
+        promoters: sum('promoters'),
+        passives: sum('passives'),
+        detractors: sum('detractors'),
+      };
+      return {
+        segment,
+        label,
+        onSubTeams: belowShows,
+        groups: [
+          ...groupsShown.map((g) => ({ label: g.key, value: guardNps(g, this.k) })),
+          ...(other.length > 0 ? [{ label: 'Other', value: guardNps(otherCounts, this.k) }] : []),
+        ],
+      };
+    });
+  }
+
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
     const all = await this.teams.list();
     const team = all.find((t) => t.slug === slug);
@@ -220,18 +327,12 @@ export class ReportsService {
     const subtree = subtreeIds(all, team.id);
     const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
 
-    const segments = [
-      ['department', 'Department'],
-      ['location', 'Location'],
-      ['tenure_band', 'Tenure'],
-    ] as const;
-    const [rollup, distribution, questions, comments, rate, ...bySegment] = await Promise.all([
+    const [rollup, perQuestion, distribution, options, rate] = await Promise.all([
       this.rollups(all, grain, { from: trendFrom, to: end }),
+      this.questionRollups(all, range),
       this.reports.npsDistribution(subtree, range),
-      this.reports.questionResults(subtree, range),
-      this.reports.comments(subtree, range, COMMENTS_SHOWN),
+      this.reports.optionCountsByGroup({ [team.id]: subtree }, range),
       this.reports.responseRate(subtree, range),
-      ...segments.map(([segment]) => this.reports.npsBySegment(subtree, segment, range)),
     ]);
     // Everything of the period is about the team's total: when that is withheld, so is the rest.
     const shown = rollup.visible(start).has(team.id);
@@ -249,6 +350,20 @@ export class ReportsService {
       value: shown ? rollup.nps(ORGANISATION, start) : WITHHELD,
     });
 
+    const textQuestions = perQuestion.questions.filter((q) => q.type === 'text');
+    const commentCount = textQuestions.reduce(
+      (total, q) => total + perQuestion.counts(q.id, team.id).n,
+      0,
+    );
+    const commentsShown =
+      shown && textQuestions.some((q) => perQuestion.visible(q.id).has(team.id));
+    const [texts, breakdowns] = await Promise.all([
+      commentsShown && commentCount >= this.config.commentThreshold
+        ? this.reports.commentSample(subtree, range, COMMENTS_SHOWN)
+        : Promise.resolve([]),
+      this.breakdowns(all, team, range, (id) => rollup.visible(start).has(id)),
+    ]);
+
     const locale = 'en';
     return {
       team: {
@@ -258,14 +373,7 @@ export class ReportsService {
         csatTarget: team.csatTarget,
       },
       k,
-      period: {
-        grain,
-        start,
-        end,
-        label: bucketLabel(start, grain),
-        previous: addBuckets(start, grain, -1),
-        next: end <= new Date().toISOString().slice(0, 10) ? end : null,
-      },
+      period: this.period(grain, start, end),
       headline: rollup.nps(team.id, start),
       responseRate: guard(shown ? rate.answered : 0, k, () => ({
         invited: rate.invited,
@@ -287,24 +395,33 @@ export class ReportsService {
                 : ('detractor' as const),
         })),
       })),
-      questions: questions.map((q) => ({
-        id: q.question_id,
-        type: q.type,
-        text: q.text[locale] ?? Object.values(q.text)[0] ?? '',
-        result: guard(shown ? q.respondents : 0, k, () => ({
-          mean:
-            q.type === 'rating' || q.type === 'ces' ? Math.round((q.mean ?? 0) * 100) / 100 : null,
-          csat: q.type === 'rating' ? Math.round((1000 * q.top2) / q.respondents) / 10 : null,
-          options: (q.options ?? []).map((o) => ({
-            key: o.key,
-            label: o.label[locale] ?? Object.values(o.label)[0] ?? o.key,
-            n: q.option_counts?.[o.key] ?? 0,
-          })),
-        })),
-      })),
-      comments: guard(shown ? comments.total : 0, this.config.commentThreshold, () => ({
-        texts: comments.texts,
-        shown: comments.texts.length,
+      questions: perQuestion.questions
+        .filter((q) => ['rating', 'ces', 'single', 'multi'].includes(q.type))
+        .filter((q) => perQuestion.counts(q.id, team.id).n > 0)
+        .map((q) => {
+          const counts = perQuestion.counts(q.id, team.id);
+          const allowed = shown && perQuestion.visible(q.id).has(team.id);
+          return {
+            id: q.id,
+            type: q.type,
+            text: q.text[locale] ?? Object.values(q.text)[0] ?? '',
+            result: guard(allowed ? counts.n : 0, k, () => ({
+              mean:
+                q.type === 'rating' || q.type === 'ces'
+                  ? Math.round((counts.mean ?? 0) * 100) / 100
+                  : null,
+              csat: q.type === 'rating' ? Math.round((1000 * counts.top2) / counts.n) / 10 : null,
+              options: (q.options ?? []).map((o) => ({
+                key: o.key,
+                label: o.label[locale] ?? Object.values(o.label)[0] ?? o.key,
+                n: options.find((r) => r.question_id === q.id && r.option_key === o.key)?.n ?? 0,
+              })),
+            })),
+          };
+        }),
+      comments: guard(commentsShown ? commentCount : 0, this.config.commentThreshold, () => ({
+        texts,
+        shown: texts.length,
       })),
       subTeams: children.map((c) => ({
         slug: c.slug,
@@ -312,29 +429,7 @@ export class ReportsService {
         value: rollup.nps(c.id, start),
       })),
       comparison,
-      breakdowns: segments.map(([segment, label], i) => {
-        const { shown: groups, other } = shown
-          ? foldSegments(bySegment[i], k)
-          : {
-              shown: [] as (NpsCounts & { key: string })[],
-              other: [] as (NpsCounts & { key: string })[],
-            };
-        const sum = (key: keyof NpsCounts) => other.reduce((total, g) => total + g[key], 0);
-        const otherCounts: NpsCounts = {
-          n: sum('n'),
-          promoters: sum('promoters'),
-          passives: sum('passives'),
-          detractors: sum('detractors'),
-        };
-        return {
-          segment,
-          label,
-          groups: [
-            ...groups.map((g) => ({ label: g.key, value: guardNps(g, k) })),
-            ...(other.length > 0 ? [{ label: 'Other', value: guardNps(otherCounts, k) }] : []),
-          ],
-        };
-      }),
+      breakdowns,
     };
   }
 }

@@ -1,77 +1,82 @@
 /**
  * The SQL of every report aggregate, in one file with no imports, so that the reports
  * benchmark runs exactly these statements as its raw-PostgreSQL baseline.
+ *
+ * They read the daily rollups (report_day_question, report_day_option, report_day_segment,
+ * report_comment), which triggers keep current in the transaction that writes the answers; see
+ * the ReportRollups migration. Score counts are an array where score s sits at index s + 1.
+ *
+ * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}.
  */
+const PROMOTERS = 'd.score_counts[10] + d.score_counts[11]';
+const PASSIVES = 'd.score_counts[8] + d.score_counts[9]';
+const DETRACTORS = Array.from({ length: 7 }, (_, s) => `d.score_counts[${s + 1}]`).join(' + ');
+
 export const REPORT_SQL = {
-  npsByBucket: `SELECT to_char(date_trunc($2, r.responded_on), 'YYYY-MM-DD') AS bucket, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
-         FROM response r
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $3 AND r.responded_on < $4
-        GROUP BY 1 ORDER BY 1`,
-  npsByGroupAndBucket: `SELECT g.key, to_char(date_trunc($2, r.responded_on), 'YYYY-MM-DD') AS bucket, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+  /** iNPS counts per group and calendar bucket ($2: week, month or quarter). */
+  npsByGroupAndBucket: `SELECT g.key, to_char(date_trunc($2, d.responded_on), 'YYYY-MM-DD') AS bucket,
+              sum(d.n)::int AS n, sum(${PROMOTERS})::int AS promoters,
+              sum(${PASSIVES})::int AS passives, sum(${DETRACTORS})::int AS detractors
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN response r ON r.team_id = g.id AND r.responded_on >= $3 AND r.responded_on < $4
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+         JOIN report_day_question d ON d.team_id = g.id AND d.responded_on >= $3 AND d.responded_on < $4
+        WHERE d.question_id IN (SELECT id FROM question WHERE type = 'nps')
         GROUP BY 1, 2`,
-  questionScoresByGroup: `SELECT g.key, q.id AS question_id, q.type, q.text, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 4)::int AS top2, avg(a.score)::float AS mean
+  /**
+   * Per group and question of every type: respondents, share of 4–5 and mean (rating, effort),
+   * comments (text). The counts let the service apply the tree rule question by question.
+   */
+  questionCountsByGroup: `SELECT g.key, d.question_id, sum(d.n)::int AS n,
+              sum(d.score_counts[5] + d.score_counts[6])::int AS top2,
+              sum(d.score_sum)::float / nullif(sum(d.n), 0) AS mean
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN response r ON r.team_id = g.id AND r.responded_on >= $2 AND r.responded_on < $3
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type IN ('rating', 'ces')
-        GROUP BY 1, 2, 3, 4, q.position ORDER BY q.position`,
-  /** The column comes from a fixed list, never from input. */
-  npsBySegment: (
-    segment: 'department' | 'location' | 'tenure_band',
-  ) => `SELECT coalesce(r.${segment}, 'Unknown') AS key, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
-         FROM response r
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
-        GROUP BY 1`,
-  npsDistribution: `SELECT a.score::int AS score, count(*)::int AS n
-         FROM response r
-         JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
-        GROUP BY 1 ORDER BY 1`,
-  questionResults: `WITH answers AS (
-         SELECT a.question_id, a.response_id, a.score, a.option_key
-           FROM response r JOIN answer a ON a.response_id = r.id
-          WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3),
-       per_question AS (
-         SELECT question_id, count(DISTINCT response_id)::int AS respondents,
-                avg(score)::float AS mean, count(*) FILTER (WHERE score >= 4)::int AS top2
-           FROM answers GROUP BY question_id),
-       per_option AS (
-         SELECT question_id, jsonb_object_agg(option_key, n) AS option_counts
-           FROM (SELECT question_id, option_key, count(*)::int AS n FROM answers
-                  WHERE option_key IS NOT NULL GROUP BY 1, 2) o
-          GROUP BY question_id)
-       SELECT q.id AS question_id, q.type, q.text, q.options, q.position, p.respondents, p.mean, p.top2,
-              o.option_counts
-         FROM per_question p JOIN question q ON q.id = p.question_id
-         LEFT JOIN per_option o ON o.question_id = p.question_id
-        WHERE q.type IN ('rating', 'ces', 'single', 'multi')
-        ORDER BY q.questionnaire_id, q.position`,
-  comments: `WITH texts AS (
-         SELECT a.text FROM response r JOIN answer a ON a.response_id = r.id
-          WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3
-            AND a.text IS NOT NULL)
-       SELECT (SELECT count(*)::int FROM texts) AS total,
-              coalesce((SELECT array_agg(text) FROM (SELECT text FROM texts ORDER BY random() LIMIT $4) s), '{}') AS texts`,
+         JOIN report_day_question d ON d.team_id = g.id AND d.responded_on >= $2 AND d.responded_on < $3
+        GROUP BY 1, 2`,
+  /** The questions behind question ids, in questionnaire order. */
+  questions: `SELECT id, type, text, options, position FROM question WHERE id = ANY($1::uuid[])
+        ORDER BY questionnaire_id, position`,
+  /** How many chose each option of the choice questions, per group. */
+  optionCountsByGroup: `SELECT g.key, d.question_id, d.option_key, sum(d.n)::int AS n
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN report_day_option d ON d.team_id = g.id AND d.responded_on >= $2 AND d.responded_on < $3
+        GROUP BY 1, 2, 3`,
+  /** iNPS counts per group and value of a respondent segment ($2: department, location, tenure_band). */
+  npsBySegmentAndGroup: `SELECT g.key, d.value, sum(d.n)::int AS n, sum(d.promoters)::int AS promoters,
+              sum(d.passives)::int AS passives, sum(d.detractors)::int AS detractors
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN report_day_segment d ON d.team_id = g.id AND d.dimension = $2
+          AND d.responded_on >= $3 AND d.responded_on < $4
+        GROUP BY 1, 2`,
+  /** How many answered each iNPS score, 0–10. */
+  npsDistribution: `SELECT s - 1 AS score, sum(d.score_counts[s])::int AS n
+         FROM report_day_question d CROSS JOIN generate_series(1, 11) AS s
+        WHERE d.team_id = ANY($1::uuid[]) AND d.responded_on >= $2 AND d.responded_on < $3
+          AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
+        GROUP BY s ORDER BY s`,
+  /**
+   * A sample of the period's comments: those with the smallest random sort keys (so reloading
+   * the page shows the same ones), shuffled again for display.
+   */
+  commentSample: `SELECT a.text
+         FROM (SELECT c.answer_id FROM report_comment c
+                WHERE c.team_id = ANY($1::uuid[]) AND c.responded_on >= $2 AND c.responded_on < $3
+                ORDER BY c.sort_key LIMIT $4) s
+         JOIN answer a ON a.id = s.answer_id
+        ORDER BY random()`,
   responseRate: `SELECT count(*)::int AS invited, count(i.answered_on)::int AS answered
          FROM invitation i JOIN survey s ON s.id = i.survey_id
         WHERE s.team_id = ANY($1::uuid[]) AND i.sent_at >= $2 AND i.sent_at < $3`,
+};
+
+/** Recomputes every rollup row from `response` and `answer` (bench:seed, after a bulk load). */
+export const REBUILD_ROLLUPS_SQL = `SELECT report_rollup_refresh(array_agg(team_id), array_agg(responded_on))
+   FROM (SELECT DISTINCT team_id, responded_on FROM response) k`;
+
+/** The same numbers straight from `response` and `answer`, for tests of the rollups. */
+export const UNROLLED_SQL = {
+  npsCounts: `SELECT count(*)::int AS n, count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM response r JOIN answer a ON a.response_id = r.id
+         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3`,
 };

@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Rollup: per team, day, source, choice question and option, how many chose it. */
+@Entity('report_day_option')
+export class ReportDayOption {
+  @PrimaryColumn({ name: 'team_id', type: 'uuid' })
+  teamId!: string;
+
+  @PrimaryColumn({ name: 'question_id', type: 'uuid' })
+  questionId!: string;
+
+  @PrimaryColumn({ name: 'responded_on', type: 'date' })
+  respondedOn!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 16 })
+  source!: string;
+
+  @PrimaryColumn({ name: 'option_key', type: 'varchar', length: 64 })
+  optionKey!: string;
+
+  @Column({ type: 'integer' })
+  n!: number;
+}
