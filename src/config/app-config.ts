@@ -14,6 +14,20 @@ export interface AppConfig {
   appSecret: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Ticket webhooks and ticket surveys. */
+  tickets: {
+    /** Webhook bodies over this many bytes get 413 before any work. */
+    webhookMaxBodyBytes: number;
+    /** Deliveries accepted per integration and minute (all instances together); then 429. */
+    webhookRatePerMinute: number;
+    /** How long a rotated-out signing secret stays valid, unless the rotation says otherwise. */
+    secretOverlapHours: number;
+    /** Tries of a `ticket.survey` job after its first, with back-off, before it is a dead letter. */
+    surveyRetryLimit: number;
+    surveyRetryDelaySeconds: number;
+    /** Tests only: the process ends itself right after a webhook's transaction commits. */
+    killAfterWebhookCommit: boolean;
+  };
   reportingThreshold: number;
   /** How many comments a period needs before any is shown (never below the reporting threshold). */
   commentThreshold: number;
@@ -164,6 +178,14 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     appSecret,
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
+    tickets: {
+      webhookMaxBodyBytes: int('WEBHOOK_MAX_BODY_KB', 256, 1, 10 * 1024) * 1024,
+      webhookRatePerMinute: int('WEBHOOK_RATE_PER_MINUTE', 30_000, 1, 1_000_000),
+      secretOverlapHours: int('WEBHOOK_SECRET_OVERLAP_HOURS', 24, 0, 24 * 30),
+      surveyRetryLimit: int('TICKET_SURVEY_RETRY_LIMIT', 5, 0, 20),
+      surveyRetryDelaySeconds: int('TICKET_SURVEY_RETRY_DELAY_SECONDS', 30, 1, 3600),
+      killAfterWebhookCommit: bool('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT', false),
+    },
     reportingThreshold,
     commentThreshold,
     mixBatchSize,

@@ -38,7 +38,9 @@ export class SurveysRepository {
     });
   }
 
-  insertSurvey(survey: Omit<Survey, 'id' | 'createdAt'>): Promise<Survey> {
+  insertSurvey(
+    survey: Omit<Survey, 'id' | 'createdAt' | 'source'> & Partial<Pick<Survey, 'source'>>,
+  ): Promise<Survey> {
     const repo = this.dataSource.getRepository(Survey);
     return repo.save(repo.create(survey));
   }

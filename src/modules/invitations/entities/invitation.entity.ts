@@ -52,6 +52,22 @@ export class Invitation {
   @Column({ name: 'tenure_band', type: 'varchar', length: 16, nullable: true })
   tenureBand!: string | null;
 
+  /**
+   * Coarse attributes of the ticket behind a ticket survey invitation, which its answer will
+   * carry (never the ticket or the requester); null on other invitations.
+   */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  category!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  priority!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  channel!: string | null;
+
+  @Column({ name: 'resolution_band', type: 'varchar', length: 8, nullable: true })
+  resolutionBand!: string | null;
+
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt!: Date | null;
 

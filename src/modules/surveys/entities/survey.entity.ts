@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -10,8 +11,12 @@ import {
 import { ServiceTeam } from '../../teams/entities/service-team.entity';
 import { Questionnaire } from './questionnaire.entity';
 
-/** A questionnaire about one team, sent to chosen employees until it closes. */
+/**
+ * A questionnaire about one team, sent to chosen employees until it closes. Ticket surveys
+ * (`source` = 'ticket') are made by the tickets feature, one per team and month.
+ */
 @Entity('survey')
+@Check('ck_survey_source', `"source" IN ('pulse', 'ticket')`)
 export class Survey {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -36,6 +41,10 @@ export class Survey {
   /** Reporting threshold k, fixed when the survey is created and shown to respondents. */
   @Column({ name: 'reporting_threshold', type: 'smallint' })
   reportingThreshold!: number;
+
+  /** What its answers are recorded as: a pulse, or a survey after a ticket. */
+  @Column({ type: 'varchar', length: 16, default: 'pulse' })
+  source!: 'pulse' | 'ticket';
 
   /** Links stop working at this instant; the mixer may then flush a last, smaller batch. */
   @Column({ name: 'closes_at', type: 'timestamptz' })
