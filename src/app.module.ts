@@ -15,6 +15,7 @@ import { ReportsModule } from './modules/reports/reports.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
+import { TicketsModule } from './modules/tickets/tickets.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         SurveysModule,
         InvitationsModule,
         MailModule,
+        TicketsModule,
         ResponsesModule,
         ReportsModule,
         DemoModule,

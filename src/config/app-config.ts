@@ -27,6 +27,8 @@ export interface AppConfig {
     surveyRetryDelaySeconds: number;
     /** Tests only: the process ends itself right after a webhook's transaction commits. */
     killAfterWebhookCommit: boolean;
+    /** The time zone of "busiest hours" (weekday × hour of ticket openings). */
+    timeZone: string;
   };
   reportingThreshold: number;
   /** How many comments a period needs before any is shown (never below the reporting threshold). */
@@ -118,6 +120,17 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     return raw;
   };
 
+  const timeZone = (name: string, fallback: string): string => {
+    const raw = read(name) ?? fallback;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: raw });
+      return raw;
+    } catch {
+      problems.push(`${name} must be an IANA time zone such as Europe/Madrid (got "${raw}")`);
+      return fallback;
+    }
+  };
+
   const projectRoot = findProjectRoot();
   const port = int('PORT', 3000, 1, 65535);
   const host = read('HOST') ?? '127.0.0.1';
@@ -185,6 +198,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
       surveyRetryLimit: int('TICKET_SURVEY_RETRY_LIMIT', 5, 0, 20),
       surveyRetryDelaySeconds: int('TICKET_SURVEY_RETRY_DELAY_SECONDS', 30, 1, 3600),
       killAfterWebhookCommit: bool('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT', false),
+      timeZone: timeZone('TICKET_TIME_ZONE', 'UTC'),
     },
     reportingThreshold,
     commentThreshold,

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
 
 export interface SurveyLink {
   invitationId: string;
   surveyId: string;
+  /** 'ticket' for a survey after a ticket (its page offers "you may contact me"). */
+  source: 'pulse' | 'ticket';
   surveyName: string;
   questionnaireId: string;
   teamId: string;
@@ -83,6 +85,43 @@ export class InvitationsRepository {
     };
   }
 
+  /**
+   * The invitation of one person to a ticket survey, with the coarse ticket attributes its answer
+   * will carry, written through `manager` (the caller's transaction). Segments are copied as for
+   * any invitation. Undefined when the person already has one on this survey.
+   */
+  async insertTicketInvitation(
+    manager: EntityManager,
+    input: {
+      surveyId: string;
+      employeeId: string;
+      expiresAt: Date;
+      category: string | null;
+      priority: string | null;
+      channel: string | null;
+      resolutionBand: string | null;
+    },
+  ): Promise<string | undefined> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO invitation (survey_id, employee_id, department, location, tenure_band, expires_at,
+                               category, priority, channel, resolution_band)
+       SELECT $1, e.id, e.department, e.location, ${TENURE_BAND_SQL}, $3, $4, $5, $6, $7
+         FROM employee e WHERE e.id = $2 AND e.active
+       ON CONFLICT (survey_id, employee_id) DO NOTHING
+       RETURNING id`,
+      [
+        input.surveyId,
+        input.employeeId,
+        input.expiresAt,
+        input.category,
+        input.priority,
+        input.channel,
+        input.resolutionBand,
+      ],
+    );
+    return rows[0]?.id;
+  }
+
   /** Invitations among `ids` whose mail has not gone yet and that can still be answered. */
   toDeliver(ids: string[]): Promise<InvitationToDeliver[]> {
     return this.dataSource.query(
@@ -114,7 +153,7 @@ export class InvitationsRepository {
     const rows = await preparedQuery<SurveyLink>(
       this.dataSource,
       'invitations_find_by_token_hash',
-      `SELECT i.id AS "invitationId", s.id AS "surveyId", s.name AS "surveyName",
+      `SELECT i.id AS "invitationId", s.id AS "surveyId", s.source, s.name AS "surveyName",
               s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId", t.name AS "teamName",
               s.reporting_threshold AS "reportingThreshold", least(i.expires_at, s.closes_at) AS "expiresAt",
               to_char(i.answered_on, 'YYYY-MM-DD') AS "answeredOn", e.locale,

@@ -1,8 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
+import type { EntityManager } from 'typeorm';
 import { MailService } from '../mail/mail.service';
-import { InvitationsRepository, SurveyLink } from './invitations.repository';
+import {
+  type InvitationToDeliver,
+  InvitationsRepository,
+  SurveyLink,
+} from './invitations.repository';
 import { hashToken, looksLikeToken, newToken } from './tokens';
 
 export const DELIVER_QUEUE = 'invitations.deliver';
@@ -53,10 +58,8 @@ export class InvitationsService implements OnModuleInit {
    * A failure throws, and pg-boss retries with back-off.
    */
   async deliver(invitationIds: string[]): Promise<void> {
-    for (const invitation of await this.invitations.toDeliver(invitationIds)) {
-      const token = newToken();
-      await this.invitations.setTokenHash(invitation.id, hashToken(token));
-      await this.mail.sendInvitation({
+    await this.deliverWith(invitationIds, (invitation, link) =>
+      this.mail.sendInvitation({
         to: invitation.email,
         name: invitation.name,
         locale: invitation.locale,
@@ -64,10 +67,33 @@ export class InvitationsService implements OnModuleInit {
         teamName: invitation.teamName,
         reportingThreshold: invitation.reportingThreshold,
         expiresAt: invitation.expiresAt,
-        link: this.link(token),
-      });
+        link,
+      }),
+    );
+  }
+
+  /**
+   * Gives each invitation among `invitationIds` that has not been mailed yet (and can still be
+   * answered) a fresh token, keeps only its hash, hands the link to `send`, and marks it sent.
+   */
+  async deliverWith(
+    invitationIds: string[],
+    send: (invitation: InvitationToDeliver, link: string) => Promise<void>,
+  ): Promise<void> {
+    for (const invitation of await this.invitations.toDeliver(invitationIds)) {
+      const token = newToken();
+      await this.invitations.setTokenHash(invitation.id, hashToken(token));
+      await send(invitation, this.link(token));
       await this.invitations.markSent(invitation.id);
     }
+  }
+
+  /** See InvitationsRepository.insertTicketInvitation. */
+  createTicketInvitation(
+    manager: EntityManager,
+    input: Parameters<InvitationsRepository['insertTicketInvitation']>[1],
+  ): Promise<string | undefined> {
+    return this.invitations.insertTicketInvitation(manager, input);
   }
 
   link(token: string): string {

@@ -83,6 +83,29 @@ export class MailService implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * A mail made from views/emails/<template>.html.hbs and .text.hbs, in the recipient's
+   * language (its subject is a translation key).
+   */
+  async sendTemplate(mail: {
+    to: string;
+    locale: string;
+    template: string;
+    subject: { key: string; params?: Record<string, string | number> };
+    context: Record<string, unknown>;
+    kind: string;
+  }): Promise<void> {
+    const locale = this.i18n.negotiate(mail.locale);
+    const context = { ...mail.context, locale, dir: this.i18n.info(locale).dir };
+    await this.send({
+      to: mail.to,
+      subject: this.i18n.t(locale, mail.subject.key, mail.subject.params),
+      html: this.render(`${mail.template}.html`, context, false),
+      text: this.render(`${mail.template}.text`, context, true),
+      kind: mail.kind,
+    });
+  }
+
   async send(message: MailMessage): Promise<void> {
     if (this.transport) {
       await this.transport.sendMail({

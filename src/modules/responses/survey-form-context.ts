@@ -11,6 +11,8 @@ export interface SurveyFormContext {
   teamName: string;
   k: number;
   locale: string;
+  /** A survey after a ticket: the form also offers "you may contact me about this". */
+  ticket?: boolean;
 }
 
 export const CONTEXT_FIELD = '_ctx';
@@ -29,6 +31,7 @@ export function decodeContext(raw: unknown): SurveyFormContext | undefined {
     const strings = ['surveyId', 'questionnaireId', 'teamId', 'teamName', 'locale'] as const;
     if (strings.some((key) => typeof value[key] !== 'string') || typeof value.k !== 'number')
       return undefined;
+    if (value.ticket !== undefined && typeof value.ticket !== 'boolean') return undefined;
     return value as SurveyFormContext;
   } catch {
     return undefined;

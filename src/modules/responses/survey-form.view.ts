@@ -17,6 +17,8 @@ export function surveyFormQuestions(
     values?: Map<string, string[]>;
     errors?: Map<string, FieldError>;
     preselectScore?: number;
+    /** Fills `{team}` in question texts (the ticket survey asks about "{team}"). */
+    teamName?: string;
   } = {},
 ) {
   let preselectUsed = false;
@@ -39,7 +41,10 @@ export function surveyFormQuestions(
       name: FIELD_PREFIX + question.id,
       type: question.type,
       required: question.required,
-      text: pick(question.text, locale, questionnaire.defaultLocale),
+      text: pick(question.text, locale, questionnaire.defaultLocale).replaceAll(
+        '{team}',
+        state.teamName ?? '',
+      ),
       isScale: range !== undefined,
       isNps: question.type === 'nps',
       scale: range

@@ -16,6 +16,11 @@ import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { SurveyLink } from '../invitations/invitations.repository';
 import { SurveysService } from '../surveys/surveys.service';
+import {
+  CONTACT_FIELDS,
+  FOLLOW_UP_MAX_LENGTH,
+  FollowUpsService,
+} from '../tickets/follow-ups.service';
 import { validateAnswers, type ValidatedForm } from './answer-validation';
 import { ResponseErrors } from './responses.errors';
 import { ResponsesService } from './responses.service';
@@ -39,6 +44,7 @@ export class SurveyPagesController {
   constructor(
     private readonly responses: ResponsesService,
     private readonly surveys: SurveysService,
+    private readonly followUps: FollowUpsService,
     private readonly rateLimits: RateLimitService,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,6 +75,7 @@ export class SurveyPagesController {
       teamName: link.teamName,
       k: link.reportingThreshold,
       locale: this.i18n.negotiate(link.locale, request.headers['accept-language']),
+      ...(link.source === 'ticket' ? { ticket: true } : {}),
     };
     const preselect = score !== undefined && /^(10|[0-9])$/.test(score) ? Number(score) : undefined;
     await this.renderForm(context, token, request, reply, 200, { preselectScore: preselect });
@@ -99,9 +106,11 @@ export class SurveyPagesController {
     const validated = validateAnswers(questionnaire.questions ?? [], form, [
       CSRF_FIELD,
       CONTEXT_FIELD,
+      ...(context.ticket ? CONTACT_FIELDS : []),
     ]);
-    if (validated.errors.size > 0 || validated.formErrors.length > 0) {
-      await this.renderForm(context, token, request, reply, 422, validated);
+    const contact = context.ticket ? this.followUps.readForm(form) : undefined;
+    if (validated.errors.size > 0 || validated.formErrors.length > 0 || contact?.error) {
+      await this.renderForm(context, token, request, reply, 422, { ...validated, contact });
       return;
     }
     if (!(await this.responses.submit(token, context, validated.answers))) {
@@ -109,6 +118,10 @@ export class SurveyPagesController {
       await this.refuse(token, request, reply, undefined, ResponseErrors.alreadyAnswered());
       return;
     }
+    // A separate, non-anonymous record, written after the answer and apart from it.
+    const contacted = contact?.wanted
+      ? await this.followUps.request(token, contact.message)
+      : false;
     const info = this.i18n.info(context.locale);
     await reply.code(200).view('pages/survey/thanks.hbs', {
       locale: context.locale,
@@ -116,6 +129,7 @@ export class SurveyPagesController {
       title: this.i18n.t(context.locale, 'thanks.title'),
       teamName: context.teamName,
       k: context.k,
+      contacted,
     });
   }
 
@@ -163,7 +177,10 @@ export class SurveyPagesController {
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    state: Partial<ValidatedForm> & { preselectScore?: number },
+    state: Partial<ValidatedForm> & {
+      preselectScore?: number;
+      contact?: ReturnType<FollowUpsService['readForm']>;
+    },
   ): Promise<void> {
     const { locale } = context;
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
@@ -186,8 +203,21 @@ export class SurveyPagesController {
           value: csrfToken(this.config.appSecret, nonce, formScope(token, rawContext)),
         },
       ],
-      questions: surveyFormQuestions(questionnaire, locale, this.i18n, state),
-      errorCount: state.errors?.size ?? 0,
+      questions: surveyFormQuestions(questionnaire, locale, this.i18n, {
+        ...state,
+        teamName: context.teamName,
+      }),
+      contact: context.ticket
+        ? {
+            wanted: state.contact?.wanted ?? false,
+            message: state.contact?.message ?? '',
+            error: state.contact?.error
+              ? this.i18n.t(locale, state.contact.error.key, state.contact.error.vars)
+              : undefined,
+            maxLength: FOLLOW_UP_MAX_LENGTH,
+          }
+        : undefined,
+      errorCount: (state.errors?.size ?? 0) + (state.contact?.error ? 1 : 0),
       formErrors: (state.formErrors ?? []).map((e) => this.i18n.t(locale, e.key, e.vars)),
     });
   }

@@ -77,6 +77,25 @@ export class SurveysService {
     });
   }
 
+  /**
+   * A team's survey for the ticket invitations of one period (made by the tickets feature, which
+   * keeps one per team and month): its answers are recorded as `ticket`.
+   */
+  async createTicketSurvey(input: {
+    name: string;
+    teamId: string;
+    questionnaireId: string;
+    closesAt: Date;
+  }) {
+    await this.getQuestionnaire(input.questionnaireId);
+    const survey = await this.surveys.insertSurvey({
+      ...input,
+      source: 'ticket',
+      reportingThreshold: this.config.reportingThreshold,
+    });
+    return survey.id;
+  }
+
   listSurveys() {
     return this.surveys.listSurveysWithCounts();
   }
@@ -91,6 +110,7 @@ export class SurveysService {
   async send(surveyId: string, dto: SendSurveyDto) {
     const survey = await this.getSurvey(surveyId);
     if (survey.closesAt.getTime() <= Date.now()) throw SurveyErrors.closed(surveyId);
+    if (survey.source === 'ticket') throw SurveyErrors.ticketSurvey(surveyId);
     const employeeIds = dto.employeeIds ?? [];
     const emails = (dto.emails ?? []).map((e) => e.trim().toLowerCase());
     if (employeeIds.length === 0 && emails.length === 0) throw SurveyErrors.noRecipients();

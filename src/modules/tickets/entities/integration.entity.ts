@@ -70,7 +70,7 @@ export class Integration {
   @JoinColumn({ name: 'default_team_id', foreignKeyConstraintName: 'fk_integration_team' })
   defaultTeam?: Relation<ServiceTeam>;
 
-  @Column({ name: 'mapping_rules', type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ name: 'mapping_rules', type: 'jsonb' })
   mappingRules!: MappingRule[];
 
   /** The survey goes this long after the resolution. */
@@ -88,7 +88,7 @@ export class Integration {
   samplingPercent!: number;
 
   /** Categories / request types never surveyed (compared without regard to case). */
-  @Column({ name: 'excluded_categories', type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ name: 'excluded_categories', type: 'jsonb' })
   excludedCategories!: string[];
 
   @Column({ name: 'exclude_requester_is_assignee', type: 'boolean', default: true })
