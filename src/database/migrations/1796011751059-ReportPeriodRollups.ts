@@ -69,7 +69,7 @@ BEGIN
 END
 $fn$`;
 
-const triggerFunctions = (refresh: string, periodTables: string) => [
+const triggerFunctions = (refresh: string, periodTables: string[]) => [
   `CREATE OR REPLACE FUNCTION report_rollup_after_answers() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   PERFORM ${refresh}(array_agg(team_id), array_agg(responded_on))
@@ -87,9 +87,19 @@ BEGIN
   RETURN NULL;
 END
 $fn$`,
+  // DELETE rather than TRUNCATE: a TRUNCATE … CASCADE of response may already be truncating
+  // report_comment in the same statement, and TRUNCATE refuses a table in use.
   `CREATE OR REPLACE FUNCTION report_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  TRUNCATE report_day_question, report_day_option, report_day_segment, report_comment${periodTables};
+  ${[
+    'report_day_question',
+    'report_day_option',
+    'report_day_segment',
+    'report_comment',
+    ...periodTables,
+  ]
+    .map((table) => `DELETE FROM ${table};`)
+    .join('\n  ')}
   RETURN NULL;
 END
 $fn$`,
@@ -120,16 +130,17 @@ export class ReportPeriodRollups1796011751059 implements MigrationInterface {
     );
     await queryRunner.query(PERIOD_FUNCTION);
     await queryRunner.query(REFRESH_FUNCTION);
-    for (const statement of triggerFunctions(
-      'report_refresh',
-      ', report_period_question, report_period_option, report_period_segment',
-    ))
+    for (const statement of triggerFunctions('report_refresh', [
+      'report_period_question',
+      'report_period_option',
+      'report_period_segment',
+    ]))
       await queryRunner.query(statement);
     await queryRunner.query(BACKFILL);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    for (const statement of triggerFunctions('report_rollup_refresh', ''))
+    for (const statement of triggerFunctions('report_rollup_refresh', []))
       await queryRunner.query(statement);
     await queryRunner.query(`DROP FUNCTION report_refresh(uuid[], date[])`);
     await queryRunner.query(`DROP FUNCTION report_period_refresh(uuid[], date[])`);
