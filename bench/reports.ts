@@ -260,52 +260,58 @@ async function main(): Promise<number> {
     treeGroups.__organisation = teams.map((t) => t.id);
     const teamGroups = pairs(Object.fromEntries(sub.map((id) => [id, subtree(teams, id)])));
     const { rows: questionRows } = await pg.query<{ id: string }>(
-      'SELECT DISTINCT question_id AS id FROM report_day_question WHERE responded_on >= $1 AND responded_on < $2',
+      `SELECT DISTINCT question_id AS id FROM report_period_question WHERE grain = 'month' AND bucket_start >= $1 AND bucket_start < $2`,
       [start, end],
     );
     const questionIds = questionRows.map((r) => r.id);
-    type Query = { name: string; sql: string; params: unknown[] };
+    type Query = { name: string; key: keyof typeof SQL; params: unknown[] };
     // Every statement the team page runs (ReportsService.teamReport), and the overview's.
     const teamQueries: Query[] = [
       {
         name: 'team: npsByGroupAndBucket (whole tree + org, 12 months)',
-        sql: SQL.npsByGroupAndBucket,
+        key: 'npsByGroupAndBucket',
         params: [pairs(treeGroups), 'month', trendFrom, end],
       },
       {
         name: 'team: questionCountsByGroup (whole tree + org)',
-        sql: SQL.questionCountsByGroup,
-        params: [pairs(treeGroups), start, end],
+        key: 'questionCountsByGroup',
+        params: [pairs(treeGroups), 'month', start, end],
       },
-      { name: 'team: questions', sql: SQL.questions, params: [questionIds] },
-      { name: 'team: npsDistribution', sql: SQL.npsDistribution, params: [sub, start, end] },
+      { name: 'team: questions', key: 'questions', params: [questionIds] },
+      {
+        name: 'team: npsDistribution',
+        key: 'npsDistribution',
+        params: [sub, 'month', start, end],
+      },
       {
         name: 'team: optionCountsByGroup',
-        sql: SQL.optionCountsByGroup,
-        params: [pairs({ [team.id]: sub }), start, end],
+        key: 'optionCountsByGroup',
+        params: [pairs({ [team.id]: sub }), 'month', start, end],
       },
-      { name: 'team: responseRate', sql: SQL.responseRate, params: [sub, start, end] },
-      { name: 'team: commentSample', sql: SQL.commentSample, params: [sub, start, end, 30] },
+      { name: 'team: responseRate', key: 'responseRate', params: [sub, start, end] },
+      { name: 'team: commentSample', key: 'commentSample', params: [sub, start, end, 30] },
       ...['department', 'location', 'tenure_band'].map((segment) => ({
         name: `team: npsBySegmentAndGroup ${segment}`,
-        sql: SQL.npsBySegmentAndGroup,
-        params: [teamGroups, segment, start, end],
+        key: 'npsBySegmentAndGroup' as const,
+        params: [teamGroups, segment, 'month', start, end],
       })),
     ];
     const overviewQueries: Query[] = [
       {
         name: 'overview: npsByGroupAndBucket (whole tree + org, 8 months)',
-        sql: SQL.npsByGroupAndBucket,
+        key: 'npsByGroupAndBucket',
         params: [pairs(treeGroups), 'month', sparkFrom, end],
       },
       {
         name: 'overview: questionCountsByGroup (whole tree + org)',
-        sql: SQL.questionCountsByGroup,
-        params: [pairs(treeGroups), start, end],
+        key: 'questionCountsByGroup',
+        params: [pairs(treeGroups), 'month', start, end],
       },
-      { name: 'overview: questions', sql: SQL.questions, params: [questionIds] },
+      { name: 'overview: questions', key: 'questions', params: [questionIds] },
     ];
-    const run = (q: Query) => pg.query(q.sql, q.params);
+    // Named prepared statements, as ReportsRepository runs them.
+    const run = (q: Query) =>
+      pg.query({ name: `report_${q.key}`, text: SQL[q.key], values: q.params });
     const teamRaw = async () => {
       await Promise.all(teamQueries.map(run));
       return true;
@@ -391,9 +397,10 @@ async function main(): Promise<number> {
         .sort((a, b) => b.medianMs - a.medianMs)[0];
     const explains: { query: string; plan: string }[] = [];
     for (const q of [slowestOf('team:'), slowestOf('overview:')]) {
-      const { sql: explainSql, params: explainParams } = single.find(
+      const { key: explainKey, params: explainParams } = single.find(
         (x) => x.name === q.query,
       ) as Query;
+      const explainSql = SQL[explainKey];
       const { rows: plan } = await pg.query<{ 'QUERY PLAN': string }>(
         `EXPLAIN (ANALYZE, BUFFERS) ${explainSql}`,
         explainParams,

@@ -101,8 +101,8 @@ export class ReportsService {
     const previous = addBuckets(start, grain, -1);
     const sparkFrom = addBuckets(start, grain, 1 - SPARK_BUCKETS);
     const [rollup, perQuestion] = await Promise.all([
-      this.rollups(all, grain, { from: sparkFrom, to: end }),
-      this.questionRollups(all, { from: start, to: end }),
+      this.rollups(all, { grain, from: sparkFrom, to: end }),
+      this.questionRollups(all, { grain, from: start, to: end }),
     ]);
     const scored = perQuestion.questions.filter((q) => q.type === 'rating' || q.type === 'ces');
 
@@ -200,8 +200,8 @@ export class ReportsService {
    * the whole tree, whoever asks: what one person cannot see, another can, and pages are read
    * side by side.
    */
-  private async rollups(all: Team[], grain: Grain, range: Range) {
-    const rows = await this.reports.npsByGroupAndBucket(this.treeGroups(all), grain, range);
+  private async rollups(all: Team[], range: Range) {
+    const rows = await this.reports.npsByGroupAndBucket(this.treeGroups(all), range);
     const byKey = new Map(rows.map((r) => [`${r.key}|${r.bucket}`, r as NpsCounts]));
     const counts = (key: string, bucket: string): NpsCounts =>
       byKey.get(`${key}|${bucket}`) ?? EMPTY;
@@ -323,12 +323,12 @@ export class ReportsService {
     const k = this.k;
     const start = bucketStart(at, grain);
     const end = addBuckets(start, grain, 1);
-    const range = { from: start, to: end };
+    const range: Range = { grain, from: start, to: end };
     const subtree = subtreeIds(all, team.id);
     const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
 
     const [rollup, perQuestion, distribution, options, rate] = await Promise.all([
-      this.rollups(all, grain, { from: trendFrom, to: end }),
+      this.rollups(all, { grain, from: trendFrom, to: end }),
       this.questionRollups(all, range),
       this.reports.npsDistribution(subtree, range),
       this.reports.optionCountsByGroup({ [team.id]: subtree }, range),
