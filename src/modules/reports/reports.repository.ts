@@ -18,6 +18,9 @@ export type Groups = Record<string, string[]>;
 
 export type Segment = 'department' | 'location' | 'tenure_band';
 
+/** Which answers: pulses (the main figures) or surveys after tickets. */
+export type Source = 'pulse' | 'ticket';
+
 export interface QuestionCounts {
   key: string;
   question_id: string;
@@ -57,15 +60,30 @@ export class ReportsRepository {
   async npsByGroupAndBucket(
     groups: Groups,
     range: Range,
+    source: Source = 'pulse',
   ): Promise<(NpsCounts & { key: string; bucket: string })[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.run('npsByGroupAndBucket', [pairs(groups), range.grain, range.from, range.to]);
+    return this.run(source === 'pulse' ? 'npsByGroupAndBucket' : 'ticketNpsByGroupAndBucket', [
+      pairs(groups),
+      range.grain,
+      range.from,
+      range.to,
+    ]);
   }
 
   /** Per group and question: respondents (comments for text questions), share of 4–5, mean. */
-  async questionCountsByGroup(groups: Groups, range: Range): Promise<QuestionCounts[]> {
+  async questionCountsByGroup(
+    groups: Groups,
+    range: Range,
+    source: Source = 'pulse',
+  ): Promise<QuestionCounts[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.run('questionCountsByGroup', [pairs(groups), range.grain, range.from, range.to]);
+    return this.run(source === 'pulse' ? 'questionCountsByGroup' : 'ticketQuestionCountsByGroup', [
+      pairs(groups),
+      range.grain,
+      range.from,
+      range.to,
+    ]);
   }
 
   async questions(ids: string[]): Promise<QuestionRow[]> {
@@ -104,14 +122,26 @@ export class ReportsRepository {
   }
 
   /** Up to `limit` comments of the period, in random order. */
-  async commentSample(teamIds: string[], range: Range, limit: number): Promise<string[]> {
-    const rows: { text: string }[] = await this.run('commentSample', [
-      teamIds,
-      range.from,
-      range.to,
-      limit,
-    ]);
+  async commentSample(
+    teamIds: string[],
+    range: Range,
+    limit: number,
+    source: Source = 'pulse',
+  ): Promise<string[]> {
+    const rows: { text: string }[] = await this.run(
+      source === 'pulse' ? 'commentSample' : 'ticketCommentSample',
+      [teamIds, range.from, range.to, limit],
+    );
     return rows.map((r) => r.text);
+  }
+
+  /** iNPS counts of ticket survey answers per group and resolution-time band of the ticket. */
+  async ticketNpsByBandAndGroup(
+    groups: Groups,
+    range: Range,
+  ): Promise<(NpsCounts & { key: string; value: string })[]> {
+    if (Object.keys(groups).length === 0) return [];
+    return this.run('ticketNpsByBandAndGroup', [pairs(groups), range.from, range.to]);
   }
 
   /** Invitations sent in the range for surveys about these teams, and how many were answered. */

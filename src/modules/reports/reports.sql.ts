@@ -8,6 +8,10 @@
  * answers; see the ReportRollups and ReportPeriodRollups migrations. Every range is a whole number
  * of buckets of its grain. Score counts are an array where score s sits at index s + 1.
  *
+ * Every statement reads one source of answers: pulses for the team page's main figures, ticket
+ * surveys for its "after tickets" section (the `ticket…` statements), which shows a period only
+ * once it has closed (see anonymity.ts).
+ *
  * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}; the rows
  * are summed per team first, then per group. ReportsRepository runs each statement as a named
  * prepared statement (`report_<name>`), and so does the benchmark's baseline.
@@ -16,39 +20,61 @@ const PROMOTERS = 'd.score_counts[10] + d.score_counts[11]';
 const PASSIVES = 'd.score_counts[8] + d.score_counts[9]';
 const DETRACTORS = Array.from({ length: 7 }, (_, s) => `d.score_counts[${s + 1}]`).join(' + ');
 
-export const REPORT_SQL = {
-  /** iNPS counts per group and calendar bucket ($2: week, month or quarter). */
-  npsByGroupAndBucket: `SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
+/** Which answers a statement reads: pulses, or surveys after tickets. */
+type Source = 'pulse' | 'ticket';
+
+/** iNPS counts per group and calendar bucket ($2: week, month or quarter). */
+const npsByGroupAndBucket = (
+  source: Source,
+) => `SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
               sum(t.n)::int AS n, sum(t.promoters)::int AS promoters,
               sum(t.passives)::int AS passives, sum(t.detractors)::int AS detractors
          FROM (SELECT d.team_id, d.bucket_start, sum(d.n) AS n, sum(${PROMOTERS}) AS promoters,
                       sum(${PASSIVES}) AS passives, sum(${DETRACTORS}) AS detractors
                  FROM report_period_question d
-                WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
+                WHERE d.grain = $2 AND d.source = '${source}' AND d.bucket_start >= $3 AND d.bucket_start < $4
                   AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
                 GROUP BY 1, 2) t
          JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
-        GROUP BY 1, 2`,
-  /**
-   * Per group and question of every type: respondents, share of 4–5 and mean (rating, effort),
-   * comments (text). The counts let the service apply the tree rule question by question.
-   */
-  questionCountsByGroup: `SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
+        GROUP BY 1, 2`;
+
+/**
+ * Per group and question of every type: respondents, share of 4–5 and mean (rating, effort),
+ * comments (text). The counts let the service apply the tree rule question by question.
+ */
+const questionCountsByGroup = (
+  source: Source,
+) => `SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
               sum(t.score_sum)::float / nullif(sum(t.n), 0) AS mean
          FROM (SELECT d.team_id, d.question_id, sum(d.n) AS n,
                       sum(d.score_counts[5] + d.score_counts[6]) AS top2, sum(d.score_sum) AS score_sum
                  FROM report_period_question d
-                WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
+                WHERE d.grain = $2 AND d.source = '${source}' AND d.bucket_start >= $3 AND d.bucket_start < $4
                 GROUP BY 1, 2) t
          JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
-        GROUP BY 1, 2`,
+        GROUP BY 1, 2`;
+
+/**
+ * A sample of the period's comments: those with the smallest random sort keys (so reloading
+ * the page shows the same ones), shuffled again for display.
+ */
+const commentSample = (source: Source) => `SELECT a.text
+         FROM (SELECT c.answer_id FROM report_comment c
+                WHERE c.team_id = ANY($1::uuid[]) AND c.source = '${source}' AND c.responded_on >= $2 AND c.responded_on < $3
+                ORDER BY c.sort_key LIMIT $4) s
+         JOIN answer a ON a.id = s.answer_id
+        ORDER BY random()`;
+
+export const REPORT_SQL = {
+  npsByGroupAndBucket: npsByGroupAndBucket('pulse'),
+  questionCountsByGroup: questionCountsByGroup('pulse'),
   /** The questions behind question ids, in questionnaire order. */
   questions: `SELECT id, type, text, options, position FROM question WHERE id = ANY($1::uuid[])
         ORDER BY questionnaire_id, position`,
   /** How many chose each option of the choice questions, per group. */
   optionCountsByGroup: `SELECT g.key, d.question_id, d.option_key, sum(d.n)::int AS n
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_period_option d ON d.team_id = g.id AND d.grain = $2
+         JOIN report_period_option d ON d.team_id = g.id AND d.grain = $2 AND d.source = 'pulse'
           AND d.bucket_start >= $3 AND d.bucket_start < $4
         GROUP BY 1, 2, 3`,
   /** iNPS counts per group and value of a respondent segment ($2: department, location, tenure_band). */
@@ -56,27 +82,38 @@ export const REPORT_SQL = {
               sum(d.passives)::int AS passives, sum(d.detractors)::int AS detractors
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
          JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $3 AND d.dimension = $2
+          AND d.source = 'pulse'
           AND d.bucket_start >= $4 AND d.bucket_start < $5
         GROUP BY 1, 2`,
   /** How many answered each iNPS score, 0–10. */
   npsDistribution: `SELECT s - 1 AS score, sum(d.score_counts[s])::int AS n
          FROM report_period_question d CROSS JOIN generate_series(1, 11) AS s
         WHERE d.team_id = ANY($1::uuid[]) AND d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
-          AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
+          AND d.source = 'pulse' AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
         GROUP BY s ORDER BY s`,
-  /**
-   * A sample of the period's comments: those with the smallest random sort keys (so reloading
-   * the page shows the same ones), shuffled again for display.
-   */
-  commentSample: `SELECT a.text
-         FROM (SELECT c.answer_id FROM report_comment c
-                WHERE c.team_id = ANY($1::uuid[]) AND c.responded_on >= $2 AND c.responded_on < $3
-                ORDER BY c.sort_key LIMIT $4) s
-         JOIN answer a ON a.id = s.answer_id
-        ORDER BY random()`,
+  commentSample: commentSample('pulse'),
   responseRate: `SELECT count(*)::int AS invited, count(i.answered_on)::int AS answered
          FROM invitation i JOIN survey s ON s.id = i.survey_id
-        WHERE s.team_id = ANY($1::uuid[]) AND i.sent_at >= $2 AND i.sent_at < $3`,
+        WHERE s.team_id = ANY($1::uuid[]) AND s.source = 'pulse' AND i.sent_at >= $2 AND i.sent_at < $3`,
+
+  // Surveys after tickets: the same figures, of the other source.
+  ticketNpsByGroupAndBucket: npsByGroupAndBucket('ticket'),
+  ticketQuestionCountsByGroup: questionCountsByGroup('ticket'),
+  ticketCommentSample: commentSample('ticket'),
+  /**
+   * iNPS counts per group and resolution-time band of the ticket. No rollup holds the band:
+   * this reads the period's ticket responses (responded_on is indexed with the team).
+   */
+  ticketNpsByBandAndGroup: `SELECT g.key, coalesce(r.resolution_band, 'Unknown') AS value, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN response r ON r.team_id = g.id AND r.source = 'ticket'
+          AND r.responded_on >= $2 AND r.responded_on < $3
+         JOIN answer a ON a.response_id = r.id AND a.score IS NOT NULL
+        WHERE a.question_id IN (SELECT id FROM question WHERE type = 'nps')
+        GROUP BY 1, 2`,
 };
 
 /** Recomputes every rollup row from `response` and `answer` (bench:seed, after a bulk load). */
