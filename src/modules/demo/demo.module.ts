@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TeamsModule } from '../teams/teams.module';
+import { TicketsModule } from '../tickets/tickets.module';
 import { DemoRepository } from './demo.repository';
 import { DemoService } from './demo.service';
 
 @Module({
-  imports: [TeamsModule, DirectoryModule, SurveysModule],
+  imports: [TeamsModule, DirectoryModule, SurveysModule, TicketsModule],
   providers: [DemoService, DemoRepository],
   exports: [DemoService],
 })
