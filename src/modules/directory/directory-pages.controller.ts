@@ -1,11 +1,28 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { asForm, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { DirectoryService } from './directory.service';
 import { ListEmployeesDto } from './dto/list-employees.dto';
+
+/** The list's filters, plus what the page says after a change (set by its own redirect). */
+export class EmployeesPageQueryDto extends ListEmployeesDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  changed?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  cancelled?: number;
+}
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 const PAGE = 50;
@@ -19,16 +36,12 @@ export class DirectoryPagesController {
   @Get()
   @Pages('admin')
   async page(
-    @Query() query: ListEmployeesDto,
+    @Query() query: EmployeesPageQueryDto,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const extra = request.query as Record<string, unknown>;
     return this.render(request, reply, 200, query, {
-      changed:
-        typeof extra.changed === 'string'
-          ? { email: extra.changed, cancelled: extra.cancelled }
-          : undefined,
+      changed: query.changed ? { email: query.changed, cancelled: query.cancelled } : undefined,
     });
   }
 
