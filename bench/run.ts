@@ -22,6 +22,11 @@ export const SCENARIOS: Scenario[] = [
     script: 'reports.js',
     what: 'team page and overview vs the raw aggregate SQL (seeds 1 M responses if empty)',
   },
+  {
+    name: 'mail',
+    script: 'mail.js',
+    what: 'invitation mail to a local SMTP sink vs a bare nodemailer pool; queueing vs raw INSERT … SELECT',
+  },
 ];
 
 function run(script: string, args: string[]): Promise<number> {

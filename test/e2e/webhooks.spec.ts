@@ -11,6 +11,7 @@ import {
   fixture,
   type Json,
   retimed,
+  sendQueuedMail,
   signedHeaders,
   type TestIntegration,
   ticketRowId,
@@ -392,6 +393,8 @@ describe('ticket webhooks', () => {
     const mailsBefore = smtp.mails.length;
     expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
     expect(await t.get(TicketSurveysService).run(id)).toBe('nothing-to-do');
+    expect(await sendQueuedMail(t)).toBe(1);
+    expect(await sendQueuedMail(t)).toBe(0);
     expect(smtp.mails.length).toBe(mailsBefore + 1);
     // Once sent, a reopen and another resolution schedule nothing more.
     await deliver(
@@ -424,6 +427,8 @@ describe('ticket webhooks', () => {
       );
       expect(job.data).toEqual({ ticketId: id });
       expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
+      // The mail goes through the mail pipeline.
+      expect(await sendQueuedMail(t)).toBe(1);
 
       const to = FIXTURE_REQUESTERS[kind];
       const mail = smtp.mails.find((m) => JSON.stringify(m.to).includes(to));
@@ -469,6 +474,7 @@ describe('ticket webhooks', () => {
     );
     const id = (await ticketRowId(t, integration.id, 'ANS-1')) as string;
     expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
+    expect(await sendQueuedMail(t)).toBe(1);
     const mail = [...smtp.mails]
       .reverse()
       .find((m) => JSON.stringify(m.to).includes('answers@example.com'))!;

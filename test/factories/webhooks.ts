@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MailService } from '../../src/modules/mail/mail.service';
 import type { IntegrationKind } from '../../src/modules/tickets/entities/integration.entity';
 import {
   type IntegrationInput,
@@ -176,4 +177,9 @@ export async function ticketRowId(t: TestApp, integrationId: string, ticket: str
     [integrationId, ticket],
   );
   return row?.id as string | undefined;
+}
+
+/** Sends the mail the pipeline holds (as its `mail.sweep` job would); returns how many went. */
+export async function sendQueuedMail(t: TestApp): Promise<number> {
+  return (await t.get(MailService).sendDue()).sent;
 }

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
 import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
 import { createTeam } from '../factories';
-import { createIntegration, signedHeaders, ticketRowId, webhookRows } from '../factories/webhooks';
+import {
+  createIntegration,
+  sendQueuedMail,
+  signedHeaders,
+  ticketRowId,
+  webhookRows,
+} from '../factories/webhooks';
 import { startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, TEST_APP_SECRET, type TestApp } from '../setup/test-app';
 
@@ -142,6 +148,8 @@ describe('a crash between the webhook’s commit and its reply', () => {
     const id = (await ticketRowId(t, integration.id, 'CRASH-1')) as string;
     expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
     expect(await t.get(TicketSurveysService).run(id)).toBe('nothing-to-do');
+    expect(await sendQueuedMail(t)).toBe(1);
+    expect(await sendQueuedMail(t)).toBe(0);
     expect(smtp.mails.filter((m) => JSON.stringify(m.to).includes('kai@example.com'))).toHaveLength(
       1,
     );

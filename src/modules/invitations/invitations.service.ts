@@ -1,99 +1,151 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { JobsService } from '../../jobs/jobs.service';
 import type { EntityManager } from 'typeorm';
-import { MailService } from '../mail/mail.service';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { FatigueService } from '../fatigue/fatigue.service';
 import {
-  type InvitationToDeliver,
-  InvitationsRepository,
-  SurveyLink,
-} from './invitations.repository';
+  type BuiltMail,
+  type CancelledMail,
+  type ClaimedMail,
+  INVITATION_KIND,
+  MailService,
+  REMINDER_KIND,
+} from '../mail/mail.service';
+import { InvitationsRepository, SurveyLink } from './invitations.repository';
 import { hashToken, looksLikeToken, newToken } from './tokens';
-
-export const DELIVER_QUEUE = 'invitations.deliver';
-const MAIL_BATCH = 100;
 
 @Injectable()
 export class InvitationsService implements OnModuleInit {
   constructor(
     private readonly invitations: InvitationsRepository,
     private readonly mail: MailService,
-    private readonly jobs: JobsService,
+    private readonly fatigue: FatigueService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.jobs.register<{ invitationIds: string[] }>({
-      name: DELIVER_QUEUE,
-      handler: (data) => this.deliver(data.invitationIds),
-      retryLimit: 8,
-    });
+  onModuleInit(): void {
+    const builder = {
+      build: (mails: readonly ClaimedMail[]) => this.buildMails(mails),
+      sent: (mail: ClaimedMail, manager: EntityManager) =>
+        mail.sequence === 0 && mail.invitationId
+          ? this.invitations.markSent(manager, mail.invitationId)
+          : Promise.resolve(),
+    };
+    this.mail.registerKind(INVITATION_KIND, builder);
+    this.mail.registerKind(REMINDER_KIND, builder);
   }
 
-  /** Creates the invitations in one insert and queues their mail in batches. */
+  /**
+   * Creates the invitations in one insert, under the fatigue budget, and queues their mail —
+   * all in one transaction: either everything is written, or nothing.
+   */
   async inviteToSurvey(
     survey: { id: string; closesAt: Date },
     who: { employeeIds: string[]; emails: string[] },
   ) {
-    const result = await this.invitations.insertForSurvey(survey, who);
-    const jobs = [];
-    for (let i = 0; i < result.created.length; i += MAIL_BATCH) {
-      jobs.push({
-        name: DELIVER_QUEUE,
-        data: { invitationIds: result.created.slice(i, i + MAIL_BATCH) },
+    return this.invitations.transaction(async (manager) => {
+      const budgetDays = await this.fatigue.lockBudget(manager);
+      const result = await this.invitations.insertForSurvey(manager, survey, who, budgetDays);
+      await this.fatigue.recordSkipped(manager, 'survey', survey.id, result.skippedByBudget);
+      if (result.created > 0)
+        await this.mail.queueInvitationMails({ surveyId: survey.id }, { manager });
+      return {
+        invited: result.created,
+        alreadyInvited: result.matched - result.created - result.skippedByBudget,
+        skippedByBudget: result.skippedByBudget,
+        unknownEmails: result.unknownEmails,
+        unknownEmployeeIds: result.unknownEmployeeIds,
+      };
+    });
+  }
+
+  /**
+   * Builds invitation and reminder mails at send time: a fresh link token for each (only its
+   * hash is stored, replacing the previous one), in one statement for the whole batch.
+   */
+  private async buildMails(
+    mails: readonly ClaimedMail[],
+  ): Promise<Map<string, BuiltMail | CancelledMail>> {
+    const withInvitation = mails.filter((m) => m.invitationId !== null);
+    const tokens = new Map(withInvitation.map((m) => [m.id, newToken()]));
+    const issued = await this.invitations.issueLinks(
+      withInvitation.map((m) => ({
+        invitationId: m.invitationId as string,
+        tokenHash: hashToken(tokens.get(m.id) as string),
+        sequence: m.sequence,
+      })),
+    );
+    const byInvitation = new Map(issued.map((link) => [link.invitationId, link]));
+    const built = new Map<string, BuiltMail | CancelledMail>();
+    for (const mail of withInvitation) {
+      const link = byInvitation.get(mail.invitationId as string);
+      if (!link) {
+        built.set(mail.id, { cancel: 'the invitation no longer exists' });
+        continue;
+      }
+      if (link.problem) {
+        built.set(mail.id, { cancel: link.problem });
+        continue;
+      }
+      const url = this.link(tokens.get(mail.id) as string);
+      // After a ticket, the first mail asks its question at once: one button per score.
+      const template =
+        mail.sequence > 0 ? 'reminder' : link.source === 'ticket' ? 'ticket-survey' : 'invitation';
+      built.set(mail.id, {
+        template,
+        subject: {
+          key: template === 'ticket-survey' ? 'email.ticket.subject' : `email.${template}.subject`,
+          params: { team: link.teamName },
+        },
+        context: {
+          name: link.name,
+          teamName: link.teamName,
+          surveyName: link.surveyName,
+          k: link.reportingThreshold,
+          link: url,
+          expires: new Date(link.expiresAt),
+          ...(template === 'ticket-survey'
+            ? {
+                scores: Array.from({ length: 11 }, (_, score) => ({
+                  score,
+                  link: `${url}?score=${score}`,
+                })),
+              }
+            : {}),
+        },
       });
     }
-    if (jobs.length > 0) await this.jobs.insert(jobs);
-    return {
-      invited: result.created.length,
-      alreadyInvited: result.matched - result.created.length,
-      unknownEmails: result.unknownEmails,
-      unknownEmployeeIds: result.unknownEmployeeIds,
-    };
+    return built;
   }
 
   /**
-   * Job `invitations.deliver`: gives each invitation a fresh token, stores only its hash, and
-   * mails the link. Invitations already sent are skipped, so a retried job sends the rest.
-   * A failure throws, and pg-boss retries with back-off.
+   * Invites one person to a ticket survey (with the ticket's coarse attributes) under the fatigue
+   * budget, and queues the mail — in the caller's transaction, so the decision to survey, the
+   * invitation and its mail commit together. Without an id, why not.
    */
-  async deliver(invitationIds: string[]): Promise<void> {
-    await this.deliverWith(invitationIds, (invitation, link) =>
-      this.mail.sendInvitation({
-        to: invitation.email,
-        name: invitation.name,
-        locale: invitation.locale,
-        surveyName: invitation.surveyName,
-        teamName: invitation.teamName,
-        reportingThreshold: invitation.reportingThreshold,
-        expiresAt: invitation.expiresAt,
-        link,
-      }),
-    );
-  }
-
-  /**
-   * Gives each invitation among `invitationIds` that has not been mailed yet (and can still be
-   * answered) a fresh token, keeps only its hash, hands the link to `send`, and marks it sent.
-   */
-  async deliverWith(
-    invitationIds: string[],
-    send: (invitation: InvitationToDeliver, link: string) => Promise<void>,
-  ): Promise<void> {
-    for (const invitation of await this.invitations.toDeliver(invitationIds)) {
-      const token = newToken();
-      await this.invitations.setTokenHash(invitation.id, hashToken(token));
-      await send(invitation, this.link(token));
-      await this.invitations.markSent(invitation.id);
-    }
-  }
-
-  /** See InvitationsRepository.insertTicketInvitation. */
-  createTicketInvitation(
+  async createTicketInvitation(
     manager: EntityManager,
     input: Parameters<InvitationsRepository['insertTicketInvitation']>[1],
-  ): Promise<string | undefined> {
-    return this.invitations.insertTicketInvitation(manager, input);
+  ): Promise<{ id: string } | { skipped: 'already-invited' | 'fatigue-budget' }> {
+    const budgetDays = await this.fatigue.lockBudget(manager);
+    const result = await this.invitations.insertTicketInvitation(manager, input, budgetDays);
+    if ('skipped' in result) {
+      if (result.skipped === 'fatigue-budget')
+        await this.fatigue.recordSkipped(manager, 'survey', input.surveyId, 1);
+      return result;
+    }
+    await this.mail.queueInvitationMails({ invitationIds: [result.id] }, { manager });
+    return result;
+  }
+
+  /**
+   * Withdraws the open links of these employees (they were deactivated): unanswered
+   * invitations stop working (410) and their queued mails are cancelled, in the caller's
+   * transaction. Returns how many invitations were cancelled.
+   */
+  async cancelOpenLinksOf(manager: EntityManager, employeeIds: string[]): Promise<number> {
+    const cancelled = await this.invitations.cancelOpenOf(manager, employeeIds);
+    await this.mail.cancelInvitationMails(cancelled, 'the person was deactivated', manager);
+    return cancelled.length;
   }
 
   link(token: string): string {

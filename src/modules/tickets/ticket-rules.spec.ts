@@ -72,7 +72,7 @@ describe('ticket rules', () => {
   });
 
   it('once sent (or skipped), a reopen and a new resolution schedule nothing more', () => {
-    for (const state of ['sent', 'skipped:throttled', 'mailing', 'dead'] as const) {
+    for (const state of ['sent', 'skipped:throttled', 'dead'] as const) {
       const first = run([event('resolved', 2)]).facts;
       let facts: TicketFacts = { ...first, surveyState: state };
       const scheduled: Date[] = [];

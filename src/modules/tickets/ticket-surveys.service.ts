@@ -3,7 +3,6 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { DirectoryService } from '../directory/directory.service';
 import { InvitationsService } from '../invitations/invitations.service';
-import { MailService } from '../mail/mail.service';
 import type { CreateQuestionnaireDto } from '../surveys/dto/create-questionnaire.dto';
 import { SurveysService } from '../surveys/surveys.service';
 import type { SurveyState } from './entities/ticket-event.entity';
@@ -51,11 +50,12 @@ export type SurveyOutcome = 'sent' | 'not-due' | 'nothing-to-do' | `skipped:${st
 
 /**
  * The `ticket.survey` job, at resolution + delay: decides whether the requester is surveyed
- * (a known active employee, not excluded, sampled in, not throttled, not yet surveyed about the
- * team this month), then invites them to the team's ticket survey of the month and mails the
- * link. The decision and the invitation commit together; the mail follows, and a retry finishes
- * what a failure left. After TICKET_SURVEY_RETRY_LIMIT failed tries the job goes to the dead
- * letter queue, and the ticket shows as failed on the integration's page.
+ * (a known active employee, not excluded, sampled in, not throttled, within the organisation's
+ * fatigue budget, not yet surveyed about the team this month), then invites them to the team's
+ * ticket survey of the month and queues the mail in the mail pipeline — the decision, the
+ * invitation and its mail in one transaction. After TICKET_SURVEY_RETRY_LIMIT failed tries the
+ * job goes to the dead letter queue, and the ticket shows as failed on the integration's page.
+ * (Sending the mail, with its own retries and dead letters, is the mail pipeline's.)
  */
 @Injectable()
 export class TicketSurveysService implements OnModuleInit {
@@ -66,7 +66,6 @@ export class TicketSurveysService implements OnModuleInit {
     private readonly directory: DirectoryService,
     private readonly invitations: InvitationsService,
     private readonly surveys: SurveysService,
-    private readonly mail: MailService,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -95,15 +94,11 @@ export class TicketSurveysService implements OnModuleInit {
   /** Job `ticket.survey`. Idempotent: a second run finds the survey decided and stops. */
   async run(ticketId: string): Promise<SurveyOutcome> {
     const ticket = await this.tickets.ticketForSurvey(ticketId);
-    if (!ticket) return 'nothing-to-do';
+    if (!ticket || ticket.surveyState !== 'pending' || ticket.resolution === null)
+      return 'nothing-to-do';
+    // A later resolution moved the survey: the job scheduled for it will do it.
+    if (ticket.surveyDueAt && ticket.surveyDueAt.getTime() > Date.now() + 1000) return 'not-due';
     try {
-      if (ticket.surveyState === 'mailing' && ticket.invitationId) {
-        await this.mailInvitation(ticket, ticket.invitationId);
-        return 'sent';
-      }
-      if (ticket.surveyState !== 'pending' || ticket.resolution === null) return 'nothing-to-do';
-      // A later resolution moved the survey: the job scheduled for it will do it.
-      if (ticket.surveyDueAt && ticket.surveyDueAt.getTime() > Date.now() + 1000) return 'not-due';
       return await this.decide(ticket);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -147,9 +142,10 @@ export class TicketSurveysService implements OnModuleInit {
 
     const now = new Date();
     const surveyId = await this.monthlySurvey(ticket.teamId, ticket.teamName, now);
-    const invitationId = await this.tickets
+    // The invitation, its mail (through the mail pipeline) and the decision commit together.
+    return this.tickets
       .transaction(async (manager) => {
-        const id = await this.invitations.createTicketInvitation(manager, {
+        const invited = await this.invitations.createTicketInvitation(manager, {
           surveyId,
           employeeId: employee.id,
           expiresAt: new Date(now.getTime() + ticket.linkExpiryDays * 86_400_000),
@@ -158,53 +154,27 @@ export class TicketSurveysService implements OnModuleInit {
           channel: ticket.channel,
           resolutionBand: resolutionBand(ticket.ticketCreatedAt, ticket.resolution),
         });
-        if (!id) return undefined;
-        const started = await this.tickets.startMailing(manager, {
+        // One invitation per person, team and month; and the organisation's fatigue budget.
+        const state: SurveyState =
+          'skipped' in invited
+            ? invited.skipped === 'already-invited'
+              ? 'skipped:surveyed-this-month'
+              : 'skipped:fatigue-budget'
+            : 'sent';
+        const decided = await this.tickets.decideSurvey(manager, {
           ticketRowId: ticket.id,
-          invitationId: id,
+          state,
           teamId: ticket.teamId,
           requesterHash: ticket.requesterHash,
         });
-        if (!started) throw new CancelledMeanwhile();
-        return id;
+        // A reopen cancelled the survey meanwhile: nothing of this transaction stays.
+        if (!decided) throw new CancelledMeanwhile();
+        return state;
       })
       .catch((error: unknown) => {
-        if (error instanceof CancelledMeanwhile) return null;
+        if (error instanceof CancelledMeanwhile) return 'nothing-to-do' as const;
         throw error;
       });
-    if (invitationId === null) return 'nothing-to-do';
-    // One invitation per person, team and month: already asked about this team this month.
-    if (invitationId === undefined) return skip('surveyed-this-month');
-    await this.mailInvitation(ticket, invitationId);
-    return 'sent';
-  }
-
-  /** Mails the invitation's link with one button per score, then marks the survey sent. */
-  private async mailInvitation(ticket: TicketForSurvey, invitationId: string): Promise<void> {
-    await this.invitations.deliverWith([invitationId], (invitation, link) =>
-      this.mail.sendTemplate({
-        to: invitation.email,
-        locale: invitation.locale,
-        template: 'ticket-survey',
-        subject: { key: 'email.ticket.subject', params: { team: invitation.teamName } },
-        kind: 'ticket-survey',
-        context: {
-          name: invitation.name,
-          teamName: invitation.teamName,
-          k: invitation.reportingThreshold,
-          link,
-          scores: Array.from({ length: 11 }, (_, score) => ({
-            score,
-            link: `${link}?score=${score}`,
-          })),
-          expires: new Intl.DateTimeFormat(invitation.locale, {
-            dateStyle: 'long',
-            timeZone: 'UTC',
-          }).format(invitation.expiresAt),
-        },
-      }),
-    );
-    await this.tickets.finishMailing(ticket.id);
   }
 
   /** The team's ticket survey of the month (made once, with the ticket questionnaire). */

@@ -55,7 +55,6 @@ export interface TicketForSurvey {
   resolution: Date | null;
   surveyState: SurveyState | null;
   surveyDueAt: Date | null;
-  invitationId: string | null;
   delayMinutes: number;
   linkExpiryDays: number;
   throttleDays: number;
@@ -378,7 +377,7 @@ export class TicketsRepository {
               t.requester_is_assignee AS "requesterIsAssignee", t.category, t.priority, t.channel,
               t.ticket_created_at AS "ticketCreatedAt", ${RESOLUTION_SQL} AS resolution,
               t.survey_state AS "surveyState", t.survey_due_at AS "surveyDueAt",
-              t.invitation_id AS "invitationId", i.delay_minutes AS "delayMinutes",
+              i.delay_minutes AS "delayMinutes",
               i.link_expiry_days AS "linkExpiryDays", i.throttle_days AS "throttleDays",
               i.sampling_percent AS "samplingPercent", i.excluded_categories AS "excludedCategories",
               i.exclude_requester_is_assignee AS "excludeRequesterIsAssignee"
@@ -424,28 +423,28 @@ export class TicketsRepository {
   }
 
   /**
-   * Inside the decision's transaction: the survey moves from pending to mailing with its
-   * invitation, the requester is forgotten (only the keyed hash stays) and the throttle starts.
-   * False when the survey is no longer pending (nothing is written then).
+   * Inside the decision's transaction: the survey is decided (sent, or skipped by the invitation
+   * rules), the requester is forgotten (only the keyed hash stays) and, when it was sent, the
+   * throttle starts. False when the survey is no longer pending (the caller rolls back).
    */
-  async startMailing(
+  async decideSurvey(
     manager: EntityManager,
     input: {
       ticketRowId: string;
-      invitationId: string;
+      state: SurveyState;
       teamId: string;
       requesterHash: Buffer | null;
     },
   ): Promise<boolean> {
     const rows = await rowsOf(
       manager,
-      `UPDATE ticket_event SET survey_state = 'mailing', invitation_id = $2, requester_email = NULL,
+      `UPDATE ticket_event SET survey_state = $2, survey_error = NULL, requester_email = NULL,
               requester_external_id = NULL, updated_at = now()
         WHERE id = $1 AND survey_state = 'pending' RETURNING id`,
-      [input.ticketRowId, input.invitationId],
+      [input.ticketRowId, input.state],
     );
     if (rows.length === 0) return false;
-    if (input.requesterHash) {
+    if (input.state === 'sent' && input.requesterHash) {
       await manager.query(
         `INSERT INTO ticket_survey_throttle (team_id, requester_hash, last_surveyed_at)
          VALUES ($1, $2, now())
@@ -454,16 +453,6 @@ export class TicketsRepository {
       );
     }
     return true;
-  }
-
-  /** The mail went out: the ticket keeps no link to the invitation. */
-  async finishMailing(id: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE ticket_event SET survey_state = 'sent', invitation_id = NULL, survey_error = NULL,
-              updated_at = now()
-        WHERE id = $1 AND survey_state = 'mailing'`,
-      [id],
-    );
   }
 
   async recordSurveyFailure(id: string, message: string): Promise<void> {
@@ -475,14 +464,13 @@ export class TicketsRepository {
   }
 
   /**
-   * The job failed for good (its dead letter arrived): the survey will not go by itself. What
-   * a retry needs is kept (the requester until a decision, the invitation while mailing) until
-   * HR tries again or the purge forgets it.
+   * The job failed for good (its dead letter arrived): the survey will not go by itself. The
+   * requester is kept, for a retry, until HR tries again or the purge forgets it.
    */
   async markDead(id: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE ticket_event SET survey_state = 'dead', updated_at = now()
-        WHERE id = $1 AND survey_state IN ('pending', 'mailing')`,
+        WHERE id = $1 AND survey_state = 'pending'`,
       [id],
     );
   }
@@ -491,9 +479,8 @@ export class TicketsRepository {
   async revive(integrationId: string, externalTicketId: string): Promise<string | undefined> {
     const rows = await rowsOf<{ id: string }>(
       this.dataSource.manager,
-      `UPDATE ticket_event
-          SET survey_state = CASE WHEN invitation_id IS NULL THEN 'pending' ELSE 'mailing' END,
-              survey_due_at = now(), survey_attempts = 0, updated_at = now()
+      `UPDATE ticket_event SET survey_state = 'pending', survey_due_at = now(), survey_attempts = 0,
+              updated_at = now()
         WHERE integration_id = $1 AND external_ticket_id = $2 AND survey_state = 'dead' RETURNING id`,
       [integrationId, externalTicketId],
     );
@@ -644,9 +631,9 @@ export class TicketsRepository {
       [days],
     );
     await this.dataSource.query(
-      `UPDATE ticket_event SET requester_email = NULL, requester_external_id = NULL, invitation_id = NULL
+      `UPDATE ticket_event SET requester_email = NULL, requester_external_id = NULL
         WHERE survey_state = 'dead' AND updated_at < now() - make_interval(days => $1)
-          AND (requester_email IS NOT NULL OR requester_external_id IS NOT NULL OR invitation_id IS NOT NULL)`,
+          AND (requester_email IS NOT NULL OR requester_external_id IS NOT NULL)`,
       [days],
     );
   }

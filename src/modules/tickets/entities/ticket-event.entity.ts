@@ -10,7 +10,6 @@ import {
   type Relation,
   UpdateDateColumn,
 } from 'typeorm';
-import { Invitation } from '../../invitations/entities/invitation.entity';
 import { ServiceTeam } from '../../teams/entities/service-team.entity';
 import { Integration } from './integration.entity';
 
@@ -117,14 +116,6 @@ export class TicketEvent {
   /** The last failure of the survey job (an error message, never ticket content). */
   @Column({ name: 'survey_error', type: 'varchar', length: 500, nullable: true })
   surveyError!: string | null;
-
-  /** Only while the invitation mail is on its way (state `mailing`); null once it is sent. */
-  @Column({ name: 'invitation_id', type: 'uuid', nullable: true })
-  invitationId!: string | null;
-
-  @ManyToOne(() => Invitation, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'invitation_id', foreignKeyConstraintName: 'fk_ticket_event_invitation' })
-  invitation?: Relation<Invitation> | null;
 
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;

@@ -161,6 +161,19 @@ describe('normalising each system’s payload into one ticket event', () => {
     });
   });
 
+  it('ignores times no ticket has (before 1970, after 3000, or not times at all)', () => {
+    const payload = fixture('generic/ticket-resolved.json');
+    const ticket = payload.ticket as Record<string, unknown>;
+    ticket.createdAt = '-271821-04-20T00:00:00Z';
+    ticket.firstResponseAt = 8.64e15;
+    ticket.resolvedAt = 'yesterday';
+    expect(eventOf('generic', payload)).toMatchObject({
+      createdAt: null,
+      firstResponseAt: null,
+      resolvedAt: null,
+    });
+  });
+
   it('keeps short texts short and free of control characters; unfilled placeholders are empty', () => {
     const payload = fixture('generic/ticket-resolved.json');
     const ticket = payload.ticket as Record<string, unknown>;

@@ -62,15 +62,17 @@ export function text(value: unknown, max = 200): string | null {
   return [...trimmed].slice(0, max).join('');
 }
 
+/** Times outside these years are not ticket times (and some PostgreSQL cannot store). */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(3000, 0, 1);
+
 /**
  * A time: ISO 8601, Jira's "2026-03-02T10:15:30.000+0000", ServiceNow's "YYYY-MM-DD HH:MM:SS"
- * (UTC), or epoch milliseconds.
+ * (UTC), or epoch milliseconds; null when it is none of these or not between 1970 and 3000.
  */
 export function time(value: unknown): Date | null {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? null : date;
-  }
+  const inRange = (ms: number) => (ms >= EARLIEST && ms < LATEST ? new Date(ms) : null);
+  if (typeof value === 'number') return Number.isFinite(value) ? inRange(value) : null;
   const raw = text(value, 64);
   if (raw === null) return null;
   let iso = raw;
@@ -78,7 +80,7 @@ export function time(value: unknown): Date | null {
   iso = iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
   if (!/^\d{4}-\d{2}-\d{2}T/.test(iso)) return null;
   const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : new Date(ms);
+  return Number.isNaN(ms) ? null : inRange(ms);
 }
 
 /** Characters that would let an e-mail field inject a header or smuggle in a second address. */

@@ -1,14 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class TicketWebhooks1796012689540 implements MigrationInterface {
-  name = 'TicketWebhooks1796012689540';
+export class TicketWebhooks1796014052723 implements MigrationInterface {
+  name = 'TicketWebhooks1796014052723';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
       `CREATE TABLE "integration" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "kind" character varying(16) NOT NULL, "name" character varying(200) NOT NULL, "secret_sealed" bytea NOT NULL, "previous_secret_sealed" bytea, "previous_valid_until" TIMESTAMP WITH TIME ZONE, "secret_rotated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "default_team_id" uuid NOT NULL, "mapping_rules" jsonb NOT NULL, "delay_minutes" integer NOT NULL DEFAULT '60', "link_expiry_days" integer NOT NULL DEFAULT '14', "throttle_days" integer NOT NULL DEFAULT '30', "sampling_percent" smallint NOT NULL DEFAULT '100', "excluded_categories" jsonb NOT NULL, "exclude_requester_is_assignee" boolean NOT NULL DEFAULT true, "active" boolean NOT NULL DEFAULT true, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_integration_sampling" CHECK ("sampling_percent" BETWEEN 0 AND 100), CONSTRAINT "ck_integration_kind" CHECK ("kind" IN ('jira', 'zendesk', 'servicenow', 'freshservice', 'generic')), CONSTRAINT "PK_f348d4694945d9dc4c7049a178a" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "ticket_event" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "integration_id" uuid NOT NULL, "external_ticket_id" character varying(200) NOT NULL, "team_id" uuid NOT NULL, "source_group" character varying(200), "requester_hash" bytea, "requester_email" character varying(320), "requester_external_id" character varying(200), "requester_is_assignee" boolean NOT NULL DEFAULT false, "category" character varying(100), "priority" character varying(32), "channel" character varying(32), "ticket_created_at" TIMESTAMP WITH TIME ZONE, "first_response_at" TIMESTAMP WITH TIME ZONE, "resolved_at" TIMESTAMP WITH TIME ZONE, "closed_at" TIMESTAMP WITH TIME ZONE, "last_reopened_at" TIMESTAMP WITH TIME ZONE, "reopen_count" integer NOT NULL DEFAULT '0', "last_event_at" TIMESTAMP WITH TIME ZONE NOT NULL, "survey_state" character varying(48), "survey_due_at" TIMESTAMP WITH TIME ZONE, "survey_attempts" integer NOT NULL DEFAULT '0', "survey_error" character varying(500), "invitation_id" uuid, "received_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_902a22d2110174b48925314c875" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "ticket_event" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "integration_id" uuid NOT NULL, "external_ticket_id" character varying(200) NOT NULL, "team_id" uuid NOT NULL, "source_group" character varying(200), "requester_hash" bytea, "requester_email" character varying(320), "requester_external_id" character varying(200), "requester_is_assignee" boolean NOT NULL DEFAULT false, "category" character varying(100), "priority" character varying(32), "channel" character varying(32), "ticket_created_at" TIMESTAMP WITH TIME ZONE, "first_response_at" TIMESTAMP WITH TIME ZONE, "resolved_at" TIMESTAMP WITH TIME ZONE, "closed_at" TIMESTAMP WITH TIME ZONE, "last_reopened_at" TIMESTAMP WITH TIME ZONE, "reopen_count" integer NOT NULL DEFAULT '0', "last_event_at" TIMESTAMP WITH TIME ZONE NOT NULL, "survey_state" character varying(48), "survey_due_at" TIMESTAMP WITH TIME ZONE, "survey_attempts" integer NOT NULL DEFAULT '0', "survey_error" character varying(500), "received_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_902a22d2110174b48925314c875" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "ix_ticket_event_integration_updated" ON "ticket_event"  ("integration_id", "updated_at") `,
@@ -73,9 +73,6 @@ export class TicketWebhooks1796012689540 implements MigrationInterface {
       `ALTER TABLE "ticket_event" ADD CONSTRAINT "fk_ticket_event_team" FOREIGN KEY ("team_id") REFERENCES "service_team"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
-      `ALTER TABLE "ticket_event" ADD CONSTRAINT "fk_ticket_event_invitation" FOREIGN KEY ("invitation_id") REFERENCES "invitation"("id") ON DELETE SET NULL ON UPDATE NO ACTION`,
-    );
-    await queryRunner.query(
       `ALTER TABLE "ticket_event_receipt" ADD CONSTRAINT "fk_ticket_event_receipt_integration" FOREIGN KEY ("integration_id") REFERENCES "integration"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
@@ -103,9 +100,6 @@ export class TicketWebhooks1796012689540 implements MigrationInterface {
     );
     await queryRunner.query(
       `ALTER TABLE "ticket_event_receipt" DROP CONSTRAINT "fk_ticket_event_receipt_integration"`,
-    );
-    await queryRunner.query(
-      `ALTER TABLE "ticket_event" DROP CONSTRAINT "fk_ticket_event_invitation"`,
     );
     await queryRunner.query(`ALTER TABLE "ticket_event" DROP CONSTRAINT "fk_ticket_event_team"`);
     await queryRunner.query(
