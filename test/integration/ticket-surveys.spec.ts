@@ -1,7 +1,9 @@
 import { DirectoryService } from '../../src/modules/directory/directory.service';
+import { FatigueService } from '../../src/modules/fatigue/fatigue.service';
+import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { IntegrationsService } from '../../src/modules/tickets/integrations.service';
 import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
-import { createTeam } from '../factories';
+import { createSurvey, createTeam } from '../factories';
 import {
   createIntegration,
   deliver,
@@ -180,6 +182,27 @@ describe('the ticket survey job', () => {
     await deliver(t, noThrottle, resolved('M-2', { email: 'quinn@example.com' }));
     expect(await run('M-1', noThrottle)).toBe('sent');
     expect(await run('M-2', noThrottle)).toBe('skipped:surveyed-this-month');
+  });
+
+  it('keeps to the organisation’s fatigue budget, and counts who it kept out', async () => {
+    const [person] = [
+      await t.get(DirectoryService).create({ email: 'rae@example.com', name: 'Rae' }),
+    ];
+    const { survey } = await createSurvey(t, { teamSlug: hrSlug });
+    await t.get(SurveysService).send(survey.id, { employeeIds: [person.id] });
+    const fatigue = t.get(FatigueService);
+    await fatigue.setDays('30', undefined);
+    try {
+      await deliver(t, integration, resolved('F-1', { email: 'rae@example.com' }));
+      expect(await run('F-1')).toBe('skipped:fatigue-budget');
+      const [{ skipped }] = await t.dataSource.query(
+        `SELECT coalesce(sum(skipped), 0)::int AS skipped FROM fatigue_skip f
+           JOIN survey s ON s.id = f.source_id WHERE s.source = 'ticket'`,
+      );
+      expect(skipped).toBe(1);
+    } finally {
+      await fatigue.setDays('0', undefined);
+    }
   });
 
   it('HR can pause an integration: its deliveries then get 404', async () => {
