@@ -23,6 +23,11 @@ export const SCENARIOS: Scenario[] = [
     what: 'team page and overview vs the raw aggregate SQL (seeds 1 M responses if empty)',
   },
   {
+    name: 'webhooks',
+    script: 'webhooks.js',
+    what: 'signed ticket webhooks at 200/s for a minute (open loop) vs raw INSERTs of the same events',
+  },
+  {
     name: 'mail',
     script: 'mail.js',
     what: 'invitation mail to a local SMTP sink vs a bare nodemailer pool; queueing vs raw INSERT … SELECT',

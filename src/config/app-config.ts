@@ -18,8 +18,6 @@ export interface AppConfig {
   tickets: {
     /** Webhook bodies over this many bytes get 413 before any work. */
     webhookMaxBodyBytes: number;
-    /** Deliveries accepted per integration and minute (all instances together); then 429. */
-    webhookRatePerMinute: number;
     /** How long a rotated-out signing secret stays valid, unless the rotation says otherwise. */
     secretOverlapHours: number;
     /** Tries of a `ticket.survey` job after its first, with back-off, before it is a dead letter. */
@@ -206,7 +204,6 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     mailFrom,
     tickets: {
       webhookMaxBodyBytes: int('WEBHOOK_MAX_BODY_KB', 256, 1, 10 * 1024) * 1024,
-      webhookRatePerMinute: int('WEBHOOK_RATE_PER_MINUTE', 30_000, 1, 1_000_000),
       secretOverlapHours: int('WEBHOOK_SECRET_OVERLAP_HOURS', 24, 0, 24 * 30),
       surveyRetryLimit: int('TICKET_SURVEY_RETRY_LIMIT', 5, 0, 20),
       surveyRetryDelaySeconds: int('TICKET_SURVEY_RETRY_DELAY_SECONDS', 30, 1, 3600),

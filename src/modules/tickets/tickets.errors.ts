@@ -19,13 +19,6 @@ export const TicketErrors = {
       'Too many refused deliveries from this address; try again later.',
       { retryAfterSeconds },
     ),
-  tooManyDeliveries: (retryAfterSeconds: number) =>
-    new DomainError(
-      'rate_limited',
-      'webhook.rate_limited',
-      'This integration sent more deliveries than allowed per minute; try again shortly.',
-      { retryAfterSeconds },
-    ),
   integrationNotFound: (id: string) =>
     new DomainError('not_found', 'integration.not_found', `No integration ${id}.`),
   invalidIntegration: (problems: string[]) =>
