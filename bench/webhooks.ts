@@ -317,7 +317,9 @@ async function main(): Promise<number> {
     console.log(
       `CPU % of one core while measuring: app ${cpuProject.appPct ?? 'n/a'}, PostgreSQL ` +
         `${cpuProject.postgresPct ?? 'n/a'}, bench ${cpuProject.benchPct}, others ` +
-        `${cpuProject.otherPct ?? 'n/a'} (baseline: PostgreSQL ${cpuBaseline.postgresPct ?? 'n/a'}, ` +
+        `${cpuProject.otherPct ?? 'n/a'}; app loop waiting for a CPU ${cpuProject.appMainThreadWaitPct ?? 'n/a'}% ` +
+        `of the time, PostgreSQL ${cpuProject.postgresWaitPct ?? 'n/a'}% ` +
+        `(baseline: PostgreSQL ${cpuBaseline.postgresPct ?? 'n/a'}, ` +
         `bench ${cpuBaseline.benchPct}); the generator started at most ` +
         `${fmt(project.lateStartMs)} ms late`,
     );
