@@ -12,6 +12,11 @@ import { SECRET_HEADER } from './signatures';
 import { TicketSurveysService } from './ticket-surveys.service';
 import { TicketsService } from './tickets.service';
 
+/** A time as the pages show it. */
+function when(date: Date | null): string | null {
+  return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null;
+}
+
 /** Form fields as integration settings; what cannot be read is reported, not guessed. */
 function settingsOf(form: Form, problems: string[]): IntegrationInput {
   const number = (name: string, label: string): number | undefined => {
@@ -201,7 +206,11 @@ export class IntegrationPagesController {
     return reply.code(status).view(
       'pages/admin/integration.hbs',
       pageContext(request, integration.name, {
-        integration,
+        integration: {
+          ...integration,
+          secretRotatedAt: when(integration.secretRotatedAt),
+          previousSecretValidUntil: when(integration.previousSecretValidUntil),
+        },
         activity,
         secretHeader: SECRET_HEADER,
         [`is_${integration.kind}`]: true,
