@@ -221,18 +221,22 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
    * expired, cancelled, of an inactive person, already holding that mail, and — for reminders —
    * whose invitation mail has not gone yet. Each mail waits until its invitation's `send_after`
    * (null: now). `mail.send` jobs are enqueued one per batch of MAIL_BATCH_SIZE mails, each
-   * starting when its batch is due.
+   * starting when its batch is due. `kind` (default `invitation`, or `reminder` for a sequence
+   * above 0) picks the content: see InvitationsService.registerInvitationMail.
    *
    * With `manager`, the mails and their jobs are written in the caller's transaction: they
    * exist exactly when it commits. Calling it again creates nothing more.
    */
   async queueInvitationMails(
     scope: InvitationScope,
-    options: { sequence?: number; manager?: EntityManager } = {},
+    options: { sequence?: number; kind?: string; manager?: EntityManager } = {},
   ): Promise<QueuedMails> {
     const sequence = options.sequence ?? 0;
     if (!Number.isInteger(sequence) || sequence < 0 || sequence > MAX_SEQUENCE)
       throw new Error(`mail sequence must be 0 to ${MAX_SEQUENCE}, not ${sequence}`);
+    const kind = options.kind ?? (sequence === 0 ? INVITATION_KIND : REMINDER_KIND);
+    if (!this.builders.has(kind))
+      throw new Error(`no builder for invitation mails of kind ${kind} (registerInvitationMail)`);
     if ('invitationIds' in scope && scope.invitationIds.length === 0) return { queued: 0, jobs: 0 };
     const work = async (manager: EntityManager) => {
       const queueId = randomUUID();
@@ -240,7 +244,7 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
         scope,
         {
           sequence,
-          kind: sequence === 0 ? INVITATION_KIND : REMINDER_KIND,
+          kind,
           queueId,
           batchSize: this.config.mail.batchSize,
         },
