@@ -68,9 +68,9 @@ export class ReportsRepository {
     return this.run('questionCountsByGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
-  async questions(ids: string[]): Promise<QuestionRow[]> {
-    if (ids.length === 0) return [];
-    return this.run('questions', [ids]);
+  /** The questions answered in the period, in questionnaire order. */
+  async questionsInPeriod(range: Range): Promise<QuestionRow[]> {
+    return this.run('questionsInPeriod', [range.grain, range.from, range.to]);
   }
 
   /** How many chose each option, per group and choice question. */
@@ -82,20 +82,13 @@ export class ReportsRepository {
     return this.run('optionCountsByGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
-  /** iNPS counts per group and value of a respondent segment. */
+  /** iNPS counts per group, respondent segment and value. */
   async npsBySegmentAndGroup(
     groups: Groups,
-    segment: Segment,
     range: Range,
-  ): Promise<(NpsCounts & { key: string; value: string })[]> {
+  ): Promise<(NpsCounts & { key: string; dimension: Segment; value: string })[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.run('npsBySegmentAndGroup', [
-      pairs(groups),
-      segment,
-      range.grain,
-      range.from,
-      range.to,
-    ]);
+    return this.run('npsBySegmentAndGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
   /** How many answered each iNPS score, 0–10. */

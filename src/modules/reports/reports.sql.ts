@@ -42,8 +42,10 @@ export const REPORT_SQL = {
                 GROUP BY 1, 2) t
          JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
         GROUP BY 1, 2`,
-  /** The questions behind question ids, in questionnaire order. */
-  questions: `SELECT id, type, text, options, position FROM question WHERE id = ANY($1::uuid[])
+  /** The questions answered in the period, in questionnaire order. */
+  questionsInPeriod: `SELECT id, type, text, options, position FROM question
+        WHERE id IN (SELECT DISTINCT question_id FROM report_period_question
+                      WHERE grain = $1 AND bucket_start >= $2 AND bucket_start < $3)
         ORDER BY questionnaire_id, position`,
   /** How many chose each option of the choice questions, per group. */
   optionCountsByGroup: `SELECT g.key, d.question_id, d.option_key, sum(d.n)::int AS n
@@ -51,13 +53,14 @@ export const REPORT_SQL = {
          JOIN report_period_option d ON d.team_id = g.id AND d.grain = $2
           AND d.bucket_start >= $3 AND d.bucket_start < $4
         GROUP BY 1, 2, 3`,
-  /** iNPS counts per group and value of a respondent segment ($2: department, location, tenure_band). */
-  npsBySegmentAndGroup: `SELECT g.key, d.value, sum(d.n)::int AS n, sum(d.promoters)::int AS promoters,
-              sum(d.passives)::int AS passives, sum(d.detractors)::int AS detractors
+  /** iNPS counts per group, respondent segment (department, location, tenure_band) and value. */
+  npsBySegmentAndGroup: `SELECT g.key, d.dimension, d.value, sum(d.n)::int AS n,
+              sum(d.promoters)::int AS promoters, sum(d.passives)::int AS passives,
+              sum(d.detractors)::int AS detractors
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $3 AND d.dimension = $2
-          AND d.bucket_start >= $4 AND d.bucket_start < $5
-        GROUP BY 1, 2`,
+         JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $2
+          AND d.bucket_start >= $3 AND d.bucket_start < $4
+        GROUP BY 1, 2, 3`,
   /** How many answered each iNPS score, 0–10. */
   npsDistribution: `SELECT s - 1 AS score, sum(d.score_counts[s])::int AS n
          FROM report_period_question d CROSS JOIN generate_series(1, 11) AS s
