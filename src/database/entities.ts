@@ -18,6 +18,9 @@ import { ReportComment } from '../modules/reports/entities/report-comment.entity
 import { ReportDayOption } from '../modules/reports/entities/report-day-option.entity';
 import { ReportDayQuestion } from '../modules/reports/entities/report-day-question.entity';
 import { ReportDaySegment } from '../modules/reports/entities/report-day-segment.entity';
+import { ReportPeriodOption } from '../modules/reports/entities/report-period-option.entity';
+import { ReportPeriodQuestion } from '../modules/reports/entities/report-period-question.entity';
+import { ReportPeriodSegment } from '../modules/reports/entities/report-period-segment.entity';
 import { Question } from '../modules/surveys/entities/question.entity';
 import { Questionnaire } from '../modules/surveys/entities/questionnaire.entity';
 import { Survey } from '../modules/surveys/entities/survey.entity';
@@ -48,6 +51,9 @@ export const ENTITIES = [
   ReportDayOption,
   ReportDaySegment,
   ReportComment,
+  ReportPeriodQuestion,
+  ReportPeriodOption,
+  ReportPeriodSegment,
   MailMessage,
   FatigueSetting,
   FatigueSkip,
