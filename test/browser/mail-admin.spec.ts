@@ -28,7 +28,12 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
     browser = await openBrowser(t);
     context = browser.context;
     const accounts = t.get(AccountsService);
-    const { link } = await accounts.invite(undefined, { email, name: 'Hana HR', role: 'admin', teamSlugs: [] });
+    const { link } = await accounts.invite(undefined, {
+      email,
+      name: 'Hana HR',
+      role: 'admin',
+      teamSlugs: [],
+    });
     await accounts.acceptSetPasswordLink(link.split('/account/setup/')[1], TEST_PASSWORD, {
       ip: '127.0.0.1',
     });
@@ -38,6 +43,9 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
       if (message.type() === 'error') errors.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+    });
     await page.goto(`${browser.baseUrl}/login`);
     await page.locator('#email').fill(email);
     await page.locator('#password').fill(TEST_PASSWORD);
@@ -46,6 +54,10 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
       page.getByRole('button', { name: 'Sign in' }).click(),
     ]);
   }, BROWSER_TIMEOUT);
+
+  beforeEach(() => {
+    errors.length = 0; // the sign-in page's favicon request is a 404 (the site has none)
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -64,9 +76,11 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
       ]);
       expect(await page.getByRole('status').textContent()).toContain('test mail is on its way');
       await sendQueuedMail(t);
-      expect(smtp.countTo(email)).toBe(1);
-      const test = smtp.mails.find((m) => JSON.stringify(m.to).includes(email))!;
-      expect(test.subject).toMatch(/^\[Test\]/);
+      const tests = smtp.mails.filter(
+        (m) => JSON.stringify(m.to).includes(email) && /^\[Test\]/.test(m.subject ?? ''),
+      );
+      expect(tests).toHaveLength(1);
+      expect(tests[0].text).toContain('This is a test of the invitation mail');
 
       // A person whose mailbox the server refuses.
       const [person] = await createEmployees(t, 1);
@@ -104,7 +118,10 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
         page.getByRole('button', { name: 'Save' }).click(),
       ]);
       expect(await page.locator('#fatigue-current').textContent()).toBe('7');
-      await page.screenshot({ path: join(browser.screenshots, 'admin-settings.png'), fullPage: true });
+      await page.screenshot({
+        path: join(browser.screenshots, 'admin-settings.png'),
+        fullPage: true,
+      });
 
       const [person] = await createEmployees(t, 1);
       const { survey } = await createSurvey(t);
@@ -125,9 +142,14 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
         page.waitForURL('**changed=**'),
         row.getByRole('button', { name: 'Deactivate' }).click(),
       ]);
-      expect(await page.getByRole('status').textContent()).toContain('1 open survey link(s) withdrawn');
+      expect(await page.getByRole('status').textContent()).toContain(
+        '1 open survey link(s) withdrawn',
+      );
       expect(await row.textContent()).toContain('inactive');
-      await page.screenshot({ path: join(browser.screenshots, 'admin-employees.png'), fullPage: true });
+      await page.screenshot({
+        path: join(browser.screenshots, 'admin-employees.png'),
+        fullPage: true,
+      });
       expect((await page.request.get(`${browser.baseUrl}${link}`)).status()).toBe(410);
       expect(errors).toEqual([]);
     },
