@@ -15,7 +15,7 @@ import {
   WITHHELD,
 } from './anonymity';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
-import { type Groups, type Range, ReportsRepository, type Segment } from './reports.repository';
+import { type Range, ReportsRepository, type Segment } from './reports.repository';
 
 export const TREND_BUCKETS = 12;
 export const COMMENTS_SHOWN = 30;
@@ -187,13 +187,6 @@ export class ReportsService {
     };
   }
 
-  /** Every team (rolled up with its sub-teams) and the organisation, as groups for the queries. */
-  private treeGroups(all: Team[]): Groups {
-    const groups: Groups = Object.fromEntries(all.map((t) => [t.id, subtreeIds(all, t.id)]));
-    groups[ORGANISATION] = all.map((t) => t.id);
-    return groups;
-  }
-
   /**
    * iNPS counts of every team (rolled up with its sub-teams) and of the organisation, per
    * bucket, with which of them may be shown in each bucket (anonymity.visibleTeams). Always for
@@ -201,7 +194,7 @@ export class ReportsService {
    * side by side.
    */
   private async rollups(all: Team[], range: Range) {
-    const rows = await this.reports.npsByGroupAndBucket(this.treeGroups(all), range);
+    const rows = await this.reports.npsByTreeAndBucket(range);
     const byKey = new Map(rows.map((r) => [`${r.key}|${r.bucket}`, r as NpsCounts]));
     const counts = (key: string, bucket: string): NpsCounts =>
       byKey.get(`${key}|${bucket}`) ?? EMPTY;
@@ -232,7 +225,7 @@ export class ReportsService {
    */
   private async questionRollups(all: Team[], range: Range) {
     const [rows, questions] = await Promise.all([
-      this.reports.questionCountsByGroup(this.treeGroups(all), range),
+      this.reports.questionCountsByTree(range),
       this.reports.questionsInPeriod(range),
     ]);
     const byKey = new Map(rows.map((r) => [`${r.question_id}|${r.key}`, r]));
