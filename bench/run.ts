@@ -24,6 +24,11 @@ export const SCENARIOS: Scenario[] = [
     steps: [['seed.js', '--responses', '1000000', '--if-empty'], ['reports.js']],
     what: 'team page and overview vs the raw aggregate SQL',
   },
+  {
+    name: 'mail',
+    steps: [['mail.js']],
+    what: 'invitation mail to a local SMTP sink vs a bare nodemailer pool; queueing vs raw INSERT … SELECT',
+  },
 ];
 
 function run(script: string, args: string[]): Promise<number> {

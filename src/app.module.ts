@@ -8,6 +8,7 @@ import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { DirectoryModule } from './modules/directory/directory.module';
+import { FatigueModule } from './modules/fatigue/fatigue.module';
 import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { MailModule } from './modules/mail/mail.module';
@@ -34,6 +35,7 @@ export class AppModule {
         SurveysModule,
         InvitationsModule,
         MailModule,
+        FatigueModule,
         ResponsesModule,
         ReportsModule,
         DemoModule,

@@ -22,6 +22,11 @@ const APP_VARIABLES = [
   'REPORTING_THRESHOLD',
   'MIX_BATCH_SIZE',
   'INVITATION_TTL_DAYS',
+  'MAIL_MAX_ATTEMPTS',
+  'MAIL_RETRY_SECONDS',
+  'MAIL_LEASE_SECONDS',
+  'MAIL_CONNECTIONS',
+  'MAIL_BATCH_SIZE',
   'EMBEDDED_PG_DIR',
   'EMBEDDED_PG_PORT',
 ];
@@ -44,6 +49,8 @@ export async function startApp(options: {
   port: number;
   appSecret: string;
   readyTimeoutMs: number;
+  /** More variables for the app (e.g. JOB_WORKERS=true and SMTP_URL for the mail bench). */
+  env?: Record<string, string>;
 }): Promise<AppProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of APP_VARIABLES) delete env[name];
@@ -55,6 +62,7 @@ export async function startApp(options: {
     PORT: String(options.port),
     JOB_WORKERS: 'false',
     LOG_LEVEL: 'warn',
+    ...options.env,
   });
   // BENCH_APP_NODE_ARGS: extra node flags for the app only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
   const nodeArgs = [

@@ -6,7 +6,10 @@ import { UserSession } from '../modules/accounts/entities/user-session.entity';
 import { UserTeam } from '../modules/accounts/entities/user-team.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
 import { Employee } from '../modules/directory/entities/employee.entity';
+import { FatigueSetting } from '../modules/fatigue/entities/fatigue-setting.entity';
+import { FatigueSkip } from '../modules/fatigue/entities/fatigue-skip.entity';
 import { Invitation } from '../modules/invitations/entities/invitation.entity';
+import { MailMessage } from '../modules/mail/entities/mail-message.entity';
 import { OutboxMessage } from '../modules/mail/entities/outbox-message.entity';
 import { Answer } from '../modules/responses/entities/answer.entity';
 import { PendingResponse } from '../modules/responses/entities/pending-response.entity';
@@ -51,4 +54,7 @@ export const ENTITIES = [
   ReportPeriodQuestion,
   ReportPeriodOption,
   ReportPeriodSegment,
+  MailMessage,
+  FatigueSetting,
+  FatigueSkip,
 ];

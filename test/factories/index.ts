@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
-import { InvitationsService } from '../../src/modules/invitations/invitations.service';
+import { MailService } from '../../src/modules/mail/mail.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TeamsService } from '../../src/modules/teams/teams.service';
 import type { CreateQuestionnaireDto } from '../../src/modules/surveys/dto/create-questionnaire.dto';
@@ -128,7 +128,15 @@ export async function createSurvey(
 }
 
 /**
- * Sends the survey to the employees through the real path (invitations, the delivery job, the
+ * Runs the mail jobs as the workers would: sends every mail that is due now (the `mail.sweep`
+ * handler, which takes any batch). Returns what happened.
+ */
+export function sendQueuedMail(t: TestApp) {
+  return t.get(MailService).sendDue();
+}
+
+/**
+ * Sends the survey to the employees through the real path (invitations, the mail pipeline, the
  * outbox) and returns each person's link token, read from the mail they received.
  */
 export async function inviteAndCollectTokens(
@@ -137,11 +145,7 @@ export async function inviteAndCollectTokens(
   employees: { id: string; email: string }[],
 ) {
   await t.get(SurveysService).send(surveyId, { employeeIds: employees.map((e) => e.id) });
-  const ids: { id: string }[] = await t.dataSource.query(
-    'SELECT id FROM invitation WHERE survey_id = $1',
-    [surveyId],
-  );
-  await t.get(InvitationsService).deliver(ids.map((r) => r.id));
+  await sendQueuedMail(t);
   const mails: { to_address: string; text: string }[] = await t.dataSource.query(
     'SELECT to_address, text FROM outbox_message',
   );

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { InvitationsModule } from '../invitations/invitations.module';
+import { DirectoryPagesController } from './directory-pages.controller';
 import { DirectoryController } from './directory.controller';
 import { DirectoryService } from './directory.service';
 import { EmployeesRepository } from './employees.repository';
 
 @Module({
-  controllers: [DirectoryController],
+  imports: [InvitationsModule],
+  controllers: [DirectoryController, DirectoryPagesController],
   providers: [DirectoryService, EmployeesRepository],
   exports: [DirectoryService],
 })

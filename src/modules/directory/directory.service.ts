@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/access/access.decorator';
+import { AuditService } from '../audit/audit.service';
+import { InvitationsService } from '../invitations/invitations.service';
 import { DirectoryErrors } from './directory.errors';
 import { CreateEmployeeDto } from './dto/create-employee.dto';
 import { parseEmployeeCsv } from './employee-csv';
@@ -7,7 +10,11 @@ import { EmployeesRepository } from './employees.repository';
 
 @Injectable()
 export class DirectoryService {
-  constructor(private readonly employees: EmployeesRepository) {}
+  constructor(
+    private readonly employees: EmployeesRepository,
+    private readonly invitations: InvitationsService,
+    private readonly audit: AuditService,
+  ) {}
 
   async create(dto: CreateEmployeeDto) {
     const input: EmployeeInput = {
@@ -34,12 +41,36 @@ export class DirectoryService {
     }
   }
 
-  list(options: { limit?: number; offset?: number; department?: string }) {
+  list(options: { limit?: number; offset?: number; department?: string; search?: string }) {
     return this.employees.list({
       limit: options.limit ?? 50,
       offset: options.offset ?? 0,
       department: options.department,
+      search: options.search?.trim() || undefined,
     });
+  }
+
+  /**
+   * Activates or deactivates an employee. Deactivating withdraws their open links in the same
+   * transaction: unanswered invitations stop working (410) and their queued mails are cancelled.
+   */
+  async setActive(id: string, active: boolean, actor: Principal | undefined, ip?: string) {
+    const outcome = await this.employees.transaction(async (manager) => {
+      const changed = await this.employees.setActive(manager, id, active);
+      if (!changed) throw DirectoryErrors.employeeNotFound(id);
+      const cancelledInvitations = changed.deactivated
+        ? await this.invitations.cancelOpenLinksOf(manager, [id])
+        : 0;
+      return { ...changed, cancelledInvitations };
+    });
+    await this.audit.record({
+      action: active ? 'employee.activated' : 'employee.deactivated',
+      actor,
+      target: outcome.employee.email,
+      ip,
+      details: { cancelledInvitations: outcome.cancelledInvitations },
+    });
+    return { employee: outcome.employee, cancelledInvitations: outcome.cancelledInvitations };
   }
 
   /** Validates the whole file first; writes all rows in one statement, or nothing. */
@@ -55,7 +86,21 @@ export class DirectoryService {
         })),
       );
     }
-    const counts = await this.employees.upsertMany(parsed.rows);
-    return { ...counts, rows: parsed.rows.length };
+    // Deactivated rows withdraw their people's open links, in the same transaction.
+    const outcome = await this.employees.transaction(async (manager) => {
+      const counts = await this.employees.upsertMany(manager, parsed.rows);
+      const cancelledInvitations = await this.invitations.cancelOpenLinksOf(
+        manager,
+        counts.deactivated,
+      );
+      return { ...counts, cancelledInvitations };
+    });
+    return {
+      created: outcome.created,
+      updated: outcome.updated,
+      deactivated: outcome.deactivated.length,
+      cancelledInvitations: outcome.cancelledInvitations,
+      rows: parsed.rows.length,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { EmployeeInput } from './employee-input';
 import { Employee } from './entities/employee.entity';
 
@@ -12,18 +12,51 @@ export class EmployeesRepository {
     return this.dataSource.getRepository(Employee);
   }
 
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
   insert(input: EmployeeInput): Promise<Employee> {
     return this.repo.save(this.repo.create(input));
   }
 
-  async list(options: { limit: number; offset: number; department?: string }) {
-    const [items, total] = await this.repo.findAndCount({
-      where: options.department ? { department: options.department } : {},
-      order: { email: 'ASC' },
-      take: options.limit,
-      skip: options.offset,
-    });
+  async list(options: { limit: number; offset: number; department?: string; search?: string }) {
+    const query = this.repo
+      .createQueryBuilder('e')
+      .orderBy('e.email', 'ASC')
+      .take(options.limit)
+      .skip(options.offset);
+    if (options.department) query.andWhere('e.department = :department', options);
+    if (options.search) {
+      const pattern = `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere('(e.email ILIKE :pattern OR e.name ILIKE :pattern)', { pattern });
+    }
+    const [items, total] = await query.getManyAndCount();
     return { items, total };
+  }
+
+  findById(id: string): Promise<Employee | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  /**
+   * Sets whether the employee is active. Returns the employee and whether this call turned an
+   * active employee inactive; undefined when there is no such employee.
+   */
+  async setActive(
+    manager: EntityManager,
+    id: string,
+    active: boolean,
+  ): Promise<{ employee: Employee; deactivated: boolean } | undefined> {
+    const before = await manager
+      .getRepository(Employee)
+      .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!before) return undefined;
+    if (before.active !== active) await manager.getRepository(Employee).update({ id }, { active });
+    return {
+      employee: (await manager.getRepository(Employee).findOneBy({ id })) as Employee,
+      deactivated: before.active && !active,
+    };
   }
 
   /** CSV lines whose external id already belongs to an employee with another e-mail. */
@@ -48,37 +81,50 @@ export class EmployeesRepository {
    * Inserts or updates every row by e-mail in one statement: either all rows are written or,
    * on any error, none.
    */
-  async upsertMany(rows: EmployeeInput[]): Promise<{ created: number; updated: number }> {
-    const result: { created: string; updated: string }[] = await this.dataSource.query(
-      `WITH upserted AS (
+  async upsertMany(
+    manager: EntityManager,
+    rows: EmployeeInput[],
+  ): Promise<{ created: number; updated: number; deactivated: string[] }> {
+    const result: { created: string; updated: string; deactivated: string[] | null }[] =
+      await manager.query(
+        `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+             email text, name text, department text, location text, hire_date date, locale text,
+             external_id text, active boolean)),
+       deactivated AS (
+         SELECT e.id FROM employee e JOIN input r ON r.email = e.email WHERE e.active AND NOT r.active),
+       upserted AS (
          INSERT INTO employee (email, name, department, location, hire_date, locale, external_id, active)
          SELECT r.email, r.name, r.department, r.location, r.hire_date, r.locale, r.external_id, r.active
-           FROM jsonb_to_recordset($1::jsonb) AS r(
-             email text, name text, department text, location text, hire_date date, locale text,
-             external_id text, active boolean)
+           FROM input r
          ON CONFLICT (email) DO UPDATE SET
            name = EXCLUDED.name, department = EXCLUDED.department, location = EXCLUDED.location,
            hire_date = EXCLUDED.hire_date, locale = EXCLUDED.locale,
            external_id = COALESCE(EXCLUDED.external_id, employee.external_id),
            active = EXCLUDED.active, updated_at = now()
          RETURNING (xmax = 0) AS inserted)
-       SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated
+       SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated,
+              (SELECT array_agg(id) FROM deactivated) AS deactivated
          FROM upserted`,
-      [
-        JSON.stringify(
-          rows.map((r) => ({
-            email: r.email,
-            name: r.name,
-            department: r.department,
-            location: r.location,
-            hire_date: r.hireDate,
-            locale: r.locale,
-            external_id: r.externalId,
-            active: r.active,
-          })),
-        ),
-      ],
-    );
-    return { created: Number(result[0].created), updated: Number(result[0].updated) };
+        [
+          JSON.stringify(
+            rows.map((r) => ({
+              email: r.email,
+              name: r.name,
+              department: r.department,
+              location: r.location,
+              hire_date: r.hireDate,
+              locale: r.locale,
+              external_id: r.externalId,
+              active: r.active,
+            })),
+          ),
+        ],
+      );
+    return {
+      created: Number(result[0].created),
+      updated: Number(result[0].updated),
+      deactivated: result[0].deactivated ?? [],
+    };
   }
 }

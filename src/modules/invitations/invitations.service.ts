@@ -1,73 +1,152 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { JobsService } from '../../jobs/jobs.service';
-import { MailService } from '../mail/mail.service';
+import { FatigueService } from '../fatigue/fatigue.service';
+import {
+  type BuiltMail,
+  type CancelledMail,
+  type ClaimedMail,
+  INVITATION_KIND,
+  MailService,
+  REMINDER_KIND,
+} from '../mail/mail.service';
 import { InvitationsRepository, SurveyLink } from './invitations.repository';
 import { hashToken, looksLikeToken, newToken } from './tokens';
 
-export const DELIVER_QUEUE = 'invitations.deliver';
-const MAIL_BATCH = 100;
+/** What an invitation's mail may say, with its fresh link (made when the mail is built). */
+export interface InvitationLink {
+  invitationId: string;
+  /** 0 the invitation, 1–3 reminders. */
+  sequence: number;
+  /** The personal link: `${url}` opens the survey, `${url}?score=9` pre-selects a score. */
+  url: string;
+  name: string;
+  surveyName: string;
+  teamName: string;
+  reportingThreshold: number;
+  expiresAt: Date;
+}
+
+/** Makes the content of an invitation mail of some kind from its link. */
+export type InvitationMailContent = (mail: ClaimedMail, link: InvitationLink) => BuiltMail;
 
 @Injectable()
 export class InvitationsService implements OnModuleInit {
   constructor(
     private readonly invitations: InvitationsRepository,
     private readonly mail: MailService,
-    private readonly jobs: JobsService,
+    private readonly fatigue: FatigueService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.jobs.register<{ invitationIds: string[] }>({
-      name: DELIVER_QUEUE,
-      handler: (data) => this.deliver(data.invitationIds),
-      retryLimit: 8,
+  onModuleInit(): void {
+    this.registerInvitationMail(INVITATION_KIND, standardContent);
+    this.registerInvitationMail(REMINDER_KIND, standardContent);
+  }
+
+  /**
+   * Lets a feature give the mails of its invitations their own content (e.g. ticket surveys:
+   * the team, one button per score; campaign waves: the campaign's wording), while the link
+   * stays this feature's business: at send time each mail gets a fresh token (only its hash
+   * stored), and mails whose invitation was answered, cancelled or expired meanwhile, or whose
+   * person is inactive, are cancelled. Queue them with
+   * `MailService.queueInvitationMails(scope, { kind, sequence, manager })`. `sent`, if given,
+   * runs in the transaction that marks the mail sent.
+   */
+  registerInvitationMail(
+    kind: string,
+    content: InvitationMailContent,
+    sent?: (mail: ClaimedMail, manager: EntityManager) => Promise<void>,
+  ): void {
+    this.mail.registerKind(kind, {
+      build: (mails) => this.buildMails(mails, content),
+      sent: async (mail, manager) => {
+        if (mail.sequence === 0 && mail.invitationId)
+          await this.invitations.markSent(manager, mail.invitationId);
+        await sent?.(mail, manager);
+      },
     });
   }
 
-  /** Creates the invitations in one insert and queues their mail in batches. */
+  /**
+   * Creates the invitations in one insert, under the fatigue budget, and queues their mail —
+   * all in one transaction: either everything is written, or nothing.
+   */
   async inviteToSurvey(
     survey: { id: string; closesAt: Date },
     who: { employeeIds: string[]; emails: string[] },
   ) {
-    const result = await this.invitations.insertForSurvey(survey, who);
-    const jobs = [];
-    for (let i = 0; i < result.created.length; i += MAIL_BATCH) {
-      jobs.push({
-        name: DELIVER_QUEUE,
-        data: { invitationIds: result.created.slice(i, i + MAIL_BATCH) },
-      });
-    }
-    if (jobs.length > 0) await this.jobs.insert(jobs);
-    return {
-      invited: result.created.length,
-      alreadyInvited: result.matched - result.created.length,
-      unknownEmails: result.unknownEmails,
-      unknownEmployeeIds: result.unknownEmployeeIds,
-    };
+    return this.invitations.transaction(async (manager) => {
+      const budgetDays = await this.fatigue.lockBudget(manager);
+      const result = await this.invitations.insertForSurvey(manager, survey, who, budgetDays);
+      await this.fatigue.recordSkipped(manager, 'survey', survey.id, result.skippedByBudget);
+      if (result.created > 0)
+        await this.mail.queueInvitationMails({ surveyId: survey.id }, { manager });
+      return {
+        invited: result.created,
+        alreadyInvited: result.matched - result.created - result.skippedByBudget,
+        skippedByBudget: result.skippedByBudget,
+        unknownEmails: result.unknownEmails,
+        unknownEmployeeIds: result.unknownEmployeeIds,
+      };
+    });
   }
 
   /**
-   * Job `invitations.deliver`: gives each invitation a fresh token, stores only its hash, and
-   * mails the link. Invitations already sent are skipped, so a retried job sends the rest.
-   * A failure throws, and pg-boss retries with back-off.
+   * Builds invitation and reminder mails at send time: a fresh link token for each (only its
+   * hash is stored, replacing the previous one), in one statement for the whole batch.
    */
-  async deliver(invitationIds: string[]): Promise<void> {
-    for (const invitation of await this.invitations.toDeliver(invitationIds)) {
-      const token = newToken();
-      await this.invitations.setTokenHash(invitation.id, hashToken(token));
-      await this.mail.sendInvitation({
-        to: invitation.email,
-        name: invitation.name,
-        locale: invitation.locale,
-        surveyName: invitation.surveyName,
-        teamName: invitation.teamName,
-        reportingThreshold: invitation.reportingThreshold,
-        expiresAt: invitation.expiresAt,
-        link: this.link(token),
-      });
-      await this.invitations.markSent(invitation.id);
+  private async buildMails(
+    mails: readonly ClaimedMail[],
+    content: InvitationMailContent,
+  ): Promise<Map<string, BuiltMail | CancelledMail>> {
+    const withInvitation = mails.filter((m) => m.invitationId !== null);
+    const tokens = new Map(withInvitation.map((m) => [m.id, newToken()]));
+    const issued = await this.invitations.issueLinks(
+      withInvitation.map((m) => ({
+        invitationId: m.invitationId as string,
+        tokenHash: hashToken(tokens.get(m.id) as string),
+        sequence: m.sequence,
+      })),
+    );
+    const byInvitation = new Map(issued.map((link) => [link.invitationId, link]));
+    const built = new Map<string, BuiltMail | CancelledMail>();
+    for (const mail of withInvitation) {
+      const link = byInvitation.get(mail.invitationId as string);
+      if (!link) {
+        built.set(mail.id, { cancel: 'the invitation no longer exists' });
+        continue;
+      }
+      if (link.problem) {
+        built.set(mail.id, { cancel: link.problem });
+        continue;
+      }
+      built.set(
+        mail.id,
+        content(mail, {
+          invitationId: link.invitationId,
+          sequence: mail.sequence,
+          url: this.link(tokens.get(mail.id) as string),
+          name: link.name,
+          surveyName: link.surveyName,
+          teamName: link.teamName,
+          reportingThreshold: link.reportingThreshold,
+          expiresAt: new Date(link.expiresAt),
+        }),
+      );
     }
+    return built;
+  }
+
+  /**
+   * Withdraws the open links of these employees (they were deactivated): unanswered
+   * invitations stop working (410) and their queued mails are cancelled, in the caller's
+   * transaction. Returns how many invitations were cancelled.
+   */
+  async cancelOpenLinksOf(manager: EntityManager, employeeIds: string[]): Promise<number> {
+    const cancelled = await this.invitations.cancelOpenOf(manager, employeeIds);
+    await this.mail.cancelInvitationMails(cancelled, 'the person was deactivated', manager);
+    return cancelled.length;
   }
 
   link(token: string): string {
@@ -79,4 +158,21 @@ export class InvitationsService implements OnModuleInit {
     if (!looksLikeToken(token)) return undefined;
     return this.invitations.findByTokenHash(hashToken(token));
   }
+}
+
+/** The foundation's invitation (sequence 0) and reminder (1–3) mails. */
+function standardContent(mail: ClaimedMail, link: InvitationLink): BuiltMail {
+  const template = mail.sequence === 0 ? 'invitation' : 'reminder';
+  return {
+    template,
+    subject: { key: `email.${template}.subject`, params: { team: link.teamName } },
+    context: {
+      name: link.name,
+      teamName: link.teamName,
+      surveyName: link.surveyName,
+      k: link.reportingThreshold,
+      link: link.url,
+      expires: link.expiresAt,
+    },
+  };
 }
