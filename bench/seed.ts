@@ -199,6 +199,7 @@ async function main(): Promise<number> {
     responses: 'value',
     'database-url': 'value',
     reset: 'flag',
+    'if-empty': 'flag',
   });
   const responses = Number(String(args.responses ?? 1_000_000).replace(/_/g, ''));
   if (!Number.isInteger(responses) || responses < 1000 || responses > 100_000_000)
@@ -222,6 +223,11 @@ async function main(): Promise<number> {
       `SELECT (SELECT count(*) FROM (SELECT 1 FROM response LIMIT 1) x) AS responses,
               (SELECT count(*) FROM service_team) AS teams`,
     );
+    if (Number(have[0].responses) > 0 && args['if-empty'] === true) {
+      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM response');
+      log(`the database already holds ${rows[0].n} responses: nothing to seed (--if-empty)`);
+      return 0;
+    }
     if (Number(have[0].responses) > 0 || Number(have[0].teams) > 0) {
       if (args.reset !== true) {
         const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM response');

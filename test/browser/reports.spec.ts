@@ -214,7 +214,7 @@ describe('a team report in a real browser', () => {
       const layout = await survey.evaluate(() => {
         const scale = document.querySelector('.scale-nps')!;
         const option = (v: number) =>
-          [...scale.querySelectorAll('label')]
+          Array.from(scale.querySelectorAll('label'))
             .find((l) => l.querySelector(`input[value="${v}"]`))!
             .getBoundingClientRect();
         const checked = document.querySelector<HTMLInputElement>('input[type="radio"]:checked');

@@ -51,7 +51,9 @@ describe('deactivating an employee', () => {
   it('by the API: links answer 410, queued mails are cancelled, reminders skip them', async () => {
     const [person, other] = await createEmployees(t, 2);
     const { token, first, second } = await invitedTwice(person.email, [other.email]);
-    expect((await openSurvey(t, token)).page.statusCode).toBe(200);
+    // The form is open in their browser when they are deactivated.
+    const openForm = await openSurvey(t, token);
+    expect(openForm.page.statusCode).toBe(200);
     expect(await mailStatus(person.email, second)).toMatchObject({ status: 'queued' });
 
     const res = await t.api({
@@ -66,6 +68,19 @@ describe('deactivating an employee', () => {
     });
     const link = await openSurvey(t, token);
     expect(link.page.statusCode).toBe(410);
+    const questions: { id: string; type: string }[] = await t.dataSource.query(
+      `SELECT q.id, q.type FROM question q JOIN survey s ON s.questionnaire_id = q.questionnaire_id
+        WHERE s.id = $1`,
+      [first],
+    );
+    const nps = questions.find((q) => q.type === 'nps')!;
+    const late = await submitSurvey(t, token, { [`q_${nps.id}`]: '7' }, openForm);
+    expect(late.statusCode).toBe(410);
+    const [{ pending }] = await t.dataSource.query(
+      'SELECT count(*)::int AS pending FROM pending_response WHERE survey_id = $1',
+      [first],
+    );
+    expect(pending).toBe(0);
     expect(await mailStatus(person.email, second)).toEqual({
       status: 'cancelled',
       last_error: 'the person was deactivated',
@@ -174,6 +189,11 @@ describe('deactivating an employee', () => {
 
   it('by HR on the employees page', async () => {
     const [person] = await createEmployees(t, 1);
+    await t.api({
+      method: 'POST',
+      url: '/api/v1/employees',
+      payload: { email: 'markup@example.com', name: '<script>alert(1)</script> 100%_\\' },
+    });
     const { token } = await invitedTwice(person.email);
     const admin = await signIn(t, 'admin');
     const list = await t.request({
@@ -184,6 +204,30 @@ describe('deactivating an employee', () => {
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain(`data-email="${person.email}"`);
     expect(list.body).toContain(`action="/admin/employees/${person.id}/active"`);
+    expect(list.body).not.toContain('markup@example.com');
+    // Search is a plain substring: % _ and \ match themselves; names are escaped.
+    const odd = await t.request({
+      method: 'GET',
+      url: `/admin/employees?search=${encodeURIComponent('100%_\\')}`,
+      headers: { cookie: admin.cookie },
+    });
+    expect(odd.statusCode).toBe(200);
+    expect(odd.body).toContain('data-email="markup@example.com"');
+    expect(odd.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(odd.body).not.toContain('<script>alert(1)');
+    const none = await t.request({
+      method: 'GET',
+      url: `/admin/employees?search=${encodeURIComponent('%')}&offset=0`,
+      headers: { cookie: admin.cookie },
+    });
+    expect(none.body).toContain('data-email="markup@example.com"');
+    expect(none.body.match(/data-email=/g)).toHaveLength(1);
+    const badQuery = await t.request({
+      method: 'GET',
+      url: '/admin/employees?offset=-1',
+      headers: { cookie: admin.cookie },
+    });
+    expect(badQuery.statusCode).toBe(400);
 
     const headers = { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' };
     const bad = await t.request({

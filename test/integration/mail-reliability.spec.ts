@@ -89,7 +89,7 @@ describe('mail when things go wrong', () => {
     const { survey } = await createSurvey(t);
     const people = await createEmployees(t, 8);
     const [unknown, busy] = people;
-    smtp.reject(unknown.email, 550, '5.1.1 mailbox unknown');
+    smtp.reject(unknown.email, 550, '5.1.1 mailbox unknown <b>here</b>');
     smtp.reject(busy.email, 451, '4.3.0 mailbox busy');
     await t.get(SurveysService).send(survey.id, { employeeIds: people.map((p) => p.id) });
     await sendUntilSettled(t, survey.id);
@@ -133,7 +133,8 @@ describe('mail when things go wrong', () => {
       headers: { cookie: admin.cookie },
     });
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('mailbox unknown');
+    expect(page.body).toContain('mailbox unknown &lt;b&gt;here&lt;/b&gt;');
+    expect(page.body).not.toContain('<b>here</b>');
     expect(page.body).toContain(`<td data-status="dead">${counts.dead}</td>`);
 
     // Once the mailbox is free again, HR retries the dead letter: it goes, once.
@@ -172,6 +173,19 @@ describe('mail when things go wrong', () => {
     });
     expect(pageAgain.statusCode).toBe(409);
     expect(pageAgain.body).toContain('only failed or dead mail can be retried');
+  });
+
+  it('an address that cannot be used fails at once, without asking the server', async () => {
+    const mail = t.get(MailService);
+    const { id } = await mail.queueTest('not-an-address');
+    const before = smtp.mails.length;
+    expect(await sendQueuedMail(t)).toMatchObject({ failed: 1, sent: 0 });
+    expect(smtp.mails).toHaveLength(before);
+    const [row] = await t.dataSource.query(
+      'SELECT status, attempts, last_error FROM mail_message WHERE id = $1',
+      [id],
+    );
+    expect(row).toEqual({ status: 'failed', attempts: 1, last_error: 'invalid address' });
   });
 
   it('a sender that dies holding mails: they are taken again once its lease has run out, and go once', async () => {

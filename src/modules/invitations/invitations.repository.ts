@@ -25,8 +25,6 @@ export interface SurveyLink {
 /** What an invitation or reminder mail needs, once its fresh token's hash is stored. */
 export interface IssuedLink {
   invitationId: string;
-  /** A pulse's invitation, or one after a ticket (its mail then has one button per score). */
-  source: 'pulse' | 'ticket';
   /** Why no mail should go any more; null when the link was issued. */
   problem: string | null;
   name: string;
@@ -168,7 +166,7 @@ export class InvitationsRepository {
       `WITH wanted AS (
          SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::int[]) AS w(id, hash, seq)),
        info AS (
-         SELECT w.id, w.hash, w.seq, e.name, s.source, s.name AS survey_name, t.name AS team_name,
+         SELECT w.id, w.hash, w.seq, e.name, s.name AS survey_name, t.name AS team_name,
                 s.reporting_threshold, least(i.expires_at, s.closes_at) AS expires_at,
                 CASE WHEN i.answered_on IS NOT NULL THEN 'answered'
                      WHEN i.cancelled_at IS NOT NULL THEN 'cancelled'
@@ -188,7 +186,7 @@ export class InvitationsRepository {
             AND i.answered_on IS NULL AND i.cancelled_at IS NULL AND i.expires_at > now()
             AND (info.seq > 0 OR i.sent_at IS NULL)
          RETURNING i.id)
-       SELECT info.id AS "invitationId", info.source,
+       SELECT info.id AS "invitationId",
               CASE WHEN info.problem IS NULL AND issued.id IS NULL THEN 'changed while being sent'
                    ELSE info.problem END AS problem,
               info.name, info.survey_name AS "surveyName", info.team_name AS "teamName",

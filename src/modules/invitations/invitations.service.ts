@@ -13,6 +13,23 @@ import {
 import { InvitationsRepository, SurveyLink } from './invitations.repository';
 import { hashToken, looksLikeToken, newToken } from './tokens';
 
+/** What an invitation's mail may say, with its fresh link (made when the mail is built). */
+export interface InvitationLink {
+  invitationId: string;
+  /** 0 the invitation, 1–3 reminders. */
+  sequence: number;
+  /** The personal link: `${url}` opens the survey, `${url}?score=9` pre-selects a score. */
+  url: string;
+  name: string;
+  surveyName: string;
+  teamName: string;
+  reportingThreshold: number;
+  expiresAt: Date;
+}
+
+/** Makes the content of an invitation mail of some kind from its link. */
+export type InvitationMailContent = (mail: ClaimedMail, link: InvitationLink) => BuiltMail;
+
 @Injectable()
 export class InvitationsService implements OnModuleInit {
   constructor(
@@ -23,15 +40,32 @@ export class InvitationsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const builder = {
-      build: (mails: readonly ClaimedMail[]) => this.buildMails(mails),
-      sent: (mail: ClaimedMail, manager: EntityManager) =>
-        mail.sequence === 0 && mail.invitationId
-          ? this.invitations.markSent(manager, mail.invitationId)
-          : Promise.resolve(),
-    };
-    this.mail.registerKind(INVITATION_KIND, builder);
-    this.mail.registerKind(REMINDER_KIND, builder);
+    this.registerInvitationMail(INVITATION_KIND, standardContent);
+    this.registerInvitationMail(REMINDER_KIND, standardContent);
+  }
+
+  /**
+   * Lets a feature give the mails of its invitations their own content (e.g. ticket surveys:
+   * the team, one button per score; campaign waves: the campaign's wording), while the link
+   * stays this feature's business: at send time each mail gets a fresh token (only its hash
+   * stored), and mails whose invitation was answered, cancelled or expired meanwhile, or whose
+   * person is inactive, are cancelled. Queue them with
+   * `MailService.queueInvitationMails(scope, { kind, sequence, manager })`. `sent`, if given,
+   * runs in the transaction that marks the mail sent.
+   */
+  registerInvitationMail(
+    kind: string,
+    content: InvitationMailContent,
+    sent?: (mail: ClaimedMail, manager: EntityManager) => Promise<void>,
+  ): void {
+    this.mail.registerKind(kind, {
+      build: (mails) => this.buildMails(mails, content),
+      sent: async (mail, manager) => {
+        if (mail.sequence === 0 && mail.invitationId)
+          await this.invitations.markSent(manager, mail.invitationId);
+        await sent?.(mail, manager);
+      },
+    });
   }
 
   /**
@@ -64,6 +98,7 @@ export class InvitationsService implements OnModuleInit {
    */
   private async buildMails(
     mails: readonly ClaimedMail[],
+    content: InvitationMailContent,
   ): Promise<Map<string, BuiltMail | CancelledMail>> {
     const withInvitation = mails.filter((m) => m.invitationId !== null);
     const tokens = new Map(withInvitation.map((m) => [m.id, newToken()]));
@@ -86,45 +121,32 @@ export class InvitationsService implements OnModuleInit {
         built.set(mail.id, { cancel: link.problem });
         continue;
       }
-      const url = this.link(tokens.get(mail.id) as string);
-      // After a ticket, the first mail asks its question at once: one button per score.
-      const template =
-        mail.sequence > 0 ? 'reminder' : link.source === 'ticket' ? 'ticket-survey' : 'invitation';
-      built.set(mail.id, {
-        template,
-        subject: {
-          key: template === 'ticket-survey' ? 'email.ticket.subject' : `email.${template}.subject`,
-          params: { team: link.teamName },
-        },
-        context: {
+      built.set(
+        mail.id,
+        content(mail, {
+          invitationId: link.invitationId,
+          sequence: mail.sequence,
+          url: this.link(tokens.get(mail.id) as string),
           name: link.name,
-          teamName: link.teamName,
           surveyName: link.surveyName,
-          k: link.reportingThreshold,
-          link: url,
-          expires: new Date(link.expiresAt),
-          ...(template === 'ticket-survey'
-            ? {
-                scores: Array.from({ length: 11 }, (_, score) => ({
-                  score,
-                  link: `${url}?score=${score}`,
-                })),
-              }
-            : {}),
-        },
-      });
+          teamName: link.teamName,
+          reportingThreshold: link.reportingThreshold,
+          expiresAt: new Date(link.expiresAt),
+        }),
+      );
     }
     return built;
   }
 
   /**
    * Invites one person to a ticket survey (with the ticket's coarse attributes) under the fatigue
-   * budget, and queues the mail — in the caller's transaction, so the decision to survey, the
-   * invitation and its mail commit together. Without an id, why not.
+   * budget, and queues its mail of `kind` — in the caller's transaction, so the decision to
+   * survey, the invitation and its mail commit together. Without an id, why not.
    */
   async createTicketInvitation(
     manager: EntityManager,
     input: Parameters<InvitationsRepository['insertTicketInvitation']>[1],
+    kind: string,
   ): Promise<{ id: string } | { skipped: 'already-invited' | 'fatigue-budget' }> {
     const budgetDays = await this.fatigue.lockBudget(manager);
     const result = await this.invitations.insertTicketInvitation(manager, input, budgetDays);
@@ -133,7 +155,7 @@ export class InvitationsService implements OnModuleInit {
         await this.fatigue.recordSkipped(manager, 'survey', input.surveyId, 1);
       return result;
     }
-    await this.mail.queueInvitationMails({ invitationIds: [result.id] }, { manager });
+    await this.mail.queueInvitationMails({ invitationIds: [result.id] }, { kind, manager });
     return result;
   }
 
@@ -157,4 +179,21 @@ export class InvitationsService implements OnModuleInit {
     if (!looksLikeToken(token)) return undefined;
     return this.invitations.findByTokenHash(hashToken(token));
   }
+}
+
+/** The foundation's invitation (sequence 0) and reminder (1–3) mails. */
+function standardContent(mail: ClaimedMail, link: InvitationLink): BuiltMail {
+  const template = mail.sequence === 0 ? 'invitation' : 'reminder';
+  return {
+    template,
+    subject: { key: `email.${template}.subject`, params: { team: link.teamName } },
+    context: {
+      name: link.name,
+      teamName: link.teamName,
+      surveyName: link.surveyName,
+      k: link.reportingThreshold,
+      link: link.url,
+      expires: link.expiresAt,
+    },
+  };
 }

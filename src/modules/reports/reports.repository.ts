@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { NpsCounts } from './anonymity';
+import { type NpsCounts, ORGANISATION } from './anonymity';
 import type { Grain } from './periods';
 import { preparedQuery } from '../../database/prepared-query';
 import { REPORT_SQL } from './reports.sql';
@@ -56,39 +56,35 @@ export class ReportsRepository {
     return preparedQuery<T>(this.dataSource, `report_${name}`, REPORT_SQL[name], values);
   }
 
-  /** iNPS counts per group of teams and calendar bucket. */
-  async npsByGroupAndBucket(
-    groups: Groups,
+  /**
+   * iNPS counts per calendar bucket of every team rolled up with its sub-teams (keyed by team
+   * id) and of the organisation (keyed ORGANISATION).
+   */
+  async npsByTreeAndBucket(
     range: Range,
     source: Source = 'pulse',
   ): Promise<(NpsCounts & { key: string; bucket: string })[]> {
-    if (Object.keys(groups).length === 0) return [];
-    return this.run(source === 'pulse' ? 'npsByGroupAndBucket' : 'ticketNpsByGroupAndBucket', [
-      pairs(groups),
+    return this.run(source === 'pulse' ? 'npsByTreeAndBucket' : 'ticketNpsByTreeAndBucket', [
+      ORGANISATION,
       range.grain,
       range.from,
       range.to,
     ]);
   }
 
-  /** Per group and question: respondents (comments for text questions), share of 4–5, mean. */
-  async questionCountsByGroup(
-    groups: Groups,
-    range: Range,
-    source: Source = 'pulse',
-  ): Promise<QuestionCounts[]> {
-    if (Object.keys(groups).length === 0) return [];
-    return this.run(source === 'pulse' ? 'questionCountsByGroup' : 'ticketQuestionCountsByGroup', [
-      pairs(groups),
+  /** Per question: respondents, share of 4–5 and mean, for every team rolled up and the organisation. */
+  async questionCountsByTree(range: Range, source: Source = 'pulse'): Promise<QuestionCounts[]> {
+    return this.run(source === 'pulse' ? 'questionCountsByTree' : 'ticketQuestionCountsByTree', [
+      ORGANISATION,
       range.grain,
       range.from,
       range.to,
     ]);
   }
 
-  async questions(ids: string[]): Promise<QuestionRow[]> {
-    if (ids.length === 0) return [];
-    return this.run('questions', [ids]);
+  /** The questions answered in the period, in questionnaire order. */
+  async questionsInPeriod(range: Range): Promise<QuestionRow[]> {
+    return this.run('questionsInPeriod', [range.grain, range.from, range.to]);
   }
 
   /** How many chose each option, per group and choice question. */
@@ -100,20 +96,13 @@ export class ReportsRepository {
     return this.run('optionCountsByGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
-  /** iNPS counts per group and value of a respondent segment. */
+  /** iNPS counts per group, respondent segment and value. */
   async npsBySegmentAndGroup(
     groups: Groups,
-    segment: Segment,
     range: Range,
-  ): Promise<(NpsCounts & { key: string; value: string })[]> {
+  ): Promise<(NpsCounts & { key: string; dimension: Segment; value: string })[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.run('npsBySegmentAndGroup', [
-      pairs(groups),
-      segment,
-      range.grain,
-      range.from,
-      range.to,
-    ]);
+    return this.run('npsBySegmentAndGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
   /** How many answered each iNPS score, 0–10. */
@@ -135,7 +124,7 @@ export class ReportsRepository {
     return rows.map((r) => r.text);
   }
 
-  /** iNPS counts of ticket survey answers per group and resolution-time band of the ticket. */
+  /** iNPS counts of answers after tickets per group and resolution-time band of the ticket. */
   async ticketNpsByBandAndGroup(
     groups: Groups,
     range: Range,

@@ -16,10 +16,10 @@ import {
   whenClosed,
   WITHHELD,
 } from './anonymity';
-import { TicketsService } from '../tickets/tickets.service';
 import { RESOLUTION_BANDS } from '../tickets/ticket-rules';
+import { TicketsService } from '../tickets/tickets.service';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
-import { type Groups, type Range, ReportsRepository, type Source } from './reports.repository';
+import { type Range, ReportsRepository, type Segment, type Source } from './reports.repository';
 
 export const TREND_BUCKETS = 12;
 export const COMMENTS_SHOWN = 30;
@@ -68,6 +68,18 @@ export interface TeamReport {
 
 const EMPTY: NpsCounts = { n: 0, promoters: 0, passives: 0, detractors: 0 };
 
+/** Rows by `outer(row)`, then by their group key: lookups without building string keys. */
+function nest<R extends { key: string }>(rows: R[], outer: (row: R) => string) {
+  const map = new Map<string, Map<string, R>>();
+  for (const row of rows) {
+    const o = outer(row);
+    let inner = map.get(o);
+    if (!inner) map.set(o, (inner = new Map()));
+    inner.set(row.key, row);
+  }
+  return map;
+}
+
 /**
  * The query layer of every report: it asks ReportsRepository for aggregates and passes every
  * number through anonymity.ts before anything leaves it. Pages, the JSON API and CSV exports
@@ -111,6 +123,9 @@ export class ReportsService {
     ]);
     const scored = perQuestion.questions.filter((q) => q.type === 'rating' || q.type === 'ces');
 
+    const sparkBuckets = Array.from({ length: SPARK_BUCKETS }, (_, i) =>
+      addBuckets(sparkFrom, grain, i),
+    );
     const rows: OverviewRow[] = teams.map((t) => {
       const value = rollup.nps(t.id, start);
       const before = rollup.nps(t.id, previous);
@@ -142,9 +157,7 @@ export class ReportsService {
           !value.withheld && t.npsTarget !== null
             ? Math.round((value.nps - t.npsTarget) * 10) / 10
             : null,
-        spark: Array.from({ length: SPARK_BUCKETS }, (_, i) =>
-          rollup.nps(t.id, addBuckets(sparkFrom, grain, i)),
-        ),
+        spark: sparkBuckets.map((bucket) => rollup.nps(t.id, bucket)),
         questions: cells,
       };
     });
@@ -192,13 +205,6 @@ export class ReportsService {
     };
   }
 
-  /** Every team (rolled up with its sub-teams) and the organisation, as groups for the queries. */
-  private treeGroups(all: Team[]): Groups {
-    const groups: Groups = Object.fromEntries(all.map((t) => [t.id, subtreeIds(all, t.id)]));
-    groups[ORGANISATION] = all.map((t) => t.id);
-    return groups;
-  }
-
   /**
    * iNPS counts of every team (rolled up with its sub-teams) and of the organisation, per
    * bucket, with which of them may be shown in each bucket (anonymity.visibleTeams). Always for
@@ -206,10 +212,10 @@ export class ReportsService {
    * side by side.
    */
   private async rollups(all: Team[], range: Range, source: Source = 'pulse') {
-    const rows = await this.reports.npsByGroupAndBucket(this.treeGroups(all), range, source);
-    const byKey = new Map(rows.map((r) => [`${r.key}|${r.bucket}`, r as NpsCounts]));
+    const rows = await this.reports.npsByTreeAndBucket(range, source);
+    const byBucket = nest(rows, (r) => r.bucket);
     const counts = (key: string, bucket: string): NpsCounts =>
-      byKey.get(`${key}|${bucket}`) ?? EMPTY;
+      byBucket.get(bucket)?.get(key) ?? EMPTY;
     const cache = new Map<string, Set<string>>();
     const visible = (bucket: string): Set<string> => {
       const known = cache.get(bucket);
@@ -236,11 +242,13 @@ export class ReportsService {
    * (text questions) use the comment threshold.
    */
   private async questionRollups(all: Team[], range: Range, source: Source = 'pulse') {
-    const rows = await this.reports.questionCountsByGroup(this.treeGroups(all), range, source);
-    const questions = await this.reports.questions([...new Set(rows.map((r) => r.question_id))]);
-    const byKey = new Map(rows.map((r) => [`${r.question_id}|${r.key}`, r]));
+    const [rows, questions] = await Promise.all([
+      this.reports.questionCountsByTree(range, source),
+      this.reports.questionsInPeriod(range),
+    ]);
+    const byQuestion = nest(rows, (r) => r.question_id);
     const counts = (questionId: string, key: string) =>
-      byKey.get(`${questionId}|${key}`) ?? { n: 0, top2: 0, mean: null };
+      byQuestion.get(questionId)?.get(key) ?? { n: 0, top2: 0, mean: null };
     const cache = new Map<string, Set<string>>();
     const visible = (questionId: string): Set<string> => {
       let set = cache.get(questionId);
@@ -265,26 +273,26 @@ export class ReportsService {
    * a team: a team shows a breakdown only when none of its sub-teams shows one, so no breakdown
    * can be subtracted from another. Sub-teams come first: they are the finer view.
    */
-  private async breakdowns(
+  private breakdowns(
     all: Team[],
     team: Team,
-    range: Range,
+    rows: (NpsCounts & { key: string; dimension: Segment; value: string })[],
     shown: (id: string) => boolean,
-  ): Promise<TeamReport['breakdowns']> {
-    const members = subtreeIds(all, team.id);
-    const groups: Groups = Object.fromEntries(members.map((id) => [id, subtreeIds(all, id)]));
+  ): TeamReport['breakdowns'] {
     const segments = [
       ['department', 'Department'],
       ['location', 'Location'],
       ['tenure_band', 'Tenure'],
     ] as const;
-    const results = await Promise.all(
-      segments.map(([segment]) => this.reports.npsBySegmentAndGroup(groups, segment, range)),
-    );
-    return segments.map(([segment, label], i) => ({
+    return segments.map(([segment, label]) => ({
       segment,
       label,
-      ...this.breakdownOf(all, team, results[i], shown),
+      ...this.breakdownOf(
+        all,
+        team,
+        rows.filter((r) => r.dimension === segment),
+        shown,
+      ),
     }));
   }
 
@@ -345,13 +353,22 @@ export class ReportsService {
     const subtree = subtreeIds(all, team.id);
     const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
 
-    const [rollup, perQuestion, distribution, options, rate] = await Promise.all([
-      this.rollups(all, { grain, from: trendFrom, to: end }),
-      this.questionRollups(all, range),
-      this.reports.npsDistribution(subtree, range),
-      this.reports.optionCountsByGroup({ [team.id]: subtree }, range),
-      this.reports.responseRate(subtree, range),
-    ]);
+    // Every statement in one round: the comment sample and the segments are read whether or not
+    // they will be shown (they usually are), rather than waiting for the visibility rule first.
+    const members = subtreeIds(all, team.id);
+    const [rollup, perQuestion, distribution, options, rate, sample, segmentRows] =
+      await Promise.all([
+        this.rollups(all, { grain, from: trendFrom, to: end }),
+        this.questionRollups(all, range),
+        this.reports.npsDistribution(subtree, range),
+        this.reports.optionCountsByGroup({ [team.id]: subtree }, range),
+        this.reports.responseRate(subtree, range),
+        this.reports.commentSample(subtree, range, COMMENTS_SHOWN),
+        this.reports.npsBySegmentAndGroup(
+          Object.fromEntries(members.map((id) => [id, subtreeIds(all, id)])),
+          range,
+        ),
+      ]);
     // Everything of the period is about the team's total: when that is withheld, so is the rest.
     const shown = rollup.visible(start).has(team.id);
     const n = shown ? rollup.counts(team.id, start).n : 0;
@@ -375,12 +392,11 @@ export class ReportsService {
     );
     const commentsShown =
       shown && textQuestions.some((q) => perQuestion.visible(q.id).has(team.id));
-    const [texts, breakdowns] = await Promise.all([
-      commentsShown && commentCount >= this.config.commentThreshold
-        ? this.reports.commentSample(subtree, range, COMMENTS_SHOWN)
-        : Promise.resolve([]),
-      this.breakdowns(all, team, range, (id) => rollup.visible(start).has(id)),
-    ]);
+    const texts =
+      commentsShown && commentCount >= this.config.commentThreshold ? sample : ([] as string[]);
+    const breakdowns = this.breakdowns(all, team, segmentRows, (id) =>
+      rollup.visible(start).has(id),
+    );
 
     const locale = 'en';
     return {

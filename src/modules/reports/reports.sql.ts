@@ -9,24 +9,33 @@
  * of buckets of its grain. Score counts are an array where score s sits at index s + 1.
  *
  * Every statement reads one source of answers: pulses for the team page's main figures, ticket
- * surveys for its "after tickets" section (the `ticket…` statements), which shows a period only
+ * surveys for its "after tickets" part (the `ticket…` statements), which shows a period only
  * once it has closed (see anonymity.ts).
  *
- * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}; the rows
- * are summed per team first, then per group. ReportsRepository runs each statement as a named
+ * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}, or, for
+ * the whole tree, from TREE_GROUPS; the rows are summed per team first, then per group. ReportsRepository runs each statement as a named
  * prepared statement (`report_<name>`), and so does the benchmark's baseline.
  */
 const PROMOTERS = 'd.score_counts[10] + d.score_counts[11]';
 const PASSIVES = 'd.score_counts[8] + d.score_counts[9]';
 const DETRACTORS = Array.from({ length: 7 }, (_, s) => `d.score_counts[${s + 1}]`).join(' + ');
 
+/**
+ * Every team rolled up with its sub-teams, and the organisation ($1 names its key): the groups
+ * the visibility rule needs, worked out here from service_team rather than sent by the app.
+ */
+const TREE_GROUPS = `WITH RECURSIVE tree(key, id) AS (
+           SELECT id::text, id FROM service_team
+            UNION ALL
+           SELECT tree.key, c.id FROM tree JOIN service_team c ON c.parent_id = tree.id
+         ), g AS (SELECT key, id FROM tree UNION ALL SELECT $1::text, id FROM service_team)`;
+
 /** Which answers a statement reads: pulses, or surveys after tickets. */
 type Source = 'pulse' | 'ticket';
 
-/** iNPS counts per group and calendar bucket ($2: week, month or quarter). */
-const npsByGroupAndBucket = (
-  source: Source,
-) => `SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
+/** iNPS counts per tree group (TREE_GROUPS) and calendar bucket ($2: week, month or quarter). */
+const npsByTreeAndBucket = (source: Source) => `${TREE_GROUPS}
+       SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
               sum(t.n)::int AS n, sum(t.promoters)::int AS promoters,
               sum(t.passives)::int AS passives, sum(t.detractors)::int AS detractors
          FROM (SELECT d.team_id, d.bucket_start, sum(d.n) AS n, sum(${PROMOTERS}) AS promoters,
@@ -35,23 +44,22 @@ const npsByGroupAndBucket = (
                 WHERE d.grain = $2 AND d.source = '${source}' AND d.bucket_start >= $3 AND d.bucket_start < $4
                   AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
                 GROUP BY 1, 2) t
-         JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
+         JOIN g ON g.id = t.team_id
         GROUP BY 1, 2`;
 
 /**
- * Per group and question of every type: respondents, share of 4–5 and mean (rating, effort),
+ * Per tree group and question of every type: respondents, share of 4–5 and mean (rating, effort),
  * comments (text). The counts let the service apply the tree rule question by question.
  */
-const questionCountsByGroup = (
-  source: Source,
-) => `SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
+const questionCountsByTree = (source: Source) => `${TREE_GROUPS}
+       SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
               sum(t.score_sum)::float / nullif(sum(t.n), 0) AS mean
          FROM (SELECT d.team_id, d.question_id, sum(d.n) AS n,
                       sum(d.score_counts[5] + d.score_counts[6]) AS top2, sum(d.score_sum) AS score_sum
                  FROM report_period_question d
                 WHERE d.grain = $2 AND d.source = '${source}' AND d.bucket_start >= $3 AND d.bucket_start < $4
                 GROUP BY 1, 2) t
-         JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
+         JOIN g ON g.id = t.team_id
         GROUP BY 1, 2`;
 
 /**
@@ -66,10 +74,12 @@ const commentSample = (source: Source) => `SELECT a.text
         ORDER BY random()`;
 
 export const REPORT_SQL = {
-  npsByGroupAndBucket: npsByGroupAndBucket('pulse'),
-  questionCountsByGroup: questionCountsByGroup('pulse'),
-  /** The questions behind question ids, in questionnaire order. */
-  questions: `SELECT id, type, text, options, position FROM question WHERE id = ANY($1::uuid[])
+  npsByTreeAndBucket: npsByTreeAndBucket('pulse'),
+  questionCountsByTree: questionCountsByTree('pulse'),
+  /** The questions answered in the period, in questionnaire order. */
+  questionsInPeriod: `SELECT id, type, text, options, position FROM question
+        WHERE id IN (SELECT DISTINCT question_id FROM report_period_question
+                      WHERE grain = $1 AND bucket_start >= $2 AND bucket_start < $3)
         ORDER BY questionnaire_id, position`,
   /** How many chose each option of the choice questions, per group. */
   optionCountsByGroup: `SELECT g.key, d.question_id, d.option_key, sum(d.n)::int AS n
@@ -77,14 +87,14 @@ export const REPORT_SQL = {
          JOIN report_period_option d ON d.team_id = g.id AND d.grain = $2 AND d.source = 'pulse'
           AND d.bucket_start >= $3 AND d.bucket_start < $4
         GROUP BY 1, 2, 3`,
-  /** iNPS counts per group and value of a respondent segment ($2: department, location, tenure_band). */
-  npsBySegmentAndGroup: `SELECT g.key, d.value, sum(d.n)::int AS n, sum(d.promoters)::int AS promoters,
-              sum(d.passives)::int AS passives, sum(d.detractors)::int AS detractors
+  /** iNPS counts per group, respondent segment (department, location, tenure_band) and value. */
+  npsBySegmentAndGroup: `SELECT g.key, d.dimension, d.value, sum(d.n)::int AS n,
+              sum(d.promoters)::int AS promoters, sum(d.passives)::int AS passives,
+              sum(d.detractors)::int AS detractors
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $3 AND d.dimension = $2
-          AND d.source = 'pulse'
-          AND d.bucket_start >= $4 AND d.bucket_start < $5
-        GROUP BY 1, 2`,
+         JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $2 AND d.source = 'pulse'
+          AND d.bucket_start >= $3 AND d.bucket_start < $4
+        GROUP BY 1, 2, 3`,
   /** How many answered each iNPS score, 0–10. */
   npsDistribution: `SELECT s - 1 AS score, sum(d.score_counts[s])::int AS n
          FROM report_period_question d CROSS JOIN generate_series(1, 11) AS s
@@ -97,8 +107,8 @@ export const REPORT_SQL = {
         WHERE s.team_id = ANY($1::uuid[]) AND s.source = 'pulse' AND i.sent_at >= $2 AND i.sent_at < $3`,
 
   // Surveys after tickets: the same figures, of the other source.
-  ticketNpsByGroupAndBucket: npsByGroupAndBucket('ticket'),
-  ticketQuestionCountsByGroup: questionCountsByGroup('ticket'),
+  ticketNpsByTreeAndBucket: npsByTreeAndBucket('ticket'),
+  ticketQuestionCountsByTree: questionCountsByTree('ticket'),
   ticketCommentSample: commentSample('ticket'),
   /**
    * iNPS counts per group and resolution-time band of the ticket. No rollup holds the band:

@@ -13,6 +13,8 @@ import { TicketErrors } from './tickets.errors';
 import { type TicketForSurvey, TicketsRepository } from './tickets.repository';
 
 export const SURVEY_DEAD_QUEUE = 'ticket.survey.dead';
+/** The mail of a ticket survey's invitation: the team, and one button per score. */
+export const TICKET_MAIL_KIND = 'ticket-survey';
 export const TICKETS_PURGE_QUEUE = 'tickets.purge';
 
 /** A resolution this much older than its survey's due time is not surveyed any more. */
@@ -71,6 +73,20 @@ export class TicketSurveysService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.invitations.registerInvitationMail(TICKET_MAIL_KIND, (_mail, link) => ({
+      template: 'ticket-survey',
+      subject: { key: 'email.ticket.subject', params: { team: link.teamName } },
+      context: {
+        name: link.name,
+        teamName: link.teamName,
+        k: link.reportingThreshold,
+        expires: link.expiresAt,
+        scores: Array.from({ length: 11 }, (_, score) => ({
+          score,
+          link: `${link.url}?score=${score}`,
+        })),
+      },
+    }));
     await this.jobs.register<{ ticketId: string }>({
       name: SURVEY_DEAD_QUEUE,
       handler: (data) => this.deadLetter(data.ticketId),
@@ -145,15 +161,19 @@ export class TicketSurveysService implements OnModuleInit {
     // The invitation, its mail (through the mail pipeline) and the decision commit together.
     return this.tickets
       .transaction(async (manager) => {
-        const invited = await this.invitations.createTicketInvitation(manager, {
-          surveyId,
-          employeeId: employee.id,
-          expiresAt: new Date(now.getTime() + ticket.linkExpiryDays * 86_400_000),
-          category: ticket.category,
-          priority: ticket.priority,
-          channel: ticket.channel,
-          resolutionBand: resolutionBand(ticket.ticketCreatedAt, ticket.resolution),
-        });
+        const invited = await this.invitations.createTicketInvitation(
+          manager,
+          {
+            surveyId,
+            employeeId: employee.id,
+            expiresAt: new Date(now.getTime() + ticket.linkExpiryDays * 86_400_000),
+            category: ticket.category,
+            priority: ticket.priority,
+            channel: ticket.channel,
+            resolutionBand: resolutionBand(ticket.ticketCreatedAt, ticket.resolution),
+          },
+          TICKET_MAIL_KIND,
+        );
         // One invitation per person, team and month; and the organisation's fatigue budget.
         const state: SurveyState =
           'skipped' in invited
