@@ -211,7 +211,13 @@ export class IntegrationPagesController {
           secretRotatedAt: when(integration.secretRotatedAt),
           previousSecretValidUntil: when(integration.previousSecretValidUntil),
         },
-        activity,
+        activity: {
+          ...activity,
+          dead: activity.dead.map((d) => ({
+            ...d,
+            retryUrl: `/admin/integrations/${id}/tickets/${encodeURIComponent(d.externalTicketId)}/retry`,
+          })),
+        },
         secretHeader: SECRET_HEADER,
         [`is_${integration.kind}`]: true,
         teams: teams.map((t) => ({
