@@ -4,6 +4,8 @@ import { ApiToken } from '../modules/accounts/entities/api-token.entity';
 import { AppUser } from '../modules/accounts/entities/app-user.entity';
 import { UserSession } from '../modules/accounts/entities/user-session.entity';
 import { UserTeam } from '../modules/accounts/entities/user-team.entity';
+import { Campaign } from '../modules/campaigns/entities/campaign.entity';
+import { Wave } from '../modules/campaigns/entities/wave.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
 import { Employee } from '../modules/directory/entities/employee.entity';
 import { Invitation } from '../modules/invitations/entities/invitation.entity';
@@ -15,6 +17,8 @@ import { ReportComment } from '../modules/reports/entities/report-comment.entity
 import { ReportDayOption } from '../modules/reports/entities/report-day-option.entity';
 import { ReportDayQuestion } from '../modules/reports/entities/report-day-question.entity';
 import { ReportDaySegment } from '../modules/reports/entities/report-day-segment.entity';
+import { ReportWaveOption } from '../modules/reports/entities/report-wave-option.entity';
+import { ReportWaveQuestion } from '../modules/reports/entities/report-wave-question.entity';
 import { Question } from '../modules/surveys/entities/question.entity';
 import { Questionnaire } from '../modules/surveys/entities/questionnaire.entity';
 import { Survey } from '../modules/surveys/entities/survey.entity';
@@ -45,4 +49,8 @@ export const ENTITIES = [
   ReportDayOption,
   ReportDaySegment,
   ReportComment,
+  Campaign,
+  Wave,
+  ReportWaveQuestion,
+  ReportWaveOption,
 ];

@@ -1,4 +1,5 @@
 import { RRule } from 'rrule';
+import { isIanaZone } from '../../config/app-config';
 
 /**
  * When a campaign's waves open, and when each person's mail may go. Pure functions: wall-clock
@@ -42,15 +43,7 @@ const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/;
 const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAY = 86_400_000;
 
-export function isTimeZone(value: string): boolean {
-  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(value) && value !== 'UTC') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const isTimeZone = isIanaZone;
 
 export function isClock(value: string): boolean {
   return CLOCK.test(value);

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { MailService } from '../mail/mail.service';
@@ -45,6 +46,42 @@ export class InvitationsService implements OnModuleInit {
       unknownEmails: result.unknownEmails,
       unknownEmployeeIds: result.unknownEmployeeIds,
     };
+  }
+
+  /** The wave's invitations, in the caller's transaction (see InvitationsRepository). */
+  insertForWave(
+    input: Parameters<InvitationsRepository['insertForWave']>[0],
+    manager: EntityManager,
+  ): Promise<number> {
+    return this.invitations.insertForWave(input, manager);
+  }
+
+  /**
+   * Queues the delivery of every unsent invitation of a survey, page by page (never the whole
+   * survey in memory), each batch to start at its earliest send instant. Queuing twice is
+   * harmless: delivery skips what has gone.
+   */
+  async queueDelivery(surveyId: string): Promise<number> {
+    let after: { id: string; sendAfter: string } | undefined;
+    let queued = 0;
+    for (;;) {
+      const page = await this.invitations.unsentPage(surveyId, after, 5000);
+      if (page.length === 0) return queued;
+      const jobs = [];
+      for (let i = 0; i < page.length; i += MAIL_BATCH) {
+        const batch = page.slice(i, i + MAIL_BATCH);
+        const last = batch[batch.length - 1].sendAfter;
+        const startAfter = last === '-infinity' ? undefined : new Date(last);
+        jobs.push({
+          name: DELIVER_QUEUE,
+          data: { invitationIds: batch.map((b) => b.id) },
+          ...(startAfter && startAfter.getTime() > Date.now() ? { startAfter } : {}),
+        });
+      }
+      await this.jobs.insert(jobs);
+      queued += page.length;
+      after = page[page.length - 1];
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Question } from './entities/question.entity';
 import { Questionnaire } from './entities/questionnaire.entity';
 import { Survey } from './entities/survey.entity';
@@ -38,8 +38,8 @@ export class SurveysRepository {
     });
   }
 
-  insertSurvey(survey: Omit<Survey, 'id' | 'createdAt'>): Promise<Survey> {
-    const repo = this.dataSource.getRepository(Survey);
+  insertSurvey(survey: Omit<Survey, 'id' | 'createdAt'>, manager?: EntityManager): Promise<Survey> {
+    const repo = (manager ?? this.dataSource.manager).getRepository(Survey);
     return repo.save(repo.create(survey));
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { InvitationsService } from '../invitations/invitations.service';
 import { TeamsService } from '../teams/teams.service';
@@ -72,9 +73,43 @@ export class SurveysService {
       name: dto.name.trim(),
       questionnaireId: dto.questionnaireId,
       teamId: team.id,
+      subject: 'team',
+      ratedTeamIds: null,
+      questionIds: null,
       reportingThreshold: k,
       closesAt: new Date(Date.now() + openDays * 86_400_000),
     });
+  }
+
+  /**
+   * The survey of a campaign wave (its subject, rated teams, question subset and threshold), in
+   * the caller's transaction.
+   */
+  createWaveSurvey(
+    input: {
+      name: string;
+      questionnaireId: string;
+      subject: 'teams' | 'own_team';
+      ratedTeamIds: string[];
+      questionIds: string[] | null;
+      reportingThreshold: number;
+      closesAt: Date;
+    },
+    manager?: EntityManager,
+  ) {
+    return this.surveys.insertSurvey(
+      {
+        name: input.name,
+        questionnaireId: input.questionnaireId,
+        teamId: null,
+        subject: input.subject,
+        ratedTeamIds: input.subject === 'teams' ? input.ratedTeamIds : null,
+        questionIds: input.questionIds,
+        reportingThreshold: input.reportingThreshold,
+        closesAt: input.closesAt,
+      },
+      manager,
+    );
   }
 
   listSurveys() {
