@@ -161,7 +161,6 @@ export class SurveyPagesController {
     status: number,
     state: FormState,
   ): Promise<void> {
-    const { locale } = context;
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
     const nonce = ensureCsrfNonce(request, reply, {
       path: '/s/',
