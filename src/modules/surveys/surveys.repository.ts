@@ -13,8 +13,11 @@ export class SurveysRepository {
   insertQuestionnaire(
     questionnaire: Pick<Questionnaire, 'name' | 'defaultLocale'>,
     questions: Omit<Question, 'id' | 'questionnaireId' | 'questionnaire'>[],
+    outer?: EntityManager,
   ): Promise<Questionnaire> {
-    return this.dataSource.transaction(async (manager) => {
+    const run = <T>(work: (manager: EntityManager) => Promise<T>) =>
+      outer ? work(outer) : this.dataSource.transaction(work);
+    return run(async (manager) => {
       const saved = await manager.save(manager.create(Questionnaire, questionnaire));
       saved.questions = await manager.save(
         questions.map((q) => manager.create(Question, { ...q, questionnaireId: saved.id })),

@@ -29,7 +29,10 @@ export class SurveysService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async createQuestionnaire(dto: CreateQuestionnaireDto): Promise<Questionnaire> {
+  async createQuestionnaire(
+    dto: CreateQuestionnaireDto,
+    manager?: EntityManager,
+  ): Promise<Questionnaire> {
     const problems = questionnaireProblems(dto);
     if (problems.length > 0) throw SurveyErrors.invalidQuestionnaire(problems);
     return this.surveys.insertQuestionnaire(
@@ -42,6 +45,7 @@ export class SurveysService {
         options: q.options?.map((o) => ({ key: o.key, label: o.label })) ?? null,
         maxLength: q.type === 'text' ? (q.maxLength ?? DEFAULT_TEXT_MAX_LENGTH) : null,
       })),
+      manager,
     );
   }
 
