@@ -3,7 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { AudienceFilter } from '../directory/audience';
 import { DirectoryService } from '../directory/directory.service';
+import type { CampaignReportScope } from '../reports/campaign-report';
 import { subtreeIds } from '../reports/reports.service';
+import type { SurveyFormContext } from '../responses/survey-form-context';
 import type { Questionnaire } from '../surveys/entities/questionnaire.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { TeamsService } from '../teams/teams.service';
@@ -244,6 +246,44 @@ export class CampaignsService {
     return this.filterOf(campaign.audience, campaign.subject, await this.teams.list());
   }
 
+  /** What the campaign report covers: its waves (with their surveys), questions, teams and k. */
+  async reportScope(campaign: Campaign): Promise<CampaignReportScope> {
+    const [waves, questionnaire, teams] = await Promise.all([
+      this.campaigns.waves(campaign.id),
+      this.surveys.getQuestionnaire(campaign.questionnaireId),
+      this.teams.list(),
+    ]);
+    return {
+      name: campaign.name,
+      k: campaign.reportingThreshold,
+      subject: campaign.subject,
+      questions: (questionnaire.questions ?? []).map((q) => ({
+        id: q.id,
+        type: q.type,
+        text: q.text[questionnaire.defaultLocale] ?? Object.values(q.text)[0] ?? '',
+        options: (q.options ?? []).map((o) => ({
+          key: o.key,
+          label: o.label[questionnaire.defaultLocale] ?? Object.values(o.label)[0] ?? o.key,
+        })),
+      })),
+      teams: campaign.teamIds
+        .map((id) => teams.find((t) => t.id === id))
+        .filter((t) => t !== undefined)
+        .map((t) => ({ id: t.id, name: t.name })),
+      waves: waves
+        .filter((w) => w.surveyId !== null)
+        .reverse()
+        .map((w) => ({
+          id: w.id,
+          number: w.number,
+          surveyId: w.surveyId as string,
+          opensAt: w.opensAt,
+          closesAt: w.closesAt,
+          status: w.status,
+        })),
+    };
+  }
+
   /** The next opening after `after`, for an active campaign. */
   nextOpening(campaign: Campaign, after: number): Date | null {
     const next = nextOccurrence(
@@ -266,6 +306,31 @@ export class CampaignsService {
       number,
       questionIds: rotatedQuestions(questionnaire.questions ?? [], campaign.rotationSize, number),
     };
+  }
+
+  /** The form context of the next wave's survey, for the preview and test links. */
+  async previewForm(campaignId: string, locale: string) {
+    const campaign = await this.get(campaignId);
+    const { questionnaire, questionIds, number } = await this.nextWaveQuestions(campaign);
+    const teams = await this.teams.list();
+    const context: SurveyFormContext = {
+      surveyId: '',
+      questionnaireId: questionnaire.id,
+      teamId: '',
+      teamName: campaign.subject === 'teams' ? campaign.name : 'your team',
+      k: campaign.reportingThreshold,
+      locale,
+      ...(campaign.subject === 'teams'
+        ? {
+            blocks: campaign.teamIds
+              .map((id) => teams.find((t) => t.id === id))
+              .filter((t) => t !== undefined)
+              .map((t) => ({ teamId: t.id, teamName: t.name })),
+          }
+        : {}),
+      ...(questionIds ? { questionIds } : {}),
+    };
+    return { campaign, questionnaire, context, number };
   }
 
   /**
