@@ -61,7 +61,7 @@ export class CampaignPagesController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private get defaults() {
+  private defaults() {
     return {
       timeZone: this.config.organisationTimeZone,
       reportingThreshold: this.config.reportingThreshold,
@@ -126,7 +126,7 @@ export class CampaignPagesController {
     const form = asForm(body);
     if (textField(form, 'action') === 'count') return this.renderCount(request, reply, form);
     try {
-      const created = await this.campaigns.create(inputFromForm(form, this.defaults));
+      const created = await this.campaigns.create(inputFromForm(form, this.defaults()));
       return reply.redirect(`/campaigns/${created.id}?created=1`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
@@ -172,7 +172,7 @@ export class CampaignPagesController {
     if (textField(form, 'action') === 'count')
       return this.renderCount(request, reply, form, campaign);
     try {
-      await this.campaigns.update(id, inputFromForm(form, this.defaults));
+      await this.campaigns.update(id, inputFromForm(form, this.defaults()));
       return reply.redirect(`/campaigns/${id}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind))

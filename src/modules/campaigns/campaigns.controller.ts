@@ -20,7 +20,7 @@ export class CampaignsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private get defaults() {
+  private defaults() {
     return {
       timeZone: this.config.organisationTimeZone,
       reportingThreshold: this.config.reportingThreshold,
@@ -54,7 +54,7 @@ export class CampaignsController {
   @Post()
   @Api('surveys:write')
   async create(@Body() body: CampaignDto) {
-    const created = await this.campaigns.create(inputFromDto(body, this.defaults));
+    const created = await this.campaigns.create(inputFromDto(body, this.defaults()));
     return this.campaigns.view(created.id);
   }
 
@@ -74,7 +74,7 @@ export class CampaignsController {
   @Put(':id')
   @Api('surveys:write')
   async update(@Param('id', uuid) id: string, @Body() body: CampaignDto) {
-    await this.campaigns.update(id, inputFromDto(body, this.defaults));
+    await this.campaigns.update(id, inputFromDto(body, this.defaults()));
     return this.campaigns.view(id);
   }
 
