@@ -47,13 +47,16 @@ export class CampaignTestLinkController {
     const checked = checkForm(preview.questionnaire, preview.context, asForm(body));
     if (checked.invalid) return this.form(reply, token, 422, preview, checked.state);
     const locale = preview.context.locale;
-    return reply.header('Cache-Control', 'no-store').view('pages/survey/thanks.hbs', {
-      locale,
-      dir: this.i18n.info(locale).dir,
-      title: this.i18n.t(locale, 'thanks.title'),
-      heading: this.i18n.t(locale, 'thanks.test_heading'),
-      body: this.i18n.t(locale, 'thanks.test_body'),
-    });
+    return reply
+      .code(200)
+      .header('Cache-Control', 'no-store')
+      .view('pages/survey/thanks.hbs', {
+        locale,
+        dir: this.i18n.info(locale).dir,
+        title: this.i18n.t(locale, 'thanks.title'),
+        heading: this.i18n.t(locale, 'thanks.test_heading'),
+        body: this.i18n.t(locale, 'thanks.test_body'),
+      });
   }
 
   private async open(token: string) {
