@@ -22,6 +22,11 @@ export const SCENARIOS: Scenario[] = [
     script: 'reports.js',
     what: 'team page and overview vs the raw aggregate SQL (seeds 1 M responses if empty)',
   },
+  {
+    name: 'waves',
+    script: 'waves.js',
+    what: 'a wave to 100,000 employees (invitations + mail queued) vs a raw INSERT … SELECT',
+  },
 ];
 
 function run(script: string, args: string[]): Promise<number> {

@@ -35,6 +35,8 @@ export async function startApp(options: {
   port: number;
   appSecret: string;
   readyTimeoutMs: number;
+  /** Variables to set on top (e.g. JOB_WORKERS=true for a benchmark of a job). */
+  env?: Record<string, string>;
 }): Promise<AppProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of APP_VARIABLES) delete env[name];
@@ -46,6 +48,7 @@ export async function startApp(options: {
     PORT: String(options.port),
     JOB_WORKERS: 'false',
     LOG_LEVEL: 'warn',
+    ...options.env,
   });
   // BENCH_APP_NODE_ARGS: extra node flags for the app only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
