@@ -187,6 +187,18 @@ export const NAMES: Record<string, { first: string[]; last: string[] }> = {
   },
 };
 
+/** The time zone of each location (Remote people keep the organisation's). */
+export const LOCATION_TIME_ZONES: Record<string, string | null> = {
+  London: 'Europe/London',
+  'New York': 'America/New_York',
+  Madrid: 'Europe/Madrid',
+  'Mexico City': 'America/Mexico_City',
+  Tokyo: 'Asia/Tokyo',
+  Osaka: 'Asia/Tokyo',
+  Tehran: 'Asia/Tehran',
+  Remote: null,
+};
+
 /** Where people of each locale mostly work. */
 export const HOME_LOCATIONS: Record<string, string[]> = {
   en: ['London', 'New York', 'Remote'],
