@@ -4,7 +4,6 @@
  * See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { findProjectRoot } from '../src/config/app-config';
 import { addBuckets, bucketStart } from '../src/modules/reports/periods';
 import { type AppProcess, startApp } from './lib/app-process';
 import { type CpuUsage, startCpuMeter } from './lib/cpu';
+import { rssSampler } from './lib/memory';
 import { freePort } from './lib/net';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { percentile } from './lib/stats';
@@ -102,36 +102,6 @@ async function runFor(
     p95Ms: percentile(sorted, 95),
     p99Ms: percentile(sorted, 99),
     maxMs: sorted[sorted.length - 1] ?? Number.NaN,
-  };
-}
-
-/** Max and last VmRSS of a process, sampled every 100 ms. */
-function rssSampler(pid: number) {
-  const read = (): number | undefined => {
-    try {
-      const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      return kb ? Number(kb) / 1024 : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  let max = read() ?? 0;
-  let last = max;
-  const timer = setInterval(() => {
-    const v = read();
-    if (v !== undefined) {
-      last = v;
-      if (v > max) max = v;
-    }
-  }, 100);
-  timer.unref();
-  return {
-    now: () => read() ?? last,
-    max: () => max,
-    resetMax: () => {
-      max = read() ?? 0;
-    },
-    stop: () => clearInterval(timer),
   };
 }
 

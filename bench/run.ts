@@ -23,6 +23,11 @@ export const SCENARIOS: Scenario[] = [
     what: 'team page and overview vs the raw aggregate SQL (seeds 1 M responses if empty)',
   },
   {
+    name: 'mail',
+    script: 'mail.js',
+    what: 'invitation mail to a local SMTP sink vs a bare nodemailer pool; queueing vs raw INSERT … SELECT',
+  },
+  {
     name: 'waves',
     script: 'waves.js',
     what: 'a wave to 100,000 employees (invitations + mail queued) vs a raw INSERT … SELECT',

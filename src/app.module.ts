@@ -9,6 +9,7 @@ import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { DirectoryModule } from './modules/directory/directory.module';
+import { FatigueModule } from './modules/fatigue/fatigue.module';
 import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { MailModule } from './modules/mail/mail.module';
@@ -35,6 +36,7 @@ export class AppModule {
         SurveysModule,
         InvitationsModule,
         MailModule,
+        FatigueModule,
         ResponsesModule,
         ReportsModule,
         CampaignsModule,

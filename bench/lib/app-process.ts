@@ -21,6 +21,11 @@ const APP_VARIABLES = [
   'REPORTING_THRESHOLD',
   'MIX_BATCH_SIZE',
   'INVITATION_TTL_DAYS',
+  'MAIL_MAX_ATTEMPTS',
+  'MAIL_RETRY_SECONDS',
+  'MAIL_LEASE_SECONDS',
+  'MAIL_CONNECTIONS',
+  'MAIL_BATCH_SIZE',
   'EMBEDDED_PG_DIR',
   'EMBEDDED_PG_PORT',
 ];
@@ -35,7 +40,7 @@ export async function startApp(options: {
   port: number;
   appSecret: string;
   readyTimeoutMs: number;
-  /** Variables to set on top (e.g. JOB_WORKERS=true for a benchmark of a job). */
+  /** More variables for the app (e.g. JOB_WORKERS=true and SMTP_URL for the mail bench). */
   env?: Record<string, string>;
 }): Promise<AppProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env };

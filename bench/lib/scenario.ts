@@ -59,19 +59,24 @@ const SEND_MAX_EMAILS = 10_000;
 const SEND_MAX_BYTES = 200 * 1024;
 const TOKEN_CHUNK = 5_000;
 
+/** A team, a questionnaire, a survey and employees, made through the public API. */
+export interface Audience {
+  teamId: string;
+  surveyId: string;
+  questions: { nps: string; rating: string; text: string };
+  /** Every employee's e-mail, in the order they were created. */
+  emails: string[];
+}
+
 /**
- * Builds the benchmark's data through the public API: a team, a questionnaire (nps required,
- * rating, text), a survey, `people` employees by CSV import, and the survey sent to them all.
- * The app only mails links (and with JOB_WORKERS=false never runs the delivery job), so the
- * tokens are made here, the way the delivery job makes them, and their hashes stored directly.
+ * Creates a team, a questionnaire (nps required, rating, text), a survey and `people`
+ * employees (by CSV import) through the public API. Nobody is invited yet.
  */
-export async function loadScenario(
+export async function createAudience(
   http: Pool,
-  db: PgPool,
   apiKey: string,
   people: number,
-  log: (line: string) => void,
-): Promise<Scenario> {
+): Promise<Audience> {
   const tag = Date.now().toString(36);
   const team = await api<{ id: string; slug: string }>(http, apiKey, 'POST', '/api/v1/teams', {
     slug: `bench-${tag}`,
@@ -136,6 +141,24 @@ export async function loadScenario(
     ];
     await api(http, apiKey, 'POST', '/api/v1/employees/import', csv.join('\n'), 'text/csv');
   }
+  return {
+    teamId: team.id,
+    surveyId: survey.id,
+    questions: { nps: byType('nps'), rating: byType('rating'), text: byType('text') },
+    emails,
+  };
+}
+
+/**
+ * Sends a survey to these e-mails through POST /api/v1/surveys/:id/send (in as few calls as
+ * its limits allow: 10 000 e-mails, 256 KiB). Returns how many were invited.
+ */
+export async function sendSurvey(
+  http: Pool,
+  apiKey: string,
+  surveyId: string,
+  emails: string[],
+): Promise<number> {
   let invited = 0;
   for (let i = 0; i < emails.length;) {
     const batch: string[] = [];
@@ -144,17 +167,35 @@ export async function loadScenario(
       bytes += emails[i].length + 3;
       batch.push(emails[i++]);
     }
-    const path = `/api/v1/surveys/${survey.id}/send`;
+    const path = `/api/v1/surveys/${surveyId}/send`;
     const sent = await api<{ invited: number }>(http, apiKey, 'POST', path, { emails: batch });
     invited += sent.invited;
   }
+  return invited;
+}
+
+/**
+ * Builds the submit benchmark's data through the public API: createAudience, then the survey
+ * sent to them all. The app only mails links (and with JOB_WORKERS=false never sends mail), so
+ * the tokens are made here, the way the mail pipeline makes them, and their hashes stored
+ * directly.
+ */
+export async function loadScenario(
+  http: Pool,
+  db: PgPool,
+  apiKey: string,
+  people: number,
+  log: (line: string) => void,
+): Promise<Scenario> {
+  const audience = await createAudience(http, apiKey, people);
+  const invited = await sendSurvey(http, apiKey, audience.surveyId, audience.emails);
   if (invited !== people)
     throw new Error(`expected ${people} invitations, the app created ${invited}`);
   log(`created team, questionnaire, survey, ${people} employees and their invitations`);
 
   const { rows: invitations } = await db.query<{ id: string }>(
     'SELECT id FROM invitation WHERE survey_id = $1',
-    [survey.id],
+    [audience.surveyId],
   );
   const tokens: string[] = [];
   for (let i = 0; i < invitations.length; i += TOKEN_CHUNK) {
@@ -174,9 +215,9 @@ export async function loadScenario(
   }
   await db.query('VACUUM ANALYZE invitation');
   return {
-    teamId: team.id,
-    surveyId: survey.id,
-    questions: { nps: byType('nps'), rating: byType('rating'), text: byType('text') },
+    teamId: audience.teamId,
+    surveyId: audience.surveyId,
+    questions: audience.questions,
     tokens: shuffle(tokens),
   };
 }

@@ -14,6 +14,19 @@ export interface AppConfig {
   appSecret: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** The mail pipeline (see src/modules/mail/mail.service.ts). */
+  mail: {
+    /** Tries per mail before a temporary failure makes it a dead letter. */
+    maxAttempts: number;
+    /** Pause before the first retry; it doubles at each attempt, up to an hour. */
+    retryBaseSeconds: number;
+    /** How long a claimed mail belongs to its sender; after that another one may take it. */
+    leaseSeconds: number;
+    /** SMTP connections of the pool, and mails in flight per sender. */
+    connections: number;
+    /** Mails per `mail.send` job. */
+    batchSize: number;
+  };
   reportingThreshold: number;
   /** How many comments a period needs before any is shown (never below the reporting threshold). */
   commentThreshold: number;
@@ -173,6 +186,13 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     appSecret,
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
+    mail: {
+      maxAttempts: int('MAIL_MAX_ATTEMPTS', 8, 1, 50),
+      retryBaseSeconds: int('MAIL_RETRY_SECONDS', 30, 1, 3600),
+      leaseSeconds: int('MAIL_LEASE_SECONDS', 300, 2, 3600),
+      connections: int('MAIL_CONNECTIONS', 5, 1, 50),
+      batchSize: int('MAIL_BATCH_SIZE', 100, 1, 1000),
+    },
     reportingThreshold,
     commentThreshold,
     mixBatchSize,

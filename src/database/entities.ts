@@ -8,7 +8,10 @@ import { Campaign } from '../modules/campaigns/entities/campaign.entity';
 import { Wave } from '../modules/campaigns/entities/wave.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
 import { Employee } from '../modules/directory/entities/employee.entity';
+import { FatigueSetting } from '../modules/fatigue/entities/fatigue-setting.entity';
+import { FatigueSkip } from '../modules/fatigue/entities/fatigue-skip.entity';
 import { Invitation } from '../modules/invitations/entities/invitation.entity';
+import { MailMessage } from '../modules/mail/entities/mail-message.entity';
 import { OutboxMessage } from '../modules/mail/entities/outbox-message.entity';
 import { Answer } from '../modules/responses/entities/answer.entity';
 import { PendingResponse } from '../modules/responses/entities/pending-response.entity';
@@ -53,4 +56,7 @@ export const ENTITIES = [
   Wave,
   ReportWaveQuestion,
   ReportWaveOption,
+  MailMessage,
+  FatigueSetting,
+  FatigueSkip,
 ];

@@ -10,7 +10,14 @@ export interface QueueDefinition<T extends object> {
   cron?: string;
   retryLimit?: number;
   batchSize?: number;
+  /** How often an idle worker looks for jobs (default 2 s; pg-boss allows 0.5 s and more). */
+  pollingIntervalSeconds?: number;
+  /** Workers of this queue in each instance, each taking one job (or batch) at a time. */
+  workers?: number;
 }
+
+/** Runs pg-boss's SQL on another connection, e.g. inside the caller's transaction. */
+export type JobsExecutor = PgBoss.Db;
 
 /**
  * pg-boss in the application's PostgreSQL (schema `pgboss`). Jobs are plain service methods;
@@ -53,13 +60,18 @@ export class JobsService implements OnApplicationShutdown {
     });
     if (!this.config.jobWorkers) return;
     if (queue.cron) await this.boss.schedule(queue.name, queue.cron, {}, { tz: 'UTC' });
-    await this.boss.work<T>(
-      queue.name,
-      { batchSize: queue.batchSize ?? 1, pollingIntervalSeconds: 2 },
-      async (jobs) => {
-        for (const job of jobs) await queue.handler(job.data);
-      },
-    );
+    for (let i = 0; i < (queue.workers ?? 1); i++) {
+      await this.boss.work<T>(
+        queue.name,
+        {
+          batchSize: queue.batchSize ?? 1,
+          pollingIntervalSeconds: queue.pollingIntervalSeconds ?? 2,
+        },
+        async (jobs) => {
+          for (const job of jobs) await queue.handler(job.data);
+        },
+      );
+    }
   }
 
   async send(name: string, data: object, options: PgBoss.SendOptions = {}): Promise<string | null> {
@@ -67,9 +79,13 @@ export class JobsService implements OnApplicationShutdown {
     return this.boss.send(name, data, options);
   }
 
-  async insert(jobs: PgBoss.JobInsert[]): Promise<void> {
+  /**
+   * Inserts many jobs in one statement. With `db` (see JobsExecutor) they are written inside
+   * the caller's transaction, so they exist exactly when what they work on was committed.
+   */
+  async insert(jobs: PgBoss.JobInsert[], db?: JobsExecutor): Promise<void> {
     await this.start();
-    await this.boss.insert(jobs);
+    await this.boss.insert(jobs, db ? { db } : {});
   }
 
   async onApplicationShutdown(): Promise<void> {

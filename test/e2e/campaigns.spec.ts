@@ -1,5 +1,12 @@
 import { WavesService } from '../../src/modules/campaigns/waves.service';
-import { createCampaign, createEmployees, createTeam, formBody, signIn } from '../factories';
+import {
+  createCampaign,
+  createEmployees,
+  createTeam,
+  formBody,
+  sendQueuedMail,
+  signIn,
+} from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
 const form = (cookie: string) => ({ 'content-type': 'application/x-www-form-urlencoded', cookie });
@@ -259,8 +266,9 @@ describe('campaigns: API and pages', () => {
     });
     expect(sent.statusCode).toBe(200);
     expect(sent.body).toContain(`on its way to ${admin.email}`);
+    await sendQueuedMail(t);
     const [mail] = await t.dataSource.query(
-      `SELECT subject, text FROM outbox_message WHERE to_address = $1 AND kind = 'test'`,
+      `SELECT subject, text FROM outbox_message WHERE to_address = $1 AND kind = 'campaign-test'`,
       [admin.email],
     );
     expect(mail.subject).toMatch(/^\[Prueba\]/);

@@ -24,11 +24,23 @@ describe('employee CSV import', () => {
         '"kenji@example.com","Sato, Kenji",Engineering,Tokyo,2019-01-15,ja\n',
     );
     expect(first.statusCode).toBe(201);
-    expect(first.json()).toEqual({ created: 2, updated: 0, rows: 2 });
+    expect(first.json()).toEqual({
+      created: 2,
+      updated: 0,
+      deactivated: 0,
+      cancelledInvitations: 0,
+      rows: 2,
+    });
     const second = await importCsv(
       'name,email,department,active\nMaría López-Ruiz,MARIA@example.com,Legal,no\nSara,sara@example.com,People,yes\n',
     );
-    expect(second.json()).toEqual({ created: 1, updated: 1, rows: 2 });
+    expect(second.json()).toEqual({
+      created: 1,
+      updated: 1,
+      deactivated: 1,
+      cancelledInvitations: 0,
+      rows: 2,
+    });
     const [maria] = await t.dataSource.query(
       `SELECT name, department, active FROM employee WHERE email = 'maria@example.com'`,
     );

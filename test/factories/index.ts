@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
-import { InvitationsService } from '../../src/modules/invitations/invitations.service';
+import { MailService } from '../../src/modules/mail/mail.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TeamsService } from '../../src/modules/teams/teams.service';
 import type { CreateQuestionnaireDto } from '../../src/modules/surveys/dto/create-questionnaire.dto';
@@ -141,7 +141,15 @@ export async function createSurvey(
 }
 
 /**
- * Sends the survey to the employees through the real path (invitations, the delivery job, the
+ * Runs the mail jobs as the workers would: sends every mail that is due now (the `mail.sweep`
+ * handler, which takes any batch). Returns what happened.
+ */
+export function sendQueuedMail(t: TestApp) {
+  return t.get(MailService).sendDue();
+}
+
+/**
+ * Sends the survey to the employees through the real path (invitations, the mail pipeline, the
  * outbox) and returns each person's link token, read from the mail they received.
  */
 export async function inviteAndCollectTokens(
@@ -150,11 +158,7 @@ export async function inviteAndCollectTokens(
   employees: { id: string; email: string }[],
 ) {
   await t.get(SurveysService).send(surveyId, { employeeIds: employees.map((e) => e.id) });
-  const ids: { id: string }[] = await t.dataSource.query(
-    'SELECT id FROM invitation WHERE survey_id = $1',
-    [surveyId],
-  );
-  await t.get(InvitationsService).deliver(ids.map((r) => r.id));
+  await sendQueuedMail(t);
   const mails: { to_address: string; text: string }[] = await t.dataSource.query(
     'SELECT to_address, text FROM outbox_message',
   );
@@ -272,11 +276,14 @@ export async function createCampaign(t: TestApp, body: Record<string, unknown>) 
  * each person's token read from their mail.
  */
 export async function waveTokens(t: TestApp, surveyId: string) {
-  const ids: { id: string }[] = await t.dataSource.query(
-    'SELECT id FROM invitation WHERE survey_id = $1',
+  // The wave's mails wait for its send window, which may be in the future of the test's wave:
+  // due now (the clock cannot be moved), then sent through the pipeline into the outbox.
+  await t.dataSource.query(
+    `UPDATE mail_message SET due_at = now()
+      WHERE invitation_id IN (SELECT id FROM invitation WHERE survey_id = $1)`,
     [surveyId],
   );
-  await t.get(InvitationsService).deliver(ids.map((r) => r.id));
+  await sendQueuedMail(t);
   const mails: { to_address: string; text: string }[] = await t.dataSource.query(
     `SELECT o.to_address, o.text FROM outbox_message o
       WHERE o.to_address IN (SELECT e.email FROM invitation i JOIN employee e ON e.id = i.employee_id

@@ -55,7 +55,7 @@ describe('two instances run the same schedule', () => {
                   WHERE w.id = $1 AND i.sent_at IS NULL)::int AS unsent,
                 (SELECT count(*) FROM wave WHERE id = $1 AND status = 'open')::int AS open,
                 (SELECT count(*) FROM pgboss.job WHERE state IN ('created', 'retry', 'active')
-                   AND name NOT IN ('responses.mix', 'campaigns.schedule', 'accounts.purge'))::int AS busy`,
+                   AND name IN ('wave.open', 'mail.send'))::int AS busy`,
         [wave.id],
       );
       return row.open === 1 && row.unsent === 0 && row.busy === 0;

@@ -48,7 +48,11 @@ async function waitFor(running: Running, text: string, timeoutMs = 60_000): Prom
   while (!running.output().includes(text)) {
     if (Date.now() > deadline)
       throw new Error(`timed out waiting for "${text}"; output:\n${running.output()}`);
-    if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.output()}`);
+    if (running.child.exitCode !== null) {
+      await running.exited; // and its last words, which may arrive after the exit code
+      await new Promise((r) => setTimeout(r, 100));
+      throw new Error(`exited early:\n${running.output()}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -2,32 +2,113 @@ import { type AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-/** A real SMTP server inside the test process; it parses every mail it accepts. */
-export async function startSmtpSink(): Promise<{
+export interface SmtpSink {
   url: string;
+  /** Every mail the server accepted (answered 250), in order. */
   mails: ParsedMail[];
+  /** How many accepted mails went to this address. */
+  countTo(address: string): number;
+  /** Answer RCPT TO for this address with this reply, e.g. 550 or 451, until cleared. */
+  reject(address: string, code: number, message?: string): void;
+  clearRejects(): void;
+  /**
+   * Accept `count` more mails, then hold every further one without answering (as a server
+   * that stalls). `release()` accepts what is held; `discardHeld()` drops it unanswered.
+   */
+  holdAfter(count: number): void;
+  held(): number;
+  release(): void;
+  discardHeld(): void;
+  /** The server goes away (connections refused) and comes back on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   close(): Promise<void>;
-}> {
+}
+
+/** A real SMTP server inside the test process; it parses every mail it accepts. */
+export async function startSmtpSink(): Promise<SmtpSink> {
   const mails: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 500,
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          mails.push(mail);
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
+  const rejects = new Map<string, { code: number; message: string }>();
+  let acceptLeft = Infinity;
+  let holding: { mail: ParsedMail; callback: (error?: Error | null) => void }[] = [];
+  let port = 0;
+
+  const create = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      closeTimeout: 200,
+      onRcptTo(address, _session, callback) {
+        const rejection = rejects.get(address.address.toLowerCase());
+        if (!rejection) return callback();
+        const error = Object.assign(new Error(rejection.message), {
+          responseCode: rejection.code,
+        });
+        callback(error);
+      },
+      onData(stream, _session, callback) {
+        simpleParser(stream)
+          .then((mail) => {
+            if (acceptLeft <= 0) {
+              holding.push({ mail, callback });
+              return;
+            }
+            acceptLeft -= 1;
+            mails.push(mail);
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+
+  let server = create();
+  const listen = async () => {
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+  };
+  const shut = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  await listen();
+
+  const recipients = (mail: ParsedMail): string[] =>
+    (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) =>
+      a.value.map((v) => (v.address ?? '').toLowerCase()),
+    );
+
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    countTo: (address) => mails.filter((m) => recipients(m).includes(address.toLowerCase())).length,
+    reject(address, code, message = code >= 500 ? '5.1.1 no such user' : '4.3.0 try later') {
+      rejects.set(address.toLowerCase(), { code, message: `${message}` });
+    },
+    clearRejects: () => rejects.clear(),
+    holdAfter(count) {
+      acceptLeft = count;
+    },
+    held: () => holding.length,
+    release() {
+      acceptLeft = Infinity;
+      const waiting = holding;
+      holding = [];
+      for (const { mail, callback } of waiting) {
+        mails.push(mail);
+        callback();
+      }
+    },
+    discardHeld() {
+      acceptLeft = Infinity;
+      const waiting = holding;
+      holding = [];
+      for (const { callback } of waiting) callback(new Error('dropped'));
+    },
+    async stop() {
+      await shut();
+    },
+    async start() {
+      server = create();
+      await listen();
+    },
+    close: () => shut(),
   };
 }

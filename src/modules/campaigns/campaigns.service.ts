@@ -50,7 +50,16 @@ export class CampaignsService {
     private readonly directory: DirectoryService,
     private readonly mail: CampaignMail,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // The test mail's link is made when the mail is built, never stored with it.
+    this.mail.testLink = (campaignId, locale) => {
+      const expires = Date.now() + TEST_LINK_DAYS * 86_400_000;
+      return {
+        url: `${this.config.baseUrl}/s/test/${this.testToken(campaignId, locale, expires)}`,
+        expires: new Date(expires),
+      };
+    };
+  }
 
   get organisationTimeZone(): string {
     return this.config.organisationTimeZone;
@@ -345,15 +354,13 @@ export class CampaignsService {
   ): Promise<{ to: string }> {
     const campaign = await this.get(id);
     if (campaign.status === 'archived') throw CampaignErrors.archived();
-    const expires = Date.now() + TEST_LINK_DAYS * 86_400_000;
     await this.mail.sendTest({
       to: person.email,
       name: person.name,
       locale,
+      campaignId: campaign.id,
       campaignName: campaign.name,
       k: campaign.reportingThreshold,
-      link: `${this.config.baseUrl}/s/test/${this.testToken(campaign.id, locale, expires)}`,
-      expires: new Date(expires),
     });
     return { to: person.email };
   }

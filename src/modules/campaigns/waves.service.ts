@@ -6,7 +6,6 @@ import { InvitationsService } from '../invitations/invitations.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { firstSendInstant, occurrences } from './cadence';
 import { rotatedQuestions } from './campaign-input';
-import { CampaignMail } from './campaign-mail';
 import { cadenceOf, CampaignsService } from './campaigns.service';
 import { CampaignsRepository } from './campaigns.repository';
 import type { Campaign } from './entities/campaign.entity';
@@ -34,7 +33,6 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
     private readonly surveys: SurveysService,
     private readonly invitations: InvitationsService,
     private readonly directory: DirectoryService,
-    private readonly mail: CampaignMail,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -135,7 +133,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
           { status: 'closed', closedAt: new Date(), invited: 0 },
           manager,
         );
-        return { invited: 0, surveyId: undefined };
+        return { invited: 0, skippedByBudget: 0 };
       }
       const questionnaire = await this.surveys.getQuestionnaire(campaign.questionnaireId);
       const questions = questionnaire.questions ?? [];
@@ -154,7 +152,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
         manager,
       );
       const audience = await this.campaignsService.audienceFilter(campaign);
-      const invited = await this.invitations.insertForWave(
+      const { invited, skippedByBudget } = await this.invitations.openWave(
         {
           surveyId: survey.id,
           opensAt: wave.opensAt,
@@ -166,17 +164,17 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
         },
         manager,
       );
-      await this.mail.queueWave(survey.id, manager);
       await this.campaigns.updateWave(
         wave.id,
         { status: 'open', surveyId: survey.id, invited, openedAt: new Date() },
         manager,
       );
-      return { invited, surveyId: survey.id };
+      return { invited, skippedByBudget };
     });
     if (!result) return undefined;
-    if (result.surveyId) await this.mail.afterWaveOpened(result.surveyId);
-    this.logger.log(`wave ${waveId} opened: ${result.invited} invited`);
+    this.logger.log(
+      `wave ${waveId} opened: ${result.invited} invited, ${result.skippedByBudget} kept out by the fatigue budget`,
+    );
     return result.invited;
   }
 
@@ -214,7 +212,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
         (d) => wave.opensAt.getTime() + d * DAY <= now.getTime(),
       ).length;
       if (due <= wave.remindersSent) return undefined;
-      if (!(await this.mail.queueReminder(wave.surveyId, due, manager))) return undefined;
+      await this.invitations.queueReminders(wave.surveyId, due, manager);
       await this.campaigns.updateWave(wave.id, { remindersSent: due }, manager);
       return due;
     });

@@ -78,8 +78,8 @@ export class DemoRepository {
       );
       const surveyIds = Object.fromEntries(ids.map((r) => [r.key, r.id]));
       await manager.query(
-        `INSERT INTO invitation (survey_id, employee_id, answered_on, sent_at, expires_at, department, location, tenure_band)
-         SELECT (($2::jsonb) ->> i.survey)::uuid, i.employee_id, i.answered_on, i.sent_at, i.sent_at + interval '14 days',
+        `INSERT INTO invitation (survey_id, employee_id, answered_on, sent_at, created_at, expires_at, department, location, tenure_band)
+         SELECT (($2::jsonb) ->> i.survey)::uuid, i.employee_id, i.answered_on, i.sent_at, i.sent_at, i.sent_at + interval '14 days',
                 i.department, i.location, i.tenure_band
            FROM jsonb_to_recordset($1::jsonb) AS i(survey text, employee_id uuid, answered_on date, sent_at timestamptz,
                 department text, location text, tenure_band text)`,

@@ -1,11 +1,24 @@
-import { Body, Controller, Get, Headers, Post, Query } from '@nestjs/common';
-import { Api } from '../../common/access/access.decorator';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { Api, CurrentPrincipal, type Principal } from '../../common/access/access.decorator';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '../../common/errors/domain-error';
 import { DirectoryService } from './directory.service';
 import { CreateEmployeeDto } from './dto/create-employee.dto';
 import { ListEmployeesDto } from './dto/list-employees.dto';
+import { UpdateEmployeeDto } from './dto/update-employee.dto';
 import { CSV_COLUMNS } from './employee-csv';
+
+const uuid = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 400 });
 
 @ApiTags('directory')
 @ApiBearerAuth()
@@ -23,6 +36,20 @@ export class DirectoryController {
   @Api('directory:read')
   list(@Query() query: ListEmployeesDto) {
     return this.directory.list(query);
+  }
+
+  /**
+   * Activates or deactivates an employee. Deactivating withdraws their open survey links
+   * (unanswered invitations answer 410, queued mails are cancelled); reminders never go to them.
+   */
+  @Patch(':id')
+  @Api('directory:write')
+  update(
+    @Param('id', uuid) id: string,
+    @Body() body: UpdateEmployeeDto,
+    @CurrentPrincipal() actor: Principal,
+  ) {
+    return this.directory.setActive(id, body.active, actor);
   }
 
   @Post('import')

@@ -21,6 +21,8 @@ export const DirectoryErrors = {
       'employee.external_id_taken',
       `Another employee has external id ${externalId}.`,
     ),
+  employeeNotFound: (id: string) =>
+    new DomainError('not_found', 'employee.not_found', `No employee ${id}.`),
   csvRejected: (errors: CsvRowError[]) =>
     new DomainError(
       'invalid',

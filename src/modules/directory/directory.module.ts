@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TeamsModule } from '../teams/teams.module';
+import { InvitationsModule } from '../invitations/invitations.module';
+import { DirectoryPagesController } from './directory-pages.controller';
 import { DirectoryController } from './directory.controller';
 import { DirectoryService } from './directory.service';
 import { EmployeesRepository } from './employees.repository';
 
 @Module({
-  imports: [TeamsModule],
-  controllers: [DirectoryController],
+  imports: [InvitationsModule, TeamsModule],
+  controllers: [DirectoryController, DirectoryPagesController],
   providers: [DirectoryService, EmployeesRepository],
   exports: [DirectoryService],
 })

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { TeamsService } from '../teams/teams.service';
 import type { AudienceFilter } from './audience';
+import type { Principal } from '../../common/access/access.decorator';
+import { AuditService } from '../audit/audit.service';
+import { InvitationsService } from '../invitations/invitations.service';
 import { DirectoryErrors } from './directory.errors';
 import { CreateEmployeeDto } from './dto/create-employee.dto';
 import { parseEmployeeCsv } from './employee-csv';
@@ -11,6 +14,8 @@ import { EmployeesRepository } from './employees.repository';
 export class DirectoryService {
   constructor(
     private readonly employees: EmployeesRepository,
+    private readonly invitations: InvitationsService,
+    private readonly audit: AuditService,
     private readonly teams: TeamsService,
   ) {}
 
@@ -49,11 +54,12 @@ export class DirectoryService {
     }
   }
 
-  list(options: { limit?: number; offset?: number; department?: string }) {
+  list(options: { limit?: number; offset?: number; department?: string; search?: string }) {
     return this.employees.list({
       limit: options.limit ?? 50,
       offset: options.offset ?? 0,
       department: options.department,
+      search: options.search?.trim() || undefined,
     });
   }
 
@@ -75,6 +81,29 @@ export class DirectoryService {
 
   facets() {
     return this.employees.facets();
+  }
+
+  /**
+   * Activates or deactivates an employee. Deactivating withdraws their open links in the same
+   * transaction: unanswered invitations stop working (410) and their queued mails are cancelled.
+   */
+  async setActive(id: string, active: boolean, actor: Principal | undefined, ip?: string) {
+    const outcome = await this.employees.transaction(async (manager) => {
+      const changed = await this.employees.setActive(manager, id, active);
+      if (!changed) throw DirectoryErrors.employeeNotFound(id);
+      const cancelledInvitations = changed.deactivated
+        ? await this.invitations.cancelOpenLinksOf(manager, [id])
+        : 0;
+      return { ...changed, cancelledInvitations };
+    });
+    await this.audit.record({
+      action: active ? 'employee.activated' : 'employee.deactivated',
+      actor,
+      target: outcome.employee.email,
+      ip,
+      details: { cancelledInvitations: outcome.cancelledInvitations },
+    });
+    return { employee: outcome.employee, cancelledInvitations: outcome.cancelledInvitations };
   }
 
   /** Validates the whole file first; writes all rows in one statement, or nothing. */
@@ -99,7 +128,21 @@ export class DirectoryService {
         })),
       );
     }
-    const counts = await this.employees.upsertMany(parsed.rows, teams);
-    return { ...counts, rows: parsed.rows.length };
+    // Deactivated rows withdraw their people's open links, in the same transaction.
+    const outcome = await this.employees.transaction(async (manager) => {
+      const counts = await this.employees.upsertMany(manager, parsed.rows, teams);
+      const cancelledInvitations = await this.invitations.cancelOpenLinksOf(
+        manager,
+        counts.deactivated,
+      );
+      return { ...counts, cancelledInvitations };
+    });
+    return {
+      created: outcome.created,
+      updated: outcome.updated,
+      deactivated: outcome.deactivated.length,
+      cancelledInvitations: outcome.cancelledInvitations,
+      rows: parsed.rows.length,
+    };
   }
 }

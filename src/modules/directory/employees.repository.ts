@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import type { EmployeeInput } from './employee-input';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type AudienceFilter, audiencePredicate } from './audience';
+import type { EmployeeInput } from './employee-input';
 import { Employee } from './entities/employee.entity';
 
 @Injectable()
@@ -13,6 +13,10 @@ export class EmployeesRepository {
     return this.dataSource.getRepository(Employee);
   }
 
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
   insert(input: EmployeeInput, teams: Map<string, string>): Promise<Employee> {
     const { teamSlug, ...fields } = input;
     return this.repo.save(
@@ -20,13 +24,18 @@ export class EmployeesRepository {
     );
   }
 
-  async list(options: { limit: number; offset: number; department?: string }) {
-    const [items, total] = await this.repo.findAndCount({
-      where: options.department ? { department: options.department } : {},
-      order: { email: 'ASC' },
-      take: options.limit,
-      skip: options.offset,
-    });
+  async list(options: { limit: number; offset: number; department?: string; search?: string }) {
+    const query = this.repo
+      .createQueryBuilder('e')
+      .orderBy('e.email', 'ASC')
+      .take(options.limit)
+      .skip(options.offset);
+    if (options.department) query.andWhere('e.department = :department', options);
+    if (options.search) {
+      const pattern = `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere('(e.email ILIKE :pattern OR e.name ILIKE :pattern)', { pattern });
+    }
+    const [items, total] = await query.getManyAndCount();
     return { items, total };
   }
 
@@ -80,6 +89,30 @@ export class EmployeesRepository {
     return row;
   }
 
+  findById(id: string): Promise<Employee | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  /**
+   * Sets whether the employee is active. Returns the employee and whether this call turned an
+   * active employee inactive; undefined when there is no such employee.
+   */
+  async setActive(
+    manager: EntityManager,
+    id: string,
+    active: boolean,
+  ): Promise<{ employee: Employee; deactivated: boolean } | undefined> {
+    const before = await manager
+      .getRepository(Employee)
+      .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!before) return undefined;
+    if (before.active !== active) await manager.getRepository(Employee).update({ id }, { active });
+    return {
+      employee: (await manager.getRepository(Employee).findOneBy({ id })) as Employee,
+      deactivated: before.active && !active,
+    };
+  }
+
   /** CSV lines whose external id already belongs to an employee with another e-mail. */
   async externalIdClashes(rows: { line: number; email: string; externalId: string | null }[]) {
     const withIds = rows.filter((r) => r.externalId !== null);
@@ -103,17 +136,23 @@ export class EmployeesRepository {
    * on any error, none.
    */
   async upsertMany(
+    manager: EntityManager,
     rows: EmployeeInput[],
     teams: Map<string, string>,
-  ): Promise<{ created: number; updated: number }> {
-    const result: { created: string; updated: string }[] = await this.dataSource.query(
-      `WITH upserted AS (
+  ): Promise<{ created: number; updated: number; deactivated: string[] }> {
+    const result: { created: string; updated: string; deactivated: string[] | null }[] =
+      await manager.query(
+        `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+             email text, name text, department text, location text, hire_date date, locale text,
+             external_id text, active boolean, time_zone text, team_id uuid)),
+       deactivated AS (
+         SELECT e.id FROM employee e JOIN input r ON r.email = e.email WHERE e.active AND NOT r.active),
+       upserted AS (
          INSERT INTO employee (email, name, department, location, hire_date, locale, external_id, active, time_zone, team_id)
          SELECT r.email, r.name, r.department, r.location, r.hire_date, r.locale, r.external_id, r.active,
                 r.time_zone, r.team_id
-           FROM jsonb_to_recordset($1::jsonb) AS r(
-             email text, name text, department text, location text, hire_date date, locale text,
-             external_id text, active boolean, time_zone text, team_id uuid)
+           FROM input r
          ON CONFLICT (email) DO UPDATE SET
            name = EXCLUDED.name, department = EXCLUDED.department, location = EXCLUDED.location,
            hire_date = EXCLUDED.hire_date, locale = EXCLUDED.locale,
@@ -121,25 +160,30 @@ export class EmployeesRepository {
            active = EXCLUDED.active, time_zone = EXCLUDED.time_zone, team_id = EXCLUDED.team_id,
            updated_at = now()
          RETURNING (xmax = 0) AS inserted)
-       SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated
+       SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated,
+              (SELECT array_agg(id) FROM deactivated) AS deactivated
          FROM upserted`,
-      [
-        JSON.stringify(
-          rows.map((r) => ({
-            email: r.email,
-            name: r.name,
-            department: r.department,
-            location: r.location,
-            hire_date: r.hireDate,
-            locale: r.locale,
-            external_id: r.externalId,
-            active: r.active,
-            time_zone: r.timeZone,
-            team_id: r.teamSlug ? (teams.get(r.teamSlug) ?? null) : null,
-          })),
-        ),
-      ],
-    );
-    return { created: Number(result[0].created), updated: Number(result[0].updated) };
+        [
+          JSON.stringify(
+            rows.map((r) => ({
+              email: r.email,
+              name: r.name,
+              department: r.department,
+              location: r.location,
+              hire_date: r.hireDate,
+              locale: r.locale,
+              external_id: r.externalId,
+              active: r.active,
+              time_zone: r.timeZone,
+              team_id: r.teamSlug ? (teams.get(r.teamSlug) ?? null) : null,
+            })),
+          ),
+        ],
+      );
+    return {
+      created: Number(result[0].created),
+      updated: Number(result[0].updated),
+      deactivated: result[0].deactivated ?? [],
+    };
   }
 }

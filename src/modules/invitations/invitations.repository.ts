@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
 import { type AudienceFilter, audiencePredicate, tenureBandSql } from '../directory/audience';
+import { fatigueAllows } from '../fatigue/fatigue.sql';
 
 export interface SurveyLink {
   invitationId: string;
@@ -28,59 +29,83 @@ export interface SurveyLink {
   ownTeamName: string | null;
 }
 
-export interface InvitationToDeliver {
-  id: string;
-  email: string;
+/** What an invitation or reminder mail needs, once its fresh token's hash is stored. */
+export interface IssuedLink {
+  invitationId: string;
+  /** Why no mail should go any more; null when the link was issued. */
+  problem: string | null;
   name: string;
-  locale: string;
   surveyName: string;
   teamName: string;
   reportingThreshold: number;
   expiresAt: Date;
 }
 
-const TENURE_BAND_SQL = tenureBandSql();
+/** Tenure band of a hire date as of today: coarse on purpose. */
+const TENURE_BAND_SQL = `CASE
+  WHEN e.hire_date IS NULL THEN NULL
+  WHEN e.hire_date > current_date - interval '1 year' THEN '<1y'
+  WHEN e.hire_date > current_date - interval '2 years' THEN '1-2y'
+  WHEN e.hire_date > current_date - interval '5 years' THEN '2-5y'
+  ELSE '5y+' END`;
 
 @Injectable()
 export class InvitationsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
   /**
    * Creates one invitation per active employee named, in one set-based insert; those already
-   * invited keep their invitation. Segment attributes are copied as they are now.
+   * invited keep their invitation. Segment attributes are copied as they are now. With a
+   * fatigue budget (`budgetDays` > 0), people invited to anything within that many days are
+   * left out and counted in `skippedByBudget`.
    */
   async insertForSurvey(
+    manager: EntityManager,
     survey: { id: string; closesAt: Date },
     who: { employeeIds: string[]; emails: string[] },
+    budgetDays: number,
   ): Promise<{
-    created: string[];
+    created: number;
     matched: number;
+    skippedByBudget: number;
     unknownEmails: string[];
     unknownEmployeeIds: string[];
   }> {
     const [result]: {
-      created: string[] | null;
+      created: number;
       matched: number;
+      skipped: number;
       unknown_emails: string[] | null;
       unknown_ids: string[] | null;
-    }[] = await this.dataSource.query(
+    }[] = await manager.query(
       `WITH wanted AS (
          SELECT e.* FROM employee e
           WHERE e.active AND (e.id = ANY($2::uuid[]) OR e.email = ANY($3::text[]))),
+       candidates AS (
+         SELECT w.* FROM wanted w
+          WHERE NOT EXISTS (SELECT 1 FROM invitation x WHERE x.survey_id = $1 AND x.employee_id = w.id)),
+       allowed AS (
+         SELECT c.* FROM candidates c WHERE ${fatigueAllows('c.id', '$5')}),
        inserted AS (
          INSERT INTO invitation (survey_id, employee_id, department, location, tenure_band, expires_at)
-         SELECT $1, e.id, e.department, e.location, ${TENURE_BAND_SQL}, $4 FROM wanted e
+         SELECT $1, e.id, e.department, e.location, ${TENURE_BAND_SQL}, $4 FROM allowed e
          ON CONFLICT (survey_id, employee_id) DO NOTHING
          RETURNING id)
-       SELECT (SELECT array_agg(id) FROM inserted) AS created,
+       SELECT (SELECT count(*)::int FROM inserted) AS created,
               (SELECT count(*)::int FROM wanted) AS matched,
+              (SELECT count(*)::int FROM candidates) - (SELECT count(*)::int FROM allowed) AS skipped,
               (SELECT array_agg(x) FROM unnest($3::text[]) x WHERE x NOT IN (SELECT email FROM wanted)) AS unknown_emails,
               (SELECT array_agg(x) FROM unnest($2::uuid[]) x WHERE x NOT IN (SELECT id FROM wanted)) AS unknown_ids`,
-      [survey.id, who.employeeIds, who.emails, survey.closesAt],
+      [survey.id, who.employeeIds, who.emails, survey.closesAt, budgetDays],
     );
     return {
-      created: result.created ?? [],
+      created: result.created,
       matched: result.matched,
+      skippedByBudget: result.skipped,
       unknownEmails: result.unknown_emails ?? [],
       unknownEmployeeIds: result.unknown_ids ?? [],
     };
@@ -103,11 +128,17 @@ export class InvitationsRepository {
       sendAfter: Record<string, string>;
       organisationTimeZone: string;
     },
+    budgetDays: number,
     manager: EntityManager,
-  ): Promise<number> {
-    const where = audiencePredicate(input.audience, 7);
-    const [row]: { n: number }[] = await manager.query(
-      `WITH created AS (
+  ): Promise<{ created: number; skippedByBudget: number }> {
+    const where = audiencePredicate(input.audience, 8);
+    const [row]: { created: number; skipped: number }[] = await manager.query(
+      `WITH candidates AS (
+         SELECT e.id, e.department, e.location, e.hire_date, e.team_id, e.time_zone
+           FROM employee e WHERE ${where.sql}),
+       allowed AS (
+         SELECT c.* FROM candidates c WHERE ${fatigueAllows('c.id', '$7')}),
+       created AS (
          INSERT INTO invitation (survey_id, employee_id, department, location, tenure_band, team_id,
                                  asks_enps, send_after, expires_at)
          SELECT $1, e.id, e.department, e.location, ${tenureBandSql('$2::date')}, e.team_id,
@@ -116,11 +147,11 @@ export class InvitationsRepository {
                    WHERE p.employee_id = e.id AND p.asks_enps AND p.created_at > $2::timestamptz - interval '3 months'),
                 (($4::jsonb) ->> coalesce(e.time_zone, $5))::timestamptz,
                 $6
-           FROM employee e
-          WHERE ${where.sql}
+           FROM allowed e
          ON CONFLICT (survey_id, employee_id) DO NOTHING
          RETURNING 1)
-       SELECT count(*)::int AS n FROM created`,
+       SELECT (SELECT count(*) FROM created)::int AS created,
+              (SELECT count(*) FROM candidates)::int - (SELECT count(*) FROM allowed)::int AS skipped`,
       [
         input.surveyId,
         input.opensAt,
@@ -128,55 +159,85 @@ export class InvitationsRepository {
         JSON.stringify(input.sendAfter),
         input.organisationTimeZone,
         input.expiresAt,
+        budgetDays,
         ...where.values,
       ],
     );
-    return row.n;
+    return { created: row.created, skippedByBudget: row.skipped };
   }
 
   /**
-   * A page of a survey's invitations whose mail has not gone, by (send_after, id) after `after`:
-   * the delivery jobs are queued page by page, so a wave of any size is never held in memory.
+   * Issues links, in one statement: stores the hash of each invitation's new token (replacing
+   * any earlier one, whose link then stops working) when its mail may still go. Each invitation
+   * comes back with what its mail needs, or with why it must not go: answered, cancelled, the
+   * person inactive, expired, its invitation mail already sent (sequence 0), or not sent yet
+   * (a reminder).
    */
-  async unsentPage(
-    surveyId: string,
-    after: { sendAfter: string; id: string } | undefined,
-    limit: number,
-  ): Promise<{ id: string; sendAfter: string }[]> {
+  issueLinks(
+    links: { invitationId: string; tokenHash: Buffer; sequence: number }[],
+  ): Promise<IssuedLink[]> {
     return this.dataSource.query(
-      `SELECT id, coalesce(send_after, '-infinity')::text AS "sendAfter" FROM invitation
-        WHERE survey_id = $1 AND sent_at IS NULL
-          AND ($2::text IS NULL OR (coalesce(send_after, '-infinity'), id) > ($2::timestamptz, $3::uuid))
-        ORDER BY coalesce(send_after, '-infinity'), id LIMIT $4`,
-      [surveyId, after?.sendAfter ?? null, after?.id ?? null, limit],
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::int[]) AS w(id, hash, seq)),
+       info AS (
+         SELECT w.id, w.hash, w.seq, e.name, s.name AS survey_name, coalesce(t.name, s.name) AS team_name,
+                s.reporting_threshold, least(i.expires_at, s.closes_at) AS expires_at,
+                CASE WHEN i.answered_on IS NOT NULL THEN 'answered'
+                     WHEN i.cancelled_at IS NOT NULL THEN 'cancelled'
+                     WHEN NOT e.active THEN 'the person is inactive'
+                     WHEN least(i.expires_at, s.closes_at) <= now() THEN 'expired'
+                     WHEN w.seq = 0 AND i.sent_at IS NOT NULL THEN 'the invitation was sent already'
+                     WHEN w.seq > 0 AND i.sent_at IS NULL THEN 'the invitation has not been sent' END AS problem
+           FROM wanted w
+           JOIN invitation i ON i.id = w.id
+           JOIN employee e ON e.id = i.employee_id
+           JOIN survey s ON s.id = i.survey_id
+           LEFT JOIN service_team t ON t.id = coalesce(s.team_id, i.team_id)),
+       issued AS (
+         UPDATE invitation i SET token_hash = info.hash
+           FROM info
+          WHERE i.id = info.id AND info.problem IS NULL
+            AND i.answered_on IS NULL AND i.cancelled_at IS NULL AND i.expires_at > now()
+            AND (info.seq > 0 OR i.sent_at IS NULL)
+         RETURNING i.id)
+       SELECT info.id AS "invitationId",
+              CASE WHEN info.problem IS NULL AND issued.id IS NULL THEN 'changed while being sent'
+                   ELSE info.problem END AS problem,
+              info.name, info.survey_name AS "surveyName", info.team_name AS "teamName",
+              info.reporting_threshold AS "reportingThreshold", info.expires_at AS "expiresAt"
+         FROM info LEFT JOIN issued ON issued.id = info.id`,
+      [
+        links.map((l) => l.invitationId),
+        links.map((l) => l.tokenHash),
+        links.map((l) => l.sequence),
+      ],
     );
   }
 
-  /** Invitations among `ids` whose mail has not gone yet and that can still be answered. */
-  toDeliver(ids: string[]): Promise<InvitationToDeliver[]> {
-    return this.dataSource.query(
-      `SELECT i.id, e.email, e.name, e.locale, s.name AS "surveyName", coalesce(t.name, s.name) AS "teamName",
-              s.reporting_threshold AS "reportingThreshold", i.expires_at AS "expiresAt"
-         FROM invitation i
-         JOIN employee e ON e.id = i.employee_id
-         JOIN survey s ON s.id = i.survey_id
-         LEFT JOIN service_team t ON t.id = coalesce(s.team_id, i.team_id)
-        WHERE i.id = ANY($1::uuid[]) AND i.sent_at IS NULL AND i.answered_on IS NULL
-          AND e.active AND i.expires_at > now()
-        ORDER BY i.id`,
-      [ids],
-    );
+  async markSent(manager: EntityManager, invitationId: string): Promise<void> {
+    await manager.query('UPDATE invitation SET sent_at = coalesce(sent_at, now()) WHERE id = $1', [
+      invitationId,
+    ]);
   }
 
-  async setTokenHash(id: string, tokenHash: Buffer): Promise<void> {
-    await this.dataSource.query(
-      'UPDATE invitation SET token_hash = $2 WHERE id = $1 AND sent_at IS NULL',
-      [id, tokenHash],
+  /**
+   * Withdraws the open links of these employees: their unanswered invitations that could still
+   * be answered are cancelled and expire now (the link answers 410). Returns their ids.
+   */
+  async cancelOpenOf(manager: EntityManager, employeeIds: string[]): Promise<string[]> {
+    if (employeeIds.length === 0) return [];
+    const result: unknown = await manager.query(
+      `UPDATE invitation SET cancelled_at = now(), expires_at = least(expires_at, now())
+        WHERE employee_id = ANY($1::uuid[]) AND answered_on IS NULL AND cancelled_at IS NULL
+          AND expires_at > now()
+       RETURNING id`,
+      [employeeIds],
     );
-  }
-
-  async markSent(id: string): Promise<void> {
-    await this.dataSource.query('UPDATE invitation SET sent_at = now() WHERE id = $1', [id]);
+    // TypeORM answers an UPDATE … RETURNING with [rows, count]
+    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as {
+      id: string;
+    }[];
+    return rows.map((r) => r.id);
   }
 
   async findByTokenHash(tokenHash: Buffer): Promise<SurveyLink | undefined> {
@@ -185,7 +246,9 @@ export class InvitationsRepository {
       'invitations_find_by_token_hash',
       `SELECT i.id AS "invitationId", s.id AS "surveyId", s.name AS "surveyName",
               s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId", coalesce(t.name, s.name) AS "teamName",
-              s.reporting_threshold AS "reportingThreshold", least(i.expires_at, s.closes_at) AS "expiresAt",
+              s.reporting_threshold AS "reportingThreshold",
+              CASE WHEN e.active THEN least(i.expires_at, s.closes_at)
+                   ELSE least(i.expires_at, s.closes_at, now()) END AS "expiresAt",
               to_char(i.answered_on, 'YYYY-MM-DD') AS "answeredOn", e.locale,
               i.department, i.location, i.tenure_band AS "tenureBand",
               s.subject, s.question_ids AS "questionIds", i.asks_enps AS "asksEnps",
@@ -199,7 +262,7 @@ export class InvitationsRepository {
          LEFT JOIN service_team t ON t.id = s.team_id
          LEFT JOIN service_team o ON o.id = i.team_id
          JOIN employee e ON e.id = i.employee_id
-        WHERE i.token_hash = $1 AND e.active`,
+        WHERE i.token_hash = $1`,
       [tokenHash],
     );
     return rows[0];

@@ -1,110 +1,149 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { JobsService } from '../../jobs/jobs.service';
-import { MailService } from '../mail/mail.service';
+import { FatigueService } from '../fatigue/fatigue.service';
+import {
+  type BuiltMail,
+  type CancelledMail,
+  type ClaimedMail,
+  INVITATION_KIND,
+  MailService,
+  REMINDER_KIND,
+} from '../mail/mail.service';
 import { InvitationsRepository, SurveyLink } from './invitations.repository';
 import { hashToken, looksLikeToken, newToken } from './tokens';
-
-export const DELIVER_QUEUE = 'invitations.deliver';
-const MAIL_BATCH = 100;
 
 @Injectable()
 export class InvitationsService implements OnModuleInit {
   constructor(
     private readonly invitations: InvitationsRepository,
     private readonly mail: MailService,
-    private readonly jobs: JobsService,
+    private readonly fatigue: FatigueService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.jobs.register<{ invitationIds: string[] }>({
-      name: DELIVER_QUEUE,
-      handler: (data) => this.deliver(data.invitationIds),
-      retryLimit: 8,
-    });
+  onModuleInit(): void {
+    const builder = {
+      build: (mails: readonly ClaimedMail[]) => this.buildMails(mails),
+      sent: (mail: ClaimedMail, manager: EntityManager) =>
+        mail.sequence === 0 && mail.invitationId
+          ? this.invitations.markSent(manager, mail.invitationId)
+          : Promise.resolve(),
+    };
+    this.mail.registerKind(INVITATION_KIND, builder);
+    this.mail.registerKind(REMINDER_KIND, builder);
   }
 
-  /** Creates the invitations in one insert and queues their mail in batches. */
+  /**
+   * Creates the invitations in one insert, under the fatigue budget, and queues their mail —
+   * all in one transaction: either everything is written, or nothing.
+   */
   async inviteToSurvey(
     survey: { id: string; closesAt: Date },
     who: { employeeIds: string[]; emails: string[] },
   ) {
-    const result = await this.invitations.insertForSurvey(survey, who);
-    const jobs = [];
-    for (let i = 0; i < result.created.length; i += MAIL_BATCH) {
-      jobs.push({
-        name: DELIVER_QUEUE,
-        data: { invitationIds: result.created.slice(i, i + MAIL_BATCH) },
-      });
-    }
-    if (jobs.length > 0) await this.jobs.insert(jobs);
-    return {
-      invited: result.created.length,
-      alreadyInvited: result.matched - result.created.length,
-      unknownEmails: result.unknownEmails,
-      unknownEmployeeIds: result.unknownEmployeeIds,
-    };
+    return this.invitations.transaction(async (manager) => {
+      const budgetDays = await this.fatigue.lockBudget(manager);
+      const result = await this.invitations.insertForSurvey(manager, survey, who, budgetDays);
+      await this.fatigue.recordSkipped(manager, 'survey', survey.id, result.skippedByBudget);
+      if (result.created > 0)
+        await this.mail.queueInvitationMails({ surveyId: survey.id }, { manager });
+      return {
+        invited: result.created,
+        alreadyInvited: result.matched - result.created - result.skippedByBudget,
+        skippedByBudget: result.skippedByBudget,
+        unknownEmails: result.unknownEmails,
+        unknownEmployeeIds: result.unknownEmployeeIds,
+      };
+    });
   }
 
-  /** The wave's invitations, in the caller's transaction (see InvitationsRepository). */
-  insertForWave(
+  /**
+   * A campaign wave's invitations, in the caller's transaction (the wave's): one INSERT … SELECT
+   * over the audience under the fatigue budget (what it kept out is recorded against the
+   * survey), then their mails queued set-based, each due at its invitation's send_after.
+   */
+  async openWave(
     input: Parameters<InvitationsRepository['insertForWave']>[0],
     manager: EntityManager,
+  ): Promise<{ invited: number; skippedByBudget: number }> {
+    const budgetDays = await this.fatigue.lockBudget(manager);
+    const result = await this.invitations.insertForWave(input, budgetDays, manager);
+    await this.fatigue.recordSkipped(manager, 'survey', input.surveyId, result.skippedByBudget);
+    if (result.created > 0)
+      await this.mail.queueInvitationMails({ surveyId: input.surveyId }, { manager });
+    return { invited: result.created, skippedByBudget: result.skippedByBudget };
+  }
+
+  /** Reminder `sequence` (1–3) of a survey to those who have not answered, in the caller's transaction. */
+  async queueReminders(
+    surveyId: string,
+    sequence: number,
+    manager: EntityManager,
   ): Promise<number> {
-    return this.invitations.insertForWave(input, manager);
+    const queued = await this.mail.queueInvitationMails({ surveyId }, { sequence, manager });
+    return queued.queued;
+  }
+
+  /** What the fatigue budget kept out of a survey (a wave). */
+  skippedByBudget(surveyId: string): Promise<number> {
+    return this.fatigue.skippedFor('survey', surveyId);
   }
 
   /**
-   * Queues the delivery of every unsent invitation of a survey, page by page (never the whole
-   * survey in memory), each batch to start at its earliest send instant. Queuing twice is
-   * harmless: delivery skips what has gone.
+   * Builds invitation and reminder mails at send time: a fresh link token for each (only its
+   * hash is stored, replacing the previous one), in one statement for the whole batch.
    */
-  async queueDelivery(surveyId: string): Promise<number> {
-    let after: { id: string; sendAfter: string } | undefined;
-    let queued = 0;
-    for (;;) {
-      const page = await this.invitations.unsentPage(surveyId, after, 5000);
-      if (page.length === 0) return queued;
-      const jobs = [];
-      for (let i = 0; i < page.length; i += MAIL_BATCH) {
-        const batch = page.slice(i, i + MAIL_BATCH);
-        const last = batch[batch.length - 1].sendAfter;
-        const startAfter = last === '-infinity' ? undefined : new Date(last);
-        jobs.push({
-          name: DELIVER_QUEUE,
-          data: { invitationIds: batch.map((b) => b.id) },
-          ...(startAfter && startAfter.getTime() > Date.now() ? { startAfter } : {}),
-        });
+  private async buildMails(
+    mails: readonly ClaimedMail[],
+  ): Promise<Map<string, BuiltMail | CancelledMail>> {
+    const withInvitation = mails.filter((m) => m.invitationId !== null);
+    const tokens = new Map(withInvitation.map((m) => [m.id, newToken()]));
+    const issued = await this.invitations.issueLinks(
+      withInvitation.map((m) => ({
+        invitationId: m.invitationId as string,
+        tokenHash: hashToken(tokens.get(m.id) as string),
+        sequence: m.sequence,
+      })),
+    );
+    const byInvitation = new Map(issued.map((link) => [link.invitationId, link]));
+    const built = new Map<string, BuiltMail | CancelledMail>();
+    for (const mail of withInvitation) {
+      const link = byInvitation.get(mail.invitationId as string);
+      if (!link) {
+        built.set(mail.id, { cancel: 'the invitation no longer exists' });
+        continue;
       }
-      await this.jobs.insert(jobs);
-      queued += page.length;
-      after = page[page.length - 1];
+      if (link.problem) {
+        built.set(mail.id, { cancel: link.problem });
+        continue;
+      }
+      const template = mail.sequence === 0 ? 'invitation' : 'reminder';
+      built.set(mail.id, {
+        template,
+        subject: { key: `email.${template}.subject`, params: { team: link.teamName } },
+        context: {
+          name: link.name,
+          teamName: link.teamName,
+          surveyName: link.surveyName,
+          k: link.reportingThreshold,
+          link: this.link(tokens.get(mail.id) as string),
+          expires: new Date(link.expiresAt),
+        },
+      });
     }
+    return built;
   }
 
   /**
-   * Job `invitations.deliver`: gives each invitation a fresh token, stores only its hash, and
-   * mails the link. Invitations already sent are skipped, so a retried job sends the rest.
-   * A failure throws, and pg-boss retries with back-off.
+   * Withdraws the open links of these employees (they were deactivated): unanswered
+   * invitations stop working (410) and their queued mails are cancelled, in the caller's
+   * transaction. Returns how many invitations were cancelled.
    */
-  async deliver(invitationIds: string[]): Promise<void> {
-    for (const invitation of await this.invitations.toDeliver(invitationIds)) {
-      const token = newToken();
-      await this.invitations.setTokenHash(invitation.id, hashToken(token));
-      await this.mail.sendInvitation({
-        to: invitation.email,
-        name: invitation.name,
-        locale: invitation.locale,
-        surveyName: invitation.surveyName,
-        teamName: invitation.teamName,
-        reportingThreshold: invitation.reportingThreshold,
-        expiresAt: invitation.expiresAt,
-        link: this.link(token),
-      });
-      await this.invitations.markSent(invitation.id);
-    }
+  async cancelOpenLinksOf(manager: EntityManager, employeeIds: string[]): Promise<number> {
+    const cancelled = await this.invitations.cancelOpenOf(manager, employeeIds);
+    await this.mail.cancelInvitationMails(cancelled, 'the person was deactivated', manager);
+    return cancelled.length;
   }
 
   link(token: string): string {

@@ -1,20 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { OutboxMessage } from './entities/outbox-message.entity';
 
 @Injectable()
 export class OutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(message: {
-    to: string;
-    subject: string;
-    html: string;
-    text: string;
-    kind: string;
-  }): Promise<void> {
-    await this.dataSource.getRepository(OutboxMessage).insert({
+  async insert(
+    message: { to: string; subject: string; html: string; text: string; kind: string },
+    manager?: EntityManager,
+  ): Promise<void> {
+    await (manager ?? this.dataSource.manager).getRepository(OutboxMessage).insert({
       toAddress: message.to,
       subject: message.subject,
       html: message.html,

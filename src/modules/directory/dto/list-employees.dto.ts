@@ -8,4 +8,10 @@ export class ListEmployeesDto extends PageQueryDto {
   @IsString()
   @MaxLength(100)
   department?: string;
+
+  @ApiPropertyOptional({ description: 'part of the e-mail or name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
 }

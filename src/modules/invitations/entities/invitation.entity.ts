@@ -19,6 +19,8 @@ import { Survey } from '../../surveys/entities/survey.entity';
  */
 @Entity('invitation')
 @Index('uq_invitation_survey_employee', ['surveyId', 'employeeId'], { unique: true })
+// The fatigue budget asks "was this person invited since …": src/modules/fatigue/fatigue.sql.ts.
+@Index('ix_invitation_employee_created', ['employeeId', 'createdAt'])
 export class Invitation {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -30,7 +32,6 @@ export class Invitation {
   @JoinColumn({ name: 'survey_id', foreignKeyConstraintName: 'fk_invitation_survey' })
   survey?: Relation<Survey>;
 
-  @Index('ix_invitation_employee')
   @Column({ name: 'employee_id', type: 'uuid' })
   employeeId!: string;
 
@@ -60,12 +61,20 @@ export class Invitation {
   @Column({ name: 'asks_enps', type: 'boolean', default: false })
   asksEnps!: boolean;
 
-  /** Earliest instant its mail may go: the send window in the person's own time zone. */
+  /** When the invitation mail was accepted by the mail server (or the outbox). */
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  sentAt!: Date | null;
+
+  /**
+   * Earliest time its next mail may go (e.g. a send window in the person's own time zone),
+   * filled by whoever queues it; null = at once. Copied into the mail row when it is queued.
+   */
   @Column({ name: 'send_after', type: 'timestamptz', nullable: true })
   sendAfter!: Date | null;
 
-  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
-  sentAt!: Date | null;
+  /** Set when the link was withdrawn (the person was deactivated); expires_at is then now. */
+  @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
+  cancelledAt!: Date | null;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;

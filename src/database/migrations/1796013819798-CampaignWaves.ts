@@ -102,8 +102,8 @@ const QUESTION_TYPES = (types: string[]) =>
 const REBUILD_ROLLUPS = `SELECT report_rollup_refresh(array_agg(team_id), array_agg(responded_on))
    FROM (SELECT DISTINCT team_id, responded_on FROM response) k`;
 
-export class CampaignWaves1796011907632 implements MigrationInterface {
-  name = 'CampaignWaves1796011907632';
+export class CampaignWaves1796013819798 implements MigrationInterface {
+  name = 'CampaignWaves1796013819798';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -144,7 +144,6 @@ export class CampaignWaves1796011907632 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "invitation" ADD "asks_enps" boolean NOT NULL DEFAULT false`,
     );
-    await queryRunner.query(`ALTER TABLE "invitation" ADD "send_after" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`ALTER TABLE "survey" DROP CONSTRAINT "fk_survey_team"`);
     await queryRunner.query(`ALTER TABLE "survey" ALTER COLUMN "team_id" DROP NOT NULL`);
     await queryRunner.query(`CREATE INDEX "ix_employee_team" ON "employee"  ("team_id") `);
@@ -204,7 +203,6 @@ export class CampaignWaves1796011907632 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "survey" ADD CONSTRAINT "fk_survey_team" FOREIGN KEY ("team_id") REFERENCES "service_team"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
-    await queryRunner.query(`ALTER TABLE "invitation" DROP COLUMN "send_after"`);
     await queryRunner.query(`ALTER TABLE "invitation" DROP COLUMN "asks_enps"`);
     await queryRunner.query(`ALTER TABLE "invitation" DROP COLUMN "team_id"`);
     await queryRunner.query(`ALTER TABLE "employee" DROP COLUMN "team_id"`);

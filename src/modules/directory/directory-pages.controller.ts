@@ -1,0 +1,106 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
+import { asForm, textField } from '../../common/http/form-fields';
+import { pageContext } from '../../common/views/page-context';
+import { DirectoryService } from './directory.service';
+import { ListEmployeesDto } from './dto/list-employees.dto';
+
+/** The list's filters, plus what the page says after a change (set by its own redirect). */
+export class EmployeesPageQueryDto extends ListEmployeesDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  changed?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  cancelled?: number;
+}
+
+const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+const PAGE = 50;
+
+/** HR's view of the directory: find a person, deactivate or reactivate them. */
+@ApiExcludeController()
+@Controller('admin/employees')
+export class DirectoryPagesController {
+  constructor(private readonly directory: DirectoryService) {}
+
+  @Get()
+  @Pages('admin')
+  async page(
+    @Query() query: EmployeesPageQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.render(request, reply, 200, query, {
+      changed: query.changed ? { email: query.changed, cancelled: query.cancelled } : undefined,
+    });
+  }
+
+  /** Form field `active`: "true" or "false". Deactivating withdraws the person's open links. */
+  @Post(':id/active')
+  @Pages('admin')
+  async setActive(
+    @CurrentUser() user: SignedInUser,
+    @Param('id', uuid) id: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const raw = textField(asForm(body), 'active');
+    if (raw !== 'true' && raw !== 'false') {
+      return this.render(request, reply, 400, {}, { error: 'active must be true or false.' });
+    }
+    const { employee, cancelledInvitations } = await this.directory.setActive(
+      id,
+      raw === 'true',
+      user,
+      request.ip,
+    );
+    const back = new URLSearchParams({
+      search: employee.email,
+      changed: employee.email,
+      cancelled: String(cancelledInvitations),
+    });
+    return reply.redirect(`/admin/employees?${back.toString()}`, 303);
+  }
+
+  private async render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    query: ListEmployeesDto,
+    extra: Record<string, unknown>,
+  ) {
+    const offset = query.offset ?? 0;
+    const { items, total } = await this.directory.list({
+      limit: PAGE,
+      offset,
+      search: query.search,
+      department: query.department,
+    });
+    const link = (at: number) =>
+      `/admin/employees?${new URLSearchParams({ search: query.search ?? '', offset: String(at) }).toString()}`;
+    return reply.code(status).view(
+      'pages/admin/employees.hbs',
+      pageContext(request, 'Employees', {
+        employees: items,
+        total,
+        search: query.search ?? '',
+        from: total === 0 ? 0 : offset + 1,
+        to: offset + items.length,
+        previous: offset > 0 ? link(Math.max(0, offset - PAGE)) : undefined,
+        next: offset + PAGE < total ? link(offset + PAGE) : undefined,
+        ...extra,
+      }),
+    );
+  }
+}

@@ -1,0 +1,237 @@
+import { MailService } from '../../src/modules/mail/mail.service';
+import { SurveysService } from '../../src/modules/surveys/surveys.service';
+import {
+  createEmployees,
+  createSurvey,
+  formBody,
+  openSurvey,
+  sendQueuedMail,
+  signIn,
+  submitSurvey,
+} from '../factories';
+import { startTestApp, type TestApp } from '../setup/test-app';
+
+/**
+ * Deactivating an employee — by the API, a CSV import or the admin page — withdraws their open
+ * links at once: unanswered invitations answer 410, their queued mails are cancelled, and no
+ * reminder goes to them. What they already answered stays.
+ */
+describe('deactivating an employee', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** A person with one invitation whose mail went (its token), and one still queued. */
+  async function invitedTwice(email: string, alsoToFirst: string[] = []) {
+    const first = await createSurvey(t);
+    const second = await createSurvey(t);
+    const surveys = t.get(SurveysService);
+    await surveys.send(first.survey.id, { emails: [email, ...alsoToFirst] });
+    await sendQueuedMail(t);
+    const [{ text }] = await t.dataSource.query(
+      'SELECT text FROM outbox_message WHERE to_address = $1 ORDER BY created_at DESC LIMIT 1',
+      [email],
+    );
+    const token = (text as string).match(/\/s\/([A-Za-z0-9_-]{43})/)![1];
+    await surveys.send(second.survey.id, { emails: [email] });
+    return { token, first: first.survey.id, second: second.survey.id };
+  }
+
+  async function mailStatus(email: string, surveyId: string) {
+    const [row] = await t.dataSource.query(
+      `SELECT m.status, m.last_error FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+        WHERE m.to_address = $1 AND i.survey_id = $2 AND m.sequence = 0`,
+      [email, surveyId],
+    );
+    return row as { status: string; last_error: string | null };
+  }
+
+  it('by the API: links answer 410, queued mails are cancelled, reminders skip them', async () => {
+    const [person, other] = await createEmployees(t, 2);
+    const { token, first, second } = await invitedTwice(person.email, [other.email]);
+    expect((await openSurvey(t, token)).page.statusCode).toBe(200);
+    expect(await mailStatus(person.email, second)).toMatchObject({ status: 'queued' });
+
+    const res = await t.api({
+      method: 'PATCH',
+      url: `/api/v1/employees/${person.id}`,
+      payload: { active: false },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      employee: { email: person.email, active: false },
+      cancelledInvitations: 2,
+    });
+    const link = await openSurvey(t, token);
+    expect(link.page.statusCode).toBe(410);
+    expect(await mailStatus(person.email, second)).toEqual({
+      status: 'cancelled',
+      last_error: 'the person was deactivated',
+    });
+    expect(await sendQueuedMail(t)).toMatchObject({ sent: 0 });
+
+    // A reminder round for the first survey reaches the other person only.
+    const reminders = await t
+      .get(MailService)
+      .queueInvitationMails({ surveyId: first }, { sequence: 1 });
+    expect(reminders.queued).toBe(1);
+    await sendQueuedMail(t);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox_message WHERE to_address = $1`,
+      [person.email],
+    );
+    expect(n).toBe(1);
+
+    // Reactivating does not bring withdrawn links back; a later survey may invite them again.
+    const back = await t.api({
+      method: 'PATCH',
+      url: `/api/v1/employees/${person.id}`,
+      payload: { active: true },
+    });
+    expect(back.json()).toMatchObject({ employee: { active: true }, cancelledInvitations: 0 });
+    expect((await openSurvey(t, token)).page.statusCode).toBe(410);
+  });
+
+  it('keeps what was answered, and refuses bad requests with what is wrong', async () => {
+    const [person] = await createEmployees(t, 1);
+    const { token, first } = await invitedTwice(person.email);
+    const { questions } = await t.dataSource
+      .query('SELECT questionnaire_id FROM survey WHERE id = $1', [first])
+      .then(async ([s]) => ({
+        questions: await t.dataSource.query(
+          'SELECT id, type FROM question WHERE questionnaire_id = $1 ORDER BY position',
+          [s.questionnaire_id],
+        ),
+      }));
+    const nps = questions.find((q: { type: string }) => q.type === 'nps');
+    expect((await submitSurvey(t, token, { [`q_${nps.id}`]: '9' })).statusCode).toBe(200);
+    const res = await t.api({
+      method: 'PATCH',
+      url: `/api/v1/employees/${person.id}`,
+      payload: { active: false },
+    });
+    expect(res.json().cancelledInvitations).toBe(1); // the unanswered one only
+    const [answered] = await t.dataSource.query(
+      'SELECT answered_on, cancelled_at FROM invitation WHERE survey_id = $1 AND employee_id = $2',
+      [first, person.id],
+    );
+    expect(answered.answered_on).not.toBeNull();
+    expect(answered.cancelled_at).toBeNull();
+
+    for (const payload of [{}, { active: 'no' }, { active: false, name: 'x' }]) {
+      const bad = await t.api({ method: 'PATCH', url: `/api/v1/employees/${person.id}`, payload });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toMatch(/active must be true or false|should not exist/);
+    }
+    const missing = await t.api({
+      method: 'PATCH',
+      url: '/api/v1/employees/00000000-0000-4000-8000-000000000000',
+      payload: { active: false },
+    });
+    expect(missing.statusCode).toBe(404);
+    const notUuid = await t.api({
+      method: 'PATCH',
+      url: '/api/v1/employees/someone',
+      payload: { active: false },
+    });
+    expect(notUuid.statusCode).toBe(400);
+  });
+
+  it('by a CSV import with active=false', async () => {
+    const [person, stays] = await createEmployees(t, 2);
+    const { token, second } = await invitedTwice(person.email);
+    const csv = [
+      'email,name,active',
+      `${person.email},${person.name},false`,
+      `${stays.email},${stays.name},true`,
+    ].join('\n');
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/v1/employees/import',
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      created: 0,
+      updated: 2,
+      deactivated: 1,
+      cancelledInvitations: 2,
+    });
+    expect((await openSurvey(t, token)).page.statusCode).toBe(410);
+    expect((await mailStatus(person.email, second)).status).toBe('cancelled');
+    // Importing the same file again deactivates no one more.
+    const again = await t.api({
+      method: 'POST',
+      url: '/api/v1/employees/import',
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(again.json()).toMatchObject({ deactivated: 0, cancelledInvitations: 0 });
+  });
+
+  it('by HR on the employees page', async () => {
+    const [person] = await createEmployees(t, 1);
+    const { token } = await invitedTwice(person.email);
+    const admin = await signIn(t, 'admin');
+    const list = await t.request({
+      method: 'GET',
+      url: `/admin/employees?search=${encodeURIComponent(person.email)}`,
+      headers: { cookie: admin.cookie },
+    });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(`data-email="${person.email}"`);
+    expect(list.body).toContain(`action="/admin/employees/${person.id}/active"`);
+
+    const headers = { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' };
+    const bad = await t.request({
+      method: 'POST',
+      url: `/admin/employees/${person.id}/active`,
+      headers,
+      payload: formBody({ _csrf: admin.csrf, active: 'maybe' }),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('active must be true or false');
+    expect((await openSurvey(t, token)).page.statusCode).toBe(200);
+
+    const forged = await t.request({
+      method: 'POST',
+      url: `/admin/employees/${person.id}/active`,
+      headers,
+      payload: formBody({ _csrf: 'forged', active: 'false' }),
+    });
+    expect(forged.statusCode).toBe(403);
+    expect((await openSurvey(t, token)).page.statusCode).toBe(200);
+
+    const done = await t.request({
+      method: 'POST',
+      url: `/admin/employees/${person.id}/active`,
+      headers,
+      payload: formBody({ _csrf: admin.csrf, active: 'false' }),
+    });
+    expect(done.statusCode).toBe(303);
+    const shown = await t.request({
+      method: 'GET',
+      url: done.headers.location as string,
+      headers: { cookie: admin.cookie },
+    });
+    expect(shown.body).toContain('2 open survey link(s) withdrawn');
+    expect(shown.body).toContain('Reactivate');
+    expect((await openSurvey(t, token)).page.statusCode).toBe(410);
+
+    const unknown = await t.request({
+      method: 'POST',
+      url: '/admin/employees/00000000-0000-4000-8000-000000000000/active',
+      headers,
+      payload: formBody({ _csrf: admin.csrf, active: 'false' }),
+    });
+    expect(unknown.statusCode).toBe(404);
+    const [audit] = await t.dataSource.query(
+      `SELECT details FROM audit_event WHERE action = 'employee.deactivated' AND target = $1`,
+      [person.email],
+    );
+    expect(audit.details).toEqual({ cancelledInvitations: 2 });
+  });
+});
