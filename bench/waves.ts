@@ -5,7 +5,6 @@
  * throughout (it must stay flat: the audience never passes through the app). See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -14,6 +13,7 @@ import { request } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
 import { startApp } from './lib/app-process';
 import { provisionDatabase } from './lib/database';
+import { rssSampler } from './lib/memory';
 import { freePort } from './lib/net';
 
 const GOAL_MS = 30_000;
@@ -29,30 +29,6 @@ function employeesFromEnv(): number {
       `BENCH_WAVE_EMPLOYEES must be a whole number from 100 to 1000000 (got "${raw}")`,
     );
   return Number(raw);
-}
-
-/** VmRSS of a process in MB, sampled every 100 ms: the last value and the largest. */
-function rssSampler(pid: number) {
-  const read = () => {
-    try {
-      const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      return kb ? Number(kb) / 1024 : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  let max = 0;
-  const timer = setInterval(() => {
-    const v = read();
-    if (v !== undefined && v > max) max = v;
-  }, 100);
-  timer.unref();
-  return {
-    now: () => read() ?? 0,
-    resetMax: () => (max = read() ?? 0),
-    max: () => max,
-    stop: () => clearInterval(timer),
-  };
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

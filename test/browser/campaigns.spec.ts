@@ -23,7 +23,8 @@ describe('HR creates a campaign in a real browser', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    t = await startTestApp({ SMTP_URL: smtp.url, REPORTING_THRESHOLD: '3' });
+    // With job workers, as in production: the test mail goes out through the mail pipeline's jobs.
+    t = await startTestApp({ SMTP_URL: smtp.url, REPORTING_THRESHOLD: '3', JOB_WORKERS: 'true' });
     const accounts = t.get(AccountsService);
     const { link } = await accounts.invite(undefined, {
       email,

@@ -7,6 +7,7 @@ import {
   createEmployees,
   createTeam,
   openSurvey,
+  sendQueuedMail,
   submitSurvey,
   waveTokens,
 } from '../factories';
@@ -183,6 +184,57 @@ describe('campaign waves', () => {
     // Wait: the insert compares with the wave's opening; three months on, asked again.
     const fourth = await surveyOf(new Date(Date.UTC(2027, 3, 4, 10, 1)));
     expect(fourth.enps).toBe(true);
+  });
+
+  it('reminds those who have not answered, each reminder once, through the mail pipeline', async () => {
+    const desk = await createTeam(t, 'Desk');
+    const people = await createEmployees(t, 3, { department: 'Reminded' });
+    const campaign = await createCampaign(t, {
+      teamSlugs: [desk.slug],
+      audience: { departments: ['Reminded'] },
+      reminderDays: [2, 4],
+    });
+    await t.get(WavesService).tick(AFTER);
+    const [wave] = await waves(campaign.id);
+    await t.get(WavesService).open(wave.id);
+    const [open] = await waves(campaign.id);
+    const tokens = await waveTokens(t, open.survey_id);
+    const [nps] = await t.dataSource.query(
+      `SELECT id FROM question WHERE questionnaire_id = $1 AND type = 'nps'`,
+      [campaign.questionnaireId],
+    );
+    await submitSurvey(t, tokens.get(people[0].email)!, { [`t0_q_${nps.id}`]: '8' });
+    const reminders = async (sequence: number) => {
+      const rows: { email: string }[] = await t.dataSource.query(
+        `SELECT e.email FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+           JOIN employee e ON e.id = i.employee_id WHERE i.survey_id = $1 AND m.sequence = $2`,
+        [open.survey_id, sequence],
+      );
+      return rows.map((r) => r.email).sort();
+    };
+    // Not due on day 1; due on day 2; again does nothing.
+    expect(
+      await t.get(WavesService).remind(wave.id, new Date(FIRST.getTime() + DAY)),
+    ).toBeUndefined();
+    const day2 = new Date(FIRST.getTime() + 2 * DAY + 60_000);
+    expect((await t.get(WavesService).tick(day2)).remind).toBeGreaterThanOrEqual(1);
+    expect(await t.get(WavesService).remind(wave.id, day2)).toBe(1);
+    expect(await t.get(WavesService).remind(wave.id, day2)).toBeUndefined();
+    expect(await reminders(1)).toEqual([people[1].email, people[2].email].sort());
+    expect(await t.get(WavesService).remind(wave.id, new Date(FIRST.getTime() + 4 * DAY))).toBe(2);
+    expect(await reminders(2)).toEqual([people[1].email, people[2].email].sort());
+    // The reminder mail is worded to remind without pressure.
+    await t.dataSource.query(
+      `UPDATE mail_message SET due_at = now() WHERE sequence > 0 AND invitation_id IN
+         (SELECT id FROM invitation WHERE survey_id = $1)`,
+      [open.survey_id],
+    );
+    await sendQueuedMail(t);
+    const [mail] = await t.dataSource.query(
+      `SELECT text FROM outbox_message WHERE to_address = $1 AND kind = 'reminder' LIMIT 1`,
+      [people[1].email],
+    );
+    expect(mail.text).toMatch(/no problem|let this one go/);
   });
 
   it('closes a wave at the end of its window; its links then answer 410', async () => {
