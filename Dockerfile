@@ -22,4 +22,5 @@ COPY public ./public
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+# The same heap limit as `npm start` (see README, "Memory").
+CMD ["node", "--max-old-space-size=192", "dist/src/main.js"]

@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: every benchmark of the project, one after the other, each a script of its own
  * that prints the project's figure beside a raw-PostgreSQL baseline measured in the same run, and
- * the ratio. Arguments after `--` go to every scenario that takes them (e.g. `-- --only reports`).
- * See bench/README.md.
+ * the ratio. `npm run bench -- --only reports,submit` runs some of them; each scenario's own
+ * options are on its own script (`npm run bench:<name> -- …`). See bench/README.md.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,26 +10,28 @@ import { findProjectRoot } from '../src/config/app-config';
 
 interface Scenario {
   name: string;
-  script: string;
+  /** Scripts of dist/bench run in turn, with their arguments; the scenario stops at a failure. */
+  steps: [string, ...string[]][];
   what: string;
 }
 
 /** In the order they run. Each one is also its own `npm run bench:<name>`. */
 export const SCENARIOS: Scenario[] = [
-  { name: 'submit', script: 'submit.js', what: 'survey submit path vs raw INSERTs' },
+  { name: 'submit', steps: [['submit.js']], what: 'survey submit path vs raw INSERTs' },
   {
     name: 'reports',
-    script: 'reports.js',
-    what: 'team page and overview vs the raw aggregate SQL (seeds 1 M responses if empty)',
+    // On the data bench:seed left (e.g. 10 M responses), or 1 M seeded now when there is none.
+    steps: [['seed.js', '--responses', '1000000', '--if-empty'], ['reports.js']],
+    what: 'team page and overview vs the raw aggregate SQL',
   },
   {
     name: 'mail',
-    script: 'mail.js',
+    steps: [['mail.js']],
     what: 'invitation mail to a local SMTP sink vs a bare nodemailer pool; queueing vs raw INSERT … SELECT',
   },
   {
     name: 'waves',
-    script: 'waves.js',
+    steps: [['waves.js']],
     what: 'a wave to 100,000 employees (invitations + mail queued) vs a raw INSERT … SELECT',
   },
 ];
@@ -49,6 +51,12 @@ async function main(): Promise<number> {
   const onlyAt = argv.indexOf('--only');
   const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]?.split(',')) : undefined;
   const rest = onlyAt >= 0 ? argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : argv;
+  if (rest.length > 0) {
+    console.error(
+      `bench: unknown arguments ${rest.join(' ')}; use --only <names>, and each scenario's own npm script for its options`,
+    );
+    return 2;
+  }
   const unknown = [...(only ?? [])].filter((name) => !SCENARIOS.some((s) => s.name === name));
   if (unknown.length > 0) {
     console.error(
@@ -59,7 +67,12 @@ async function main(): Promise<number> {
   const outcome: { name: string; code: number }[] = [];
   for (const scenario of SCENARIOS.filter((s) => !only || only.has(s.name))) {
     console.log(`\n=== bench ${scenario.name}: ${scenario.what} ===\n`);
-    outcome.push({ name: scenario.name, code: await run(scenario.script, rest) });
+    let code = 0;
+    for (const [script, ...args] of scenario.steps) {
+      code = await run(script, args);
+      if (code !== 0) break;
+    }
+    outcome.push({ name: scenario.name, code });
   }
   console.log('\n=== bench summary ===');
   for (const { name, code } of outcome)

@@ -1,10 +1,13 @@
 /**
  * `npm run bench:seed -- --responses N [--database-url URL] [--reset]`: fills a database with N
  * mixed responses (50 teams in a tree, 3 years, one shared questionnaire) for `bench:reports`.
- * Rows are generated set-based in PostgreSQL (INSERT … SELECT … FROM generate_series), in
- * chronological chunks like the mixer would append them. See bench/README.md.
+ * Rows are generated here (seeded, so every run writes the same figures) and streamed with
+ * COPY … FROM STDIN, in chronological chunks like the mixer would append them; the rollups are
+ * rebuilt once at the end. See bench/README.md.
  */
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { findProjectRoot } from '../src/config/app-config';
 import { REBUILD_ROLLUPS_SQL } from '../src/modules/reports/reports.sql';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
@@ -86,45 +89,117 @@ async function restoreSchema(db: Client): Promise<void> {
   await db.query('ALTER TABLE answer ENABLE TRIGGER trg_answer_rollup');
 }
 
-const CHUNK_SQL = `
-WITH g AS MATERIALIZED (
-  SELECT gen_random_uuid() AS id,
-         1 + floor(pow(random(), 1.4) * $3)::int AS ti,
-         $5::date + ($6::int + floor(random() * $7)::int) AS day,
-         random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
-         random() AS r6, random() AS r7, random() AS r8
-    FROM generate_series(1, $4::int)
-), src AS MATERIALIZED (
-  SELECT g.id, g.ti, g.day, g.r1, g.r2, g.r3, g.r4, g.r5, g.r6, n.nps,
-         greatest(1, least(5, round(n.nps / 2.2 + (g.r7 - 0.5) * 2)))::smallint AS rating,
-         greatest(1, least(7, round(n.nps * 0.6 + 1 + (g.r8 - 0.5) * 2)))::smallint AS ces,
-         CASE WHEN g.r5 < 0.1 THEN (ARRAY['Quick and friendly, thanks.', 'Solved on the first call.',
-              'It took three days to get an answer.', 'Clear instructions, worked right away.',
-              'Nobody told me what was going on.'])[1 + floor(g.r6 * 5)::int] END AS comment
-    FROM g CROSS JOIN LATERAL (
-      SELECT greatest(0, least(10, round(($8::float8[])[g.ti]
-             + (random() + random() + random() - 1.5) * 3.2)))::smallint AS nps) n
-   ORDER BY g.day
-), ins AS (
-  INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
-  SELECT id, ($2::uuid[])[ti], ($1::uuid[])[ti], CASE WHEN r1 < 0.3 THEN 'ticket' ELSE 'pulse' END, day,
-         (ARRAY['en', 'en', 'es', 'ja', 'fa'])[1 + floor(r2 * 5)::int],
-         (ARRAY['Engineering', 'Finance', 'Sales', 'Operations', 'People'])[1 + floor(r3 * 5)::int],
-         (ARRAY['Madrid', 'Berlin', 'Lisbon', 'Remote'])[1 + floor(r4 * 4)::int],
-         (ARRAY['<1y', '1-2y', '2-5y', '5y+'])[1 + floor(r1 * 4)::int]
-    FROM src
-)
-INSERT INTO answer (response_id, question_id, score, text)
-SELECT s.id, v.q, v.score, v.text
-  FROM src s CROSS JOIN LATERAL (VALUES ($9::uuid, s.nps, NULL::text), ($10::uuid, s.rating, NULL),
-       ($11::uuid, s.ces, NULL), ($12::uuid, NULL::smallint, s.comment)) v(q, score, text)
- WHERE v.q <> $12::uuid OR s.comment IS NOT NULL`;
+/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LOCALES = ['en', 'en', 'es', 'ja', 'fa'];
+const DEPARTMENTS = ['Engineering', 'Finance', 'Sales', 'Operations', 'People'];
+const LOCATIONS = ['Madrid', 'Berlin', 'Lisbon', 'Remote'];
+const TENURE = ['<1y', '1-2y', '2-5y', '5y+'];
+const COMMENTS = [
+  'Quick and friendly, thanks.',
+  'Solved on the first call.',
+  'It took three days to get an answer.',
+  'Clear instructions, worked right away.',
+  'Nobody told me what was going on.',
+];
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round(v)));
+
+interface LoadPlan {
+  responses: number;
+  teamIds: string[];
+  surveyIds: string[];
+  /** Mean iNPS score per team. */
+  skew: number[];
+  from: string;
+  questions: Record<string, string>;
+}
+
+/**
+ * The rows of `response` and `answer`, in COPY text format, generated in chronological chunks
+ * (as the mixer appends them): each chunk covers a slice of the days. Responses are skewed
+ * across teams, scores are drawn around each team's mean, rating and effort follow the score,
+ * and one response in ten has a comment. Yields [responseText, answerText, answerCount] per chunk.
+ */
+function* copyChunks(plan: LoadPlan): Generator<[string, string, number]> {
+  const random = prng(20261130);
+  const chunks = Math.ceil(plan.responses / CHUNK);
+  const fromMs = Date.parse(`${plan.from}T00:00:00Z`);
+  const dates = Array.from({ length: DAYS }, (_, d) =>
+    new Date(fromMs + d * 86_400_000).toISOString().slice(0, 10),
+  );
+  const teams = plan.teamIds.length;
+  const pick = (list: string[]) => list[Math.floor(random() * list.length)];
+  const q = plan.questions;
+  let done = 0;
+  for (let c = 0; c < chunks; c++) {
+    const size = Math.min(CHUNK, plan.responses - done);
+    // Chunk c covers days [dayFrom, dayFrom + span), in date order.
+    const dayFrom = Math.floor((c * DAYS) / chunks);
+    const span = Math.max(1, Math.floor(((c + 1) * DAYS) / chunks) - dayFrom);
+    const days = Int32Array.from({ length: size }, () => dayFrom + Math.floor(random() * span));
+    days.sort();
+    let responseText = '';
+    let answerText = '';
+    let answers = 0;
+    for (let i = 0; i < size; i++) {
+      const ti = Math.min(teams - 1, Math.floor(Math.pow(random(), 1.4) * teams));
+      const id = randomUUID();
+      const source = random() < 0.3 ? 'ticket' : 'pulse';
+      responseText += `${id}\t${plan.surveyIds[ti]}\t${plan.teamIds[ti]}\t${source}\t${dates[Math.min(DAYS - 1, days[i])]}\t${pick(LOCALES)}\t${pick(DEPARTMENTS)}\t${pick(LOCATIONS)}\t${pick(TENURE)}\n`;
+      const nps = clamp(plan.skew[ti] + (random() + random() + random() - 1.5) * 3.2, 0, 10);
+      const rating = clamp(nps / 2.2 + (random() - 0.5) * 2, 1, 5);
+      const ces = clamp(nps * 0.6 + 1 + (random() - 0.5) * 2, 1, 7);
+      answerText += `${id}\t${q.nps}\t${nps}\t\\N\n${id}\t${q.rating}\t${rating}\t\\N\n${id}\t${q.ces}\t${ces}\t\\N\n`;
+      answers += 3;
+      if (random() < 0.1) {
+        answerText += `${id}\t${q.text}\t\\N\t${pick(COMMENTS)}\n`;
+        answers += 1;
+      }
+    }
+    done += size;
+    yield [responseText, answerText, answers];
+  }
+}
+
+/** Writes `text` into an open COPY … FROM STDIN stream, waiting when it is full. */
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('error', reject);
+    if (stream.write(text)) {
+      stream.removeListener('error', reject);
+      resolve();
+    } else
+      stream.once('drain', () => {
+        stream.removeListener('error', reject);
+        resolve();
+      });
+  });
+}
+
+function finish(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('error', reject);
+    stream.once('finish', resolve);
+    stream.end();
+  });
+}
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), {
     responses: 'value',
     'database-url': 'value',
     reset: 'flag',
+    'if-empty': 'flag',
   });
   const responses = Number(String(args.responses ?? 1_000_000).replace(/_/g, ''));
   if (!Number.isInteger(responses) || responses < 1000 || responses > 100_000_000)
@@ -148,6 +223,11 @@ async function main(): Promise<number> {
       `SELECT (SELECT count(*) FROM (SELECT 1 FROM response LIMIT 1) x) AS responses,
               (SELECT count(*) FROM service_team) AS teams`,
     );
+    if (Number(have[0].responses) > 0 && args['if-empty'] === true) {
+      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM response');
+      log(`the database already holds ${rows[0].n} responses: nothing to seed (--if-empty)`);
+      return 0;
+    }
     if (Number(have[0].responses) > 0 || Number(have[0].teams) > 0) {
       if (args.reset !== true) {
         const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM response');
@@ -225,41 +305,44 @@ async function main(): Promise<number> {
     const from = new Date(Date.now() - DAYS * 86_400_000).toISOString().slice(0, 10);
     const chunks = Math.ceil(responses / CHUNK);
     log(
-      `loading ${responses} responses from ${from} over ${DAYS} days in ${chunks} chunks of ≤ ${CHUNK}`,
+      `loading ${responses} responses from ${from} over ${DAYS} days with COPY, in ${chunks} chunks of ≤ ${CHUNK}`,
+    );
+    // Two connections, one COPY each: responses and answers stream side by side (the foreign
+    // key from answer to response is off during the load and checked when it is rebuilt).
+    const answersDb = new Client({
+      connectionString: pg.url,
+      application_name: 'inpulse-bench-seed',
+    });
+    answersDb.on('error', (error) => log(`connection: ${error.message}`));
+    await answersDb.connect();
+    cleanup.push('close the second connection', () => answersDb.end());
+    await answersDb.query(`SET synchronous_commit = off`);
+    const responseCopy = db.query(
+      copyFrom(
+        'COPY response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band) FROM STDIN',
+      ),
+    );
+    const answerCopy = answersDb.query(
+      copyFrom('COPY answer (response_id, question_id, score, text) FROM STDIN'),
     );
     const loadStart = performance.now();
     let done = 0;
     let answers = 0;
     let lastLog = 0;
-    for (let c = 0; c < chunks; c++) {
+    const plan = { responses, teamIds, surveyIds, skew, from, questions };
+    for (const [responseText, answerText, answerCount] of copyChunks(plan)) {
       if (interrupted) throw new Error('interrupted');
       if (Date.now() > deadline) throw new Error('the seed deadline (3 h) passed');
-      const size = Math.min(CHUNK, responses - done);
-      // Chunk c covers days [dayFrom, dayTo): rows arrive in date order, as the mixer appends them.
-      const dayFrom = Math.floor((c * DAYS) / chunks);
-      const dayTo = Math.max(dayFrom + 1, Math.floor(((c + 1) * DAYS) / chunks));
-      const result = await db.query(CHUNK_SQL, [
-        teamIds,
-        surveyIds,
-        teamIds.length,
-        size,
-        from,
-        dayFrom,
-        dayTo - dayFrom,
-        skew,
-        questions.nps,
-        questions.rating,
-        questions.ces,
-        questions.text,
-      ]);
-      done += size;
-      answers += result.rowCount ?? 0;
+      await Promise.all([write(responseCopy, responseText), write(answerCopy, answerText)]);
+      done += Math.min(CHUNK, responses - done);
+      answers += answerCount;
       if (performance.now() - lastLog > 5000 || done === responses) {
         lastLog = performance.now();
         const s = (performance.now() - loadStart) / 1000;
-        log(`${done} responses, ${answers} answers (${Math.round(done / s)} responses/s)`);
+        log(`${done} responses, ${answers} answers sent (${Math.round(done / s)} responses/s)`);
       }
     }
+    await Promise.all([finish(responseCopy), finish(answerCopy)]);
     const loadS = (performance.now() - loadStart) / 1000;
 
     log('building indexes and foreign keys');
@@ -275,7 +358,8 @@ async function main(): Promise<number> {
     await db.query('VACUUM (ANALYZE) response');
     await db.query('VACUUM (ANALYZE) answer');
     await db.query(
-      'VACUUM (ANALYZE) report_day_question, report_day_option, report_day_segment, report_comment',
+      `VACUUM (ANALYZE) report_day_question, report_day_option, report_day_segment, report_comment,
+                        report_period_question, report_period_option, report_period_segment`,
     );
     await db.query('ANALYZE service_team, survey, question, questionnaire');
     const vacuumS = (performance.now() - vacuumStart) / 1000;
@@ -290,7 +374,7 @@ async function main(): Promise<number> {
       `Seeded ${responses} responses (${answers} answers) into ${pg.kind === 'embedded' ? '.data/bench-pg' : 'the given database'}`,
     );
     console.log(
-      `  load (INSERT … SELECT, no secondary indexes): ${loadS.toFixed(1)} s = ${Math.round(responses / loadS)} responses/s, ${Math.round(answers / loadS)} answers/s`,
+      `  load (COPY, no secondary indexes): ${loadS.toFixed(1)} s = ${Math.round(responses / loadS)} responses/s, ${Math.round(answers / loadS)} answers/s`,
     );
     console.log(
       `  indexes + foreign keys: ${indexS.toFixed(1)} s;  report rollups: ${rollupS.toFixed(1)} s;  VACUUM ANALYZE: ${vacuumS.toFixed(1)} s`,

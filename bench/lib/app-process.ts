@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -30,6 +31,14 @@ const APP_VARIABLES = [
   'EMBEDDED_PG_PORT',
 ];
 
+/** The node flags of `npm start` (package.json), so the benchmarks run the app as it is run. */
+export function startFlags(projectRoot: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 /**
  * Starts `node dist/src/main.js` as a child process against `databaseUrl` (the app migrates it
  * on start) and waits until GET /readyz answers 200.
@@ -56,7 +65,10 @@ export async function startApp(options: {
     ...options.env,
   });
   // BENCH_APP_NODE_ARGS: extra node flags for the app only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
-  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = [
+    ...startFlags(options.projectRoot),
+    ...(process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+  ];
   const main = join(options.projectRoot, 'dist', 'src', 'main.js');
   const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: options.projectRoot,

@@ -22,6 +22,9 @@ import { ReportDayQuestion } from '../modules/reports/entities/report-day-questi
 import { ReportDaySegment } from '../modules/reports/entities/report-day-segment.entity';
 import { ReportWaveOption } from '../modules/reports/entities/report-wave-option.entity';
 import { ReportWaveQuestion } from '../modules/reports/entities/report-wave-question.entity';
+import { ReportPeriodOption } from '../modules/reports/entities/report-period-option.entity';
+import { ReportPeriodQuestion } from '../modules/reports/entities/report-period-question.entity';
+import { ReportPeriodSegment } from '../modules/reports/entities/report-period-segment.entity';
 import { Question } from '../modules/surveys/entities/question.entity';
 import { Questionnaire } from '../modules/surveys/entities/questionnaire.entity';
 import { Survey } from '../modules/surveys/entities/survey.entity';
@@ -56,6 +59,9 @@ export const ENTITIES = [
   Wave,
   ReportWaveQuestion,
   ReportWaveOption,
+  ReportPeriodQuestion,
+  ReportPeriodOption,
+  ReportPeriodSegment,
   MailMessage,
   FatigueSetting,
   FatigueSkip,

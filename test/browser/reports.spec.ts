@@ -200,6 +200,49 @@ describe('a team report in a real browser', () => {
   );
 
   it(
+    'the survey-facing part of the same demo works in Persian, right to left',
+    async () => {
+      const links = await t.get(DemoService).liveLinks(4);
+      const persian = links.find((l) => l.locale === 'fa');
+      expect(persian).toBeDefined();
+      const survey = await context.newPage();
+      // The one-click score link of the mail: the score is pre-selected, nothing is recorded yet.
+      const opened = await survey.goto(`${baseUrl}${new URL(persian!.url).pathname}?score=9`, {
+        waitUntil: 'load',
+      });
+      expect(opened?.status()).toBe(200);
+      const layout = await survey.evaluate(() => {
+        const scale = document.querySelector('.scale-nps')!;
+        const option = (v: number) =>
+          Array.from(scale.querySelectorAll('label'))
+            .find((l) => l.querySelector(`input[value="${v}"]`))!
+            .getBoundingClientRect();
+        const checked = document.querySelector<HTMLInputElement>('input[type="radio"]:checked');
+        return {
+          dir: document.documentElement.dir,
+          lang: document.documentElement.lang,
+          direction: getComputedStyle(document.querySelector('main')!).direction,
+          zeroRightOfTen: option(0).left > option(10).right,
+          checked: checked?.value,
+        };
+      });
+      expect(layout).toEqual({
+        dir: 'rtl',
+        lang: 'fa',
+        direction: 'rtl',
+        zeroRightOfTen: true,
+        checked: '9',
+      });
+      await survey.screenshot({
+        path: join(screenshots, 'report-6-survey-fa.png'),
+        fullPage: true,
+      });
+      await survey.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
     'answers 404 for a team outside the lead’s scope',
     async () => {
       const opened = await page.goto(`${baseUrl}/teams/facilities?period=quarter&at=${today}`, {

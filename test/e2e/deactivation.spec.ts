@@ -174,6 +174,11 @@ describe('deactivating an employee', () => {
 
   it('by HR on the employees page', async () => {
     const [person] = await createEmployees(t, 1);
+    await t.api({
+      method: 'POST',
+      url: '/api/v1/employees',
+      payload: { email: 'markup@example.com', name: '<script>alert(1)</script> 100%_\\' },
+    });
     const { token } = await invitedTwice(person.email);
     const admin = await signIn(t, 'admin');
     const list = await t.request({
@@ -184,6 +189,30 @@ describe('deactivating an employee', () => {
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain(`data-email="${person.email}"`);
     expect(list.body).toContain(`action="/admin/employees/${person.id}/active"`);
+    expect(list.body).not.toContain('markup@example.com');
+    // Search is a plain substring: % _ and \ match themselves; names are escaped.
+    const odd = await t.request({
+      method: 'GET',
+      url: `/admin/employees?search=${encodeURIComponent('100%_\\')}`,
+      headers: { cookie: admin.cookie },
+    });
+    expect(odd.statusCode).toBe(200);
+    expect(odd.body).toContain('data-email="markup@example.com"');
+    expect(odd.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(odd.body).not.toContain('<script>alert(1)');
+    const none = await t.request({
+      method: 'GET',
+      url: `/admin/employees?search=${encodeURIComponent('%')}&offset=0`,
+      headers: { cookie: admin.cookie },
+    });
+    expect(none.body).toContain('data-email="markup@example.com"');
+    expect(none.body.match(/data-email=/g)).toHaveLength(1);
+    const badQuery = await t.request({
+      method: 'GET',
+      url: '/admin/employees?offset=-1',
+      headers: { cookie: admin.cookie },
+    });
+    expect(badQuery.statusCode).toBe(400);
 
     const headers = { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' };
     const bad = await t.request({

@@ -1,4 +1,5 @@
 import type { ParsedMail } from 'mailparser';
+import { InvitationsService } from '../../src/modules/invitations/invitations.service';
 import { MailService } from '../../src/modules/mail/mail.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { createEmployees, createSurvey, openSurvey, sendQueuedMail } from '../factories';
@@ -260,6 +261,53 @@ describe('the mail pipeline, through a real SMTP server', () => {
     expect(got.subject).toBe('How did Field Services do?');
     expect(got.text).toContain('made-at-send-time');
     expect(got.text).toContain('17 de mayo de 2030');
+  });
+
+  it('gives another feature’s invitations their own content, with a fresh link made at send time', async () => {
+    const sentHook: string[] = [];
+    t.get(InvitationsService).registerInvitationMail(
+      'score-invitation',
+      (claimed, link) => ({
+        template: 'invitation',
+        subject: `Rate ${link.teamName}`,
+        context: {
+          name: link.name,
+          teamName: link.teamName,
+          k: link.reportingThreshold,
+          link: `${link.url}?score=9`,
+          expires: link.expiresAt,
+        },
+      }),
+      async (claimed) => {
+        sentHook.push(claimed.invitationId as string);
+      },
+    );
+    const { survey } = await createSurvey(t);
+    const [person] = await createEmployees(t, 1);
+    await t.dataSource.query(
+      `INSERT INTO invitation (survey_id, employee_id, expires_at) VALUES ($1, $2, now() + interval '1 day')`,
+      [survey.id, person.id],
+    );
+    const [{ id }] = await t.dataSource.query('SELECT id FROM invitation WHERE survey_id = $1', [
+      survey.id,
+    ]);
+    const queued = await mail().queueInvitationMails(
+      { invitationIds: [id] },
+      { kind: 'score-invitation' },
+    );
+    expect(queued.queued).toBe(1);
+    await sendQueuedMail(t);
+    const got = smtp.mails.find((m) => JSON.stringify(m.to).includes(person.email))!;
+    expect(got.subject).toBe('Rate IT Service Desk');
+    const url = got.text!.match(/(\/s\/[A-Za-z0-9_-]{43})\?score=9/)![1];
+    const page = await t.request({ method: 'GET', url: `${url}?score=9` });
+    expect(page.statusCode).toBe(200);
+    expect(sentHook).toEqual([id]);
+    const [row] = await t.dataSource.query('SELECT sent_at FROM invitation WHERE id = $1', [id]);
+    expect(row.sent_at).not.toBeNull();
+    await expect(
+      mail().queueInvitationMails({ invitationIds: [id] }, { kind: 'nobody-registered-this' }),
+    ).rejects.toThrow(/no builder/);
   });
 
   it('sends HR a test of the invitation mail, marked as a test, with a link that opens no survey', async () => {

@@ -87,13 +87,32 @@ BEGIN
 END
 $fn$`;
 
-const TRUNCATE_FUNCTION = `CREATE OR REPLACE FUNCTION report_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+/**
+ * The truncate trigger empties the campaign rollups too (DELETE, as ReportPeriodRollups has it:
+ * a TRUNCATE … CASCADE of response may already be truncating one of these tables).
+ */
+const truncateFunction = (
+  tables: string[],
+) => `CREATE OR REPLACE FUNCTION report_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  TRUNCATE report_day_question, report_day_option, report_day_segment, report_comment,
-           report_wave_question, report_wave_option;
+  ${tables.map((table) => `DELETE FROM ${table};`).join('\n  ')}
   RETURN NULL;
 END
 $fn$`;
+const ROLLUP_TABLES = [
+  'report_day_question',
+  'report_day_option',
+  'report_day_segment',
+  'report_comment',
+  'report_period_question',
+  'report_period_option',
+  'report_period_segment',
+];
+const TRUNCATE_FUNCTION = truncateFunction([
+  ...ROLLUP_TABLES,
+  'report_wave_question',
+  'report_wave_option',
+]);
 
 const QUESTION_TYPES = (types: string[]) =>
   `ALTER TABLE "question" ADD CONSTRAINT "ck_question_type" CHECK ("type" IN (${types.map((t) => `'${t}'`).join(', ')}))`;
@@ -186,9 +205,7 @@ export class CampaignWaves1796013819798 implements MigrationInterface {
         '\n',
       ),
     );
-    await queryRunner.query(
-      TRUNCATE_FUNCTION.replace(',\n           report_wave_question, report_wave_option', ''),
-    );
+    await queryRunner.query(truncateFunction(ROLLUP_TABLES));
     await queryRunner.query(`ALTER TABLE "question" DROP CONSTRAINT "ck_question_type"`);
     await queryRunner.query(QUESTION_TYPES(['nps', 'rating', 'ces', 'single', 'multi', 'text']));
     await queryRunner.query(`ALTER TABLE "employee" DROP CONSTRAINT "fk_employee_team"`);

@@ -6,8 +6,11 @@ import {
   type ClaimedMail,
   MailService,
 } from '../mail/mail.service';
+import { InvitationsService } from '../invitations/invitations.service';
 
 export const CAMPAIGN_TEST_KIND = 'campaign-test';
+/** Invitation and reminder mails of campaign waves, in the campaign's own wording. */
+export const WAVE_MAIL_KIND = 'wave';
 
 export interface TestMail {
   to: string;
@@ -27,9 +30,29 @@ export class CampaignMail implements OnModuleInit {
   /** Set by CampaignsService: makes a test link (signed, expiring) for a campaign and language. */
   testLink?: (campaignId: string, locale: string) => { url: string; expires: Date };
 
-  constructor(private readonly mail: MailService) {}
+  constructor(
+    private readonly mail: MailService,
+    private readonly invitations: InvitationsService,
+  ) {}
 
   onModuleInit(): void {
+    // The link is the invitations feature's (a fresh token when the mail is built); the words
+    // are the campaign's: its name, and a reminder that asks nothing more than a minute.
+    this.invitations.registerInvitationMail(WAVE_MAIL_KIND, (mail, link) => ({
+      template: 'campaign-invitation',
+      subject: {
+        key: mail.sequence === 0 ? 'email.campaign.subject' : 'email.campaign.reminder_subject',
+        params: { name: link.surveyName },
+      },
+      context: {
+        name: link.name,
+        campaignName: link.surveyName,
+        k: link.reportingThreshold,
+        link: link.url,
+        expires: link.expiresAt,
+        reminder: mail.sequence > 0,
+      },
+    }));
     this.mail.registerKind(CAMPAIGN_TEST_KIND, {
       build: async (mails: readonly ClaimedMail[]) =>
         new Map<string, BuiltMail | CancelledMail>(

@@ -6,6 +6,7 @@ import { InvitationsService } from '../invitations/invitations.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { firstSendInstant, occurrences } from './cadence';
 import { rotatedQuestions } from './campaign-input';
+import { WAVE_MAIL_KIND } from './campaign-mail';
 import { cadenceOf, CampaignsService } from './campaigns.service';
 import { CampaignsRepository } from './campaigns.repository';
 import type { Campaign } from './entities/campaign.entity';
@@ -162,6 +163,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
           sendAfter: await this.sendAfterByZone(campaign, wave.opensAt, audience),
           organisationTimeZone: this.config.organisationTimeZone,
         },
+        WAVE_MAIL_KIND,
         manager,
       );
       await this.campaigns.updateWave(
@@ -212,7 +214,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
         (d) => wave.opensAt.getTime() + d * DAY <= now.getTime(),
       ).length;
       if (due <= wave.remindersSent) return undefined;
-      await this.invitations.queueReminders(wave.surveyId, due, manager);
+      await this.invitations.queueReminders(wave.surveyId, due, WAVE_MAIL_KIND, manager);
       await this.campaigns.updateWave(wave.id, { remindersSent: due }, manager);
       return due;
     });

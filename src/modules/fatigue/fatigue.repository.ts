@@ -33,8 +33,12 @@ export class FatigueRepository {
     );
   }
 
-  /** Waits for any other budgeted insert to commit, then reads the budget. */
+  /**
+   * With a budget, waits for any other budgeted insert to commit, then reads the budget again;
+   * with none, takes no lock (sendings do not wait on each other for nothing).
+   */
   async lock(manager: EntityManager): Promise<number> {
+    if ((await this.days(manager)) === 0) return 0;
     await manager.query('SELECT pg_advisory_xact_lock($1)', [BUDGET_LOCK_KEY]);
     return this.days(manager);
   }

@@ -13,6 +13,23 @@ import {
 import { InvitationsRepository, SurveyLink } from './invitations.repository';
 import { hashToken, looksLikeToken, newToken } from './tokens';
 
+/** What an invitation's mail may say, with its fresh link (made when the mail is built). */
+export interface InvitationLink {
+  invitationId: string;
+  /** 0 the invitation, 1–3 reminders. */
+  sequence: number;
+  /** The personal link: `${url}` opens the survey, `${url}?score=9` pre-selects a score. */
+  url: string;
+  name: string;
+  surveyName: string;
+  teamName: string;
+  reportingThreshold: number;
+  expiresAt: Date;
+}
+
+/** Makes the content of an invitation mail of some kind from its link. */
+export type InvitationMailContent = (mail: ClaimedMail, link: InvitationLink) => BuiltMail;
+
 @Injectable()
 export class InvitationsService implements OnModuleInit {
   constructor(
@@ -23,15 +40,32 @@ export class InvitationsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const builder = {
-      build: (mails: readonly ClaimedMail[]) => this.buildMails(mails),
-      sent: (mail: ClaimedMail, manager: EntityManager) =>
-        mail.sequence === 0 && mail.invitationId
-          ? this.invitations.markSent(manager, mail.invitationId)
-          : Promise.resolve(),
-    };
-    this.mail.registerKind(INVITATION_KIND, builder);
-    this.mail.registerKind(REMINDER_KIND, builder);
+    this.registerInvitationMail(INVITATION_KIND, standardContent);
+    this.registerInvitationMail(REMINDER_KIND, standardContent);
+  }
+
+  /**
+   * Lets a feature give the mails of its invitations their own content (e.g. ticket surveys:
+   * the team, one button per score; campaign waves: the campaign's wording), while the link
+   * stays this feature's business: at send time each mail gets a fresh token (only its hash
+   * stored), and mails whose invitation was answered, cancelled or expired meanwhile, or whose
+   * person is inactive, are cancelled. Queue them with
+   * `MailService.queueInvitationMails(scope, { kind, sequence, manager })`. `sent`, if given,
+   * runs in the transaction that marks the mail sent.
+   */
+  registerInvitationMail(
+    kind: string,
+    content: InvitationMailContent,
+    sent?: (mail: ClaimedMail, manager: EntityManager) => Promise<void>,
+  ): void {
+    this.mail.registerKind(kind, {
+      build: (mails) => this.buildMails(mails, content),
+      sent: async (mail, manager) => {
+        if (mail.sequence === 0 && mail.invitationId)
+          await this.invitations.markSent(manager, mail.invitationId);
+        await sent?.(mail, manager);
+      },
+    });
   }
 
   /**
@@ -65,13 +99,14 @@ export class InvitationsService implements OnModuleInit {
    */
   async openWave(
     input: Parameters<InvitationsRepository['insertForWave']>[0],
+    kind: string,
     manager: EntityManager,
   ): Promise<{ invited: number; skippedByBudget: number }> {
     const budgetDays = await this.fatigue.lockBudget(manager);
     const result = await this.invitations.insertForWave(input, budgetDays, manager);
     await this.fatigue.recordSkipped(manager, 'survey', input.surveyId, result.skippedByBudget);
     if (result.created > 0)
-      await this.mail.queueInvitationMails({ surveyId: input.surveyId }, { manager });
+      await this.mail.queueInvitationMails({ surveyId: input.surveyId }, { kind, manager });
     return { invited: result.created, skippedByBudget: result.skippedByBudget };
   }
 
@@ -79,9 +114,10 @@ export class InvitationsService implements OnModuleInit {
   async queueReminders(
     surveyId: string,
     sequence: number,
+    kind: string,
     manager: EntityManager,
   ): Promise<number> {
-    const queued = await this.mail.queueInvitationMails({ surveyId }, { sequence, manager });
+    const queued = await this.mail.queueInvitationMails({ surveyId }, { sequence, kind, manager });
     return queued.queued;
   }
 
@@ -96,6 +132,7 @@ export class InvitationsService implements OnModuleInit {
    */
   private async buildMails(
     mails: readonly ClaimedMail[],
+    content: InvitationMailContent,
   ): Promise<Map<string, BuiltMail | CancelledMail>> {
     const withInvitation = mails.filter((m) => m.invitationId !== null);
     const tokens = new Map(withInvitation.map((m) => [m.id, newToken()]));
@@ -118,19 +155,19 @@ export class InvitationsService implements OnModuleInit {
         built.set(mail.id, { cancel: link.problem });
         continue;
       }
-      const template = mail.sequence === 0 ? 'invitation' : 'reminder';
-      built.set(mail.id, {
-        template,
-        subject: { key: `email.${template}.subject`, params: { team: link.teamName } },
-        context: {
+      built.set(
+        mail.id,
+        content(mail, {
+          invitationId: link.invitationId,
+          sequence: mail.sequence,
+          url: this.link(tokens.get(mail.id) as string),
           name: link.name,
-          teamName: link.teamName,
           surveyName: link.surveyName,
-          k: link.reportingThreshold,
-          link: this.link(tokens.get(mail.id) as string),
-          expires: new Date(link.expiresAt),
-        },
-      });
+          teamName: link.teamName,
+          reportingThreshold: link.reportingThreshold,
+          expiresAt: new Date(link.expiresAt),
+        }),
+      );
     }
     return built;
   }
@@ -155,4 +192,21 @@ export class InvitationsService implements OnModuleInit {
     if (!looksLikeToken(token)) return undefined;
     return this.invitations.findByTokenHash(hashToken(token));
   }
+}
+
+/** The foundation's invitation (sequence 0) and reminder (1–3) mails. */
+function standardContent(mail: ClaimedMail, link: InvitationLink): BuiltMail {
+  const template = mail.sequence === 0 ? 'invitation' : 'reminder';
+  return {
+    template,
+    subject: { key: `email.${template}.subject`, params: { team: link.teamName } },
+    context: {
+      name: link.name,
+      teamName: link.teamName,
+      surveyName: link.surveyName,
+      k: link.reportingThreshold,
+      link: link.url,
+      expires: link.expiresAt,
+    },
+  };
 }

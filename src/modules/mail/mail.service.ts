@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -221,18 +221,22 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
    * expired, cancelled, of an inactive person, already holding that mail, and — for reminders —
    * whose invitation mail has not gone yet. Each mail waits until its invitation's `send_after`
    * (null: now). `mail.send` jobs are enqueued one per batch of MAIL_BATCH_SIZE mails, each
-   * starting when its batch is due.
+   * starting when its batch is due. `kind` (default `invitation`, or `reminder` for a sequence
+   * above 0) picks the content: see InvitationsService.registerInvitationMail.
    *
    * With `manager`, the mails and their jobs are written in the caller's transaction: they
    * exist exactly when it commits. Calling it again creates nothing more.
    */
   async queueInvitationMails(
     scope: InvitationScope,
-    options: { sequence?: number; manager?: EntityManager } = {},
+    options: { sequence?: number; kind?: string; manager?: EntityManager } = {},
   ): Promise<QueuedMails> {
     const sequence = options.sequence ?? 0;
     if (!Number.isInteger(sequence) || sequence < 0 || sequence > MAX_SEQUENCE)
       throw new Error(`mail sequence must be 0 to ${MAX_SEQUENCE}, not ${sequence}`);
+    const kind = options.kind ?? (sequence === 0 ? INVITATION_KIND : REMINDER_KIND);
+    if (!this.builders.has(kind))
+      throw new Error(`no builder for invitation mails of kind ${kind} (registerInvitationMail)`);
     if ('invitationIds' in scope && scope.invitationIds.length === 0) return { queued: 0, jobs: 0 };
     const work = async (manager: EntityManager) => {
       const queueId = randomUUID();
@@ -240,7 +244,7 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
         scope,
         {
           sequence,
-          kind: sequence === 0 ? INVITATION_KIND : REMINDER_KIND,
+          kind,
           queueId,
           batchSize: this.config.mail.batchSize,
         },
@@ -513,7 +517,11 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
     return 'retrying';
   }
 
-  /** Enqueues one `mail.send` job per batch, each starting when its batch is due. */
+  /**
+   * Enqueues one `mail.send` job per batch, each starting when its batch is due. A job's id is
+   * made from its batch and time, so the same follow-up asked for twice (by a batch job and the
+   * sweep) is one job.
+   */
   private async enqueue(
     queueId: string,
     batches: Pick<QueuedBatch, 'batchNo' | 'dueAt'>[],
@@ -524,6 +532,7 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
     const now = Date.now();
     for (let i = 0; i < batches.length; i += JOB_INSERT_CHUNK) {
       const jobs: PgBoss.JobInsert[] = batches.slice(i, i + JOB_INSERT_CHUNK).map((b) => ({
+        id: jobId(queueId, b.batchNo, new Date(b.dueAt)),
         name: SEND_QUEUE,
         data: { queueId, batch: b.batchNo },
         priority,
@@ -643,6 +652,15 @@ function dateOf(value: unknown): Date | undefined {
   if (typeof value !== 'object' || value === null || !('$date' in value)) return undefined;
   const date = new Date(String((value as { $date: unknown }).$date));
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** A UUID (version 4 layout) derived from what the job is about. */
+function jobId(queueId: string, batchNo: number, dueAt: Date): string {
+  const hex = createHash('sha256')
+    .update(`${queueId}:${batchNo}:${dueAt.toISOString()}`)
+    .digest('hex');
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function noop(): void {}

@@ -3,9 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { NpsCounts } from './anonymity';
 import type { Grain } from './periods';
+import { preparedQuery } from '../../database/prepared-query';
 import { REPORT_SQL } from './reports.sql';
 
+/** A whole number of calendar buckets of `grain`: [from, to). */
 export interface Range {
+  grain: Grain;
   from: string;
   to: string;
 }
@@ -56,34 +59,29 @@ function pairs(groups: Groups): string {
 export class ReportsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** One statement of REPORT_SQL, prepared once per connection under its own name. */
+  private run<T>(name: keyof typeof REPORT_SQL, values: unknown[]): Promise<T[]> {
+    return preparedQuery<T>(this.dataSource, `report_${name}`, REPORT_SQL[name], values);
+  }
+
   /** iNPS counts per group of teams and calendar bucket. */
   async npsByGroupAndBucket(
     groups: Groups,
-    grain: Grain,
     range: Range,
   ): Promise<(NpsCounts & { key: string; bucket: string })[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.dataSource.query(REPORT_SQL.npsByGroupAndBucket, [
-      pairs(groups),
-      grain,
-      range.from,
-      range.to,
-    ]);
+    return this.run('npsByGroupAndBucket', [pairs(groups), range.grain, range.from, range.to]);
   }
 
   /** Per group and question: respondents (comments for text questions), share of 4–5, mean. */
   async questionCountsByGroup(groups: Groups, range: Range): Promise<QuestionCounts[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.dataSource.query(REPORT_SQL.questionCountsByGroup, [
-      pairs(groups),
-      range.from,
-      range.to,
-    ]);
+    return this.run('questionCountsByGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
-  async questions(ids: string[]): Promise<QuestionRow[]> {
-    if (ids.length === 0) return [];
-    return this.dataSource.query(REPORT_SQL.questions, [ids]);
+  /** The questions answered in the period, in questionnaire order. */
+  async questionsInPeriod(range: Range): Promise<QuestionRow[]> {
+    return this.run('questionsInPeriod', [range.grain, range.from, range.to]);
   }
 
   /** How many chose each option, per group and choice question. */
@@ -92,36 +90,26 @@ export class ReportsRepository {
     range: Range,
   ): Promise<{ key: string; question_id: string; option_key: string; n: number }[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.dataSource.query(REPORT_SQL.optionCountsByGroup, [
-      pairs(groups),
-      range.from,
-      range.to,
-    ]);
+    return this.run('optionCountsByGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
-  /** iNPS counts per group and value of a respondent segment. */
+  /** iNPS counts per group, respondent segment and value. */
   async npsBySegmentAndGroup(
     groups: Groups,
-    segment: Segment,
     range: Range,
-  ): Promise<(NpsCounts & { key: string; value: string })[]> {
+  ): Promise<(NpsCounts & { key: string; dimension: Segment; value: string })[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.dataSource.query(REPORT_SQL.npsBySegmentAndGroup, [
-      pairs(groups),
-      segment,
-      range.from,
-      range.to,
-    ]);
+    return this.run('npsBySegmentAndGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
   /** How many answered each iNPS score, 0–10. */
   async npsDistribution(teamIds: string[], range: Range): Promise<{ score: number; n: number }[]> {
-    return this.dataSource.query(REPORT_SQL.npsDistribution, [teamIds, range.from, range.to]);
+    return this.run('npsDistribution', [teamIds, range.grain, range.from, range.to]);
   }
 
   /** Up to `limit` comments of the period, in random order. */
   async commentSample(teamIds: string[], range: Range, limit: number): Promise<string[]> {
-    const rows: { text: string }[] = await this.dataSource.query(REPORT_SQL.commentSample, [
+    const rows: { text: string }[] = await this.run('commentSample', [
       teamIds,
       range.from,
       range.to,
@@ -158,7 +146,7 @@ export class ReportsRepository {
     teamIds: string[],
     range: Range,
   ): Promise<{ invited: number; answered: number }> {
-    const [row] = await this.dataSource.query(REPORT_SQL.responseRate, [
+    const [row] = await this.run<{ invited: number; answered: number }>('responseRate', [
       teamIds,
       range.from,
       range.to,

@@ -20,7 +20,7 @@ import {
   type CampaignReportScope,
 } from './campaign-report';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
-import { type Groups, type Range, ReportsRepository } from './reports.repository';
+import { type Groups, type Range, ReportsRepository, type Segment } from './reports.repository';
 
 export const TREND_BUCKETS = 12;
 export const COMMENTS_SHOWN = 30;
@@ -106,8 +106,8 @@ export class ReportsService {
     const previous = addBuckets(start, grain, -1);
     const sparkFrom = addBuckets(start, grain, 1 - SPARK_BUCKETS);
     const [rollup, perQuestion] = await Promise.all([
-      this.rollups(all, grain, { from: sparkFrom, to: end }),
-      this.questionRollups(all, { from: start, to: end }),
+      this.rollups(all, { grain, from: sparkFrom, to: end }),
+      this.questionRollups(all, { grain, from: start, to: end }),
     ]);
     const scored = perQuestion.questions.filter((q) => q.type === 'rating' || q.type === 'ces');
 
@@ -205,8 +205,8 @@ export class ReportsService {
    * the whole tree, whoever asks: what one person cannot see, another can, and pages are read
    * side by side.
    */
-  private async rollups(all: Team[], grain: Grain, range: Range) {
-    const rows = await this.reports.npsByGroupAndBucket(this.treeGroups(all), grain, range);
+  private async rollups(all: Team[], range: Range) {
+    const rows = await this.reports.npsByGroupAndBucket(this.treeGroups(all), range);
     const byKey = new Map(rows.map((r) => [`${r.key}|${r.bucket}`, r as NpsCounts]));
     const counts = (key: string, bucket: string): NpsCounts =>
       byKey.get(`${key}|${bucket}`) ?? EMPTY;
@@ -236,8 +236,10 @@ export class ReportsService {
    * (text questions) use the comment threshold.
    */
   private async questionRollups(all: Team[], range: Range) {
-    const rows = await this.reports.questionCountsByGroup(this.treeGroups(all), range);
-    const questions = await this.reports.questions([...new Set(rows.map((r) => r.question_id))]);
+    const [rows, questions] = await Promise.all([
+      this.reports.questionCountsByGroup(this.treeGroups(all), range),
+      this.reports.questionsInPeriod(range),
+    ]);
     const byKey = new Map(rows.map((r) => [`${r.question_id}|${r.key}`, r]));
     const counts = (questionId: string, key: string) =>
       byKey.get(`${questionId}|${key}`) ?? { n: 0, top2: 0, mean: null };
@@ -265,29 +267,27 @@ export class ReportsService {
    * a team: a team shows a breakdown only when none of its sub-teams shows one, so no breakdown
    * can be subtracted from another. Sub-teams come first: they are the finer view.
    */
-  private async breakdowns(
+  private breakdowns(
     all: Team[],
     team: Team,
-    range: Range,
+    rows: (NpsCounts & { key: string; dimension: Segment; value: string })[],
     shown: (id: string) => boolean,
-  ): Promise<TeamReport['breakdowns']> {
+  ): TeamReport['breakdowns'] {
     const members = subtreeIds(all, team.id);
-    const groups: Groups = Object.fromEntries(members.map((id) => [id, subtreeIds(all, id)]));
     const segments = [
       ['department', 'Department'],
       ['location', 'Location'],
       ['tenure_band', 'Tenure'],
     ] as const;
-    const results = await Promise.all(
-      segments.map(([segment]) => this.reports.npsBySegmentAndGroup(groups, segment, range)),
-    );
-    return segments.map(([segment, label], i) => {
+    return segments.map(([segment, label]) => {
       const folded = new Map(
         members.map((id) => [
           id,
           shown(id)
             ? foldSegments(
-                results[i].filter((r) => r.key === id).map((r) => ({ ...r, key: r.value })),
+                rows
+                  .filter((r) => r.key === id && r.dimension === segment)
+                  .map((r) => ({ ...r, key: r.value })),
                 this.k,
               )
             : { shown: [], other: [] },
@@ -342,17 +342,26 @@ export class ReportsService {
     const k = this.k;
     const start = bucketStart(at, grain);
     const end = addBuckets(start, grain, 1);
-    const range = { from: start, to: end };
+    const range: Range = { grain, from: start, to: end };
     const subtree = subtreeIds(all, team.id);
     const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
 
-    const [rollup, perQuestion, distribution, options, rate] = await Promise.all([
-      this.rollups(all, grain, { from: trendFrom, to: end }),
-      this.questionRollups(all, range),
-      this.reports.npsDistribution(subtree, range),
-      this.reports.optionCountsByGroup({ [team.id]: subtree }, range),
-      this.reports.responseRate(subtree, range),
-    ]);
+    // Every statement in one round: the comment sample and the segments are read whether or not
+    // they will be shown (they usually are), rather than waiting for the visibility rule first.
+    const members = subtreeIds(all, team.id);
+    const [rollup, perQuestion, distribution, options, rate, sample, segmentRows] =
+      await Promise.all([
+        this.rollups(all, { grain, from: trendFrom, to: end }),
+        this.questionRollups(all, range),
+        this.reports.npsDistribution(subtree, range),
+        this.reports.optionCountsByGroup({ [team.id]: subtree }, range),
+        this.reports.responseRate(subtree, range),
+        this.reports.commentSample(subtree, range, COMMENTS_SHOWN),
+        this.reports.npsBySegmentAndGroup(
+          Object.fromEntries(members.map((id) => [id, subtreeIds(all, id)])),
+          range,
+        ),
+      ]);
     // Everything of the period is about the team's total: when that is withheld, so is the rest.
     const shown = rollup.visible(start).has(team.id);
     const n = shown ? rollup.counts(team.id, start).n : 0;
@@ -376,12 +385,11 @@ export class ReportsService {
     );
     const commentsShown =
       shown && textQuestions.some((q) => perQuestion.visible(q.id).has(team.id));
-    const [texts, breakdowns] = await Promise.all([
-      commentsShown && commentCount >= this.config.commentThreshold
-        ? this.reports.commentSample(subtree, range, COMMENTS_SHOWN)
-        : Promise.resolve([]),
-      this.breakdowns(all, team, range, (id) => rollup.visible(start).has(id)),
-    ]);
+    const texts =
+      commentsShown && commentCount >= this.config.commentThreshold ? sample : ([] as string[]);
+    const breakdowns = this.breakdowns(all, team, segmentRows, (id) =>
+      rollup.visible(start).has(id),
+    );
 
     const locale = 'en';
     return {

@@ -2,11 +2,15 @@
  * The SQL of every report aggregate, in one file with no imports, so that the reports
  * benchmark runs exactly these statements as its raw-PostgreSQL baseline.
  *
- * They read the daily rollups (report_day_question, report_day_option, report_day_segment,
- * report_comment), which triggers keep current in the transaction that writes the answers; see
- * the ReportRollups migration. Score counts are an array where score s sits at index s + 1.
+ * They read the period rollups (report_period_question, report_period_option,
+ * report_period_segment: one row per week, month or quarter, team, source and question) and the
+ * comment index (report_comment), which triggers keep current in the transaction that writes the
+ * answers; see the ReportRollups and ReportPeriodRollups migrations. Every range is a whole number
+ * of buckets of its grain. Score counts are an array where score s sits at index s + 1.
  *
- * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}.
+ * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}; the rows
+ * are summed per team first, then per group. ReportsRepository runs each statement as a named
+ * prepared statement (`report_<name>`), and so does the benchmark's baseline.
  */
 const PROMOTERS = 'd.score_counts[10] + d.score_counts[11]';
 const PASSIVES = 'd.score_counts[8] + d.score_counts[9]';
@@ -14,42 +18,53 @@ const DETRACTORS = Array.from({ length: 7 }, (_, s) => `d.score_counts[${s + 1}]
 
 export const REPORT_SQL = {
   /** iNPS counts per group and calendar bucket ($2: week, month or quarter). */
-  npsByGroupAndBucket: `SELECT g.key, to_char(date_trunc($2, d.responded_on), 'YYYY-MM-DD') AS bucket,
-              sum(d.n)::int AS n, sum(${PROMOTERS})::int AS promoters,
-              sum(${PASSIVES})::int AS passives, sum(${DETRACTORS})::int AS detractors
-         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_day_question d ON d.team_id = g.id AND d.responded_on >= $3 AND d.responded_on < $4
-        WHERE d.question_id IN (SELECT id FROM question WHERE type = 'nps')
+  npsByGroupAndBucket: `SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
+              sum(t.n)::int AS n, sum(t.promoters)::int AS promoters,
+              sum(t.passives)::int AS passives, sum(t.detractors)::int AS detractors
+         FROM (SELECT d.team_id, d.bucket_start, sum(d.n) AS n, sum(${PROMOTERS}) AS promoters,
+                      sum(${PASSIVES}) AS passives, sum(${DETRACTORS}) AS detractors
+                 FROM report_period_question d
+                WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
+                  AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
+                GROUP BY 1, 2) t
+         JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
         GROUP BY 1, 2`,
   /**
    * Per group and question of every type: respondents, share of 4–5 and mean (rating, effort),
    * comments (text). The counts let the service apply the tree rule question by question.
    */
-  questionCountsByGroup: `SELECT g.key, d.question_id, sum(d.n)::int AS n,
-              sum(d.score_counts[5] + d.score_counts[6])::int AS top2,
-              sum(d.score_sum)::float / nullif(sum(d.n), 0) AS mean
-         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_day_question d ON d.team_id = g.id AND d.responded_on >= $2 AND d.responded_on < $3
+  questionCountsByGroup: `SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
+              sum(t.score_sum)::float / nullif(sum(t.n), 0) AS mean
+         FROM (SELECT d.team_id, d.question_id, sum(d.n) AS n,
+                      sum(d.score_counts[5] + d.score_counts[6]) AS top2, sum(d.score_sum) AS score_sum
+                 FROM report_period_question d
+                WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
+                GROUP BY 1, 2) t
+         JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
         GROUP BY 1, 2`,
-  /** The questions behind question ids, in questionnaire order. */
-  questions: `SELECT id, type, text, options, position FROM question WHERE id = ANY($1::uuid[])
+  /** The questions answered in the period, in questionnaire order. */
+  questionsInPeriod: `SELECT id, type, text, options, position FROM question
+        WHERE id IN (SELECT DISTINCT question_id FROM report_period_question
+                      WHERE grain = $1 AND bucket_start >= $2 AND bucket_start < $3)
         ORDER BY questionnaire_id, position`,
   /** How many chose each option of the choice questions, per group. */
   optionCountsByGroup: `SELECT g.key, d.question_id, d.option_key, sum(d.n)::int AS n
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_day_option d ON d.team_id = g.id AND d.responded_on >= $2 AND d.responded_on < $3
+         JOIN report_period_option d ON d.team_id = g.id AND d.grain = $2
+          AND d.bucket_start >= $3 AND d.bucket_start < $4
         GROUP BY 1, 2, 3`,
-  /** iNPS counts per group and value of a respondent segment ($2: department, location, tenure_band). */
-  npsBySegmentAndGroup: `SELECT g.key, d.value, sum(d.n)::int AS n, sum(d.promoters)::int AS promoters,
-              sum(d.passives)::int AS passives, sum(d.detractors)::int AS detractors
+  /** iNPS counts per group, respondent segment (department, location, tenure_band) and value. */
+  npsBySegmentAndGroup: `SELECT g.key, d.dimension, d.value, sum(d.n)::int AS n,
+              sum(d.promoters)::int AS promoters, sum(d.passives)::int AS passives,
+              sum(d.detractors)::int AS detractors
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_day_segment d ON d.team_id = g.id AND d.dimension = $2
-          AND d.responded_on >= $3 AND d.responded_on < $4
-        GROUP BY 1, 2`,
+         JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $2
+          AND d.bucket_start >= $3 AND d.bucket_start < $4
+        GROUP BY 1, 2, 3`,
   /** How many answered each iNPS score, 0–10. */
   npsDistribution: `SELECT s - 1 AS score, sum(d.score_counts[s])::int AS n
-         FROM report_day_question d CROSS JOIN generate_series(1, 11) AS s
-        WHERE d.team_id = ANY($1::uuid[]) AND d.responded_on >= $2 AND d.responded_on < $3
+         FROM report_period_question d CROSS JOIN generate_series(1, 11) AS s
+        WHERE d.team_id = ANY($1::uuid[]) AND d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
           AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
         GROUP BY s ORDER BY s`,
   /**
@@ -83,7 +98,7 @@ export const REPORT_SQL = {
 };
 
 /** Recomputes every rollup row from `response` and `answer` (bench:seed, after a bulk load). */
-export const REBUILD_ROLLUPS_SQL = `SELECT report_rollup_refresh(array_agg(team_id), array_agg(responded_on))
+export const REBUILD_ROLLUPS_SQL = `SELECT report_refresh(array_agg(team_id), array_agg(responded_on))
    FROM (SELECT DISTINCT team_id, responded_on FROM response) k`;
 
 /** The same numbers straight from `response` and `answer`, for tests of the rollups. */

@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** Rollup: per team, day, source, choice question and option, how many chose it. */
 @Entity('report_day_option')
+@Index('ix_report_day_option_team_day', ['teamId', 'respondedOn'])
 export class ReportDayOption {
   @PrimaryColumn({ name: 'team_id', type: 'uuid' })
   teamId!: string;

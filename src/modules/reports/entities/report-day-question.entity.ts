@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * Rollup: per team, day, source and question, how many responses answered it and how many gave
@@ -7,6 +7,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * the reporting threshold is applied above it, in ReportsService.
  */
 @Entity('report_day_question')
+@Index('ix_report_day_question_team_day', ['teamId', 'respondedOn'])
 export class ReportDayQuestion {
   @PrimaryColumn({ name: 'team_id', type: 'uuid' })
   teamId!: string;
