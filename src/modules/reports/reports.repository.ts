@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { NpsCounts } from './anonymity';
+import { type NpsCounts, ORGANISATION } from './anonymity';
 import type { Grain } from './periods';
 import { preparedQuery } from '../../database/prepared-query';
 import { REPORT_SQL } from './reports.sql';
@@ -64,19 +64,17 @@ export class ReportsRepository {
     return preparedQuery<T>(this.dataSource, `report_${name}`, REPORT_SQL[name], values);
   }
 
-  /** iNPS counts per group of teams and calendar bucket. */
-  async npsByGroupAndBucket(
-    groups: Groups,
-    range: Range,
-  ): Promise<(NpsCounts & { key: string; bucket: string })[]> {
-    if (Object.keys(groups).length === 0) return [];
-    return this.run('npsByGroupAndBucket', [pairs(groups), range.grain, range.from, range.to]);
+  /**
+   * iNPS counts per calendar bucket of every team rolled up with its sub-teams (keyed by team
+   * id) and of the organisation (keyed ORGANISATION).
+   */
+  async npsByTreeAndBucket(range: Range): Promise<(NpsCounts & { key: string; bucket: string })[]> {
+    return this.run('npsByTreeAndBucket', [ORGANISATION, range.grain, range.from, range.to]);
   }
 
-  /** Per group and question: respondents (comments for text questions), share of 4–5, mean. */
-  async questionCountsByGroup(groups: Groups, range: Range): Promise<QuestionCounts[]> {
-    if (Object.keys(groups).length === 0) return [];
-    return this.run('questionCountsByGroup', [pairs(groups), range.grain, range.from, range.to]);
+  /** Per question: respondents, share of 4–5 and mean, for every team rolled up and the organisation. */
+  async questionCountsByTree(range: Range): Promise<QuestionCounts[]> {
+    return this.run('questionCountsByTree', [ORGANISATION, range.grain, range.from, range.to]);
   }
 
   /** The questions answered in the period, in questionnaire order. */

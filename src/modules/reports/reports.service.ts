@@ -20,7 +20,7 @@ import {
   type CampaignReportScope,
 } from './campaign-report';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
-import { type Groups, type Range, ReportsRepository, type Segment } from './reports.repository';
+import { type Range, ReportsRepository, type Segment } from './reports.repository';
 
 export const TREND_BUCKETS = 12;
 export const COMMENTS_SHOWN = 30;
@@ -69,6 +69,18 @@ export interface TeamReport {
 
 const EMPTY: NpsCounts = { n: 0, promoters: 0, passives: 0, detractors: 0 };
 
+/** Rows by `outer(row)`, then by their group key: lookups without building string keys. */
+function nest<R extends { key: string }>(rows: R[], outer: (row: R) => string) {
+  const map = new Map<string, Map<string, R>>();
+  for (const row of rows) {
+    const o = outer(row);
+    let inner = map.get(o);
+    if (!inner) map.set(o, (inner = new Map()));
+    inner.set(row.key, row);
+  }
+  return map;
+}
+
 /**
  * The query layer of every report: it asks ReportsRepository for aggregates and passes every
  * number through anonymity.ts before anything leaves it. Pages, the JSON API and CSV exports
@@ -111,6 +123,9 @@ export class ReportsService {
     ]);
     const scored = perQuestion.questions.filter((q) => q.type === 'rating' || q.type === 'ces');
 
+    const sparkBuckets = Array.from({ length: SPARK_BUCKETS }, (_, i) =>
+      addBuckets(sparkFrom, grain, i),
+    );
     const rows: OverviewRow[] = teams.map((t) => {
       const value = rollup.nps(t.id, start);
       const before = rollup.nps(t.id, previous);
@@ -142,9 +157,7 @@ export class ReportsService {
           !value.withheld && t.npsTarget !== null
             ? Math.round((value.nps - t.npsTarget) * 10) / 10
             : null,
-        spark: Array.from({ length: SPARK_BUCKETS }, (_, i) =>
-          rollup.nps(t.id, addBuckets(sparkFrom, grain, i)),
-        ),
+        spark: sparkBuckets.map((bucket) => rollup.nps(t.id, bucket)),
         questions: cells,
       };
     });
@@ -192,13 +205,6 @@ export class ReportsService {
     };
   }
 
-  /** Every team (rolled up with its sub-teams) and the organisation, as groups for the queries. */
-  private treeGroups(all: Team[]): Groups {
-    const groups: Groups = Object.fromEntries(all.map((t) => [t.id, subtreeIds(all, t.id)]));
-    groups[ORGANISATION] = all.map((t) => t.id);
-    return groups;
-  }
-
   /**
    * iNPS counts of every team (rolled up with its sub-teams) and of the organisation, per
    * bucket, with which of them may be shown in each bucket (anonymity.visibleTeams). Always for
@@ -206,10 +212,10 @@ export class ReportsService {
    * side by side.
    */
   private async rollups(all: Team[], range: Range) {
-    const rows = await this.reports.npsByGroupAndBucket(this.treeGroups(all), range);
-    const byKey = new Map(rows.map((r) => [`${r.key}|${r.bucket}`, r as NpsCounts]));
+    const rows = await this.reports.npsByTreeAndBucket(range);
+    const byBucket = nest(rows, (r) => r.bucket);
     const counts = (key: string, bucket: string): NpsCounts =>
-      byKey.get(`${key}|${bucket}`) ?? EMPTY;
+      byBucket.get(bucket)?.get(key) ?? EMPTY;
     const cache = new Map<string, Set<string>>();
     const visible = (bucket: string): Set<string> => {
       const known = cache.get(bucket);
@@ -237,12 +243,12 @@ export class ReportsService {
    */
   private async questionRollups(all: Team[], range: Range) {
     const [rows, questions] = await Promise.all([
-      this.reports.questionCountsByGroup(this.treeGroups(all), range),
+      this.reports.questionCountsByTree(range),
       this.reports.questionsInPeriod(range),
     ]);
-    const byKey = new Map(rows.map((r) => [`${r.question_id}|${r.key}`, r]));
+    const byQuestion = nest(rows, (r) => r.question_id);
     const counts = (questionId: string, key: string) =>
-      byKey.get(`${questionId}|${key}`) ?? { n: 0, top2: 0, mean: null };
+      byQuestion.get(questionId)?.get(key) ?? { n: 0, top2: 0, mean: null };
     const cache = new Map<string, Set<string>>();
     const visible = (questionId: string): Set<string> => {
       let set = cache.get(questionId);

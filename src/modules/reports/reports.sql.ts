@@ -8,17 +8,28 @@
  * answers; see the ReportRollups and ReportPeriodRollups migrations. Every range is a whole number
  * of buckets of its grain. Score counts are an array where score s sits at index s + 1.
  *
- * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}; the rows
- * are summed per team first, then per group. ReportsRepository runs each statement as a named
+ * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}, or, for
+ * the whole tree, from TREE_GROUPS; the rows are summed per team first, then per group. ReportsRepository runs each statement as a named
  * prepared statement (`report_<name>`), and so does the benchmark's baseline.
  */
 const PROMOTERS = 'd.score_counts[10] + d.score_counts[11]';
 const PASSIVES = 'd.score_counts[8] + d.score_counts[9]';
 const DETRACTORS = Array.from({ length: 7 }, (_, s) => `d.score_counts[${s + 1}]`).join(' + ');
 
+/**
+ * Every team rolled up with its sub-teams, and the organisation ($1 names its key): the groups
+ * the visibility rule needs, worked out here from service_team rather than sent by the app.
+ */
+const TREE_GROUPS = `WITH RECURSIVE tree(key, id) AS (
+           SELECT id::text, id FROM service_team
+            UNION ALL
+           SELECT tree.key, c.id FROM tree JOIN service_team c ON c.parent_id = tree.id
+         ), g AS (SELECT key, id FROM tree UNION ALL SELECT $1::text, id FROM service_team)`;
+
 export const REPORT_SQL = {
-  /** iNPS counts per group and calendar bucket ($2: week, month or quarter). */
-  npsByGroupAndBucket: `SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
+  /** iNPS counts per tree group (TREE_GROUPS) and calendar bucket ($2: week, month or quarter). */
+  npsByTreeAndBucket: `${TREE_GROUPS}
+       SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
               sum(t.n)::int AS n, sum(t.promoters)::int AS promoters,
               sum(t.passives)::int AS passives, sum(t.detractors)::int AS detractors
          FROM (SELECT d.team_id, d.bucket_start, sum(d.n) AS n, sum(${PROMOTERS}) AS promoters,
@@ -27,20 +38,21 @@ export const REPORT_SQL = {
                 WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
                   AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
                 GROUP BY 1, 2) t
-         JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
+         JOIN g ON g.id = t.team_id
         GROUP BY 1, 2`,
   /**
-   * Per group and question of every type: respondents, share of 4–5 and mean (rating, effort),
+   * Per tree group and question of every type: respondents, share of 4–5 and mean (rating, effort),
    * comments (text). The counts let the service apply the tree rule question by question.
    */
-  questionCountsByGroup: `SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
+  questionCountsByTree: `${TREE_GROUPS}
+       SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
               sum(t.score_sum)::float / nullif(sum(t.n), 0) AS mean
          FROM (SELECT d.team_id, d.question_id, sum(d.n) AS n,
                       sum(d.score_counts[5] + d.score_counts[6]) AS top2, sum(d.score_sum) AS score_sum
                  FROM report_period_question d
                 WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
                 GROUP BY 1, 2) t
-         JOIN jsonb_to_recordset($1::jsonb) AS g(key text, id uuid) ON g.id = t.team_id
+         JOIN g ON g.id = t.team_id
         GROUP BY 1, 2`,
   /** The questions answered in the period, in questionnaire order. */
   questionsInPeriod: `SELECT id, type, text, options, position FROM question
