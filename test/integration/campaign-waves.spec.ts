@@ -2,6 +2,7 @@ import { WavesService } from '../../src/modules/campaigns/waves.service';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
 import { ReportsService } from '../../src/modules/reports/reports.service';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
+import { FatigueService } from '../../src/modules/fatigue/fatigue.service';
 import {
   createCampaign,
   createEmployees,
@@ -316,5 +317,32 @@ describe('campaign waves', () => {
     const api = await t.api({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/report` });
     expect(api.statusCode).toBe(200);
     expect(api.json().waves[0].enps.nps).toBe(33.3);
+  });
+
+  it('applies the fatigue budget when a wave opens, and counts whom it kept out', async () => {
+    const desk = await createTeam(t, 'Desk');
+    await createEmployees(t, 3, { department: 'Tired' });
+    const fatigue = t.get(FatigueService);
+    await fatigue.setDays(7, undefined);
+    try {
+      const first = await createCampaign(t, {
+        teamSlugs: [desk.slug],
+        audience: { departments: ['Tired'] },
+      });
+      const second = await createCampaign(t, {
+        name: 'Second pulse',
+        teamSlugs: [desk.slug],
+        audience: { departments: ['Tired'] },
+      });
+      await t.get(WavesService).tick(AFTER);
+      const [a] = await waves(first.id);
+      const [b] = await waves(second.id);
+      expect(await t.get(WavesService).open(a.id)).toBe(3);
+      expect(await t.get(WavesService).open(b.id)).toBe(0);
+      const [shown] = await t.get(CampaignsService).waves(second.id);
+      expect(shown.skippedByBudget).toBe(3);
+    } finally {
+      await fatigue.setDays(0, undefined);
+    }
   });
 });

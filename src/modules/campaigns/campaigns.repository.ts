@@ -28,8 +28,12 @@ export class CampaignsRepository {
     return repo.save(repo.create(fields));
   }
 
-  async update(id: string, fields: Partial<CampaignFields>): Promise<void> {
-    await this.dataSource.getRepository(Campaign).update({ id }, fields);
+  async update(
+    id: string,
+    fields: Partial<CampaignFields>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await manager.getRepository(Campaign).update({ id }, fields);
   }
 
   find(id: string): Promise<Campaign | null> {

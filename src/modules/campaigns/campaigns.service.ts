@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { AudienceFilter } from '../directory/audience';
 import { DirectoryService } from '../directory/directory.service';
+import { InvitationsService } from '../invitations/invitations.service';
 import type { CampaignReportScope } from '../reports/campaign-report';
 import { subtreeIds } from '../reports/reports.service';
 import type { SurveyFormContext } from '../responses/survey-form-context';
@@ -15,7 +16,11 @@ import { CampaignMail } from './campaign-mail';
 import { CAMPAIGN_TEMPLATES } from './campaign-templates';
 import { CampaignErrors } from './campaigns.errors';
 import { type CampaignFields, CampaignsRepository } from './campaigns.repository';
-import type { Audience, Campaign } from './entities/campaign.entity';
+import {
+  type Audience,
+  type Campaign,
+  Campaign as CampaignEntity,
+} from './entities/campaign.entity';
 
 /** Openings up to this long before the campaign was created or resumed still open a wave. */
 const GRACE_MS = 5 * 60_000;
@@ -49,6 +54,7 @@ export class CampaignsService {
     private readonly teams: TeamsService,
     private readonly directory: DirectoryService,
     private readonly mail: CampaignMail,
+    private readonly invitations: InvitationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // The test mail's link is made when the mail is built, never stored with it.
@@ -136,7 +142,7 @@ export class CampaignsService {
                 )
               ).id;
       }
-      await manager.getRepository('campaign').update({ id }, { ...resolved, questionnaireId });
+      await this.campaigns.update(id, { ...resolved, questionnaireId }, manager);
       return this.get(id);
     });
   }
@@ -183,8 +189,15 @@ export class CampaignsService {
     return this.campaigns.list();
   }
 
-  waves(campaignId: string) {
-    return this.campaigns.waves(campaignId);
+  /** The campaign's waves, newest first, each with what the fatigue budget kept out of it. */
+  async waves(campaignId: string) {
+    const waves = await this.campaigns.waves(campaignId);
+    return Promise.all(
+      waves.map(async (wave) => ({
+        ...wave,
+        skippedByBudget: wave.surveyId ? await this.invitations.skippedByBudget(wave.surveyId) : 0,
+      })),
+    );
   }
 
   async pause(id: string): Promise<Campaign> {
