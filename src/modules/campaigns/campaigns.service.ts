@@ -16,11 +16,7 @@ import { CampaignMail } from './campaign-mail';
 import { CAMPAIGN_TEMPLATES } from './campaign-templates';
 import { CampaignErrors } from './campaigns.errors';
 import { type CampaignFields, CampaignsRepository } from './campaigns.repository';
-import {
-  type Audience,
-  type Campaign,
-  Campaign as CampaignEntity,
-} from './entities/campaign.entity';
+import type { Audience, Campaign } from './entities/campaign.entity';
 
 /** Openings up to this long before the campaign was created or resumed still open a wave. */
 const GRACE_MS = 5 * 60_000;
