@@ -1,6 +1,8 @@
+/// <reference lib="dom" />
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { DemoService } from '../../src/modules/demo/demo.service';
 import { createEmployees, createTeam } from '../factories';
 import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
 import { startSmtpSink } from '../setup/smtp-sink';
@@ -123,6 +125,83 @@ describe('HR creates a campaign in a real browser', () => {
       expect(await page.locator('html').getAttribute('lang')).toBe('ja');
       expect(await page.locator('.rated-team h2').first().textContent()).toBe('Service Desk');
       await shot('4-test-link');
+      expect(errors).toEqual([]);
+    },
+    BROWSER_TIMEOUT,
+  );
+});
+
+/** The demo campaign's report in a real browser: the chart drawn, the waves and their heatmaps. */
+describe('a campaign report in a real browser', () => {
+  let t: TestApp;
+  let browser: BrowserSession;
+  let page: Page;
+  const errors: string[] = [];
+  const email = `hr.report.${Date.now()}@example.com`;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.get(DemoService).seedIfEmpty();
+    const accounts = t.get(AccountsService);
+    const { link } = await accounts.invite(undefined, {
+      email,
+      name: 'Rita Report',
+      role: 'admin',
+      teamSlugs: [],
+    });
+    await accounts.acceptSetPasswordLink(link.split('/account/setup/')[1], TEST_PASSWORD, {
+      ip: '127.0.0.1',
+    });
+    browser = await openBrowser(t);
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+    });
+  }, BROWSER_TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  }, BROWSER_TIMEOUT);
+
+  it(
+    'shows participation, results and heatmaps per wave, and draws the chart',
+    async () => {
+      await page.goto(`${browser.baseUrl}/login`);
+      await page.locator('#email').fill(email);
+      await page.locator('#password').fill(TEST_PASSWORD);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname !== '/login'),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      await page.goto(`${browser.baseUrl}/campaigns`);
+      await page.getByRole('link', { name: 'Monthly internal-service pulse' }).click();
+      await page.getByRole('link', { name: 'Report', exact: true }).click();
+      expect(await page.locator('h1').textContent()).toContain('report');
+      expect(await page.locator('.wave-report').count()).toBe(3);
+      // Each wave's heatmap has a row per rated team, with shaded cells.
+      expect(
+        await page.locator('.wave-report').first().locator('table.heatmap tbody tr').count(),
+      ).toBe(3);
+      expect(await page.locator('table.heatmap td[class^="heat-"]').count()).toBeGreaterThan(10);
+      await page.waitForFunction(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('#campaign-chart');
+        if (!canvas || canvas.width === 0) return false;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) inked++;
+        return inked > 500;
+      });
+      await page.screenshot({
+        path: join(browser.screenshots, 'campaign-5-report.png'),
+        fullPage: true,
+      });
       expect(errors).toEqual([]);
     },
     BROWSER_TIMEOUT,
