@@ -42,7 +42,7 @@ function readSettings() {
       10_000,
     ),
     connections: intFromEnv('BENCH_SMTP_CONNECTIONS', 5, 1, 50),
-    batchSize: intFromEnv('BENCH_MAIL_BATCH', 100, 1, 1000),
+    batchSize: intFromEnv('BENCH_MAIL_BATCH', 200, 1, 1000),
     timeoutMs: intFromEnv('BENCH_TIMEOUT_S', 900, 10, 86_400) * 1000,
   };
 }

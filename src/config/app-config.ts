@@ -191,7 +191,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
       retryBaseSeconds: int('MAIL_RETRY_SECONDS', 30, 1, 3600),
       leaseSeconds: int('MAIL_LEASE_SECONDS', 300, 2, 3600),
       connections: int('MAIL_CONNECTIONS', 5, 1, 50),
-      batchSize: int('MAIL_BATCH_SIZE', 100, 1, 1000),
+      batchSize: int('MAIL_BATCH_SIZE', 200, 1, 1000),
     },
     reportingThreshold,
     commentThreshold,

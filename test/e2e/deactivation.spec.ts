@@ -51,7 +51,9 @@ describe('deactivating an employee', () => {
   it('by the API: links answer 410, queued mails are cancelled, reminders skip them', async () => {
     const [person, other] = await createEmployees(t, 2);
     const { token, first, second } = await invitedTwice(person.email, [other.email]);
-    expect((await openSurvey(t, token)).page.statusCode).toBe(200);
+    // The form is open in their browser when they are deactivated.
+    const openForm = await openSurvey(t, token);
+    expect(openForm.page.statusCode).toBe(200);
     expect(await mailStatus(person.email, second)).toMatchObject({ status: 'queued' });
 
     const res = await t.api({
@@ -66,6 +68,19 @@ describe('deactivating an employee', () => {
     });
     const link = await openSurvey(t, token);
     expect(link.page.statusCode).toBe(410);
+    const questions: { id: string; type: string }[] = await t.dataSource.query(
+      `SELECT q.id, q.type FROM question q JOIN survey s ON s.questionnaire_id = q.questionnaire_id
+        WHERE s.id = $1`,
+      [first],
+    );
+    const nps = questions.find((q) => q.type === 'nps')!;
+    const late = await submitSurvey(t, token, { [`q_${nps.id}`]: '7' }, openForm);
+    expect(late.statusCode).toBe(410);
+    const [{ pending }] = await t.dataSource.query(
+      'SELECT count(*)::int AS pending FROM pending_response WHERE survey_id = $1',
+      [first],
+    );
+    expect(pending).toBe(0);
     expect(await mailStatus(person.email, second)).toEqual({
       status: 'cancelled',
       last_error: 'the person was deactivated',

@@ -175,6 +175,19 @@ describe('mail when things go wrong', () => {
     expect(pageAgain.body).toContain('only failed or dead mail can be retried');
   });
 
+  it('an address that cannot be used fails at once, without asking the server', async () => {
+    const mail = t.get(MailService);
+    const { id } = await mail.queueTest('not-an-address');
+    const before = smtp.mails.length;
+    expect(await sendQueuedMail(t)).toMatchObject({ failed: 1, sent: 0 });
+    expect(smtp.mails).toHaveLength(before);
+    const [row] = await t.dataSource.query(
+      'SELECT status, attempts, last_error FROM mail_message WHERE id = $1',
+      [id],
+    );
+    expect(row).toEqual({ status: 'failed', attempts: 1, last_error: 'invalid address' });
+  });
+
   it('a sender that dies holding mails: they are taken again once its lease has run out, and go once', async () => {
     const { survey } = await createSurvey(t);
     const people = await createEmployees(t, 4);

@@ -40,12 +40,13 @@ export class MailPipeline1796011778004 implements MigrationInterface {
     // Written by hand: invitations whose mail the old delivery job had not sent yet get their
     // mail row, so that the pipeline's sweep sends them (the old job's queue is gone).
     await queryRunner.query(
-      `INSERT INTO "mail_message" ("kind", "invitation_id", "sequence", "to_address", "locale", "queue_id", "batch_no")
+      `WITH q AS MATERIALIZED (SELECT gen_random_uuid() AS id)
+       INSERT INTO "mail_message" ("kind", "invitation_id", "sequence", "to_address", "locale", "queue_id", "batch_no")
        SELECT 'invitation', i.id, 0, e.email, e.locale, q.id, ((row_number() OVER (ORDER BY i.id)) - 1) / 100
          FROM "invitation" i
          JOIN "employee" e ON e.id = i.employee_id
          JOIN "survey" s ON s.id = i.survey_id
-         CROSS JOIN (SELECT gen_random_uuid() AS id) q
+         CROSS JOIN q
         WHERE i.sent_at IS NULL AND i.answered_on IS NULL AND e.active
           AND i.expires_at > now() AND s.closes_at > now()`,
     );
