@@ -56,6 +56,8 @@ describe('who may call what', () => {
         'POST /account/setup/:token',
         'GET /s/:token',
         'POST /s/:token',
+        'GET /s/test/:token',
+        'POST /s/test/:token',
       ].sort(),
     );
   });

@@ -14,6 +14,11 @@ import {
   visibleTeams,
   WITHHELD,
 } from './anonymity';
+import {
+  assembleCampaignReport,
+  type CampaignReport,
+  type CampaignReportScope,
+} from './campaign-report';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
 import { type Range, ReportsRepository, type Segment } from './reports.repository';
 
@@ -320,6 +325,20 @@ export class ReportsService {
         ],
       };
     });
+  }
+
+  /**
+   * A campaign's report: every wave's participation, results, eNPS and heatmap, under the
+   * campaign's own k (see campaign-report.ts for the rules).
+   */
+  async campaignReport(scope: CampaignReportScope): Promise<CampaignReport> {
+    const surveyIds = scope.waves.map((w) => w.surveyId);
+    const [participation, counts, options] = await Promise.all([
+      this.reports.waveParticipation(surveyIds),
+      this.reports.waveQuestionCounts(surveyIds),
+      this.reports.waveOptionCounts(surveyIds),
+    ]);
+    return assembleCampaignReport(scope, participation, counts, options);
   }
 
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {

@@ -16,10 +16,10 @@ import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { SurveyLink } from '../invitations/invitations.repository';
 import { SurveysService } from '../surveys/surveys.service';
-import { validateAnswers, type ValidatedForm } from './answer-validation';
+
 import { ResponseErrors } from './responses.errors';
 import { ResponsesService } from './responses.service';
-import { surveyFormQuestions } from './survey-form.view';
+import { checkForm, type FormState, formContextOf, surveyFormView } from './survey-form.view';
 import {
   CONTEXT_FIELD,
   decodeContext,
@@ -62,14 +62,12 @@ export class SurveyPagesController {
       await this.refuse(token, request, reply, opened);
       return;
     }
-    const context: SurveyFormContext = {
-      surveyId: link.surveyId,
-      questionnaireId: link.questionnaireId,
-      teamId: link.teamId,
-      teamName: link.teamName,
-      k: link.reportingThreshold,
-      locale: this.i18n.negotiate(link.locale, request.headers['accept-language']),
-    };
+    const questionnaire = await this.surveys.getQuestionnaire(link.questionnaireId);
+    const context = formContextOf(
+      link,
+      questionnaire,
+      this.i18n.negotiate(link.locale, request.headers['accept-language']),
+    );
     const preselect = score !== undefined && /^(10|[0-9])$/.test(score) ? Number(score) : undefined;
     await this.renderForm(context, token, request, reply, 200, { preselectScore: preselect });
   }
@@ -96,21 +94,19 @@ export class SurveyPagesController {
       return;
     }
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
-    const validated = validateAnswers(questionnaire.questions ?? [], form, [
-      CSRF_FIELD,
-      CONTEXT_FIELD,
-    ]);
-    if (validated.errors.size > 0 || validated.formErrors.length > 0) {
-      await this.renderForm(context, token, request, reply, 422, validated);
+    const checked = checkForm(questionnaire, context, form);
+    if (checked.invalid) {
+      await this.renderForm(context, token, request, reply, 422, checked.state);
       return;
     }
-    if (!(await this.responses.submit(token, context, validated.answers))) {
+    if (!(await this.responses.submit(token, context, checked.blocks))) {
       // Not claimed: answered meanwhile, expired, or unknown. Say which.
       await this.refuse(token, request, reply, undefined, ResponseErrors.alreadyAnswered());
       return;
     }
     const info = this.i18n.info(context.locale);
     await reply.code(200).view('pages/survey/thanks.hbs', {
+      heading: this.i18n.t(context.locale, 'thanks.heading'),
       locale: context.locale,
       dir: info.dir,
       title: this.i18n.t(context.locale, 'thanks.title'),
@@ -163,9 +159,8 @@ export class SurveyPagesController {
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    state: Partial<ValidatedForm> & { preselectScore?: number },
+    state: FormState,
   ): Promise<void> {
-    const { locale } = context;
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
     const nonce = ensureCsrfNonce(request, reply, {
       path: '/s/',
@@ -173,11 +168,7 @@ export class SurveyPagesController {
     });
     const rawContext = encodeContext(context);
     await reply.code(status).view('pages/survey/form.hbs', {
-      locale,
-      dir: this.i18n.info(locale).dir,
-      title: this.i18n.t(locale, 'survey.title', { team: context.teamName }),
-      teamName: context.teamName,
-      k: context.k,
+      ...surveyFormView(questionnaire, context, this.i18n, state),
       action: `/s/${token}`,
       hidden: [
         { name: CONTEXT_FIELD, value: rawContext },
@@ -186,9 +177,6 @@ export class SurveyPagesController {
           value: csrfToken(this.config.appSecret, nonce, formScope(token, rawContext)),
         },
       ],
-      questions: surveyFormQuestions(questionnaire, locale, this.i18n, state),
-      errorCount: state.errors?.size ?? 0,
-      formErrors: (state.formErrors ?? []).map((e) => this.i18n.t(locale, e.key, e.vars)),
     });
   }
 }
