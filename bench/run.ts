@@ -34,6 +34,11 @@ export const SCENARIOS: Scenario[] = [
     steps: [['mail.js']],
     what: 'invitation mail to a local SMTP sink vs a bare nodemailer pool; queueing vs raw INSERT … SELECT',
   },
+  {
+    name: 'waves',
+    steps: [['waves.js']],
+    what: 'a wave to 100,000 employees (invitations + mail queued) vs a raw INSERT … SELECT',
+  },
 ];
 
 function run(script: string, args: string[]): Promise<number> {

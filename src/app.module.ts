@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './jobs/jobs.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { DirectoryModule } from './modules/directory/directory.module';
@@ -40,6 +41,7 @@ export class AppModule {
         TicketsModule,
         ResponsesModule,
         ReportsModule,
+        CampaignsModule,
         DemoModule,
       ],
     };

@@ -47,6 +47,8 @@ export interface AppConfig {
   mixBatchSize: number;
   invitationTtlDays: number;
   jobWorkers: boolean;
+  /** IANA zone of employees whose own is not recorded, and the default zone of new campaigns. */
+  organisationTimeZone: string;
   /** Which proxies may set X-Forwarded-For: false, true, or a list of addresses/CIDRs. */
   trustProxy: boolean | string[];
   sessionIdleMinutes: number;
@@ -189,6 +191,13 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     );
   }
 
+  const organisationTimeZone = read('ORGANISATION_TIME_ZONE') ?? 'UTC';
+  if (!isIanaZone(organisationTimeZone)) {
+    problems.push(
+      `ORGANISATION_TIME_ZONE must be an IANA time zone such as Europe/Madrid (got "${organisationTimeZone}")`,
+    );
+  }
+
   const config: EnvConfig = {
     port,
     host,
@@ -222,6 +231,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     mixBatchSize,
     invitationTtlDays: int('INVITATION_TTL_DAYS', 14, 1, 365),
     jobWorkers: bool('JOB_WORKERS', true),
+    organisationTimeZone,
     trustProxy: trustProxy(read('TRUST_PROXY'), problems),
     sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: int('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
@@ -232,6 +242,16 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+export function isIanaZone(value: string): boolean {
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function trustProxy(raw: string | undefined, problems: string[]): boolean | string[] {

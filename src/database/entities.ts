@@ -4,6 +4,8 @@ import { ApiToken } from '../modules/accounts/entities/api-token.entity';
 import { AppUser } from '../modules/accounts/entities/app-user.entity';
 import { UserSession } from '../modules/accounts/entities/user-session.entity';
 import { UserTeam } from '../modules/accounts/entities/user-team.entity';
+import { Campaign } from '../modules/campaigns/entities/campaign.entity';
+import { Wave } from '../modules/campaigns/entities/wave.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
 import { Employee } from '../modules/directory/entities/employee.entity';
 import { FatigueSetting } from '../modules/fatigue/entities/fatigue-setting.entity';
@@ -18,6 +20,8 @@ import { ReportComment } from '../modules/reports/entities/report-comment.entity
 import { ReportDayOption } from '../modules/reports/entities/report-day-option.entity';
 import { ReportDayQuestion } from '../modules/reports/entities/report-day-question.entity';
 import { ReportDaySegment } from '../modules/reports/entities/report-day-segment.entity';
+import { ReportWaveOption } from '../modules/reports/entities/report-wave-option.entity';
+import { ReportWaveQuestion } from '../modules/reports/entities/report-wave-question.entity';
 import { ReportPeriodOption } from '../modules/reports/entities/report-period-option.entity';
 import { ReportPeriodQuestion } from '../modules/reports/entities/report-period-question.entity';
 import { ReportPeriodSegment } from '../modules/reports/entities/report-period-segment.entity';
@@ -58,6 +62,10 @@ export const ENTITIES = [
   ReportDayOption,
   ReportDaySegment,
   ReportComment,
+  Campaign,
+  Wave,
+  ReportWaveQuestion,
+  ReportWaveOption,
   ReportPeriodQuestion,
   ReportPeriodOption,
   ReportPeriodSegment,

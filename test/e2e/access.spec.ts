@@ -57,6 +57,8 @@ describe('who may call what', () => {
         'GET /s/:token',
         'POST /s/:token',
         'POST /webhooks/:integrationId',
+        'GET /s/test/:token',
+        'POST /s/test/:token',
       ].sort(),
     );
   });

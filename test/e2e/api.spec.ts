@@ -190,7 +190,7 @@ describe('JSON API', () => {
     });
     expect(wrongType.statusCode).toBe(400);
     expect(wrongType.json().message).toMatch(
-      /type must be one of nps, rating, ces, single, multi, text/,
+      /type must be one of nps, enps, rating, ces, single, multi, text/,
     );
   });
 

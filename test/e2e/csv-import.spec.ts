@@ -92,7 +92,7 @@ describe('employee CSV import', () => {
       {
         line: 1,
         reason:
-          'unknown column "salary" (expected: email, name, department, location, hire_date, locale, external_id, active)',
+          'unknown column "salary" (expected: email, name, department, location, hire_date, locale, external_id, active, time_zone, team)',
       },
     ]);
     const missing = await importCsv('email,department\na@example.com,Sales\n');

@@ -20,10 +20,16 @@ export async function createTeam(t: TestApp, name = 'IT Service Desk', parentSlu
 export async function createEmployees(
   t: TestApp,
   count: number,
-  overrides: Partial<{ locale: string; department: string; location: string }> = {},
+  overrides: Partial<{
+    locale: string;
+    department: string;
+    location: string;
+    team: string;
+    timeZone: string;
+  }> = {},
 ) {
   const tag = randomBytes(3).toString('hex');
-  const rows = ['email,name,department,location,hire_date,locale'];
+  const rows = ['email,name,department,location,hire_date,locale,team,time_zone'];
   for (let i = 0; i < count; i++) {
     rows.push(
       [
@@ -33,12 +39,19 @@ export async function createEmployees(
         overrides.location ?? 'Madrid',
         '2022-01-10',
         overrides.locale ?? 'en',
+        overrides.team ?? '',
+        overrides.timeZone ?? '',
       ].join(','),
     );
   }
   await t.get(DirectoryService).importCsv(rows.join('\n'));
-  const { items } = await t.get(DirectoryService).list({ limit: 500 });
-  return items.filter((e) => e.email.endsWith(`.${tag}@example.com`));
+  const found: Awaited<ReturnType<DirectoryService['list']>>['items'] = [];
+  for (let offset = 0; ; offset += 500) {
+    const { items } = await t.get(DirectoryService).list({ limit: 500, offset });
+    found.push(...items.filter((e) => e.email.endsWith(`.${tag}@example.com`)));
+    if (items.length < 500) break;
+  }
+  return found;
 }
 
 export const STANDARD_QUESTIONNAIRE: CreateQuestionnaireDto = {
@@ -233,4 +246,54 @@ export async function signIn(
   const page = await t.request({ method: 'GET', url: '/account/password', headers: { cookie } });
   const csrf = page.body.match(/name="_csrf" value="([^"]+)"/)![1];
   return { cookie, csrf, email, userId };
+}
+
+/** A campaign through the JSON API (a template, the given subject and teams, weekly by default). */
+export async function createCampaign(t: TestApp, body: Record<string, unknown>) {
+  const res = await t.api({
+    method: 'POST',
+    url: '/api/v1/campaigns',
+    payload: {
+      name: 'Pulse',
+      template: 'pulse',
+      cadence: { kind: 'weekly', start: '2027-01-04T10:00', timeZone: 'UTC' },
+      sendWindow: {
+        from: '00:00',
+        to: '23:59',
+        days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      },
+      openDays: 5,
+      reportingThreshold: 3,
+      ...body,
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`campaign: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: string; questionnaireId: string; reportingThreshold: number };
+}
+
+/**
+ * The wave's invitation mails, delivered through the real delivery path into the outbox, and
+ * each person's token read from their mail.
+ */
+export async function waveTokens(t: TestApp, surveyId: string) {
+  // The wave's mails wait for its send window, which may be in the future of the test's wave:
+  // due now (the clock cannot be moved), then sent through the pipeline into the outbox.
+  await t.dataSource.query(
+    `UPDATE mail_message SET due_at = now()
+      WHERE invitation_id IN (SELECT id FROM invitation WHERE survey_id = $1)`,
+    [surveyId],
+  );
+  await sendQueuedMail(t);
+  const mails: { to_address: string; text: string }[] = await t.dataSource.query(
+    `SELECT o.to_address, o.text FROM outbox_message o
+      WHERE o.to_address IN (SELECT e.email FROM invitation i JOIN employee e ON e.id = i.employee_id
+                              WHERE i.survey_id = $1)`,
+    [surveyId],
+  );
+  const tokens = new Map<string, string>();
+  for (const m of mails) {
+    const token = m.text.match(/\/s\/([A-Za-z0-9_-]{43})/)?.[1];
+    if (token) tokens.set(m.to_address, token);
+  }
+  return tokens;
 }

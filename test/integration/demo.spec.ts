@@ -1,4 +1,6 @@
+import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
 import { DemoService } from '../../src/modules/demo/demo.service';
+import { ReportsService } from '../../src/modules/reports/reports.service';
 import { openSurvey } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
@@ -34,6 +36,29 @@ describe('demo data', () => {
     expect(counts.days).toBeGreaterThanOrEqual(70);
     expect(counts.comments).toBeGreaterThan(200);
     expect(counts.nps_values).toBeGreaterThanOrEqual(8);
+
+    // A campaign with three past waves, whose report has something to show.
+    const [campaign] = await t.dataSource.query('SELECT id FROM campaign');
+    const waves = await t.dataSource.query(
+      `SELECT status FROM wave WHERE campaign_id = $1 ORDER BY number`,
+      [campaign.id],
+    );
+    expect(waves.map((w: { status: string }) => w.status)).toEqual(['closed', 'closed', 'closed']);
+    const campaigns = t.get(CampaignsService);
+    const report = await t
+      .get(ReportsService)
+      .campaignReport(await campaigns.reportScope(await campaigns.get(campaign.id)));
+    for (const wave of report.waves) {
+      expect(wave.participation.answered.withheld).toBe(false);
+      expect(wave.groups.every((g) => g.nps && !g.nps.withheld)).toBe(true);
+      expect(wave.heatmap.rows).toHaveLength(3);
+    }
+    // Employees have time zones and, some, a team of their own.
+    const [people] = await t.dataSource.query(
+      `SELECT count(time_zone)::int AS zoned, count(team_id)::int AS teamed FROM employee`,
+    );
+    expect(people.zoned).toBeGreaterThan(200);
+    expect(people.teamed).toBeGreaterThan(20);
   });
 
   it('has one integration of each kind, with tickets and answers after them for the team pages', async () => {

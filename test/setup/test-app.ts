@@ -29,9 +29,13 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { logStream?: NodeJS.WritableStream } = {},
+  options: {
+    logStream?: NodeJS.WritableStream;
+    /** Another instance's database (two instances against one database); not dropped here. */
+    database?: TestDatabase;
+  } = {},
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     DEMO: 'false',
     APP_SECRET: TEST_APP_SECRET,
@@ -61,7 +65,7 @@ export async function startTestApp(
     get: (type) => app.get(type),
     async close() {
       await app.close();
-      await db.drop();
+      if (!options.database) await db.drop();
     },
   };
 }

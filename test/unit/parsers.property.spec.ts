@@ -253,6 +253,8 @@ describe('parseEmployeeCsv', () => {
             locale: has('locale') ? r.locale.toLowerCase() || 'en' : 'en',
             externalId: has('external_id') ? r.external_id : null,
             active: has('active') ? ACTIVE.has(r.active.toLowerCase()) : true,
+            timeZone: null,
+            teamSlug: null,
           })),
         );
       }),

@@ -1,5 +1,5 @@
 /** Fixed demo content: teams, people and a standard internal-service questionnaire in 4 languages. */
-import type { CreateQuestionnaireDto } from '../surveys/dto/create-questionnaire.dto';
+import { CAMPAIGN_TEMPLATES } from '../campaigns/campaign-templates';
 import type { CreateTeamDto } from '../teams/dto/create-team.dto';
 
 export const DEMO_TEAMS: (CreateTeamDto & { mood: number })[] = [
@@ -187,6 +187,18 @@ export const NAMES: Record<string, { first: string[]; last: string[] }> = {
   },
 };
 
+/** The time zone of each location (Remote people keep the organisation's). */
+export const LOCATION_TIME_ZONES: Record<string, string | null> = {
+  London: 'Europe/London',
+  'New York': 'America/New_York',
+  Madrid: 'Europe/Madrid',
+  'Mexico City': 'America/Mexico_City',
+  Tokyo: 'Asia/Tokyo',
+  Osaka: 'Asia/Tokyo',
+  Tehran: 'Asia/Tehran',
+  Remote: null,
+};
+
 /** Where people of each locale mostly work. */
 export const HOME_LOCATIONS: Record<string, string[]> = {
   en: ['London', 'New York', 'Remote'],
@@ -195,85 +207,8 @@ export const HOME_LOCATIONS: Record<string, string[]> = {
   fa: ['Tehran', 'London', 'Remote'],
 };
 
-export const DEMO_QUESTIONNAIRE: CreateQuestionnaireDto = {
-  name: 'Internal service pulse',
-  defaultLocale: 'en',
-  questions: [
-    {
-      type: 'nps',
-      required: true,
-      text: {
-        en: 'How likely are you to recommend this team to a colleague?',
-        es: '¿Qué probabilidad hay de que recomiendes este equipo a un compañero?',
-        ja: 'このチームを同僚に勧める可能性はどのくらいありますか？',
-        fa: 'چقدر احتمال دارد این تیم را به یک همکار پیشنهاد کنید؟',
-      },
-    },
-    {
-      type: 'rating',
-      text: {
-        en: 'My request was fully resolved.',
-        es: 'Mi solicitud se resolvió por completo.',
-        ja: '依頼は完全に解決されました。',
-        fa: 'درخواست من به‌طور کامل حل شد.',
-      },
-    },
-    {
-      type: 'rating',
-      text: {
-        en: 'I was kept informed while I waited.',
-        es: 'Me mantuvieron informado mientras esperaba.',
-        ja: '待っている間、状況を知らせてもらえました。',
-        fa: 'در مدت انتظار از وضعیت باخبر بودم.',
-      },
-    },
-    {
-      type: 'ces',
-      text: {
-        en: 'How easy was it to get the help you needed?',
-        es: '¿Qué tan fácil fue obtener la ayuda que necesitabas?',
-        ja: '必要なサポートを受けるのはどのくらい簡単でしたか？',
-        fa: 'دریافت کمکی که نیاز داشتید چقدر آسان بود؟',
-      },
-    },
-    {
-      type: 'single',
-      text: {
-        en: 'How did you contact the team?',
-        es: '¿Cómo contactaste con el equipo?',
-        ja: 'どの方法でチームに連絡しましたか？',
-        fa: 'چگونه با تیم تماس گرفتید؟',
-      },
-      options: [
-        {
-          key: 'portal',
-          label: {
-            en: 'Self-service portal',
-            es: 'Portal de autoservicio',
-            ja: 'セルフサービスポータル',
-            fa: 'پورتال سلف‌سرویس',
-          },
-        },
-        {
-          key: 'email',
-          label: { en: 'E-mail', es: 'Correo electrónico', ja: 'メール', fa: 'ایمیل' },
-        },
-        { key: 'chat', label: { en: 'Chat', es: 'Chat', ja: 'チャット', fa: 'گفتگو' } },
-        { key: 'phone', label: { en: 'Phone', es: 'Teléfono', ja: '電話', fa: 'تلفن' } },
-      ],
-    },
-    {
-      type: 'text',
-      maxLength: 2000,
-      text: {
-        en: 'Why? What could the team do better?',
-        es: '¿Por qué? ¿Qué podría hacer mejor el equipo?',
-        ja: 'その理由は？チームが改善できる点は何ですか？',
-        fa: 'چرا؟ تیم چه کاری را می‌تواند بهتر انجام دهد؟',
-      },
-    },
-  ],
-};
+/** The internal-service pulse template, which the demo's history answers. */
+export const DEMO_QUESTIONNAIRE = CAMPAIGN_TEMPLATES.pulse.questionnaire;
 
 /** Comments by sentiment and locale, for believable history. */
 export const COMMENTS: Record<'good' | 'mixed' | 'bad', Record<string, string[]>> = {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DirectoryModule } from '../directory/directory.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TeamsModule } from '../teams/teams.module';
@@ -7,7 +8,7 @@ import { DemoRepository } from './demo.repository';
 import { DemoService } from './demo.service';
 
 @Module({
-  imports: [TeamsModule, DirectoryModule, SurveysModule, TicketsModule],
+  imports: [TeamsModule, DirectoryModule, SurveysModule, CampaignsModule, TicketsModule],
   providers: [DemoService, DemoRepository],
   exports: [DemoService],
 })

@@ -71,6 +71,15 @@ export interface HistoricFollowUp {
   requested_on: string;
 }
 
+/** A past wave of a campaign: its invitations and its (already mixed) responses. */
+export interface HistoricWave {
+  number: number;
+  opensAt: string;
+  closesAt: string;
+  invitations: Omit<HistoricInvitation, 'survey' | 'sent_at'>[];
+  responses: Omit<HistoricResponse, 'survey'>[];
+}
+
 /** Writes made-up history for the demo, set-based, in one transaction. */
 @Injectable()
 export class DemoRepository {
@@ -167,6 +176,69 @@ export class DemoRepository {
                 message text, requested_on date)`,
         [JSON.stringify(followUps)],
       );
+    });
+  }
+
+  /** Past, closed waves of a campaign: wave, survey, invitations and responses, set-based. */
+  async insertWaveHistory(
+    campaign: {
+      id: string;
+      name: string;
+      questionnaireId: string;
+      subject: string;
+      teamIds: string[];
+      reportingThreshold: number;
+    },
+    waves: HistoricWave[],
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      for (const wave of waves) {
+        const [survey] = await manager.query(
+          `INSERT INTO survey (name, questionnaire_id, team_id, subject, rated_team_ids, reporting_threshold, closes_at, created_at)
+           VALUES ($1, $2, NULL, $3, $4, $5, $6, $7) RETURNING id`,
+          [
+            campaign.name,
+            campaign.questionnaireId,
+            campaign.subject,
+            campaign.subject === 'teams' ? campaign.teamIds : null,
+            campaign.reportingThreshold,
+            wave.closesAt,
+            wave.opensAt,
+          ],
+        );
+        await manager.query(
+          `INSERT INTO wave (campaign_id, number, opens_at, closes_at, status, survey_id, invited, reminders_sent, opened_at, closed_at)
+           VALUES ($1, $2, $3, $4, 'closed', $5, $6, 2, $3, $4)`,
+          [
+            campaign.id,
+            wave.number,
+            wave.opensAt,
+            wave.closesAt,
+            survey.id,
+            wave.invitations.length,
+          ],
+        );
+        await manager.query(
+          `INSERT INTO invitation (survey_id, employee_id, answered_on, sent_at, expires_at, department, location, tenure_band, created_at)
+           SELECT $2, i.employee_id, i.answered_on, $3, $4, i.department, i.location, i.tenure_band, $3
+             FROM jsonb_to_recordset($1::jsonb) AS i(employee_id uuid, answered_on date, department text, location text, tenure_band text)`,
+          [JSON.stringify(wave.invitations), survey.id, wave.opensAt, wave.closesAt],
+        );
+        await manager.query(
+          `WITH input AS MATERIALIZED (
+             SELECT gen_random_uuid() AS id, r.* FROM jsonb_to_recordset($1::jsonb) AS r(team_id uuid,
+               responded_on date, locale text, department text, location text, tenure_band text, answers jsonb)
+             ORDER BY random()),
+           responses AS (
+             INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
+             SELECT id, $2, team_id, 'pulse', responded_on, locale, department, location, tenure_band FROM input)
+           INSERT INTO answer (response_id, question_id, score, option_key, text)
+           SELECT input.id, a.question_id, a.score, a.option_key, a.text
+             FROM input CROSS JOIN LATERAL jsonb_to_recordset(input.answers)
+               AS a(question_id uuid, score smallint, option_key text, text text)`,
+          [JSON.stringify(wave.responses), survey.id],
+        );
+      }
     });
   }
 

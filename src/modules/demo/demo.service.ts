@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AccountsService } from '../accounts/accounts.service';
 import { hashPassword, randomPassword } from '../accounts/passwords';
+import { firstOccurrences } from '../campaigns/cadence';
+import { cadenceOf, CampaignsService } from '../campaigns/campaigns.service';
 import { DirectoryService } from '../directory/directory.service';
 import { hashToken, newToken } from '../invitations/tokens';
 import { SurveysService } from '../surveys/surveys.service';
@@ -16,12 +18,14 @@ import {
   DEMO_TEAMS,
   DEPARTMENTS,
   HOME_LOCATIONS,
+  LOCATION_TIME_ZONES,
   LOCATIONS,
   NAMES,
 } from './demo-data';
 import {
   DemoRepository,
   HistoricInvitation,
+  type HistoricWave,
   HistoricResponse,
   HistoricSurvey,
 } from './demo.repository';
@@ -65,6 +69,7 @@ export class DemoService {
     private readonly directory: DirectoryService,
     private readonly surveys: SurveysService,
     private readonly accountsService: AccountsService,
+    private readonly campaigns: CampaignsService,
     private readonly integrations: IntegrationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -80,7 +85,8 @@ export class DemoService {
     for (const { mood: _mood, ...team } of DEMO_TEAMS)
       teamIds[team.slug] = (await this.teams.create(team)).id;
 
-    const csv = ['email,name,department,location,hire_date,locale'];
+    const csv = ['email,name,department,location,hire_date,locale,team,time_zone'];
+    const ownTeams = DEMO_TEAMS.filter((t) => t.slug !== 'it').map((t) => t.slug);
     const localeWeights: [string, number][] = [
       ['en', 0.45],
       ['es', 0.2],
@@ -101,7 +107,17 @@ export class DemoService {
           .normalize('NFD')
           .replace(/[^a-z0-9.]/g, '') + '@example.com';
       csv.push(
-        [email, `${first} ${last}`, random.pick(DEPARTMENTS), location, hire, locale].join(','),
+        [
+          email,
+          `${first} ${last}`,
+          random.pick(DEPARTMENTS),
+          location,
+          hire,
+          locale,
+          // Most people belong to no service team; a few dozen work in one.
+          random.next() < 0.15 ? random.pick(ownTeams) : '',
+          LOCATION_TIME_ZONES[location] ?? '',
+        ].join(','),
       );
     }
     await this.directory.importCsv(csv.join('\n'));
@@ -196,6 +212,7 @@ export class DemoService {
       }
     }
     await this.demo.insertHistory(surveys, invitations, responses);
+    await this.seedCampaign(people, random, now);
     const tickets = await this.seedTickets(random, now, teamIds, people);
 
     await this.openLiveSurvey(
@@ -247,6 +264,121 @@ export class DemoService {
     await this.demo.insertHistory(history.surveys, [], history.responses);
     await this.demo.insertTickets(history.tickets, history.followUps);
     return { tickets: history.tickets.length, responses: history.responses.length };
+  }
+
+  /**
+   * A monthly internal-service pulse rating three teams, with three past waves answered (blocks
+   * skipped as "not used" now and then), so the campaign pages and its report have something to
+   * show on a first start. Its next wave opens on its own, next month.
+   */
+  private async seedCampaign(
+    people: {
+      id: string;
+      department: string | null;
+      location: string | null;
+      hireDate: string | null;
+      locale: string;
+    }[],
+    random: ReturnType<typeof prng>,
+    now: number,
+  ): Promise<void> {
+    const rated = ['it-service-desk', 'facilities', 'hr'];
+    const start = new Date(now - 95 * DAY);
+    const campaign = await this.campaigns.create({
+      name: 'Monthly internal-service pulse',
+      template: 'pulse',
+      questionnaireId: null,
+      subject: 'teams',
+      teamSlugs: rated,
+      audience: {
+        departments: [],
+        locations: [],
+        teamSlugs: [],
+        tenureBands: [],
+        includeEmails: [],
+        excludeEmails: [],
+      },
+      cadence: {
+        kind: 'monthly',
+        everyWeeks: null,
+        rrule: null,
+        start: `${isoDate(start.getTime())}T10:00`,
+        timeZone: 'Europe/Madrid',
+      },
+      window: { from: '09:00', to: '17:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+      openDays: 10,
+      reminderDays: [3, 7],
+      rotationSize: null,
+      reportingThreshold: this.config.reportingThreshold,
+    });
+    const questionnaire = await this.surveys.getQuestionnaire(campaign.questionnaireId);
+    const [nps, resolved, informed, ces, channel] = questionnaire.questions ?? [];
+    const teamIds = Object.fromEntries(
+      (await this.teams.list()).map((team) => [team.slug, team.id]),
+    );
+    const waves: HistoricWave[] = [];
+    const openings = firstOccurrences(cadenceOf(campaign), 3);
+    for (let w = 0; w < 3; w++) {
+      const opens = openings[w];
+      const wave: HistoricWave = {
+        number: w + 1,
+        opensAt: new Date(opens).toISOString(),
+        closesAt: new Date(opens + 10 * DAY).toISOString(),
+        invitations: [],
+        responses: [],
+      };
+      const rate = 0.5 + random.next() * 0.25;
+      for (const person of people) {
+        const answered = random.next() < rate;
+        const day = isoDate(opens + random.int(0, 9) * DAY);
+        const segment = {
+          department: person.department,
+          location: person.location,
+          tenure_band: person.hireDate ? tenureBand(person.hireDate, opens) : null,
+        };
+        wave.invitations.push({
+          employee_id: person.id,
+          answered_on: answered ? day : null,
+          ...segment,
+        });
+        if (!answered) continue;
+        for (const slug of rated) {
+          if (random.next() < 0.3) continue; // "I have not used this service"
+          const mood = (DEMO_TEAMS.find((t) => t.slug === slug)?.mood ?? 0) + w * 0.05;
+          const score = Math.max(
+            0,
+            Math.min(10, Math.round(7.2 + mood * 6 + (random.next() - 0.5) * 5)),
+          );
+          const rating = () =>
+            Math.max(1, Math.min(5, Math.round(score / 2.2 + (random.next() - 0.5) * 2)));
+          wave.responses.push({
+            team_id: teamIds[slug],
+            responded_on: day,
+            locale: person.locale,
+            ...segment,
+            answers: [
+              { question_id: nps.id, score, option_key: null, text: null },
+              { question_id: resolved.id, score: rating(), option_key: null, text: null },
+              { question_id: informed.id, score: rating(), option_key: null, text: null },
+              {
+                question_id: ces.id,
+                score: Math.max(1, Math.min(7, Math.round(score * 0.6 + 1))),
+                option_key: null,
+                text: null,
+              },
+              {
+                question_id: channel.id,
+                score: null,
+                option_key: random.pick(['portal', 'email', 'chat', 'phone']),
+                text: null,
+              },
+            ],
+          });
+        }
+      }
+      waves.push(wave);
+    }
+    await this.demo.insertWaveHistory(campaign, waves);
   }
 
   /**

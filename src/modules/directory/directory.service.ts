@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { TeamsService } from '../teams/teams.service';
+import type { AudienceFilter } from './audience';
 import type { Principal } from '../../common/access/access.decorator';
 import { AuditService } from '../audit/audit.service';
 import { InvitationsService } from '../invitations/invitations.service';
@@ -14,7 +16,13 @@ export class DirectoryService {
     private readonly employees: EmployeesRepository,
     private readonly invitations: InvitationsService,
     private readonly audit: AuditService,
+    private readonly teams: TeamsService,
   ) {}
+
+  /** Team slug → id, for the `team` of employees. */
+  private async teamIds(): Promise<Map<string, string>> {
+    return new Map((await this.teams.list()).map((t) => [t.slug, t.id]));
+  }
 
   async create(dto: CreateEmployeeDto) {
     const input: EmployeeInput = {
@@ -26,11 +34,16 @@ export class DirectoryService {
       locale: (dto.locale?.trim() || 'en').toLowerCase(),
       externalId: dto.externalId?.trim() || null,
       active: dto.active ?? true,
+      timeZone: dto.timeZone?.trim() || null,
+      teamSlug: dto.teamSlug?.trim() || null,
     };
     const reasons = employeeProblems(input);
+    const teams = await this.teamIds();
+    if (input.teamSlug !== null && !teams.has(input.teamSlug))
+      reasons.push(`teamSlug "${input.teamSlug}" does not name a team`);
     if (reasons.length > 0) throw DirectoryErrors.invalidEmployee(reasons);
     try {
-      return await this.employees.insert(input);
+      return await this.employees.insert(input, teams);
     } catch (error) {
       const { code, constraint } = error as { code?: string; constraint?: string };
       if (code === '23505' && constraint === 'uq_employee_external_id') {
@@ -56,6 +69,26 @@ export class DirectoryService {
       department: options.department,
       search: options.search?.trim() || undefined,
     });
+  }
+
+  countAudience(filter: AudienceFilter): Promise<number> {
+    return this.employees.countAudience(filter);
+  }
+
+  audienceTimeZones(filter: AudienceFilter): Promise<(string | null)[]> {
+    return this.employees.audienceTimeZones(filter);
+  }
+
+  idsByEmail(emails: string[]) {
+    return this.employees.idsByEmail(emails.map(normaliseEmail));
+  }
+
+  emailsByIds(ids: string[]): Promise<string[]> {
+    return this.employees.emailsByIds(ids);
+  }
+
+  facets() {
+    return this.employees.facets();
   }
 
   /**
@@ -84,6 +117,15 @@ export class DirectoryService {
   /** Validates the whole file first; writes all rows in one statement, or nothing. */
   async importCsv(text: string) {
     const parsed = parseEmployeeCsv(text);
+    const teams = await this.teamIds();
+    for (const row of parsed.rows) {
+      if (row.teamSlug !== null && !teams.has(row.teamSlug))
+        parsed.errors.push({
+          line: row.line,
+          reason: `team "${row.teamSlug}" does not name a team`,
+        });
+    }
+    parsed.errors.sort((a, b) => a.line - b.line);
     if (parsed.errors.length > 0) throw DirectoryErrors.csvRejected(parsed.errors);
     const clashes = await this.employees.externalIdClashes(parsed.rows);
     if (clashes.length > 0) {
@@ -96,7 +138,7 @@ export class DirectoryService {
     }
     // Deactivated rows withdraw their people's open links, in the same transaction.
     const outcome = await this.employees.transaction(async (manager) => {
-      const counts = await this.employees.upsertMany(manager, parsed.rows);
+      const counts = await this.employees.upsertMany(manager, parsed.rows, teams);
       const cancelledInvitations = await this.invitations.cancelOpenLinksOf(
         manager,
         counts.deactivated,

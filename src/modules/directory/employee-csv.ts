@@ -20,6 +20,8 @@ export const CSV_COLUMNS = [
   'locale',
   'external_id',
   'active',
+  'time_zone',
+  'team',
 ];
 const REQUIRED = ['email', 'name'];
 export const CSV_MAX_ROWS = 100_000;
@@ -99,6 +101,8 @@ export function parseEmployeeCsv(text: string, today = new Date()): ParsedEmploy
       locale: (cell('locale') || 'en').toLowerCase(),
       externalId: optional('external_id'),
       active: active ?? true,
+      timeZone: optional('time_zone'),
+      teamSlug: optional('team'),
     };
     const reasons = employeeProblems(row, today);
     if (active === undefined) reasons.push(`active "${cell('active')}" must be true or false`);

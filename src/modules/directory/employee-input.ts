@@ -1,4 +1,5 @@
 import { hasControlCharacters } from '../../common/text';
+import { isIanaZone } from '../../config/app-config';
 
 /** Validation shared by the one-employee API and the CSV import, so both say the same thing. */
 export interface EmployeeInput {
@@ -10,6 +11,10 @@ export interface EmployeeInput {
   locale: string;
   externalId: string | null;
   active: boolean;
+  /** IANA zone; null: the organisation's. */
+  timeZone: string | null;
+  /** Slug of the person's own team; null: none. Resolved to an id by DirectoryService. */
+  teamSlug: string | null;
 }
 
 // Deliberately plain: one @, no spaces or control characters, a dot in the domain.
@@ -64,6 +69,13 @@ export function checkLocale(value: string): string | undefined {
     : `locale "${value}" is not a language tag such as en, es, ja or fa`;
 }
 
+export function checkTimeZone(value: string | null): string | undefined {
+  if (value === null) return undefined;
+  return isIanaZone(value)
+    ? undefined
+    : `time_zone "${value.slice(0, 64)}" is not an IANA time zone such as Europe/Madrid`;
+}
+
 /** Every problem of one employee's fields, in field order; empty when it is valid. */
 export function employeeProblems(input: EmployeeInput, today = new Date()): string[] {
   return [
@@ -74,6 +86,8 @@ export function employeeProblems(input: EmployeeInput, today = new Date()): stri
     checkOptionalText('external_id', input.externalId),
     checkHireDate(input.hireDate, today),
     checkLocale(input.locale),
+    checkTimeZone(input.timeZone),
+    checkOptionalText('team', input.teamSlug, 64),
   ].filter((problem): problem is string => problem !== undefined);
 }
 

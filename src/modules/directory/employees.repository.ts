@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { type AudienceFilter, audiencePredicate } from './audience';
 import type { EmployeeInput } from './employee-input';
 import { Employee } from './entities/employee.entity';
 
@@ -16,8 +17,11 @@ export class EmployeesRepository {
     return this.dataSource.transaction(work);
   }
 
-  insert(input: EmployeeInput): Promise<Employee> {
-    return this.repo.save(this.repo.create(input));
+  insert(input: EmployeeInput, teams: Map<string, string>): Promise<Employee> {
+    const { teamSlug, ...fields } = input;
+    return this.repo.save(
+      this.repo.create({ ...fields, teamId: teamSlug ? (teams.get(teamSlug) ?? null) : null }),
+    );
   }
 
   async list(options: { limit: number; offset: number; department?: string; search?: string }) {
@@ -33,6 +37,56 @@ export class EmployeesRepository {
     }
     const [items, total] = await query.getManyAndCount();
     return { items, total };
+  }
+
+  /** How many active employees an audience holds right now. */
+  async countAudience(filter: AudienceFilter): Promise<number> {
+    const where = audiencePredicate(filter, 1);
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM employee e WHERE ${where.sql}`,
+      where.values,
+    );
+    return row.n;
+  }
+
+  /** The time zones of an audience (null: the organisation's), a handful of rows. */
+  async audienceTimeZones(filter: AudienceFilter): Promise<(string | null)[]> {
+    const where = audiencePredicate(filter, 1);
+    const rows: { tz: string | null }[] = await this.dataSource.query(
+      `SELECT DISTINCT e.time_zone AS tz FROM employee e WHERE ${where.sql}`,
+      where.values,
+    );
+    return rows.map((r) => r.tz);
+  }
+
+  /** Active employees with these e-mails (lower-cased), and the e-mails that match nobody. */
+  async idsByEmail(emails: string[]): Promise<{ ids: Map<string, string>; unknown: string[] }> {
+    const rows: { id: string; email: string }[] =
+      emails.length === 0
+        ? []
+        : await this.dataSource.query('SELECT id, email FROM employee WHERE email = ANY($1)', [
+            emails,
+          ]);
+    const ids = new Map(rows.map((r) => [r.email, r.id]));
+    return { ids, unknown: emails.filter((e) => !ids.has(e)) };
+  }
+
+  async emailsByIds(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows: { email: string }[] = await this.dataSource.query(
+      'SELECT email FROM employee WHERE id = ANY($1::uuid[]) ORDER BY email',
+      [ids],
+    );
+    return rows.map((r) => r.email);
+  }
+
+  /** Departments and locations in use, for the audience form. */
+  async facets(): Promise<{ departments: string[]; locations: string[] }> {
+    const [row] = await this.dataSource.query(
+      `SELECT coalesce((SELECT array_agg(DISTINCT department ORDER BY department) FROM employee WHERE active AND department IS NOT NULL), '{}') AS departments,
+              coalesce((SELECT array_agg(DISTINCT location ORDER BY location) FROM employee WHERE active AND location IS NOT NULL), '{}') AS locations`,
+    );
+    return row;
   }
 
   findById(id: string): Promise<Employee | null> {
@@ -84,24 +138,27 @@ export class EmployeesRepository {
   async upsertMany(
     manager: EntityManager,
     rows: EmployeeInput[],
+    teams: Map<string, string>,
   ): Promise<{ created: number; updated: number; deactivated: string[] }> {
     const result: { created: string; updated: string; deactivated: string[] | null }[] =
       await manager.query(
         `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
              email text, name text, department text, location text, hire_date date, locale text,
-             external_id text, active boolean)),
+             external_id text, active boolean, time_zone text, team_id uuid)),
        deactivated AS (
          SELECT e.id FROM employee e JOIN input r ON r.email = e.email WHERE e.active AND NOT r.active),
        upserted AS (
-         INSERT INTO employee (email, name, department, location, hire_date, locale, external_id, active)
-         SELECT r.email, r.name, r.department, r.location, r.hire_date, r.locale, r.external_id, r.active
+         INSERT INTO employee (email, name, department, location, hire_date, locale, external_id, active, time_zone, team_id)
+         SELECT r.email, r.name, r.department, r.location, r.hire_date, r.locale, r.external_id, r.active,
+                r.time_zone, r.team_id
            FROM input r
          ON CONFLICT (email) DO UPDATE SET
            name = EXCLUDED.name, department = EXCLUDED.department, location = EXCLUDED.location,
            hire_date = EXCLUDED.hire_date, locale = EXCLUDED.locale,
            external_id = COALESCE(EXCLUDED.external_id, employee.external_id),
-           active = EXCLUDED.active, updated_at = now()
+           active = EXCLUDED.active, time_zone = EXCLUDED.time_zone, team_id = EXCLUDED.team_id,
+           updated_at = now()
          RETURNING (xmax = 0) AS inserted)
        SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated,
               (SELECT array_agg(id) FROM deactivated) AS deactivated
@@ -117,6 +174,8 @@ export class EmployeesRepository {
               locale: r.locale,
               external_id: r.externalId,
               active: r.active,
+              time_zone: r.timeZone,
+              team_id: r.teamSlug ? (teams.get(r.teamSlug) ?? null) : null,
             })),
           ),
         ],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
+import { type AudienceFilter, audiencePredicate, tenureBandSql } from '../directory/audience';
 import { fatigueAllows } from '../fatigue/fatigue.sql';
 
 export interface SurveyLink {
@@ -11,7 +12,7 @@ export interface SurveyLink {
   source: 'pulse' | 'ticket';
   surveyName: string;
   questionnaireId: string;
-  teamId: string;
+  teamId: string | null;
   teamName: string;
   reportingThreshold: number;
   expiresAt: Date;
@@ -20,6 +21,14 @@ export interface SurveyLink {
   department: string | null;
   location: string | null;
   tenureBand: string | null;
+  /** 'team' (one team: teamId), 'teams' (ratedTeams, one block each) or 'own_team'. */
+  subject: 'team' | 'teams' | 'own_team';
+  ratedTeams: { id: string; name: string }[] | null;
+  /** The questions asked (rotation); null: all. */
+  questionIds: string[] | null;
+  asksEnps: boolean;
+  ownTeamId: string | null;
+  ownTeamName: string | null;
 }
 
 /** What an invitation or reminder mail needs, once its fresh token's hash is stored. */
@@ -153,6 +162,61 @@ export class InvitationsRepository {
   }
 
   /**
+   * Job wave.open's insert: one invitation per person of the audience, in one INSERT … SELECT
+   * (nothing of the audience passes through the app), with the segments of the moment the wave
+   * opens, the person's own team, whether the eNPS question is asked (not if they were asked it
+   * in the three months before), and the first instant their mail may go (`sendAfter`: instants
+   * by time zone, null standing for the organisation's). Returns how many were created.
+   */
+  async insertForWave(
+    input: {
+      surveyId: string;
+      opensAt: Date;
+      expiresAt: Date;
+      audience: AudienceFilter;
+      asksEnps: boolean;
+      sendAfter: Record<string, string>;
+      organisationTimeZone: string;
+    },
+    budgetDays: number,
+    manager: EntityManager,
+  ): Promise<{ created: number; skippedByBudget: number }> {
+    const where = audiencePredicate(input.audience, 8);
+    const [row]: { created: number; skipped: number }[] = await manager.query(
+      `WITH candidates AS (
+         SELECT e.id, e.department, e.location, e.hire_date, e.team_id, e.time_zone
+           FROM employee e WHERE ${where.sql}),
+       allowed AS (
+         SELECT c.* FROM candidates c WHERE ${fatigueAllows('c.id', '$7')}),
+       created AS (
+         INSERT INTO invitation (survey_id, employee_id, department, location, tenure_band, team_id,
+                                 asks_enps, send_after, expires_at)
+         SELECT $1, e.id, e.department, e.location, ${tenureBandSql('$2::date')}, e.team_id,
+                $3::boolean AND NOT EXISTS (
+                  SELECT 1 FROM invitation p
+                   WHERE p.employee_id = e.id AND p.asks_enps AND p.created_at > $2::timestamptz - interval '3 months'),
+                (($4::jsonb) ->> coalesce(e.time_zone, $5))::timestamptz,
+                $6
+           FROM allowed e
+         ON CONFLICT (survey_id, employee_id) DO NOTHING
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM created)::int AS created,
+              (SELECT count(*) FROM candidates)::int - (SELECT count(*) FROM allowed)::int AS skipped`,
+      [
+        input.surveyId,
+        input.opensAt,
+        input.asksEnps,
+        JSON.stringify(input.sendAfter),
+        input.organisationTimeZone,
+        input.expiresAt,
+        budgetDays,
+        ...where.values,
+      ],
+    );
+    return { created: row.created, skippedByBudget: row.skipped };
+  }
+
+  /**
    * Issues links, in one statement: stores the hash of each invitation's new token (replacing
    * any earlier one, whose link then stops working) when its mail may still go. Each invitation
    * comes back with what its mail needs, or with why it must not go: answered, cancelled, the
@@ -166,7 +230,7 @@ export class InvitationsRepository {
       `WITH wanted AS (
          SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::int[]) AS w(id, hash, seq)),
        info AS (
-         SELECT w.id, w.hash, w.seq, e.name, s.name AS survey_name, t.name AS team_name,
+         SELECT w.id, w.hash, w.seq, e.name, s.name AS survey_name, coalesce(t.name, s.name) AS team_name,
                 s.reporting_threshold, least(i.expires_at, s.closes_at) AS expires_at,
                 CASE WHEN i.answered_on IS NOT NULL THEN 'answered'
                      WHEN i.cancelled_at IS NOT NULL THEN 'cancelled'
@@ -178,7 +242,7 @@ export class InvitationsRepository {
            JOIN invitation i ON i.id = w.id
            JOIN employee e ON e.id = i.employee_id
            JOIN survey s ON s.id = i.survey_id
-           JOIN service_team t ON t.id = s.team_id),
+           LEFT JOIN service_team t ON t.id = coalesce(s.team_id, i.team_id)),
        issued AS (
          UPDATE invitation i SET token_hash = info.hash
            FROM info
@@ -231,15 +295,22 @@ export class InvitationsRepository {
       this.dataSource,
       'invitations_find_by_token_hash',
       `SELECT i.id AS "invitationId", s.id AS "surveyId", s.source, s.name AS "surveyName",
-              s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId", t.name AS "teamName",
+              s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId", coalesce(t.name, s.name) AS "teamName",
               s.reporting_threshold AS "reportingThreshold",
               CASE WHEN e.active THEN least(i.expires_at, s.closes_at)
                    ELSE least(i.expires_at, s.closes_at, now()) END AS "expiresAt",
               to_char(i.answered_on, 'YYYY-MM-DD') AS "answeredOn", e.locale,
-              i.department, i.location, i.tenure_band AS "tenureBand"
+              i.department, i.location, i.tenure_band AS "tenureBand",
+              s.subject, s.question_ids AS "questionIds", i.asks_enps AS "asksEnps",
+              i.team_id AS "ownTeamId", o.name AS "ownTeamName",
+              CASE WHEN s.rated_team_ids IS NOT NULL THEN
+                (SELECT jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name)
+                                  ORDER BY array_position(s.rated_team_ids, r.id))
+                   FROM service_team r WHERE r.id = ANY(s.rated_team_ids)) END AS "ratedTeams"
          FROM invitation i
          JOIN survey s ON s.id = i.survey_id
-         JOIN service_team t ON t.id = s.team_id
+         LEFT JOIN service_team t ON t.id = s.team_id
+         LEFT JOIN service_team o ON o.id = i.team_id
          JOIN employee e ON e.id = i.employee_id
         WHERE i.token_hash = $1`,
       [tokenHash],

@@ -93,6 +93,40 @@ export class InvitationsService implements OnModuleInit {
   }
 
   /**
+   * A campaign wave's invitations, in the caller's transaction (the wave's): one INSERT … SELECT
+   * over the audience under the fatigue budget (what it kept out is recorded against the
+   * survey), then their mails queued set-based, each due at its invitation's send_after.
+   */
+  async openWave(
+    input: Parameters<InvitationsRepository['insertForWave']>[0],
+    kind: string,
+    manager: EntityManager,
+  ): Promise<{ invited: number; skippedByBudget: number }> {
+    const budgetDays = await this.fatigue.lockBudget(manager);
+    const result = await this.invitations.insertForWave(input, budgetDays, manager);
+    await this.fatigue.recordSkipped(manager, 'survey', input.surveyId, result.skippedByBudget);
+    if (result.created > 0)
+      await this.mail.queueInvitationMails({ surveyId: input.surveyId }, { kind, manager });
+    return { invited: result.created, skippedByBudget: result.skippedByBudget };
+  }
+
+  /** Reminder `sequence` (1–3) of a survey to those who have not answered, in the caller's transaction. */
+  async queueReminders(
+    surveyId: string,
+    sequence: number,
+    kind: string,
+    manager: EntityManager,
+  ): Promise<number> {
+    const queued = await this.mail.queueInvitationMails({ surveyId }, { sequence, kind, manager });
+    return queued.queued;
+  }
+
+  /** What the fatigue budget kept out of a survey (a wave). */
+  skippedByBudget(surveyId: string): Promise<number> {
+    return this.fatigue.skippedFor('survey', surveyId);
+  }
+
+  /**
    * Builds invitation and reminder mails at send time: a fresh link token for each (only its
    * hash is stored, replacing the previous one), in one statement for the whole batch.
    */

@@ -37,6 +37,17 @@ export interface QuestionRow {
   position: number;
 }
 
+export interface WaveQuestionCounts {
+  survey_id: string;
+  team_id: string;
+  department: string;
+  question_id: string;
+  n: number;
+  score_sum: number;
+  /** Index s counts score s (0–10). */
+  score_counts: number[];
+}
+
 function pairs(groups: Groups): string {
   return JSON.stringify(
     Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id }))),
@@ -131,6 +142,29 @@ export class ReportsRepository {
   ): Promise<(NpsCounts & { key: string; value: string })[]> {
     if (Object.keys(groups).length === 0) return [];
     return this.run('ticketNpsByBandAndGroup', [pairs(groups), range.from, range.to]);
+  }
+
+  /** Invited and answered people per wave survey and department (counts of people). */
+  waveParticipation(
+    surveyIds: string[],
+  ): Promise<{ survey_id: string; department: string; invited: number; answered: number }[]> {
+    if (surveyIds.length === 0) return Promise.resolve([]);
+    return this.dataSource.query(REPORT_SQL.waveParticipation, [surveyIds]);
+  }
+
+  /** Answer counts per wave survey, rated team, department and question. */
+  waveQuestionCounts(surveyIds: string[]): Promise<WaveQuestionCounts[]> {
+    if (surveyIds.length === 0) return Promise.resolve([]);
+    return this.dataSource.query(REPORT_SQL.waveQuestionCounts, [surveyIds]);
+  }
+
+  waveOptionCounts(
+    surveyIds: string[],
+  ): Promise<
+    { survey_id: string; team_id: string; question_id: string; option_key: string; n: number }[]
+  > {
+    if (surveyIds.length === 0) return Promise.resolve([]);
+    return this.dataSource.query(REPORT_SQL.waveOptionCounts, [surveyIds]);
   }
 
   /** Invitations sent in the range for surveys about these teams, and how many were answered. */

@@ -18,6 +18,11 @@ import {
 } from './anonymity';
 import { RESOLUTION_BANDS } from '../tickets/ticket-rules';
 import { TicketsService } from '../tickets/tickets.service';
+import {
+  assembleCampaignReport,
+  type CampaignReport,
+  type CampaignReportScope,
+} from './campaign-report';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
 import { type Range, ReportsRepository, type Segment, type Source } from './reports.repository';
 
@@ -340,6 +345,20 @@ export class ReportsService {
         ...(other.length > 0 ? [{ label: 'Other', value: guardNps(otherCounts, this.k) }] : []),
       ],
     };
+  }
+
+  /**
+   * A campaign's report: every wave's participation, results, eNPS and heatmap, under the
+   * campaign's own k (see campaign-report.ts for the rules).
+   */
+  async campaignReport(scope: CampaignReportScope): Promise<CampaignReport> {
+    const surveyIds = scope.waves.map((w) => w.surveyId);
+    const [participation, counts, options] = await Promise.all([
+      this.reports.waveParticipation(surveyIds),
+      this.reports.waveQuestionCounts(surveyIds),
+      this.reports.waveOptionCounts(surveyIds),
+    ]);
+    return assembleCampaignReport(scope, participation, counts, options);
   }
 
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {

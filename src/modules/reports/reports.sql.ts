@@ -105,6 +105,21 @@ export const REPORT_SQL = {
   responseRate: `SELECT count(*)::int AS invited, count(i.answered_on)::int AS answered
          FROM invitation i JOIN survey s ON s.id = i.survey_id
         WHERE s.team_id = ANY($1::uuid[]) AND s.source = 'pulse' AND i.sent_at >= $2 AND i.sent_at < $3`,
+  /** Campaign waves: invited and answered people per survey (wave) and department. */
+  waveParticipation: `SELECT i.survey_id, coalesce(i.department, 'Unknown') AS department,
+              count(*)::int AS invited, count(i.answered_on)::int AS answered
+         FROM invitation i WHERE i.survey_id = ANY($1::uuid[])
+        GROUP BY 1, 2`,
+  /** Campaign waves: per survey, rated team, department and question, the answers' counts. */
+  waveQuestionCounts: `SELECT d.survey_id, d.team_id, d.department, d.question_id, sum(d.n)::int AS n,
+              sum(d.score_sum)::float AS score_sum,
+              ARRAY[${Array.from({ length: 11 }, (_, s) => `sum(d.score_counts[${s + 1}])`).join(', ')}]::int[] AS score_counts
+         FROM report_wave_question d WHERE d.survey_id = ANY($1::uuid[])
+        GROUP BY 1, 2, 3, 4`,
+  /** Campaign waves: how many chose each option, per survey, rated team and question. */
+  waveOptionCounts: `SELECT d.survey_id, d.team_id, d.question_id, d.option_key, sum(d.n)::int AS n
+         FROM report_wave_option d WHERE d.survey_id = ANY($1::uuid[])
+        GROUP BY 1, 2, 3, 4`,
 
   // Surveys after tickets: the same figures, of the other source.
   ticketNpsByTreeAndBucket: npsByTreeAndBucket('ticket'),

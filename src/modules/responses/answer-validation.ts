@@ -111,3 +111,56 @@ export function validateAnswers(
   }
   return result;
 }
+
+export interface ValidatedBlocks {
+  /** One per block: its answers (none when skipped), errors and values. */
+  blocks: (ValidatedForm & { skipped: boolean })[];
+  formErrors: FieldError[];
+  errorCount: number;
+}
+
+/** The prefix of block `index`'s fields: `t0_q_<question id>`, and `t0_skip` for "not used". */
+export function blockPrefix(index: number): string {
+  return `t${index}_`;
+}
+
+/**
+ * A form with one block per rated team (`blocks` of them), each validated like a form of its
+ * own unless its "I have not used this service" box (`t<i>_skip`) is ticked. At least one block
+ * must be answered or skipped by all; unknown fields are named.
+ */
+export function validateBlocks(
+  questions: Pick<Question, 'id' | 'type' | 'required' | 'options' | 'maxLength'>[],
+  blocks: number,
+  body: Record<string, unknown>,
+  ignored: string[] = [],
+): ValidatedBlocks {
+  const known = new Set<string>(ignored);
+  for (let i = 0; i < blocks; i++) {
+    known.add(`${blockPrefix(i)}skip`);
+    for (const q of questions) known.add(blockPrefix(i) + FIELD_PREFIX + q.id);
+  }
+  const formErrors: FieldError[] = Object.keys(body)
+    .filter((field) => !known.has(field))
+    .map((field) => ({ key: 'survey.errors.unknown_field', vars: { field: field.slice(0, 80) } }));
+  const result: ValidatedBlocks['blocks'] = [];
+  for (let i = 0; i < blocks; i++) {
+    const prefix = blockPrefix(i);
+    const own: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(body)) {
+      if (key.startsWith(prefix + FIELD_PREFIX)) own[key.slice(prefix.length)] = value;
+    }
+    const skipped = body[`${prefix}skip`] === 'on';
+    const validated = validateAnswers(questions, own);
+    result.push(
+      skipped
+        ? { answers: [], errors: new Map(), formErrors: [], values: validated.values, skipped }
+        : { ...validated, skipped },
+    );
+  }
+  const errorCount = result.reduce((n, b) => n + b.errors.size, 0);
+  if (errorCount === 0 && result.every((b) => !b.skipped && b.answers.length === 0)) {
+    formErrors.push({ key: 'survey.errors.nothing_answered' });
+  }
+  return { blocks: result, formErrors, errorCount };
+}

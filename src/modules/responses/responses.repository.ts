@@ -15,7 +15,7 @@ const MAX_BATCH = 20_000;
  * (or of its month, when the week began in the month before), which keeps it in the right
  * week, month and quarter of every report.
  */
-const RESPONDED_ON = `CASE WHEN source = 'ticket'
+const RESPONDED_ON = `CASE WHEN c.source = 'ticket'
   THEN greatest(date_trunc('week', current_date), date_trunc('month', current_date))::date
   ELSE current_date END`;
 
@@ -34,30 +34,37 @@ export class ResponsesRepository {
   async claimAndStore(input: {
     tokenHash: Buffer;
     surveyId: string;
-    teamId: string;
     locale: string;
-    answers: PendingAnswer[];
+    /** One pending response per rated team (a survey about one team has one). */
+    blocks: { teamId: string; answers: PendingAnswer[] }[];
   }): Promise<boolean> {
-    const rows = await preparedQuery(
+    const rows = await preparedQuery<{ claimed: number }>(
       this.dataSource,
-      'responses_claim_and_store',
+      'responses_claim_and_store_blocks',
       `WITH claimed AS (
          UPDATE invitation i SET answered_on = current_date
            FROM employee e, survey s
           WHERE i.token_hash = $1 AND i.survey_id = $2 AND i.answered_on IS NULL AND i.expires_at > now()
             AND e.id = i.employee_id AND e.active AND s.id = i.survey_id AND s.closes_at > now()
          RETURNING s.source, i.department, i.location, i.tenure_band,
-                   i.category, i.priority, i.channel, i.resolution_band)
-       INSERT INTO pending_response
-         (survey_id, team_id, source, responded_on, locale, department, location, tenure_band,
-          category, priority, channel, resolution_band, answers)
-       SELECT $2, $3, source, ${RESPONDED_ON}, $4, department, location, tenure_band,
-              category, priority, channel, resolution_band, $5::jsonb
-         FROM claimed
-       RETURNING id`,
-      [input.tokenHash, input.surveyId, input.teamId, input.locale, JSON.stringify(input.answers)],
+                   i.category, i.priority, i.channel, i.resolution_band),
+       stored AS (
+         INSERT INTO pending_response
+           (survey_id, team_id, source, responded_on, locale, department, location, tenure_band,
+            category, priority, channel, resolution_band, answers)
+         SELECT $2, b.team_id, c.source, ${RESPONDED_ON}, $3, c.department, c.location, c.tenure_band,
+                c.category, c.priority, c.channel, c.resolution_band, b.answers
+           FROM claimed c CROSS JOIN jsonb_to_recordset($4::jsonb) AS b(team_id uuid, answers jsonb)
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT count(*) FROM stored)::int AS stored`,
+      [
+        input.tokenHash,
+        input.surveyId,
+        input.locale,
+        JSON.stringify(input.blocks.map((b) => ({ team_id: b.teamId, answers: b.answers }))),
+      ],
     );
-    return rows.length === 1;
+    return rows[0]?.claimed === 1;
   }
 
   /**

@@ -50,13 +50,16 @@ export class ResponsesService implements OnModuleInit {
    * when the link cannot be claimed (answered meanwhile — e.g. by a simultaneous submit —
    * expired, deactivated, or not this survey's); nothing is written then.
    */
-  submit(token: string, context: SurveyFormContext, answers: PendingAnswer[]): Promise<boolean> {
+  submit(
+    token: string,
+    context: SurveyFormContext,
+    blocks: { teamId: string; answers: PendingAnswer[] }[],
+  ): Promise<boolean> {
     return this.responses.claimAndStore({
       tokenHash: hashToken(token),
       surveyId: context.surveyId,
-      teamId: context.teamId,
       locale: context.locale,
-      answers,
+      blocks,
     });
   }
 

@@ -13,6 +13,13 @@ export interface SurveyFormContext {
   locale: string;
   /** A survey after a ticket: the form also offers "you may contact me about this". */
   ticket?: boolean;
+  /**
+   * Subject `teams`: one block per rated team, each answered (or marked "not used") on its own
+   * and stored as a response of its own. Absent for a survey about one team.
+   */
+  blocks?: { teamId: string; teamName: string }[];
+  /** The questions this person is asked (rotation, eNPS once a quarter); absent: all. */
+  questionIds?: string[];
 }
 
 export const CONTEXT_FIELD = '_ctx';
@@ -23,7 +30,7 @@ export function encodeContext(context: SurveyFormContext): string {
 
 /** The context of a field already authenticated by its CSRF token; undefined if malformed. */
 export function decodeContext(raw: unknown): SurveyFormContext | undefined {
-  if (typeof raw !== 'string' || raw.length > 4096) return undefined;
+  if (typeof raw !== 'string' || raw.length > 16384) return undefined;
   try {
     const value = JSON.parse(
       Buffer.from(raw, 'base64url').toString('utf8'),
@@ -32,6 +39,17 @@ export function decodeContext(raw: unknown): SurveyFormContext | undefined {
     if (strings.some((key) => typeof value[key] !== 'string') || typeof value.k !== 'number')
       return undefined;
     if (value.ticket !== undefined && typeof value.ticket !== 'boolean') return undefined;
+    if (
+      value.blocks !== undefined &&
+      (!Array.isArray(value.blocks) ||
+        value.blocks.some((b) => typeof b?.teamId !== 'string' || typeof b?.teamName !== 'string'))
+    )
+      return undefined;
+    if (
+      value.questionIds !== undefined &&
+      (!Array.isArray(value.questionIds) || value.questionIds.some((q) => typeof q !== 'string'))
+    )
+      return undefined;
     return value as SurveyFormContext;
   } catch {
     return undefined;

@@ -18,13 +18,14 @@ import type { SurveyLink } from '../invitations/invitations.repository';
 import { SurveysService } from '../surveys/surveys.service';
 import {
   CONTACT_FIELDS,
+  type ContactForm,
   FOLLOW_UP_MAX_LENGTH,
   FollowUpsService,
 } from '../tickets/follow-ups.service';
-import { validateAnswers, type ValidatedForm } from './answer-validation';
+
 import { ResponseErrors } from './responses.errors';
 import { ResponsesService } from './responses.service';
-import { surveyFormQuestions } from './survey-form.view';
+import { checkForm, type FormState, formContextOf, surveyFormView } from './survey-form.view';
 import {
   CONTEXT_FIELD,
   decodeContext,
@@ -68,15 +69,12 @@ export class SurveyPagesController {
       await this.refuse(token, request, reply, opened);
       return;
     }
-    const context: SurveyFormContext = {
-      surveyId: link.surveyId,
-      questionnaireId: link.questionnaireId,
-      teamId: link.teamId,
-      teamName: link.teamName,
-      k: link.reportingThreshold,
-      locale: this.i18n.negotiate(link.locale, request.headers['accept-language']),
-      ...(link.source === 'ticket' ? { ticket: true } : {}),
-    };
+    const questionnaire = await this.surveys.getQuestionnaire(link.questionnaireId);
+    const context = formContextOf(
+      link,
+      questionnaire,
+      this.i18n.negotiate(link.locale, request.headers['accept-language']),
+    );
     const preselect = score !== undefined && /^(10|[0-9])$/.test(score) ? Number(score) : undefined;
     await this.renderForm(context, token, request, reply, 200, { preselectScore: preselect });
   }
@@ -103,17 +101,18 @@ export class SurveyPagesController {
       return;
     }
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
-    const validated = validateAnswers(questionnaire.questions ?? [], form, [
-      CSRF_FIELD,
-      CONTEXT_FIELD,
-      ...(context.ticket ? CONTACT_FIELDS : []),
-    ]);
+    // After a ticket, "you may contact me" is read apart from the answers (it is not anonymous).
     const contact = context.ticket ? this.followUps.readForm(form) : undefined;
-    if (validated.errors.size > 0 || validated.formErrors.length > 0 || contact?.error) {
-      await this.renderForm(context, token, request, reply, 422, { ...validated, contact });
+    const answers = context.ticket
+      ? Object.fromEntries(Object.entries(form).filter(([key]) => !CONTACT_FIELDS.includes(key)))
+      : form;
+    const checked = checkForm(questionnaire, context, answers);
+    if (checked.invalid || contact?.error) {
+      const state = checked.invalid ? checked.state : {};
+      await this.renderForm(context, token, request, reply, 422, { ...state, contact });
       return;
     }
-    if (!(await this.responses.submit(token, context, validated.answers))) {
+    if (!(await this.responses.submit(token, context, checked.blocks))) {
       // Not claimed: answered meanwhile, expired, or unknown. Say which.
       await this.refuse(token, request, reply, undefined, ResponseErrors.alreadyAnswered());
       return;
@@ -124,6 +123,7 @@ export class SurveyPagesController {
       : false;
     const info = this.i18n.info(context.locale);
     await reply.code(200).view('pages/survey/thanks.hbs', {
+      heading: this.i18n.t(context.locale, 'thanks.heading'),
       locale: context.locale,
       dir: info.dir,
       title: this.i18n.t(context.locale, 'thanks.title'),
@@ -177,24 +177,35 @@ export class SurveyPagesController {
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    state: Partial<ValidatedForm> & {
-      preselectScore?: number;
-      contact?: ReturnType<FollowUpsService['readForm']>;
-    },
+    state: FormState & { contact?: ContactForm },
   ): Promise<void> {
-    const { locale } = context;
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
     const nonce = ensureCsrfNonce(request, reply, {
       path: '/s/',
       secure: this.config.baseUrl.startsWith('https:'),
     });
     const rawContext = encodeContext(context);
+    const view = surveyFormView(questionnaire, context, this.i18n, state);
+    const contactError = state.contact?.error
+      ? this.i18n.t(context.locale, state.contact.error.key, state.contact.error.vars)
+      : undefined;
     await reply.code(status).view('pages/survey/form.hbs', {
-      locale,
-      dir: this.i18n.info(locale).dir,
-      title: this.i18n.t(locale, 'survey.title', { team: context.teamName }),
-      teamName: context.teamName,
-      k: context.k,
+      ...view,
+      ...(context.ticket
+        ? {
+            contact: {
+              wanted: state.contact?.wanted ?? false,
+              message: state.contact?.message ?? '',
+              error: contactError,
+              maxLength: FOLLOW_UP_MAX_LENGTH,
+            },
+            errorCount: view.errorCount + (contactError ? 1 : 0),
+            errorItems: [
+              ...view.errorItems,
+              ...(contactError ? [{ id: 'contact', label: contactError }] : []),
+            ],
+          }
+        : {}),
       action: `/s/${token}`,
       hidden: [
         { name: CONTEXT_FIELD, value: rawContext },
@@ -203,22 +214,6 @@ export class SurveyPagesController {
           value: csrfToken(this.config.appSecret, nonce, formScope(token, rawContext)),
         },
       ],
-      questions: surveyFormQuestions(questionnaire, locale, this.i18n, {
-        ...state,
-        teamName: context.teamName,
-      }),
-      contact: context.ticket
-        ? {
-            wanted: state.contact?.wanted ?? false,
-            message: state.contact?.message ?? '',
-            error: state.contact?.error
-              ? this.i18n.t(locale, state.contact.error.key, state.contact.error.vars)
-              : undefined,
-            maxLength: FOLLOW_UP_MAX_LENGTH,
-          }
-        : undefined,
-      errorCount: (state.errors?.size ?? 0) + (state.contact?.error ? 1 : 0),
-      formErrors: (state.formErrors ?? []).map((e) => this.i18n.t(locale, e.key, e.vars)),
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Question } from './entities/question.entity';
 import { Questionnaire } from './entities/questionnaire.entity';
 import { Survey } from './entities/survey.entity';
@@ -13,8 +13,11 @@ export class SurveysRepository {
   insertQuestionnaire(
     questionnaire: Pick<Questionnaire, 'name' | 'defaultLocale'>,
     questions: Omit<Question, 'id' | 'questionnaireId' | 'questionnaire'>[],
+    outer?: EntityManager,
   ): Promise<Questionnaire> {
-    return this.dataSource.transaction(async (manager) => {
+    const run = <T>(work: (manager: EntityManager) => Promise<T>) =>
+      outer ? work(outer) : this.dataSource.transaction(work);
+    return run(async (manager) => {
       const saved = await manager.save(manager.create(Questionnaire, questionnaire));
       saved.questions = await manager.save(
         questions.map((q) => manager.create(Question, { ...q, questionnaireId: saved.id })),
@@ -40,8 +43,9 @@ export class SurveysRepository {
 
   insertSurvey(
     survey: Omit<Survey, 'id' | 'createdAt' | 'source'> & Partial<Pick<Survey, 'source'>>,
+    manager?: EntityManager,
   ): Promise<Survey> {
-    const repo = this.dataSource.getRepository(Survey);
+    const repo = (manager ?? this.dataSource.manager).getRepository(Survey);
     return repo.save(repo.create(survey));
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { InvitationsService } from '../invitations/invitations.service';
 import { TeamsService } from '../teams/teams.service';
@@ -28,7 +29,10 @@ export class SurveysService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async createQuestionnaire(dto: CreateQuestionnaireDto): Promise<Questionnaire> {
+  async createQuestionnaire(
+    dto: CreateQuestionnaireDto,
+    manager?: EntityManager,
+  ): Promise<Questionnaire> {
     const problems = questionnaireProblems(dto);
     if (problems.length > 0) throw SurveyErrors.invalidQuestionnaire(problems);
     return this.surveys.insertQuestionnaire(
@@ -41,6 +45,7 @@ export class SurveysService {
         options: q.options?.map((o) => ({ key: o.key, label: o.label })) ?? null,
         maxLength: q.type === 'text' ? (q.maxLength ?? DEFAULT_TEXT_MAX_LENGTH) : null,
       })),
+      manager,
     );
   }
 
@@ -72,6 +77,9 @@ export class SurveysService {
       name: dto.name.trim(),
       questionnaireId: dto.questionnaireId,
       teamId: team.id,
+      subject: 'team',
+      ratedTeamIds: null,
+      questionIds: null,
       reportingThreshold: k,
       closesAt: new Date(Date.now() + openDays * 86_400_000),
     });
@@ -90,10 +98,44 @@ export class SurveysService {
     await this.getQuestionnaire(input.questionnaireId);
     const survey = await this.surveys.insertSurvey({
       ...input,
+      subject: 'team',
+      ratedTeamIds: null,
+      questionIds: null,
       source: 'ticket',
       reportingThreshold: this.config.reportingThreshold,
     });
     return survey.id;
+  }
+
+  /**
+   * The survey of a campaign wave (its subject, rated teams, question subset and threshold), in
+   * the caller's transaction.
+   */
+  createWaveSurvey(
+    input: {
+      name: string;
+      questionnaireId: string;
+      subject: 'teams' | 'own_team';
+      ratedTeamIds: string[];
+      questionIds: string[] | null;
+      reportingThreshold: number;
+      closesAt: Date;
+    },
+    manager?: EntityManager,
+  ) {
+    return this.surveys.insertSurvey(
+      {
+        name: input.name,
+        questionnaireId: input.questionnaireId,
+        teamId: null,
+        subject: input.subject,
+        ratedTeamIds: input.subject === 'teams' ? input.ratedTeamIds : null,
+        questionIds: input.questionIds,
+        reportingThreshold: input.reportingThreshold,
+        closesAt: input.closesAt,
+      },
+      manager,
+    );
   }
 
   listSurveys() {

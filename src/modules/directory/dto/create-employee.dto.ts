@@ -44,6 +44,21 @@ export class CreateEmployeeDto {
   @MaxLength(100)
   externalId?: string;
 
+  @ApiPropertyOptional({
+    example: 'Europe/Madrid',
+    description: 'IANA time zone for send windows; default the organisation’s',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timeZone?: string;
+
+  @ApiPropertyOptional({ example: 'it-service-desk', description: 'slug of the person’s own team' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  teamSlug?: string;
+
   @ApiPropertyOptional({ default: true })
   @IsOptional()
   @IsBoolean()

@@ -3,9 +3,13 @@ import {
   CreateDateColumn,
   Entity,
   Index,
+  JoinColumn,
+  ManyToOne,
   PrimaryGeneratedColumn,
+  type Relation,
   UpdateDateColumn,
 } from 'typeorm';
+import { ServiceTeam } from '../../teams/entities/service-team.entity';
 
 /** The employee directory. E-mail is stored lower-cased and is unique. */
 @Entity('employee')
@@ -36,6 +40,19 @@ export class Employee {
   /** BCP 47 tag, e.g. en, es, ja, fa. */
   @Column({ type: 'varchar', length: 16, default: 'en' })
   locale!: string;
+
+  /** IANA time zone for send windows; null: the organisation's (ORGANISATION_TIME_ZONE). */
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, nullable: true })
+  timeZone!: string | null;
+
+  /** The person's own team (engagement and eNPS campaigns rate it); a team of the tree. */
+  @Index('ix_employee_team')
+  @Column({ name: 'team_id', type: 'uuid', nullable: true })
+  teamId!: string | null;
+
+  @ManyToOne(() => ServiceTeam, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'fk_employee_team' })
+  team?: Relation<ServiceTeam> | null;
 
   @Column({ type: 'boolean', default: true })
   active!: boolean;

@@ -53,6 +53,14 @@ export class Invitation {
   @Column({ name: 'tenure_band', type: 'varchar', length: 16, nullable: true })
   tenureBand!: string | null;
 
+  /** The person's own team when the wave opened (for surveys about the respondent's own team). */
+  @Column({ name: 'team_id', type: 'uuid', nullable: true })
+  teamId!: string | null;
+
+  /** Whether this person is asked the eNPS question (at most once a quarter per person). */
+  @Column({ name: 'asks_enps', type: 'boolean', default: false })
+  asksEnps!: boolean;
+
   /**
    * Coarse attributes of the ticket behind a ticket survey invitation, which its answer will
    * carry (never the ticket or the requester); null on other invitations.

@@ -19,7 +19,7 @@ export interface ChoiceOption {
 
 @Entity('question')
 @Index('uq_question_position', ['questionnaireId', 'position'], { unique: true })
-@Check('ck_question_type', `"type" IN ('nps', 'rating', 'ces', 'single', 'multi', 'text')`)
+@Check('ck_question_type', `"type" IN ('nps', 'enps', 'rating', 'ces', 'single', 'multi', 'text')`)
 export class Question {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

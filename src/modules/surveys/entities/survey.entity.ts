@@ -11,12 +11,23 @@ import {
 import { ServiceTeam } from '../../teams/entities/service-team.entity';
 import { Questionnaire } from './questionnaire.entity';
 
+export const SURVEY_SUBJECTS = ['team', 'teams', 'own_team'] as const;
+export type SurveySubject = (typeof SURVEY_SUBJECTS)[number];
+
 /**
- * A questionnaire about one team, sent to chosen employees until it closes. Ticket surveys
- * (`source` = 'ticket') are made by the tickets feature, one per team and month.
+ * A questionnaire sent to chosen employees until it closes. It rates one team (`team`), a list
+ * of service teams each in its own block (`teams`: each rated team's answers become a response
+ * of their own), or each respondent's own team (`own_team`, recorded on the invitation). Each
+ * wave of a campaign is one survey. Ticket surveys (`source` = 'ticket') are made by the
+ * tickets feature, one per team and month.
  */
 @Entity('survey')
 @Check('ck_survey_source', `"source" IN ('pulse', 'ticket')`)
+@Check('ck_survey_subject', `"subject" IN ('team', 'teams', 'own_team')`)
+@Check(
+  'ck_survey_team',
+  `("subject" = 'team') = ("team_id" IS NOT NULL) AND ("subject" = 'teams') = ("rated_team_ids" IS NOT NULL)`,
+)
 export class Survey {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -31,12 +42,24 @@ export class Survey {
   @JoinColumn({ name: 'questionnaire_id', foreignKeyConstraintName: 'fk_survey_questionnaire' })
   questionnaire?: Relation<Questionnaire>;
 
-  @Column({ name: 'team_id', type: 'uuid' })
-  teamId!: string;
+  /** The team rated, for subject `team`; null for the other subjects. */
+  @Column({ name: 'team_id', type: 'uuid', nullable: true })
+  teamId!: string | null;
 
   @ManyToOne(() => ServiceTeam, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'fk_survey_team' })
   team?: Relation<ServiceTeam>;
+
+  @Column({ type: 'varchar', length: 16, default: 'team' })
+  subject!: SurveySubject;
+
+  /** Subject `teams`: the service teams rated, in the order of their blocks. */
+  @Column({ name: 'rated_team_ids', type: 'uuid', array: true, nullable: true })
+  ratedTeamIds!: string[] | null;
+
+  /** The questions asked, when a campaign rotates them; null: every question. */
+  @Column({ name: 'question_ids', type: 'uuid', array: true, nullable: true })
+  questionIds!: string[] | null;
 
   /** Reporting threshold k, fixed when the survey is created and shown to respondents. */
   @Column({ name: 'reporting_threshold', type: 'smallint' })

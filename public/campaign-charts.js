@@ -1,0 +1,63 @@
+// The campaign report's chart: participation rate and scores per wave, from the JSON block the
+// server rendered (numbers already under the campaign's threshold; withheld ones are null).
+(function () {
+  'use strict';
+  if (typeof window.Chart === 'undefined') return;
+  var node = document.getElementById('campaign-data');
+  var canvas = document.getElementById('campaign-chart');
+  if (!node || !canvas) return;
+  var data = JSON.parse(node.textContent);
+  var colours = [
+    '#3b5bdb',
+    '#2b8a3e',
+    '#f59f00',
+    '#c92a2a',
+    '#862e9c',
+    '#1098ad',
+    '#5c940d',
+    '#e8590c',
+  ];
+  var datasets = [
+    {
+      label: 'participation %',
+      data: data.rate,
+      borderColor: '#868e96',
+      borderDash: [4, 4],
+      yAxisID: 'rate',
+    },
+  ];
+  if (
+    data.enps.some(function (v) {
+      return v !== null;
+    })
+  )
+    datasets.push({ label: 'eNPS', data: data.enps, borderColor: '#3b5bdb', yAxisID: 'score' });
+  data.teams.forEach(function (team, i) {
+    datasets.push({
+      label: team.label,
+      data: team.data,
+      borderColor: colours[i % colours.length],
+      yAxisID: 'score',
+    });
+  });
+  new window.Chart(canvas, {
+    type: 'line',
+    data: { labels: data.labels, datasets: datasets },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      spanGaps: false,
+      scales: {
+        score: { position: 'left', min: -100, max: 100, title: { display: true, text: 'NPS' } },
+        rate: {
+          position: 'right',
+          min: 0,
+          max: 100,
+          grid: { drawOnChartArea: false },
+          title: { display: true, text: '%' },
+        },
+        x: { reverse: document.documentElement.dir === 'rtl' },
+      },
+    },
+  });
+})();

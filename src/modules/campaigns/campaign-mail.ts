@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  type BuiltMail,
+  type CancelledMail,
+  type ClaimedMail,
+  MailService,
+} from '../mail/mail.service';
+import { InvitationsService } from '../invitations/invitations.service';
+
+export const CAMPAIGN_TEST_KIND = 'campaign-test';
+/** Invitation and reminder mails of campaign waves, in the campaign's own wording. */
+export const WAVE_MAIL_KIND = 'wave';
+
+export interface TestMail {
+  to: string;
+  name: string;
+  locale: string;
+  campaignId: string;
+  campaignName: string;
+  k: number;
+}
+
+/**
+ * "Send me a test" through the mail pipeline: a one-off mail of kind `campaign-test`. Its row
+ * holds no link; the signed test link is made when the mail is built, like invitation links.
+ */
+@Injectable()
+export class CampaignMail implements OnModuleInit {
+  /** Set by CampaignsService: makes a test link (signed, expiring) for a campaign and language. */
+  testLink?: (campaignId: string, locale: string) => { url: string; expires: Date };
+
+  constructor(
+    private readonly mail: MailService,
+    private readonly invitations: InvitationsService,
+  ) {}
+
+  onModuleInit(): void {
+    // The link is the invitations feature's (a fresh token when the mail is built); the words
+    // are the campaign's: its name, and a reminder that asks nothing more than a minute.
+    this.invitations.registerInvitationMail(WAVE_MAIL_KIND, (mail, link) => ({
+      template: 'campaign-invitation',
+      subject: {
+        key: mail.sequence === 0 ? 'email.campaign.subject' : 'email.campaign.reminder_subject',
+        params: { name: link.surveyName },
+      },
+      context: {
+        name: link.name,
+        campaignName: link.surveyName,
+        k: link.reportingThreshold,
+        link: link.url,
+        expires: link.expiresAt,
+        reminder: mail.sequence > 0,
+      },
+    }));
+    this.mail.registerKind(CAMPAIGN_TEST_KIND, {
+      build: async (mails: readonly ClaimedMail[]) =>
+        new Map<string, BuiltMail | CancelledMail>(
+          mails.map((mail): [string, BuiltMail | CancelledMail] => {
+            const context = (mail.context ?? {}) as {
+              campaignId?: string;
+              campaignName?: string;
+              name?: string;
+              k?: number;
+            };
+            if (!context.campaignId || !this.testLink)
+              return [mail.id, { cancel: 'not a campaign test' }];
+            const link = this.testLink(context.campaignId, mail.locale);
+            return [
+              mail.id,
+              {
+                template: 'campaign-test',
+                subject: {
+                  key: 'email.campaign_test.subject',
+                  params: { name: context.campaignName ?? '' },
+                },
+                context: { ...context, link: link.url, expires: link.expires },
+              },
+            ];
+          }),
+        ),
+    });
+  }
+
+  async sendTest(mail: TestMail): Promise<void> {
+    await this.mail.queueMail({
+      kind: CAMPAIGN_TEST_KIND,
+      to: mail.to,
+      locale: mail.locale,
+      dedupeKey: `campaign-test:${randomUUID()}`,
+      context: {
+        campaignId: mail.campaignId,
+        campaignName: mail.campaignName,
+        name: mail.name,
+        k: mail.k,
+      },
+    });
+  }
+}

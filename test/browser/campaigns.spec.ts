@@ -1,0 +1,209 @@
+/// <reference lib="dom" />
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { DemoService } from '../../src/modules/demo/demo.service';
+import { createEmployees, createTeam } from '../factories';
+import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
+import { startSmtpSink } from '../setup/smtp-sink';
+import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
+
+/**
+ * HR in a real headless Chromium: signs in, creates a campaign in the pages, watches the live
+ * audience count follow the filters (the page's script asking the server), sends a test to their
+ * own address — the mail arrives at the SMTP server started here — and opens its link.
+ */
+describe('HR creates a campaign in a real browser', () => {
+  let t: TestApp;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+  let browser: BrowserSession;
+  let context: BrowserContext;
+  let page: Page;
+  let baseUrl: string;
+  const errors: string[] = [];
+  const email = `hr.browser.${Date.now()}@example.com`;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    // With job workers, as in production: the test mail goes out through the mail pipeline's jobs.
+    t = await startTestApp({ SMTP_URL: smtp.url, REPORTING_THRESHOLD: '3', JOB_WORKERS: 'true' });
+    const accounts = t.get(AccountsService);
+    const { link } = await accounts.invite(undefined, {
+      email,
+      name: 'Hanna HR',
+      role: 'admin',
+      teamSlugs: [],
+    });
+    await accounts.acceptSetPasswordLink(link.split('/account/setup/')[1], TEST_PASSWORD, {
+      ip: '127.0.0.1',
+    });
+    browser = await openBrowser(t);
+    ({ context, baseUrl } = browser);
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    // A failed resource of the page is caught by its response below; the browser's own favicon
+    // request (which has none) only logs this console line.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+    });
+  }, BROWSER_TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await smtp?.close();
+  }, BROWSER_TIMEOUT);
+
+  const shot = (name: string) =>
+    page.screenshot({ path: join(browser.screenshots, `campaign-${name}.png`), fullPage: true });
+
+  it(
+    'signs in, creates a campaign with the audience count, and sends a test that arrives',
+    async () => {
+      const desk = await createTeam(t, 'Service Desk');
+      await createEmployees(t, 7, { department: 'Browser-Sales' });
+      await createEmployees(t, 4, { department: 'Browser-Legal' });
+
+      await page.goto(`${baseUrl}/login`);
+      await page.locator('#email').fill(email);
+      await page.locator('#password').fill(TEST_PASSWORD);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname !== '/login'),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+
+      await page.getByRole('link', { name: 'Campaigns' }).click();
+      await page.getByRole('link', { name: 'New campaign' }).click();
+      await page.locator('#c-name').fill('Browser pulse');
+      await page.locator('#c-teams').selectOption(desk.slug);
+      const count = page.locator('#audience-count');
+      // The script counts everyone first, then follows the filter.
+      await page.waitForFunction(() =>
+        /people would be invited/.test(document.getElementById('audience-count')!.textContent!),
+      );
+      await page.locator('#c-departments').selectOption('Browser-Sales');
+      await page.waitForFunction(() =>
+        document.getElementById('audience-count')!.textContent!.startsWith('7 people'),
+      );
+      expect(await count.textContent()).toBe('7 people would be invited');
+      await page.locator('#c-departments').selectOption(['Browser-Sales', 'Browser-Legal']);
+      await page.waitForFunction(() =>
+        document.getElementById('audience-count')!.textContent!.startsWith('11 people'),
+      );
+      await page.locator('#c-k').fill('3');
+      await shot('1-form');
+      await Promise.all([
+        page.waitForURL(/\/campaigns\/[0-9a-f-]{36}/),
+        page.getByRole('button', { name: 'Create campaign' }).click(),
+      ]);
+      expect(await page.locator('h1').textContent()).toContain('Browser pulse');
+      expect(await page.locator('#audience-now').textContent()).toBe('11');
+      await shot('2-created');
+
+      await page.locator('#test-locale').selectOption('ja');
+      await page.getByRole('button', { name: 'Send me a test' }).click();
+      await page.getByText(`A test mail is on its way to ${email}`).waitFor();
+      await shot('3-test-sent');
+
+      // The mail arrived at the SMTP server started by this test.
+      const isTest = (m: (typeof smtp.mails)[number]) =>
+        JSON.stringify(m.to).includes(email) && /Browser pulse/.test(m.subject ?? '');
+      const deadline = Date.now() + 30_000;
+      while (!smtp.mails.some(isTest) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const mail = smtp.mails.find(isTest);
+      expect(mail?.subject).toMatch(/^\[テスト\] Browser pulse/);
+      const link = mail!.text!.match(/http:\/\/localhost:3000(\/s\/test\/\S+)/)![1];
+
+      // Its link shows the survey, in Japanese, and records nothing.
+      await page.goto(`${baseUrl}${link}`);
+      expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+      expect(await page.locator('.rated-team h2').first().textContent()).toBe('Service Desk');
+      await shot('4-test-link');
+      expect(errors).toEqual([]);
+    },
+    BROWSER_TIMEOUT,
+  );
+});
+
+/** The demo campaign's report in a real browser: the chart drawn, the waves and their heatmaps. */
+describe('a campaign report in a real browser', () => {
+  let t: TestApp;
+  let browser: BrowserSession;
+  let page: Page;
+  const errors: string[] = [];
+  const email = `hr.report.${Date.now()}@example.com`;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.get(DemoService).seedIfEmpty();
+    const accounts = t.get(AccountsService);
+    const { link } = await accounts.invite(undefined, {
+      email,
+      name: 'Rita Report',
+      role: 'admin',
+      teamSlugs: [],
+    });
+    await accounts.acceptSetPasswordLink(link.split('/account/setup/')[1], TEST_PASSWORD, {
+      ip: '127.0.0.1',
+    });
+    browser = await openBrowser(t);
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+    });
+  }, BROWSER_TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  }, BROWSER_TIMEOUT);
+
+  it(
+    'shows participation, results and heatmaps per wave, and draws the chart',
+    async () => {
+      await page.goto(`${browser.baseUrl}/login`);
+      await page.locator('#email').fill(email);
+      await page.locator('#password').fill(TEST_PASSWORD);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname !== '/login'),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      await page.goto(`${browser.baseUrl}/campaigns`);
+      await page.getByRole('link', { name: 'Monthly internal-service pulse' }).click();
+      await page.getByRole('link', { name: 'Report', exact: true }).click();
+      expect(await page.locator('h1').textContent()).toContain('report');
+      expect(await page.locator('.wave-report').count()).toBe(3);
+      // Each wave's heatmap has a row per rated team, with shaded cells.
+      expect(
+        await page.locator('.wave-report').first().locator('table.heatmap tbody tr').count(),
+      ).toBe(3);
+      expect(await page.locator('table.heatmap td[class^="heat-"]').count()).toBeGreaterThan(10);
+      await page.waitForFunction(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('#campaign-chart');
+        if (!canvas || canvas.width === 0) return false;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) inked++;
+        return inked > 500;
+      });
+      await page.screenshot({
+        path: join(browser.screenshots, 'campaign-5-report.png'),
+        fullPage: true,
+      });
+      expect(errors).toEqual([]);
+    },
+    BROWSER_TIMEOUT,
+  );
+});
