@@ -25,6 +25,11 @@ export const SCENARIOS: Scenario[] = [
     what: 'team page and overview vs the raw aggregate SQL',
   },
   {
+    name: 'webhooks',
+    steps: [['webhooks.js']],
+    what: 'signed ticket webhooks at 200/s for a minute (open loop) vs raw INSERTs of the same events',
+  },
+  {
     name: 'mail',
     steps: [['mail.js']],
     what: 'invitation mail to a local SMTP sink vs a bare nodemailer pool; queueing vs raw INSERT … SELECT',

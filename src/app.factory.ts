@@ -11,6 +11,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { AppModule } from './app.module';
 import { InputGuardPipe } from './common/http/input-guard.pipe';
+import { wantsRawBody } from './common/http/raw-body';
 import { securityHeaders } from './common/http/security-headers';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
@@ -86,6 +87,18 @@ export async function createApp(
       abortOnError: false,
     },
   );
+  const fastify = app.getHttpAdapter().getInstance();
+  // Raw-body routes (webhooks) get their own cap; Nest registers its routes later, in init().
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as { rawBody?: boolean } | undefined)?.rawBody === true)
+      route.bodyLimit = config.tickets.webhookMaxBodyBytes;
+  });
+  // JSON as usual, except on raw-body routes: they verify the exact bytes before parsing them.
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    if (wantsRawBody(request as FastifyRequest)) done(null, body);
+    else json(request as FastifyRequest, body as unknown as string, done);
+  });
   app.useBodyParser(
     'text/csv',
     { bodyLimit: CSV_BODY_LIMIT },

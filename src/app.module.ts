@@ -17,6 +17,7 @@ import { ReportsModule } from './modules/reports/reports.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
+import { TicketsModule } from './modules/tickets/tickets.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +38,7 @@ export class AppModule {
         InvitationsModule,
         MailModule,
         FatigueModule,
+        TicketsModule,
         ResponsesModule,
         ReportsModule,
         CampaignsModule,

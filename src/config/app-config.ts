@@ -14,6 +14,20 @@ export interface AppConfig {
   appSecret: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Ticket webhooks and ticket surveys. */
+  tickets: {
+    /** Webhook bodies over this many bytes get 413 before any work. */
+    webhookMaxBodyBytes: number;
+    /** How long a rotated-out signing secret stays valid, unless the rotation says otherwise. */
+    secretOverlapHours: number;
+    /** Tries of a `ticket.survey` job after its first, with back-off, before it is a dead letter. */
+    surveyRetryLimit: number;
+    surveyRetryDelaySeconds: number;
+    /** Tests only: the process ends itself right after a webhook's transaction commits. */
+    killAfterWebhookCommit: boolean;
+    /** The time zone of "busiest hours" (weekday × hour of ticket openings). */
+    timeZone: string;
+  };
   /** The mail pipeline (see src/modules/mail/mail.service.ts). */
   mail: {
     /** Tries per mail before a temporary failure makes it a dead letter. */
@@ -119,6 +133,17 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     return raw;
   };
 
+  const timeZone = (name: string, fallback: string): string => {
+    const raw = read(name) ?? fallback;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: raw });
+      return raw;
+    } catch {
+      problems.push(`${name} must be an IANA time zone such as Europe/Madrid (got "${raw}")`);
+      return fallback;
+    }
+  };
+
   const projectRoot = findProjectRoot();
   const port = int('PORT', 3000, 1, 65535);
   const host = read('HOST') ?? '127.0.0.1';
@@ -186,6 +211,14 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     appSecret,
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
+    tickets: {
+      webhookMaxBodyBytes: int('WEBHOOK_MAX_BODY_KB', 256, 1, 10 * 1024) * 1024,
+      secretOverlapHours: int('WEBHOOK_SECRET_OVERLAP_HOURS', 24, 0, 24 * 30),
+      surveyRetryLimit: int('TICKET_SURVEY_RETRY_LIMIT', 5, 0, 20),
+      surveyRetryDelaySeconds: int('TICKET_SURVEY_RETRY_DELAY_SECONDS', 30, 1, 3600),
+      killAfterWebhookCommit: bool('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT', false),
+      timeZone: timeZone('TICKET_TIME_ZONE', 'UTC'),
+    },
     mail: {
       maxAttempts: int('MAIL_MAX_ATTEMPTS', 8, 1, 50),
       retryBaseSeconds: int('MAIL_RETRY_SECONDS', 30, 1, 3600),

@@ -29,6 +29,13 @@ import { Question } from '../modules/surveys/entities/question.entity';
 import { Questionnaire } from '../modules/surveys/entities/questionnaire.entity';
 import { Survey } from '../modules/surveys/entities/survey.entity';
 import { ServiceTeam } from '../modules/teams/entities/service-team.entity';
+import { Integration } from '../modules/tickets/entities/integration.entity';
+import {
+  TicketEvent,
+  TicketEventReceipt,
+  TicketSurveyThrottle,
+} from '../modules/tickets/entities/ticket-event.entity';
+import { FollowUp, TicketSurvey } from '../modules/tickets/entities/ticket-survey.entity';
 import { InstanceSecret } from './instance-secret.entity';
 
 /** Every entity, listed once; the app, the migration CLI and the tests share this list. */
@@ -62,6 +69,12 @@ export const ENTITIES = [
   ReportPeriodQuestion,
   ReportPeriodOption,
   ReportPeriodSegment,
+  Integration,
+  TicketEvent,
+  TicketEventReceipt,
+  TicketSurveyThrottle,
+  TicketSurvey,
+  FollowUp,
   MailMessage,
   FatigueSetting,
   FatigueSkip,

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
@@ -16,4 +16,29 @@ export async function preparedQuery<T>(
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const result = await pool.query({ name, text, values });
   return result.rows as T[];
+}
+
+/**
+ * Runs `work` in a transaction on one client of TypeORM's pool, for a hot path whose statements
+ * run as named prepared statements (`client.query({ name, text, values })`): BEGIN, then COMMIT
+ * when `work` resolves (unless it answers `rollback`), ROLLBACK when it throws.
+ */
+export async function preparedTransaction<T>(
+  dataSource: DataSource,
+  work: (client: PoolClient) => Promise<{ value: T; rollback?: boolean }>,
+): Promise<T> {
+  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const { value, rollback } = await work(client);
+    await client.query(rollback ? 'ROLLBACK' : 'COMMIT');
+    return value;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }

@@ -9,6 +9,10 @@ export interface QueueDefinition<T extends object> {
   /** Cron expression (UTC) on which the job is enqueued, created idempotently by pg-boss. */
   cron?: string;
   retryLimit?: number;
+  /** Seconds before the first retry; each next one waits about twice as long. */
+  retryDelay?: number;
+  /** The queue a job goes to once its retries are spent (register that queue first). */
+  deadLetter?: string;
   batchSize?: number;
   /** How often an idle worker looks for jobs (default 2 s; pg-boss allows 0.5 s and more). */
   pollingIntervalSeconds?: number;
@@ -52,12 +56,15 @@ export class JobsService implements OnApplicationShutdown {
 
   async register<T extends object>(queue: QueueDefinition<T>): Promise<void> {
     await this.start();
-    await this.boss.createQueue(queue.name, {
-      name: queue.name,
+    const options = {
       retryLimit: queue.retryLimit ?? 5,
-      retryDelay: 10,
+      retryDelay: queue.retryDelay ?? 10,
       retryBackoff: true,
-    });
+      ...(queue.deadLetter ? { deadLetter: queue.deadLetter } : {}),
+    };
+    await this.boss.createQueue(queue.name, { name: queue.name, ...options });
+    // createQueue leaves an existing queue as it was: settings changed since take effect here.
+    await this.boss.updateQueue(queue.name, { name: queue.name, ...options });
     if (!this.config.jobWorkers) return;
     if (queue.cron) await this.boss.schedule(queue.name, queue.cron, {}, { tz: 'UTC' });
     for (let i = 0; i < (queue.workers ?? 1); i++) {

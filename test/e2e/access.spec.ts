@@ -56,6 +56,7 @@ describe('who may call what', () => {
         'POST /account/setup/:token',
         'GET /s/:token',
         'POST /s/:token',
+        'POST /webhooks/:integrationId',
         'GET /s/test/:token',
         'POST /s/test/:token',
       ].sort(),

@@ -32,7 +32,7 @@ describe('team reports', () => {
               count(*) FILTER (WHERE a.score <= 6)::int AS detractors
          FROM response r JOIN answer a ON a.response_id = r.id JOIN question q ON q.id = a.question_id AND q.type = 'nps'
          JOIN service_team t ON t.id = r.team_id
-        WHERE t.slug = 'it-service-desk' AND r.responded_on >= $1 AND r.responded_on < $2`,
+        WHERE t.slug = 'it-service-desk' AND r.source = 'pulse' AND r.responded_on >= $1 AND r.responded_on < $2`,
       [report.period.start, report.period.end],
     );
     expect(raw.n).toBeGreaterThanOrEqual(5);

@@ -25,6 +25,10 @@ describe('anonymous tables', () => {
       'department',
       'location',
       'tenure_band',
+      'category',
+      'priority',
+      'channel',
+      'resolution_band',
     ],
     answer: ['id', 'response_id', 'question_id', 'score', 'option_key', 'text'],
     pending_response: [
@@ -37,6 +41,10 @@ describe('anonymous tables', () => {
       'department',
       'location',
       'tenure_band',
+      'category',
+      'priority',
+      'channel',
+      'resolution_band',
       'answers',
     ],
   };

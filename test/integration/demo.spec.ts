@@ -61,6 +61,49 @@ describe('demo data', () => {
     expect(people.teamed).toBeGreaterThan(20);
   });
 
+  it('has one integration of each kind, with tickets and answers after them for the team pages', async () => {
+    const integrations: { kind: string }[] = await t.dataSource.query(
+      'SELECT kind FROM integration ORDER BY kind',
+    );
+    expect(integrations.map((i) => i.kind)).toEqual([
+      'freshservice',
+      'generic',
+      'jira',
+      'servicenow',
+      'zendesk',
+    ]);
+    const [counts] = await t.dataSource.query(`
+      SELECT (SELECT count(*) FROM ticket_event)::int AS tickets,
+             (SELECT count(DISTINCT integration_id) FROM ticket_event)::int AS sources,
+             (SELECT count(*) FROM ticket_event WHERE first_response_at IS NOT NULL)::int AS responded,
+             (SELECT count(*) FROM response WHERE source = 'ticket')::int AS answers,
+             (SELECT count(*) FROM response WHERE source = 'ticket' AND resolution_band IS NOT NULL)::int AS banded,
+             (SELECT count(*) FROM follow_up)::int AS follow_ups`);
+    expect(counts.tickets).toBeGreaterThan(800);
+    expect(counts.sources).toBe(5);
+    expect(counts.responded).toBeGreaterThan(800);
+    expect(counts.answers).toBeGreaterThan(150);
+    expect(counts.banded).toBe(counts.answers);
+    expect(counts.follow_ups).toBeGreaterThan(0);
+    // The service desk's page has service standards and, for last month, iNPS after tickets.
+    const now = new Date();
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15))
+      .toISOString()
+      .slice(0, 10);
+    const report = (
+      await t.api({
+        method: 'GET',
+        url: `/api/v1/reports/teams/it-service-desk/tickets?period=month&at=${lastMonth}`,
+      })
+    ).json();
+    expect(report.standards.opened).toBeGreaterThan(50);
+    expect(report.standards.firstResponse.median).toBeGreaterThan(0);
+    expect(report.standards.handling.p90).toBeGreaterThan(report.standards.handling.median);
+    expect(report.standards.firstResponse.target).toBe(60);
+    expect(report.sources[1].value).toMatchObject({ withheld: false });
+    expect(report.busiestHours.cells.length).toBeGreaterThan(20);
+  });
+
   it('prints live links in three languages, and opens a new survey when the last has closed', async () => {
     const demo = t.get(DemoService);
     const links = await demo.liveLinks(3);

@@ -68,6 +68,9 @@ interface Segments {
 
 interface GeneratedResponse extends Segments {
   day: number; // index into the run's days
+  /** A pulse answer, or an answer after a ticket (with its ticket's resolution-time band). */
+  source: 'pulse' | 'ticket';
+  band: string | null;
   nps: number | null;
   rating: number | null;
   comment: string | null;
@@ -84,6 +87,8 @@ interface World {
 
 interface Row extends Segments {
   team: number;
+  source: 'pulse' | 'ticket';
+  band: string | null;
   date: string;
   nps: number | null;
   rating: number | null;
@@ -108,6 +113,9 @@ const addDays = (date: string, days: number) =>
 
 const responseArb: fc.Arbitrary<GeneratedResponse> = fc.record({
   day: fc.nat(4),
+  // About a third of the answers come after tickets: the team page shows them apart.
+  source: fc.constantFrom<('pulse' | 'ticket')[]>('pulse', 'pulse', 'ticket'),
+  band: fc.option(fc.constantFrom('<4h', '4-24h', '1-3d', '3d+'), { freq: 6, nil: null }),
   // Now and then a response skips the iNPS question or the rating: their counts differ.
   nps: fc.option(fc.integer({ min: 0, max: 10 }), { freq: 8, nil: null }),
   rating: fc.option(fc.integer({ min: 1, max: 5 }), { freq: 4, nil: null }),
@@ -304,6 +312,8 @@ describe('team reports against the real application', () => {
       id: randomUUID(),
       survey_id: surveyOf.get(ids[r.team]),
       team_id: ids[r.team],
+      source: r.source,
+      resolution_band: r.source === 'ticket' ? r.band : null,
       responded_on: r.date,
       department: r.department,
       location: r.location,
@@ -335,10 +345,13 @@ describe('team reports against the real application', () => {
           ]),
     ]);
     await t.dataSource.query(
-      `INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
-       SELECT id, survey_id, team_id, 'pulse', responded_on, 'en', department, location, tenure_band
+      `INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location,
+                             tenure_band, resolution_band)
+       SELECT id, survey_id, team_id, source, responded_on, 'en', department, location, tenure_band,
+              resolution_band
          FROM jsonb_to_recordset($1::jsonb)
-           AS r(id uuid, survey_id uuid, team_id uuid, responded_on date, department text, location text, tenure_band text)`,
+           AS r(id uuid, survey_id uuid, team_id uuid, source text, responded_on date, department text,
+                location text, tenure_band text, resolution_band text)`,
       [JSON.stringify(responses)],
     );
     await t.dataSource.query(
@@ -663,6 +676,110 @@ describe('team reports against the real application', () => {
     ).toEqual(expectedRows.sort(byText));
   }
 
+  /**
+   * The "after tickets" part of one team's page against the generated ticket answers: the same
+   * rules as the rest (k, the tree rule, folding), for periods that have closed (all of the
+   * generated ones have), beside the pulses' iNPS of the same period.
+   */
+  async function checkTicketReport(
+    world: World,
+    tickets: Row[],
+    pulses: Row[],
+    built: { slugs: string[] },
+    team: number,
+    grain: 'week',
+    at: string,
+  ) {
+    const { parents } = world;
+    const where = `${built.slugs[team]} tickets ${grain} ${at}`;
+    const res = await t.api({
+      method: 'GET',
+      url: `/api/v1/reports/teams/${built.slugs[team]}/tickets?period=${grain}&at=${at}`,
+    });
+    expect({ where, status: res.statusCode }).toEqual({ where, status: 200 });
+    const report = res.json() as Json;
+    checkCells(report, k);
+    const period = report.period as Json;
+    expect(period).toMatchObject({ ...expectedPeriod(grain, at), closed: true });
+    const from = period.start as string;
+    const to = period.end as string;
+    const subtree = subtreeOf(parents, team);
+    const shownNow = shownInModel(parents, tickets, from, to, k);
+    const visible = shownNow.has(team);
+    const current = countsOf(tickets, subtree, from, to);
+
+    // The split: pulses and tickets, each its own rows under its own tree rule.
+    const [pulse, ticket] = report.sources as { source: string; value: Json }[];
+    const pulseCounts = countsOf(pulses, subtree, from, to);
+    const pulseShown = shownInModel(parents, pulses, from, to, k).has(team);
+    expectNps(
+      pulse.value,
+      pulseShown ? pulseCounts : { ...pulseCounts, n: 0 },
+      k,
+      `${where} pulse`,
+    );
+    expectNps(ticket.value, visible ? current : { ...current, n: 0 }, k, `${where} ticket`);
+
+    // Trend: each closed bucket its own ticket rows.
+    const trend = report.trend as { bucket: string; closed: boolean; value: Json }[];
+    expect(trend).toHaveLength(12);
+    trend.forEach((point, i) => {
+      const end = i < 11 ? trend[i + 1].bucket : to;
+      expect(point.closed).toBe(true);
+      const counts = countsOf(tickets, subtree, point.bucket, end);
+      const shownThen = shownInModel(parents, tickets, point.bucket, end, k).has(team);
+      expectNps(point.value, shownThen ? counts : { ...counts, n: 0 }, k, `${where} trend ${i}`);
+    });
+
+    // By resolution band: shown bands and "Other" reach k and add up to the team's ticket iNPS.
+    const bands = report.bands as { onSubTeams: boolean; groups: { label: string; value: Json }[] };
+    if (!visible || bands.onSubTeams)
+      expect({ where, groups: bands.groups }).toEqual({ where, groups: [] });
+    if (bands.groups.length > 0) {
+      brokenDown.push({ team, grain, at, segment: 'resolution_band' });
+      const answered = tickets.filter(
+        (r) => subtree.has(r.team) && r.date >= from && r.date < to && r.nps !== null,
+      );
+      const named = bands.groups.filter((g) => g.label !== 'Other').map((g) => g.label);
+      const bandOf = (r: Row) => r.band ?? 'Unknown';
+      for (const g of bands.groups)
+        expectNps(
+          g.value,
+          countsOf(
+            answered.filter((r) =>
+              g.label === 'Other' ? !named.includes(bandOf(r)) : bandOf(r) === g.label,
+            ),
+            subtree,
+            from,
+            to,
+          ),
+          k,
+          `${where} band ${g.label}`,
+        );
+      expect({ where, total: sum(bands.groups.map((g) => g.value.n as number)) }).toEqual({
+        where,
+        total: current.n,
+      });
+    }
+
+    // Comments after tickets: the comment threshold and its own tree rule.
+    const comments = tickets.filter(
+      (r) => subtree.has(r.team) && r.date >= from && r.date < to && r.comment !== null,
+    );
+    const commentsShown = shownInModel(
+      parents,
+      tickets,
+      from,
+      to,
+      commentK,
+      (r) => r.comment !== null,
+    );
+    const cell = report.comments as Json;
+    if (comments.length < commentK || !visible || !commentsShown.has(team))
+      expect(cell).toEqual({ withheld: true });
+    else expect(cell).toMatchObject({ withheld: false, n: comments.length });
+  }
+
   const RUNS = 60;
 
   it(`every cell of every report keeps to k and matches the generated rows (${RUNS} worlds)`, async () => {
@@ -671,15 +788,19 @@ describe('team reports against the real application', () => {
       fc.asyncProperty(worldArb, async (world) => {
         const rows = rowsOf(world);
         const built = await build(world, rows);
+        // The team page's main figures are the pulses'; answers after tickets have their own part.
+        const pulses = rows.filter((r) => r.source === 'pulse');
+        const tickets = rows.filter((r) => r.source === 'ticket');
         try {
           const month = `${world.year}-${pad(world.month)}`;
           const weekAt = `${month}-${pad(world.days[world.weekDay % world.days.length])}`;
           brokenDown = [];
           for (let team = 0; team < world.parents.length; team++) {
-            await checkReport(world, rows, built, team, 'month', `${month}-15`);
-            await checkReport(world, rows, built, team, 'week', weekAt);
-            await checkReport(world, rows, built, team, 'quarter', `${month}-01`);
-            reports += 3;
+            await checkReport(world, pulses, built, team, 'month', `${month}-15`);
+            await checkReport(world, pulses, built, team, 'week', weekAt);
+            await checkReport(world, pulses, built, team, 'quarter', `${month}-01`);
+            await checkTicketReport(world, tickets, pulses, built, team, 'week', weekAt);
+            reports += 4;
           }
           // A segment is broken down at most once on any path of the tree: no breakdown can be
           // subtracted from another one that contains it.
@@ -698,7 +819,7 @@ describe('team reports against the real application', () => {
       // Past the time limit fast-check stops (shrinking too) and reports what it has.
       { numRuns: RUNS, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
     );
-    expect(reports).toBeGreaterThanOrEqual(RUNS * 2 * 3);
+    expect(reports).toBeGreaterThanOrEqual(RUNS * 2 * 4);
   }, 180_000);
 
   /** A fixed world for the cases below: iNPS scores per team, all on 2024-06-03. */
@@ -712,6 +833,8 @@ describe('team reports against the real application', () => {
       responses: scores.map((list) =>
         list.map((nps) => ({
           day: 0,
+          source: 'pulse' as const,
+          band: null,
           nps,
           rating: null,
           comment: null,
@@ -731,6 +854,79 @@ describe('team reports against the real application', () => {
       ).json() as Json;
     return { built, report };
   }
+
+  it('answers after tickets stay withheld while their period is open, however many there are', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const [year, month, day] = today.split('-').map(Number);
+    const lastWeek = addDays(today, -7);
+    const answer = (source: 'pulse' | 'ticket', dayIndex: number): GeneratedResponse => ({
+      day: dayIndex,
+      source,
+      band: '<4h',
+      nps: 10,
+      rating: null,
+      comment: 'fixed it',
+      department: null,
+      location: null,
+      tenure_band: null,
+    });
+    const world: World = {
+      parents: [null],
+      year,
+      month,
+      days: [day],
+      weekDay: 0,
+      responses: [
+        [
+          ...Array.from({ length: 8 }, () => answer('ticket', 0)),
+          ...Array.from({ length: 6 }, () => answer('pulse', 0)),
+        ],
+      ],
+    };
+    // Eight more after tickets a week ago: that week has closed.
+    const rows = [
+      ...rowsOf(world),
+      ...Array.from({ length: 8 }, () => ({ ...answer('ticket', 0), team: 0, date: lastWeek })),
+    ].map(({ day: _day, ...r }) => r as Row);
+    const built = await build(world, rows);
+    try {
+      const get = async (at: string) =>
+        (
+          await t.api({
+            method: 'GET',
+            url: `/api/v1/reports/teams/${built.slugs[0]}/tickets?period=week&at=${at}`,
+          })
+        ).json() as Json;
+      const now = await get(today);
+      expect((now.period as Json).closed).toBe(false);
+      const [pulse, ticket] = (now.sources as { value: Json }[]).map((s) => s.value);
+      expect(pulse).toMatchObject({ withheld: false, n: 6 });
+      expect(ticket).toEqual({ withheld: true });
+      expect(now.bands).toEqual({ onSubTeams: false, groups: [] });
+      expect(now.comments).toEqual({ withheld: true });
+      const trend = now.trend as { closed: boolean; value: Json }[];
+      expect(trend[11]).toMatchObject({ closed: false, value: { withheld: true } });
+      expect(trend[10]).toMatchObject({ closed: true, value: { withheld: false, n: 8 } });
+      const before = await get(lastWeek);
+      expect((before.sources as { value: Json }[])[1].value).toMatchObject({
+        withheld: false,
+        n: 8,
+      });
+      expect((before.bands as { groups: { label: string }[] }).groups.map((g) => g.label)).toEqual([
+        '<4h',
+      ]);
+      // The pulse page never counts them.
+      const page = (
+        await t.api({
+          method: 'GET',
+          url: `/api/v1/reports/teams/${built.slugs[0]}?period=week&at=${today}`,
+        })
+      ).json() as Json;
+      expect(page.headline).toMatchObject({ withheld: false, n: 6 });
+    } finally {
+      await cleanUp(built.surveyIds);
+    }
+  });
 
   it('two comparisons in one report do not reveal what lies between the parent and the organisation', async () => {
     // P (0) ⊃ T (1); X (2) is another root. T: 5 responses, P itself: 5, X: one, a promoter.

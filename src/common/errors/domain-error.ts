@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'conflict'
   | 'gone'
   | 'too_large'
+  | 'unprocessable'
   | 'rate_limited';
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -20,6 +21,7 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   conflict: 409,
   gone: 410,
   too_large: 413,
+  unprocessable: 422,
   rate_limited: 429,
 };
 

@@ -113,7 +113,7 @@ export class ErrorFilter implements ExceptionFilter {
 }
 
 function wantsJson(request: FastifyRequest): boolean {
-  if (request.url.startsWith('/api/')) return true;
+  if (request.url.startsWith('/api/') || request.url.startsWith('/webhooks/')) return true;
   const accept = request.headers.accept ?? '';
   return accept.includes('application/json') && !accept.includes('text/html');
 }

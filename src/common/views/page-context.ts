@@ -16,7 +16,13 @@ export function pageContext(
     dir: 'ltr',
     title,
     user: user
-      ? { name: user.name, email: user.email, role: user.role, isAdmin: user.role === 'admin' }
+      ? {
+          name: user.name,
+          email: user.email,
+          role: user.role,
+          isAdmin: user.role === 'admin',
+          canFollowUp: user.role === 'admin' || user.role === 'lead',
+        }
       : undefined,
     csrf: user?.csrfToken,
     ...extra,

@@ -3,11 +3,12 @@ import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DirectoryModule } from '../directory/directory.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TeamsModule } from '../teams/teams.module';
+import { TicketsModule } from '../tickets/tickets.module';
 import { DemoRepository } from './demo.repository';
 import { DemoService } from './demo.service';
 
 @Module({
-  imports: [TeamsModule, DirectoryModule, SurveysModule, CampaignsModule],
+  imports: [TeamsModule, DirectoryModule, SurveysModule, CampaignsModule, TicketsModule],
   providers: [DemoService, DemoRepository],
   exports: [DemoService],
 })

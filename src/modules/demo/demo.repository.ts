@@ -9,6 +9,8 @@ export interface HistoricSurvey {
   questionnaireId: string;
   closesAt: string;
   reportingThreshold: number;
+  /** A team's monthly survey after tickets: its month (YYYY-MM). */
+  ticketPeriod?: string;
 }
 
 export interface HistoricInvitation {
@@ -29,12 +31,44 @@ export interface HistoricResponse {
   department: string | null;
   location: string | null;
   tenure_band: string | null;
+  /** An answer after a ticket, with the ticket's coarse attributes. */
+  ticket?: {
+    category: string | null;
+    priority: string | null;
+    channel: string | null;
+    resolution_band: string | null;
+  };
   answers: {
     question_id: string;
     score: number | null;
     option_key: string | null;
     text: string | null;
   }[];
+}
+
+export interface HistoricTicket {
+  integration_id: string;
+  external_ticket_id: string;
+  team_id: string;
+  source_group: string;
+  /** Made-up requester, kept only as a hash (the demo has no real requester). */
+  requester: string;
+  category: string;
+  priority: string;
+  channel: string;
+  created_at: string;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  survey_state: string | null;
+}
+
+export interface HistoricFollowUp {
+  team_id: string;
+  employee_name: string;
+  employee_email: string;
+  message: string | null;
+  requested_on: string;
 }
 
 /** A past wave of a campaign: its invitations and its (already mixed) responses. */
@@ -66,17 +100,25 @@ export class DemoRepository {
     await this.dataSource.transaction(async (manager) => {
       const ids: { key: string; id: string }[] = await manager.query(
         `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
-            AS s(key text, name text, "teamId" uuid, "questionnaireId" uuid, "closesAt" timestamptz, "reportingThreshold" int)),
+            AS s(key text, name text, "teamId" uuid, "questionnaireId" uuid, "closesAt" timestamptz,
+                 "reportingThreshold" int, "ticketPeriod" text)),
          inserted AS (
-           INSERT INTO survey (name, questionnaire_id, team_id, reporting_threshold, closes_at, created_at)
-           SELECT name, "questionnaireId", "teamId", "reportingThreshold", "closesAt", "closesAt" - interval '14 days'
+           INSERT INTO survey (name, source, questionnaire_id, team_id, reporting_threshold, closes_at, created_at)
+           SELECT name, CASE WHEN "ticketPeriod" IS NULL THEN 'pulse' ELSE 'ticket' END, "questionnaireId",
+                  "teamId", "reportingThreshold", "closesAt", "closesAt" - interval '14 days'
              FROM input ORDER BY key
            RETURNING id, name, team_id, closes_at)
-         SELECT i.key, s.id FROM inserted s
+         SELECT i.key, s.id, i."teamId" AS team_id, i."ticketPeriod" AS period FROM inserted s
            JOIN input i ON i.name = s.name AND i."teamId" = s.team_id AND i."closesAt" = s.closes_at`,
         [JSON.stringify(surveys)],
       );
       const surveyIds = Object.fromEntries(ids.map((r) => [r.key, r.id]));
+      await manager.query(
+        `INSERT INTO ticket_survey (team_id, period, survey_id)
+         SELECT team_id, period, id FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, team_id uuid, period text)
+          WHERE period IS NOT NULL`,
+        [JSON.stringify(ids)],
+      );
       await manager.query(
         `INSERT INTO invitation (survey_id, employee_id, answered_on, sent_at, created_at, expires_at, department, location, tenure_band)
          SELECT (($2::jsonb) ->> i.survey)::uuid, i.employee_id, i.answered_on, i.sent_at, i.sent_at, i.sent_at + interval '14 days',
@@ -88,17 +130,51 @@ export class DemoRepository {
       await manager.query(
         `WITH input AS MATERIALIZED (
            SELECT gen_random_uuid() AS id, r.* FROM jsonb_to_recordset($1::jsonb) AS r(survey text, team_id uuid,
-             responded_on date, locale text, department text, location text, tenure_band text, answers jsonb)
+             responded_on date, locale text, department text, location text, tenure_band text, ticket jsonb,
+             answers jsonb)
            ORDER BY random()),
          responses AS (
-           INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
-           SELECT id, (($2::jsonb) ->> survey)::uuid, team_id, 'pulse', responded_on, locale, department, location, tenure_band
+           INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band,
+                                 category, priority, channel, resolution_band)
+           SELECT id, (($2::jsonb) ->> survey)::uuid, team_id,
+                  CASE WHEN ticket IS NULL THEN 'pulse' ELSE 'ticket' END, responded_on, locale,
+                  department, location, tenure_band, ticket ->> 'category', ticket ->> 'priority',
+                  ticket ->> 'channel', ticket ->> 'resolution_band'
              FROM input)
          INSERT INTO answer (response_id, question_id, score, option_key, text)
          SELECT input.id, a.question_id, a.score, a.option_key, a.text
            FROM input CROSS JOIN LATERAL jsonb_to_recordset(input.answers)
              AS a(question_id uuid, score smallint, option_key text, text text)`,
         [JSON.stringify(responses), JSON.stringify(surveyIds)],
+      );
+    });
+  }
+
+  /** Made-up tickets (rows of ticket_event) and follow-ups, set-based. */
+  async insertTickets(tickets: HistoricTicket[], followUps: HistoricFollowUp[]) {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO ticket_event (integration_id, external_ticket_id, team_id, source_group, requester_hash,
+           category, priority, channel, ticket_created_at, first_response_at, resolved_at, closed_at,
+           last_event_at, survey_state, survey_due_at, received_at, updated_at)
+         SELECT t.integration_id, t.external_ticket_id, t.team_id, t.source_group,
+                sha256(convert_to(t.requester, 'UTF8')), t.category, t.priority, t.channel, t.created_at,
+                t.first_response_at, t.resolved_at, t.closed_at,
+                greatest(t.created_at, t.first_response_at, t.resolved_at, t.closed_at), t.survey_state,
+                t.resolved_at + interval '1 hour', t.created_at, greatest(t.created_at, t.resolved_at)
+           FROM jsonb_to_recordset($1::jsonb) AS t(integration_id uuid, external_ticket_id text, team_id uuid,
+                source_group text, requester text, category text, priority text, channel text,
+                created_at timestamptz, first_response_at timestamptz, resolved_at timestamptz,
+                closed_at timestamptz, survey_state text)
+          ORDER BY t.created_at`,
+        [JSON.stringify(tickets)],
+      );
+      await manager.query(
+        `INSERT INTO follow_up (team_id, employee_name, employee_email, message, requested_on)
+         SELECT team_id, employee_name, employee_email, message, requested_on
+           FROM jsonb_to_recordset($1::jsonb) AS f(team_id uuid, employee_name text, employee_email text,
+                message text, requested_on date)`,
+        [JSON.stringify(followUps)],
       );
     });
   }
@@ -166,10 +242,11 @@ export class DemoRepository {
     });
   }
 
-  /** The newest survey still open, if any. */
+  /** The newest pulse survey still open, if any. */
   async newestOpenSurvey(): Promise<{ id: string } | undefined> {
     const rows = await this.dataSource.query(
-      'SELECT id FROM survey WHERE closes_at > now() ORDER BY created_at DESC LIMIT 1',
+      `SELECT id FROM survey WHERE closes_at > now() AND source = 'pulse'
+        ORDER BY created_at DESC LIMIT 1`,
     );
     return rows[0];
   }
@@ -203,9 +280,12 @@ export class DemoRepository {
     ]);
   }
 
+  /** The newest questionnaire of pulses (not the one of surveys after tickets). */
   async latestQuestionnaireId(): Promise<string | undefined> {
     const rows = await this.dataSource.query(
-      'SELECT id FROM questionnaire ORDER BY created_at DESC LIMIT 1',
+      `SELECT q.id FROM questionnaire q
+        WHERE NOT EXISTS (SELECT 1 FROM survey s WHERE s.questionnaire_id = q.id AND s.source = 'ticket')
+        ORDER BY q.created_at DESC LIMIT 1`,
     );
     return rows[0]?.id;
   }

@@ -8,6 +8,10 @@ import { DirectoryService } from '../directory/directory.service';
 import { hashToken, newToken } from '../invitations/tokens';
 import { SurveysService } from '../surveys/surveys.service';
 import { TeamsService } from '../teams/teams.service';
+import { IntegrationsService } from '../tickets/integrations.service';
+import { newSigningSecret } from '../tickets/secrets';
+import { TICKET_QUESTIONNAIRE } from '../tickets/ticket-surveys.service';
+import { DEMO_INTEGRATIONS, demoTickets } from './demo-tickets';
 import {
   COMMENTS,
   DEMO_QUESTIONNAIRE,
@@ -66,6 +70,7 @@ export class DemoService {
     private readonly surveys: SurveysService,
     private readonly accountsService: AccountsService,
     private readonly campaigns: CampaignsService,
+    private readonly integrations: IntegrationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -208,15 +213,57 @@ export class DemoService {
     }
     await this.demo.insertHistory(surveys, invitations, responses);
     await this.seedCampaign(people, random, now);
+    const tickets = await this.seedTickets(random, now, teamIds, people);
 
     await this.openLiveSurvey(
       questionnaire.id,
       people.map((p) => p.id),
     );
     this.logger.log(
-      `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${responses.length} past responses`,
+      `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${responses.length} past responses, ${tickets.tickets} tickets with ${tickets.responses} answers after them`,
     );
     return true;
+  }
+
+  /**
+   * One integration of each kind (Jira, Zendesk, ServiceNow, Freshservice, generic), with
+   * weeks of tickets behind them and answers after some, so that the team pages' service
+   * standards and "after tickets" figures have something to show.
+   */
+  private async seedTickets(
+    random: ReturnType<typeof prng>,
+    now: number,
+    teamIds: Record<string, string>,
+    people: Awaited<ReturnType<DirectoryService['list']>>['items'],
+  ) {
+    const questionnaire = await this.surveys.createQuestionnaire(TICKET_QUESTIONNAIRE);
+    const [nps, why] = questionnaire.questions ?? [];
+    const integrationIds: Record<string, string> = {};
+    for (const { groups: _groups, ...spec } of DEMO_INTEGRATIONS) {
+      const { integration } = await this.integrations.create(undefined, {
+        ...spec,
+        signingSecret: spec.kind === 'zendesk' ? newSigningSecret('zendesk') : undefined,
+      });
+      integrationIds[spec.kind] = integration.id;
+    }
+    const history = demoTickets({
+      random,
+      now,
+      weeks: WEEKS,
+      k: this.config.reportingThreshold,
+      teams: DEMO_TEAMS.map((t) => ({
+        slug: t.slug,
+        id: teamIds[t.slug],
+        name: t.name,
+        mood: t.mood,
+      })),
+      integrationIds,
+      questionnaire: { id: questionnaire.id, nps: nps.id, why: why.id },
+      people,
+    });
+    await this.demo.insertHistory(history.surveys, [], history.responses);
+    await this.demo.insertTickets(history.tickets, history.followUps);
+    return { tickets: history.tickets.length, responses: history.responses.length };
   }
 
   /**

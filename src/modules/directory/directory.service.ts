@@ -54,6 +54,14 @@ export class DirectoryService {
     }
   }
 
+  /**
+   * The active employee a ticket's requester is: by e-mail, else by external id (the id the
+   * ticketing system gives them, when it shares no e-mail). Undefined when there is none.
+   */
+  findActiveEmployee(email: string | null, externalId: string | null) {
+    return this.employees.findActive(email ? normaliseEmail(email) : null, externalId);
+  }
+
   list(options: { limit?: number; offset?: number; department?: string; search?: string }) {
     return this.employees.list({
       limit: options.limit ?? 50,

@@ -186,4 +186,19 @@ export class EmployeesRepository {
       deactivated: result[0].deactivated ?? [],
     };
   }
+
+  /** The active employee with this e-mail, else the one with this external id. */
+  async findActive(
+    email: string | null,
+    externalId: string | null,
+  ): Promise<Pick<Employee, 'id' | 'email' | 'name' | 'locale'> | undefined> {
+    if (email === null && externalId === null) return undefined;
+    const rows: Pick<Employee, 'id' | 'email' | 'name' | 'locale'>[] = await this.dataSource.query(
+      `SELECT id, email, name, locale FROM employee
+        WHERE active AND (email = $1 OR external_id = $2)
+        ORDER BY email = $1 DESC LIMIT 1`,
+      [email, externalId],
+    );
+    return rows[0];
+  }
 }

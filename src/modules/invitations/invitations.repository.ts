@@ -8,6 +8,8 @@ import { fatigueAllows } from '../fatigue/fatigue.sql';
 export interface SurveyLink {
   invitationId: string;
   surveyId: string;
+  /** 'ticket' for a survey after a ticket (its page offers "you may contact me"). */
+  source: 'pulse' | 'ticket';
   surveyName: string;
   questionnaireId: string;
   teamId: string | null;
@@ -109,6 +111,54 @@ export class InvitationsRepository {
       unknownEmails: result.unknown_emails ?? [],
       unknownEmployeeIds: result.unknown_ids ?? [],
     };
+  }
+
+  /**
+   * The invitation of one person to a ticket survey, with the coarse ticket attributes its answer
+   * will carry, written through `manager` (the caller's transaction, which holds the fatigue
+   * budget's lock). Segments are copied as for any invitation. Without an id, why not: the person
+   * already has one on this survey, or the fatigue budget (`budgetDays`) keeps them out.
+   */
+  async insertTicketInvitation(
+    manager: EntityManager,
+    input: {
+      surveyId: string;
+      employeeId: string;
+      expiresAt: Date;
+      category: string | null;
+      priority: string | null;
+      channel: string | null;
+      resolutionBand: string | null;
+    },
+    budgetDays: number,
+  ): Promise<{ id: string } | { skipped: 'already-invited' | 'fatigue-budget' }> {
+    const [row]: { id: string | null; candidates: number }[] = await manager.query(
+      `WITH candidate AS (
+         SELECT e.* FROM employee e
+          WHERE e.id = $2 AND e.active
+            AND NOT EXISTS (SELECT 1 FROM invitation x WHERE x.survey_id = $1 AND x.employee_id = e.id)),
+       allowed AS (
+         SELECT c.* FROM candidate c WHERE ${fatigueAllows('c.id', '$8')}),
+       inserted AS (
+         INSERT INTO invitation (survey_id, employee_id, department, location, tenure_band, expires_at,
+                                 category, priority, channel, resolution_band)
+         SELECT $1, e.id, e.department, e.location, ${TENURE_BAND_SQL}, $3, $4, $5, $6, $7 FROM allowed e
+         ON CONFLICT (survey_id, employee_id) DO NOTHING
+         RETURNING id)
+       SELECT (SELECT id FROM inserted) AS id, (SELECT count(*)::int FROM candidate) AS candidates`,
+      [
+        input.surveyId,
+        input.employeeId,
+        input.expiresAt,
+        input.category,
+        input.priority,
+        input.channel,
+        input.resolutionBand,
+        budgetDays,
+      ],
+    );
+    if (row.id) return { id: row.id };
+    return { skipped: row.candidates === 0 ? 'already-invited' : 'fatigue-budget' };
   }
 
   /**
@@ -244,7 +294,7 @@ export class InvitationsRepository {
     const rows = await preparedQuery<SurveyLink>(
       this.dataSource,
       'invitations_find_by_token_hash',
-      `SELECT i.id AS "invitationId", s.id AS "surveyId", s.name AS "surveyName",
+      `SELECT i.id AS "invitationId", s.id AS "surveyId", s.source, s.name AS "surveyName",
               s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId", coalesce(t.name, s.name) AS "teamName",
               s.reporting_threshold AS "reportingThreshold",
               CASE WHEN e.active THEN least(i.expires_at, s.closes_at)

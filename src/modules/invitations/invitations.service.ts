@@ -173,6 +173,27 @@ export class InvitationsService implements OnModuleInit {
   }
 
   /**
+   * Invites one person to a ticket survey (with the ticket's coarse attributes) under the fatigue
+   * budget, and queues its mail of `kind` — in the caller's transaction, so the decision to
+   * survey, the invitation and its mail commit together. Without an id, why not.
+   */
+  async createTicketInvitation(
+    manager: EntityManager,
+    input: Parameters<InvitationsRepository['insertTicketInvitation']>[1],
+    kind: string,
+  ): Promise<{ id: string } | { skipped: 'already-invited' | 'fatigue-budget' }> {
+    const budgetDays = await this.fatigue.lockBudget(manager);
+    const result = await this.invitations.insertTicketInvitation(manager, input, budgetDays);
+    if ('skipped' in result) {
+      if (result.skipped === 'fatigue-budget')
+        await this.fatigue.recordSkipped(manager, 'survey', input.surveyId, 1);
+      return result;
+    }
+    await this.mail.queueInvitationMails({ invitationIds: [result.id] }, { kind, manager });
+    return result;
+  }
+
+  /**
    * Withdraws the open links of these employees (they were deactivated): unanswered
    * invitations stop working (410) and their queued mails are cancelled, in the caller's
    * transaction. Returns how many invitations were cancelled.

@@ -112,3 +112,17 @@ export function visibleTeams(
   decide(ORGANISATION);
   return visible;
 }
+
+/**
+ * Ticket survey results of a calendar period appear only once the period has closed (a lead
+ * knows whose tickets closed this week, so an open period would single out its latest answers)
+ * — and then, like every number, only when they cover at least k responses.
+ */
+export function periodClosed(end: string, today = new Date().toISOString().slice(0, 10)): boolean {
+  return end <= today;
+}
+
+/** `cell()` for a period that has closed, else withheld. */
+export function whenClosed<T extends object>(end: string, cell: () => Cell<T>): Cell<T> {
+  return periodClosed(end) ? cell() : WITHHELD;
+}

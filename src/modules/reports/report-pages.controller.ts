@@ -12,7 +12,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { GRAINS } from './periods';
 import { heat, sparkline } from './overview';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
-import { OVERVIEW_SORTS, ReportsService } from './reports.service';
+import { OVERVIEW_SORTS, ReportsService, type TicketReport } from './reports.service';
 
 /**
  * The teams a person may see (leads and viewers: the teams they were given and those below),
@@ -82,10 +82,14 @@ export class ReportPagesController {
     @Req() request: FastifyRequest,
   ) {
     const { grain, at } = periodOf(query);
-    const report = await this.reports.teamReport(slug, grain, at);
+    const [report, tickets] = await Promise.all([
+      this.reports.teamReport(slug, grain, at),
+      this.reports.ticketReport(slug, grain, at),
+    ]);
     const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
     return pageContext(request, report.team.name, {
       report,
+      tickets: ticketView(tickets),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
       distributionRows: report.distribution.withheld
@@ -106,6 +110,49 @@ export class ReportPagesController {
       },
     });
   }
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** A duration in minutes, as people read it: 45 min, 3 h 20 min, 2 d 4 h. */
+export function duration(minutes: number | null): string {
+  if (minutes === null) return '—';
+  const m = Math.round(minutes);
+  if (m < 60) return `${m} min`;
+  if (m < 24 * 60) return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+  const hours = Math.round(m / 60);
+  return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
+}
+
+/** The "after tickets" section's figures, ready for views/partials/ticket-report.hbs. */
+function ticketView(tickets: TicketReport) {
+  const { standards, busiestHours } = tickets;
+  const count = (weekday: number, hour: number) =>
+    busiestHours.cells.find((c) => c.weekday === weekday && c.hour === hour)?.tickets ?? 0;
+  const metric = (m: TicketReport['standards']['firstResponse']) => ({
+    median: duration(m.median),
+    p90: duration(m.p90),
+    target: m.target === null ? null : duration(m.target),
+    medianMet: m.target !== null && m.median !== null ? m.median <= m.target : null,
+  });
+  return {
+    ...tickets,
+    firstResponse: metric(standards.firstResponse),
+    handling: metric(standards.handling),
+    hours: Array.from({ length: 24 }, (_, hour) => hour),
+    weekdays: WEEKDAYS.map((label, i) => ({
+      label,
+      cells: Array.from({ length: 24 }, (_, hour) => {
+        const n = count(i + 1, hour);
+        return {
+          hour,
+          n,
+          heat:
+            n === 0 || busiestHours.max === 0 ? 0 : heat((100 * n) / busiestHours.max, 'percent'),
+        };
+      }),
+    })),
+  };
 }
 
 function signed(value: number | null): string {

@@ -46,6 +46,19 @@ export class ReportsController {
     return this.reports.teamReport(slug, grain, at);
   }
 
+  /**
+   * The "after tickets" figures of a team for one calendar period: iNPS of surveys after tickets
+   * beside the pulse iNPS (closed periods only), its trend, by resolution-time band, comments, and
+   * the service standards of the team's tickets.
+   */
+  @Get('teams/:slug/tickets')
+  @Api('reports:read')
+  @TeamScoped()
+  tickets(@Param('slug') slug: string, @Query() query: ReportQueryDto) {
+    const { grain, at } = periodOf(query);
+    return this.reports.ticketReport(slug, grain, at);
+  }
+
   /** The same aggregates as CSV. */
   @Get('teams/:slug/csv')
   @Api('reports:read')

@@ -18,6 +18,9 @@ export type Groups = Record<string, string[]>;
 
 export type Segment = 'department' | 'location' | 'tenure_band';
 
+/** Which answers: pulses (the main figures) or surveys after tickets. */
+export type Source = 'pulse' | 'ticket';
+
 export interface QuestionCounts {
   key: string;
   question_id: string;
@@ -68,13 +71,26 @@ export class ReportsRepository {
    * iNPS counts per calendar bucket of every team rolled up with its sub-teams (keyed by team
    * id) and of the organisation (keyed ORGANISATION).
    */
-  async npsByTreeAndBucket(range: Range): Promise<(NpsCounts & { key: string; bucket: string })[]> {
-    return this.run('npsByTreeAndBucket', [ORGANISATION, range.grain, range.from, range.to]);
+  async npsByTreeAndBucket(
+    range: Range,
+    source: Source = 'pulse',
+  ): Promise<(NpsCounts & { key: string; bucket: string })[]> {
+    return this.run(source === 'pulse' ? 'npsByTreeAndBucket' : 'ticketNpsByTreeAndBucket', [
+      ORGANISATION,
+      range.grain,
+      range.from,
+      range.to,
+    ]);
   }
 
   /** Per question: respondents, share of 4–5 and mean, for every team rolled up and the organisation. */
-  async questionCountsByTree(range: Range): Promise<QuestionCounts[]> {
-    return this.run('questionCountsByTree', [ORGANISATION, range.grain, range.from, range.to]);
+  async questionCountsByTree(range: Range, source: Source = 'pulse'): Promise<QuestionCounts[]> {
+    return this.run(source === 'pulse' ? 'questionCountsByTree' : 'ticketQuestionCountsByTree', [
+      ORGANISATION,
+      range.grain,
+      range.from,
+      range.to,
+    ]);
   }
 
   /** The questions answered in the period, in questionnaire order. */
@@ -106,14 +122,26 @@ export class ReportsRepository {
   }
 
   /** Up to `limit` comments of the period, in random order. */
-  async commentSample(teamIds: string[], range: Range, limit: number): Promise<string[]> {
-    const rows: { text: string }[] = await this.run('commentSample', [
-      teamIds,
-      range.from,
-      range.to,
-      limit,
-    ]);
+  async commentSample(
+    teamIds: string[],
+    range: Range,
+    limit: number,
+    source: Source = 'pulse',
+  ): Promise<string[]> {
+    const rows: { text: string }[] = await this.run(
+      source === 'pulse' ? 'commentSample' : 'ticketCommentSample',
+      [teamIds, range.from, range.to, limit],
+    );
     return rows.map((r) => r.text);
+  }
+
+  /** iNPS counts of answers after tickets per group and resolution-time band of the ticket. */
+  async ticketNpsByBandAndGroup(
+    groups: Groups,
+    range: Range,
+  ): Promise<(NpsCounts & { key: string; value: string })[]> {
+    if (Object.keys(groups).length === 0) return [];
+    return this.run('ticketNpsByBandAndGroup', [pairs(groups), range.from, range.to]);
   }
 
   /** Invited and answered people per wave survey and department (counts of people). */

@@ -11,16 +11,20 @@ import {
   type Nps,
   type NpsCounts,
   ORGANISATION,
+  periodClosed,
   visibleTeams,
+  whenClosed,
   WITHHELD,
 } from './anonymity';
+import { RESOLUTION_BANDS } from '../tickets/ticket-rules';
+import { TicketsService } from '../tickets/tickets.service';
 import {
   assembleCampaignReport,
   type CampaignReport,
   type CampaignReportScope,
 } from './campaign-report';
 import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
-import { type Range, ReportsRepository, type Segment } from './reports.repository';
+import { type Range, ReportsRepository, type Segment, type Source } from './reports.repository';
 
 export const TREND_BUCKETS = 12;
 export const COMMENTS_SHOWN = 30;
@@ -91,6 +95,7 @@ export class ReportsService {
   constructor(
     private readonly reports: ReportsRepository,
     private readonly teams: TeamsService,
+    private readonly tickets: TicketsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -211,8 +216,8 @@ export class ReportsService {
    * the whole tree, whoever asks: what one person cannot see, another can, and pages are read
    * side by side.
    */
-  private async rollups(all: Team[], range: Range) {
-    const rows = await this.reports.npsByTreeAndBucket(range);
+  private async rollups(all: Team[], range: Range, source: Source = 'pulse') {
+    const rows = await this.reports.npsByTreeAndBucket(range, source);
     const byBucket = nest(rows, (r) => r.bucket);
     const counts = (key: string, bucket: string): NpsCounts =>
       byBucket.get(bucket)?.get(key) ?? EMPTY;
@@ -241,9 +246,9 @@ export class ReportsService {
    * (an optional question has fewer answers than the iNPS, so its leftovers differ). Comments
    * (text questions) use the comment threshold.
    */
-  private async questionRollups(all: Team[], range: Range) {
+  private async questionRollups(all: Team[], range: Range, source: Source = 'pulse') {
     const [rows, questions] = await Promise.all([
-      this.reports.questionCountsByTree(range),
+      this.reports.questionCountsByTree(range, source),
       this.reports.questionsInPeriod(range),
     ]);
     const byQuestion = nest(rows, (r) => r.question_id);
@@ -279,52 +284,67 @@ export class ReportsService {
     rows: (NpsCounts & { key: string; dimension: Segment; value: string })[],
     shown: (id: string) => boolean,
   ): TeamReport['breakdowns'] {
-    const members = subtreeIds(all, team.id);
     const segments = [
       ['department', 'Department'],
       ['location', 'Location'],
       ['tenure_band', 'Tenure'],
     ] as const;
-    return segments.map(([segment, label]) => {
-      const folded = new Map(
-        members.map((id) => [
-          id,
-          shown(id)
-            ? foldSegments(
-                rows
-                  .filter((r) => r.key === id && r.dimension === segment)
-                  .map((r) => ({ ...r, key: r.value })),
-                this.k,
-              )
-            : { shown: [], other: [] },
-        ]),
-      );
-      const breaksDown = (id: string) => (folded.get(id)?.shown.length ?? 0) > 0;
-      const belowShows = subtreeIds(all, team.id)
-        .slice(1)
-        .some((id) => breaksDown(id));
-      // "Other" alone would only repeat the team's total, so a breakdown needs one named group.
-      const { shown: groupsShown, other } =
-        belowShows || !breaksDown(team.id)
-          ? { shown: [], other: [] }
-          : (folded.get(team.id) as ReturnType<typeof foldSegments<NpsCounts & { key: string }>>);
-      const sum = (key: keyof NpsCounts) => other.reduce((total, g) => total + g[key], 0);
-      const otherCounts: NpsCounts = {
-        n: sum('n'),
-        promoters: sum('promoters'),
-        passives: sum('passives'),
-        detractors: sum('detractors'),
-      };
-      return {
-        segment,
-        label,
-        onSubTeams: belowShows,
-        groups: [
-          ...groupsShown.map((g) => ({ label: g.key, value: guardNps(g, this.k) })),
-          ...(other.length > 0 ? [{ label: 'Other', value: guardNps(otherCounts, this.k) }] : []),
-        ],
-      };
-    });
+    return segments.map(([segment, label]) => ({
+      segment,
+      label,
+      ...this.breakdownOf(
+        all,
+        team,
+        rows.filter((r) => r.dimension === segment),
+        shown,
+      ),
+    }));
+  }
+
+  /**
+   * One breakdown of `team` from the counts of each team of its subtree (rolled up, keyed by
+   * team id) per group value: folded as foldSegments does, and shown on the team only when none
+   * of its sub-teams shows it (see breakdowns).
+   */
+  private breakdownOf(
+    all: Team[],
+    team: Team,
+    rows: (NpsCounts & { key: string; value: string })[],
+    shown: (id: string) => boolean,
+  ): { onSubTeams: boolean; groups: { label: string; value: Cell<Nps> }[] } {
+    const members = subtreeIds(all, team.id);
+    const folded = new Map(
+      members.map((id) => [
+        id,
+        shown(id)
+          ? foldSegments(
+              rows.filter((r) => r.key === id).map((r) => ({ ...r, key: r.value })),
+              this.k,
+            )
+          : { shown: [], other: [] },
+      ]),
+    );
+    const breaksDown = (id: string) => (folded.get(id)?.shown.length ?? 0) > 0;
+    const belowShows = members.slice(1).some((id) => breaksDown(id));
+    // "Other" alone would only repeat the team's total, so a breakdown needs one named group.
+    const { shown: groupsShown, other } =
+      belowShows || !breaksDown(team.id)
+        ? { shown: [], other: [] }
+        : (folded.get(team.id) as ReturnType<typeof foldSegments<NpsCounts & { key: string }>>);
+    const sum = (key: keyof NpsCounts) => other.reduce((total, g) => total + g[key], 0);
+    const otherCounts: NpsCounts = {
+      n: sum('n'),
+      promoters: sum('promoters'),
+      passives: sum('passives'),
+      detractors: sum('detractors'),
+    };
+    return {
+      onSubTeams: belowShows,
+      groups: [
+        ...groupsShown.map((g) => ({ label: g.key, value: guardNps(g, this.k) })),
+        ...(other.length > 0 ? [{ label: 'Other', value: guardNps(otherCounts, this.k) }] : []),
+      ],
+    };
   }
 
   /**
@@ -465,6 +485,124 @@ export class ReportsService {
       breakdowns,
     };
   }
+
+  /** The "after tickets" part of a team's page for one calendar period (see TicketReport). */
+  async ticketReport(slug: string, grain: Grain, at: string): Promise<TicketReport> {
+    const all = await this.teams.list();
+    const team = all.find((t) => t.slug === slug);
+    if (!team) throw TeamErrors.notFound(slug);
+    const k = this.k;
+    const start = bucketStart(at, grain);
+    const end = addBuckets(start, grain, 1);
+    const range: Range = { grain, from: start, to: end };
+    const subtree = subtreeIds(all, team.id);
+    const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
+    const members = Object.fromEntries(subtree.map((id) => [id, subtreeIds(all, id)]));
+    const closed = periodClosed(end);
+
+    const [tickets, pulses, perQuestion, bands, standards, hours] = await Promise.all([
+      this.rollups(all, { grain, from: trendFrom, to: end }, 'ticket'),
+      this.rollups(all, range),
+      this.questionRollups(all, range, 'ticket'),
+      closed ? this.reports.ticketNpsByBandAndGroup(members, range) : Promise.resolve([]),
+      this.tickets.serviceStandards(subtree, range),
+      this.tickets.busiestHours(subtree, range),
+    ]);
+    const ticketNps = (bucket: string) =>
+      whenClosed(addBuckets(bucket, grain, 1), () => tickets.nps(team.id, bucket));
+    const shown = (id: string) => closed && tickets.visible(start).has(id);
+
+    const textQuestions = perQuestion.questions.filter((q) => q.type === 'text');
+    const commentCount = textQuestions.reduce(
+      (total, q) => total + perQuestion.counts(q.id, team.id).n,
+      0,
+    );
+    const commentsShown =
+      shown(team.id) && textQuestions.some((q) => perQuestion.visible(q.id).has(team.id));
+    const texts =
+      commentsShown && commentCount >= this.config.commentThreshold
+        ? await this.reports.commentSample(subtree, range, COMMENTS_SHOWN, 'ticket')
+        : [];
+    const breakdown = this.breakdownOf(all, team, bands, shown);
+    const order = (label: string) => {
+      const i = (RESOLUTION_BANDS as readonly string[]).indexOf(label);
+      return i === -1 ? RESOLUTION_BANDS.length + (label === 'Other' ? 1 : 0) : i;
+    };
+    return {
+      k,
+      period: { ...this.period(grain, start, end), closed },
+      sources: [
+        { source: 'pulse', label: 'Pulse surveys', value: pulses.nps(team.id, start) },
+        { source: 'ticket', label: 'After tickets', value: ticketNps(start) },
+      ],
+      trend: Array.from({ length: TREND_BUCKETS }, (_, i) => {
+        const bucket = addBuckets(trendFrom, grain, i);
+        return {
+          bucket,
+          label: bucketLabel(bucket, grain),
+          closed: periodClosed(addBuckets(bucket, grain, 1)),
+          value: ticketNps(bucket),
+        };
+      }),
+      bands: {
+        onSubTeams: breakdown.onSubTeams,
+        groups: [...breakdown.groups].sort((a, b) => order(a.label) - order(b.label)),
+      },
+      comments: guard(commentsShown ? commentCount : 0, this.config.commentThreshold, () => ({
+        texts,
+        shown: texts.length,
+      })),
+      standards: {
+        opened: standards.opened,
+        responded: standards.responded,
+        resolved: standards.resolved,
+        firstResponse: {
+          median: standards.firstResponseMedianMinutes,
+          p90: standards.firstResponseP90Minutes,
+          target: team.firstResponseTargetMinutes,
+        },
+        handling: {
+          median: standards.handlingMedianMinutes,
+          p90: standards.handlingP90Minutes,
+          target: team.resolutionTargetMinutes,
+        },
+      },
+      busiestHours: {
+        timeZone: this.tickets.timeZone,
+        max: Math.max(0, ...hours.map((h) => h.tickets)),
+        cells: hours,
+      },
+    };
+  }
+}
+
+/**
+ * The "after tickets" part of a team page: iNPS of surveys after tickets beside the pulse iNPS,
+ * its trend, by resolution-time band, and comments — each for calendar periods that have closed
+ * and under the same rules as the rest (k, the tree rule, the comment threshold) — and the
+ * service standards of the team's tickets (operational figures, no one's answers).
+ */
+export interface TicketReport {
+  k: number;
+  period: TeamReport['period'] & { closed: boolean };
+  /** iNPS of the period from pulses and from surveys after tickets, side by side. */
+  sources: { source: Source; label: string; value: Cell<Nps> }[];
+  trend: { bucket: string; label: string; closed: boolean; value: Cell<Nps> }[];
+  bands: { onSubTeams: boolean; groups: { label: string; value: Cell<Nps> }[] };
+  comments: Cell<{ texts: string[]; shown: number }>;
+  standards: {
+    opened: number;
+    responded: number;
+    resolved: number;
+    firstResponse: { median: number | null; p90: number | null; target: number | null };
+    handling: { median: number | null; p90: number | null; target: number | null };
+  };
+  /** Tickets opened per weekday (1 = Monday) and hour, in `timeZone`. */
+  busiestHours: {
+    timeZone: string;
+    max: number;
+    cells: { weekday: number; hour: number; tickets: number }[];
+  };
 }
 
 export const OVERVIEW_SORTS = ['name', 'nps', 'n', 'change', 'target'] as const;

@@ -8,6 +8,10 @@
  * answers; see the ReportRollups and ReportPeriodRollups migrations. Every range is a whole number
  * of buckets of its grain. Score counts are an array where score s sits at index s + 1.
  *
+ * Every statement reads one source of answers: pulses for the team page's main figures, ticket
+ * surveys for its "after tickets" part (the `ticket…` statements), which shows a period only
+ * once it has closed (see anonymity.ts).
+ *
  * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}, or, for
  * the whole tree, from TREE_GROUPS; the rows are summed per team first, then per group. ReportsRepository runs each statement as a named
  * prepared statement (`report_<name>`), and so does the benchmark's baseline.
@@ -26,34 +30,52 @@ const TREE_GROUPS = `WITH RECURSIVE tree(key, id) AS (
            SELECT tree.key, c.id FROM tree JOIN service_team c ON c.parent_id = tree.id
          ), g AS (SELECT key, id FROM tree UNION ALL SELECT $1::text, id FROM service_team)`;
 
-export const REPORT_SQL = {
-  /** iNPS counts per tree group (TREE_GROUPS) and calendar bucket ($2: week, month or quarter). */
-  npsByTreeAndBucket: `${TREE_GROUPS}
+/** Which answers a statement reads: pulses, or surveys after tickets. */
+type Source = 'pulse' | 'ticket';
+
+/** iNPS counts per tree group (TREE_GROUPS) and calendar bucket ($2: week, month or quarter). */
+const npsByTreeAndBucket = (source: Source) => `${TREE_GROUPS}
        SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
               sum(t.n)::int AS n, sum(t.promoters)::int AS promoters,
               sum(t.passives)::int AS passives, sum(t.detractors)::int AS detractors
          FROM (SELECT d.team_id, d.bucket_start, sum(d.n) AS n, sum(${PROMOTERS}) AS promoters,
                       sum(${PASSIVES}) AS passives, sum(${DETRACTORS}) AS detractors
                  FROM report_period_question d
-                WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
+                WHERE d.grain = $2 AND d.source = '${source}' AND d.bucket_start >= $3 AND d.bucket_start < $4
                   AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
                 GROUP BY 1, 2) t
          JOIN g ON g.id = t.team_id
-        GROUP BY 1, 2`,
-  /**
-   * Per tree group and question of every type: respondents, share of 4–5 and mean (rating, effort),
-   * comments (text). The counts let the service apply the tree rule question by question.
-   */
-  questionCountsByTree: `${TREE_GROUPS}
+        GROUP BY 1, 2`;
+
+/**
+ * Per tree group and question of every type: respondents, share of 4–5 and mean (rating, effort),
+ * comments (text). The counts let the service apply the tree rule question by question.
+ */
+const questionCountsByTree = (source: Source) => `${TREE_GROUPS}
        SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
               sum(t.score_sum)::float / nullif(sum(t.n), 0) AS mean
          FROM (SELECT d.team_id, d.question_id, sum(d.n) AS n,
                       sum(d.score_counts[5] + d.score_counts[6]) AS top2, sum(d.score_sum) AS score_sum
                  FROM report_period_question d
-                WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
+                WHERE d.grain = $2 AND d.source = '${source}' AND d.bucket_start >= $3 AND d.bucket_start < $4
                 GROUP BY 1, 2) t
          JOIN g ON g.id = t.team_id
-        GROUP BY 1, 2`,
+        GROUP BY 1, 2`;
+
+/**
+ * A sample of the period's comments: those with the smallest random sort keys (so reloading
+ * the page shows the same ones), shuffled again for display.
+ */
+const commentSample = (source: Source) => `SELECT a.text
+         FROM (SELECT c.answer_id FROM report_comment c
+                WHERE c.team_id = ANY($1::uuid[]) AND c.source = '${source}' AND c.responded_on >= $2 AND c.responded_on < $3
+                ORDER BY c.sort_key LIMIT $4) s
+         JOIN answer a ON a.id = s.answer_id
+        ORDER BY random()`;
+
+export const REPORT_SQL = {
+  npsByTreeAndBucket: npsByTreeAndBucket('pulse'),
+  questionCountsByTree: questionCountsByTree('pulse'),
   /** The questions answered in the period, in questionnaire order. */
   questionsInPeriod: `SELECT id, type, text, options, position FROM question
         WHERE id IN (SELECT DISTINCT question_id FROM report_period_question
@@ -62,7 +84,7 @@ export const REPORT_SQL = {
   /** How many chose each option of the choice questions, per group. */
   optionCountsByGroup: `SELECT g.key, d.question_id, d.option_key, sum(d.n)::int AS n
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_period_option d ON d.team_id = g.id AND d.grain = $2
+         JOIN report_period_option d ON d.team_id = g.id AND d.grain = $2 AND d.source = 'pulse'
           AND d.bucket_start >= $3 AND d.bucket_start < $4
         GROUP BY 1, 2, 3`,
   /** iNPS counts per group, respondent segment (department, location, tenure_band) and value. */
@@ -70,28 +92,19 @@ export const REPORT_SQL = {
               sum(d.promoters)::int AS promoters, sum(d.passives)::int AS passives,
               sum(d.detractors)::int AS detractors
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $2
+         JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $2 AND d.source = 'pulse'
           AND d.bucket_start >= $3 AND d.bucket_start < $4
         GROUP BY 1, 2, 3`,
   /** How many answered each iNPS score, 0–10. */
   npsDistribution: `SELECT s - 1 AS score, sum(d.score_counts[s])::int AS n
          FROM report_period_question d CROSS JOIN generate_series(1, 11) AS s
         WHERE d.team_id = ANY($1::uuid[]) AND d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
-          AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
+          AND d.source = 'pulse' AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
         GROUP BY s ORDER BY s`,
-  /**
-   * A sample of the period's comments: those with the smallest random sort keys (so reloading
-   * the page shows the same ones), shuffled again for display.
-   */
-  commentSample: `SELECT a.text
-         FROM (SELECT c.answer_id FROM report_comment c
-                WHERE c.team_id = ANY($1::uuid[]) AND c.responded_on >= $2 AND c.responded_on < $3
-                ORDER BY c.sort_key LIMIT $4) s
-         JOIN answer a ON a.id = s.answer_id
-        ORDER BY random()`,
+  commentSample: commentSample('pulse'),
   responseRate: `SELECT count(*)::int AS invited, count(i.answered_on)::int AS answered
          FROM invitation i JOIN survey s ON s.id = i.survey_id
-        WHERE s.team_id = ANY($1::uuid[]) AND i.sent_at >= $2 AND i.sent_at < $3`,
+        WHERE s.team_id = ANY($1::uuid[]) AND s.source = 'pulse' AND i.sent_at >= $2 AND i.sent_at < $3`,
   /** Campaign waves: invited and answered people per survey (wave) and department. */
   waveParticipation: `SELECT i.survey_id, coalesce(i.department, 'Unknown') AS department,
               count(*)::int AS invited, count(i.answered_on)::int AS answered
@@ -107,6 +120,25 @@ export const REPORT_SQL = {
   waveOptionCounts: `SELECT d.survey_id, d.team_id, d.question_id, d.option_key, sum(d.n)::int AS n
          FROM report_wave_option d WHERE d.survey_id = ANY($1::uuid[])
         GROUP BY 1, 2, 3, 4`,
+
+  // Surveys after tickets: the same figures, of the other source.
+  ticketNpsByTreeAndBucket: npsByTreeAndBucket('ticket'),
+  ticketQuestionCountsByTree: questionCountsByTree('ticket'),
+  ticketCommentSample: commentSample('ticket'),
+  /**
+   * iNPS counts per group and resolution-time band of the ticket. No rollup holds the band:
+   * this reads the period's ticket responses (responded_on is indexed with the team).
+   */
+  ticketNpsByBandAndGroup: `SELECT g.key, coalesce(r.resolution_band, 'Unknown') AS value, count(*)::int AS n,
+              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+         FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
+         JOIN response r ON r.team_id = g.id AND r.source = 'ticket'
+          AND r.responded_on >= $2 AND r.responded_on < $3
+         JOIN answer a ON a.response_id = r.id AND a.score IS NOT NULL
+        WHERE a.question_id IN (SELECT id FROM question WHERE type = 'nps')
+        GROUP BY 1, 2`,
 };
 
 /** Recomputes every rollup row from `response` and `answer` (bench:seed, after a bulk load). */

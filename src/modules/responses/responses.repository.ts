@@ -9,6 +9,16 @@ const MIXER_LOCK_KEY = 7_215_301_915;
 /** Upper bound of one mixing transaction. */
 const MAX_BATCH = 20_000;
 
+/**
+ * The day an answer is dated by. A ticket survey answer carries its ticket's coarse attributes,
+ * which narrow who could have given it, so its date is coarser too: the first day of its week
+ * (or of its month, when the week began in the month before), which keeps it in the right
+ * week, month and quarter of every report.
+ */
+const RESPONDED_ON = `CASE WHEN c.source = 'ticket'
+  THEN greatest(date_trunc('week', current_date), date_trunc('month', current_date))::date
+  ELSE current_date END`;
+
 @Injectable()
 export class ResponsesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -36,11 +46,14 @@ export class ResponsesRepository {
            FROM employee e, survey s
           WHERE i.token_hash = $1 AND i.survey_id = $2 AND i.answered_on IS NULL AND i.expires_at > now()
             AND e.id = i.employee_id AND e.active AND s.id = i.survey_id AND s.closes_at > now()
-         RETURNING i.department, i.location, i.tenure_band),
+         RETURNING s.source, i.department, i.location, i.tenure_band,
+                   i.category, i.priority, i.channel, i.resolution_band),
        stored AS (
          INSERT INTO pending_response
-           (survey_id, team_id, source, responded_on, locale, department, location, tenure_band, answers)
-         SELECT $2, b.team_id, 'pulse', current_date, $3, c.department, c.location, c.tenure_band, b.answers
+           (survey_id, team_id, source, responded_on, locale, department, location, tenure_band,
+            category, priority, channel, resolution_band, answers)
+         SELECT $2, b.team_id, c.source, ${RESPONDED_ON}, $3, c.department, c.location, c.tenure_band,
+                c.category, c.priority, c.channel, c.resolution_band, b.answers
            FROM claimed c CROSS JOIN jsonb_to_recordset($4::jsonb) AS b(team_id uuid, answers jsonb)
          RETURNING 1)
        SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT count(*) FROM stored)::int AS stored`,
@@ -83,8 +96,10 @@ export class ResponsesRepository {
          shuffled AS MATERIALIZED (
            SELECT gen_random_uuid() AS response_id, moved.* FROM moved ORDER BY random()),
          responses AS (
-           INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
-           SELECT response_id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band
+           INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location,
+                                 tenure_band, category, priority, channel, resolution_band)
+           SELECT response_id, survey_id, team_id, source, responded_on, locale, department, location,
+                  tenure_band, category, priority, channel, resolution_band
              FROM shuffled)
          INSERT INTO answer (response_id, question_id, score, option_key, text)
          SELECT s.response_id, a.question_id, a.score, a.option_key, a.text

@@ -11,6 +11,8 @@ export interface SurveyFormContext {
   teamName: string;
   k: number;
   locale: string;
+  /** A survey after a ticket: the form also offers "you may contact me about this". */
+  ticket?: boolean;
   /**
    * Subject `teams`: one block per rated team, each answered (or marked "not used") on its own
    * and stored as a response of its own. Absent for a survey about one team.
@@ -36,6 +38,7 @@ export function decodeContext(raw: unknown): SurveyFormContext | undefined {
     const strings = ['surveyId', 'questionnaireId', 'teamId', 'teamName', 'locale'] as const;
     if (strings.some((key) => typeof value[key] !== 'string') || typeof value.k !== 'number')
       return undefined;
+    if (value.ticket !== undefined && typeof value.ticket !== 'boolean') return undefined;
     if (
       value.blocks !== undefined &&
       (!Array.isArray(value.blocks) ||

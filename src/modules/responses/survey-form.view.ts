@@ -37,6 +37,8 @@ export function surveyFormQuestions(
     block?: number;
     /** Only these questions (rotation); all when absent. */
     only?: string[];
+    /** Fills `{team}` in question texts (the ticket survey asks about "{team}"). */
+    teamName?: string;
   } = {},
 ) {
   let preselectUsed = false;
@@ -60,7 +62,10 @@ export function surveyFormQuestions(
       name: prefix + FIELD_PREFIX + question.id,
       type: question.type,
       required: question.required,
-      text: pick(question.text, locale, questionnaire.defaultLocale),
+      text: pick(question.text, locale, questionnaire.defaultLocale).replaceAll(
+        '{team}',
+        state.teamName ?? '',
+      ),
       isScale: range !== undefined,
       isNps: question.type === 'nps' || question.type === 'enps',
       scale: range
@@ -121,6 +126,7 @@ export function formContextOf(
     locale,
     ...(blocks ? { blocks } : {}),
     ...(asked ? { questionIds: asked } : {}),
+    ...(link.source === 'ticket' ? { ticket: true } : {}),
   };
 }
 
@@ -177,12 +183,21 @@ export function surveyFormView(
       skipName: `t${index}_skip`,
       skipId: `skip-${index}`,
       skipped: own.skipped ?? false,
-      questions: surveyFormQuestions(questionnaire, locale, i18n, { ...own, block: index, only }),
+      questions: surveyFormQuestions(questionnaire, locale, i18n, {
+        ...own,
+        block: index,
+        only,
+        teamName: block.teamName,
+      }),
     };
   });
   const questions = blocks
     ? []
-    : surveyFormQuestions(questionnaire, locale, i18n, { ...state, only });
+    : surveyFormQuestions(questionnaire, locale, i18n, {
+        ...state,
+        only,
+        teamName: context.teamName,
+      });
   const errorItems = blocks
     ? blocks.flatMap((b) =>
         b.questions

@@ -16,6 +16,12 @@ import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { SurveyLink } from '../invitations/invitations.repository';
 import { SurveysService } from '../surveys/surveys.service';
+import {
+  CONTACT_FIELDS,
+  type ContactForm,
+  FOLLOW_UP_MAX_LENGTH,
+  FollowUpsService,
+} from '../tickets/follow-ups.service';
 
 import { ResponseErrors } from './responses.errors';
 import { ResponsesService } from './responses.service';
@@ -39,6 +45,7 @@ export class SurveyPagesController {
   constructor(
     private readonly responses: ResponsesService,
     private readonly surveys: SurveysService,
+    private readonly followUps: FollowUpsService,
     private readonly rateLimits: RateLimitService,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -94,9 +101,15 @@ export class SurveyPagesController {
       return;
     }
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
-    const checked = checkForm(questionnaire, context, form);
-    if (checked.invalid) {
-      await this.renderForm(context, token, request, reply, 422, checked.state);
+    // After a ticket, "you may contact me" is read apart from the answers (it is not anonymous).
+    const contact = context.ticket ? this.followUps.readForm(form) : undefined;
+    const answers = context.ticket
+      ? Object.fromEntries(Object.entries(form).filter(([key]) => !CONTACT_FIELDS.includes(key)))
+      : form;
+    const checked = checkForm(questionnaire, context, answers);
+    if (checked.invalid || contact?.error) {
+      const state = checked.invalid ? checked.state : {};
+      await this.renderForm(context, token, request, reply, 422, { ...state, contact });
       return;
     }
     if (!(await this.responses.submit(token, context, checked.blocks))) {
@@ -104,6 +117,10 @@ export class SurveyPagesController {
       await this.refuse(token, request, reply, undefined, ResponseErrors.alreadyAnswered());
       return;
     }
+    // A separate, non-anonymous record, written after the answer and apart from it.
+    const contacted = contact?.wanted
+      ? await this.followUps.request(token, contact.message)
+      : false;
     const info = this.i18n.info(context.locale);
     await reply.code(200).view('pages/survey/thanks.hbs', {
       heading: this.i18n.t(context.locale, 'thanks.heading'),
@@ -112,6 +129,7 @@ export class SurveyPagesController {
       title: this.i18n.t(context.locale, 'thanks.title'),
       teamName: context.teamName,
       k: context.k,
+      contacted,
     });
   }
 
@@ -159,7 +177,7 @@ export class SurveyPagesController {
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    state: FormState,
+    state: FormState & { contact?: ContactForm },
   ): Promise<void> {
     const questionnaire = await this.surveys.getQuestionnaire(context.questionnaireId);
     const nonce = ensureCsrfNonce(request, reply, {
@@ -167,8 +185,27 @@ export class SurveyPagesController {
       secure: this.config.baseUrl.startsWith('https:'),
     });
     const rawContext = encodeContext(context);
+    const view = surveyFormView(questionnaire, context, this.i18n, state);
+    const contactError = state.contact?.error
+      ? this.i18n.t(context.locale, state.contact.error.key, state.contact.error.vars)
+      : undefined;
     await reply.code(status).view('pages/survey/form.hbs', {
-      ...surveyFormView(questionnaire, context, this.i18n, state),
+      ...view,
+      ...(context.ticket
+        ? {
+            contact: {
+              wanted: state.contact?.wanted ?? false,
+              message: state.contact?.message ?? '',
+              error: contactError,
+              maxLength: FOLLOW_UP_MAX_LENGTH,
+            },
+            errorCount: view.errorCount + (contactError ? 1 : 0),
+            errorItems: [
+              ...view.errorItems,
+              ...(contactError ? [{ id: 'contact', label: contactError }] : []),
+            ],
+          }
+        : {}),
       action: `/s/${token}`,
       hidden: [
         { name: CONTEXT_FIELD, value: rawContext },

@@ -22,6 +22,12 @@ export const SurveyErrors = {
     ),
   closed: (id: string) =>
     new DomainError('conflict', 'survey.closed', `Survey ${id} has closed; it cannot be sent.`),
+  ticketSurvey: (id: string) =>
+    new DomainError(
+      'conflict',
+      'survey.ticket_survey',
+      `Survey ${id} collects answers after tickets; only its tickets send it.`,
+    ),
   noRecipients: () =>
     new DomainError(
       'invalid',

@@ -41,7 +41,10 @@ export class SurveysRepository {
     });
   }
 
-  insertSurvey(survey: Omit<Survey, 'id' | 'createdAt'>, manager?: EntityManager): Promise<Survey> {
+  insertSurvey(
+    survey: Omit<Survey, 'id' | 'createdAt' | 'source'> & Partial<Pick<Survey, 'source'>>,
+    manager?: EntityManager,
+  ): Promise<Survey> {
     const repo = (manager ?? this.dataSource.manager).getRepository(Survey);
     return repo.save(repo.create(survey));
   }
@@ -53,7 +56,7 @@ export class SurveysRepository {
   /** Surveys with how many were invited and how many answered (counts only, no identities). */
   listSurveysWithCounts(): Promise<(Survey & { invited: number; answered: number })[]> {
     return this.dataSource.query(`
-      SELECT s.id, s.name, s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId",
+      SELECT s.id, s.name, s.source, s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId",
              s.reporting_threshold AS "reportingThreshold", s.closes_at AS "closesAt", s.created_at AS "createdAt",
              count(i.id)::int AS invited, count(i.answered_on)::int AS answered
         FROM survey s LEFT JOIN invitation i ON i.survey_id = s.id

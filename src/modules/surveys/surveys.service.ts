@@ -86,6 +86,28 @@ export class SurveysService {
   }
 
   /**
+   * A team's survey for the ticket invitations of one period (made by the tickets feature, which
+   * keeps one per team and month): its answers are recorded as `ticket`.
+   */
+  async createTicketSurvey(input: {
+    name: string;
+    teamId: string;
+    questionnaireId: string;
+    closesAt: Date;
+  }) {
+    await this.getQuestionnaire(input.questionnaireId);
+    const survey = await this.surveys.insertSurvey({
+      ...input,
+      subject: 'team',
+      ratedTeamIds: null,
+      questionIds: null,
+      source: 'ticket',
+      reportingThreshold: this.config.reportingThreshold,
+    });
+    return survey.id;
+  }
+
+  /**
    * The survey of a campaign wave (its subject, rated teams, question subset and threshold), in
    * the caller's transaction.
    */
@@ -130,6 +152,7 @@ export class SurveysService {
   async send(surveyId: string, dto: SendSurveyDto) {
     const survey = await this.getSurvey(surveyId);
     if (survey.closesAt.getTime() <= Date.now()) throw SurveyErrors.closed(surveyId);
+    if (survey.source === 'ticket') throw SurveyErrors.ticketSurvey(surveyId);
     const employeeIds = dto.employeeIds ?? [];
     const emails = (dto.emails ?? []).map((e) => e.trim().toLowerCase());
     if (employeeIds.length === 0 && emails.length === 0) throw SurveyErrors.noRecipients();

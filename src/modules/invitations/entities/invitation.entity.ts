@@ -61,6 +61,22 @@ export class Invitation {
   @Column({ name: 'asks_enps', type: 'boolean', default: false })
   asksEnps!: boolean;
 
+  /**
+   * Coarse attributes of the ticket behind a ticket survey invitation, which its answer will
+   * carry (never the ticket or the requester); null on other invitations.
+   */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  category!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  priority!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  channel!: string | null;
+
+  @Column({ name: 'resolution_band', type: 'varchar', length: 8, nullable: true })
+  resolutionBand!: string | null;
+
   /** When the invitation mail was accepted by the mail server (or the outbox). */
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt!: Date | null;

@@ -57,4 +57,18 @@ export class Response {
 
   @Column({ name: 'tenure_band', type: 'varchar', length: 16, nullable: true })
   tenureBand!: string | null;
+
+  /** Coarse attributes of a ticket survey answer (never the ticket or the requester). */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  category!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  priority!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  channel!: string | null;
+
+  /** How long the ticket took to resolve: <4h, 4-24h, 1-3d or 3d+. */
+  @Column({ name: 'resolution_band', type: 'varchar', length: 8, nullable: true })
+  resolutionBand!: string | null;
 }

@@ -18,9 +18,11 @@ export type SurveySubject = (typeof SURVEY_SUBJECTS)[number];
  * A questionnaire sent to chosen employees until it closes. It rates one team (`team`), a list
  * of service teams each in its own block (`teams`: each rated team's answers become a response
  * of their own), or each respondent's own team (`own_team`, recorded on the invitation). Each
- * wave of a campaign is one survey.
+ * wave of a campaign is one survey. Ticket surveys (`source` = 'ticket') are made by the
+ * tickets feature, one per team and month.
  */
 @Entity('survey')
+@Check('ck_survey_source', `"source" IN ('pulse', 'ticket')`)
 @Check('ck_survey_subject', `"subject" IN ('team', 'teams', 'own_team')`)
 @Check(
   'ck_survey_team',
@@ -62,6 +64,10 @@ export class Survey {
   /** Reporting threshold k, fixed when the survey is created and shown to respondents. */
   @Column({ name: 'reporting_threshold', type: 'smallint' })
   reportingThreshold!: number;
+
+  /** What its answers are recorded as: a pulse, or a survey after a ticket. */
+  @Column({ type: 'varchar', length: 16, default: 'pulse' })
+  source!: 'pulse' | 'ticket';
 
   /** Links stop working at this instant; the mixer may then flush a last, smaller batch. */
   @Column({ name: 'closes_at', type: 'timestamptz' })

@@ -1,0 +1,254 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
+import { DomainError } from '../../common/errors/domain-error';
+import { asForm, type Form, textField } from '../../common/http/form-fields';
+import { pageContext } from '../../common/views/page-context';
+import { TeamsService } from '../teams/teams.service';
+import { INTEGRATION_KINDS } from './entities/integration.entity';
+import { type IntegrationInput, IntegrationsService } from './integrations.service';
+import { SECRET_HEADER } from './signatures';
+import { TicketSurveysService } from './ticket-surveys.service';
+import { TicketsService } from './tickets.service';
+
+/** A time as the pages show it. */
+function when(date: Date | null): string | null {
+  return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null;
+}
+
+/** Form fields as integration settings; what cannot be read is reported, not guessed. */
+function settingsOf(form: Form, problems: string[]): IntegrationInput {
+  const number = (name: string, label: string): number | undefined => {
+    const raw = textField(form, name).trim();
+    if (raw === '') return undefined;
+    if (!/^-?\d+$/.test(raw)) {
+      problems.push(`${label} must be a whole number`);
+      return undefined;
+    }
+    return Number(raw);
+  };
+  const lines = (name: string) =>
+    textField(form, name)
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+  const mappingRules = lines('mappingRules').map((line, i) => {
+    const [match, team, ...rest] = line.split('=>').map((part) => part.trim());
+    if (!match || !team || rest.length > 0)
+      problems.push(`mapping rule ${i + 1} must read "group name or id => team-slug"`);
+    return { match: match ?? '', team: team ?? '' };
+  });
+  return {
+    name: textField(form, 'name'),
+    defaultTeam: textField(form, 'defaultTeam'),
+    mappingRules,
+    delayMinutes: number('delayMinutes', 'Delay'),
+    linkExpiryDays: number('linkExpiryDays', 'Link expiry'),
+    throttleDays: number('throttleDays', 'Throttle'),
+    samplingPercent: number('samplingPercent', 'Sampling'),
+    excludedCategories: lines('excludedCategories'),
+    excludeRequesterIsAssignee: textField(form, 'excludeRequesterIsAssignee') === 'on',
+    active: textField(form, 'active') === 'on',
+  };
+}
+
+/** HR's pages for integrations: create, configure, rotate the secret, watch what arrives. */
+@ApiExcludeController()
+@Controller('admin/integrations')
+export class IntegrationPagesController {
+  constructor(
+    private readonly integrations: IntegrationsService,
+    private readonly tickets: TicketsService,
+    private readonly surveys: TicketSurveysService,
+    private readonly teams: TeamsService,
+  ) {}
+
+  @Get()
+  @Pages('admin')
+  list(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.renderList(request, reply, 200, {});
+  }
+
+  @Post()
+  @Pages('admin')
+  async create(
+    @CurrentUser() actor: SignedInUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = asForm(body);
+    try {
+      const { integration, secret } = await this.integrations.create(
+        actor,
+        {
+          kind: textField(form, 'kind'),
+          name: textField(form, 'name'),
+          defaultTeam: textField(form, 'defaultTeam'),
+          signingSecret: textField(form, 'signingSecret').trim() || undefined,
+        },
+        request.ip,
+      );
+      reply.header('Cache-Control', 'no-store');
+      return this.renderDetail(request, reply, integration.id, 201, { secret, created: true });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
+      return this.renderList(request, reply, 400, { error: error.message, form });
+    }
+  }
+
+  @Get(':id')
+  @Pages('admin')
+  detail(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.renderDetail(request, reply, id, 200, {});
+  }
+
+  @Post(':id')
+  @Pages('admin')
+  async update(
+    @CurrentUser() actor: SignedInUser,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = asForm(body);
+    const problems: string[] = [];
+    const input = settingsOf(form, problems);
+    try {
+      if (problems.length > 0)
+        throw new DomainError('invalid', 'integration.invalid', problems.join('; '));
+      await this.integrations.update(actor, id, input, request.ip);
+      return reply.redirect(`/admin/integrations/${id}?saved=1`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
+      return this.renderDetail(request, reply, id, 400, { error: error.message, form });
+    }
+  }
+
+  @Post(':id/rotate')
+  @Pages('admin')
+  async rotate(
+    @CurrentUser() actor: SignedInUser,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = asForm(body);
+    const overlap = textField(form, 'overlapHours').trim();
+    try {
+      if (overlap !== '' && !/^\d+$/.test(overlap))
+        throw new DomainError(
+          'invalid',
+          'integration.invalid',
+          'Overlap must be a whole number of hours',
+        );
+      const { secret } = await this.integrations.rotate(
+        actor,
+        id,
+        {
+          signingSecret: textField(form, 'signingSecret').trim() || undefined,
+          overlapHours: overlap === '' ? undefined : Number(overlap),
+        },
+        request.ip,
+      );
+      reply.header('Cache-Control', 'no-store');
+      return this.renderDetail(request, reply, id, 200, { secret, rotated: true });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
+      return this.renderDetail(request, reply, id, 400, { rotateError: error.message });
+    }
+  }
+
+  @Post(':id/tickets/:ticket/retry')
+  @Pages('admin')
+  async retry(
+    @Param('id') id: string,
+    @Param('ticket') ticket: string,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.integrations.get(id);
+    await this.surveys.revive(id, ticket);
+    return reply.redirect(`/admin/integrations/${id}?retried=1`, 303);
+  }
+
+  private async renderList(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: Record<string, unknown>,
+  ) {
+    const [integrations, teams] = await Promise.all([this.integrations.list(), this.teams.list()]);
+    return reply.code(status).view(
+      'pages/admin/integrations.hbs',
+      pageContext(request, 'Integrations', {
+        integrations,
+        kinds: INTEGRATION_KINDS,
+        teams: teams.map((t) => ({ slug: t.slug, name: t.name, depth: t.depth })),
+        ...extra,
+      }),
+    );
+  }
+
+  private async renderDetail(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    status: number,
+    extra: Record<string, unknown>,
+  ) {
+    const integration = await this.integrations.get(id);
+    const [activity, teams] = await Promise.all([this.tickets.activity(id), this.teams.list()]);
+    const form = extra.form as Form | undefined;
+    const query = request.query as Record<string, unknown>;
+    return reply.code(status).view(
+      'pages/admin/integration.hbs',
+      pageContext(request, integration.name, {
+        integration: {
+          ...integration,
+          secretRotatedAt: when(integration.secretRotatedAt),
+          previousSecretValidUntil: when(integration.previousSecretValidUntil),
+        },
+        activity: {
+          ...activity,
+          dead: activity.dead.map((d) => ({
+            ...d,
+            retryUrl: `/admin/integrations/${id}/tickets/${encodeURIComponent(d.externalTicketId)}/retry`,
+          })),
+        },
+        secretHeader: SECRET_HEADER,
+        [`is_${integration.kind}`]: true,
+        teams: teams.map((t) => ({
+          slug: t.slug,
+          name: t.name,
+          depth: t.depth,
+          selected: t.slug === (form ? textField(form, 'defaultTeam') : integration.defaultTeam),
+        })),
+        values: form
+          ? {
+              name: textField(form, 'name'),
+              mappingRules: textField(form, 'mappingRules'),
+              delayMinutes: textField(form, 'delayMinutes'),
+              linkExpiryDays: textField(form, 'linkExpiryDays'),
+              throttleDays: textField(form, 'throttleDays'),
+              samplingPercent: textField(form, 'samplingPercent'),
+              excludedCategories: textField(form, 'excludedCategories'),
+              excludeRequesterIsAssignee: textField(form, 'excludeRequesterIsAssignee') === 'on',
+              active: textField(form, 'active') === 'on',
+            }
+          : {
+              ...integration,
+              mappingRules: integration.mappingRules
+                .map((r) => `${r.match} => ${r.team}`)
+                .join('\n'),
+              excludedCategories: integration.excludedCategories.join('\n'),
+            },
+        saved: query.saved === '1',
+        retried: query.retried === '1',
+        ...extra,
+      }),
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
+import { InvitationsModule } from '../invitations/invitations.module';
+import { MailModule } from '../mail/mail.module';
+import { SurveysModule } from '../surveys/surveys.module';
+import { TeamsModule } from '../teams/teams.module';
+import { FollowUpsController } from './follow-ups.controller';
+import { FollowUpsService } from './follow-ups.service';
+import { IntegrationPagesController } from './integration-pages.controller';
+import { IntegrationsController } from './integrations.controller';
+import { IntegrationsService } from './integrations.service';
+import { TicketSurveysService } from './ticket-surveys.service';
+import { TicketWebhooksService } from './ticket-webhooks.service';
+import { TicketsRepository } from './tickets.repository';
+import { TicketsService } from './tickets.service';
+import { WebhooksController } from './webhooks.controller';
+
+/** Ticket webhooks, integrations, the survey after a ticket, follow-ups, service standards. */
+@Module({
+  imports: [TeamsModule, DirectoryModule, SurveysModule, InvitationsModule, MailModule],
+  controllers: [
+    WebhooksController,
+    IntegrationsController,
+    IntegrationPagesController,
+    FollowUpsController,
+  ],
+  providers: [
+    TicketsRepository,
+    IntegrationsService,
+    TicketWebhooksService,
+    TicketSurveysService,
+    FollowUpsService,
+    TicketsService,
+  ],
+  exports: [TicketsService, FollowUpsService, IntegrationsService, TicketSurveysService],
+})
+export class TicketsModule {}
