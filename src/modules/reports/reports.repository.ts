@@ -141,7 +141,7 @@ export class ReportsRepository {
     range: Range,
   ): Promise<(NpsCounts & { key: string; value: string })[]> {
     if (Object.keys(groups).length === 0) return [];
-    return this.run('ticketNpsByBandAndGroup', [pairs(groups), range.from, range.to]);
+    return this.run('ticketNpsByBandAndGroup', [pairs(groups), range.grain, range.from, range.to]);
   }
 
   /** Invited and answered people per wave survey and department (counts of people). */

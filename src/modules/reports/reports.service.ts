@@ -73,6 +73,8 @@ export interface TeamReport {
 
 const EMPTY: NpsCounts = { n: 0, promoters: 0, passives: 0, detractors: 0 };
 
+type ReportScope = Awaited<ReturnType<ReportsService['scope']>>;
+
 /** Rows by `outer(row)`, then by their group key: lookups without building string keys. */
 function nest<R extends { key: string }>(rows: R[], outer: (row: R) => string) {
   const map = new Map<string, Map<string, R>>();
@@ -361,20 +363,48 @@ export class ReportsService {
     return assembleCampaignReport(scope, participation, counts, options);
   }
 
-  async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
+  /** The team, its tree and the calendar period a team's report is about. */
+  private async scope(slug: string, grain: Grain, at: string) {
     const all = await this.teams.list();
     const team = all.find((t) => t.slug === slug);
     if (!team) throw TeamErrors.notFound(slug);
-    const k = this.k;
     const start = bucketStart(at, grain);
     const end = addBuckets(start, grain, 1);
-    const range: Range = { grain, from: start, to: end };
-    const subtree = subtreeIds(all, team.id);
-    const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
+    return {
+      all,
+      team,
+      grain,
+      start,
+      end,
+      range: { grain, from: start, to: end } as Range,
+      subtree: subtreeIds(all, team.id),
+      trendFrom: addBuckets(start, grain, 1 - TREND_BUCKETS),
+    };
+  }
 
+  /** A team's page: its report and the part after tickets, for one scope. */
+  async teamPage(
+    slug: string,
+    grain: Grain,
+    at: string,
+  ): Promise<{ report: TeamReport; tickets: TicketReport }> {
+    const scope = await this.scope(slug, grain, at);
+    const [report, tickets] = await Promise.all([
+      this.teamReportOf(scope),
+      this.ticketReportOf(scope),
+    ]);
+    return { report, tickets };
+  }
+
+  async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
+    return this.teamReportOf(await this.scope(slug, grain, at));
+  }
+
+  private async teamReportOf(scope: ReportScope): Promise<TeamReport> {
+    const { all, team, grain, start, end, range, subtree, trendFrom } = scope;
+    const k = this.k;
     // Every statement in one round: the comment sample and the segments are read whether or not
     // they will be shown (they usually are), rather than waiting for the visibility rule first.
-    const members = subtreeIds(all, team.id);
     const [rollup, perQuestion, distribution, options, rate, sample, segmentRows] =
       await Promise.all([
         this.rollups(all, { grain, from: trendFrom, to: end }),
@@ -384,7 +414,7 @@ export class ReportsService {
         this.reports.responseRate(subtree, range),
         this.reports.commentSample(subtree, range, COMMENTS_SHOWN),
         this.reports.npsBySegmentAndGroup(
-          Object.fromEntries(members.map((id) => [id, subtreeIds(all, id)])),
+          Object.fromEntries(subtree.map((id) => [id, subtreeIds(all, id)])),
           range,
         ),
       ]);
@@ -488,15 +518,12 @@ export class ReportsService {
 
   /** The "after tickets" part of a team's page for one calendar period (see TicketReport). */
   async ticketReport(slug: string, grain: Grain, at: string): Promise<TicketReport> {
-    const all = await this.teams.list();
-    const team = all.find((t) => t.slug === slug);
-    if (!team) throw TeamErrors.notFound(slug);
+    return this.ticketReportOf(await this.scope(slug, grain, at));
+  }
+
+  private async ticketReportOf(scope: ReportScope): Promise<TicketReport> {
+    const { all, team, grain, start, end, range, subtree, trendFrom } = scope;
     const k = this.k;
-    const start = bucketStart(at, grain);
-    const end = addBuckets(start, grain, 1);
-    const range: Range = { grain, from: start, to: end };
-    const subtree = subtreeIds(all, team.id);
-    const trendFrom = addBuckets(start, grain, 1 - TREND_BUCKETS);
     const members = Object.fromEntries(subtree.map((id) => [id, subtreeIds(all, id)]));
     const closed = periodClosed(end);
 

@@ -125,19 +125,12 @@ export const REPORT_SQL = {
   ticketNpsByTreeAndBucket: npsByTreeAndBucket('ticket'),
   ticketQuestionCountsByTree: questionCountsByTree('ticket'),
   ticketCommentSample: commentSample('ticket'),
-  /**
-   * iNPS counts per group and resolution-time band of the ticket. No rollup holds the band:
-   * this reads the period's ticket responses (responded_on is indexed with the team).
-   */
-  ticketNpsByBandAndGroup: `SELECT g.key, coalesce(r.resolution_band, 'Unknown') AS value, count(*)::int AS n,
-              count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+  /** iNPS counts per group and resolution-time band of the ticket (a dimension of the segment rollup). */
+  ticketNpsByBandAndGroup: `SELECT g.key, d.value, sum(d.n)::int AS n, sum(d.promoters)::int AS promoters,
+              sum(d.passives)::int AS passives, sum(d.detractors)::int AS detractors
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
-         JOIN response r ON r.team_id = g.id AND r.source = 'ticket'
-          AND r.responded_on >= $2 AND r.responded_on < $3
-         JOIN answer a ON a.response_id = r.id AND a.score IS NOT NULL
-        WHERE a.question_id IN (SELECT id FROM question WHERE type = 'nps')
+         JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $2 AND d.source = 'ticket'
+          AND d.dimension = 'resolution_band' AND d.bucket_start >= $3 AND d.bucket_start < $4
         GROUP BY 1, 2`,
 };
 
