@@ -73,24 +73,16 @@ export class ReportsRepository {
    */
   async npsByTreeAndBucket(
     range: Range,
-    source: Source = 'pulse',
-  ): Promise<(NpsCounts & { key: string; bucket: string })[]> {
-    return this.run(source === 'pulse' ? 'npsByTreeAndBucket' : 'ticketNpsByTreeAndBucket', [
-      ORGANISATION,
-      range.grain,
-      range.from,
-      range.to,
-    ]);
+  ): Promise<(NpsCounts & { source: Source; key: string; bucket: string })[]> {
+    return this.run('npsByTreeAndBucket', [ORGANISATION, range.grain, range.from, range.to]);
   }
 
-  /** Per question: respondents, share of 4–5 and mean, for every team rolled up and the organisation. */
-  async questionCountsByTree(range: Range, source: Source = 'pulse'): Promise<QuestionCounts[]> {
-    return this.run(source === 'pulse' ? 'questionCountsByTree' : 'ticketQuestionCountsByTree', [
-      ORGANISATION,
-      range.grain,
-      range.from,
-      range.to,
-    ]);
+  /**
+   * Per source and question: respondents, share of 4–5 and mean, for every team rolled up and
+   * the organisation.
+   */
+  async questionCountsByTree(range: Range): Promise<(QuestionCounts & { source: Source })[]> {
+    return this.run('questionCountsByTree', [ORGANISATION, range.grain, range.from, range.to]);
   }
 
   /** The questions answered in the period, in questionnaire order. */

@@ -75,6 +75,17 @@ const EMPTY: NpsCounts = { n: 0, promoters: 0, passives: 0, detractors: 0 };
 
 type ReportScope = Awaited<ReturnType<ReportsService['scope']>>;
 
+/** Statements already asked for while building one page, by what they were asked. */
+type Memo = Map<string, Promise<unknown>>;
+
+/** `load()` once per key within `memo` (a page's parts share their statements); always without one. */
+function once<T>(memo: Memo | undefined, key: string, load: () => Promise<T>): Promise<T> {
+  if (!memo) return load();
+  let promise = memo.get(key) as Promise<T> | undefined;
+  if (!promise) memo.set(key, (promise = load()));
+  return promise;
+}
+
 /** Rows by `outer(row)`, then by their group key: lookups without building string keys. */
 function nest<R extends { key: string }>(rows: R[], outer: (row: R) => string) {
   const map = new Map<string, Map<string, R>>();
@@ -218,8 +229,12 @@ export class ReportsService {
    * the whole tree, whoever asks: what one person cannot see, another can, and pages are read
    * side by side.
    */
-  private async rollups(all: Team[], range: Range, source: Source = 'pulse') {
-    const rows = await this.reports.npsByTreeAndBucket(range, source);
+  private async rollups(all: Team[], range: Range, source: Source = 'pulse', memo?: Memo) {
+    const rows = (
+      await once(memo, `nps ${range.grain} ${range.from} ${range.to}`, () =>
+        this.reports.npsByTreeAndBucket(range),
+      )
+    ).filter((r) => r.source === source);
     const byBucket = nest(rows, (r) => r.bucket);
     const counts = (key: string, bucket: string): NpsCounts =>
       byBucket.get(bucket)?.get(key) ?? EMPTY;
@@ -248,12 +263,16 @@ export class ReportsService {
    * (an optional question has fewer answers than the iNPS, so its leftovers differ). Comments
    * (text questions) use the comment threshold.
    */
-  private async questionRollups(all: Team[], range: Range, source: Source = 'pulse') {
-    const [rows, questions] = await Promise.all([
-      this.reports.questionCountsByTree(range, source),
-      this.reports.questionsInPeriod(range),
+  private async questionRollups(all: Team[], range: Range, source: Source = 'pulse', memo?: Memo) {
+    const key = `${range.grain} ${range.from} ${range.to}`;
+    const [allRows, questions] = await Promise.all([
+      once(memo, `counts ${key}`, () => this.reports.questionCountsByTree(range)),
+      once(memo, `questions ${key}`, () => this.reports.questionsInPeriod(range)),
     ]);
-    const byQuestion = nest(rows, (r) => r.question_id);
+    const byQuestion = nest(
+      allRows.filter((r) => r.source === source),
+      (r) => r.question_id,
+    );
     const counts = (questionId: string, key: string) =>
       byQuestion.get(questionId)?.get(key) ?? { n: 0, top2: 0, mean: null };
     const cache = new Map<string, Set<string>>();
@@ -379,6 +398,7 @@ export class ReportsService {
       range: { grain, from: start, to: end } as Range,
       subtree: subtreeIds(all, team.id),
       trendFrom: addBuckets(start, grain, 1 - TREND_BUCKETS),
+      memo: new Map() as Memo,
     };
   }
 
@@ -401,14 +421,14 @@ export class ReportsService {
   }
 
   private async teamReportOf(scope: ReportScope): Promise<TeamReport> {
-    const { all, team, grain, start, end, range, subtree, trendFrom } = scope;
+    const { all, team, grain, start, end, range, subtree, trendFrom, memo } = scope;
     const k = this.k;
     // Every statement in one round: the comment sample and the segments are read whether or not
     // they will be shown (they usually are), rather than waiting for the visibility rule first.
     const [rollup, perQuestion, distribution, options, rate, sample, segmentRows] =
       await Promise.all([
-        this.rollups(all, { grain, from: trendFrom, to: end }),
-        this.questionRollups(all, range),
+        this.rollups(all, { grain, from: trendFrom, to: end }, 'pulse', memo),
+        this.questionRollups(all, range, 'pulse', memo),
         this.reports.npsDistribution(subtree, range),
         this.reports.optionCountsByGroup({ [team.id]: subtree }, range),
         this.reports.responseRate(subtree, range),
@@ -522,15 +542,16 @@ export class ReportsService {
   }
 
   private async ticketReportOf(scope: ReportScope): Promise<TicketReport> {
-    const { all, team, grain, start, end, range, subtree, trendFrom } = scope;
+    const { all, team, grain, start, end, range, subtree, trendFrom, memo } = scope;
     const k = this.k;
     const members = Object.fromEntries(subtree.map((id) => [id, subtreeIds(all, id)]));
     const closed = periodClosed(end);
 
     const [tickets, pulses, perQuestion, bands, standards, hours] = await Promise.all([
-      this.rollups(all, { grain, from: trendFrom, to: end }, 'ticket'),
-      this.rollups(all, range),
-      this.questionRollups(all, range, 'ticket'),
+      // The same statements as the pulse part's (12 buckets: the current one is among them).
+      this.rollups(all, { grain, from: trendFrom, to: end }, 'ticket', memo),
+      this.rollups(all, { grain, from: trendFrom, to: end }, 'pulse', memo),
+      this.questionRollups(all, range, 'ticket', memo),
       closed ? this.reports.ticketNpsByBandAndGroup(members, range) : Promise.resolve([]),
       this.tickets.serviceStandards(subtree, range),
       this.tickets.busiestHours(subtree, range),

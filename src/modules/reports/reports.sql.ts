@@ -33,34 +33,37 @@ const TREE_GROUPS = `WITH RECURSIVE tree(key, id) AS (
 /** Which answers a statement reads: pulses, or surveys after tickets. */
 type Source = 'pulse' | 'ticket';
 
-/** iNPS counts per tree group (TREE_GROUPS) and calendar bucket ($2: week, month or quarter). */
-const npsByTreeAndBucket = (source: Source) => `${TREE_GROUPS}
-       SELECT g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
+/**
+ * iNPS counts per source, tree group (TREE_GROUPS) and calendar bucket ($2: week, month or
+ * quarter): both sources in one statement, since a team's page shows both.
+ */
+const npsByTreeAndBucket = `${TREE_GROUPS}
+       SELECT t.source, g.key, to_char(t.bucket_start, 'YYYY-MM-DD') AS bucket,
               sum(t.n)::int AS n, sum(t.promoters)::int AS promoters,
               sum(t.passives)::int AS passives, sum(t.detractors)::int AS detractors
-         FROM (SELECT d.team_id, d.bucket_start, sum(d.n) AS n, sum(${PROMOTERS}) AS promoters,
+         FROM (SELECT d.source, d.team_id, d.bucket_start, sum(d.n) AS n, sum(${PROMOTERS}) AS promoters,
                       sum(${PASSIVES}) AS passives, sum(${DETRACTORS}) AS detractors
                  FROM report_period_question d
-                WHERE d.grain = $2 AND d.source = '${source}' AND d.bucket_start >= $3 AND d.bucket_start < $4
+                WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
                   AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
-                GROUP BY 1, 2) t
+                GROUP BY 1, 2, 3) t
          JOIN g ON g.id = t.team_id
-        GROUP BY 1, 2`;
+        GROUP BY 1, 2, 3`;
 
 /**
  * Per tree group and question of every type: respondents, share of 4–5 and mean (rating, effort),
  * comments (text). The counts let the service apply the tree rule question by question.
  */
-const questionCountsByTree = (source: Source) => `${TREE_GROUPS}
-       SELECT g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
+const questionCountsByTree = `${TREE_GROUPS}
+       SELECT t.source, g.key, t.question_id, sum(t.n)::int AS n, sum(t.top2)::int AS top2,
               sum(t.score_sum)::float / nullif(sum(t.n), 0) AS mean
-         FROM (SELECT d.team_id, d.question_id, sum(d.n) AS n,
+         FROM (SELECT d.source, d.team_id, d.question_id, sum(d.n) AS n,
                       sum(d.score_counts[5] + d.score_counts[6]) AS top2, sum(d.score_sum) AS score_sum
                  FROM report_period_question d
-                WHERE d.grain = $2 AND d.source = '${source}' AND d.bucket_start >= $3 AND d.bucket_start < $4
-                GROUP BY 1, 2) t
+                WHERE d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
+                GROUP BY 1, 2, 3) t
          JOIN g ON g.id = t.team_id
-        GROUP BY 1, 2`;
+        GROUP BY 1, 2, 3`;
 
 /**
  * A sample of the period's comments: those with the smallest random sort keys (so reloading
@@ -74,8 +77,8 @@ const commentSample = (source: Source) => `SELECT a.text
         ORDER BY random()`;
 
 export const REPORT_SQL = {
-  npsByTreeAndBucket: npsByTreeAndBucket('pulse'),
-  questionCountsByTree: questionCountsByTree('pulse'),
+  npsByTreeAndBucket,
+  questionCountsByTree,
   /** The questions answered in the period, in questionnaire order. */
   questionsInPeriod: `SELECT id, type, text, options, position FROM question
         WHERE id IN (SELECT DISTINCT question_id FROM report_period_question
@@ -122,8 +125,6 @@ export const REPORT_SQL = {
         GROUP BY 1, 2, 3, 4`,
 
   // Surveys after tickets: the same figures, of the other source.
-  ticketNpsByTreeAndBucket: npsByTreeAndBucket('ticket'),
-  ticketQuestionCountsByTree: questionCountsByTree('ticket'),
   ticketCommentSample: commentSample('ticket'),
   /** iNPS counts per group and resolution-time band of the ticket (a dimension of the segment rollup). */
   ticketNpsByBandAndGroup: `SELECT g.key, d.value, sum(d.n)::int AS n, sum(d.promoters)::int AS promoters,

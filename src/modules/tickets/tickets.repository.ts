@@ -1,3 +1,4 @@
+import { RESOLUTION_SQL, SERVICE_STANDARDS_SQL } from './service-standards.sql';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
@@ -105,11 +106,6 @@ export interface FollowUpRow {
   requestedOn: string;
   doneOn: string | null;
 }
-
-/** The ticket's resolution as things stand (see ticket-rules.resolutionOf), in SQL. */
-const RESOLUTION_SQL = `CASE
-  WHEN t.resolved_at > coalesce(t.last_reopened_at, '-infinity') THEN t.resolved_at
-  WHEN t.closed_at > coalesce(t.last_reopened_at, '-infinity') THEN t.closed_at END`;
 
 const FACTS = `t.id, t.resolved_at AS "resolvedAt", t.closed_at AS "closedAt",
   t.last_reopened_at AS "lastReopenedAt", t.reopen_count AS "reopenCount",
@@ -633,27 +629,21 @@ export class TicketsRepository {
     from: string,
     to: string,
   ): Promise<ServiceStandardsRow> {
-    const [row] = await this.dataSource.query(
-      `WITH opened AS (
-         SELECT extract(epoch FROM first_response_at - ticket_created_at) / 60 AS minutes
-           FROM ticket_event
-          WHERE team_id = ANY($1::uuid[]) AND ticket_created_at >= $2 AND ticket_created_at < $3),
-       resolved AS (
-         SELECT extract(epoch FROM r.resolution - t.ticket_created_at) / 60 AS minutes
-           FROM ticket_event t CROSS JOIN LATERAL (SELECT ${RESOLUTION_SQL} AS resolution) r
-          WHERE t.team_id = ANY($1::uuid[]) AND r.resolution >= $2 AND r.resolution < $3
-            AND t.ticket_created_at <= r.resolution)
-       SELECT (SELECT count(*)::int FROM opened) AS opened,
-              (SELECT count(*)::int FROM opened WHERE minutes >= 0) AS responded,
-              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) FROM opened WHERE minutes >= 0)
-                AS "firstResponseMedianMinutes",
-              (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes) FROM opened WHERE minutes >= 0)
-                AS "firstResponseP90Minutes",
-              (SELECT count(*)::int FROM resolved) AS resolved,
-              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) FROM resolved) AS "handlingMedianMinutes",
-              (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes) FROM resolved) AS "handlingP90Minutes"`,
-      [teamIds, from, to],
-    );
+    // Counts are integers; the percentiles come back as text (double precision) or null.
+    const [row] = await preparedQuery<
+      Record<'opened' | 'responded' | 'resolved', number> &
+        Record<
+          | 'firstResponseMedianMinutes'
+          | 'firstResponseP90Minutes'
+          | 'handlingMedianMinutes'
+          | 'handlingP90Minutes',
+          string | number | null
+        >
+    >(this.dataSource, 'report_serviceStandards', SERVICE_STANDARDS_SQL.serviceStandards, [
+      teamIds,
+      from,
+      to,
+    ]);
     const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
     return {
       opened: row.opened,
@@ -673,13 +663,10 @@ export class TicketsRepository {
     to: string,
     timeZone: string,
   ): Promise<{ weekday: number; hour: number; tickets: number }[]> {
-    return this.dataSource.query(
-      `SELECT extract(isodow FROM ticket_created_at AT TIME ZONE $4)::int AS weekday,
-              extract(hour FROM ticket_created_at AT TIME ZONE $4)::int AS hour,
-              count(*)::int AS tickets
-         FROM ticket_event
-        WHERE team_id = ANY($1::uuid[]) AND ticket_created_at >= $2 AND ticket_created_at < $3
-        GROUP BY 1, 2 ORDER BY 1, 2`,
+    return preparedQuery(
+      this.dataSource,
+      'report_volumeByWeekdayHour',
+      SERVICE_STANDARDS_SQL.volumeByWeekdayHour,
       [teamIds, from, to, timeZone],
     );
   }

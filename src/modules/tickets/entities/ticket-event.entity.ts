@@ -31,6 +31,7 @@ export type SurveyState =
 @Index('uq_ticket_event_ticket', ['integrationId', 'externalTicketId'], { unique: true })
 @Index('ix_ticket_event_team_created', ['teamId', 'ticketCreatedAt'])
 @Index('ix_ticket_event_team_resolved', ['teamId', 'resolvedAt'])
+@Index('ix_ticket_event_team_closed', ['teamId', 'closedAt'])
 @Index('ix_ticket_event_integration_updated', ['integrationId', 'updatedAt'])
 export class TicketEvent {
   @PrimaryGeneratedColumn('uuid')
