@@ -4,7 +4,9 @@ export class TicketEventClosedIndex1796017840633 implements MigrationInterface {
   name = 'TicketEventClosedIndex1796017840633';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE INDEX "ix_ticket_event_team_closed" ON "ticket_event"  ("team_id", "closed_at") `);
+    await queryRunner.query(
+      `CREATE INDEX "ix_ticket_event_team_closed" ON "ticket_event"  ("team_id", "closed_at") `,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
