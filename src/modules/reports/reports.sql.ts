@@ -96,6 +96,7 @@ export const REPORT_SQL = {
               sum(d.detractors)::int AS detractors
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)
          JOIN report_period_segment d ON d.team_id = g.id AND d.grain = $2 AND d.source = 'pulse'
+          AND d.dimension IN ('department', 'location', 'tenure_band')
           AND d.bucket_start >= $3 AND d.bucket_start < $4
         GROUP BY 1, 2, 3`,
   /** How many answered each iNPS score, 0–10. */
