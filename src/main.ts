@@ -55,10 +55,12 @@ async function bootstrap(): Promise<void> {
     await dataSource.destroy();
 
     const app = await createApp(config, databaseUrl);
+    // The first administrator exists before the first request is answered.
+    await app.init();
+    await app.get(AccountsService).bootstrapAdmin();
     await app.listen({ port: config.port, host: config.host });
     logger.log(`inpulse listening on ${config.baseUrl} (database: ${redactUrl(databaseUrl)})`);
 
-    await app.get(AccountsService).bootstrapAdmin();
     if (config.demo) {
       const demo = app.get(DemoService);
       await demo.seedIfEmpty();
