@@ -5,9 +5,7 @@
  * to a raw INSERT … SELECT of the same invitation and mail rows. See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { Pool as PgPool } from 'pg';
 import { Pool } from 'undici';
@@ -20,6 +18,7 @@ import { rssSampler } from './lib/memory';
 import { freePort } from './lib/net';
 import { createAudience, sendSurvey } from './lib/scenario';
 import { type CountingSink, startCountingSink } from './lib/smtp-sink';
+import { runBench, saveResults } from './lib/results';
 
 const GOAL_PER_SECOND = 100;
 
@@ -329,10 +328,7 @@ async function main(): Promise<number> {
       cpu: cpuUsage,
       goal: { text: `≥ ${GOAL_PER_SECOND} mails/s, each recipient once`, met: goalMet },
     };
-    const dir = join(projectRoot, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'mail.json'), JSON.stringify(results, null, 2) + '\n');
-    log('results written to bench/results/mail.json');
+    await saveResults(projectRoot, 'mail.json', results, log);
     if (twice > 0) {
       console.error(`bench: ${twice} recipients did not get exactly one mail`);
       return 1;
@@ -344,12 +340,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bench:mail', main);

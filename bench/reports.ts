@@ -4,9 +4,7 @@
  * See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { Pool as PgPool } from 'pg';
 import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
@@ -19,6 +17,7 @@ import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persisten
 import { percentile } from './lib/stats';
 import { REPORT_SQL } from '../src/modules/reports/reports.sql';
 import { SERVICE_STANDARDS_SQL } from '../src/modules/tickets/service-standards.sql';
+import { runBench, saveResults } from './lib/results';
 
 const TREND_BUCKETS = 12; // ReportsService.TREND_BUCKETS
 const SPARK_BUCKETS = 8; // ReportsService.SPARK_BUCKETS
@@ -601,11 +600,7 @@ async function main(): Promise<number> {
       perQuery,
       explain: explains,
     };
-    const dir = join(projectRoot, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    const file = `reports-${responses}.json`;
-    await writeFile(join(dir, file), JSON.stringify(results, null, 2) + '\n');
-    log(`results written to bench/results/${file}`);
+    await saveResults(projectRoot, `reports-${responses}.json`, results, log);
     return 0;
   } finally {
     clearTimeout(watchdog);
@@ -615,12 +610,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(
-      `bench:reports failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bench:reports', main);

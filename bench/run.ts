@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { findProjectRoot } from '../src/config/app-config';
+import { runBench } from './lib/results';
 
 interface Scenario {
   name: string;
@@ -86,10 +87,4 @@ async function main(): Promise<number> {
   return outcome.some((o) => o.code !== 0) ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench failed: ${error instanceof Error ? error.message : error}`);
-    process.exit(1);
-  },
-);
+runBench('bench', main);

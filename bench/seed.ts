@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { findProjectRoot } from '../src/config/app-config';
 import { REBUILD_ROLLUPS_SQL } from '../src/modules/reports/reports.sql';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
+import { runBench } from './lib/results';
 
 const started = Date.now();
 function log(line: string): void {
@@ -390,12 +391,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(
-      `bench:seed failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bench:seed', main);

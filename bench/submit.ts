@@ -3,9 +3,7 @@
  * raw baseline of single-row INSERTs of the same rows into PostgreSQL. See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { Pool as PgPool } from 'pg';
 import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
@@ -17,6 +15,7 @@ import { freePort } from './lib/net';
 import { activityLine, type ActivitySummary, startActivitySampler } from './lib/pg-activity';
 import { formBody, loadScenario, openLinks, type Session } from './lib/scenario';
 import { type Limits, type PhaseResult, runBounded, summarise } from './lib/stats';
+import { runBench, saveResults } from './lib/results';
 
 const GOAL = 0.5;
 
@@ -397,10 +396,7 @@ async function main(): Promise<number> {
       cpu: { project: projectCpuUsage, baseline: baselineCpuUsage },
       databaseConnections: { project: projectConnections, baseline: baselineConnections },
     };
-    const dir = join(projectRoot, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'submit.json'), JSON.stringify(results, null, 2) + '\n');
-    log(`results written to bench/results/submit.json`);
+    await saveResults(projectRoot, 'submit.json', results, log);
 
     if (project.failures > 0) {
       console.error(
@@ -415,12 +411,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bench:submit', main);

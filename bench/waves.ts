@@ -5,8 +5,6 @@
  * throughout (it must stay flat: the audience never passes through the app). See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import PgBoss from 'pg-boss';
 import { request } from 'undici';
@@ -15,6 +13,7 @@ import { startApp } from './lib/app-process';
 import { provisionDatabase } from './lib/database';
 import { rssSampler } from './lib/memory';
 import { freePort } from './lib/net';
+import { runBench, saveResults } from './lib/results';
 
 const GOAL_MS = 30_000;
 const started = Date.now();
@@ -217,37 +216,26 @@ async function main(): Promise<void> {
       `  app RSS: idle ${rssIdle.toFixed(0)} MB, max while opening ${rssMax.toFixed(0)} MB (+${(rssMax - rssIdle).toFixed(0)} MB)`,
     );
     console.log('');
-    const dir = join(projectRoot, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    await writeFile(
-      join(dir, 'waves.json'),
-      JSON.stringify(
-        {
-          employees,
-          appMs,
-          wallMs,
-          rawMs,
-          ratio,
-          rssIdleMb: rssIdle,
-          rssMaxMb: rssMax,
-          invited,
-          queued,
-          goalMs: GOAL_MS,
-        },
-        null,
-        2,
-      ) + '\n',
+    await saveResults(
+      projectRoot,
+      'waves.json',
+      {
+        employees,
+        appMs,
+        wallMs,
+        rawMs,
+        ratio,
+        rssIdleMb: rssIdle,
+        rssMaxMb: rssMax,
+        invited,
+        queued,
+        goalMs: GOAL_MS,
+      },
+      log,
     );
-    log('results written to bench/results/waves.json');
   } finally {
     await cleanUp();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`bench:waves failed: ${error instanceof Error ? error.message : error}`);
-    process.exit(1);
-  },
-);
+runBench('bench:waves', main);

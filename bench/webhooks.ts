@@ -6,9 +6,7 @@
  * at the same rate, in the same run. See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { Pool as PgPool } from 'pg';
 import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
@@ -20,6 +18,7 @@ import { type BenchDatabase, provisionDatabase } from './lib/database';
 import { freePort } from './lib/net';
 import { api } from './lib/scenario';
 import { type PhaseResult, summarise } from './lib/stats';
+import { runBench, saveResults } from './lib/results';
 
 const GOAL_P99_MS = 200;
 
@@ -318,10 +317,7 @@ async function main(): Promise<number> {
       cpu: { project: cpuProject, baseline: cpuBaseline },
       goal: { text: `p99 < ${GOAL_P99_MS} ms at ${settings.rate}/s`, met: goalMet },
     };
-    const dir = join(projectRoot, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'webhooks.json'), JSON.stringify(results, null, 2) + '\n');
-    log('results written to bench/results/webhooks.json');
+    await saveResults(projectRoot, 'webhooks.json', results, log);
     if (project.result.failures > 0 || stored[0].tickets !== count) {
       console.error('bench: some webhooks failed or were not stored');
       return 1;
@@ -333,12 +329,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bench:webhooks', main);
