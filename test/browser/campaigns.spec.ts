@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DemoService } from '../../src/modules/demo/demo.service';
 import { createEmployees, createTeam } from '../factories';
-import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
+import { BROWSER_TIMEOUT, type BrowserSession, openBrowser, watchedPage } from '../setup/browser';
 import { startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
 
@@ -39,18 +39,7 @@ describe('HR creates a campaign in a real browser', () => {
     });
     browser = await openBrowser(t);
     ({ context, baseUrl } = browser);
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    // A failed resource of the page is caught by its response below; the browser's own favicon
-    // request (which has none) only logs this console line.
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
-        errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
-    });
+    page = await watchedPage(context, errors, { responses: true });
   }, BROWSER_TIMEOUT);
 
   afterAll(async () => {
@@ -153,16 +142,7 @@ describe('a campaign report in a real browser', () => {
       ip: '127.0.0.1',
     });
     browser = await openBrowser(t);
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
-        errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
-    });
+    page = await watchedPage(browser.context, errors, { responses: true });
   }, BROWSER_TIMEOUT);
 
   afterAll(async () => {

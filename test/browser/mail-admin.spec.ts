@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { createEmployees, createSurvey, sendQueuedMail } from '../factories';
-import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
+import { BROWSER_TIMEOUT, type BrowserSession, openBrowser, watchedPage } from '../setup/browser';
 import { type SmtpSink, startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
 
@@ -37,15 +37,7 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
     await accounts.acceptSetPasswordLink(link.split('/account/setup/')[1], TEST_PASSWORD, {
       ip: '127.0.0.1',
     });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
-    });
+    page = await watchedPage(context, errors, { responses: true });
     await page.goto(`${browser.baseUrl}/login`);
     await page.locator('#email').fill(email);
     await page.locator('#password').fill(TEST_PASSWORD);

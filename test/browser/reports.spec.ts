@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
+import { BROWSER_TIMEOUT, type BrowserSession, openBrowser, watchedPage } from '../setup/browser';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DemoService } from '../../src/modules/demo/demo.service';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
@@ -54,12 +54,7 @@ describe('a team report in a real browser', () => {
       ip: '127.0.0.1',
     });
 
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page = await watchedPage(context, errors);
 
     // Sign in through the real form, like a person would.
     const form = await page.goto(`${baseUrl}/login`);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { TestApp } from './test-app';
 
 /**
@@ -57,4 +57,29 @@ export async function openBrowser(t: TestApp): Promise<BrowserSession> {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A new page whose script errors and console errors land in `errors` (a test then expects it
+ * empty). With `responses`, every answer of 400 or more is recorded too, and Chromium's own
+ * "Failed to load resource" console line, which says the same, is left out.
+ */
+export async function watchedPage(
+  context: BrowserContext,
+  errors: string[],
+  options: { responses?: boolean } = {},
+): Promise<Page> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    if (options.responses && message.text().startsWith('Failed to load resource')) return;
+    errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  if (options.responses)
+    page.on('response', (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+    });
+  return page;
 }
