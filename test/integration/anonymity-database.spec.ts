@@ -167,7 +167,7 @@ describe('a database reader', () => {
       const comment = `ticket-comment-${i}-${Math.random().toString(36).slice(2, 10)}`;
       comments.push(comment);
       authorOf.set(comment, requesterPeople[i].id);
-      const contact =
+      const contact: Record<string, string> =
         i < 2 ? { contact: 'yes', contact_message: `call me about ${categories[i]}` } : {};
       const res = await submitSurvey(
         t,
