@@ -154,7 +154,7 @@ export class DemoRepository {
         const [survey] = await manager.query(
           `INSERT INTO survey (name, questionnaire_id, team_id, subject, rated_team_ids, reporting_threshold,
                                comment_threshold, released, closes_at, created_at)
-           VALUES ($1, $2, NULL, $3, $4, $5, greatest(5, $5), true, $6, $7) RETURNING id`,
+           VALUES ($1, $2, NULL, $3, $4, $5::int, greatest(5, $5::int), true, $6, $7) RETURNING id`,
           [
             campaign.name,
             campaign.questionnaireId,

@@ -155,6 +155,7 @@ export class DemoService {
         const rate = 0.45 + random.next() * 0.3;
         audience.forEach((person, index) => {
           const answered = index < audience.length * rate;
+          random.int(0, 26); // (keeps the demo's random sequence as it was tuned)
           const segment = {
             department: person.department,
             location: person.location,
@@ -397,6 +398,7 @@ export class DemoService {
       const rate = 0.5 + random.next() * 0.25;
       for (const person of people) {
         const answered = random.next() < rate;
+        random.int(0, 9); // (keeps the demo's random sequence as it was tuned)
         const segment = {
           department: person.department,
           location: person.location,

@@ -113,13 +113,15 @@ export class ReleaseTally {
 
   /** Pass one: count who answered about which team, and the segment aggregates. */
   add(submission: Submission): void {
+    // A second answer of the same person about a team waits (or is dropped), whole.
+    if (submission.blocks.some((b) => this.teams.get(b.teamId)?.people.has(submission.person))) {
+      this.held.add(submission.id);
+      return;
+    }
     for (const block of submission.blocks) {
       let team = this.teams.get(block.teamId);
-      if (!team) this.teams.set(block.teamId, (team = { people: new Set(), asked: 0, values: new Map() }));
-      if (team.people.has(submission.person)) {
-        this.held.add(submission.id);
-        continue;
-      }
+      if (!team)
+        this.teams.set(block.teamId, (team = { people: new Set(), asked: 0, values: new Map() }));
       team.people.add(submission.person);
       if (submission.askedAll) team.asked += 1;
       const inBasis =
