@@ -21,7 +21,7 @@ const DETRACTORS = (alias: string) =>
 
 /** The release of a response and one of its answers, as report_release_question keys it. */
 const RELEASE_OF = `u.survey_id = r.survey_id AND u.team_id = r.team_id AND u.released_on = r.released_on
-     AND u.question_id = a.question_id`;
+     AND u.source = r.source AND u.question_id = a.question_id`;
 
 const ROLLUP_REFRESH = `CREATE OR REPLACE FUNCTION report_rollup_refresh(p_teams uuid[], p_days date[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
@@ -104,10 +104,14 @@ BEGIN
     JOIN response_segment c ON c.team_id = k.team_id AND c.released_on = k.day
     JOIN question q ON q.id = c.question_id AND q.type = 'nps'
     JOIN report_release_question u ON u.survey_id = c.survey_id AND u.team_id = c.team_id
-     AND u.released_on = c.released_on AND u.question_id = c.question_id
+     AND u.released_on = c.released_on AND u.source = c.source AND u.question_id = c.question_id
    GROUP BY 1, 2, 3, 4, 5;
 
-  -- Comments of the releases that show them, each keeping the random sort key it was first given.
+  -- Comments of the releases that show them, each keeping the random sort key it was first given
+  -- (those of a release that no longer shows them — answers deleted — go).
+  DELETE FROM report_comment x USING report_rollup_keys k, answer a, response r
+   WHERE x.team_id = k.team_id AND x.released_on = k.day AND a.id = x.answer_id AND r.id = a.response_id
+     AND NOT EXISTS (SELECT 1 FROM report_release_question u WHERE ${RELEASE_OF});
   INSERT INTO report_comment (answer_id, team_id, released_on, source, sort_key)
   SELECT a.id, r.team_id, r.released_on, r.source, random()
     FROM report_rollup_keys k
