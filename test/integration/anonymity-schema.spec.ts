@@ -78,9 +78,7 @@ describe('anonymous tables', () => {
       'requester_is_assignee boolean',
     ]);
     expect(
-      (
-        await t.dataSource.query(`SELECT to_regclass('ticket_survey_throttle') AS t`)
-      )[0].t,
+      (await t.dataSource.query(`SELECT to_regclass('ticket_survey_throttle') AS t`))[0].t,
     ).toBeNull();
   });
 

@@ -84,9 +84,9 @@ describe('the mixer', () => {
       [survey.id],
     );
     expect(invitations.filter((i) => i.answered)).toHaveLength(40);
-    expect(
-      new Set(invitations.filter((i) => i.answered).map((i) => i.xmin)),
-    ).toEqual(new Set([responses[0].xmin]));
+    expect(new Set(invitations.filter((i) => i.answered).map((i) => i.xmin))).toEqual(
+      new Set([responses[0].xmin]),
+    );
     // The physical order of the rows does not follow the order of submission.
     const order = responses.map((r) => r.position);
     expect(order).not.toEqual([...order].sort((a, b) => a - b));

@@ -90,8 +90,7 @@ describe('a release plan', () => {
             // At least m different people, at most one answer each.
             expect(team.responses.length).toBeGreaterThanOrEqual(m);
             const people = submissions.filter(
-              (s) =>
-                plan.consumed.includes(s.id) && s.blocks.some((b) => b.teamId === team.teamId),
+              (s) => plan.consumed.includes(s.id) && s.blocks.some((b) => b.teamId === team.teamId),
             );
             expect(new Set(people.map((p) => p.person)).size).toBe(team.responses.length);
             // eNPS only where m of the team's people were asked it.
@@ -187,16 +186,19 @@ describe('release periods (a week within a month)', () => {
 
   it('lie within one week, one month and one quarter', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('2020-01-01'), max: new Date('2035-12-31'), noInvalidDate: true }), (d) => {
-        const day = d.toISOString().slice(0, 10);
-        const start = periodStart(day);
-        expect(start <= day).toBe(true);
-        expect(start.slice(0, 7)).toBe(day.slice(0, 7));
-        const gap = (Date.parse(day) - Date.parse(start)) / 86_400_000;
-        expect(gap).toBeLessThan(7);
-        const weekday = new Date(`${start}T00:00:00Z`).getUTCDay();
-        expect(weekday === 1 || start.endsWith('-01')).toBe(true);
-      }),
+      fc.property(
+        fc.date({ min: new Date('2020-01-01'), max: new Date('2035-12-31'), noInvalidDate: true }),
+        (d) => {
+          const day = d.toISOString().slice(0, 10);
+          const start = periodStart(day);
+          expect(start <= day).toBe(true);
+          expect(start.slice(0, 7)).toBe(day.slice(0, 7));
+          const gap = (Date.parse(day) - Date.parse(start)) / 86_400_000;
+          expect(gap).toBeLessThan(7);
+          const weekday = new Date(`${start}T00:00:00Z`).getUTCDay();
+          expect(weekday === 1 || start.endsWith('-01')).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -140,7 +140,10 @@ export class ReleaseTally {
             continue;
           let cell = tally.cells.get(a.question_id);
           if (!cell)
-            tally.cells.set(a.question_id, (cell = { n: 0, scoreSum: 0, scoreCounts: Array(11).fill(0) }));
+            tally.cells.set(
+              a.question_id,
+              (cell = { n: 0, scoreSum: 0, scoreCounts: Array(11).fill(0) }),
+            );
           cell.n += 1;
           cell.scoreSum += a.score;
           if (a.score >= 0 && a.score <= 10) cell.scoreCounts[a.score] += 1;
@@ -209,7 +212,14 @@ export class ReleaseTally {
         for (const value of [...namedValues(people, this.options.m)].sort())
           for (const [questionId, cell] of (values.get(value) as ValueTally).cells) {
             if (!enps.has(teamId) && this.options.askedToSome.has(questionId)) continue;
-            cells.push({ teamId, dimension, value, questionId, ...cell, scoreCounts: [...cell.scoreCounts] });
+            cells.push({
+              teamId,
+              dimension,
+              value,
+              questionId,
+              ...cell,
+              scoreCounts: [...cell.scoreCounts],
+            });
           }
       }
     }
@@ -227,7 +237,8 @@ export function planRelease(submissions: Submission[], options: PlanOptions) {
   for (const s of submissions) {
     const { blocks, consumed: gone } = tally.answersFor(s);
     (gone ? consumed : kept).push(s.id);
-    for (const b of blocks) responses.set(b.teamId, [...(responses.get(b.teamId) ?? []), b.answers]);
+    for (const b of blocks)
+      responses.set(b.teamId, [...(responses.get(b.teamId) ?? []), b.answers]);
   }
   return {
     teams: [...responses].map(([teamId, list]) => ({ teamId, responses: shuffled(list) })),

@@ -76,7 +76,11 @@ export class ReleaseWriter {
    */
   async addResponses(responses: { teamId: string; answers: PendingAnswer[] }[]): Promise<void> {
     if (responses.length === 0) return;
-    const rows = responses.map((r) => ({ id: randomUUID(), team_id: r.teamId, answers: r.answers }));
+    const rows = responses.map((r) => ({
+      id: randomUUID(),
+      team_id: r.teamId,
+      answers: r.answers,
+    }));
     this.responses += rows.length;
     await this.manager.query(
       `CREATE TEMP TABLE IF NOT EXISTS release_answer (response_id uuid, question_id uuid, score smallint,
@@ -111,7 +115,9 @@ export class ReleaseWriter {
            FROM jsonb_to_recordset($1::jsonb) AS c("teamId" uuid, dimension text, value text,
                 "questionId" uuid, n int, "scoreSum" bigint, "scoreCounts" int[])`,
         [
-          JSON.stringify(input.cells.map((c) => ({ ...c, scoreCounts: `{${c.scoreCounts.join(',')}}` }))),
+          JSON.stringify(
+            input.cells.map((c) => ({ ...c, scoreCounts: `{${c.scoreCounts.join(',')}}` })),
+          ),
           this.release.surveyId,
           this.release.releasedOn,
           this.release.source,

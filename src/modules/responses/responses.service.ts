@@ -172,7 +172,11 @@ export class ResponsesService implements OnModuleInit {
         await writer.addResponses(
           shuffled(input.submissions.flatMap((s) => tally.answersFor(s).blocks)),
         );
-        return writer.finish({ cells: tally.cells(), answeredInvitations: [], consumedPending: [] });
+        return writer.finish({
+          cells: tally.cells(),
+          answeredInvitations: [],
+          consumedPending: [],
+        });
       },
     );
     return written ?? 0;
@@ -190,12 +194,16 @@ export class ResponsesService implements OnModuleInit {
       { surveyId: survey.id, source: 'pulse', releasedOn: survey.releasedOn },
       async (writer, manager) => {
         // Answers that came in after the release (as the survey closed) are dropped unread.
-        const result = await this.runRelease(writer, { surveyId: survey.id }, {
-          mode: 'final',
-          dimensions: PULSE_DIMENSIONS,
-          questionTypes,
-          dropAll: survey.released,
-        });
+        const result = await this.runRelease(
+          writer,
+          { surveyId: survey.id },
+          {
+            mode: 'final',
+            dimensions: PULSE_DIMENSIONS,
+            questionTypes,
+            dropAll: survey.released,
+          },
+        );
         await this.responses.markReleased(manager, survey.id);
         if (result.belowM.length > 0)
           this.logger.log(
@@ -214,12 +222,16 @@ export class ResponsesService implements OnModuleInit {
       await this.responses.questionnaireOfSurveys([surveyId]),
     );
     return this.responses.release({ surveyId, source: 'ticket', releasedOn }, (writer) =>
-      this.runRelease(writer, { ticketTeamId: teamId }, {
-        mode: 'carry',
-        dimensions: TICKET_DIMENSIONS,
-        questionTypes,
-        dropAll: false,
-      }),
+      this.runRelease(
+        writer,
+        { ticketTeamId: teamId },
+        {
+          mode: 'carry',
+          dimensions: TICKET_DIMENSIONS,
+          questionTypes,
+          dropAll: false,
+        },
+      ),
     );
   }
 
@@ -255,7 +267,8 @@ export class ResponsesService implements OnModuleInit {
         await visit(await this.open(writer, rows), rows);
       }
     };
-    if (!plan.dropAll) await eachChunk(async (submissions) => submissions.forEach((s) => tally.add(s)));
+    if (!plan.dropAll)
+      await eachChunk(async (submissions) => submissions.forEach((s) => tally.add(s)));
     const answered: string[] = [];
     const consumed: string[] = [];
     await eachChunk(async (submissions, rows) => {
@@ -290,9 +303,7 @@ export class ResponsesService implements OnModuleInit {
         row,
         content: openJson<SealedSubmission>(this.config.appSecret, SEAL_PURPOSE, row.sealed),
       }))
-      .filter(
-        (x): x is { row: PendingRow; content: SealedSubmission } => x.content !== undefined,
-      );
+      .filter((x): x is { row: PendingRow; content: SealedSubmission } => x.content !== undefined);
     const invitations = new Map(
       (await writer.invitations(sealed.map((x) => x.content.invitationId))).map((i) => [i.id, i]),
     );
