@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { APP_ROLE, APP_ROLE_PASSWORD } from '../../src/database/app-role';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { MIGRATIONS } from '../../src/database/migrations';
 
 export interface TestDatabase {
   url: string;
@@ -58,4 +61,21 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
         () => undefined,
       ),
   };
+}
+
+/**
+ * Applies the first `count` migrations to the database at `url` (an empty one): the schema as it
+ * was before a migration, to seed data the old way and then upgrade it.
+ */
+export async function migrateUpTo(url: string, count: number): Promise<void> {
+  const dataSource = new DataSource({
+    ...dataSourceOptions(url, { poolSize: 2 }),
+    migrations: MIGRATIONS.slice(0, count),
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
 }
