@@ -26,7 +26,12 @@ describe('answering a survey by personal link', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.body).toContain('Your answers are anonymous');
-    expect(page.body).toContain('at least 5 responses');
+    // The promise, as it now holds: sealed, released with at least m people, shown in groups of k.
+    expect(page.body).toContain('at least 5 people');
+    expect(page.body).toContain(
+      `at least ${t.config.mixBatchSize} people answering about the same team`,
+    );
+    expect(page.body).toContain('deleted unread');
 
     const [nps, rating, ces, single, multi, text] = questions;
     const response = await submitSurvey(
