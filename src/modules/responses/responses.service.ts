@@ -24,8 +24,12 @@ export const MIX_QUEUE = 'responses.mix';
 
 type OpenedSubmission = Submission & { invitationId: string };
 
-/** Sealed answers are padded to a multiple of this many bytes. */
-const PAD = 1024;
+/**
+ * Sealed answers are padded to a multiple of this many bytes, so that the size of a pending row
+ * says nothing of what it holds (nearly every answer fits in one; only an answer longer than that
+ * shows it is, by taking two). The row then still fits in its page without TOAST.
+ */
+const PAD = 1800;
 const SEAL_PURPOSE = 'pending-answer';
 const CLAIM_PURPOSE = 'answer-claim';
 /** A survey's answers are released this long after it closed (a submit may still be in flight). */
