@@ -1,6 +1,7 @@
 import {
   type Cell,
   foldSegments,
+  foldWithRest,
   guard,
   guardNps,
   type Nps,
@@ -86,15 +87,15 @@ export interface CampaignReport {
 }
 
 const SCORED = ['nps', 'enps', 'rating', 'ces'];
-/** The key of what no release named (shown as "Other", with the small departments). */
-const REST = '\u0000rest';
 
 /** `total` less each of `parts` (counts, sums and per-score counts). */
 function minus(total: Acc, parts: Acc[]): Acc {
   return {
     n: total.n - parts.reduce((s, p) => s + p.n, 0),
     scoreSum: total.scoreSum - parts.reduce((s, p) => s + p.scoreSum, 0),
-    scoreCounts: total.scoreCounts.map((c, i) => c - parts.reduce((s, p) => s + p.scoreCounts[i], 0)),
+    scoreCounts: total.scoreCounts.map(
+      (c, i) => c - parts.reduce((s, p) => s + p.scoreCounts[i], 0),
+    ),
   };
 }
 
@@ -292,15 +293,11 @@ export function assembleCampaignReport(
         // What no release named is the rest of the wave: a group of its own, folded like one.
         const all = whole.get(q.id);
         const rest = all ? minus(all, [...byDept.values()]) : undefined;
-        if (rest && rest.n > 0) byDept.set(REST, rest);
-        const fold = foldSegments(
+        const fold = foldWithRest(
           [...byDept.entries()].map(([key, acc]) => ({ key, n: acc.n, acc })),
+          rest ? { key: '', n: rest.n, acc: rest } : undefined,
           k,
         );
-        // The rest is always "Other", even when it would reach k on its own.
-        const kept = fold.shown.filter((g) => g.key !== REST);
-        fold.other.push(...fold.shown.filter((g) => g.key === REST));
-        fold.shown = kept;
         const other = fold.other.reduce<Acc | undefined>(
           (sum, g) =>
             add(sum, { n: g.acc.n, score_sum: g.acc.scoreSum, score_counts: g.acc.scoreCounts }),

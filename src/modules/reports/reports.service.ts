@@ -5,7 +5,7 @@ import { TeamErrors } from '../teams/teams.errors';
 import { TeamsService } from '../teams/teams.service';
 import {
   type Cell,
-  foldSegments,
+  foldWithRest,
   guard,
   guardNps,
   type Nps,
@@ -27,8 +27,6 @@ import { addBuckets, bucketLabel, bucketStart, type Grain } from './periods';
 import { type Range, ReportsRepository, type Segment, type Source } from './reports.repository';
 
 export const TREND_BUCKETS = 12;
-/** The key of what no release named, in a breakdown: always part of "Other". */
-const REST = '\u0000rest';
 export const COMMENTS_SHOWN = 30;
 
 type Team = ServiceTeam & { depth: number };
@@ -345,17 +343,14 @@ export class ReportsService {
       const total = totals(id);
       const sum = (key: keyof NpsCounts) => named.reduce((s, g) => s + g[key], 0);
       const rest = {
-        key: REST,
+        key: 'rest',
+        value: 'rest',
         n: total.n - sum('n'),
         promoters: total.promoters - sum('promoters'),
         passives: total.passives - sum('passives'),
         detractors: total.detractors - sum('detractors'),
       };
-      const fold = foldSegments(rest.n > 0 ? [...named, rest] : named, this.k);
-      return {
-        shown: fold.shown.filter((g) => g.key !== REST),
-        other: [...fold.other, ...fold.shown.filter((g) => g.key === REST)],
-      };
+      return foldWithRest(named, rest, this.k);
     };
     const folded = new Map(
       members.map((id) => [id, shown(id) ? foldOf(id) : { shown: [], other: [] }]),
