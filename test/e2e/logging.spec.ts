@@ -138,6 +138,7 @@ describe('logs', () => {
     // Survey links are not logged at all: a line would tie an address to the moment of an
     // answer. No line holds the survey's request ids, its path or the address it came from.
     expect(answered.statusCode).toBe(200);
+    expect(answered.headers['x-request-id']).toEqual(expect.any(String));
     expect(lineOf(answered.headers['x-request-id'])).toBeUndefined();
     expect(lineOf(session.page.headers['x-request-id'])).toBeUndefined();
     expect(requestLines.filter((l) => /^\/s\//i.test(l.req?.url ?? ''))).toEqual([]);
