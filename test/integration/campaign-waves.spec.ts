@@ -324,7 +324,7 @@ describe('campaign waves', () => {
 
   it('closes a wave at the end of its window; its links then answer 410', async () => {
     const desk = await createTeam(t, 'Desk');
-    const [person] = await createEmployees(t, 1, { department: 'Closing' });
+    const [person] = await createEmployees(t, t.config.mixBatchSize, { department: 'Closing' });
     const campaign = await createCampaign(t, {
       teamSlugs: [desk.slug],
       audience: { departments: ['Closing'] },
@@ -518,6 +518,7 @@ describe('campaign waves', () => {
   it('applies the fatigue budget when a wave opens, and counts whom it kept out', async () => {
     const desk = await createTeam(t, 'Desk');
     await createEmployees(t, 3, { department: 'Tired' });
+    await createEmployees(t, 3, { department: 'Fresh' });
     const fatigue = t.get(FatigueService);
     await fatigue.setDays(7, undefined);
     try {
@@ -528,17 +529,51 @@ describe('campaign waves', () => {
       const second = await createCampaign(t, {
         name: 'Second pulse',
         teamSlugs: [desk.slug],
+        audience: { departments: ['Tired', 'Fresh'] },
+      });
+      const third = await createCampaign(t, {
+        name: 'Third pulse',
+        teamSlugs: [desk.slug],
         audience: { departments: ['Tired'] },
       });
       await t.get(WavesService).tick(AFTER);
       const [a] = await waves(first.id);
       const [b] = await waves(second.id);
+      const [c] = await waves(third.id);
       expect(await t.get(WavesService).open(a.id)).toBe(3);
-      expect(await t.get(WavesService).open(b.id)).toBe(0);
+      expect(await t.get(WavesService).open(b.id)).toBe(3);
       const [shown] = await t.get(CampaignsService).waves(second.id);
       expect(shown.skippedByBudget).toBe(3);
+      // Everyone of the third is kept out: a wave below m is not sent at all, and closes.
+      expect(await t.get(WavesService).open(c.id)).toBe(0);
+      const [closed] = await waves(third.id);
+      expect({ status: closed.status, survey: closed.survey_id, invited: closed.invited }).toEqual({
+        status: 'closed',
+        survey: null,
+        invited: 0,
+      });
     } finally {
       await fatigue.setDays(0, undefined);
     }
+  });
+
+  it('does not open a wave whose audience is smaller than a release needs', async () => {
+    const desk = await createTeam(t, 'Desk');
+    await createEmployees(t, t.config.mixBatchSize - 1, { department: 'Too few' });
+    const campaign = await createCampaign(t, {
+      teamSlugs: [desk.slug],
+      audience: { departments: ['Too few'] },
+    });
+    await t.get(WavesService).tick(AFTER);
+    const [wave] = await waves(campaign.id);
+    expect(await t.get(WavesService).open(wave.id)).toBe(0);
+    const [after] = await waves(campaign.id);
+    expect(after.status).toBe('closed');
+    expect(after.survey_id).toBeNull();
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM invitation i JOIN employee e ON e.id = i.employee_id
+        WHERE e.department = 'Too few'`,
+    );
+    expect(n).toBe(0);
   });
 });
