@@ -92,7 +92,7 @@ describe('the survey after a ticket in a real browser', () => {
       await page.waitForLoadState();
       await expect(page.locator('h1').textContent()).resolves.toContain('Thank you');
       await expect(page.locator('body').textContent()).resolves.toContain(
-        'the team’s lead now has your name',
+        'within the hour, the team’s lead will have your name',
       );
       // No script or style was blocked; the only miss is the browser's own favicon request.
       expect(missing.filter((m) => !m.endsWith('/favicon.ico'))).toEqual([]);

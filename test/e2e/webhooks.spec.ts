@@ -524,7 +524,7 @@ describe('ticket webhooks', () => {
       }),
     });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('the team’s lead now has your name');
+    expect(res.body).toContain('within the hour, the team’s lead will have your name');
 
     // What waits is sealed under a keyed claim: nothing of the ticket, the person or the answer.
     const pending: Record<string, unknown>[] = await t.dataSource.query(

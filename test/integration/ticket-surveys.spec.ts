@@ -160,9 +160,9 @@ describe('the ticket survey job', () => {
   });
 
   it('does not survey the same requester about the same team within the throttle', async () => {
-    // The same team in the same month: its survey of the month already invited them.
+    // The same team in the same month, within the 30 days of the throttle.
     await deliver(t, integration, resolved('J-2'));
-    expect(await run('J-2')).toBe('skipped:surveyed-this-month');
+    expect(await run('J-2')).toBe('skipped:throttled');
     // The next month's survey of the team, still within the 30 days of the throttle.
     const lastMonth = new Date();
     lastMonth.setUTCDate(1);

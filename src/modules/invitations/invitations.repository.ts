@@ -140,6 +140,7 @@ export class InvitationsRepository {
        candidates AS (
          SELECT w.*, e.department, e.location, e.hire_date FROM wanted w
            JOIN employee e ON e.id = w."employeeId" AND e.active
+           JOIN survey s ON s.id = w."surveyId"
           WHERE NOT EXISTS (SELECT 1 FROM invitation x WHERE x.survey_id = w."surveyId" AND x.employee_id = e.id)),
        allowed AS (
          SELECT c.* FROM candidates c WHERE ${fatigueAllows('c."employeeId"', '$2')}),
@@ -182,10 +183,10 @@ export class InvitationsRepository {
     const [row]: { verdict: 'yes' | 'already-invited' | 'throttled' | 'fatigue-budget' }[] =
       await this.dataSource.query(
         `SELECT CASE
-           WHEN EXISTS (SELECT 1 FROM invitation WHERE survey_id = $1 AND employee_id = $3) THEN 'already-invited'
            WHEN $4::int > 0 AND EXISTS (
              SELECT 1 FROM invitation i JOIN survey s ON s.id = i.survey_id AND s.source = 'ticket' AND s.team_id = $2
               WHERE i.employee_id = $3 AND i.created_at > now() - make_interval(days => $4::int)) THEN 'throttled'
+           WHEN EXISTS (SELECT 1 FROM invitation WHERE survey_id = $1 AND employee_id = $3) THEN 'already-invited'
            WHEN NOT ${fatigueAllows('$3::uuid', '$5')} THEN 'fatigue-budget'
            ELSE 'yes' END AS verdict`,
         [input.surveyId, input.teamId, input.employeeId, input.throttleDays, input.budgetDays],

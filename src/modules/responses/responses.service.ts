@@ -134,7 +134,9 @@ export class ResponsesService implements OnModuleInit {
     const today = now.toISOString().slice(0, 10);
     const current = periodStart(today);
     const through = await this.responses.marker(TICKET_MARKER);
-    if (through === undefined || through < current) {
+    // The first run ever starts counting periods: answers of the current one wait for its end.
+    if (through === undefined) await this.responses.setMarker(TICKET_MARKER, current);
+    else if (through < current) {
       const releasedOn = previousPeriodStart(current);
       for (const teamId of await this.responses.ticketTeamsWithPending()) {
         const result = await this.releaseTickets(teamId, releasedOn);
