@@ -58,8 +58,12 @@ export class AnonymousRelease1796445414950 implements MigrationInterface {
 
     // 3. Segments as aggregates per release: values shared by at least M of those who answered
     // the iNPS question, less the smallest while the rest is above 0 and below M.
-    await q(`CREATE TABLE "response_segment" ("survey_id" uuid NOT NULL, "team_id" uuid NOT NULL, "released_on" date NOT NULL, "source" character varying(16) NOT NULL, "dimension" character varying(16) NOT NULL, "value" character varying(100) NOT NULL, "question_id" uuid NOT NULL, "n" integer NOT NULL, "score_sum" bigint NOT NULL, "score_counts" integer array NOT NULL, CONSTRAINT "PK_b16bbef786a667fd6560aef7bc3" PRIMARY KEY ("survey_id", "team_id", "released_on", "dimension", "value", "question_id"))`);
-    await q(`CREATE INDEX "ix_response_segment_team_day" ON "response_segment"  ("team_id", "released_on") `);
+    await q(
+      `CREATE TABLE "response_segment" ("survey_id" uuid NOT NULL, "team_id" uuid NOT NULL, "released_on" date NOT NULL, "source" character varying(16) NOT NULL, "dimension" character varying(16) NOT NULL, "value" character varying(100) NOT NULL, "question_id" uuid NOT NULL, "n" integer NOT NULL, "score_sum" bigint NOT NULL, "score_counts" integer array NOT NULL, CONSTRAINT "PK_b16bbef786a667fd6560aef7bc3" PRIMARY KEY ("survey_id", "team_id", "released_on", "dimension", "value", "question_id"))`,
+    );
+    await q(
+      `CREATE INDEX "ix_response_segment_team_day" ON "response_segment"  ("team_id", "released_on") `,
+    );
     await q(`WITH basis AS (
            SELECT r.id, r.survey_id, r.team_id, r.released_on, r.source, s.dimension, coalesce(s.value, 'Unknown') AS value
              FROM response r
@@ -122,12 +126,22 @@ export class AnonymousRelease1796445414950 implements MigrationInterface {
 
     // 6. Pending answers: sealed, under a keyed claim (the table is empty after step 1).
     await q(`DROP TABLE "pending_response"`);
-    await q(`CREATE TABLE "pending_response" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "survey_id" uuid NOT NULL, "claim_key" bytea NOT NULL, "sealed" bytea NOT NULL, CONSTRAINT "PK_10bde2bd3fe38127b131efa8dc7" PRIMARY KEY ("id"))`);
-    await q(`CREATE UNIQUE INDEX "uq_pending_response_claim" ON "pending_response"  ("claim_key") `);
+    await q(
+      `CREATE TABLE "pending_response" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "survey_id" uuid NOT NULL, "claim_key" bytea NOT NULL, "sealed" bytea NOT NULL, CONSTRAINT "PK_10bde2bd3fe38127b131efa8dc7" PRIMARY KEY ("id"))`,
+    );
+    await q(
+      `CREATE UNIQUE INDEX "uq_pending_response_claim" ON "pending_response"  ("claim_key") `,
+    );
     await q(`CREATE INDEX "ix_pending_response_survey" ON "pending_response"  ("survey_id") `);
-    await q(`CREATE TABLE "pending_ticket_invitation" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "sealed" bytea NOT NULL, CONSTRAINT "PK_063a68737c460f6c069499d50ab" PRIMARY KEY ("id"))`);
-    await q(`CREATE TABLE "pending_follow_up" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "sealed" bytea NOT NULL, CONSTRAINT "PK_ff42a0b218f481139bdb36b9def" PRIMARY KEY ("id"))`);
-    await q(`CREATE TABLE "release_marker" ("name" character varying(32) NOT NULL, "released_through" date NOT NULL, CONSTRAINT "PK_a2138459d954bcf62ae33cd4c4f" PRIMARY KEY ("name"))`);
+    await q(
+      `CREATE TABLE "pending_ticket_invitation" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "sealed" bytea NOT NULL, CONSTRAINT "PK_063a68737c460f6c069499d50ab" PRIMARY KEY ("id"))`,
+    );
+    await q(
+      `CREATE TABLE "pending_follow_up" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "sealed" bytea NOT NULL, CONSTRAINT "PK_ff42a0b218f481139bdb36b9def" PRIMARY KEY ("id"))`,
+    );
+    await q(
+      `CREATE TABLE "release_marker" ("name" character varying(32) NOT NULL, "released_through" date NOT NULL, CONSTRAINT "PK_a2138459d954bcf62ae33cd4c4f" PRIMARY KEY ("name"))`,
+    );
 
     // 7. Tickets: the requester sealed — what is there now cannot be sealed without APP_SECRET,
     // so it is forgotten (a survey still waiting is then skipped: no requester); no keyed hash.
@@ -172,12 +186,24 @@ export class AnonymousRelease1796445414950 implements MigrationInterface {
     }
     await q(`DROP TABLE "report_wave_option"`);
     await q(`DROP TABLE "report_wave_question"`);
-    await q(`CREATE TABLE "report_wave_option" ("survey_id" uuid NOT NULL, "team_id" uuid NOT NULL, "released_on" date NOT NULL, "question_id" uuid NOT NULL, "option_key" character varying(64) NOT NULL, "n" integer NOT NULL, CONSTRAINT "PK_edcab6e02c7b56226daabce98db" PRIMARY KEY ("survey_id", "team_id", "released_on", "question_id", "option_key"))`);
-    await q(`CREATE TABLE "report_wave_question" ("survey_id" uuid NOT NULL, "team_id" uuid NOT NULL, "released_on" date NOT NULL, "question_id" uuid NOT NULL, "n" integer NOT NULL, "score_sum" bigint NOT NULL, "score_counts" integer array NOT NULL, CONSTRAINT "PK_35f4234a8ec58acbb20b282b454" PRIMARY KEY ("survey_id", "team_id", "released_on", "question_id"))`);
-    await q(`CREATE INDEX "ix_report_wave_question_survey" ON "report_wave_question"  ("survey_id", "question_id") `);
-    await q(`CREATE INDEX "ix_report_comment_team_day" ON "report_comment"  ("team_id", "released_on", "sort_key", "answer_id") `);
-    await q(`CREATE INDEX "ix_report_day_option_team_day" ON "report_day_option"  ("team_id", "released_on") `);
-    await q(`CREATE INDEX "ix_report_day_question_team_day" ON "report_day_question"  ("team_id", "released_on") `);
+    await q(
+      `CREATE TABLE "report_wave_option" ("survey_id" uuid NOT NULL, "team_id" uuid NOT NULL, "released_on" date NOT NULL, "question_id" uuid NOT NULL, "option_key" character varying(64) NOT NULL, "n" integer NOT NULL, CONSTRAINT "PK_edcab6e02c7b56226daabce98db" PRIMARY KEY ("survey_id", "team_id", "released_on", "question_id", "option_key"))`,
+    );
+    await q(
+      `CREATE TABLE "report_wave_question" ("survey_id" uuid NOT NULL, "team_id" uuid NOT NULL, "released_on" date NOT NULL, "question_id" uuid NOT NULL, "n" integer NOT NULL, "score_sum" bigint NOT NULL, "score_counts" integer array NOT NULL, CONSTRAINT "PK_35f4234a8ec58acbb20b282b454" PRIMARY KEY ("survey_id", "team_id", "released_on", "question_id"))`,
+    );
+    await q(
+      `CREATE INDEX "ix_report_wave_question_survey" ON "report_wave_question"  ("survey_id", "question_id") `,
+    );
+    await q(
+      `CREATE INDEX "ix_report_comment_team_day" ON "report_comment"  ("team_id", "released_on", "sort_key", "answer_id") `,
+    );
+    await q(
+      `CREATE INDEX "ix_report_day_option_team_day" ON "report_day_option"  ("team_id", "released_on") `,
+    );
+    await q(
+      `CREATE INDEX "ix_report_day_question_team_day" ON "report_day_question"  ("team_id", "released_on") `,
+    );
     await q(`DROP FUNCTION report_band_refresh(uuid[], date[])`);
     for (const statement of REPORT_ROLLUP_FUNCTIONS) await q(statement);
     await q(`SELECT report_refresh(array_agg(team_id), array_agg(released_on))

@@ -21,7 +21,9 @@ export function openSecret(appSecret: string, sealed: Buffer): string | undefine
  * that neither the row, its dead tuples nor the WAL show who asked. Null stays null.
  */
 export function sealRequester(appSecret: string, value: string | null): Buffer | null {
-  return value === null ? null : seal(appSecret, 'ticket-requester-sealed', Buffer.from(value, 'utf8'), 64);
+  return value === null
+    ? null
+    : seal(appSecret, 'ticket-requester-sealed', Buffer.from(value, 'utf8'), 64);
 }
 
 export function openRequester(appSecret: string, sealed: Buffer | null): string | null {
@@ -62,5 +64,7 @@ export function signingSecretProblem(kind: IntegrationKind, secret: string): str
 
 /** 0–99, the same for the same ticket every time: a retried job samples the same way. */
 export function samplingBucket(appSecret: string, integrationId: string, ticketId: string): number {
-  return keyedHash(appSecret, 'ticket-sampling', `${integrationId}\n${ticketId}`).readUInt32BE(0) % 100;
+  return (
+    keyedHash(appSecret, 'ticket-sampling', `${integrationId}\n${ticketId}`).readUInt32BE(0) % 100
+  );
 }
