@@ -21,6 +21,24 @@ export default tseslint.config(
     },
   },
   {
+    // The anonymity boundary: what holds answers never imports the directory of people.
+    files: ['src/modules/responses/**/*.ts', 'src/modules/reports/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/directory/**'],
+              message:
+                'responses and reports never import the directory, which knows people (the anonymity boundary, STYLE.md)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -174,7 +174,7 @@ async function main(): Promise<number> {
       last: string | null;
     }>(
       `SELECT (SELECT count(*)::int FROM response) AS responses, (SELECT count(*)::int FROM answer) AS answers,
-              (SELECT to_char(max(responded_on), 'YYYY-MM-DD') FROM response) AS last`,
+              (SELECT to_char(max(released_on), 'YYYY-MM-DD') FROM response) AS last`,
     );
     const { responses, answers, last } = counts[0];
     if (responses === 0 || last === null) {

@@ -1,15 +1,19 @@
 /**
  * `npm run bench:seed -- --responses N [--database-url URL] [--reset]`: fills a database with N
- * mixed responses (50 teams in a tree, 3 years, one shared questionnaire) for `bench:reports`.
+ * released responses (50 teams in a tree, 3 years, one shared questionnaire) for `bench:reports`.
  * Rows are generated here (seeded, so every run writes the same figures) and streamed with
- * COPY … FROM STDIN, in chronological chunks like the mixer would append them; the rollups are
- * rebuilt once at the end. See bench/README.md.
+ * COPY … FROM STDIN, in chronological chunks; each team's answers are released per period (a week
+ * within a month), as the mixer releases answers after tickets, with the segment aggregates a
+ * release writes (values shared by at least m people); the rollups are rebuilt once at the end.
+ * See bench/README.md.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { findProjectRoot } from '../src/config/app-config';
 import { REBUILD_ROLLUPS_SQL } from '../src/modules/reports/reports.sql';
+import { periodStart } from '../src/modules/responses/release-periods';
+import { namedValues } from '../src/modules/responses/release-plan';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { runBench } from './lib/results';
 
@@ -44,7 +48,7 @@ const INDEXES: [string, string][] = [
   ['ix_response_survey', 'CREATE INDEX "ix_response_survey" ON "response" ("survey_id")'],
   [
     'ix_response_team_day',
-    'CREATE INDEX "ix_response_team_day" ON "response" ("team_id", "responded_on")',
+    'CREATE INDEX "ix_response_team_day" ON "response" ("team_id", "released_on")',
   ],
   ['ix_answer_response', 'CREATE INDEX "ix_answer_response" ON "answer" ("response_id")'],
   ['ix_answer_question', 'CREATE INDEX "ix_answer_question" ON "answer" ("question_id")'],
@@ -102,10 +106,12 @@ function prng(seed: number): () => number {
   };
 }
 
-const LOCALES = ['en', 'en', 'es', 'ja', 'fa'];
 const DEPARTMENTS = ['Engineering', 'Finance', 'Sales', 'Operations', 'People'];
 const LOCATIONS = ['Madrid', 'Berlin', 'Lisbon', 'Remote'];
 const TENURE = ['<1y', '1-2y', '2-5y', '5y+'];
+const BANDS = ['<4h', '4-24h', '1-3d', '3d+'];
+/** m: the fewest people a segment value of a release is written for (MIX_BATCH_SIZE's default). */
+const M = 10;
 const COMMENTS = [
   'Quick and friendly, thanks.',
   'Solved on the first call.',
@@ -126,12 +132,19 @@ interface LoadPlan {
 }
 
 /**
- * The rows of `response` and `answer`, in COPY text format, generated in chronological chunks
- * (as the mixer appends them): each chunk covers a slice of the days. Responses are skewed
- * across teams, scores are drawn around each team's mean, rating and effort follow the score,
- * and one response in ten has a comment. Yields [responseText, answerText, answerCount] per chunk.
+ * Per release (team, day, source), dimension and value: how many answered the iNPS question and
+ * with which scores, to write the segment aggregates of the values a release names.
  */
-function* copyChunks(plan: LoadPlan): Generator<[string, string, number]> {
+type SegmentTally = Map<string, Int32Array>;
+
+/**
+ * The rows of `response` and `answer`, in COPY text format, generated in chronological chunks
+ * (as releases append them): each chunk covers a slice of the days, each answer dated by the
+ * first day of its period. Responses are skewed across teams, scores are drawn around each
+ * team's mean, rating and effort follow the score, and one response in ten has a comment. Yields
+ * [responseText, answerText, answerCount] per chunk; `segments` gathers the segment tallies.
+ */
+function* copyChunks(plan: LoadPlan, segments: SegmentTally): Generator<[string, string, number]> {
   const random = prng(20261130);
   const chunks = Math.ceil(plan.responses / CHUNK);
   const fromMs = Date.parse(`${plan.from}T00:00:00Z`);
@@ -156,8 +169,23 @@ function* copyChunks(plan: LoadPlan): Generator<[string, string, number]> {
       const ti = Math.min(teams - 1, Math.floor(Math.pow(random(), 1.4) * teams));
       const id = randomUUID();
       const source = random() < 0.3 ? 'ticket' : 'pulse';
-      responseText += `${id}\t${plan.surveyIds[ti]}\t${plan.teamIds[ti]}\t${source}\t${dates[Math.min(DAYS - 1, days[i])]}\t${pick(LOCALES)}\t${pick(DEPARTMENTS)}\t${pick(LOCATIONS)}\t${pick(TENURE)}\n`;
+      const day = periodStart(dates[Math.min(DAYS - 1, days[i])]);
+      responseText += `${id}\t${plan.surveyIds[ti]}\t${plan.teamIds[ti]}\t${source}\t${day}\n`;
       const nps = clamp(plan.skew[ti] + (random() + random() + random() - 1.5) * 3.2, 0, 10);
+      const values: [string, string][] =
+        source === 'pulse'
+          ? [
+              ['department', pick(DEPARTMENTS)],
+              ['location', pick(LOCATIONS)],
+              ['tenure_band', pick(TENURE)],
+            ]
+          : [['resolution_band', pick(BANDS)]];
+      for (const [dimension, value] of values) {
+        const key = `${ti}|${day}|${source}|${dimension}|${value}`;
+        let tally = segments.get(key);
+        if (!tally) segments.set(key, (tally = new Int32Array(11)));
+        tally[nps] += 1;
+      }
       const rating = clamp(nps / 2.2 + (random() - 0.5) * 2, 1, 5);
       const ces = clamp(nps * 0.6 + 1 + (random() - 0.5) * 2, 1, 7);
       answerText += `${id}\t${q.nps}\t${nps}\t\\N\n${id}\t${q.rating}\t${rating}\t\\N\n${id}\t${q.ces}\t${ces}\t\\N\n`;
@@ -170,6 +198,43 @@ function* copyChunks(plan: LoadPlan): Generator<[string, string, number]> {
     done += size;
     yield [responseText, answerText, answers];
   }
+}
+
+/**
+ * The segment aggregates of every release, as the mixer writes them: per (release, dimension), the
+ * values at least M people share (namedValues), each with its iNPS counts.
+ */
+async function copySegments(db: Client, plan: LoadPlan, segments: SegmentTally): Promise<void> {
+  const byRelease = new Map<string, Map<string, Int32Array>>();
+  for (const [key, tally] of segments) {
+    const cut = key.lastIndexOf('|');
+    const release = key.slice(0, cut);
+    let values = byRelease.get(release);
+    if (!values) byRelease.set(release, (values = new Map()));
+    values.set(key.slice(cut + 1), tally);
+  }
+  const copy = db.query(
+    copyFrom(
+      'COPY response_segment (survey_id, team_id, released_on, source, dimension, value, question_id, n, score_sum, score_counts) FROM STDIN',
+    ),
+  );
+  let text = '';
+  for (const [release, values] of byRelease) {
+    const [ti, day, source, dimension] = release.split('|');
+    const people = new Map([...values].map(([v, t]) => [v, t.reduce((a, b) => a + b, 0)]));
+    for (const value of namedValues(people, M)) {
+      const counts = values.get(value) as Int32Array;
+      const n = counts.reduce((a, b) => a + b, 0);
+      const sum = counts.reduce((total, c, score) => total + c * score, 0);
+      text += `${plan.surveyIds[Number(ti)]}\t${plan.teamIds[Number(ti)]}\t${day}\t${source}\t${dimension}\t${value}\t${plan.questions.nps}\t${n}\t${sum}\t{${[...counts].join(',')}}\n`;
+    }
+    if (text.length > 1 << 20) {
+      await write(copy, text);
+      text = '';
+    }
+  }
+  await write(copy, text);
+  await finish(copy);
 }
 
 /** Writes `text` into an open COPY … FROM STDIN stream, waiting when it is full. */
@@ -241,8 +306,8 @@ async function main(): Promise<number> {
       }
       log('--reset: emptying the database');
       await db.query(
-        `TRUNCATE answer, response, pending_response, invitation, survey, question, questionnaire,
-                  user_team, service_team, api_token, audit_event CASCADE`,
+        `TRUNCATE answer, response, response_segment, pending_response, invitation, survey, question,
+                  questionnaire, user_team, service_team, api_token, audit_event CASCADE`,
       );
     }
     await restoreSchema(db); // whatever an interrupted run left behind
@@ -319,9 +384,7 @@ async function main(): Promise<number> {
     cleanup.push('close the second connection', () => answersDb.end());
     await answersDb.query(`SET synchronous_commit = off`);
     const responseCopy = db.query(
-      copyFrom(
-        'COPY response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band) FROM STDIN',
-      ),
+      copyFrom('COPY response (id, survey_id, team_id, source, released_on) FROM STDIN'),
     );
     const answerCopy = answersDb.query(
       copyFrom('COPY answer (response_id, question_id, score, text) FROM STDIN'),
@@ -331,7 +394,8 @@ async function main(): Promise<number> {
     let answers = 0;
     let lastLog = 0;
     const plan = { responses, teamIds, surveyIds, skew, from, questions };
-    for (const [responseText, answerText, answerCount] of copyChunks(plan)) {
+    const segments: SegmentTally = new Map();
+    for (const [responseText, answerText, answerCount] of copyChunks(plan, segments)) {
       if (interrupted) throw new Error('interrupted');
       if (Date.now() > deadline) throw new Error('the seed deadline (3 h) passed');
       await Promise.all([write(responseCopy, responseText), write(answerCopy, answerText)]);
@@ -344,6 +408,7 @@ async function main(): Promise<number> {
       }
     }
     await Promise.all([finish(responseCopy), finish(answerCopy)]);
+    await copySegments(db, plan, segments);
     const loadS = (performance.now() - loadStart) / 1000;
 
     log('building indexes and foreign keys');
@@ -359,8 +424,8 @@ async function main(): Promise<number> {
     await db.query('VACUUM (ANALYZE) response');
     await db.query('VACUUM (ANALYZE) answer');
     await db.query(
-      `VACUUM (ANALYZE) report_day_question, report_day_option, report_day_segment, report_comment,
-                        report_period_question, report_period_option, report_period_segment`,
+      `VACUUM (ANALYZE) response_segment, report_day_question, report_day_option, report_day_segment,
+                        report_comment, report_period_question, report_period_option, report_period_segment`,
     );
     await db.query('ANALYZE service_team, survey, question, questionnaire');
     const vacuumS = (performance.now() - vacuumStart) / 1000;

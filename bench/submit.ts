@@ -93,32 +93,16 @@ async function submitAll(
 
 interface RawRow {
   survey_id: string;
-  team_id: string;
-  source: string;
-  locale: string;
-  department: string | null;
-  location: string | null;
-  tenure_band: string | null;
-  answers: string;
+  claim_key: Buffer;
+  sealed: Buffer;
 }
 
 /** One plain single-row INSERT of the row the app wrote, autocommit, into a copy table. */
-const RAW_INSERT = `INSERT INTO bench_raw
-  (survey_id, team_id, source, responded_on, locale, department, location, tenure_band, answers)
-  VALUES ($1, $2, $3, current_date, $4, $5, $6, $7, $8::jsonb)`;
+const RAW_INSERT = `INSERT INTO bench_raw (survey_id, claim_key, sealed) VALUES ($1, $2, $3)`;
 
 async function insertAll(pg: PgPool, rows: RawRow[], connections: number, limits: Limits) {
   const run = await runBounded('raw inserts', rows, connections, limits, async (row) => {
-    await pg.query(RAW_INSERT, [
-      row.survey_id,
-      row.team_id,
-      row.source,
-      row.locale,
-      row.department,
-      row.location,
-      row.tenure_band,
-      row.answers,
-    ]);
+    await pg.query(RAW_INSERT, [row.survey_id, row.claim_key, row.sealed]);
     return true;
   });
   if (run.failures > 0) throw new Error(`${run.failures} raw inserts failed: ${run.firstError}`);
@@ -314,23 +298,23 @@ async function main(): Promise<number> {
       `submit path: ${fmt(project.perSecond)}/s, p50 ${fmt(project.p50Ms, 2)} ms, p99 ${fmt(project.p99Ms, 2)} ms`,
     );
 
+    // Every answer waits sealed, and the submit wrote nothing to `invitation` (the release does).
     const { rows: counts } = await pg.query<{ pending: number; answered: number }>(
       `SELECT (SELECT count(*)::int FROM pending_response WHERE survey_id = $1) AS pending,
-              (SELECT count(*)::int FROM invitation WHERE survey_id = $1 AND answered_on IS NOT NULL) AS answered`,
+              (SELECT count(*)::int FROM invitation WHERE survey_id = $1 AND answered) AS answered`,
       [scenario.surveyId],
     );
     const okSubmits = total - project.failures;
-    if (counts[0].pending !== okSubmits || counts[0].answered !== okSubmits) {
+    if (counts[0].pending !== okSubmits || counts[0].answered !== 0) {
       throw new Error(
-        `expected ${okSubmits} pending answers and claimed invitations, found ` +
+        `expected ${okSubmits} pending answers and no invitation marked answered, found ` +
           `${counts[0].pending} and ${counts[0].answered}`,
       );
     }
 
     // Baseline: the very rows the app wrote, inserted again one autocommit INSERT each.
     const { rows: written } = await pg.query<RawRow>(
-      `SELECT survey_id, team_id, source, locale, department, location, tenure_band, answers::text AS answers
-         FROM pending_response WHERE survey_id = $1`,
+      `SELECT survey_id, claim_key, sealed FROM pending_response WHERE survey_id = $1`,
       [scenario.surveyId],
     );
     await pg.query('DROP TABLE IF EXISTS bench_raw');

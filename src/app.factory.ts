@@ -31,8 +31,18 @@ export function requestIdOf(request: IncomingMessage): string {
 }
 
 /**
+ * Survey links (`/s/…`): no request line at all. A line would hold the client's address and the
+ * instant, which together say who answered when — what the mixer's releases are there to hide.
+ * (Errors still reach the error filter's log, with the route and no address.)
+ */
+export function isSurveyRoute(url: string): boolean {
+  return /^\/s(\/|$|\?)/i.test(url) || /^\/%73(\/|$)/i.test(url);
+}
+
+/**
  * Fastify's request logging, as one line per request once it is answered: the request (method,
  * path with tokens redacted, address, id; see the serializers in common/logging) and the status.
+ * Survey links are never logged (isSurveyRoute).
  */
 class OneLineRequestLog extends LogController {
   override incomingRequest(): void {}
@@ -42,14 +52,14 @@ class OneLineRequestLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    if (this.isLogDisabled(request)) return;
+    if (this.isLogDisabled(request) || isSurveyRoute(request.url)) return;
     const line = { req: request, res: reply, responseTime: reply.elapsedTime };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }
 
   override routeNotFound(request: FastifyRequest): void {
-    if (this.isLogDisabled(request)) return;
+    if (this.isLogDisabled(request) || isSurveyRoute(request.url)) return;
     request.log.info({ req: request }, 'route not found');
   }
 }

@@ -3,6 +3,7 @@ import { AppConfig, ConfigError, EnvConfig, loadConfig, redactUrl } from './conf
 import { createApp } from './app.factory';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
+import { isSuperuser } from './database/app-role';
 import { createDataSource } from './database/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { demoSecret } from './database/instance-secrets';
@@ -48,6 +49,10 @@ async function bootstrap(): Promise<void> {
     await dataSource.initialize();
     const applied = await migrateWithLock(dataSource);
     if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+    if (await isSuperuser((sql) => dataSource.query(sql)))
+      logger.warn(
+        'the database role is a superuser: run inpulse as a role of its own without superuser rights, owner of its database (README, "Security")',
+      );
     const config: AppConfig = {
       ...env,
       appSecret: env.appSecret ?? (await demoSecret(dataSource, 'app_secret')),

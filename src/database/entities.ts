@@ -15,6 +15,8 @@ import { MailMessage } from '../modules/mail/entities/mail-message.entity';
 import { OutboxMessage } from '../modules/mail/entities/outbox-message.entity';
 import { Answer } from '../modules/responses/entities/answer.entity';
 import { PendingResponse } from '../modules/responses/entities/pending-response.entity';
+import { ReleaseMarker } from '../modules/responses/entities/release-marker.entity';
+import { ResponseSegment } from '../modules/responses/entities/response-segment.entity';
 import { Response } from '../modules/responses/entities/response.entity';
 import { ReportComment } from '../modules/reports/entities/report-comment.entity';
 import { ReportDayOption } from '../modules/reports/entities/report-day-option.entity';
@@ -31,10 +33,10 @@ import { Survey } from '../modules/surveys/entities/survey.entity';
 import { ServiceTeam } from '../modules/teams/entities/service-team.entity';
 import { Integration } from '../modules/tickets/entities/integration.entity';
 import {
-  TicketEvent,
-  TicketEventReceipt,
-  TicketSurveyThrottle,
-} from '../modules/tickets/entities/ticket-event.entity';
+  PendingFollowUp,
+  PendingTicketInvitation,
+} from '../modules/tickets/entities/sealed-hand-over.entity';
+import { TicketEvent, TicketEventReceipt } from '../modules/tickets/entities/ticket-event.entity';
 import { FollowUp, TicketSurvey } from '../modules/tickets/entities/ticket-survey.entity';
 import { InstanceSecret } from './instance-secret.entity';
 
@@ -48,6 +50,8 @@ export const ENTITIES = [
   Invitation,
   PendingResponse,
   Response,
+  ResponseSegment,
+  ReleaseMarker,
   Answer,
   OutboxMessage,
   InstanceSecret,
@@ -72,7 +76,8 @@ export const ENTITIES = [
   Integration,
   TicketEvent,
   TicketEventReceipt,
-  TicketSurveyThrottle,
+  PendingTicketInvitation,
+  PendingFollowUp,
   TicketSurvey,
   FollowUp,
   MailMessage,

@@ -95,6 +95,24 @@ export class JobsService implements OnApplicationShutdown {
     await this.boss.insert(jobs, db ? { db } : {});
   }
 
+  /**
+   * Deletes the jobs of these queues, done or waiting, whose data holds `key` = `value`, in the
+   * caller's transaction (pg-boss keeps completed jobs for days, first in its job table, then in
+   * its archive): once a job's work is decided, nothing should keep what it was about.
+   */
+  async deleteJobsAbout(
+    manager: { query(sql: string, values: unknown[]): Promise<unknown> },
+    queues: string[],
+    key: string,
+    value: string,
+  ): Promise<void> {
+    for (const table of ['pgboss.job', 'pgboss.archive'])
+      await manager.query(
+        `DELETE FROM ${table} WHERE name = ANY($1::text[]) AND data ->> $2 = $3`,
+        [queues, key, value],
+      );
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     await this.started.catch(() => undefined);

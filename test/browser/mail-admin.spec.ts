@@ -74,11 +74,13 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
       expect(tests).toHaveLength(1);
       expect(tests[0].text).toContain('This is a test of the invitation mail');
 
-      // A person whose mailbox the server refuses.
-      const [person] = await createEmployees(t, 1);
+      // A person whose mailbox the server refuses, among colleagues (a survey goes to at least
+      // m people, MIX_BATCH_SIZE).
+      const people = await createEmployees(t, t.config.mixBatchSize);
+      const [person] = people;
       smtp.reject(person.email, 550, '5.1.1 no such mailbox');
       const { survey } = await createSurvey(t);
-      await t.get(SurveysService).send(survey.id, { employeeIds: [person.id] });
+      await t.get(SurveysService).send(survey.id, { employeeIds: people.map((p) => p.id) });
       await sendQueuedMail(t);
       await page.reload();
       const row = page.locator('#mail-problems tbody tr', { hasText: person.email });
@@ -115,9 +117,10 @@ describe('HR’s mail, settings and employees pages in a real browser', () => {
         fullPage: true,
       });
 
-      const [person] = await createEmployees(t, 1);
+      const people = await createEmployees(t, t.config.mixBatchSize);
+      const [person] = people;
       const { survey } = await createSurvey(t);
-      await t.get(SurveysService).send(survey.id, { employeeIds: [person.id] });
+      await t.get(SurveysService).send(survey.id, { employeeIds: people.map((p) => p.id) });
       await sendQueuedMail(t);
       const mail = smtp.mails.find((m) => JSON.stringify(m.to).includes(person.email))!;
       const link = mail.text!.match(/\/s\/[A-Za-z0-9_-]{43}/)![0];

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
-import type { PendingAnswer } from '../../src/modules/responses/entities/pending-response.entity';
+import { openJson } from '../../src/common/crypto/sealing';
+import type { SealedSubmission } from '../../src/modules/responses/entities/pending-response.entity';
+import { ResponsesService } from '../../src/modules/responses/responses.service';
 import { createEmployees, createSurvey, inviteAndCollectTokens } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
@@ -54,20 +56,38 @@ describe('answering a survey in a real browser', () => {
     const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
     const nps = questions.find((q) => q.type === 'nps')!;
     const text = questions.find((q) => q.type === 'text')!;
-    return { survey, token, nps, text };
+    return { survey, person, token, nps, text };
   }
 
+  /**
+   * The survey's pending answers as stored (sealed under a key derived from APP_SECRET, the
+   * claim a keyed hash of the invitation), and as the mixer will open them.
+   */
   async function pendingFor(surveyId: string) {
-    return (await t.dataSource.query(
-      'SELECT locale, answers FROM pending_response WHERE survey_id = $1',
+    const rows: { claim_key: Buffer; sealed: Buffer }[] = await t.dataSource.query(
+      'SELECT claim_key, sealed FROM pending_response WHERE survey_id = $1',
       [surveyId],
-    )) as { locale: string; answers: PendingAnswer[] }[];
+    );
+    return rows.map((row) => ({
+      ...row,
+      opened: openJson<SealedSubmission>(t.config.appSecret, 'pending-answer', row.sealed),
+    }));
+  }
+
+  /** The person's invitation to the survey. */
+  async function invitationOf(surveyId: string, email: string): Promise<string> {
+    const [row] = await t.dataSource.query(
+      `SELECT i.id FROM invitation i JOIN employee e ON e.id = i.employee_id
+        WHERE i.survey_id = $1 AND e.email = $2`,
+      [surveyId, email],
+    );
+    return row.id;
   }
 
   it(
     'English: pick a score, write a comment, submit, see the thank-you page',
     async () => {
-      const { survey, token, nps, text } = await invite('en');
+      const { survey, person, token, nps, text } = await invite('en');
       const page = await newPage();
 
       const opened = await page.goto(`${baseUrl}/s/${token}`);
@@ -100,10 +120,20 @@ describe('answering a survey in a real browser', () => {
       expect(await heading.isVisible()).toBe(true);
       await shot(page, 'en-3-thanks');
 
+      // Recorded sealed under the invitation's claim, without the person's language (the
+      // language is a trait of the person: answers keep none); the mixer opens it.
       const pending = await pendingFor(survey.id);
       expect(pending).toHaveLength(1);
-      expect(pending[0].locale).toBe('en');
-      expect(pending[0].answers).toEqual(
+      expect(pending[0].sealed.includes(Buffer.from('Quick and kind, thanks!'))).toBe(false);
+      const invitationId = await invitationOf(survey.id, person.email);
+      expect(pending[0].claim_key.equals(t.get(ResponsesService).claimKey(invitationId))).toBe(
+        true,
+      );
+      expect(Object.keys(pending[0].opened ?? {}).sort()).toEqual(['blocks', 'invitationId']);
+      expect(pending[0].opened?.invitationId).toBe(invitationId);
+      expect(pending[0].opened?.blocks).toHaveLength(1);
+      expect(pending[0].opened?.blocks[0].teamId).toBe(survey.teamId);
+      expect(pending[0].opened?.blocks[0].answers).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ question_id: nps.id, score: 9 }),
           expect.objectContaining({ question_id: text.id, text: 'Quick and kind, thanks!' }),
@@ -117,7 +147,7 @@ describe('answering a survey in a real browser', () => {
   it(
     'Persian: the page is right-to-left and mirrored, and the answer is recorded',
     async () => {
-      const { survey, token, nps, text } = await invite('fa');
+      const { survey, person, token, nps, text } = await invite('fa');
       const page = await newPage();
 
       const opened = await page.goto(`${baseUrl}/s/${token}`);
@@ -159,10 +189,20 @@ describe('answering a survey in a real browser', () => {
       ).toEqual(['fa', 'rtl']);
       await shot(page, 'fa-3-thanks');
 
+      // Recorded sealed under the invitation's claim, without the person's language (the
+      // language is a trait of the person: answers keep none); the mixer opens it.
       const pending = await pendingFor(survey.id);
       expect(pending).toHaveLength(1);
-      expect(pending[0].locale).toBe('fa');
-      expect(pending[0].answers).toEqual(
+      expect(pending[0].sealed.includes(Buffer.from('سریع و مؤدبانه بود.'))).toBe(false);
+      const invitationId = await invitationOf(survey.id, person.email);
+      expect(pending[0].claim_key.equals(t.get(ResponsesService).claimKey(invitationId))).toBe(
+        true,
+      );
+      expect(Object.keys(pending[0].opened ?? {}).sort()).toEqual(['blocks', 'invitationId']);
+      expect(pending[0].opened?.invitationId).toBe(invitationId);
+      expect(pending[0].opened?.blocks).toHaveLength(1);
+      expect(pending[0].opened?.blocks[0].teamId).toBe(survey.teamId);
+      expect(pending[0].opened?.blocks[0].answers).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ question_id: nps.id, score: 9 }),
           expect.objectContaining({ question_id: text.id, text: 'سریع و مؤدبانه بود.' }),

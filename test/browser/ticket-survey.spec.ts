@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
+import { openJson } from '../../src/common/crypto/sealing';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DemoService } from '../../src/modules/demo/demo.service';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
+import type { SealedSubmission } from '../../src/modules/responses/entities/pending-response.entity';
+import { FollowUpsService } from '../../src/modules/tickets/follow-ups.service';
 import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
 import { createTeam } from '../factories';
 import { createIntegration, deliver, sendQueuedMail, ticketRowId } from '../factories/webhooks';
@@ -52,6 +55,8 @@ describe('the survey after a ticket in a real browser', () => {
       });
       const id = (await ticketRowId(t, integration.id, 'FS-88')) as string;
       expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
+      // The invitation batch (a job every ten minutes) invites the person.
+      expect(await t.get(TicketSurveysService).inviteDecided()).toBe(1);
       expect(await sendQueuedMail(t)).toBe(1);
       const [mail] = await t.dataSource.query(
         `SELECT text FROM outbox_message WHERE to_address = 'noor@example.com'`,
@@ -87,21 +92,41 @@ describe('the survey after a ticket in a real browser', () => {
       await page.waitForLoadState();
       await expect(page.locator('h1').textContent()).resolves.toContain('Thank you');
       await expect(page.locator('body').textContent()).resolves.toContain(
-        'the team’s lead now has your name',
+        'within the hour, the team’s lead will have your name',
       );
       // No script or style was blocked; the only miss is the browser's own favicon request.
       expect(missing.filter((m) => !m.endsWith('/favicon.ico'))).toEqual([]);
       expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
 
-      const [pending] = await t.dataSource.query(
-        'SELECT source, category, resolution_band, answers FROM pending_response',
+      // The answer waits sealed (readable only with APP_SECRET, as the mixer will open it), with
+      // the 8 of the mail's button and the comment; of the ticket, only the resolution band is
+      // kept, on the invitation.
+      const pending: { sealed: Buffer }[] = await t.dataSource.query(
+        'SELECT sealed FROM pending_response',
       );
-      expect(pending).toMatchObject({
-        source: 'ticket',
-        category: 'Printer',
+      expect(pending).toHaveLength(1);
+      expect(pending[0].sealed.toString('latin1')).not.toMatch(/Printer|printer jammed|noor/i);
+      const submission = openJson<SealedSubmission>(
+        t.config.appSecret,
+        'pending-answer',
+        pending[0].sealed,
+      )!;
+      const answers = submission.blocks.flatMap((b) => b.answers);
+      expect(answers.map((a) => a.score)).toContain(8);
+      expect(answers.map((a) => a.text)).toContain('Quick, but the printer jammed again next day.');
+      expect(JSON.stringify(submission)).not.toContain('Printer');
+      const [invitation] = await t.dataSource.query(
+        `SELECT i.id, i.resolution_band, i.answered FROM invitation i
+           JOIN employee e ON e.id = i.employee_id WHERE e.email = 'noor@example.com'`,
+      );
+      expect(invitation).toEqual({
+        id: submission.invitationId,
         resolution_band: '<4h',
+        answered: false,
       });
-      expect(pending.answers.map((a: { score: number | null }) => a.score)).toContain(8);
+      // The request to be contacted waits, sealed, for the hourly follow-up job.
+      expect(await t.dataSource.query('SELECT 1 FROM follow_up')).toHaveLength(0);
+      expect(await t.get(FollowUpsService).release()).toBe(1);
       const [followUp] = await t.dataSource.query('SELECT employee_name, message FROM follow_up');
       expect(followUp).toEqual({
         employee_name: 'Noor Haddad',

@@ -215,9 +215,31 @@ describe('JSON API', () => {
     });
     expect(survey.statusCode).toBe(201);
     expect(survey.json().reportingThreshold).toBe(5);
+    // A survey goes to at least m people (MIX_BATCH_SIZE) at once: two are refused, whole.
     const emails = ['s1@example.com', 's2@example.com'];
     for (const email of emails)
       await t.api({ method: 'POST', url: '/api/v1/employees', payload: { email, name: email } });
+    const tooFew = await t.api({
+      method: 'POST',
+      url: `/api/v1/surveys/${survey.json().id}/send`,
+      payload: { emails: [...emails, 'ghost@example.com'] },
+    });
+    expect(tooFew.statusCode).toBe(422);
+    expect(tooFew.json()).toMatchObject({ error: 'survey.audience_too_small' });
+    expect(tooFew.json().message).toContain(`at least ${t.config.mixBatchSize} people`);
+    const [{ written }] = await t.dataSource.query(
+      `SELECT (SELECT count(*) FROM invitation WHERE survey_id = $1)::int
+            + (SELECT count(*) FROM mail_message)::int
+            + (SELECT count(*) FROM pgboss.job WHERE name = 'mail.send')::int AS written`,
+      [survey.json().id],
+    );
+    expect(written).toBe(0);
+
+    for (let i = emails.length + 1; i <= t.config.mixBatchSize; i++) {
+      const email = `s${i}@example.com`;
+      await t.api({ method: 'POST', url: '/api/v1/employees', payload: { email, name: email } });
+      emails.push(email);
+    }
     const first = await t.api({
       method: 'POST',
       url: `/api/v1/surveys/${survey.json().id}/send`,
@@ -225,7 +247,7 @@ describe('JSON API', () => {
     });
     expect(first.statusCode).toBe(201);
     expect(first.json()).toEqual({
-      invited: 2,
+      invited: t.config.mixBatchSize,
       alreadyInvited: 0,
       skippedByBudget: 0,
       unknownEmails: ['ghost@example.com'],
@@ -236,16 +258,26 @@ describe('JSON API', () => {
       url: `/api/v1/surveys/${survey.json().id}/send`,
       payload: { emails },
     });
-    expect(second.json()).toMatchObject({ invited: 0, alreadyInvited: 2 });
+    expect(second.json()).toMatchObject({ invited: 0, alreadyInvited: t.config.mixBatchSize });
     // One mail per invitation, queued once however often the survey is sent, and its job.
     const [{ mails }] = await t.dataSource.query(
       `SELECT count(*)::int AS mails FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
         WHERE i.survey_id = $1 AND m.status = 'queued'`,
       [survey.json().id],
     );
-    expect(mails).toBe(2);
+    expect(mails).toBe(t.config.mixBatchSize);
     const jobs = await t.dataSource.query(`SELECT data FROM pgboss.job WHERE name = 'mail.send'`);
     expect(jobs).toHaveLength(1);
+    // The minimum is the survey's audience, not each send's: one more person may join it.
+    const late = `s${t.config.mixBatchSize + 1}@example.com`;
+    await t.api({ method: 'POST', url: '/api/v1/employees', payload: { email: late, name: late } });
+    const added = await t.api({
+      method: 'POST',
+      url: `/api/v1/surveys/${survey.json().id}/send`,
+      payload: { emails: [late] },
+    });
+    expect(added.statusCode).toBe(201);
+    expect(added.json()).toMatchObject({ invited: 1, alreadyInvited: 0 });
     const low = await t.api({
       method: 'POST',
       url: '/api/v1/surveys',

@@ -1,4 +1,5 @@
 import { MailService } from '../../src/modules/mail/mail.service';
+import { ResponsesService } from '../../src/modules/responses/responses.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import {
   createEmployees,
@@ -23,20 +24,33 @@ describe('deactivating an employee', () => {
   });
   afterAll(() => t.close());
 
-  /** A person with one invitation whose mail went (its token), and one still queued. */
-  async function invitedTwice(email: string, alsoToFirst: string[] = []) {
-    const first = await createSurvey(t);
-    const second = await createSurvey(t);
-    const surveys = t.get(SurveysService);
-    await surveys.send(first.survey.id, { emails: [email, ...alsoToFirst] });
-    await sendQueuedMail(t);
+  /** The link in the newest mail to this address. */
+  async function latestToken(email: string): Promise<string> {
     const [{ text }] = await t.dataSource.query(
       'SELECT text FROM outbox_message WHERE to_address = $1 ORDER BY created_at DESC LIMIT 1',
       [email],
     );
-    const token = (text as string).match(/\/s\/([A-Za-z0-9_-]{43})/)![1];
-    await surveys.send(second.survey.id, { emails: [email] });
-    return { token, first: first.survey.id, second: second.survey.id };
+    return (text as string).match(/\/s\/([A-Za-z0-9_-]{43})/)![1];
+  }
+
+  /**
+   * A person with one invitation whose mail went (its token), and one still queued. A survey
+   * goes to at least m people (MIX_BATCH_SIZE): colleagues who stay active are invited to both
+   * surveys with them (their links to the first survey come back too).
+   */
+  async function invitedTwice(email: string, alsoToFirst: string[] = []) {
+    const first = await createSurvey(t);
+    const second = await createSurvey(t);
+    const surveys = t.get(SurveysService);
+    const colleagues = (
+      await createEmployees(t, t.config.mixBatchSize - 1, { department: 'Bystanders' })
+    ).map((e) => e.email);
+    await surveys.send(first.survey.id, { emails: [email, ...alsoToFirst, ...colleagues] });
+    await sendQueuedMail(t);
+    const token = await latestToken(email);
+    const colleagueTokens = await Promise.all(colleagues.map(latestToken));
+    await surveys.send(second.survey.id, { emails: [email, ...colleagues] });
+    return { token, first: first.survey.id, second: second.survey.id, colleagueTokens };
   }
 
   async function mailStatus(email: string, surveyId: string) {
@@ -50,7 +64,9 @@ describe('deactivating an employee', () => {
 
   it('by the API: links answer 410, queued mails are cancelled, reminders skip them', async () => {
     const [person, other] = await createEmployees(t, 2);
-    const { token, first, second } = await invitedTwice(person.email, [other.email]);
+    const { token, first, second, colleagueTokens } = await invitedTwice(person.email, [
+      other.email,
+    ]);
     // The form is open in their browser when they are deactivated.
     const openForm = await openSurvey(t, token);
     expect(openForm.page.statusCode).toBe(200);
@@ -85,19 +101,24 @@ describe('deactivating an employee', () => {
       status: 'cancelled',
       last_error: 'the person was deactivated',
     });
-    expect(await sendQueuedMail(t)).toMatchObject({ sent: 0 });
+    // Only the colleagues' mails of the second survey go.
+    expect(await sendQueuedMail(t)).toMatchObject({ sent: colleagueTokens.length });
 
-    // A reminder round for the first survey reaches the other person only.
+    // A reminder round for the first survey reaches everyone invited but them.
     const reminders = await t
       .get(MailService)
       .queueInvitationMails({ surveyId: first }, { sequence: 1 });
-    expect(reminders.queued).toBe(1);
+    expect(reminders.queued).toBe(1 + colleagueTokens.length);
     await sendQueuedMail(t);
-    const [{ n }] = await t.dataSource.query(
-      `SELECT count(*)::int AS n FROM outbox_message WHERE to_address = $1`,
-      [person.email],
-    );
-    expect(n).toBe(1);
+    const mailsTo = async (email: string) => {
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox_message WHERE to_address = $1`,
+        [email],
+      );
+      return n as number;
+    };
+    expect(await mailsTo(person.email)).toBe(1);
+    expect(await mailsTo(other.email)).toBe(2);
 
     // Reactivating does not bring withdrawn links back; a later survey may invite them again.
     const back = await t.api({
@@ -111,7 +132,7 @@ describe('deactivating an employee', () => {
 
   it('keeps what was answered, and refuses bad requests with what is wrong', async () => {
     const [person] = await createEmployees(t, 1);
-    const { token, first } = await invitedTwice(person.email);
+    const { token, first, colleagueTokens } = await invitedTwice(person.email);
     const { questions } = await t.dataSource
       .query('SELECT questionnaire_id FROM survey WHERE id = $1', [first])
       .then(async ([s]) => ({
@@ -122,18 +143,38 @@ describe('deactivating an employee', () => {
       }));
     const nps = questions.find((q: { type: string }) => q.type === 'nps');
     expect((await submitSurvey(t, token, { [`q_${nps.id}`]: '9' })).statusCode).toBe(200);
+    for (const colleague of colleagueTokens)
+      expect((await submitSurvey(t, colleague, { [`q_${nps.id}`]: '7' })).statusCode).toBe(200);
     const res = await t.api({
       method: 'PATCH',
       url: `/api/v1/employees/${person.id}`,
       payload: { active: false },
     });
-    expect(res.json().cancelledInvitations).toBe(1); // the unanswered one only
+    // The submit wrote nothing to the invitation (the release marks it), so no link can tell an
+    // answered one from another: both are withdrawn, and the count says nothing of who answered.
+    expect(res.json().cancelledInvitations).toBe(2);
+    expect((await openSurvey(t, token)).page.statusCode).toBe(410);
+    // What they answered stays: once the survey closes it is released with the colleagues'
+    // (without it the team would be one short of m and nothing would be released).
+    await t.dataSource.query(
+      `UPDATE survey SET closes_at = now() - interval '2 minutes' WHERE id = $1`,
+      [first],
+    );
+    expect(await t.get(ResponsesService).mix()).toBe(t.config.mixBatchSize);
     const [answered] = await t.dataSource.query(
-      'SELECT answered_on, cancelled_at FROM invitation WHERE survey_id = $1 AND employee_id = $2',
+      'SELECT answered FROM invitation WHERE survey_id = $1 AND employee_id = $2',
       [first, person.id],
     );
-    expect(answered.answered_on).not.toBeNull();
-    expect(answered.cancelled_at).toBeNull();
+    expect(answered.answered).toBe(true);
+    const scores: { score: number }[] = await t.dataSource.query(
+      `SELECT a.score FROM answer a JOIN response r ON r.id = a.response_id
+        WHERE r.survey_id = $1 AND a.question_id = $2`,
+      [first, nps.id],
+    );
+    expect(scores.map((a) => a.score).sort()).toEqual([
+      ...Array(colleagueTokens.length).fill(7),
+      9,
+    ]);
 
     for (const payload of [{}, { active: 'no' }, { active: false, name: 'x' }]) {
       const bad = await t.api({ method: 'PATCH', url: `/api/v1/employees/${person.id}`, payload });

@@ -7,7 +7,9 @@ const form = (cookie: string) => ({ 'content-type': 'application/x-www-form-urle
 describe('the survey fatigue budget', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // A survey goes to at least m people (MIX_BATCH_SIZE), counted after the budget: m as small
+    // as it may be (k = 3), so that a handful of people show what the budget keeps out.
+    t = await startTestApp({ REPORTING_THRESHOLD: '3', MIX_BATCH_SIZE: '3' });
   });
   afterAll(() => t.close());
 
@@ -31,7 +33,7 @@ describe('the survey fatigue budget', () => {
 
   it('keeps people invited within the budget out of the next survey, and counts them', async () => {
     await setDays(7);
-    const people = await createEmployees(t, 5);
+    const people = await createEmployees(t, 6);
     const first = await createSurvey(t);
     const second = await createSurvey(t);
     const surveys = t.get(SurveysService);
@@ -43,11 +45,11 @@ describe('the survey fatigue budget', () => {
       url: `/api/v1/surveys/${second.survey.id}/send`,
       payload: { employeeIds: people.map((p) => p.id) },
     });
-    expect(res.json()).toMatchObject({ invited: 2, alreadyInvited: 0, skippedByBudget: 3 });
+    expect(res.json()).toMatchObject({ invited: 3, alreadyInvited: 0, skippedByBudget: 3 });
     // Sending the same survey again: those invited are already invited, the rest still skipped.
     expect(
       await surveys.send(second.survey.id, { employeeIds: people.map((p) => p.id) }),
-    ).toMatchObject({ invited: 0, alreadyInvited: 2, skippedByBudget: 3 });
+    ).toMatchObject({ invited: 0, alreadyInvited: 3, skippedByBudget: 3 });
     const invited: { employee_id: string }[] = await t.dataSource.query(
       'SELECT employee_id FROM invitation WHERE survey_id = $1',
       [second.survey.id],
@@ -64,7 +66,7 @@ describe('the survey fatigue budget', () => {
         WHERE i.survey_id = $1`,
       [second.survey.id],
     );
-    expect(mails).toBe(2);
+    expect(mails).toBe(3);
 
     const summary = (await t.api({ method: 'GET', url: '/api/v1/settings/fatigue' })).json();
     expect(summary.skippedTotal).toBe(6);
@@ -77,26 +79,49 @@ describe('the survey fatigue budget', () => {
       }),
     ]);
 
+    // A send the budget would leave below m people is refused whole: no invitation, nothing
+    // counted as kept out.
+    const fourth = await createSurvey(t);
+    const refused = await t.api({
+      method: 'POST',
+      url: `/api/v1/surveys/${fourth.survey.id}/send`,
+      payload: { employeeIds: people.map((p) => p.id) },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ error: 'survey.audience_too_small' });
+    expect(
+      await t.dataSource.query('SELECT 1 FROM invitation WHERE survey_id = $1', [fourth.survey.id]),
+    ).toHaveLength(0);
+    expect(
+      (await t.api({ method: 'GET', url: '/api/v1/settings/fatigue' })).json().skippedTotal,
+    ).toBe(6);
+
     // With the budget off, the same people can be invited at once.
     await setDays(0);
     const third = await createSurvey(t);
     expect(
       await surveys.send(third.survey.id, { employeeIds: people.map((p) => p.id) }),
-    ).toMatchObject({ invited: 5, skippedByBudget: 0 });
+    ).toMatchObject({ invited: 6, skippedByBudget: 0 });
   });
 
   it('lets only one of two simultaneous sendings through to the same person', async () => {
     await setDays(30);
-    const [person] = await createEmployees(t, 1);
+    const [person, ...others] = await createEmployees(t, 7);
     const a = await createSurvey(t);
     const b = await createSurvey(t);
     const surveys = t.get(SurveysService);
+    // Each survey has m people of its own besides the person both want.
     const results = await Promise.all([
-      surveys.send(a.survey.id, { employeeIds: [person.id] }),
-      surveys.send(b.survey.id, { employeeIds: [person.id] }),
+      surveys.send(a.survey.id, { employeeIds: [person, ...others.slice(0, 3)].map((p) => p.id) }),
+      surveys.send(b.survey.id, { employeeIds: [person, ...others.slice(3)].map((p) => p.id) }),
     ]);
-    expect(results.map((r) => r.invited).sort()).toEqual([0, 1]);
+    expect(results.map((r) => r.invited).sort()).toEqual([3, 4]);
     expect(results.map((r) => r.skippedByBudget).sort()).toEqual([0, 1]);
+    const [{ n }] = await t.dataSource.query(
+      'SELECT count(*)::int AS n FROM invitation WHERE employee_id = $1',
+      [person.id],
+    );
+    expect(n).toBe(1);
     await setDays(0);
   });
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { RATE_LIMITS } from '../../src/common/rate-limit/rate-limit.service';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { ResponsesService } from '../../src/modules/responses/responses.service';
 import {
   createEmployees,
   createSurvey,
@@ -114,7 +115,8 @@ async function snapshot(t: TestApp) {
       (SELECT count(*) FROM service_team)::int AS teams,
       (SELECT count(*) FROM questionnaire)::int AS questionnaires,
       (SELECT count(*) FROM pending_response)::int AS pending,
-      (SELECT count(*) FROM invitation WHERE answered_on IS NOT NULL)::int AS answered,
+      (SELECT count(*) FROM invitation WHERE answered)::int AS answered,
+      (SELECT count(*) FROM response)::int AS responses,
       (SELECT count(*) FROM api_token)::int AS tokens,
       (SELECT count(*) FROM api_token WHERE revoked_at IS NOT NULL)::int AS revoked,
       (SELECT count(*) FROM audit_event)::int AS audit,
@@ -446,10 +448,11 @@ describe('hostile input', () => {
       expect(await snapshot(t)).toEqual(before);
     });
 
-    it('in a survey comment: stored verbatim as text in the pending answers', async () => {
+    it('in a survey comment: stored verbatim as text, as released', async () => {
       const { survey, questions } = await createSurvey(t);
-      const [person] = await createEmployees(t, 1);
-      const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
+      // A release needs m people (MIX_BATCH_SIZE): the colleagues answer too.
+      const people = await createEmployees(t, t.config.mixBatchSize);
+      const [token, ...colleagues] = await inviteAndCollectTokens(t, survey.id, people);
       const nps = questions.find((q) => q.type === 'nps')!;
       const comment = questions.find((q) => q.type === 'text')!;
       const res = await submitSurvey(t, token, {
@@ -457,16 +460,25 @@ describe('hostile input', () => {
         [`q_${comment.id}`]: evil,
       });
       expectStatus(res, 200);
+      for (const colleague of colleagues)
+        expectStatus(await submitSurvey(t, colleague, { [`q_${nps.id}`]: '8' }), 200, 'colleague');
+      // Sealed while it waits: the text is not there to read.
       const [pending] = await t.dataSource.query(
-        'SELECT answers FROM pending_response WHERE survey_id = $1',
+        'SELECT count(*)::int AS n, bool_or(position($2::bytea IN sealed) > 0) AS readable FROM pending_response WHERE survey_id = $1',
+        [survey.id, Buffer.from(JSON.stringify(evil), 'utf8')],
+      );
+      expect(pending).toEqual({ n: people.length, readable: false });
+      await t.dataSource.query(
+        `UPDATE survey SET closes_at = now() - interval '2 minutes' WHERE id = $1`,
         [survey.id],
       );
-      expect(pending.answers).toContainEqual({
-        question_id: comment.id,
-        score: null,
-        option_key: null,
-        text: evil,
-      });
+      expect(await t.get(ResponsesService).mix()).toBe(people.length);
+      const texts = await t.dataSource.query(
+        `SELECT a.score, a.option_key, a.text FROM answer a JOIN response r ON r.id = a.response_id
+          WHERE r.survey_id = $1 AND a.question_id = $2`,
+        [survey.id, comment.id],
+      );
+      expect(texts).toEqual([{ score: null, option_key: null, text: evil }]);
     });
   });
 
@@ -828,11 +840,13 @@ describe('hostile input', () => {
         });
         expectStatus(res, 403, kind);
         expect(await snapshot(t)).toEqual(before);
-        const [row] = await t.dataSource.query(
-          'SELECT answered_on FROM invitation WHERE survey_id = $1',
-          [survey.id],
-        );
-        expect(row.answered_on).toBeNull();
+        expect(
+          await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [
+            survey.id,
+          ]),
+        ).toHaveLength(0);
+        // The link is still theirs to answer.
+        expectStatus((await openSurvey(t, token)).page, 200, 'link after the refused post');
       },
     );
   });
@@ -1364,11 +1378,9 @@ describe('rate limits (apps of their own; addresses told apart by X-Forwarded-Fo
       headers: xff('127.0.0.45'),
     });
     expectStatus(otherAddress, 200, 'valid link, other address');
-    const [row] = await r.dataSource.query(
-      'SELECT answered_on FROM invitation WHERE survey_id = $1',
-      [survey.id],
-    );
-    expect(row.answered_on).toBeNull();
+    expect(
+      await r.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id]),
+    ).toHaveLength(0);
   });
 
   it('without TRUST_PROXY a forged X-Forwarded-For does not escape the per-account limit', async () => {

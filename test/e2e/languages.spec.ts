@@ -87,6 +87,8 @@ describe('the answer flow in each language', () => {
       expect(used.statusCode).toBe(410);
       // The person's own language wins over the browser's.
       expect(used.body).toContain(`<html lang="${locale}"`);
+      // Spent at once (the answer waits sealed for the release): told so, not "expired".
+      if (expected.used) expect(used.body).toContain(expected.used);
     },
   );
 

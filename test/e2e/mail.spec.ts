@@ -2,7 +2,13 @@ import type { ParsedMail } from 'mailparser';
 import { InvitationsService } from '../../src/modules/invitations/invitations.service';
 import { MailService } from '../../src/modules/mail/mail.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
-import { createEmployees, createSurvey, openSurvey, sendQueuedMail } from '../factories';
+import {
+  createEmployees,
+  createSurvey,
+  openSurvey,
+  sendQueuedMail,
+  submitSurvey,
+} from '../factories';
 import { type SmtpSink, startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
@@ -44,10 +50,14 @@ describe('the mail pipeline, through a real SMTP server', () => {
   let smtp: SmtpSink;
   beforeAll(async () => {
     smtp = await startSmtpSink();
+    // A survey goes to at least m people (MIX_BATCH_SIZE): m as small as it may be (k = 3), so
+    // that a handful of people make a survey whose mail can be followed one by one.
     t = await startTestApp({
       SMTP_URL: smtp.url,
       MAIL_FROM: 'inpulse <surveys@example.com>',
       MAIL_BATCH_SIZE: '2',
+      REPORTING_THRESHOLD: '3',
+      MIX_BATCH_SIZE: '3',
     });
   });
   afterAll(async () => {
@@ -128,8 +138,10 @@ describe('the mail pipeline, through a real SMTP server', () => {
     const firstToken = tokenOf(smtp.mails.find((m) => JSON.stringify(m.to).includes(open.email))!);
 
     const byEmail = `(SELECT id FROM employee WHERE email = $1)`;
+    // Answered and released (the mixer marks the invitation; see the next test for an answer
+    // still waiting for its release).
     await t.dataSource.query(
-      `UPDATE invitation SET answered_on = current_date WHERE employee_id = ${byEmail}`,
+      `UPDATE invitation SET answered = true WHERE employee_id = ${byEmail}`,
       [answered.email],
     );
     await t.dataSource.query(
@@ -185,6 +197,34 @@ describe('the mail pipeline, through a real SMTP server', () => {
     ]);
     expect(await mail().sendBatch(followUp)).toMatchObject({ sent: 1 });
     expect(smtp.countTo(later.email)).toBe(2);
+  });
+
+  it('sends no reminder to someone whose answer waits for its release, and leaves their link closed', async () => {
+    const { survey, questions } = await createSurvey(t);
+    const people = await createEmployees(t, 3);
+    const [waiting, open] = people;
+    await t.get(SurveysService).send(survey.id, { employeeIds: people.map((p) => p.id) });
+    await sendQueuedMail(t);
+    const token = tokenOf(smtp.mails.find((m) => JSON.stringify(m.to).includes(waiting.email))!);
+    const nps = questions.find((q) => q.type === 'nps')!;
+    expect((await submitSurvey(t, token, { [`q_${nps.id}`]: '8' })).statusCode).toBe(200);
+    // The submit writes nothing to the invitation, so the reminder is queued for everyone…
+    expect(
+      await mail().queueInvitationMails({ surveyId: survey.id }, { sequence: 1 }),
+    ).toMatchObject({ queued: 3 });
+    // …and the one whose answer waits is cancelled, as answered, when its mail would be built.
+    await sendQueuedMail(t);
+    expect(smtp.countTo(waiting.email)).toBe(1);
+    expect(smtp.countTo(open.email)).toBe(2);
+    expect(smtp.countTo(people[2].email)).toBe(2);
+    const reminders = (await mailRows(t, survey.id)).filter((r) => r.sequence === 1);
+    expect(reminders.find((r) => r.email === waiting.email)).toMatchObject({
+      status: 'cancelled',
+      last_error: 'answered',
+    });
+    expect(reminders.filter((r) => r.status === 'sent')).toHaveLength(2);
+    // No fresh link replaced the one they answered with: it still answers 410.
+    expect((await openSurvey(t, token)).page.statusCode).toBe(410);
   });
 
   it('by a list of invitations, and inside the caller’s transaction: a rollback leaves no mail and no job', async () => {

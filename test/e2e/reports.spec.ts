@@ -25,16 +25,28 @@ describe('team reports', () => {
     });
     expect(api.statusCode).toBe(200);
     const report = api.json();
-    // Recompute from the database: the headline must match.
-    const [raw] = await t.dataSource.query(
-      `SELECT count(*)::int AS n, count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
-         FROM response r JOIN answer a ON a.response_id = r.id JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-         JOIN service_team t ON t.id = r.team_id
-        WHERE t.slug = 'it-service-desk' AND r.source = 'pulse' AND r.responded_on >= $1 AND r.responded_on < $2`,
+    // Recompute from the database: the headline must match. Responses are dated by their
+    // release; a release counts where at least its survey's k answered the question.
+    const [{ releases, ...raw }] = await t.dataSource.query(
+      `WITH release AS (
+         SELECT r.survey_id, r.released_on, count(*)::int AS n,
+                count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
+                count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
+                count(*) FILTER (WHERE a.score <= 6)::int AS detractors
+           FROM response r JOIN answer a ON a.response_id = r.id
+           JOIN question q ON q.id = a.question_id AND q.type = 'nps'
+           JOIN service_team t ON t.id = r.team_id JOIN survey s ON s.id = r.survey_id
+          WHERE t.slug = 'it-service-desk' AND r.source = 'pulse'
+            AND r.released_on >= $1 AND r.released_on < $2
+          GROUP BY r.survey_id, r.released_on, s.reporting_threshold
+         HAVING count(*) >= s.reporting_threshold)
+       SELECT coalesce(sum(n), 0)::int AS n, coalesce(sum(promoters), 0)::int AS promoters,
+              coalesce(sum(passives), 0)::int AS passives,
+              coalesce(sum(detractors), 0)::int AS detractors, count(*)::int AS releases
+         FROM release`,
       [report.period.start, report.period.end],
     );
+    expect(releases).toBeGreaterThanOrEqual(1);
     expect(raw.n).toBeGreaterThanOrEqual(5);
     expect(report.headline).toEqual({ withheld: false, n: raw.n, ...nps(raw) });
     expect(report.trend).toHaveLength(12);
@@ -153,19 +165,45 @@ describe('team reports', () => {
   });
 
   it('breaks results down by department, location and tenure, folding small groups into Other', async () => {
-    const report = (
-      await t.api({ method: 'GET', url: `/api/v1/reports/teams/it?period=quarter&at=${quarter}` })
-    ).json();
-    expect(report.breakdowns.map((b: { segment: string }) => b.segment)).toEqual([
+    const reportOf = async (slug: string) =>
+      (
+        await t.api({
+          method: 'GET',
+          url: `/api/v1/reports/teams/${slug}?period=quarter&at=${quarter}`,
+        })
+      ).json();
+    type Breakdown = {
+      segment: string;
+      onSubTeams: boolean;
+      groups: { label: string; value: { withheld: boolean; n?: number } }[];
+    };
+    // IT's sub-teams break their answers down, so IT does not (no breakdown can be subtracted
+    // from another on the way down the tree).
+    const it = await reportOf('it');
+    expect(it.breakdowns.map((b: Breakdown) => b.segment)).toEqual([
       'department',
       'location',
       'tenure_band',
     ]);
-    for (const breakdown of report.breakdowns as {
-      groups: { label: string; value: { withheld: boolean; n?: number } }[];
-    }[]) {
+    for (const breakdown of it.breakdowns as Breakdown[]) {
+      expect(breakdown.onSubTeams).toBe(true);
+      expect(breakdown.groups).toEqual([]);
+    }
+    const report = await reportOf('it-service-desk');
+    expect(report.breakdowns.map((b: Breakdown) => b.segment)).toEqual([
+      'department',
+      'location',
+      'tenure_band',
+    ]);
+    const department = (report.breakdowns as Breakdown[])[0];
+    expect(department.onSubTeams).toBe(false);
+    // Values its releases named, and "Other" for what they did not (and the small groups).
+    expect(department.groups.filter((g) => g.label !== 'Other').length).toBeGreaterThan(0);
+    expect(department.groups[department.groups.length - 1].label).toBe('Other');
+    for (const breakdown of report.breakdowns as Breakdown[]) {
       const shown = breakdown.groups.filter((g) => !g.value.withheld);
       for (const g of shown) expect(g.value.n).toBeGreaterThanOrEqual(5);
+      expect(breakdown.groups.filter((g) => g.label === 'Other').length).toBeLessThanOrEqual(1);
       // Shown groups add up to the whole: nothing is left to work out by subtraction.
       if (breakdown.groups.length > 0) {
         expect(breakdown.groups.every((g) => !g.value.withheld)).toBe(true);

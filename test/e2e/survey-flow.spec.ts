@@ -15,10 +15,10 @@ describe('answering a survey by personal link', () => {
   });
   afterAll(() => t.close());
 
-  it('shows the survey, records the answer once, and mixes it into the anonymous tables', async () => {
+  it('shows the survey, records the answer once, and releases it with the others when the survey closes', async () => {
     const { survey, questions } = await createSurvey(t);
-    const [person] = await createEmployees(t, 1);
-    const [token] = await inviteAndCollectTokens(t, survey.id, [person]);
+    const people = await createEmployees(t, t.config.mixBatchSize);
+    const [token, ...colleagues] = await inviteAndCollectTokens(t, survey.id, people);
 
     const session = await openSurvey(t, token);
     const { page } = session;
@@ -26,7 +26,12 @@ describe('answering a survey by personal link', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.body).toContain('Your answers are anonymous');
-    expect(page.body).toContain('at least 5 responses');
+    // The promise, as it now holds: sealed, released with at least m people, shown in groups of k.
+    expect(page.body).toContain('at least 5 people');
+    expect(page.body).toContain(
+      `at least ${t.config.mixBatchSize} people answering about the same team`,
+    );
+    expect(page.body).toContain('deleted unread');
 
     const [nps, rating, ces, single, multi, text] = questions;
     const response = await submitSurvey(
@@ -45,29 +50,40 @@ describe('answering a survey by personal link', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Thank you');
 
-    const pending = await t.dataSource.query(
-      'SELECT answers FROM pending_response WHERE survey_id = $1',
+    // Kept sealed until the release; the invitation is not touched (the claim is a keyed hash).
+    const pending: { sealed: Buffer }[] = await t.dataSource.query(
+      'SELECT sealed FROM pending_response WHERE survey_id = $1',
       [survey.id],
     );
     expect(pending).toHaveLength(1);
+    expect(pending[0].sealed.toString('latin1')).not.toContain('Quick and kind.');
     const [invitation] = await t.dataSource.query(
-      'SELECT answered_on FROM invitation WHERE survey_id = $1',
+      `SELECT count(*) FILTER (WHERE answered)::int AS answered FROM invitation WHERE survey_id = $1`,
       [survey.id],
     );
-    expect(invitation.answered_on).not.toBeNull();
+    expect(invitation.answered).toBe(0);
+    // The link is spent at once.
+    expect((await t.request({ method: 'GET', url: `/s/${token}` })).statusCode).toBe(410);
 
-    // One pending answer is below the batch size: the mixer leaves it until more arrive or the survey closes.
+    // Nothing is released while the survey is open; the colleagues answer too.
+    for (const colleague of colleagues)
+      expect((await submitSurvey(t, colleague, { [`q_${nps.id}`]: '7' })).statusCode).toBe(200);
     expect(await t.get(ResponsesService).mix()).toBe(0);
     await t.dataSource.query(
-      `UPDATE survey SET closes_at = now() - interval '1 second' WHERE id = $1`,
+      `UPDATE survey SET closes_at = now() - interval '2 minutes' WHERE id = $1`,
       [survey.id],
     );
-    expect(await t.get(ResponsesService).mix()).toBe(1);
+    expect(await t.get(ResponsesService).mix()).toBe(t.config.mixBatchSize);
 
-    const answers = await t.dataSource.query(
-      `SELECT q.type, a.score, a.option_key, a.text FROM answer a JOIN response r ON r.id = a.response_id
-         JOIN question q ON q.id = a.question_id WHERE r.survey_id = $1 ORDER BY q.position, a.option_key`,
+    const [mine] = await t.dataSource.query(
+      `SELECT a.response_id FROM answer a JOIN response r ON r.id = a.response_id
+        WHERE r.survey_id = $1 AND a.text = 'Quick and kind.'`,
       [survey.id],
+    );
+    const answers = await t.dataSource.query(
+      `SELECT q.type, a.score, a.option_key, a.text FROM answer a
+         JOIN question q ON q.id = a.question_id WHERE a.response_id = $1 ORDER BY q.position, a.option_key`,
+      [mine.response_id],
     );
     expect(answers).toEqual([
       { type: 'nps', score: 9, option_key: null, text: null },
@@ -97,10 +113,10 @@ describe('answering a survey by personal link', () => {
     expect(page.body).toMatch(/value="9" checked/);
     expect(page.body).not.toMatch(/value="8" checked/);
     const [row] = await t.dataSource.query(
-      'SELECT answered_on FROM invitation WHERE survey_id = $1',
+      'SELECT bool_or(answered) AS answered FROM invitation WHERE survey_id = $1',
       [survey.id],
     );
-    expect(row.answered_on).toBeNull();
+    expect(row.answered).toBe(false);
     expect(
       await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id]),
     ).toHaveLength(0);
@@ -163,10 +179,10 @@ describe('answering a survey by personal link', () => {
     ]).toEqual([403, 403, 403, 403]);
     expect(missing.body).toContain('Please try again');
     const [row] = await t.dataSource.query(
-      'SELECT answered_on FROM invitation WHERE survey_id = $1',
+      'SELECT bool_or(answered) AS answered FROM invitation WHERE survey_id = $1',
       [survey.id],
     );
-    expect(row.answered_on).toBeNull();
+    expect(row.answered).toBe(false);
   });
 
   it('re-renders with a message per field and keeps the answers when input is bad', async () => {
@@ -216,10 +232,10 @@ describe('answering a survey by personal link', () => {
     expect(kept.body).toContain('keep &lt;me&gt;');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const [row] = await t.dataSource.query(
-      'SELECT answered_on FROM invitation WHERE survey_id = $1',
+      'SELECT bool_or(answered) AS answered FROM invitation WHERE survey_id = $1',
       [survey.id],
     );
-    expect(row.answered_on).toBeNull();
+    expect(row.answered).toBe(false);
     expect(
       await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [survey.id]),
     ).toHaveLength(0);

@@ -1,8 +1,11 @@
 import { DirectoryService } from '../../src/modules/directory/directory.service';
+import { periodStart, previousPeriodStart } from '../../src/modules/responses/release-periods';
+import { ResponsesService } from '../../src/modules/responses/responses.service';
+import { FollowUpsService } from '../../src/modules/tickets/follow-ups.service';
 import { INTEGRATION_KINDS } from '../../src/modules/tickets/entities/integration.entity';
 import { IntegrationsService } from '../../src/modules/tickets/integrations.service';
 import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
-import { createTeam, formBody, openSurvey } from '../factories';
+import { createTeam, formBody, openSurvey, submitSurvey } from '../factories';
 import {
   createIntegration,
   deliver,
@@ -22,6 +25,7 @@ import { startTestApp, type TestApp } from '../setup/test-app';
 
 const STACK_TRACE = /at .+\.(ts|js):\d+/;
 const MINUTE = 60_000;
+const DAY = 86_400_000;
 
 /** A generic ticket event (the documented shape), times relative to now. */
 function genericEvent(
@@ -393,9 +397,15 @@ describe('ticket webhooks', () => {
     const mailsBefore = smtp.mails.length;
     expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
     expect(await t.get(TicketSurveysService).run(id)).toBe('nothing-to-do');
+    // The decision queues no mail: the invitation batch does, once.
+    expect(await sendQueuedMail(t)).toBe(0);
+    expect(await t.get(TicketSurveysService).inviteDecided()).toBe(1);
+    expect(await t.get(TicketSurveysService).inviteDecided()).toBe(0);
     expect(await sendQueuedMail(t)).toBe(1);
     expect(await sendQueuedMail(t)).toBe(0);
     expect(smtp.mails.length).toBe(mailsBefore + 1);
+    // The decision removed the ticket's jobs.
+    expect([await jobsOf('LIFE-3'), await state('LIFE-3')]).toEqual([0, 'sent']);
     // Once sent, a reopen and another resolution schedule nothing more.
     await deliver(
       t,
@@ -407,7 +417,7 @@ describe('ticket webhooks', () => {
       integrations.generic,
       genericEvent('resolved', 'LIFE-3', { at: now - 10_000 }),
     );
-    expect([await jobsOf('LIFE-3'), await state('LIFE-3')]).toEqual([2, 'sent']);
+    expect([await jobsOf('LIFE-3'), await state('LIFE-3')]).toEqual([0, 'sent']);
   });
 
   describe.each(INTEGRATION_KINDS)('the %s fixture', (kind) => {
@@ -427,7 +437,8 @@ describe('ticket webhooks', () => {
       );
       expect(job.data).toEqual({ ticketId: id });
       expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
-      // The mail goes through the mail pipeline.
+      // The invitation batch invites the person; the mail goes through the mail pipeline.
+      expect(await t.get(TicketSurveysService).inviteDecided()).toBe(1);
       expect(await sendQueuedMail(t)).toBe(1);
 
       const to = FIXTURE_REQUESTERS[kind];
@@ -459,26 +470,40 @@ describe('ticket webhooks', () => {
     });
   });
 
-  it('records the answer with the ticket’s coarse attributes only, and a separate follow-up when asked', async () => {
+  it('keeps the answer sealed until its release, which names only the ticket’s resolution band, and a separate follow-up when asked', async () => {
     const integration = integrations.generic;
+    const surveys = t.get(TicketSurveysService);
+    const responses = t.get(ResponsesService);
+    const m = t.config.mixBatchSize;
+    // Answers after tickets wait for the end of their period (the mixer's first run marks it).
+    await responses.mix();
     const at = Date.now() - MINUTE;
-    await t.get(DirectoryService).create({ email: 'answers@example.com', name: 'Ana Swers' });
-    await deliver(
-      t,
-      integration,
-      genericEvent('resolved', 'ANS-1', {
-        at,
-        email: 'answers@example.com',
-        extra: { createdAt: new Date(at - 30 * 3_600_000).toISOString() },
-      }),
-    );
-    const id = (await ticketRowId(t, integration.id, 'ANS-1')) as string;
-    expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
-    expect(await sendQueuedMail(t)).toBe(1);
-    const mail = [...smtp.mails]
-      .reverse()
-      .find((m) => JSON.stringify(m.to).includes('answers@example.com'))!;
-    const token = mail.text!.match(/\/s\/([\w-]{43})\?score=/)![1];
+    // m people, each after a ticket resolved in 30 hours (the band "1-3d").
+    const people = ['answers@example.com'];
+    for (let i = 1; i < m; i++) people.push(`answers.${i}@example.com`);
+    await t.get(DirectoryService).create({ email: people[0], name: 'Ana Swers' });
+    for (const email of people.slice(1))
+      await t.get(DirectoryService).create({ email, name: email.split('@')[0] });
+    for (const [i, email] of people.entries()) {
+      await deliver(
+        t,
+        integration,
+        genericEvent('resolved', `ANS-${i + 1}`, {
+          at,
+          email,
+          extra: { createdAt: new Date(at - 30 * 3_600_000).toISOString() },
+        }),
+      );
+      const id = (await ticketRowId(t, integration.id, `ANS-${i + 1}`)) as string;
+      expect(await surveys.run(id)).toBe('sent');
+    }
+    expect(await surveys.inviteDecided()).toBe(m);
+    expect(await sendQueuedMail(t)).toBe(m);
+    const tokenOf = (email: string) => {
+      const mail = [...smtp.mails].reverse().find((x) => JSON.stringify(x.to).includes(email))!;
+      return mail.text!.match(/\/s\/([\w-]{43})\?score=/)![1];
+    };
+    const token = tokenOf(people[0]);
     const session = await openSurvey(t, token);
     const nps = session.page.body.match(/name="(q_[0-9a-f-]+)" value="0"/)![1];
     const why = session.page.body.match(
@@ -499,25 +524,48 @@ describe('ticket webhooks', () => {
       }),
     });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('the team’s lead now has your name');
+    expect(res.body).toContain('within the hour, the team’s lead will have your name');
 
-    const [pendingRow] = await t.dataSource.query(
-      `SELECT * FROM pending_response ORDER BY responded_on DESC LIMIT 1`,
+    // What waits is sealed under a keyed claim: nothing of the ticket, the person or the answer.
+    const pending: Record<string, unknown>[] = await t.dataSource.query(
+      'SELECT * FROM pending_response',
     );
-    expect(pendingRow).toMatchObject({
-      source: 'ticket',
-      category: 'Hardware',
-      priority: 'high',
-      channel: 'portal',
-      resolution_band: '1-3d',
-    });
-    expect(JSON.stringify(pendingRow)).not.toContain('ANS-1');
-    expect(JSON.stringify(pendingRow)).not.toContain('answers@example.com');
-    const [followUp] = await t.dataSource.query(`SELECT * FROM follow_up`);
+    expect(pending).toHaveLength(1);
+    expect(Object.keys(pending[0]).sort()).toEqual(['claim_key', 'id', 'sealed', 'survey_id']);
+    const sealed = (pending[0].sealed as Buffer).toString('latin1');
+    for (const clue of [
+      'ANS-1',
+      'answers@example.com',
+      'Hardware',
+      'portal',
+      'three tries',
+      '1-3d',
+    ])
+      expect(sealed).not.toContain(clue);
+    // The submit wrote nothing to the invitation, and no follow-up yet: the request waits, sealed.
+    const answeredOf = async (email: string) =>
+      (
+        await t.dataSource.query(
+          `SELECT i.answered FROM invitation i JOIN employee e ON e.id = i.employee_id
+            WHERE e.email = $1`,
+          [email],
+        )
+      )[0].answered as boolean;
+    expect(await answeredOf(people[0])).toBe(false);
+    expect(await t.dataSource.query('SELECT 1 FROM follow_up')).toHaveLength(0);
+    const [request] = await t.dataSource.query('SELECT sealed FROM pending_follow_up');
+    expect((request.sealed as Buffer).toString('latin1')).not.toMatch(/Happy to explain|answers@/);
+
+    // The hourly job writes the follow-up: who asked and what they said, dated by its run.
+    expect(await t.get(FollowUpsService).release()).toBe(1);
+    const [followUp] = await t.dataSource.query(
+      `SELECT *, requested_on = current_date AS today, xmin::text AS xmin_ FROM follow_up`,
+    );
     expect(followUp).toMatchObject({
       employee_email: 'answers@example.com',
       employee_name: 'Ana Swers',
       message: 'Happy to explain what went wrong.',
+      today: true,
     });
     expect(Object.keys(followUp).sort()).toEqual(
       [
@@ -528,13 +576,15 @@ describe('ticket webhooks', () => {
         'message',
         'requested_on',
         'team_id',
+        'today',
+        'xmin_',
       ].sort(),
     );
     // Nothing of the answer on the follow-up, and no shared transaction with the pending answer.
     expect(JSON.stringify(followUp)).not.toMatch(/three tries|Hardware|"3"/);
     const [{ same }] = await t.dataSource.query(
-      `SELECT (SELECT xmin::text FROM follow_up LIMIT 1) = (SELECT xmin::text FROM pending_response
-              WHERE category = 'Hardware' LIMIT 1) AS same`,
+      `SELECT EXISTS (SELECT 1 FROM pending_response WHERE xmin::text = $1) AS same`,
+      [followUp.xmin_],
     );
     expect(same).toBe(false);
     // The link is used: 410, and no second follow-up.
@@ -545,7 +595,46 @@ describe('ticket webhooks', () => {
       payload: formBody({ _ctx: session.ctx, _csrf: session.csrf, [nps]: '9', contact: 'yes' }),
     });
     expect(again.statusCode).toBe(410);
+    expect(await t.get(FollowUpsService).release()).toBe(0);
     expect((await t.dataSource.query('SELECT 1 FROM follow_up')).length).toBe(1);
+
+    // The others answer; nothing is released while the period is open.
+    for (const email of people.slice(1))
+      expect((await submitSurvey(t, tokenOf(email), { [nps]: '9' })).statusCode).toBe(200);
+    expect(await responses.mix()).toBe(0);
+    expect(await t.dataSource.query(`SELECT 1 FROM response WHERE source = 'ticket'`)).toHaveLength(
+      0,
+    );
+
+    // After the period: one release of the m answers, dated by the period's first day.
+    const later = new Date(Date.now() + 8 * DAY);
+    expect(await responses.mix(later)).toBe(m);
+    const released: Record<string, unknown>[] = await t.dataSource.query(
+      `SELECT *, to_char(released_on, 'YYYY-MM-DD') AS day FROM response WHERE source = 'ticket'`,
+    );
+    expect(released).toHaveLength(m);
+    expect(Object.keys(released[0]).sort()).toEqual(
+      ['day', 'id', 'released_on', 'source', 'survey_id', 'team_id'].sort(),
+    );
+    expect(new Set(released.map((r) => r.day))).toEqual(
+      new Set([previousPeriodStart(periodStart(later.toISOString().slice(0, 10)))]),
+    );
+    // Of the tickets, the release names only their resolution band, shared by all m.
+    const segments: { dimension: string; value: string; n: number }[] = await t.dataSource.query(
+      `SELECT DISTINCT dimension, value, n FROM response_segment WHERE source = 'ticket'`,
+    );
+    expect(segments).toEqual([{ dimension: 'resolution_band', value: '1-3d', n: m }]);
+    const everything = JSON.stringify(
+      await t.dataSource.query(
+        `SELECT r.*, a.* FROM response r JOIN answer a ON a.response_id = r.id
+          WHERE r.source = 'ticket'`,
+      ),
+    );
+    for (const clue of ['ANS-', 'answers', 'Hardware', 'high', 'portal'])
+      expect(everything).not.toContain(clue);
+    expect(everything).toContain('Took three tries to fix.');
+    expect(await answeredOf(people[0])).toBe(true);
+    expect(await t.dataSource.query('SELECT 1 FROM pending_response')).toHaveLength(0);
   });
 
   it('accepts the previous secret during a rotation’s overlap, and not after', async () => {

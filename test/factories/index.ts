@@ -150,14 +150,24 @@ export function sendQueuedMail(t: TestApp) {
 
 /**
  * Sends the survey to the employees through the real path (invitations, the mail pipeline, the
- * outbox) and returns each person's link token, read from the mail they received.
+ * outbox) and returns each person's link token, read from the mail they received. A survey goes
+ * to at least m people (MIX_BATCH_SIZE): when fewer are given, colleagues who will not answer
+ * are invited with them.
  */
 export async function inviteAndCollectTokens(
   t: TestApp,
   surveyId: string,
   employees: { id: string; email: string }[],
 ) {
-  await t.get(SurveysService).send(surveyId, { employeeIds: employees.map((e) => e.id) });
+  const others =
+    employees.length < t.config.mixBatchSize
+      ? await createEmployees(t, t.config.mixBatchSize - employees.length, {
+          department: 'Bystanders',
+        })
+      : [];
+  await t
+    .get(SurveysService)
+    .send(surveyId, { employeeIds: [...employees, ...others].map((e) => e.id) });
   await sendQueuedMail(t);
   const mails: { to_address: string; text: string }[] = await t.dataSource.query(
     'SELECT to_address, text FROM outbox_message',

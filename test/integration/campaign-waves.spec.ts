@@ -1,4 +1,6 @@
+import { openJson } from '../../src/common/crypto/sealing';
 import { WavesService } from '../../src/modules/campaigns/waves.service';
+import type { SealedSubmission } from '../../src/modules/responses/entities/pending-response.entity';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
 import { ReportsService } from '../../src/modules/reports/reports.service';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
@@ -22,9 +24,19 @@ const DAY = 86_400_000;
 describe('campaign waves', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ REPORTING_THRESHOLD: '3' });
+    // Releases of m = 3 different people (the campaigns' k), so that small waves can be released.
+    t = await startTestApp({ REPORTING_THRESHOLD: '3', MIX_BATCH_SIZE: '3' });
   });
   afterAll(() => t.close());
+
+  /** Closes a wave's survey (moved back, as the clock cannot be) and runs the mixer. */
+  const closeAndMix = async (surveyId: string) => {
+    await t.dataSource.query(
+      `UPDATE survey SET closes_at = now() - interval '2 minutes' WHERE id = $1`,
+      [surveyId],
+    );
+    return t.get(ResponsesService).mix();
+  };
 
   const waves = (campaignId: string) =>
     t.dataSource.query(
@@ -92,7 +104,7 @@ describe('campaign waves', () => {
   it('stores each rated team’s block as its own anonymous response, and allows “not used”', async () => {
     const desk = await createTeam(t, 'Service Desk');
     const facilities = await createTeam(t, 'Facilities');
-    const people = await createEmployees(t, 3, { department: 'Blocks' });
+    const people = await createEmployees(t, 4, { department: 'Blocks' });
     const campaign = await createCampaign(t, {
       teamSlugs: [desk.slug, facilities.slug],
       audience: { departments: ['Blocks'] },
@@ -114,35 +126,76 @@ describe('campaign waves', () => {
     expect(page.page.body).toContain('Service Desk');
     expect(page.page.body).toContain('Facilities');
     expect(page.page.body).toContain('name="t1_skip"');
-    expect(page.page.body).toContain('at least 3 responses');
+    // Released only with at least m = 3 people about the team, shown in groups of k = 3.
+    expect(page.page.body).toContain('together with those of at least 3 people');
+    expect(page.page.body).toContain('shown only for groups of at least 3 people');
 
     // Nothing answered and nothing skipped: told so, nothing written.
     const empty = await submitSurvey(t, first, {}, page);
     expect(empty.statusCode).toBe(422);
-    // The second block skipped: one response, about the first team.
+    expect(
+      await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [
+        fresh.survey_id,
+      ]),
+    ).toHaveLength(0);
+    // The second block skipped: an answer about the first team only.
     const res = await submitSurvey(t, first, { [`t0_q_${nps.id}`]: '9', t1_skip: 'on' }, page);
     expect(res.statusCode).toBe(200);
-    const second = await submitSurvey(t, tokens.get(people[1].email)!, {
-      [`t0_q_${nps.id}`]: '3',
-      [`t1_q_${nps.id}`]: '10',
-    });
-    expect(second.statusCode).toBe(200);
-    const pending: { team_id: string; answers: { score: number }[] }[] = await t.dataSource.query(
-      'SELECT team_id, answers FROM pending_response WHERE survey_id = $1 ORDER BY team_id',
+    for (const [i, fields] of [
+      { [`t0_q_${nps.id}`]: '3', [`t1_q_${nps.id}`]: '10' },
+      { [`t0_q_${nps.id}`]: '7', [`t1_q_${nps.id}`]: '8' },
+      { t0_skip: 'on', [`t1_q_${nps.id}`]: '6' },
+    ].entries())
+      expect((await submitSurvey(t, tokens.get(people[i + 1].email)!, fields)).statusCode).toBe(
+        200,
+      );
+    // Kept sealed, one row per person, a block per team answered about.
+    const pending: { sealed: Buffer }[] = await t.dataSource.query(
+      'SELECT sealed FROM pending_response WHERE survey_id = $1',
       [fresh.survey_id],
     );
-    expect(pending).toHaveLength(3);
-    expect(
-      pending
-        .filter((p) => p.team_id === desk.id)
-        .map((p) => p.answers[0].score)
-        .sort(),
-    ).toEqual([3, 9]);
-    expect(
-      pending.filter((p) => p.team_id === facilities.id).map((p) => p.answers[0].score),
-    ).toEqual([10]);
+    expect(pending).toHaveLength(4);
+    const blocks = pending.flatMap(
+      (p) => openJson<SealedSubmission>(t.config.appSecret, 'pending-answer', p.sealed)!.blocks,
+    );
+    const scoresOf = (
+      teamId: string,
+      list: { teamId: string; answers: { score: number | null }[] }[],
+    ) =>
+      list
+        .filter((b) => b.teamId === teamId)
+        .map((b) => b.answers[0].score)
+        .sort((a, b) => (a ?? 0) - (b ?? 0));
+    expect(blocks).toHaveLength(6);
+    expect(scoresOf(desk.id, blocks)).toEqual([3, 7, 9]);
+    expect(scoresOf(facilities.id, blocks)).toEqual([6, 8, 10]);
     // A used link answers 410.
     expect((await openSurvey(t, first)).page.statusCode).toBe(410);
+
+    // Released once the wave's survey has closed: one response per person and team answered.
+    expect(await t.get(ResponsesService).mix()).toBe(0);
+    expect(await closeAndMix(fresh.survey_id)).toBe(6);
+    const responses: { id: string; team_id: string; score: number }[] = await t.dataSource.query(
+      `SELECT r.id, r.team_id, a.score FROM response r
+         JOIN answer a ON a.response_id = r.id AND a.question_id = $2
+        WHERE r.survey_id = $1`,
+      [fresh.survey_id, nps.id],
+    );
+    expect(responses).toHaveLength(6);
+    expect(new Set(responses.map((r) => r.id)).size).toBe(6);
+    const released = responses.map((r) => ({ teamId: r.team_id, answers: [{ score: r.score }] }));
+    expect(scoresOf(desk.id, released)).toEqual([3, 7, 9]);
+    expect(scoresOf(facilities.id, released)).toEqual([6, 8, 10]);
+    expect(
+      await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [
+        fresh.survey_id,
+      ]),
+    ).toHaveLength(0);
+    const [{ answered }] = await t.dataSource.query(
+      'SELECT count(*) FILTER (WHERE answered)::int AS answered FROM invitation WHERE survey_id = $1',
+      [fresh.survey_id],
+    );
+    expect(answered).toBe(4);
   });
 
   it('asks a rotating subset each wave and eNPS at most once a quarter per person', async () => {
@@ -204,14 +257,40 @@ describe('campaign waves', () => {
       `SELECT id FROM question WHERE questionnaire_id = $1 AND type = 'nps'`,
       [campaign.questionnaireId],
     );
-    await submitSurvey(t, tokens.get(people[0].email)!, { [`t0_q_${nps.id}`]: '8' });
+    expect(
+      (await submitSurvey(t, tokens.get(people[0].email)!, { [`t0_q_${nps.id}`]: '8' })).statusCode,
+    ).toBe(200);
+    // The database cannot tell who has answered before the release (the answer waits sealed,
+    // its invitation untouched): a reminder is queued for each, and the one of a person whose
+    // answer waits is cancelled when it is built. Sent (now) through the mail pipeline.
     const reminders = async (sequence: number) => {
-      const rows: { email: string }[] = await t.dataSource.query(
-        `SELECT e.email FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+      await t.dataSource.query(
+        `UPDATE mail_message SET due_at = now() WHERE sequence = $2 AND status = 'queued'
+           AND invitation_id IN (SELECT id FROM invitation WHERE survey_id = $1)`,
+        [open.survey_id, sequence],
+      );
+      await sendQueuedMail(t);
+      const rows: { email: string; status: string }[] = await t.dataSource.query(
+        `SELECT e.email, m.status FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
            JOIN employee e ON e.id = i.employee_id WHERE i.survey_id = $1 AND m.sequence = $2`,
         [open.survey_id, sequence],
       );
-      return rows.map((r) => r.email).sort();
+      const delivered: { to_address: string }[] = await t.dataSource.query(
+        `SELECT to_address FROM outbox_message
+          WHERE to_address = ANY($1) AND kind = 'wave' AND subject LIKE 'If you have a minute%'`,
+        [rows.map((r) => r.email)],
+      );
+      return {
+        sent: rows
+          .filter((r) => r.status === 'sent')
+          .map((r) => r.email)
+          .sort(),
+        cancelled: rows
+          .filter((r) => r.status === 'cancelled')
+          .map((r) => r.email)
+          .sort(),
+        delivered: delivered.map((d) => d.to_address).sort(),
+      };
     };
     // Not due on day 1; due on day 2; again does nothing.
     expect(
@@ -221,16 +300,19 @@ describe('campaign waves', () => {
     expect((await t.get(WavesService).tick(day2)).remind).toBeGreaterThanOrEqual(1);
     expect(await t.get(WavesService).remind(wave.id, day2)).toBe(1);
     expect(await t.get(WavesService).remind(wave.id, day2)).toBeUndefined();
-    expect(await reminders(1)).toEqual([people[1].email, people[2].email].sort());
+    const notAnswered = [people[1].email, people[2].email].sort();
+    expect(await reminders(1)).toEqual({
+      sent: notAnswered,
+      cancelled: [people[0].email],
+      delivered: notAnswered,
+    });
     expect(await t.get(WavesService).remind(wave.id, new Date(FIRST.getTime() + 4 * DAY))).toBe(2);
-    expect(await reminders(2)).toEqual([people[1].email, people[2].email].sort());
+    expect(await reminders(2)).toEqual({
+      sent: notAnswered,
+      cancelled: [people[0].email],
+      delivered: [...notAnswered, ...notAnswered].sort(),
+    });
     // The reminder mail is worded to remind without pressure.
-    await t.dataSource.query(
-      `UPDATE mail_message SET due_at = now() WHERE sequence > 0 AND invitation_id IN
-         (SELECT id FROM invitation WHERE survey_id = $1)`,
-      [open.survey_id],
-    );
-    await sendQueuedMail(t);
     const [mail] = await t.dataSource.query(
       `SELECT subject, text FROM outbox_message
         WHERE to_address = $1 AND kind = 'wave' AND subject LIKE 'If you have a minute%' LIMIT 1`,
@@ -242,7 +324,7 @@ describe('campaign waves', () => {
 
   it('closes a wave at the end of its window; its links then answer 410', async () => {
     const desk = await createTeam(t, 'Desk');
-    const [person] = await createEmployees(t, 1, { department: 'Closing' });
+    const [person] = await createEmployees(t, t.config.mixBatchSize, { department: 'Closing' });
     const campaign = await createCampaign(t, {
       teamSlugs: [desk.slug],
       audience: { departments: ['Closing'] },
@@ -294,34 +376,149 @@ describe('campaign waves', () => {
           await t.get(CampaignsService).reportScope(await t.get(CampaignsService).get(campaign.id)),
         );
     for (const [i, score] of [10, 9].entries())
-      await submitSurvey(t, tokens.get(people[i].email)!, { [`q_${enps.id}`]: String(score) });
-    await t.get(ResponsesService).mix();
+      expect(
+        (await submitSurvey(t, tokens.get(people[i].email)!, { [`q_${enps.id}`]: String(score) }))
+          .statusCode,
+      ).toBe(200);
+    // While the wave is open nothing is released, and nothing shows.
+    expect(await t.get(ResponsesService).mix()).toBe(0);
     let r = await report();
     expect(r.waves[0].participation.invited).toBe(4);
     expect(r.waves[0].participation.answered.withheld).toBe(true);
+    expect(r.waves[0].participation.byDepartment).toEqual([]);
     expect(r.waves[0].enps?.withheld).toBe(true);
-    await submitSurvey(t, tokens.get(people[2].email)!, { [`q_${enps.id}`]: '2' });
-    await t.dataSource.query(
-      `UPDATE survey SET closes_at = now() - interval '1 second' WHERE id = $1`,
-      [open.survey_id],
-    );
-    await t.get(ResponsesService).mix();
+    expect(r.waves[0].heatmap.rows).toEqual([]);
+    expect(
+      (await submitSurvey(t, tokens.get(people[2].email)!, { [`q_${enps.id}`]: '2' })).statusCode,
+    ).toBe(200);
+    // Closed: released, three people at k.
+    expect(await closeAndMix(open.survey_id)).toBe(3);
     r = await report();
     expect(r.waves[0].participation.answered).toMatchObject({
       withheld: false,
       answered: 3,
       rate: 75,
     });
+    expect(r.waves[0].participation.byDepartment).toEqual([
+      { label: 'Report', value: { withheld: false, n: 3, invited: 4, answered: 3, rate: 75 } },
+    ]);
     expect(r.waves[0].enps).toMatchObject({ withheld: false, n: 3, nps: 33.3 });
+    // The department its release named (all three share it), and no rest to show as "Other".
+    expect(r.waves[0].heatmap.rows).toEqual([
+      { label: 'Report', cells: [expect.objectContaining({ withheld: false, value: 33.3 })] },
+    ]);
     // The API gives the same numbers.
     const api = await t.api({ method: 'GET', url: `/api/v1/campaigns/${campaign.id}/report` });
     expect(api.statusCode).toBe(200);
     expect(api.json().waves[0].enps.nps).toBe(33.3);
   });
 
+  /** An eNPS campaign about the people's own team, its first wave opened: survey, tokens, question. */
+  const openEnpsWave = async (departments: string[]) => {
+    const campaign = await createCampaign(t, {
+      name: 'eNPS',
+      template: 'enps',
+      subject: 'own_team',
+      audience: { departments },
+    });
+    await t.get(WavesService).tick(AFTER);
+    const [wave] = await waves(campaign.id);
+    await t.get(WavesService).open(wave.id);
+    const [open] = await waves(campaign.id);
+    const [enps] = await t.dataSource.query(
+      `SELECT id FROM question WHERE questionnaire_id = $1 AND type = 'enps'`,
+      [campaign.questionnaireId],
+    );
+    const report = async () =>
+      t
+        .get(ReportsService)
+        .campaignReport(
+          await t.get(CampaignsService).reportScope(await t.get(CampaignsService).get(campaign.id)),
+        );
+    return {
+      surveyId: open.survey_id as string,
+      tokens: await waveTokens(t, open.survey_id),
+      enps,
+      report,
+    };
+  };
+
+  it('deletes unread the answers of a wave below m people when it closes; its report stays withheld', async () => {
+    const team = await createTeam(t, 'Few');
+    const people = await createEmployees(t, 3, { department: 'Few', team: team.slug });
+    const wave = await openEnpsWave(['Few']);
+    for (const [i, score] of [10, 9].entries())
+      expect(
+        (
+          await submitSurvey(t, wave.tokens.get(people[i].email)!, {
+            [`q_${wave.enps.id}`]: String(score),
+          })
+        ).statusCode,
+      ).toBe(200);
+    expect(await closeAndMix(wave.surveyId)).toBe(0);
+    expect(
+      await t.dataSource.query('SELECT 1 FROM response WHERE survey_id = $1', [wave.surveyId]),
+    ).toHaveLength(0);
+    expect(
+      await t.dataSource.query('SELECT 1 FROM pending_response WHERE survey_id = $1', [
+        wave.surveyId,
+      ]),
+    ).toHaveLength(0);
+    // The two are marked answered (no reminder, no second answer), and counted under k.
+    const [{ answered }] = await t.dataSource.query(
+      'SELECT count(*) FILTER (WHERE answered)::int AS answered FROM invitation WHERE survey_id = $1',
+      [wave.surveyId],
+    );
+    expect(answered).toBe(2);
+    const r = await wave.report();
+    expect(r.waves[0].participation.invited).toBe(3);
+    expect(r.waves[0].participation.answered).toEqual({ withheld: true });
+    expect(r.waves[0].participation.byDepartment).toEqual([]);
+    expect(r.waves[0].enps).toEqual({ withheld: true });
+    expect(r.waves[0].heatmap.rows).toEqual([]);
+  });
+
+  it('shows in the heatmap the departments its release named, and the rest as “Other”', async () => {
+    const team = await createTeam(t, 'Heat');
+    const named = await createEmployees(t, 3, { department: 'Heat-A', team: team.slug });
+    const fewer = [
+      ...(await createEmployees(t, 2, { department: 'Heat-B', team: team.slug })),
+      ...(await createEmployees(t, 1, { department: 'Heat-C', team: team.slug })),
+    ];
+    const wave = await openEnpsWave(['Heat-A', 'Heat-B', 'Heat-C']);
+    for (const [people, score] of [
+      [named, '10'],
+      [fewer, '0'],
+    ] as const)
+      for (const person of people)
+        expect(
+          (await submitSurvey(t, wave.tokens.get(person.email)!, { [`q_${wave.enps.id}`]: score }))
+            .statusCode,
+        ).toBe(200);
+    expect(await closeAndMix(wave.surveyId)).toBe(6);
+    // Heat-A is shared by m people: named. Heat-B and Heat-C are not: only the rest.
+    const segments: { value: string; n: number }[] = await t.dataSource.query(
+      `SELECT value, n FROM response_segment WHERE survey_id = $1 AND dimension = 'department'`,
+      [wave.surveyId],
+    );
+    expect(segments).toEqual([{ value: 'Heat-A', n: 3 }]);
+    const r = await wave.report();
+    expect(r.waves[0].enps).toMatchObject({ withheld: false, n: 6, nps: 0 });
+    expect(r.waves[0].heatmap.rows).toEqual([
+      { label: 'Heat-A', cells: [expect.objectContaining({ withheld: false, value: 100 })] },
+      { label: 'Other', cells: [expect.objectContaining({ withheld: false, value: -100 })] },
+    ]);
+    // Participation is HR's own count of invitations: departments below k fold into "Other".
+    expect(r.waves[0].participation.byDepartment).toEqual([
+      { label: 'Heat-A', value: expect.objectContaining({ withheld: false, answered: 3 }) },
+      { label: 'Other', value: expect.objectContaining({ withheld: false, answered: 3 }) },
+    ]);
+  });
+
   it('applies the fatigue budget when a wave opens, and counts whom it kept out', async () => {
     const desk = await createTeam(t, 'Desk');
     await createEmployees(t, 3, { department: 'Tired' });
+    await createEmployees(t, 3, { department: 'Fresh' });
     const fatigue = t.get(FatigueService);
     await fatigue.setDays(7, undefined);
     try {
@@ -332,17 +529,51 @@ describe('campaign waves', () => {
       const second = await createCampaign(t, {
         name: 'Second pulse',
         teamSlugs: [desk.slug],
+        audience: { departments: ['Tired', 'Fresh'] },
+      });
+      const third = await createCampaign(t, {
+        name: 'Third pulse',
+        teamSlugs: [desk.slug],
         audience: { departments: ['Tired'] },
       });
       await t.get(WavesService).tick(AFTER);
       const [a] = await waves(first.id);
       const [b] = await waves(second.id);
+      const [c] = await waves(third.id);
       expect(await t.get(WavesService).open(a.id)).toBe(3);
-      expect(await t.get(WavesService).open(b.id)).toBe(0);
+      expect(await t.get(WavesService).open(b.id)).toBe(3);
       const [shown] = await t.get(CampaignsService).waves(second.id);
       expect(shown.skippedByBudget).toBe(3);
+      // Everyone of the third is kept out: a wave below m is not sent at all, and closes.
+      expect(await t.get(WavesService).open(c.id)).toBe(0);
+      const [closed] = await waves(third.id);
+      expect({ status: closed.status, survey: closed.survey_id, invited: closed.invited }).toEqual({
+        status: 'closed',
+        survey: null,
+        invited: 0,
+      });
     } finally {
       await fatigue.setDays(0, undefined);
     }
+  });
+
+  it('does not open a wave whose audience is smaller than a release needs', async () => {
+    const desk = await createTeam(t, 'Desk');
+    await createEmployees(t, t.config.mixBatchSize - 1, { department: 'Too few' });
+    const campaign = await createCampaign(t, {
+      teamSlugs: [desk.slug],
+      audience: { departments: ['Too few'] },
+    });
+    await t.get(WavesService).tick(AFTER);
+    const [wave] = await waves(campaign.id);
+    expect(await t.get(WavesService).open(wave.id)).toBe(0);
+    const [after] = await waves(campaign.id);
+    expect(after.status).toBe('closed');
+    expect(after.survey_id).toBeNull();
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM invitation i JOIN employee e ON e.id = i.employee_id
+        WHERE e.department = 'Too few'`,
+    );
+    expect(n).toBe(0);
   });
 });

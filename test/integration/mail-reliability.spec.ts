@@ -48,6 +48,10 @@ describe('mail when things go wrong', () => {
       MAIL_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       MAIL_LEASE_SECONDS: String(LEASE_SECONDS),
       MAIL_BATCH_SIZE: '4',
+      // A survey goes to at least m people (MIX_BATCH_SIZE); m as small as it may be (k = 3), so
+      // that the few people a case needs make a survey.
+      REPORTING_THRESHOLD: '3',
+      MIX_BATCH_SIZE: '3',
     });
   });
   afterAll(async () => {

@@ -1,78 +1,111 @@
+import { Client } from 'pg';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
 import { createEmployees, createSurvey, inviteAndCollectTokens, submitSurvey } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { urlFor } from '../setup/test-database';
 
-/** The "unlinkable storage" rules of DESIGN.md, checked on the rows PostgreSQL actually holds. */
+/** The release rules of DESIGN.md, checked on the rows PostgreSQL actually holds. */
 describe('the mixer', () => {
+  const M = 10;
   let t: TestApp;
+  let admin: Client;
   beforeAll(async () => {
-    t = await startTestApp({ MIX_BATCH_SIZE: '10' });
+    t = await startTestApp({ MIX_BATCH_SIZE: String(M) });
+    admin = new Client({ connectionString: urlFor(t.db.name) });
+    await admin.connect();
+    await admin.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await admin.end();
+    await t.close();
+  });
 
-  async function answerInOrder(count: number) {
+  const mix = () => t.get(ResponsesService).mix();
+  const close = (surveyId: string) =>
+    t.dataSource.query(`UPDATE survey SET closes_at = now() - interval '2 minutes' WHERE id = $1`, [
+      surveyId,
+    ]);
+
+  async function answerInOrder(count: number, invited = Math.max(count, M)) {
     const { survey, questions } = await createSurvey(t);
-    const people = await createEmployees(t, count);
+    const people = await createEmployees(t, invited);
     const tokens = await inviteAndCollectTokens(t, survey.id, people);
     const [nps, , , , , text] = questions;
     // Each answer carries its position in the order of submission, in its comment.
-    for (let i = 0; i < tokens.length; i++) {
+    for (let i = 0; i < count; i++) {
       const res = await submitSurvey(t, tokens[i], {
         [`q_${nps.id}`]: String(i % 11),
         [`q_${text.id}`]: `answer ${i}`,
       });
       expect(res.statusCode).toBe(200);
     }
-    return { survey, textQuestion: text };
+    return { survey, textQuestion: text, tokens };
   }
 
-  it('moves nothing while fewer than m answers wait', async () => {
-    const { survey } = await answerInOrder(9);
-    expect(await t.get(ResponsesService).mix()).toBe(0);
-    expect(
-      await t.dataSource.query('SELECT 1 FROM response WHERE survey_id = $1', [survey.id]),
-    ).toHaveLength(0);
-    await t.dataSource.query('DELETE FROM pending_response');
-  });
+  const released = (surveyId: string) =>
+    t.dataSource.query('SELECT 1 FROM response WHERE survey_id = $1', [surveyId]);
 
-  it('leaves no transaction id or row order that ties a response to its invitation', async () => {
-    const { survey, textQuestion } = await answerInOrder(40);
-    const invitationXids: { xmin: string }[] = await t.dataSource.query(
-      'SELECT xmin::text AS xmin FROM invitation WHERE survey_id = $1 AND answered_on IS NOT NULL',
+  it('releases nothing while the survey is open, however many answers wait', async () => {
+    const { survey } = await answerInOrder(25);
+    expect(await mix()).toBe(0);
+    expect(await released(survey.id)).toHaveLength(0);
+    // The link is used up all the same: its answer waits under a keyed claim.
+    const [{ answered }] = await t.dataSource.query(
+      'SELECT count(*) FILTER (WHERE answered)::int AS answered FROM invitation WHERE survey_id = $1',
       [survey.id],
     );
-    expect(invitationXids).toHaveLength(40);
-    // Before mixing, each pending answer shares its transaction with the invitation it claimed.
-    const pendingXids: { xmin: string }[] = await t.dataSource.query(
-      'SELECT xmin::text AS xmin FROM pending_response',
-    );
-    expect(pendingXids.every((p) => invitationXids.some((i) => i.xmin === p.xmin))).toBe(true);
+    expect(answered).toBe(0);
+    await close(survey.id);
+    expect(await mix()).toBe(25);
+  });
 
-    expect(await t.get(ResponsesService).mix()).toBe(40);
+  it('releases a closed survey once, in a transaction of its own that also marks the invitations answered', async () => {
+    const { survey, textQuestion } = await answerInOrder(40, 45);
+    await close(survey.id);
+    expect(await mix()).toBe(40);
+    expect(await mix()).toBe(0);
 
-    const responses: { xmin: string; position: number }[] = await t.dataSource.query(
-      `SELECT r.xmin::text AS xmin, substring(a.text from 'answer (\\d+)')::int AS position
+    const responses: { xmin: string; position: number; day: string }[] = await t.dataSource.query(
+      `SELECT r.xmin::text AS xmin, substring(a.text from 'answer (\\d+)')::int AS position,
+              to_char(r.released_on, 'YYYY-MM-DD') AS day
          FROM response r JOIN answer a ON a.response_id = r.id AND a.question_id = $2
         WHERE r.survey_id = $1 ORDER BY r.ctid`,
       [survey.id, textQuestion.id],
     );
     expect(responses).toHaveLength(40);
-    const invitationSet = new Set(invitationXids.map((i) => i.xmin));
-    expect(responses.filter((r) => invitationSet.has(r.xmin))).toEqual([]);
-    // All 40 were written by one transaction of the mixer's own.
+    // One transaction, one day (the day it closed): the release.
     expect(new Set(responses.map((r) => r.xmin)).size).toBe(1);
+    expect(new Set(responses.map((r) => r.day))).toEqual(
+      new Set([new Date(Date.now() - 120_000).toISOString().slice(0, 10)]),
+    );
+    // The invitations answered are exactly the release's, and carry its transaction.
+    const invitations: { xmin: string; answered: boolean }[] = await t.dataSource.query(
+      'SELECT xmin::text AS xmin, answered FROM invitation WHERE survey_id = $1',
+      [survey.id],
+    );
+    expect(invitations.filter((i) => i.answered)).toHaveLength(40);
+    expect(new Set(invitations.filter((i) => i.answered).map((i) => i.xmin))).toEqual(
+      new Set([responses[0].xmin]),
+    );
     // The physical order of the rows does not follow the order of submission.
     const order = responses.map((r) => r.position);
     expect(order).not.toEqual([...order].sort((a, b) => a - b));
     expect(Math.abs(spearman(order))).toBeLessThan(0.6);
+    // Nothing waits, and no dead tuple of what waited is left in the heap.
     expect(await t.dataSource.query('SELECT 1 FROM pending_response')).toHaveLength(0);
+    const { rows } = await admin.query(
+      `SELECT count(*)::int AS tuples FROM generate_series(0, (pg_relation_size('pending_response') / 8192)::int - 1) b,
+              LATERAL heap_page_items(get_raw_page('pending_response', b)) p WHERE p.t_data IS NOT NULL`,
+    );
+    expect(rows[0].tuples).toBe(0);
   });
 
   it('shuffles differently each time', async () => {
     const orders: number[][] = [];
     for (let run = 0; run < 2; run++) {
       const { survey, textQuestion } = await answerInOrder(20);
-      await t.get(ResponsesService).mix();
+      await close(survey.id);
+      await mix();
       const rows: { position: number }[] = await t.dataSource.query(
         `SELECT substring(a.text from 'answer (\\d+)')::int AS position FROM response r
            JOIN answer a ON a.response_id = r.id AND a.question_id = $2 WHERE r.survey_id = $1 ORDER BY r.ctid`,
@@ -83,14 +116,40 @@ describe('the mixer', () => {
     expect(orders[0]).not.toEqual(orders[1]);
   });
 
-  it('lets a smaller last batch go once the survey has closed', async () => {
-    const { survey } = await answerInOrder(3);
-    expect(await t.get(ResponsesService).mix()).toBe(0);
-    await t.dataSource.query(
-      `UPDATE survey SET closes_at = now() - interval '1 second' WHERE id = $1`,
+  it('drops the answers of a survey that closed with fewer than m people, unread', async () => {
+    const { survey, tokens } = await answerInOrder(3, 12);
+    await close(survey.id);
+    expect(await mix()).toBe(0);
+    expect(await released(survey.id)).toHaveLength(0);
+    expect(await t.dataSource.query('SELECT 1 FROM pending_response')).toHaveLength(0);
+    // They did answer: their links stay used, and the count says so only once it reaches k.
+    const [{ answered }] = await t.dataSource.query(
+      'SELECT count(*) FILTER (WHERE answered)::int AS answered FROM invitation WHERE survey_id = $1',
       [survey.id],
     );
-    expect(await t.get(ResponsesService).mix()).toBe(3);
+    expect(answered).toBe(3);
+    const page = await t.request({ method: 'GET', url: `/s/${tokens[0]}` });
+    expect(page.statusCode).toBe(410);
+    const list = (await t.api({ method: 'GET', url: '/api/v1/surveys' })).json() as {
+      items: { id: string; answered: number | null }[];
+    };
+    expect(list.items.find((s) => s.id === survey.id)?.answered).toBeNull();
+  });
+
+  it('releases two surveys that close together in two releases, each of its own people', async () => {
+    const a = await answerInOrder(12);
+    const b = await answerInOrder(11);
+    await close(a.survey.id);
+    await close(b.survey.id);
+    expect(await mix()).toBe(23);
+    const batches: { survey_id: string; xmin: string; n: number }[] = await t.dataSource.query(
+      `SELECT survey_id, xmin::text AS xmin, count(*)::int AS n FROM response
+        WHERE survey_id = ANY($1::uuid[]) GROUP BY 1, 2`,
+      [[a.survey.id, b.survey.id]],
+    );
+    expect(batches).toHaveLength(2);
+    expect(new Set(batches.map((x) => x.xmin)).size).toBe(2);
+    expect(batches.map((x) => x.n).sort()).toEqual([11, 12]);
   });
 });
 

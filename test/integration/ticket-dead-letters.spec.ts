@@ -1,4 +1,5 @@
 import { DirectoryService } from '../../src/modules/directory/directory.service';
+import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
 import { createTeam, signIn } from '../factories';
 import { createIntegration, deliver, type Json } from '../factories/webhooks';
 import { startSmtpSink } from '../setup/smtp-sink';
@@ -33,9 +34,10 @@ async function until<T>(what: string, read: () => Promise<T>, check: (value: T) 
 
 /**
  * Real pg-boss workers: a survey whose job always fails is retried, then ends as a dead letter
- * that HR sees, while other surveys flow. The poison: the database refuses the invitation of one
- * person (a trigger the test adds, standing for a row that can never be written). Mail itself
- * has its own retries and dead letters, in the mail pipeline.
+ * that HR sees, while other surveys flow. The poison: the database refuses the decision about one
+ * ticket (a trigger the test adds, standing for a row that can never be written). The people of
+ * decided tickets are invited by the `ticket.invite` batch (every ten minutes: the test runs it);
+ * mail itself has its own retries and dead letters, in the mail pipeline.
  */
 describe('a survey job that always fails', () => {
   let t: TestApp;
@@ -62,17 +64,20 @@ describe('a survey job that always fails', () => {
     });
     for (const email of ['poison@example.com', 'fine.one@example.com', 'fine.two@example.com'])
       await t.get(DirectoryService).create({ email, name: email.split('@')[0] });
+    // The decision to survey marks the ticket sent (the requester is sealed: the ticket is what
+    // the database can tell apart).
     await t.dataSource.query(`
       CREATE FUNCTION test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF (SELECT email FROM employee WHERE id = NEW.employee_id) = 'poison@example.com' THEN
-          RAISE EXCEPTION 'this invitation cannot be written';
+        IF NEW.external_ticket_id = 'DL-POISON' AND NEW.survey_state = 'sent' THEN
+          RAISE EXCEPTION 'this decision cannot be written';
         END IF;
         RETURN NEW;
       END $$`);
     await t.dataSource.query(`
-      CREATE TRIGGER test_refuse_poison BEFORE INSERT ON invitation
+      CREATE TRIGGER test_refuse_poison BEFORE UPDATE ON ticket_event
         FOR EACH ROW EXECUTE FUNCTION test_refuse_poison()`);
+    const inviteDecided = () => t.get(TicketSurveysService).inviteDecided();
 
     await deliver(t, integration, resolved('DL-POISON', 'poison@example.com'));
     await deliver(t, integration, resolved('DL-FINE-1', 'fine.one@example.com'));
@@ -105,12 +110,24 @@ describe('a survey job that always fails', () => {
     expect(dead).toEqual({
       survey_state: 'dead',
       survey_attempts: 2,
-      survey_error: expect.stringContaining('this invitation cannot be written'),
+      survey_error: expect.stringContaining('this decision cannot be written'),
     });
     const [{ n }] = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'ticket.survey.dead'`,
     );
     expect(n).toBe(1);
+    // Nothing of the failed ticket was handed over, so nobody is invited for it.
+    const [{ poisonInvited }] = await t.dataSource.query(
+      `SELECT count(*)::int AS "poisonInvited" FROM invitation i JOIN employee e ON e.id = i.employee_id
+        WHERE e.email = 'poison@example.com'`,
+    );
+    expect(poisonInvited).toBe(0);
+    // The requester is kept, sealed, for a retry.
+    const [kept] = await t.dataSource.query(
+      `SELECT requester_email_sealed IS NOT NULL AS kept FROM ticket_event
+        WHERE external_ticket_id = 'DL-POISON'`,
+    );
+    expect(kept).toEqual({ kept: true });
 
     // Surveys keep flowing after it.
     await deliver(t, integration, resolved('DL-FINE-2', 'fine.two@example.com'));
@@ -119,7 +136,8 @@ describe('a survey job that always fails', () => {
       () => state('DL-FINE-2'),
       (s) => s.survey_state === 'sent',
     );
-    // Their mails go out through the mail pipeline's own workers.
+    // The batch invites them; their mails go out through the mail pipeline's own workers.
+    await inviteDecided();
     await until(
       'the mails',
       async () => smtp.mails.length,
@@ -157,11 +175,34 @@ describe('a survey job that always fails', () => {
     });
     expect(retry.json()).toEqual({ status: 'queued' });
     // Once the cause is gone, the retried survey goes.
-    await t.dataSource.query('DROP TRIGGER test_refuse_poison ON invitation');
+    await t.dataSource.query('DROP TRIGGER test_refuse_poison ON ticket_event');
     await until(
       'the retried survey',
       () => state('DL-POISON'),
       (s) => s.survey_state === 'sent',
+    );
+    // The decision forgot the requester it had kept for the retry, and removed the ticket's
+    // jobs, its dead letter included.
+    const [poison] = await t.dataSource.query(
+      `SELECT id, requester_email_sealed, requester_external_id_sealed FROM ticket_event
+        WHERE external_ticket_id = 'DL-POISON'`,
+    );
+    expect(poison).toEqual({
+      id: expect.any(String),
+      requester_email_sealed: null,
+      requester_external_id_sealed: null,
+    });
+    const [{ jobs }] = await t.dataSource.query(
+      `SELECT (SELECT count(*) FROM pgboss.job WHERE data ->> 'ticketId' = $1)::int
+            + (SELECT count(*) FROM pgboss.archive WHERE data ->> 'ticketId' = $1)::int AS jobs`,
+      [poison.id],
+    );
+    expect(jobs).toBe(0);
+    await inviteDecided();
+    await until(
+      'the retried survey’s mail',
+      async () => smtp.mails.filter((m) => JSON.stringify(m.to).includes('poison')).length,
+      (n) => n === 1,
     );
   }, 180_000);
 });

@@ -3,7 +3,7 @@ import { FatigueService } from '../../src/modules/fatigue/fatigue.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { IntegrationsService } from '../../src/modules/tickets/integrations.service';
 import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
-import { createSurvey, createTeam } from '../factories';
+import { createEmployees, createSurvey, createTeam } from '../factories';
 import {
   createIntegration,
   deliver,
@@ -46,9 +46,30 @@ describe('the ticket survey job', () => {
   let integration: TestIntegration;
   let hrSlug: string;
   let payrollSlug: string;
+  let payrollId: string;
 
   const run = async (ticket: string, on = integration) =>
     t.get(TicketSurveysService).run((await ticketRowId(t, on.id, ticket)) as string);
+  /** The batch that invites the people of decided tickets (a job every ten minutes). */
+  const inviteDecided = () => t.get(TicketSurveysService).inviteDecided();
+  /** The jobs about a ticket, waiting, done or archived. */
+  const jobsAbout = async (id: string) =>
+    (
+      await t.dataSource.query(
+        `SELECT (SELECT count(*) FROM pgboss.job WHERE data ->> 'ticketId' = $1)::int
+              + (SELECT count(*) FROM pgboss.archive WHERE data ->> 'ticketId' = $1)::int AS n`,
+        [id],
+      )
+    )[0].n as number;
+  /** Invitations to ticket surveys of the person. */
+  const ticketInvitations = async (email: string) =>
+    (
+      await t.dataSource.query(
+        `SELECT i.id FROM invitation i JOIN survey s ON s.id = i.survey_id AND s.source = 'ticket'
+           JOIN employee e ON e.id = i.employee_id WHERE e.email = $1`,
+        [email],
+      )
+    ).length;
   /** Mails that reached the outbox (no SMTP_URL), once the pipeline has sent what it holds. */
   const outbox = async (to: string) => {
     await sendQueuedMail(t);
@@ -63,6 +84,7 @@ describe('the ticket survey job', () => {
     const payroll = await createTeam(t, 'Payroll', hr.slug);
     hrSlug = hr.slug;
     payrollSlug = payroll.slug;
+    payrollId = payroll.id;
     integration = await createIntegration(t, 'generic', {
       defaultTeam: hrSlug,
       mappingRules: [{ match: 'payroll', team: payrollSlug }],
@@ -85,44 +107,76 @@ describe('the ticket survey job', () => {
 
   it('surveys a known employee about the team the group maps to, once', async () => {
     await deliver(t, integration, resolved('J-1'));
+    const id = (await ticketRowId(t, integration.id, 'J-1')) as string;
+    // Until the decision the requester is kept sealed: nothing in the row reads as the address.
+    const [waiting] = await t.dataSource.query(
+      'SELECT requester_email_sealed AS sealed FROM ticket_event WHERE id = $1',
+      [id],
+    );
+    expect(Buffer.isBuffer(waiting.sealed)).toBe(true);
+    expect(waiting.sealed.toString('latin1')).not.toContain('ines');
+    expect(await jobsAbout(id)).toBe(1);
     expect(await run('J-1')).toBe('sent');
     expect(await run('J-1')).toBe('nothing-to-do');
+    // The decision writes no invitation and queues no mail: the next invitation batch does.
+    expect(await ticketInvitations('ines@example.com')).toBe(0);
+    expect(await outbox('ines@example.com')).toBe(0);
+    expect(await inviteDecided()).toBe(1);
+    expect(await inviteDecided()).toBe(0);
     expect(await outbox('ines@example.com')).toBe(1);
     const [row] = await t.dataSource.query(
-      `SELECT t.survey_state, t.requester_email, t.requester_external_id,
-              t.requester_hash IS NOT NULL AS hashed, st.slug
+      `SELECT t.survey_state, t.requester_email_sealed, t.requester_external_id_sealed, st.slug
          FROM ticket_event t JOIN service_team st ON st.id = t.team_id
         WHERE t.external_ticket_id = 'J-1'`,
     );
-    // Sent, mapped to Payroll, and the requester forgotten but for the keyed hash.
+    // Sent, mapped to Payroll, and the requester forgotten altogether.
     expect(row).toEqual({
       survey_state: 'sent',
-      requester_email: null,
-      requester_external_id: null,
-      hashed: true,
+      requester_email_sealed: null,
+      requester_external_id_sealed: null,
       slug: payrollSlug,
     });
-    // The invitation is on Payroll's ticket survey of the month, with the coarse attributes.
+    // The decision removed the ticket's jobs, waiting or done.
+    expect(await jobsAbout(id)).toBe(0);
+    // The invitation is on Payroll's ticket survey of the month, with the resolution band only.
     const [invitation] = await t.dataSource.query(
-      `SELECT s.source, s.name, i.category, i.resolution_band, i.sent_at IS NOT NULL AS sent
+      `SELECT s.source, s.name, i.resolution_band, i.sent_at IS NOT NULL AS sent, i.answered
          FROM invitation i JOIN survey s ON s.id = i.survey_id JOIN employee e ON e.id = i.employee_id
         WHERE e.email = 'ines@example.com'`,
     );
     expect(invitation).toEqual({
       source: 'ticket',
       name: expect.stringContaining(new Date().toISOString().slice(0, 7)),
-      category: 'Payslip question',
       resolution_band: '<4h',
       sent: true,
+      answered: false,
     });
+    const columns: { column_name: string }[] = await t.dataSource.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'invitation'`,
+    );
+    expect(columns.map((c) => c.column_name)).toEqual(expect.arrayContaining(['resolution_band']));
+    for (const ticketAttribute of ['category', 'priority', 'channel'])
+      expect(columns.map((c) => c.column_name)).not.toContain(ticketAttribute);
   });
 
   it('does not survey the same requester about the same team within the throttle', async () => {
+    // The same team in the same month, within the 30 days of the throttle.
     await deliver(t, integration, resolved('J-2'));
     expect(await run('J-2')).toBe('skipped:throttled');
+    // The next month's survey of the team, still within the 30 days of the throttle.
+    const lastMonth = new Date();
+    lastMonth.setUTCDate(1);
+    lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);
+    await t.dataSource.query('UPDATE ticket_survey SET period = $2 WHERE team_id = $1', [
+      payrollId,
+      lastMonth.toISOString().slice(0, 7),
+    ]);
+    await deliver(t, integration, resolved('J-2b'));
+    expect(await run('J-2b')).toBe('skipped:throttled');
     // Another team is another matter (here: the default team, HR).
     await deliver(t, integration, resolved('J-3', { ticket: { group: { name: 'Benefits' } } }));
     expect(await run('J-3')).toBe('sent');
+    expect(await inviteDecided()).toBe(1);
     expect(await outbox('ines@example.com')).toBe(2);
   });
 
@@ -141,10 +195,17 @@ describe('the ticket survey job', () => {
     expect((await deliver(t, integration, payload)).statusCode).toBe(202);
     expect(await run(ticket)).toBe(`skipped:${reason}`);
     const [row] = await t.dataSource.query(
-      `SELECT survey_state, requester_email FROM ticket_event WHERE external_ticket_id = $1`,
+      `SELECT survey_state, requester_email_sealed, requester_external_id_sealed
+         FROM ticket_event WHERE external_ticket_id = $1`,
       [ticket],
     );
-    expect(row).toEqual({ survey_state: `skipped:${reason}`, requester_email: null });
+    expect(row).toEqual({
+      survey_state: `skipped:${reason}`,
+      requester_email_sealed: null,
+      requester_external_id_sealed: null,
+    });
+    // A skip hands nobody over to the invitation batch.
+    expect(await inviteDecided()).toBe(0);
   });
 
   it('samples tickets in by the integration’s percentage (0% surveys nobody)', async () => {
@@ -167,6 +228,7 @@ describe('the ticket survey job', () => {
       ticket: { id: 'D-1' },
     });
     expect(await run('D-1', later)).toBe('nothing-to-do');
+    expect(await inviteDecided()).toBe(0);
     expect(await outbox('pau@example.com')).toBe(0);
   });
 
@@ -181,7 +243,18 @@ describe('the ticket survey job', () => {
     await deliver(t, noThrottle, resolved('M-1', { email: 'quinn@example.com' }));
     await deliver(t, noThrottle, resolved('M-2', { email: 'quinn@example.com' }));
     expect(await run('M-1', noThrottle)).toBe('sent');
+    expect(await inviteDecided()).toBe(1);
     expect(await run('M-2', noThrottle)).toBe('skipped:surveyed-this-month');
+    // Two decisions waiting for the same batch (the decision cannot read what waits, sealed):
+    // the batch still makes one invitation, and one mail.
+    await t.get(DirectoryService).create({ email: 'ruth@example.com', name: 'Ruth' });
+    await deliver(t, noThrottle, resolved('M-3', { email: 'ruth@example.com' }));
+    await deliver(t, noThrottle, resolved('M-4', { email: 'ruth@example.com' }));
+    expect(await run('M-3', noThrottle)).toBe('sent');
+    expect(await run('M-4', noThrottle)).toBe('sent');
+    expect(await inviteDecided()).toBe(1);
+    expect(await ticketInvitations('ruth@example.com')).toBe(1);
+    expect(await outbox('ruth@example.com')).toBe(1);
   });
 
   it('keeps to the organisation’s fatigue budget, and counts who it kept out', async () => {
@@ -189,7 +262,11 @@ describe('the ticket survey job', () => {
       await t.get(DirectoryService).create({ email: 'rae@example.com', name: 'Rae' }),
     ];
     const { survey } = await createSurvey(t, { teamSlug: hrSlug });
-    await t.get(SurveysService).send(survey.id, { employeeIds: [person.id] });
+    // A pulse survey goes to at least m people at once.
+    const others = await createEmployees(t, t.config.mixBatchSize - 1);
+    await t
+      .get(SurveysService)
+      .send(survey.id, { employeeIds: [person.id, ...others.map((o) => o.id)] });
     const fatigue = t.get(FatigueService);
     await fatigue.setDays('30', undefined);
     try {

@@ -79,6 +79,9 @@ describe('starting the app', () => {
     const links = [...first.output().matchAll(/\[(\w+)\] (http:\/\/localhost:\d+\/s\/\S+)/g)];
     expect(links.map((l) => l[1])).toEqual(['en', 'es', 'fa']);
     expect(first.output()).toContain('seeding demo data');
+    // The app runs as a role of its own on the embedded server, not its superuser: no warning.
+    expect(first.output()).toMatch(/database: postgres:\/\/inpulse_app[:@]/);
+    expect(first.output()).not.toContain('the database role is a superuser');
 
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

@@ -144,10 +144,13 @@ describe('a crash between the webhook’s commit and its reply', () => {
       await restarted.exited;
     }
 
-    // The job (run as pg-boss would, twice to be sure) sends one mail.
+    // The job (run as pg-boss would, twice to be sure) decides once; the invitation batch
+    // (twice too) invites once; one mail goes.
     const id = (await ticketRowId(t, integration.id, 'CRASH-1')) as string;
     expect(await t.get(TicketSurveysService).run(id)).toBe('sent');
     expect(await t.get(TicketSurveysService).run(id)).toBe('nothing-to-do');
+    expect(await t.get(TicketSurveysService).inviteDecided()).toBe(1);
+    expect(await t.get(TicketSurveysService).inviteDecided()).toBe(0);
     expect(await sendQueuedMail(t)).toBe(1);
     expect(await sendQueuedMail(t)).toBe(0);
     expect(smtp.mails.filter((m) => JSON.stringify(m.to).includes('kai@example.com'))).toHaveLength(

@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import PgBoss from 'pg-boss';
+import { provisionAppDatabase } from '../../src/database/app-role';
 import { createDataSource } from '../../src/database/data-source';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { migrateWithLock } from '../../src/database/migrate';
 
 /**
  * Starts one real PostgreSQL for the whole run (embedded, unless TEST_DATABASE_URL names a
- * server where we may create databases), migrates a template database once, and leaves its name
- * in the environment; each test file clones it (test-database.ts).
+ * server where we may create databases and roles), migrates a template database once as the
+ * app's own role (inpulse_app, not a superuser), and leaves its name in the environment; each
+ * test file clones it (test-database.ts).
  */
 export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.TEST_DATABASE_URL;
@@ -24,16 +26,16 @@ export default async function globalSetup(): Promise<void> {
       database: 'postgres',
     });
     (globalThis as Record<string, unknown>).__INPULSE_TEST_PG__ = { db, dir };
-    adminUrl = db.url;
+    adminUrl = db.adminUrl;
   }
   const template = `inpulse_tpl_${process.pid}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${template}`);
-  await admin.query(`CREATE DATABASE ${template}`);
   await admin.end();
 
-  const templateUrl = withDatabase(adminUrl, template);
+  // The app's own role (no superuser) owns the template and everything in it, as in production.
+  const templateUrl = await provisionAppDatabase(adminUrl, template);
   const dataSource = createDataSource(templateUrl, { poolSize: 2 });
   await dataSource.initialize();
   await migrateWithLock(dataSource);

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { APP_ROLE, APP_ROLE_PASSWORD } from '../../src/database/app-role';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { MIGRATIONS } from '../../src/database/migrations';
 
 export interface TestDatabase {
   url: string;
@@ -13,9 +17,18 @@ function adminUrl(): string {
   return url;
 }
 
+/** A superuser's connection to `database` (the adversary of the anonymity tests, set-up). */
 export function urlFor(database: string): string {
   const parsed = new URL(adminUrl());
   parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** The app's connection to `database`: its own role, not a superuser. */
+export function appUrlFor(database: string): string {
+  const parsed = new URL(urlFor(database));
+  parsed.username = APP_ROLE;
+  parsed.password = APP_ROLE_PASSWORD;
   return parsed.toString();
 }
 
@@ -35,15 +48,34 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   const name = `${template}_${randomBytes(5).toString('hex')}`;
   await withAdmin((c) =>
     c.query(
-      options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`,
+      options.empty
+        ? `CREATE DATABASE ${name} OWNER ${APP_ROLE}`
+        : `CREATE DATABASE ${name} TEMPLATE ${template} OWNER ${APP_ROLE}`,
     ),
   );
   return {
-    url: urlFor(name),
+    url: appUrlFor(name),
     name,
     drop: () =>
       withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
         () => undefined,
       ),
   };
+}
+
+/**
+ * Applies the first `count` migrations to the database at `url` (an empty one): the schema as it
+ * was before a migration, to seed data the old way and then upgrade it.
+ */
+export async function migrateUpTo(url: string, count: number): Promise<void> {
+  const dataSource = new DataSource({
+    ...dataSourceOptions(url, { poolSize: 2 }),
+    migrations: MIGRATIONS.slice(0, count),
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
 }

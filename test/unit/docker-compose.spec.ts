@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { findProjectRoot } from '../../src/config/app-config';
@@ -114,6 +114,29 @@ describe('docker-compose.yml', () => {
     // Required, never a default baked into the file.
     expect(env.INITIAL_ADMIN_EMAIL).toBeDefined();
     expect(env.APP_SECRET).toMatch(/^\$\{APP_SECRET:\?.+\}$/);
+  });
+
+  it("runs the app as a role of its own, not the image's superuser", () => {
+    const url = new URL(environment(app).DATABASE_URL);
+    const superuser = environment(db).POSTGRES_USER;
+    expect(url.username).not.toBe(superuser);
+    // The init script, mounted where the image runs it on a new volume, makes that role without
+    // superuser rights and gives it the database.
+    const init = (db.volumes ?? []).find(
+      (v): v is string => typeof v === 'string' && v.includes('/docker-entrypoint-initdb.d'),
+    );
+    expect(init).toBeDefined();
+    const folder = resolve(root, (init as string).split(':')[0]);
+    const sql = readdirSync(folder)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => readFileSync(join(folder, f), 'utf8'))
+      .join('\n');
+    expect(sql).toMatch(
+      new RegExp(`CREATE ROLE ${url.username} LOGIN PASSWORD '${url.password}' NOSUPERUSER`),
+    );
+    expect(sql).toMatch(
+      new RegExp(`ALTER DATABASE ${url.pathname.slice(1)} OWNER TO ${url.username}`),
+    );
   });
 
   it('publishes port 3000 and checks /readyz', () => {

@@ -552,6 +552,7 @@ describe('decodeContext', () => {
   const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64url');
   const contextArb: fc.Arbitrary<SurveyFormContext> = fc.record({
     surveyId: fc.uuid(),
+    invitationId: fc.uuid(),
     questionnaireId: fc.uuid(),
     teamId: fc.uuid(),
     teamName: anyText(40),
@@ -561,6 +562,7 @@ describe('decodeContext', () => {
   const nearlyContext = fc.record(
     {
       surveyId: fc.oneof(fc.uuid(), fc.anything()),
+      invitationId: fc.oneof(fc.uuid(), fc.anything()),
       questionnaireId: fc.oneof(fc.uuid(), fc.anything()),
       teamId: fc.anything(),
       teamName: fc.anything(),
@@ -594,7 +596,14 @@ describe('decodeContext', () => {
         const context = decodeContext(value);
         if (context === undefined) return;
         expect(typeof context).toBe('object');
-        for (const key of ['surveyId', 'questionnaireId', 'teamId', 'teamName', 'locale'] as const)
+        for (const key of [
+          'surveyId',
+          'invitationId',
+          'questionnaireId',
+          'teamId',
+          'teamName',
+          'locale',
+        ] as const)
           expect(typeof context[key]).toBe('string');
         expect(typeof context.k).toBe('number');
       }),

@@ -51,7 +51,7 @@ describe('I18n', () => {
   });
 
   it('fills placeholders and falls back to English', () => {
-    expect(i18n.t('en', 'common.threshold', { k: 7 })).toContain('at least 7 responses');
+    expect(i18n.t('en', 'common.threshold', { k: 7 })).toContain('at least 7 people');
     expect(i18n.t('xx', 'survey.submit')).toBe('Send my answers');
     expect(i18n.t('en', 'no.such.key')).toBe('no.such.key');
   });

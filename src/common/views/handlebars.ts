@@ -7,11 +7,18 @@ import type { I18n } from '../i18n/i18n.service';
  * One Handlebars instance for pages and mails. Helpers:
  * - `t "key" name=value` translates in the locale of the page (`@root.locale`);
  * - `eq a b` compares;
- * - `json value` writes JSON safe to put inside <script type="application/json">.
+ * - `json value` writes JSON safe to put inside <script type="application/json">;
+ * - `releaseSize` is m (MIX_BATCH_SIZE): the fewest people an answer is released with, which the
+ *   survey pages promise.
  * Templates use double braces only, so every value is escaped.
  */
-export function createHandlebars(i18n: I18n, viewsDir: string): typeof Handlebars {
+export function createHandlebars(
+  i18n: I18n,
+  viewsDir: string,
+  options: { releaseSize?: number } = {},
+): typeof Handlebars {
   const hbs = Handlebars.create();
+  hbs.registerHelper('releaseSize', () => options.releaseSize ?? 10);
   hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     const locale = (options.data?.root as { locale?: string } | undefined)?.locale ?? i18n.fallback;
     return i18n.t(locale, key, options.hash ?? {});

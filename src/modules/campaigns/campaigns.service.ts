@@ -333,6 +333,7 @@ export class CampaignsService {
     const teams = await this.teams.list();
     const context: SurveyFormContext = {
       surveyId: '',
+      invitationId: '',
       questionnaireId: questionnaire.id,
       teamId: '',
       teamName: campaign.subject === 'teams' ? campaign.name : 'your team',

@@ -120,64 +120,92 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
    * Job `wave.open`: in one transaction, the wave's survey (its question subset, the campaign's
    * k), one invitation per person of the audience as it is now (one INSERT … SELECT, with each
    * person's segments, team and send-window instant) and their mail. A wave of a campaign that
-   * was paused or archived meanwhile closes without inviting anyone. Returns how many were
-   * invited, or undefined when the wave was not waiting to open.
+   * was paused or archived meanwhile closes without inviting anyone, and so does a wave whose
+   * audience (after the fatigue budget) is smaller than m (MIX_BATCH_SIZE): its answers could
+   * never be released, so it is not sent. Returns how many were invited, or undefined when the
+   * wave was not waiting to open.
    */
   async open(waveId: string): Promise<number | undefined> {
-    const result = await this.campaigns.transaction(async (manager) => {
-      const wave = await this.campaigns.lockWave(waveId, manager);
-      if (!wave || wave.status !== 'scheduled') return undefined;
-      const campaign = await this.campaignsService.get(wave.campaignId);
-      if (campaign.status !== 'active') {
-        await this.campaigns.updateWave(
-          wave.id,
+    const result = await this.openOrRefuse(waveId);
+    if (result && 'tooSmall' in result) {
+      await this.campaigns.transaction((manager) =>
+        this.campaigns.updateWave(
+          waveId,
           { status: 'closed', closedAt: new Date(), invited: 0 },
           manager,
-        );
-        return { invited: 0, skippedByBudget: 0 };
-      }
-      const questionnaire = await this.surveys.getQuestionnaire(campaign.questionnaireId);
-      const questions = questionnaire.questions ?? [];
-      const questionIds = rotatedQuestions(questions, campaign.rotationSize, wave.number);
-      const asked = questions.filter((q) => questionIds === null || questionIds.includes(q.id));
-      const survey = await this.surveys.createWaveSurvey(
-        {
-          name: campaign.name,
-          questionnaireId: campaign.questionnaireId,
-          subject: campaign.subject,
-          ratedTeamIds: campaign.teamIds,
-          questionIds,
-          reportingThreshold: campaign.reportingThreshold,
-          closesAt: wave.closesAt,
-        },
-        manager,
+        ),
       );
-      const audience = await this.campaignsService.audienceFilter(campaign);
-      const { invited, skippedByBudget } = await this.invitations.openWave(
-        {
-          surveyId: survey.id,
-          opensAt: wave.opensAt,
-          expiresAt: wave.closesAt,
-          audience,
-          asksEnps: asked.some((q) => q.type === 'enps'),
-          sendAfter: await this.sendAfterByZone(campaign, wave.opensAt, audience),
-          organisationTimeZone: this.config.organisationTimeZone,
-        },
-        WAVE_MAIL_KIND,
-        manager,
+      this.logger.warn(
+        `wave ${waveId} not opened: its audience holds ${result.tooSmall} people, fewer than the ${this.config.mixBatchSize} a release needs`,
       );
-      await this.campaigns.updateWave(
-        wave.id,
-        { status: 'open', surveyId: survey.id, invited, openedAt: new Date() },
-        manager,
-      );
-      return { invited, skippedByBudget };
-    });
+      return 0;
+    }
     if (!result) return undefined;
     this.logger.log(
       `wave ${waveId} opened: ${result.invited} invited, ${result.skippedByBudget} kept out by the fatigue budget`,
     );
     return result.invited;
+  }
+
+  private async openOrRefuse(
+    waveId: string,
+  ): Promise<{ invited: number; skippedByBudget: number } | { tooSmall: number } | undefined> {
+    return this.campaigns
+      .transaction(async (manager) => {
+        const wave = await this.campaigns.lockWave(waveId, manager);
+        if (!wave || wave.status !== 'scheduled') return undefined;
+        const campaign = await this.campaignsService.get(wave.campaignId);
+        if (campaign.status !== 'active') {
+          await this.campaigns.updateWave(
+            wave.id,
+            { status: 'closed', closedAt: new Date(), invited: 0 },
+            manager,
+          );
+          return { invited: 0, skippedByBudget: 0 };
+        }
+        const questionnaire = await this.surveys.getQuestionnaire(campaign.questionnaireId);
+        const questions = questionnaire.questions ?? [];
+        const questionIds = rotatedQuestions(questions, campaign.rotationSize, wave.number);
+        const asked = questions.filter((q) => questionIds === null || questionIds.includes(q.id));
+        const survey = await this.surveys.createWaveSurvey(
+          {
+            name: campaign.name,
+            questionnaireId: campaign.questionnaireId,
+            subject: campaign.subject,
+            ratedTeamIds: campaign.teamIds,
+            questionIds,
+            reportingThreshold: campaign.reportingThreshold,
+            closesAt: wave.closesAt,
+          },
+          manager,
+        );
+        const audience = await this.campaignsService.audienceFilter(campaign);
+        const { invited, skippedByBudget } = await this.invitations.openWave(
+          {
+            surveyId: survey.id,
+            opensAt: wave.opensAt,
+            expiresAt: wave.closesAt,
+            audience,
+            asksEnps: asked.some((q) => q.type === 'enps'),
+            sendAfter: await this.sendAfterByZone(campaign, wave.opensAt, audience),
+            organisationTimeZone: this.config.organisationTimeZone,
+          },
+          WAVE_MAIL_KIND,
+          manager,
+        );
+        // Rolls the whole opening back (survey, invitations, mails): see open().
+        if (invited < this.config.mixBatchSize) throw new AudienceTooSmall(invited);
+        await this.campaigns.updateWave(
+          wave.id,
+          { status: 'open', surveyId: survey.id, invited, openedAt: new Date() },
+          manager,
+        );
+        return { invited, skippedByBudget };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AudienceTooSmall) return { tooSmall: error.people };
+        throw error;
+      });
   }
 
   /**
@@ -228,5 +256,12 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
       await this.campaigns.updateWave(wave.id, { status: 'closed', closedAt: now }, manager);
       return true;
     });
+  }
+}
+
+/** A wave's audience is smaller than a release needs (see WavesService.open). */
+class AudienceTooSmall extends Error {
+  constructor(readonly people: number) {
+    super(`audience of ${people}`);
   }
 }

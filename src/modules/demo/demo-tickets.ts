@@ -2,12 +2,8 @@
 import type { IntegrationInput } from '../tickets/integrations.service';
 import { resolutionBand } from '../tickets/ticket-rules';
 import { COMMENTS } from './demo-data';
-import type {
-  HistoricFollowUp,
-  HistoricResponse,
-  HistoricSurvey,
-  HistoricTicket,
-} from './demo.repository';
+import type { PendingAnswer } from '../responses/entities/pending-response.entity';
+import type { HistoricFollowUp, HistoricSurvey, HistoricTicket } from './demo.repository';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -134,6 +130,7 @@ function around(random: Random, typical: number): number {
 }
 
 /** The day a ticket answer is dated by (see ResponsesRepository): its week's start, in its month. */
+/** The first day of the release period (a week within a month) holding `time`. */
 function ticketAnswerDay(time: number): string {
   const day = new Date(time);
   const monday =
@@ -160,15 +157,27 @@ export interface DemoTicketsInput {
   }[];
 }
 
+/** An answer after a ticket, before its release (demo.service releases them by period). */
+export interface HistoricTicketAnswer {
+  teamId: string;
+  /** The first day of the period it was answered in (a week within a month). */
+  period: string;
+  /** The key of the team's ticket survey of the month it was answered in. */
+  survey: string;
+  person: string;
+  band: string | null;
+  answers: PendingAnswer[];
+}
+
 /**
  * `weeks` weeks of tickets (busiest on Monday mornings), about half of the resolved ones
- * surveyed and half of those answered, the answers on each team's monthly ticket survey; and a
- * few follow-ups.
+ * surveyed and half of those answered, on each team's monthly ticket survey; and a few
+ * follow-ups.
  */
 export function demoTickets(input: DemoTicketsInput) {
   const { random, now } = input;
   const tickets: HistoricTicket[] = [];
-  const responses: HistoricResponse[] = [];
+  const answered: HistoricTicketAnswer[] = [];
   const surveys = new Map<string, HistoricSurvey>();
   const start = now - input.weeks * 7 * DAY;
   // Midnight (UTC) of the Monday of the first week.
@@ -217,7 +226,6 @@ export function demoTickets(input: DemoTicketsInput) {
             external_ticket_id: `${prefix}${serial++}`,
             team_id: team.id,
             source_group: group,
-            requester: `demo-requester-${random.int(1, 400)}`,
             category,
             priority: random.pick(['low', 'normal', 'normal', 'normal', 'high', 'urgent']),
             channel: random.pick(['portal', 'portal', 'email', 'chat', 'phone']),
@@ -254,7 +262,7 @@ export function demoTickets(input: DemoTicketsInput) {
             });
           }
           const sentiment = score >= 9 ? 'good' : score >= 7 ? 'mixed' : 'bad';
-          const answers: HistoricResponse['answers'] = [
+          const answers: PendingAnswer[] = [
             { question_id: input.questionnaire.nps, score, option_key: null, text: null },
           ];
           if (random.next() < 0.35)
@@ -264,20 +272,12 @@ export function demoTickets(input: DemoTicketsInput) {
               option_key: null,
               text: random.pick(COMMENTS[sentiment][person.locale] ?? COMMENTS[sentiment].en),
             });
-          responses.push({
+          answered.push({
+            teamId: team.id,
+            period: ticketAnswerDay(answeredAt),
             survey: key,
-            team_id: team.id,
-            responded_on: ticketAnswerDay(answeredAt),
-            locale: person.locale,
-            department: person.department,
-            location: person.location,
-            tenure_band: null,
-            ticket: {
-              category: ticket.category,
-              priority: ticket.priority,
-              channel: ticket.channel,
-              resolution_band: band,
-            },
+            person: person.email,
+            band,
             answers,
           });
         }
@@ -298,5 +298,5 @@ export function demoTickets(input: DemoTicketsInput) {
       requested_on: new Date(now - (daysAgo as number) * DAY).toISOString().slice(0, 10),
     };
   });
-  return { tickets, responses, surveys: [...surveys.values()], followUps };
+  return { tickets, answered, surveys: [...surveys.values()], followUps };
 }

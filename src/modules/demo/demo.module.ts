@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DirectoryModule } from '../directory/directory.module';
+import { ResponsesModule } from '../responses/responses.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TeamsModule } from '../teams/teams.module';
 import { TicketsModule } from '../tickets/tickets.module';
@@ -8,7 +9,14 @@ import { DemoRepository } from './demo.repository';
 import { DemoService } from './demo.service';
 
 @Module({
-  imports: [TeamsModule, DirectoryModule, SurveysModule, CampaignsModule, TicketsModule],
+  imports: [
+    TeamsModule,
+    DirectoryModule,
+    SurveysModule,
+    CampaignsModule,
+    TicketsModule,
+    ResponsesModule,
+  ],
   providers: [DemoService, DemoRepository],
   exports: [DemoService],
 })

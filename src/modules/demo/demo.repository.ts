@@ -16,34 +16,11 @@ export interface HistoricSurvey {
 export interface HistoricInvitation {
   survey: string;
   employee_id: string;
-  answered_on: string | null;
+  answered: boolean;
   sent_at: string;
   department: string | null;
   location: string | null;
   tenure_band: string | null;
-}
-
-export interface HistoricResponse {
-  survey: string;
-  team_id: string;
-  responded_on: string;
-  locale: string;
-  department: string | null;
-  location: string | null;
-  tenure_band: string | null;
-  /** An answer after a ticket, with the ticket's coarse attributes. */
-  ticket?: {
-    category: string | null;
-    priority: string | null;
-    channel: string | null;
-    resolution_band: string | null;
-  };
-  answers: {
-    question_id: string;
-    score: number | null;
-    option_key: string | null;
-    text: string | null;
-  }[];
 }
 
 export interface HistoricTicket {
@@ -51,8 +28,6 @@ export interface HistoricTicket {
   external_ticket_id: string;
   team_id: string;
   source_group: string;
-  /** Made-up requester, kept only as a hash (the demo has no real requester). */
-  requester: string;
   category: string;
   priority: string;
   channel: string;
@@ -71,13 +46,12 @@ export interface HistoricFollowUp {
   requested_on: string;
 }
 
-/** A past wave of a campaign: its invitations and its (already mixed) responses. */
+/** A past wave of a campaign: its invitations (its answers are released by the caller). */
 export interface HistoricWave {
   number: number;
   opensAt: string;
   closesAt: string;
   invitations: Omit<HistoricInvitation, 'survey' | 'sent_at'>[];
-  responses: Omit<HistoricResponse, 'survey'>[];
 }
 
 /** Writes made-up history for the demo, set-based, in one transaction. */
@@ -92,20 +66,22 @@ export class DemoRepository {
     return row.present;
   }
 
+  /** Past surveys and their invitations; returns the surveys' ids by key. */
   async insertHistory(
     surveys: HistoricSurvey[],
     invitations: HistoricInvitation[],
-    responses: HistoricResponse[],
-  ) {
-    await this.dataSource.transaction(async (manager) => {
+  ): Promise<Record<string, string>> {
+    return this.dataSource.transaction(async (manager) => {
       const ids: { key: string; id: string }[] = await manager.query(
         `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
             AS s(key text, name text, "teamId" uuid, "questionnaireId" uuid, "closesAt" timestamptz,
                  "reportingThreshold" int, "ticketPeriod" text)),
          inserted AS (
-           INSERT INTO survey (name, source, questionnaire_id, team_id, reporting_threshold, closes_at, created_at)
+           INSERT INTO survey (name, source, questionnaire_id, team_id, reporting_threshold, comment_threshold,
+                               released, closes_at, created_at)
            SELECT name, CASE WHEN "ticketPeriod" IS NULL THEN 'pulse' ELSE 'ticket' END, "questionnaireId",
-                  "teamId", "reportingThreshold", "closesAt", "closesAt" - interval '14 days'
+                  "teamId", "reportingThreshold", greatest(5, "reportingThreshold"), "ticketPeriod" IS NULL,
+                  "closesAt", "closesAt" - interval '14 days'
              FROM input ORDER BY key
            RETURNING id, name, team_id, closes_at)
          SELECT i.key, s.id, i."teamId" AS team_id, i."ticketPeriod" AS period FROM inserted s
@@ -120,33 +96,14 @@ export class DemoRepository {
         [JSON.stringify(ids)],
       );
       await manager.query(
-        `INSERT INTO invitation (survey_id, employee_id, answered_on, sent_at, created_at, expires_at, department, location, tenure_band)
-         SELECT (($2::jsonb) ->> i.survey)::uuid, i.employee_id, i.answered_on, i.sent_at, i.sent_at, i.sent_at + interval '14 days',
+        `INSERT INTO invitation (survey_id, employee_id, answered, sent_at, created_at, expires_at, department, location, tenure_band)
+         SELECT (($2::jsonb) ->> i.survey)::uuid, i.employee_id, i.answered, i.sent_at, i.sent_at, i.sent_at + interval '14 days',
                 i.department, i.location, i.tenure_band
-           FROM jsonb_to_recordset($1::jsonb) AS i(survey text, employee_id uuid, answered_on date, sent_at timestamptz,
+           FROM jsonb_to_recordset($1::jsonb) AS i(survey text, employee_id uuid, answered boolean, sent_at timestamptz,
                 department text, location text, tenure_band text)`,
         [JSON.stringify(invitations), JSON.stringify(surveyIds)],
       );
-      await manager.query(
-        `WITH input AS MATERIALIZED (
-           SELECT gen_random_uuid() AS id, r.* FROM jsonb_to_recordset($1::jsonb) AS r(survey text, team_id uuid,
-             responded_on date, locale text, department text, location text, tenure_band text, ticket jsonb,
-             answers jsonb)
-           ORDER BY random()),
-         responses AS (
-           INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band,
-                                 category, priority, channel, resolution_band)
-           SELECT id, (($2::jsonb) ->> survey)::uuid, team_id,
-                  CASE WHEN ticket IS NULL THEN 'pulse' ELSE 'ticket' END, responded_on, locale,
-                  department, location, tenure_band, ticket ->> 'category', ticket ->> 'priority',
-                  ticket ->> 'channel', ticket ->> 'resolution_band'
-             FROM input)
-         INSERT INTO answer (response_id, question_id, score, option_key, text)
-         SELECT input.id, a.question_id, a.score, a.option_key, a.text
-           FROM input CROSS JOIN LATERAL jsonb_to_recordset(input.answers)
-             AS a(question_id uuid, score smallint, option_key text, text text)`,
-        [JSON.stringify(responses), JSON.stringify(surveyIds)],
-      );
+      return surveyIds;
     });
   }
 
@@ -154,16 +111,16 @@ export class DemoRepository {
   async insertTickets(tickets: HistoricTicket[], followUps: HistoricFollowUp[]) {
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
-        `INSERT INTO ticket_event (integration_id, external_ticket_id, team_id, source_group, requester_hash,
+        `INSERT INTO ticket_event (integration_id, external_ticket_id, team_id, source_group,
            category, priority, channel, ticket_created_at, first_response_at, resolved_at, closed_at,
            last_event_at, survey_state, survey_due_at, received_at, updated_at)
          SELECT t.integration_id, t.external_ticket_id, t.team_id, t.source_group,
-                sha256(convert_to(t.requester, 'UTF8')), t.category, t.priority, t.channel, t.created_at,
+                t.category, t.priority, t.channel, t.created_at,
                 t.first_response_at, t.resolved_at, t.closed_at,
                 greatest(t.created_at, t.first_response_at, t.resolved_at, t.closed_at), t.survey_state,
                 t.resolved_at + interval '1 hour', t.created_at, greatest(t.created_at, t.resolved_at)
            FROM jsonb_to_recordset($1::jsonb) AS t(integration_id uuid, external_ticket_id text, team_id uuid,
-                source_group text, requester text, category text, priority text, channel text,
+                source_group text, category text, priority text, channel text,
                 created_at timestamptz, first_response_at timestamptz, resolved_at timestamptz,
                 closed_at timestamptz, survey_state text)
           ORDER BY t.created_at`,
@@ -179,7 +136,7 @@ export class DemoRepository {
     });
   }
 
-  /** Past, closed waves of a campaign: wave, survey, invitations and responses, set-based. */
+  /** Past, closed waves of a campaign: wave, survey and invitations; the surveys' ids by wave. */
   async insertWaveHistory(
     campaign: {
       id: string;
@@ -190,12 +147,14 @@ export class DemoRepository {
       reportingThreshold: number;
     },
     waves: HistoricWave[],
-  ): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  ): Promise<string[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const surveyIds: string[] = [];
       for (const wave of waves) {
         const [survey] = await manager.query(
-          `INSERT INTO survey (name, questionnaire_id, team_id, subject, rated_team_ids, reporting_threshold, closes_at, created_at)
-           VALUES ($1, $2, NULL, $3, $4, $5, $6, $7) RETURNING id`,
+          `INSERT INTO survey (name, questionnaire_id, team_id, subject, rated_team_ids, reporting_threshold,
+                               comment_threshold, released, closes_at, created_at)
+           VALUES ($1, $2, NULL, $3, $4, $5::int, greatest(5, $5::int), true, $6, $7) RETURNING id`,
           [
             campaign.name,
             campaign.questionnaireId,
@@ -219,26 +178,14 @@ export class DemoRepository {
           ],
         );
         await manager.query(
-          `INSERT INTO invitation (survey_id, employee_id, answered_on, sent_at, expires_at, department, location, tenure_band, created_at)
-           SELECT $2, i.employee_id, i.answered_on, $3, $4, i.department, i.location, i.tenure_band, $3
-             FROM jsonb_to_recordset($1::jsonb) AS i(employee_id uuid, answered_on date, department text, location text, tenure_band text)`,
+          `INSERT INTO invitation (survey_id, employee_id, answered, sent_at, expires_at, department, location, tenure_band, created_at)
+           SELECT $2, i.employee_id, i.answered, $3, $4, i.department, i.location, i.tenure_band, $3
+             FROM jsonb_to_recordset($1::jsonb) AS i(employee_id uuid, answered boolean, department text, location text, tenure_band text)`,
           [JSON.stringify(wave.invitations), survey.id, wave.opensAt, wave.closesAt],
         );
-        await manager.query(
-          `WITH input AS MATERIALIZED (
-             SELECT gen_random_uuid() AS id, r.* FROM jsonb_to_recordset($1::jsonb) AS r(team_id uuid,
-               responded_on date, locale text, department text, location text, tenure_band text, answers jsonb)
-             ORDER BY random()),
-           responses AS (
-             INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location, tenure_band)
-             SELECT id, $2, team_id, 'pulse', responded_on, locale, department, location, tenure_band FROM input)
-           INSERT INTO answer (response_id, question_id, score, option_key, text)
-           SELECT input.id, a.question_id, a.score, a.option_key, a.text
-             FROM input CROSS JOIN LATERAL jsonb_to_recordset(input.answers)
-               AS a(question_id uuid, score smallint, option_key text, text text)`,
-          [JSON.stringify(wave.responses), survey.id],
-        );
+        surveyIds.push(survey.id);
       }
+      return surveyIds;
     });
   }
 
@@ -303,7 +250,7 @@ export class DemoRepository {
       `WITH candidates AS (
          SELECT DISTINCT ON (e.locale) i.id, e.locale
            FROM invitation i JOIN employee e ON e.id = i.employee_id
-          WHERE i.survey_id = $1 AND i.answered_on IS NULL AND e.active AND e.locale = ANY($2::text[])
+          WHERE i.survey_id = $1 AND NOT i.answered AND e.active AND e.locale = ANY($2::text[])
           ORDER BY e.locale, i.id),
        numbered AS (
          SELECT c.*, row_number() OVER (ORDER BY array_position($2::text[], c.locale)) AS n FROM candidates c),

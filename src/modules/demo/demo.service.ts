@@ -22,13 +22,17 @@ import {
   LOCATIONS,
   NAMES,
 } from './demo-data';
+import type { PendingAnswer } from '../responses/entities/pending-response.entity';
+import { periodStart } from '../responses/release-periods';
+import type { Submission } from '../responses/release-plan';
+import { ResponsesService } from '../responses/responses.service';
 import {
   DemoRepository,
   HistoricInvitation,
   type HistoricWave,
-  HistoricResponse,
   HistoricSurvey,
 } from './demo.repository';
+import type { HistoricTicketAnswer } from './demo-tickets';
 
 const WEEKS = 12;
 const EMPLOYEES = 300;
@@ -71,6 +75,7 @@ export class DemoService {
     private readonly accountsService: AccountsService,
     private readonly campaigns: CampaignsService,
     private readonly integrations: IntegrationsService,
+    private readonly responses: ResponsesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -129,7 +134,9 @@ export class DemoService {
 
     const surveys: HistoricSurvey[] = [];
     const invitations: HistoricInvitation[] = [];
-    const responses: HistoricResponse[] = [];
+    /** Each past survey's answers, released when it closed (by the mixer's rules). */
+    const submissions = new Map<string, Submission[]>();
+    let answeredCount = 0;
     const start = now - WEEKS * 7 * DAY;
     for (const team of DEMO_TEAMS) {
       // One survey every four weeks per team, each answered over its four weeks.
@@ -148,7 +155,7 @@ export class DemoService {
         const rate = 0.45 + random.next() * 0.3;
         audience.forEach((person, index) => {
           const answered = index < audience.length * rate;
-          const day = opens + random.int(0, 26) * DAY;
+          random.int(0, 26); // (keeps the demo's random sequence as it was tuned)
           const segment = {
             department: person.department,
             location: person.location,
@@ -157,7 +164,7 @@ export class DemoService {
           invitations.push({
             survey: key,
             employee_id: person.id,
-            answered_on: answered ? isoDate(day) : null,
+            answered,
             sent_at: new Date(opens).toISOString(),
             ...segment,
           });
@@ -171,7 +178,7 @@ export class DemoService {
           const sentiment = score >= 9 ? 'good' : score >= 7 ? 'mixed' : 'bad';
           const rating = () =>
             Math.max(1, Math.min(5, Math.round(score / 2.2 + (random.next() - 0.5) * 2)));
-          const answers: HistoricResponse['answers'] = [
+          const answers: PendingAnswer[] = [
             { question_id: nps.id, score, option_key: null, text: null },
             { question_id: resolved.id, score: rating(), option_key: null, text: null },
             { question_id: informed.id, score: rating(), option_key: null, text: null },
@@ -200,18 +207,29 @@ export class DemoService {
               text: random.pick(pool),
             });
           }
-          responses.push({
-            survey: key,
-            team_id: teamIds[team.slug],
-            responded_on: isoDate(day),
-            locale: person.locale,
-            ...segment,
-            answers,
-          });
+          submissions.set(key, [
+            ...(submissions.get(key) ?? []),
+            {
+              id: `${key}-${person.id}`,
+              person: person.id,
+              askedAll: false,
+              segments: segment,
+              blocks: [{ teamId: teamIds[team.slug], answers }],
+            },
+          ]);
+          answeredCount += 1;
         });
       }
     }
-    await this.demo.insertHistory(surveys, invitations, responses);
+    const surveyIds = await this.demo.insertHistory(surveys, invitations);
+    for (const survey of surveys)
+      await this.responses.writeRelease({
+        surveyId: surveyIds[survey.key],
+        questionnaireId: survey.questionnaireId,
+        source: 'pulse',
+        releasedOn: survey.closesAt.slice(0, 10),
+        submissions: submissions.get(survey.key) ?? [],
+      });
     await this.seedCampaign(people, random, now);
     const tickets = await this.seedTickets(random, now, teamIds, people);
 
@@ -220,7 +238,7 @@ export class DemoService {
       people.map((p) => p.id),
     );
     this.logger.log(
-      `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${responses.length} past responses, ${tickets.tickets} tickets with ${tickets.responses} answers after them`,
+      `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${answeredCount} past answers, ${tickets.tickets} tickets with ${tickets.responses} answers after them`,
     );
     return true;
   }
@@ -261,9 +279,58 @@ export class DemoService {
       questionnaire: { id: questionnaire.id, nps: nps.id, why: why.id },
       people,
     });
-    await this.demo.insertHistory(history.surveys, [], history.responses);
+    const surveyIds = await this.demo.insertHistory(history.surveys, []);
     await this.demo.insertTickets(history.tickets, history.followUps);
-    return { tickets: history.tickets.length, responses: history.responses.length };
+    const released = await this.releaseTicketAnswers(
+      history.answered,
+      surveyIds,
+      questionnaire.id,
+      isoDate(now),
+    );
+    return { tickets: history.tickets.length, responses: released };
+  }
+
+  /**
+   * Past answers after tickets, released as the mixer does: per team, after each period, once
+   * at least m different people wait (smaller groups wait for the next period). What still waits
+   * in the current period is left out.
+   */
+  private async releaseTicketAnswers(
+    answered: HistoricTicketAnswer[],
+    surveyIds: Record<string, string>,
+    questionnaireId: string,
+    today: string,
+  ): Promise<number> {
+    const current = periodStart(today);
+    let released = 0;
+    for (const teamId of new Set(answered.map((a) => a.teamId))) {
+      const mine = answered
+        .filter((a) => a.teamId === teamId && a.period < current)
+        .sort((a, b) => a.period.localeCompare(b.period));
+      let waiting: HistoricTicketAnswer[] = [];
+      for (let i = 0; i < mine.length; i++) {
+        waiting.push(mine[i]);
+        const periodEnds = i === mine.length - 1 || mine[i + 1].period !== mine[i].period;
+        if (!periodEnds || new Set(waiting.map((a) => a.person)).size < this.config.mixBatchSize)
+          continue;
+        const last = waiting[waiting.length - 1];
+        released += await this.responses.writeRelease({
+          surveyId: surveyIds[last.survey],
+          questionnaireId,
+          source: 'ticket',
+          releasedOn: last.period,
+          submissions: waiting.map((a, n) => ({
+            id: `${teamId}-${i}-${n}`,
+            person: a.person,
+            askedAll: false,
+            segments: { resolution_band: a.band },
+            blocks: [{ teamId, answers: a.answers }],
+          })),
+        });
+        waiting = [];
+      }
+    }
+    return released;
   }
 
   /**
@@ -317,6 +384,7 @@ export class DemoService {
       (await this.teams.list()).map((team) => [team.slug, team.id]),
     );
     const waves: HistoricWave[] = [];
+    const releases: Submission[][] = [];
     const openings = firstOccurrences(cadenceOf(campaign), 3);
     for (let w = 0; w < 3; w++) {
       const opens = openings[w];
@@ -325,23 +393,20 @@ export class DemoService {
         opensAt: new Date(opens).toISOString(),
         closesAt: new Date(opens + 10 * DAY).toISOString(),
         invitations: [],
-        responses: [],
       };
+      const answers: Submission[] = [];
       const rate = 0.5 + random.next() * 0.25;
       for (const person of people) {
         const answered = random.next() < rate;
-        const day = isoDate(opens + random.int(0, 9) * DAY);
+        random.int(0, 9); // (keeps the demo's random sequence as it was tuned)
         const segment = {
           department: person.department,
           location: person.location,
           tenure_band: person.hireDate ? tenureBand(person.hireDate, opens) : null,
         };
-        wave.invitations.push({
-          employee_id: person.id,
-          answered_on: answered ? day : null,
-          ...segment,
-        });
+        wave.invitations.push({ employee_id: person.id, answered, ...segment });
         if (!answered) continue;
+        const blocks: Submission['blocks'] = [];
         for (const slug of rated) {
           if (random.next() < 0.3) continue; // "I have not used this service"
           const mood = (DEMO_TEAMS.find((t) => t.slug === slug)?.mood ?? 0) + w * 0.05;
@@ -351,11 +416,8 @@ export class DemoService {
           );
           const rating = () =>
             Math.max(1, Math.min(5, Math.round(score / 2.2 + (random.next() - 0.5) * 2)));
-          wave.responses.push({
-            team_id: teamIds[slug],
-            responded_on: day,
-            locale: person.locale,
-            ...segment,
+          blocks.push({
+            teamId: teamIds[slug],
             answers: [
               { question_id: nps.id, score, option_key: null, text: null },
               { question_id: resolved.id, score: rating(), option_key: null, text: null },
@@ -375,10 +437,26 @@ export class DemoService {
             ],
           });
         }
+        answers.push({
+          id: `${w}-${person.id}`,
+          person: person.id,
+          askedAll: false,
+          segments: segment,
+          blocks,
+        });
       }
       waves.push(wave);
+      releases.push(answers);
     }
-    await this.demo.insertWaveHistory(campaign, waves);
+    const surveyIds = await this.demo.insertWaveHistory(campaign, waves);
+    for (let w = 0; w < waves.length; w++)
+      await this.responses.writeRelease({
+        surveyId: surveyIds[w],
+        questionnaireId: campaign.questionnaireId,
+        source: 'pulse',
+        releasedOn: waves[w].closesAt.slice(0, 10),
+        submissions: releases[w],
+      });
   }
 
   /**

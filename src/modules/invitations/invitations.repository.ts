@@ -16,7 +16,8 @@ export interface SurveyLink {
   teamName: string;
   reportingThreshold: number;
   expiresAt: Date;
-  answeredOn: string | null;
+  /** Released with its survey's answers (an answer still waiting is known by its claim key). */
+  answered: boolean;
   locale: string;
   department: string | null;
   location: string | null;
@@ -114,51 +115,83 @@ export class InvitationsRepository {
   }
 
   /**
-   * The invitation of one person to a ticket survey, with the coarse ticket attributes its answer
-   * will carry, written through `manager` (the caller's transaction, which holds the fatigue
-   * budget's lock). Segments are copied as for any invitation. Without an id, why not: the person
-   * already has one on this survey, or the fatigue budget (`budgetDays`) keeps them out.
+   * Invitations to surveys after tickets, one batch of decided tickets at once (see
+   * TicketSurveysService.inviteDecided), in random order, in one INSERT … SELECT through
+   * `manager` (the caller's transaction, which holds the fatigue budget's lock). Each keeps the
+   * resolution-time band of its ticket (for the by-band aggregates of its release) and the
+   * person's segments, like any invitation. Those already invited to that survey, or kept out by
+   * the fatigue budget (`budgetDays`), get none. Returns the ids made.
    */
-  async insertTicketInvitation(
+  async insertTicketInvitations(
     manager: EntityManager,
-    input: {
+    wanted: {
       surveyId: string;
       employeeId: string;
       expiresAt: Date;
-      category: string | null;
-      priority: string | null;
-      channel: string | null;
       resolutionBand: string | null;
-    },
+    }[],
     budgetDays: number,
-  ): Promise<{ id: string } | { skipped: 'already-invited' | 'fatigue-budget' }> {
-    const [row]: { id: string | null; candidates: number }[] = await manager.query(
-      `WITH candidate AS (
-         SELECT e.* FROM employee e
-          WHERE e.id = $2 AND e.active
-            AND NOT EXISTS (SELECT 1 FROM invitation x WHERE x.survey_id = $1 AND x.employee_id = e.id)),
+  ): Promise<{ ids: string[]; skippedByBudget: { surveyId: string }[] }> {
+    if (wanted.length === 0) return { ids: [], skippedByBudget: [] };
+    const rows: { id: string | null; survey_id: string; skipped: boolean }[] = await manager.query(
+      `WITH wanted AS (
+         SELECT w.*, random() AS shuffle FROM jsonb_to_recordset($1::jsonb)
+           AS w("surveyId" uuid, "employeeId" uuid, "expiresAt" timestamptz, "resolutionBand" text)),
+       candidates AS (
+         SELECT w.*, e.department, e.location, e.hire_date FROM wanted w
+           JOIN employee e ON e.id = w."employeeId" AND e.active
+           JOIN survey s ON s.id = w."surveyId"
+          WHERE NOT EXISTS (SELECT 1 FROM invitation x WHERE x.survey_id = w."surveyId" AND x.employee_id = e.id)),
        allowed AS (
-         SELECT c.* FROM candidate c WHERE ${fatigueAllows('c.id', '$8')}),
+         SELECT c.* FROM candidates c WHERE ${fatigueAllows('c."employeeId"', '$2')}),
        inserted AS (
          INSERT INTO invitation (survey_id, employee_id, department, location, tenure_band, expires_at,
-                                 category, priority, channel, resolution_band)
-         SELECT $1, e.id, e.department, e.location, ${TENURE_BAND_SQL}, $3, $4, $5, $6, $7 FROM allowed e
+                                 resolution_band)
+         SELECT a."surveyId", a."employeeId", a.department, a.location,
+                ${TENURE_BAND_SQL.replaceAll('e.hire_date', 'a.hire_date')}, a."expiresAt", a."resolutionBand"
+           FROM allowed a ORDER BY a.shuffle
          ON CONFLICT (survey_id, employee_id) DO NOTHING
-         RETURNING id)
-       SELECT (SELECT id FROM inserted) AS id, (SELECT count(*)::int FROM candidate) AS candidates`,
-      [
-        input.surveyId,
-        input.employeeId,
-        input.expiresAt,
-        input.category,
-        input.priority,
-        input.channel,
-        input.resolutionBand,
-        budgetDays,
-      ],
+         RETURNING id, survey_id)
+       SELECT id, survey_id, false AS skipped FROM inserted
+        UNION ALL
+       SELECT NULL, c."surveyId", true FROM candidates c
+        WHERE NOT EXISTS (SELECT 1 FROM allowed a WHERE a."employeeId" = c."employeeId" AND a."surveyId" = c."surveyId")`,
+      [JSON.stringify(wanted), budgetDays],
     );
-    if (row.id) return { id: row.id };
-    return { skipped: row.candidates === 0 ? 'already-invited' : 'fatigue-budget' };
+    return {
+      ids: rows.filter((r) => !r.skipped && r.id).map((r) => r.id as string),
+      skippedByBudget: rows.filter((r) => r.skipped).map((r) => ({ surveyId: r.survey_id })),
+    };
+  }
+
+  async countForSurvey(manager: EntityManager, surveyId: string): Promise<number> {
+    const [row]: { n: number }[] = await manager.query(
+      'SELECT count(*)::int AS n FROM invitation WHERE survey_id = $1',
+      [surveyId],
+    );
+    return row.n;
+  }
+
+  /** See InvitationsService.ticketSurveyAllowed. */
+  async ticketSurveyAllowed(input: {
+    surveyId: string;
+    teamId: string;
+    employeeId: string;
+    throttleDays: number;
+    budgetDays: number;
+  }): Promise<'yes' | 'already-invited' | 'throttled' | 'fatigue-budget'> {
+    const [row]: { verdict: 'yes' | 'already-invited' | 'throttled' | 'fatigue-budget' }[] =
+      await this.dataSource.query(
+        `SELECT CASE
+           WHEN $4::int > 0 AND EXISTS (
+             SELECT 1 FROM invitation i JOIN survey s ON s.id = i.survey_id AND s.source = 'ticket' AND s.team_id = $2
+              WHERE i.employee_id = $3 AND i.created_at > now() - make_interval(days => $4::int)) THEN 'throttled'
+           WHEN EXISTS (SELECT 1 FROM invitation WHERE survey_id = $1 AND employee_id = $3) THEN 'already-invited'
+           WHEN NOT ${fatigueAllows('$3::uuid', '$5')} THEN 'fatigue-budget'
+           ELSE 'yes' END AS verdict`,
+        [input.surveyId, input.teamId, input.employeeId, input.throttleDays, input.budgetDays],
+      );
+    return row.verdict;
   }
 
   /**
@@ -232,7 +265,7 @@ export class InvitationsRepository {
        info AS (
          SELECT w.id, w.hash, w.seq, e.name, s.name AS survey_name, coalesce(t.name, s.name) AS team_name,
                 s.reporting_threshold, least(i.expires_at, s.closes_at) AS expires_at,
-                CASE WHEN i.answered_on IS NOT NULL THEN 'answered'
+                CASE WHEN i.answered THEN 'answered'
                      WHEN i.cancelled_at IS NOT NULL THEN 'cancelled'
                      WHEN NOT e.active THEN 'the person is inactive'
                      WHEN least(i.expires_at, s.closes_at) <= now() THEN 'expired'
@@ -247,7 +280,7 @@ export class InvitationsRepository {
          UPDATE invitation i SET token_hash = info.hash
            FROM info
           WHERE i.id = info.id AND info.problem IS NULL
-            AND i.answered_on IS NULL AND i.cancelled_at IS NULL AND i.expires_at > now()
+            AND NOT i.answered AND i.cancelled_at IS NULL AND i.expires_at > now()
             AND (info.seq > 0 OR i.sent_at IS NULL)
          RETURNING i.id)
        SELECT info.id AS "invitationId",
@@ -278,7 +311,7 @@ export class InvitationsRepository {
     if (employeeIds.length === 0) return [];
     const result: unknown = await manager.query(
       `UPDATE invitation SET cancelled_at = now(), expires_at = least(expires_at, now())
-        WHERE employee_id = ANY($1::uuid[]) AND answered_on IS NULL AND cancelled_at IS NULL
+        WHERE employee_id = ANY($1::uuid[]) AND NOT answered AND cancelled_at IS NULL
           AND expires_at > now()
        RETURNING id`,
       [employeeIds],
@@ -299,7 +332,7 @@ export class InvitationsRepository {
               s.reporting_threshold AS "reportingThreshold",
               CASE WHEN e.active THEN least(i.expires_at, s.closes_at)
                    ELSE least(i.expires_at, s.closes_at, now()) END AS "expiresAt",
-              to_char(i.answered_on, 'YYYY-MM-DD') AS "answeredOn", e.locale,
+              i.answered, e.locale,
               i.department, i.location, i.tenure_band AS "tenureBand",
               s.subject, s.question_ids AS "questionIds", i.asks_enps AS "asksEnps",
               i.team_id AS "ownTeamId", o.name AS "ownTeamName",

@@ -11,6 +11,7 @@ import {
   REMINDER_KIND,
 } from '../mail/mail.service';
 import { InvitationsRepository, SurveyLink } from './invitations.repository';
+import { InvitationErrors } from './invitations.errors';
 import { hashToken, looksLikeToken, newToken } from './tokens';
 
 /** What an invitation's mail may say, with its fresh link (made when the mail is built). */
@@ -30,8 +31,13 @@ export interface InvitationLink {
 /** Makes the content of an invitation mail of some kind from its link. */
 export type InvitationMailContent = (mail: ClaimedMail, link: InvitationLink) => BuiltMail;
 
+/** Which of these invitations have an answer waiting for its release (see ResponsesService). */
+export type ClaimsLookup = (invitationIds: string[]) => Promise<Set<string>>;
+
 @Injectable()
 export class InvitationsService implements OnModuleInit {
+  private claims: ClaimsLookup = async () => new Set();
+
   constructor(
     private readonly invitations: InvitationsRepository,
     private readonly mail: MailService,
@@ -42,6 +48,14 @@ export class InvitationsService implements OnModuleInit {
   onModuleInit(): void {
     this.registerInvitationMail(INVITATION_KIND, standardContent);
     this.registerInvitationMail(REMINDER_KIND, standardContent);
+  }
+
+  /**
+   * The answer path tells which invitations have an answer waiting: a submit does not mark its
+   * invitation (the release does), so a reminder checks the claim keys before it goes.
+   */
+  useClaims(lookup: ClaimsLookup): void {
+    this.claims = lookup;
   }
 
   /**
@@ -75,10 +89,14 @@ export class InvitationsService implements OnModuleInit {
   async inviteToSurvey(
     survey: { id: string; closesAt: Date },
     who: { employeeIds: string[]; emails: string[] },
+    minimum: number,
   ) {
     return this.invitations.transaction(async (manager) => {
       const budgetDays = await this.fatigue.lockBudget(manager);
       const result = await this.invitations.insertForSurvey(manager, survey, who, budgetDays);
+      // Rolls the whole send back: a survey that could never reach a release is not sent.
+      const total = await this.invitations.countForSurvey(manager, survey.id);
+      if (total < minimum) throw InvitationErrors.audienceTooSmall(total, minimum);
       await this.fatigue.recordSkipped(manager, 'survey', survey.id, result.skippedByBudget);
       if (result.created > 0)
         await this.mail.queueInvitationMails({ surveyId: survey.id }, { manager });
@@ -134,7 +152,12 @@ export class InvitationsService implements OnModuleInit {
     mails: readonly ClaimedMail[],
     content: InvitationMailContent,
   ): Promise<Map<string, BuiltMail | CancelledMail>> {
-    const withInvitation = mails.filter((m) => m.invitationId !== null);
+    const claimed = await this.claims(
+      mails.flatMap((m) => (m.invitationId !== null ? [m.invitationId] : [])),
+    );
+    const withInvitation = mails.filter(
+      (m) => m.invitationId !== null && !claimed.has(m.invitationId),
+    );
     const tokens = new Map(withInvitation.map((m) => [m.id, newToken()]));
     const issued = await this.invitations.issueLinks(
       withInvitation.map((m) => ({
@@ -145,6 +168,10 @@ export class InvitationsService implements OnModuleInit {
     );
     const byInvitation = new Map(issued.map((link) => [link.invitationId, link]));
     const built = new Map<string, BuiltMail | CancelledMail>();
+    // Answered, the answer waiting for its release: no reminder, and the link stays as it was.
+    for (const mail of mails)
+      if (mail.invitationId !== null && claimed.has(mail.invitationId))
+        built.set(mail.id, { cancel: 'answered' });
     for (const mail of withInvitation) {
       const link = byInvitation.get(mail.invitationId as string);
       if (!link) {
@@ -173,24 +200,41 @@ export class InvitationsService implements OnModuleInit {
   }
 
   /**
-   * Invites one person to a ticket survey (with the ticket's coarse attributes) under the fatigue
-   * budget, and queues its mail of `kind` — in the caller's transaction, so the decision to
-   * survey, the invitation and its mail commit together. Without an id, why not.
+   * Invites a batch of people to surveys after tickets under the fatigue budget, and queues their
+   * mails of `kind`, in the caller's transaction (the batch of decided tickets). Returns how many
+   * were invited.
    */
-  async createTicketInvitation(
+  async createTicketInvitations(
     manager: EntityManager,
-    input: Parameters<InvitationsRepository['insertTicketInvitation']>[1],
+    wanted: Parameters<InvitationsRepository['insertTicketInvitations']>[1],
     kind: string,
-  ): Promise<{ id: string } | { skipped: 'already-invited' | 'fatigue-budget' }> {
+  ): Promise<number> {
     const budgetDays = await this.fatigue.lockBudget(manager);
-    const result = await this.invitations.insertTicketInvitation(manager, input, budgetDays);
-    if ('skipped' in result) {
-      if (result.skipped === 'fatigue-budget')
-        await this.fatigue.recordSkipped(manager, 'survey', input.surveyId, 1);
-      return result;
-    }
-    await this.mail.queueInvitationMails({ invitationIds: [result.id] }, { kind, manager });
-    return result;
+    const result = await this.invitations.insertTicketInvitations(manager, wanted, budgetDays);
+    for (const skipped of result.skippedByBudget)
+      await this.fatigue.recordSkipped(manager, 'survey', skipped.surveyId, 1);
+    if (result.ids.length > 0)
+      await this.mail.queueInvitationMails({ invitationIds: result.ids }, { kind, manager });
+    return result.ids.length;
+  }
+
+  /**
+   * Whether this person may be surveyed about this team after a ticket now: not already
+   * invited to its survey of the month, not invited about the team within `throttleDays`, and
+   * within the organisation's fatigue budget (what it keeps out is counted against the survey).
+   * The batch that invites checks again.
+   */
+  async ticketSurveyAllowed(input: {
+    surveyId: string;
+    teamId: string;
+    employeeId: string;
+    throttleDays: number;
+  }): Promise<'yes' | 'already-invited' | 'throttled' | 'fatigue-budget'> {
+    const budgetDays = await this.fatigue.days();
+    const verdict = await this.invitations.ticketSurveyAllowed({ ...input, budgetDays });
+    if (verdict === 'fatigue-budget')
+      await this.fatigue.recordSkipped(undefined, 'survey', input.surveyId, 1);
+    return verdict;
   }
 
   /**

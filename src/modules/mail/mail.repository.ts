@@ -88,7 +88,7 @@ export class MailRepository {
            JOIN employee e ON e.id = i.employee_id
            JOIN survey s ON s.id = i.survey_id
           WHERE ${bySurvey ? 'i.survey_id = $1::uuid' : 'i.id = ANY($1::uuid[])'}
-            AND i.answered_on IS NULL AND i.cancelled_at IS NULL AND e.active
+            AND NOT i.answered AND i.cancelled_at IS NULL AND e.active
             AND i.expires_at > now() AND s.closes_at > now()
             AND ($2::int = 0 OR i.sent_at IS NOT NULL)
             AND NOT EXISTS (SELECT 1 FROM mail_message x

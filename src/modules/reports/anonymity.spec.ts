@@ -1,4 +1,4 @@
-import { foldSegments, guard, guardNps, nps, visibleTeams } from './anonymity';
+import { foldSegments, foldWithRest, guard, guardNps, nps, visibleTeams } from './anonymity';
 
 describe('reporting threshold', () => {
   it('withholds the value and the count below k', () => {
@@ -54,5 +54,22 @@ describe('reporting threshold', () => {
     expect(
       [...visibleTeams(deep, (id) => ({ p: 13, c: 9, g: 6, x: 0 })[id] ?? 0, 13, 5)].sort(),
     ).toEqual(['__organisation', 'g', 'p']);
+  });
+
+  it('folds what releases did not name into "Other", however large', () => {
+    const g = (key: string, n: number) => ({ key, n });
+    const rest = g('rest', 9);
+    // Sales reaches k and stays; the rest, large enough alone, still shows only as "Other" (and
+    // makes it reach k, so nothing else need fold).
+    expect(foldWithRest([g('Sales', 7), g('Ops', 2)], rest, 5)).toEqual({
+      shown: [g('Sales', 7)],
+      other: [g('Ops', 2), rest],
+    });
+    // No rest: the usual fold.
+    expect(foldWithRest([g('Sales', 7), g('Ops', 2)], g('rest', 0), 5)).toEqual(
+      foldSegments([g('Sales', 7), g('Ops', 2)], 5),
+    );
+    // The rest counts toward "Other" reaching k: with 1 left over and Ops 2, Sales must fold.
+    expect(foldWithRest([g('Sales', 7), g('Ops', 2)], g('rest', 1), 5).shown).toEqual([]);
   });
 });

@@ -65,13 +65,28 @@ export function guardNps(counts: NpsCounts, k: number): Cell<Nps> {
 export function foldSegments<G extends { key: string; n: number }>(
   groups: G[],
   k: number,
+  /** Groups that are part of "Other" whatever their size (see foldWithRest). */
+  alwaysOther: G[] = [],
 ): { shown: G[]; other: G[] } {
   const shown = groups.filter((g) => g.n >= k).sort((a, b) => a.n - b.n);
-  const other = groups.filter((g) => g.n < k);
+  const other = [...groups.filter((g) => g.n < k), ...alwaysOther];
   const otherN = () => other.reduce((sum, g) => sum + g.n, 0);
   while (otherN() > 0 && otherN() < k && shown.length > 0) other.push(shown.shift() as G);
   if (otherN() > 0 && otherN() < k) return { shown: [], other: [] };
   return { shown: shown.sort((a, b) => b.n - a.n), other };
+}
+
+/**
+ * foldSegments over the values releases named and `rest`, what they did not name (the segment
+ * aggregates of each release name only values shared by at least m people): the rest is always
+ * part of "Other", even when it would reach k on its own.
+ */
+export function foldWithRest<G extends { key: string; n: number }>(
+  named: G[],
+  rest: G | undefined,
+  k: number,
+): { shown: G[]; other: G[] } {
+  return foldSegments(named, k, rest && rest.n > 0 ? [rest] : []);
 }
 
 /**

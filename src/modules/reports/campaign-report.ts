@@ -1,6 +1,7 @@
 import {
   type Cell,
   foldSegments,
+  foldWithRest,
   guard,
   guardNps,
   type Nps,
@@ -86,6 +87,17 @@ export interface CampaignReport {
 }
 
 const SCORED = ['nps', 'enps', 'rating', 'ces'];
+
+/** `total` less each of `parts` (counts, sums and per-score counts). */
+function minus(total: Acc, parts: Acc[]): Acc {
+  return {
+    n: total.n - parts.reduce((s, p) => s + p.n, 0),
+    scoreSum: total.scoreSum - parts.reduce((s, p) => s + p.scoreSum, 0),
+    scoreCounts: total.scoreCounts.map(
+      (c, i) => c - parts.reduce((s, p) => s + p.scoreCounts[i], 0),
+    ),
+  };
+}
 
 export function npsCounts(scoreCounts: number[], n: number): NpsCounts {
   const c = (s: number) => scoreCounts[s] ?? 0;
@@ -180,7 +192,10 @@ export function assembleCampaignReport(
   const npsQuestion = scope.questions.find((q) => q.type === 'nps');
 
   const waves = scope.waves.map((wave): WaveReport => {
-    const mine = counts.filter((c) => c.survey_id === wave.surveyId && byId.has(c.question_id));
+    const ofWave = counts.filter((c) => c.survey_id === wave.surveyId && byId.has(c.question_id));
+    // Whole releases, and the department values their releases named (response_segment).
+    const mine = ofWave.filter((c) => c.department === null);
+    const named = ofWave.filter((c) => c.department !== null);
     const people = participation.filter((p) => p.survey_id === wave.surveyId);
     const invited = people.reduce((s, p) => s + p.invited, 0);
     const answered = people.reduce((s, p) => s + p.answered, 0);
@@ -270,13 +285,17 @@ export function assembleCampaignReport(
         };
       });
     } else {
-      const departments = [...new Set(mine.map((c) => c.department))].sort();
+      const departments = [...new Set(named.map((c) => c.department as string))].sort();
       const perQuestion = heatmapQuestions.map((q) => {
         const byDept = new Map<string, Acc>();
-        for (const c of mine.filter((c) => c.question_id === q.id))
-          byDept.set(c.department, add(byDept.get(c.department), c));
-        const fold = foldSegments(
+        for (const c of named.filter((c) => c.question_id === q.id))
+          byDept.set(c.department as string, add(byDept.get(c.department as string), c));
+        // What no release named is the rest of the wave: a group of its own, folded like one.
+        const all = whole.get(q.id);
+        const rest = all ? minus(all, [...byDept.values()]) : undefined;
+        const fold = foldWithRest(
           [...byDept.entries()].map(([key, acc]) => ({ key, n: acc.n, acc })),
+          rest ? { key: '', n: rest.n, acc: rest } : undefined,
           k,
         );
         const other = fold.other.reduce<Acc | undefined>(

@@ -40,7 +40,8 @@ export interface QuestionRow {
 export interface WaveQuestionCounts {
   survey_id: string;
   team_id: string;
-  department: string;
+  /** Null: the release's whole; else a department value its release named. */
+  department: string | null;
   question_id: string;
   n: number;
   score_sum: number;

@@ -5,7 +5,7 @@ import { TeamErrors } from '../teams/teams.errors';
 import { TeamsService } from '../teams/teams.service';
 import {
   type Cell,
-  foldSegments,
+  foldWithRest,
   guard,
   guardNps,
   type Nps,
@@ -304,6 +304,7 @@ export class ReportsService {
     team: Team,
     rows: (NpsCounts & { key: string; dimension: Segment; value: string })[],
     shown: (id: string) => boolean,
+    totals: (id: string) => NpsCounts,
   ): TeamReport['breakdowns'] {
     const segments = [
       ['department', 'Department'],
@@ -318,32 +319,41 @@ export class ReportsService {
         team,
         rows.filter((r) => r.dimension === segment),
         shown,
+        totals,
       ),
     }));
   }
 
   /**
    * One breakdown of `team` from the counts of each team of its subtree (rolled up, keyed by
-   * team id) per group value: folded as foldSegments does, and shown on the team only when none
-   * of its sub-teams shows it (see breakdowns).
+   * team id) per value its releases named, and the rest of the team's total (`totals`: what no
+   * release named): folded as foldSegments does — the rest always in "Other" — and shown on the
+   * team only when none of its sub-teams shows it (see breakdowns).
    */
   private breakdownOf(
     all: Team[],
     team: Team,
     rows: (NpsCounts & { key: string; value: string })[],
     shown: (id: string) => boolean,
+    totals: (id: string) => NpsCounts,
   ): { onSubTeams: boolean; groups: { label: string; value: Cell<Nps> }[] } {
     const members = subtreeIds(all, team.id);
+    const foldOf = (id: string) => {
+      const named = rows.filter((r) => r.key === id).map((r) => ({ ...r, key: r.value }));
+      const total = totals(id);
+      const sum = (key: keyof NpsCounts) => named.reduce((s, g) => s + g[key], 0);
+      const rest = {
+        key: 'rest',
+        value: 'rest',
+        n: total.n - sum('n'),
+        promoters: total.promoters - sum('promoters'),
+        passives: total.passives - sum('passives'),
+        detractors: total.detractors - sum('detractors'),
+      };
+      return foldWithRest(named, rest, this.k);
+    };
     const folded = new Map(
-      members.map((id) => [
-        id,
-        shown(id)
-          ? foldSegments(
-              rows.filter((r) => r.key === id).map((r) => ({ ...r, key: r.value })),
-              this.k,
-            )
-          : { shown: [], other: [] },
-      ]),
+      members.map((id) => [id, shown(id) ? foldOf(id) : { shown: [], other: [] }]),
     );
     const breaksDown = (id: string) => (folded.get(id)?.shown.length ?? 0) > 0;
     const belowShows = members.slice(1).some((id) => breaksDown(id));
@@ -351,7 +361,7 @@ export class ReportsService {
     const { shown: groupsShown, other } =
       belowShows || !breaksDown(team.id)
         ? { shown: [], other: [] }
-        : (folded.get(team.id) as ReturnType<typeof foldSegments<NpsCounts & { key: string }>>);
+        : (folded.get(team.id) as ReturnType<typeof foldOf>);
     const sum = (key: keyof NpsCounts) => other.reduce((total, g) => total + g[key], 0);
     const otherCounts: NpsCounts = {
       n: sum('n'),
@@ -463,8 +473,12 @@ export class ReportsService {
       shown && textQuestions.some((q) => perQuestion.visible(q.id).has(team.id));
     const texts =
       commentsShown && commentCount >= this.config.commentThreshold ? sample : ([] as string[]);
-    const breakdowns = this.breakdowns(all, team, segmentRows, (id) =>
-      rollup.visible(start).has(id),
+    const breakdowns = this.breakdowns(
+      all,
+      team,
+      segmentRows,
+      (id) => rollup.visible(start).has(id),
+      (id) => rollup.counts(id, start),
     );
 
     const locale = 'en';
@@ -571,7 +585,7 @@ export class ReportsService {
       commentsShown && commentCount >= this.config.commentThreshold
         ? await this.reports.commentSample(subtree, range, COMMENTS_SHOWN, 'ticket')
         : [];
-    const breakdown = this.breakdownOf(all, team, bands, shown);
+    const breakdown = this.breakdownOf(all, team, bands, shown, (id) => tickets.counts(id, start));
     const order = (label: string) => {
       const i = (RESOLUTION_BANDS as readonly string[]).indexOf(label);
       return i === -1 ? RESOLUTION_BANDS.length + (label === 'Other' ? 1 : 0) : i;

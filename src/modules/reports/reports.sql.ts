@@ -71,7 +71,7 @@ const questionCountsByTree = `${TREE_GROUPS}
  */
 const commentSample = (source: Source) => `SELECT a.text
          FROM (SELECT c.answer_id FROM report_comment c
-                WHERE c.team_id = ANY($1::uuid[]) AND c.source = '${source}' AND c.responded_on >= $2 AND c.responded_on < $3
+                WHERE c.team_id = ANY($1::uuid[]) AND c.source = '${source}' AND c.released_on >= $2 AND c.released_on < $3
                 ORDER BY c.sort_key LIMIT $4) s
          JOIN answer a ON a.id = s.answer_id
         ORDER BY random()`;
@@ -106,19 +106,31 @@ export const REPORT_SQL = {
           AND d.source = 'pulse' AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
         GROUP BY s ORDER BY s`,
   commentSample: commentSample('pulse'),
-  responseRate: `SELECT count(*)::int AS invited, count(i.answered_on)::int AS answered
+  responseRate: `SELECT count(*)::int AS invited, count(*) FILTER (WHERE i.answered)::int AS answered
          FROM invitation i JOIN survey s ON s.id = i.survey_id
         WHERE s.team_id = ANY($1::uuid[]) AND s.source = 'pulse' AND i.sent_at >= $2 AND i.sent_at < $3`,
   /** Campaign waves: invited and answered people per survey (wave) and department. */
   waveParticipation: `SELECT i.survey_id, coalesce(i.department, 'Unknown') AS department,
-              count(*)::int AS invited, count(i.answered_on)::int AS answered
+              count(*)::int AS invited, count(*) FILTER (WHERE i.answered)::int AS answered
          FROM invitation i WHERE i.survey_id = ANY($1::uuid[])
         GROUP BY 1, 2`,
-  /** Campaign waves: per survey, rated team, department and question, the answers' counts. */
-  waveQuestionCounts: `SELECT d.survey_id, d.team_id, d.department, d.question_id, sum(d.n)::int AS n,
+  /**
+   * Campaign waves: per survey, rated team and question, the answers' counts (of the releases
+   * that show the question), and the same per department value its releases named
+   * (response_segment), department 'Unknown' standing for the whole.
+   */
+  waveQuestionCounts: `SELECT d.survey_id, d.team_id, NULL AS department, d.question_id, sum(d.n)::int AS n,
               sum(d.score_sum)::float AS score_sum,
               ARRAY[${Array.from({ length: 11 }, (_, s) => `sum(d.score_counts[${s + 1}])`).join(', ')}]::int[] AS score_counts
          FROM report_wave_question d WHERE d.survey_id = ANY($1::uuid[])
+        GROUP BY 1, 2, 3, 4
+        UNION ALL
+       SELECT c.survey_id, c.team_id, c.value, c.question_id, sum(c.n)::int, sum(c.score_sum)::float,
+              ARRAY[${Array.from({ length: 11 }, (_, s) => `sum(c.score_counts[${s + 1}])`).join(', ')}]::int[]
+         FROM response_segment c
+         JOIN report_wave_question d ON d.survey_id = c.survey_id AND d.team_id = c.team_id
+          AND d.released_on = c.released_on AND d.question_id = c.question_id
+        WHERE c.survey_id = ANY($1::uuid[]) AND c.dimension = 'department'
         GROUP BY 1, 2, 3, 4`,
   /** Campaign waves: how many chose each option, per survey, rated team and question. */
   waveOptionCounts: `SELECT d.survey_id, d.team_id, d.question_id, d.option_key, sum(d.n)::int AS n
@@ -137,8 +149,7 @@ export const REPORT_SQL = {
 };
 
 /** Recomputes every rollup row from `response` and `answer` (bench:seed, after a bulk load). */
-export const REBUILD_ROLLUPS_SQL = `SELECT report_refresh(array_agg(team_id), array_agg(responded_on))
-   FROM (SELECT DISTINCT team_id, responded_on FROM response) k`;
+export { REBUILD_ROLLUPS_SQL } from '../../database/sql/report-rollups.sql';
 
 /** The same numbers straight from `response` and `answer`, for tests of the rollups. */
 export const UNROLLED_SQL = {
@@ -147,5 +158,5 @@ export const UNROLLED_SQL = {
               count(*) FILTER (WHERE a.score <= 6)::int AS detractors
          FROM response r JOIN answer a ON a.response_id = r.id
          JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        WHERE r.team_id = ANY($1::uuid[]) AND r.responded_on >= $2 AND r.responded_on < $3`,
+        WHERE r.team_id = ANY($1::uuid[]) AND r.released_on >= $2 AND r.released_on < $3`,
 };

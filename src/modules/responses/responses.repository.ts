@@ -1,115 +1,295 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
 import type { PendingAnswer } from './entities/pending-response.entity';
+import type { SegmentCell } from './release-plan';
 
-/** Arbitrary, fixed key: one mixer at a time across every instance. */
+/** Arbitrary, fixed key: one release at a time across every instance. */
 const MIXER_LOCK_KEY = 7_215_301_915;
-/** Upper bound of one mixing transaction. */
-const MAX_BATCH = 20_000;
 
-/**
- * The day an answer is dated by. A ticket survey answer carries its ticket's coarse attributes,
- * which narrow who could have given it, so its date is coarser too: the first day of its week
- * (or of its month, when the week began in the month before), which keeps it in the right
- * week, month and quarter of every report.
- */
-const RESPONDED_ON = `CASE WHEN c.source = 'ticket'
-  THEN greatest(date_trunc('week', current_date), date_trunc('month', current_date))::date
-  ELSE current_date END`;
+/** A pending row as the mixer reads it: sealed. */
+export interface PendingRow {
+  id: string;
+  surveyId: string;
+  sealed: Buffer;
+}
+
+/** What the mixer reads of an invitation whose answer it releases. */
+export interface ClaimedInvitation {
+  id: string;
+  employeeId: string;
+  department: string | null;
+  location: string | null;
+  tenureBand: string | null;
+  resolutionBand: string | null;
+  asksEnps: boolean;
+}
+
+/** A survey whose answers may be released (a pulse that has closed). */
+export interface ClosedSurvey {
+  id: string;
+  questionnaireId: string;
+  releasedOn: string;
+  released: boolean;
+}
+
+/** The writes of one release, inside its transaction (see ResponsesService.release*). */
+export class ReleaseWriter {
+  private responses = 0;
+
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly release: { surveyId: string; source: 'pulse' | 'ticket'; releasedOn: string },
+  ) {}
+
+  /** Pending rows of a survey (or of a team's surveys after tickets), by id: a random order. */
+  async pending(
+    where: { surveyId: string } | { ticketTeamId: string },
+    afterId: string | null,
+    limit: number,
+  ): Promise<PendingRow[]> {
+    const bySurvey = 'surveyId' in where;
+    return this.manager.query(
+      `SELECT p.id, p.survey_id AS "surveyId", p.sealed FROM pending_response p
+        WHERE ${bySurvey ? 'p.survey_id = $1' : `p.survey_id IN (SELECT id FROM survey WHERE source = 'ticket' AND team_id = $1)`}
+          AND ($2::uuid IS NULL OR p.id > $2::uuid)
+        ORDER BY p.id LIMIT $3`,
+      [bySurvey ? where.surveyId : where.ticketTeamId, afterId, limit],
+    );
+  }
+
+  invitations(ids: string[]): Promise<ClaimedInvitation[]> {
+    return this.manager.query(
+      `SELECT id, employee_id AS "employeeId", department, location, tenure_band AS "tenureBand",
+              resolution_band AS "resolutionBand", asks_enps AS "asksEnps"
+         FROM invitation WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  /**
+   * A chunk of responses, in the order given (the caller's random order), with fresh random ids;
+   * their answers are staged and written together by `finish`, so that the rollups are refreshed
+   * once per release.
+   */
+  async addResponses(responses: { teamId: string; answers: PendingAnswer[] }[]): Promise<void> {
+    if (responses.length === 0) return;
+    const rows = responses.map((r) => ({
+      id: randomUUID(),
+      team_id: r.teamId,
+      answers: r.answers,
+    }));
+    this.responses += rows.length;
+    await this.manager.query(
+      `CREATE TEMP TABLE IF NOT EXISTS release_answer (response_id uuid, question_id uuid, score smallint,
+         option_key varchar(64), text text) ON COMMIT DROP`,
+    );
+    await this.manager.query(
+      `WITH input AS (
+         SELECT r.ordinality, r.value AS r FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY r),
+       responses AS (
+         INSERT INTO response (id, survey_id, team_id, source, released_on)
+         SELECT (r ->> 'id')::uuid, $2, (r ->> 'team_id')::uuid, $3, $4 FROM input ORDER BY ordinality)
+       INSERT INTO release_answer (response_id, question_id, score, option_key, text)
+       SELECT (input.r ->> 'id')::uuid, a.question_id, a.score, a.option_key, a.text
+         FROM input CROSS JOIN LATERAL jsonb_to_recordset(input.r -> 'answers')
+           AS a(question_id uuid, score smallint, option_key text, text text)
+        ORDER BY input.ordinality`,
+      [JSON.stringify(rows), this.release.surveyId, this.release.source, this.release.releasedOn],
+    );
+  }
+
+  /** The segment aggregates, the staged answers (one refresh of the rollups), and the rest. */
+  async finish(input: {
+    cells: SegmentCell[];
+    answeredInvitations: string[];
+    consumedPending: string[];
+  }): Promise<number> {
+    if (input.cells.length > 0)
+      await this.manager.query(
+        `INSERT INTO response_segment (survey_id, team_id, released_on, source, dimension, value, question_id,
+                                       n, score_sum, score_counts)
+         SELECT $2, c."teamId", $3, $4, c.dimension, c.value, c."questionId", c.n, c."scoreSum", c."scoreCounts"
+           FROM jsonb_to_recordset($1::jsonb) AS c("teamId" uuid, dimension text, value text,
+                "questionId" uuid, n int, "scoreSum" bigint, "scoreCounts" int[])`,
+        [
+          JSON.stringify(
+            input.cells.map((c) => ({ ...c, scoreCounts: `{${c.scoreCounts.join(',')}}` })),
+          ),
+          this.release.surveyId,
+          this.release.releasedOn,
+          this.release.source,
+        ],
+      );
+    if (this.responses > 0)
+      await this.manager.query(
+        `INSERT INTO answer (response_id, question_id, score, option_key, text)
+         SELECT response_id, question_id, score, option_key, text FROM release_answer`,
+      );
+    // The release, not the submit, marks the invitations answered: their row versions carry this
+    // transaction, which holds at least m answers of the survey.
+    if (input.answeredInvitations.length > 0)
+      await this.manager.query(
+        'UPDATE invitation SET answered = true WHERE id = ANY($1::uuid[]) AND NOT answered',
+        [input.answeredInvitations],
+      );
+    if (input.consumedPending.length > 0)
+      await this.manager.query('DELETE FROM pending_response WHERE id = ANY($1::uuid[])', [
+        input.consumedPending,
+      ]);
+    return this.responses;
+  }
+}
 
 @Injectable()
 export class ResponsesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * The submit, as one statement: claim the invitation behind the token (if it is still open,
-   * its person active and it belongs to this survey) and, only if that claimed it, keep the
-   * answer as pending with the segments the invitation recorded. This is the one place the
-   * answer path touches `invitation`; doing both in one statement makes them atomic without a
-   * transaction's round trips. A second, simultaneous claim waits on the row lock and then
-   * finds it answered.
+   * The submit, as one statement: keep the sealed answer as pending, under the claim key of its
+   * invitation, if the link behind the token is still open (this survey's, not answered, not
+   * expired, its person active, the survey open). It writes nothing to `invitation`. A second,
+   * simultaneous submit finds the claim key taken (the unique index) and writes nothing.
    */
   async claimAndStore(input: {
     tokenHash: Buffer;
+    invitationId: string;
     surveyId: string;
-    locale: string;
-    /** One pending response per rated team (a survey about one team has one). */
-    blocks: { teamId: string; answers: PendingAnswer[] }[];
+    claimKey: Buffer;
+    sealed: Buffer;
   }): Promise<boolean> {
-    const rows = await preparedQuery<{ claimed: number }>(
+    const rows = await preparedQuery<{ stored: number }>(
       this.dataSource,
-      'responses_claim_and_store_blocks',
-      `WITH claimed AS (
-         UPDATE invitation i SET answered_on = current_date
-           FROM employee e, survey s
-          WHERE i.token_hash = $1 AND i.survey_id = $2 AND i.answered_on IS NULL AND i.expires_at > now()
-            AND e.id = i.employee_id AND e.active AND s.id = i.survey_id AND s.closes_at > now()
-         RETURNING s.source, i.department, i.location, i.tenure_band,
-                   i.category, i.priority, i.channel, i.resolution_band),
-       stored AS (
-         INSERT INTO pending_response
-           (survey_id, team_id, source, responded_on, locale, department, location, tenure_band,
-            category, priority, channel, resolution_band, answers)
-         SELECT $2, b.team_id, c.source, ${RESPONDED_ON}, $3, c.department, c.location, c.tenure_band,
-                c.category, c.priority, c.channel, c.resolution_band, b.answers
-           FROM claimed c CROSS JOIN jsonb_to_recordset($4::jsonb) AS b(team_id uuid, answers jsonb)
-         RETURNING 1)
-       SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT count(*) FROM stored)::int AS stored`,
-      [
-        input.tokenHash,
-        input.surveyId,
-        input.locale,
-        JSON.stringify(input.blocks.map((b) => ({ team_id: b.teamId, answers: b.answers }))),
-      ],
+      'responses_claim_sealed',
+      `INSERT INTO pending_response (survey_id, claim_key, sealed)
+       SELECT i.survey_id, $4, $5
+         FROM invitation i
+         JOIN employee e ON e.id = i.employee_id AND e.active
+         JOIN survey s ON s.id = i.survey_id AND s.closes_at > now()
+        WHERE i.token_hash = $1 AND i.id = $2 AND i.survey_id = $3 AND NOT i.answered
+          AND i.expires_at > now()
+       ON CONFLICT (claim_key) DO NOTHING
+       RETURNING 1 AS stored`,
+      [input.tokenHash, input.invitationId, input.surveyId, input.claimKey, input.sealed],
     );
-    return rows[0]?.claimed === 1;
+    return rows.length === 1;
+  }
+
+  /** Whether an answer under this claim key waits for its release. */
+  async claimed(claimKey: Buffer): Promise<boolean> {
+    const rows = await preparedQuery(
+      this.dataSource,
+      'responses_claimed',
+      'SELECT 1 FROM pending_response WHERE claim_key = $1',
+      [claimKey],
+    );
+    return rows.length > 0;
+  }
+
+  /** Which of these claim keys have an answer waiting. */
+  async claimedAmong(claimKeys: Buffer[]): Promise<Set<string>> {
+    if (claimKeys.length === 0) return new Set();
+    const rows: { key: Buffer }[] = await this.dataSource.query(
+      'SELECT claim_key AS key FROM pending_response WHERE claim_key = ANY($1::bytea[])',
+      [claimKeys],
+    );
+    return new Set(rows.map((r) => r.key.toString('hex')));
   }
 
   /**
-   * Moves pending answers into `response` and `answer` in one transaction of its own, in random
-   * order, with fresh random ids, and deletes them from pending. It moves nothing unless at least
-   * `minBatch` answers wait, except those of surveys that have closed, which may go as a smaller
-   * last batch. Returns how many responses it moved.
+   * Pulse surveys closed before `before` that still have answers waiting (released ones too:
+   * an answer that came in as the survey closed is dropped unread), or that were never released.
    */
-  mixPending(minBatch: number): Promise<number> {
+  closedSurveys(before: Date): Promise<ClosedSurvey[]> {
+    return this.dataSource.query(
+      `SELECT s.id, s.questionnaire_id AS "questionnaireId", s.released,
+              to_char((s.closes_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS "releasedOn"
+         FROM survey s
+        WHERE s.source = 'pulse' AND s.closes_at <= $1
+          AND (NOT s.released OR EXISTS (SELECT 1 FROM pending_response p WHERE p.survey_id = s.id))
+        ORDER BY s.closes_at`,
+      [before],
+    );
+  }
+
+  /** Teams with answers after tickets waiting. */
+  async ticketTeamsWithPending(): Promise<string[]> {
+    const rows: { team_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT s.team_id FROM pending_response p
+         JOIN survey s ON s.id = p.survey_id AND s.source = 'ticket'`,
+    );
+    return rows.map((r) => r.team_id);
+  }
+
+  /** The newest survey after tickets of a team: the one its released answers are filed under. */
+  async newestTicketSurvey(teamId: string): Promise<string | undefined> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM survey WHERE source = 'ticket' AND team_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [teamId],
+    );
+    return rows[0]?.id;
+  }
+
+  async questionTypes(questionnaireIds: string[]): Promise<Map<string, string>> {
+    const rows: { id: string; type: string }[] = await this.dataSource.query(
+      'SELECT id, type FROM question WHERE questionnaire_id = ANY($1::uuid[])',
+      [questionnaireIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.type]));
+  }
+
+  async questionnaireOfSurveys(surveyIds: string[]): Promise<string[]> {
+    const rows: { questionnaire_id: string }[] = await this.dataSource.query(
+      'SELECT DISTINCT questionnaire_id FROM survey WHERE id = ANY($1::uuid[])',
+      [surveyIds],
+    );
+    return rows.map((r) => r.questionnaire_id);
+  }
+
+  /**
+   * Runs one release in a transaction of its own, holding the mixer's lock (undefined when
+   * another instance holds it). `work` gets a writer for the release's rows.
+   */
+  release<T>(
+    release: { surveyId: string; source: 'pulse' | 'ticket'; releasedOn: string },
+    work: (writer: ReleaseWriter, manager: EntityManager) => Promise<T>,
+  ): Promise<T | undefined> {
     return this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         MIXER_LOCK_KEY,
       ]);
-      if (!locked) return 0;
-      const waiting: { id: string; closed: boolean }[] = await manager.query(
-        `SELECT p.id, s.closes_at <= now() AS closed
-           FROM pending_response p JOIN survey s ON s.id = p.survey_id
-          ORDER BY p.id LIMIT $1 FOR UPDATE OF p`,
-        [MAX_BATCH],
-      );
-      const ids =
-        waiting.length >= minBatch
-          ? waiting.map((w) => w.id)
-          : waiting.filter((w) => w.closed).map((w) => w.id);
-      if (ids.length === 0) return 0;
-      await manager.query(
-        `WITH moved AS (
-           DELETE FROM pending_response WHERE id = ANY($1::uuid[]) RETURNING *),
-         shuffled AS MATERIALIZED (
-           SELECT gen_random_uuid() AS response_id, moved.* FROM moved ORDER BY random()),
-         responses AS (
-           INSERT INTO response (id, survey_id, team_id, source, responded_on, locale, department, location,
-                                 tenure_band, category, priority, channel, resolution_band)
-           SELECT response_id, survey_id, team_id, source, responded_on, locale, department, location,
-                  tenure_band, category, priority, channel, resolution_band
-             FROM shuffled)
-         INSERT INTO answer (response_id, question_id, score, option_key, text)
-         SELECT s.response_id, a.question_id, a.score, a.option_key, a.text
-           FROM shuffled s
-           CROSS JOIN LATERAL jsonb_to_recordset(s.answers)
-             AS a(question_id uuid, score smallint, option_key text, text text)`,
-        [ids],
-      );
-      return ids.length;
+      if (!locked) return undefined;
+      return work(new ReleaseWriter(manager, release), manager);
     });
+  }
+
+  async markReleased(manager: EntityManager, surveyId: string): Promise<void> {
+    await manager.query('UPDATE survey SET released = true WHERE id = $1 AND NOT released', [
+      surveyId,
+    ]);
+  }
+
+  /** Dead pending tuples gone from the heap once a release committed (they are sealed anyway). */
+  async vacuumPending(): Promise<void> {
+    await this.dataSource.query('VACUUM pending_response');
+  }
+
+  async marker(name: string): Promise<string | undefined> {
+    const rows: { through: string }[] = await this.dataSource.query(
+      `SELECT to_char(released_through, 'YYYY-MM-DD') AS through FROM release_marker WHERE name = $1`,
+      [name],
+    );
+    return rows[0]?.through;
+  }
+
+  async setMarker(name: string, through: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO release_marker (name, released_through) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET released_through = greatest(release_marker.released_through, EXCLUDED.released_through)`,
+      [name, through],
+    );
   }
 
   async countPending(): Promise<number> {

@@ -1,17 +1,53 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { keyedHash, openJson, sealJson } from '../../common/crypto/sealing';
 import type { DomainError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import type { SurveyLink } from '../invitations/invitations.repository';
 import { hashToken } from '../invitations/tokens';
 import { InvitationsService } from '../invitations/invitations.service';
-import type { PendingAnswer } from './entities/pending-response.entity';
+import type { PendingAnswer, SealedSubmission } from './entities/pending-response.entity';
+import {
+  type Dimension,
+  PULSE_DIMENSIONS,
+  ReleaseTally,
+  shuffled,
+  type Submission,
+  TICKET_DIMENSIONS,
+} from './release-plan';
+import { previousPeriodStart, periodStart } from './release-periods';
 import { ResponseErrors } from './responses.errors';
-import { ResponsesRepository } from './responses.repository';
+import { type PendingRow, ResponsesRepository, type ReleaseWriter } from './responses.repository';
 import type { SurveyFormContext } from './survey-form-context';
 
 export const MIX_QUEUE = 'responses.mix';
 
+type OpenedSubmission = Submission & { invitationId: string };
+
+/**
+ * Sealed answers are padded to a multiple of this many bytes, so that the size of a pending row
+ * says nothing of what it holds (nearly every answer fits in one; only an answer longer than that
+ * shows it is, by taking two). The row then still fits in its page without TOAST.
+ */
+const PAD = 1800;
+const SEAL_PURPOSE = 'pending-answer';
+const CLAIM_PURPOSE = 'answer-claim';
+/** A survey's answers are released this long after it closed (a submit may still be in flight). */
+const CLOSE_GRACE_MS = 60_000;
+/** Pending rows opened at once during a release. */
+const CHUNK = 1000;
+const TICKET_MARKER = 'ticket';
+
+/**
+ * The answer path and the mixer. A submit seals the answer and stores it as pending under the
+ * claim key of its invitation, in one statement that writes nothing else. The mixer releases
+ * pending answers in batches of at least m different people of one release unit, each in a
+ * transaction of its own that writes the responses in random order, the segment aggregates, marks
+ * the invitations answered and deletes the pending rows, then vacuums them away:
+ * - a pulse survey is released once, after it has closed (its teams below m: dropped unread);
+ * - answers after tickets are released per team after each period (a week within a month) has
+ *   closed, dated by that period's first day; a team below m waits for the next period.
+ */
 @Injectable()
 export class ResponsesService implements OnModuleInit {
   private readonly logger = new Logger('Responses');
@@ -24,6 +60,7 @@ export class ResponsesService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.invitations.useClaims((invitationIds) => this.claimedAmong(invitationIds));
     await this.jobs.register({
       name: MIX_QUEUE,
       handler: () => this.mix().then(() => undefined),
@@ -32,46 +69,268 @@ export class ResponsesService implements OnModuleInit {
     });
   }
 
+  /** The key under which an invitation's answer waits: unreadable without APP_SECRET. */
+  claimKey(invitationId: string): Buffer {
+    return keyedHash(this.config.appSecret, CLAIM_PURPOSE, invitationId);
+  }
+
+  /** Which of these invitations have an answer waiting for its release. */
+  async claimedAmong(invitationIds: string[]): Promise<Set<string>> {
+    const keys = invitationIds.map((id) => this.claimKey(id));
+    const claimed = await this.responses.claimedAmong(keys);
+    return new Set(invitationIds.filter((_, i) => claimed.has(keys[i].toString('hex'))));
+  }
+
   /**
-   * The survey behind a token, or why it cannot be answered (unknown: 404; used or expired:
-   * 410). A known link comes back either way, so its page can speak the person's language.
+   * The survey behind a token, or why it cannot be answered (unknown: 404; answered — released
+   * or waiting — or expired: 410). A known link comes back either way, so its page can speak the
+   * person's language.
    */
   async openLink(token: string): Promise<{ link?: SurveyLink; problem?: DomainError }> {
     const link = await this.invitations.findLink(token);
     if (!link) return { problem: ResponseErrors.unknownLink() };
-    if (link.answeredOn !== null) return { link, problem: ResponseErrors.alreadyAnswered() };
+    if (link.answered || (await this.responses.claimed(this.claimKey(link.invitationId))))
+      return { link, problem: ResponseErrors.alreadyAnswered() };
     if (new Date(link.expiresAt).getTime() <= Date.now())
       return { link, problem: ResponseErrors.expired() };
     return { link };
   }
 
   /**
-   * Claims the invitation and keeps the answers as pending, in one statement. Returns false
-   * when the link cannot be claimed (answered meanwhile — e.g. by a simultaneous submit —
-   * expired, deactivated, or not this survey's); nothing is written then.
+   * Seals the answers and keeps them as pending under the invitation's claim key, in one
+   * statement. Returns false when the link cannot be claimed (answered meanwhile — e.g. by a
+   * simultaneous submit —, expired, deactivated, or not this survey's); nothing is written then.
    */
   submit(
     token: string,
     context: SurveyFormContext,
     blocks: { teamId: string; answers: PendingAnswer[] }[],
   ): Promise<boolean> {
+    const submission: SealedSubmission = { invitationId: context.invitationId, blocks };
     return this.responses.claimAndStore({
       tokenHash: hashToken(token),
+      invitationId: context.invitationId,
       surveyId: context.surveyId,
-      locale: context.locale,
-      blocks,
+      claimKey: this.claimKey(context.invitationId),
+      sealed: sealJson(this.config.appSecret, SEAL_PURPOSE, submission, PAD),
     });
   }
 
-  /** Job `responses.mix`: moves pending answers into the response tables in shuffled batches. */
-  async mix(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const moved = await this.responses.mixPending(this.config.mixBatchSize);
-      total += moved;
-      if (moved === 0 || moved < 20_000) break;
+  /**
+   * Job `responses.mix` (every minute): releases what is due at `now` — pulse surveys closed
+   * since, and answers after tickets once a period has closed — then vacuums the pending table.
+   * Returns how many responses it wrote.
+   */
+  async mix(now = new Date()): Promise<number> {
+    let written = 0;
+    let touched = false;
+    for (const survey of await this.responses.closedSurveys(
+      new Date(now.getTime() - CLOSE_GRACE_MS),
+    )) {
+      const result = await this.releaseSurvey(survey);
+      written += result?.written ?? 0;
+      touched ||= (result?.consumed ?? 0) > 0;
     }
-    if (total > 0) this.logger.log(`mixed ${total} response(s)`);
-    return total;
+    const today = now.toISOString().slice(0, 10);
+    const current = periodStart(today);
+    const through = await this.responses.marker(TICKET_MARKER);
+    // The first run ever starts counting periods: answers of the current one wait for its end.
+    if (through === undefined) await this.responses.setMarker(TICKET_MARKER, current);
+    else if (through < current) {
+      const releasedOn = previousPeriodStart(current);
+      for (const teamId of await this.responses.ticketTeamsWithPending()) {
+        const result = await this.releaseTickets(teamId, releasedOn);
+        written += result?.written ?? 0;
+        touched ||= (result?.consumed ?? 0) > 0;
+      }
+      await this.responses.setMarker(TICKET_MARKER, current);
+    }
+    if (touched) await this.responses.vacuumPending();
+    if (written > 0) this.logger.log(`released ${written} response(s)`);
+    return written;
+  }
+
+  /**
+   * Writes a release from submissions already open (the demo's history), by the same rules and
+   * through the same writer as the mixer. Returns how many responses it wrote.
+   */
+  async writeRelease(input: {
+    surveyId: string;
+    questionnaireId: string;
+    source: 'pulse' | 'ticket';
+    releasedOn: string;
+    submissions: Submission[];
+  }): Promise<number> {
+    const questionTypes = await this.responses.questionTypes([input.questionnaireId]);
+    const tally = new ReleaseTally({
+      m: this.config.mixBatchSize,
+      mode: 'final',
+      dimensions: input.source === 'pulse' ? PULSE_DIMENSIONS : TICKET_DIMENSIONS,
+      questionTypes,
+      askedToSome: new Set(
+        [...questionTypes].filter(([, type]) => type === 'enps').map(([id]) => id),
+      ),
+    });
+    input.submissions.forEach((s) => tally.add(s));
+    const written = await this.responses.release(
+      { surveyId: input.surveyId, source: input.source, releasedOn: input.releasedOn },
+      async (writer) => {
+        await writer.addResponses(
+          shuffled(input.submissions.flatMap((s) => tally.answersFor(s).blocks)),
+        );
+        return writer.finish({
+          cells: tally.cells(),
+          answeredInvitations: [],
+          consumedPending: [],
+        });
+      },
+    );
+    return written ?? 0;
+  }
+
+  /** One pulse survey, after it closed: its teams of at least m people, once. */
+  private async releaseSurvey(survey: {
+    id: string;
+    questionnaireId: string;
+    releasedOn: string;
+    released: boolean;
+  }) {
+    const questionTypes = await this.responses.questionTypes([survey.questionnaireId]);
+    return this.responses.release(
+      { surveyId: survey.id, source: 'pulse', releasedOn: survey.releasedOn },
+      async (writer, manager) => {
+        // Answers that came in after the release (as the survey closed) are dropped unread.
+        const result = await this.runRelease(
+          writer,
+          { surveyId: survey.id },
+          {
+            mode: 'final',
+            dimensions: PULSE_DIMENSIONS,
+            questionTypes,
+            dropAll: survey.released,
+          },
+        );
+        await this.responses.markReleased(manager, survey.id);
+        if (result.belowM.length > 0)
+          this.logger.log(
+            `survey ${survey.id}: ${result.belowM.length} team(s) below ${this.config.mixBatchSize} people, not released`,
+          );
+        return result;
+      },
+    );
+  }
+
+  /** A team's answers after tickets, once a period has closed. */
+  private async releaseTickets(teamId: string, releasedOn: string) {
+    const surveyId = await this.responses.newestTicketSurvey(teamId);
+    if (!surveyId) return undefined;
+    const questionTypes = await this.responses.questionTypes(
+      await this.responses.questionnaireOfSurveys([surveyId]),
+    );
+    return this.responses.release({ surveyId, source: 'ticket', releasedOn }, (writer) =>
+      this.runRelease(
+        writer,
+        { ticketTeamId: teamId },
+        {
+          mode: 'carry',
+          dimensions: TICKET_DIMENSIONS,
+          questionTypes,
+          dropAll: false,
+        },
+      ),
+    );
+  }
+
+  /** The two passes of a release over its pending rows (see release-plan.ts). */
+  private async runRelease(
+    writer: ReleaseWriter,
+    where: { surveyId: string } | { ticketTeamId: string },
+    plan: {
+      mode: 'final' | 'carry';
+      dimensions: Dimension[];
+      questionTypes: Map<string, string>;
+      dropAll: boolean;
+    },
+  ): Promise<{ written: number; consumed: number; belowM: { teamId: string; people: number }[] }> {
+    const askedToSome = new Set(
+      [...plan.questionTypes].filter(([, type]) => type === 'enps').map(([id]) => id),
+    );
+    const tally = new ReleaseTally({
+      m: this.config.mixBatchSize,
+      mode: plan.mode,
+      dimensions: plan.dimensions,
+      questionTypes: plan.questionTypes,
+      askedToSome,
+    });
+    const eachChunk = async (
+      visit: (submissions: OpenedSubmission[], rows: PendingRow[]) => Promise<void>,
+    ) => {
+      let after: string | null = null;
+      for (;;) {
+        const rows = await writer.pending(where, after, CHUNK);
+        if (rows.length === 0) return;
+        after = rows[rows.length - 1].id;
+        await visit(await this.open(writer, rows), rows);
+      }
+    };
+    if (!plan.dropAll)
+      await eachChunk(async (submissions) => submissions.forEach((s) => tally.add(s)));
+    const answered: string[] = [];
+    const consumed: string[] = [];
+    await eachChunk(async (submissions, rows) => {
+      const opened = new Set(submissions.map((s) => s.id));
+      // A row that cannot be opened (sealed under another APP_SECRET) can never be released.
+      consumed.push(...rows.filter((r) => !opened.has(r.id)).map((r) => r.id));
+      const responses: { teamId: string; answers: PendingAnswer[] }[] = [];
+      for (const submission of submissions) {
+        const { blocks, consumed: gone } = plan.dropAll
+          ? { blocks: [], consumed: true }
+          : tally.answersFor(submission);
+        responses.push(...blocks);
+        if (!gone) continue;
+        consumed.push(submission.id);
+        answered.push(submission.invitationId);
+      }
+      // Pending ids are random, so the chunks say nothing of when anyone answered; shuffled too.
+      await writer.addResponses(shuffled(responses));
+    });
+    const written = await writer.finish({
+      cells: plan.dropAll ? [] : tally.cells(),
+      answeredInvitations: answered,
+      consumedPending: consumed,
+    });
+    return { written, consumed: consumed.length, belowM: plan.dropAll ? [] : tally.outcome.belowM };
+  }
+
+  /** Pending rows opened, with what the release needs of their invitations. */
+  private async open(writer: ReleaseWriter, rows: PendingRow[]): Promise<OpenedSubmission[]> {
+    const sealed = rows
+      .map((row) => ({
+        row,
+        content: openJson<SealedSubmission>(this.config.appSecret, SEAL_PURPOSE, row.sealed),
+      }))
+      .filter((x): x is { row: PendingRow; content: SealedSubmission } => x.content !== undefined);
+    const invitations = new Map(
+      (await writer.invitations(sealed.map((x) => x.content.invitationId))).map((i) => [i.id, i]),
+    );
+    return sealed.flatMap(({ row, content }) => {
+      const invitation = invitations.get(content.invitationId);
+      if (!invitation) return [];
+      return [
+        {
+          id: row.id,
+          invitationId: invitation.id,
+          person: invitation.employeeId,
+          askedAll: invitation.asksEnps,
+          segments: {
+            department: invitation.department,
+            location: invitation.location,
+            tenure_band: invitation.tenureBand,
+            resolution_band: invitation.resolutionBand,
+          },
+          blocks: content.blocks,
+        },
+      ];
+    });
   }
 }

@@ -2,10 +2,13 @@
  * What the survey form needs to be checked and answered without reading the database again:
  * survey, questionnaire, team, threshold and language. It travels in a hidden field and is bound
  * to the link and the CSRF cookie by the form's CSRF token (an HMAC over all three), so it
- * cannot be altered. The submit is then a single statement (claim + pending insert).
+ * cannot be altered. The submit is then a single statement (the sealed pending insert, under
+ * the invitation's claim key).
  */
 export interface SurveyFormContext {
   surveyId: string;
+  /** The invitation claimed by the submit (under its keyed hash; see ResponsesService.submit). */
+  invitationId: string;
   questionnaireId: string;
   teamId: string;
   teamName: string;
@@ -35,7 +38,14 @@ export function decodeContext(raw: unknown): SurveyFormContext | undefined {
     const value = JSON.parse(
       Buffer.from(raw, 'base64url').toString('utf8'),
     ) as Partial<SurveyFormContext>;
-    const strings = ['surveyId', 'questionnaireId', 'teamId', 'teamName', 'locale'] as const;
+    const strings = [
+      'surveyId',
+      'invitationId',
+      'questionnaireId',
+      'teamId',
+      'teamName',
+      'locale',
+    ] as const;
     if (strings.some((key) => typeof value[key] !== 'string') || typeof value.k !== 'number')
       return undefined;
     if (value.ticket !== undefined && typeof value.ticket !== 'boolean') return undefined;

@@ -119,6 +119,7 @@ export function formContextOf(
     link.subject === 'own_team' ? link.ownTeamId : (link.teamId ?? blocks?.[0]?.teamId);
   return {
     surveyId: link.surveyId,
+    invitationId: link.invitationId,
     questionnaireId: link.questionnaireId,
     teamId: teamId ?? '',
     teamName: link.subject === 'own_team' ? (link.ownTeamName ?? link.teamName) : link.teamName,

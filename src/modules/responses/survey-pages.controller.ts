@@ -117,10 +117,9 @@ export class SurveyPagesController {
       await this.refuse(token, request, reply, undefined, ResponseErrors.alreadyAnswered());
       return;
     }
-    // A separate, non-anonymous record, written after the answer and apart from it.
-    const contacted = contact?.wanted
-      ? await this.followUps.request(token, contact.message)
-      : false;
+    // A separate, non-anonymous record, kept apart from the answer and passed on later.
+    const contacted = contact?.wanted === true;
+    if (contacted) await this.followUps.request(context.invitationId, contact.message);
     const info = this.i18n.info(context.locale);
     await reply.code(200).view('pages/survey/thanks.hbs', {
       heading: this.i18n.t(context.locale, 'thanks.heading'),

@@ -53,12 +53,18 @@ export class SurveysRepository {
     return this.dataSource.getRepository(Survey).findOneBy({ id });
   }
 
-  /** Surveys with how many were invited and how many answered (counts only, no identities). */
-  listSurveysWithCounts(): Promise<(Survey & { invited: number; answered: number })[]> {
+  /**
+   * Surveys with how many were invited and how many answered (counts only, no identities). An
+   * invitation counts as answered once its answer was released (with at least m others), so the
+   * count moves only by whole releases; below the survey's k it is withheld (null).
+   */
+  listSurveysWithCounts(): Promise<(Survey & { invited: number; answered: number | null })[]> {
     return this.dataSource.query(`
       SELECT s.id, s.name, s.source, s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId",
              s.reporting_threshold AS "reportingThreshold", s.closes_at AS "closesAt", s.created_at AS "createdAt",
-             count(i.id)::int AS invited, count(i.answered_on)::int AS answered
+             count(i.id)::int AS invited,
+             CASE WHEN count(*) FILTER (WHERE i.answered) >= s.reporting_threshold
+                  THEN count(*) FILTER (WHERE i.answered)::int END AS answered
         FROM survey s LEFT JOIN invitation i ON i.survey_id = s.id
        GROUP BY s.id ORDER BY s.created_at DESC`);
   }

@@ -81,8 +81,15 @@ export class SurveysService {
       ratedTeamIds: null,
       questionIds: null,
       reportingThreshold: k,
+      commentThreshold: this.commentThresholdFor(k),
+      released: false,
       closesAt: new Date(Date.now() + openDays * 86_400_000),
     });
+  }
+
+  /** Comments need the organisation's comment threshold, and never fewer than the survey's k. */
+  private commentThresholdFor(k: number): number {
+    return Math.max(k, this.config.commentThreshold);
   }
 
   /**
@@ -103,6 +110,8 @@ export class SurveysService {
       questionIds: null,
       source: 'ticket',
       reportingThreshold: this.config.reportingThreshold,
+      commentThreshold: this.commentThresholdFor(this.config.reportingThreshold),
+      released: false,
     });
     return survey.id;
   }
@@ -132,6 +141,8 @@ export class SurveysService {
         ratedTeamIds: input.subject === 'teams' ? input.ratedTeamIds : null,
         questionIds: input.questionIds,
         reportingThreshold: input.reportingThreshold,
+        commentThreshold: this.commentThresholdFor(input.reportingThreshold),
+        released: false,
         closesAt: input.closesAt,
       },
       manager,
@@ -148,7 +159,11 @@ export class SurveysService {
     return survey;
   }
 
-  /** Invites the given active employees (once each) and queues their mail. */
+  /**
+   * Invites the given active employees (once each) and queues their mail. A survey goes to at
+   * least m people (MIX_BATCH_SIZE): its answers are released only in groups of m different
+   * people, so a smaller audience could never be counted; such a send is refused whole.
+   */
   async send(surveyId: string, dto: SendSurveyDto) {
     const survey = await this.getSurvey(surveyId);
     if (survey.closesAt.getTime() <= Date.now()) throw SurveyErrors.closed(surveyId);
@@ -156,6 +171,10 @@ export class SurveysService {
     const employeeIds = dto.employeeIds ?? [];
     const emails = (dto.emails ?? []).map((e) => e.trim().toLowerCase());
     if (employeeIds.length === 0 && emails.length === 0) throw SurveyErrors.noRecipients();
-    return this.invitations.inviteToSurvey(survey, { employeeIds, emails });
+    return this.invitations.inviteToSurvey(
+      survey,
+      { employeeIds, emails },
+      this.config.mixBatchSize,
+    );
   }
 }

@@ -1,9 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { openJson, sealJson } from '../../common/crypto/sealing';
 import { type Form, textField } from '../../common/http/form-fields';
 import { hasControlCharacters } from '../../common/text';
-import { hashToken, looksLikeToken } from '../invitations/tokens';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { JobsService } from '../../jobs/jobs.service';
 import { TicketErrors } from './tickets.errors';
 import { TicketsRepository } from './tickets.repository';
+
+export const FOLLOW_UPS_QUEUE = 'follow-ups.release';
+const FOLLOW_UP_PURPOSE = 'follow-up-request';
 
 /** The survey form's fields for "you may contact me about this". */
 export const CONTACT_FIELD = 'contact';
@@ -19,11 +24,28 @@ export interface ContactForm {
 
 /**
  * "You may contact me about this": a separate, explicitly non-anonymous record for the team's
- * lead, never tied to the anonymous answer (see TicketsRepository.insertFollowUp).
+ * lead, never tied to the anonymous answer. The submit keeps the request sealed, in a statement
+ * apart from the answer; the hourly `follow-ups.release` job writes the requests that waited, in
+ * a transaction of its own, dated by the day it runs (see TicketsRepository.releaseFollowUps).
  */
 @Injectable()
-export class FollowUpsService {
-  constructor(private readonly tickets: TicketsRepository) {}
+export class FollowUpsService implements OnModuleInit {
+  private readonly logger = new Logger('FollowUps');
+
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly jobs: JobsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.jobs.register({
+      name: FOLLOW_UPS_QUEUE,
+      cron: '23 * * * *',
+      handler: () => this.release().then(() => undefined),
+      retryLimit: 3,
+    });
+  }
 
   /** The contact part of a ticket survey form, checked. A message is kept only with the box. */
   readForm(form: Form): ContactForm {
@@ -41,10 +63,27 @@ export class FollowUpsService {
     return { wanted, message };
   }
 
-  /** Records the request of the person whose link this is, once their answer is stored. */
-  async request(token: string, message: string | null): Promise<boolean> {
-    if (!looksLikeToken(token)) return false;
-    return this.tickets.insertFollowUp(hashToken(token), message);
+  /**
+   * Keeps the request of the person whose invitation this is, sealed, once their answer is
+   * stored (the caller has claimed the invitation).
+   */
+  async request(invitationId: string, message: string | null): Promise<void> {
+    await this.tickets.insertPendingFollowUp(
+      sealJson(this.config.appSecret, FOLLOW_UP_PURPOSE, { invitationId, message }, 1024),
+    );
+  }
+
+  /** Job `follow-ups.release`, hourly: the requests that waited become follow-ups. */
+  async release(): Promise<number> {
+    const written = await this.tickets.releaseFollowUps((sealed) =>
+      openJson<{ invitationId: string; message: string | null }>(
+        this.config.appSecret,
+        FOLLOW_UP_PURPOSE,
+        sealed,
+      ),
+    );
+    if (written > 0) this.logger.log(`${written} follow-up request(s) passed on`);
+    return written;
   }
 
   /** The requests about these teams (all of them for HR), open ones first. */

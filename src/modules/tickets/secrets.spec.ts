@@ -1,8 +1,9 @@
 import {
   newSigningSecret,
+  openRequester,
   openSecret,
-  requesterHash,
   samplingBucket,
+  sealRequester,
   sealSecret,
   signingSecretProblem,
 } from './secrets';
@@ -28,13 +29,15 @@ describe('integration secrets', () => {
     expect(signingSecretProblem('zendesk', 'has a space in it 0123')).toMatch(/spaces/);
   });
 
-  it('hash the requester under a key (same person, same hash; any case)', () => {
-    expect(
-      requesterHash(APP, 'Mia@Example.com').equals(requesterHash(APP, 'mia@example.com')),
-    ).toBe(true);
-    expect(
-      requesterHash(APP, 'mia@example.com').equals(requesterHash(`${APP}x`, 'mia@example.com')),
-    ).toBe(false);
+  it('seal the requester: unreadable, padded to one length, opened only under APP_SECRET', () => {
+    const sealed = sealRequester(APP, 'mia@example.com') as Buffer;
+    expect(sealed.toString('latin1')).not.toContain('mia');
+    expect(openRequester(APP, sealed)).toBe('mia@example.com');
+    expect(openRequester(`${APP}x`, sealed)).toBeNull();
+    expect(sealRequester(APP, null)).toBeNull();
+    expect(openRequester(APP, null)).toBeNull();
+    // The length does not tell one address from another.
+    expect((sealRequester(APP, 'al@x.io') as Buffer).length).toBe(sealed.length);
   });
 
   it('sample each ticket the same way every time, about evenly', () => {

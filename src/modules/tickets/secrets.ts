@@ -1,36 +1,37 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { keyedHash, open, seal } from '../../common/crypto/sealing';
 import { hasControlCharacters } from '../../common/text';
 import type { IntegrationKind } from './entities/integration.entity';
-
-/** A key for one purpose, derived (HKDF-SHA256) from APP_SECRET. */
-function keyOf(appSecret: string, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', appSecret, 'inpulse', purpose, 32));
-}
 
 /**
  * Signing secrets must be readable again to verify an HMAC, so they are sealed with AES-256-GCM
  * under a key derived from APP_SECRET, never stored in clear.
  */
 export function sealSecret(appSecret: string, secret: string): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyOf(appSecret, 'integration-secret'), iv);
-  const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), sealed]);
+  return seal(appSecret, 'integration-secret', Buffer.from(secret, 'utf8'));
 }
 
 /** The secret, or undefined when it cannot be opened (e.g. sealed under another APP_SECRET). */
 export function openSecret(appSecret: string, sealed: Buffer): string | undefined {
-  try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      keyOf(appSecret, 'integration-secret'),
-      sealed.subarray(0, 12),
-    );
-    decipher.setAuthTag(sealed.subarray(12, 28));
-    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
-  } catch {
-    return undefined;
-  }
+  return open(appSecret, 'integration-secret', sealed)?.toString('utf8');
+}
+
+/**
+ * The requester's e-mail or id as the ticket keeps it until its survey is decided: sealed, so
+ * that neither the row, its dead tuples nor the WAL show who asked. Null stays null.
+ */
+export function sealRequester(appSecret: string, value: string | null): Buffer | null {
+  return value === null
+    ? null
+    : seal(appSecret, 'ticket-requester-sealed', Buffer.from(value, 'utf8'), 64);
+}
+
+export function openRequester(appSecret: string, sealed: Buffer | null): string | null {
+  if (sealed === null) return null;
+  const bytes = open(appSecret, 'ticket-requester-sealed', sealed);
+  if (!bytes) return null;
+  const end = bytes.indexOf(0);
+  return bytes.subarray(0, end === -1 ? bytes.length : end).toString('utf8');
 }
 
 /**
@@ -61,20 +62,9 @@ export function signingSecretProblem(kind: IntegrationKind, secret: string): str
   return undefined;
 }
 
-/**
- * The requester as a keyed hash (HMAC-SHA256 under a key derived from APP_SECRET): enough to
- * recognise the same person for the throttle, useless to anyone without the key.
- */
-export function requesterHash(appSecret: string, requester: string): Buffer {
-  return createHmac('sha256', keyOf(appSecret, 'ticket-requester'))
-    .update(requester.trim().toLowerCase(), 'utf8')
-    .digest();
-}
-
 /** 0–99, the same for the same ticket every time: a retried job samples the same way. */
 export function samplingBucket(appSecret: string, integrationId: string, ticketId: string): number {
-  const digest = createHmac('sha256', keyOf(appSecret, 'ticket-sampling'))
-    .update(`${integrationId}\n${ticketId}`, 'utf8')
-    .digest();
-  return digest.readUInt32BE(0) % 100;
+  return (
+    keyedHash(appSecret, 'ticket-sampling', `${integrationId}\n${ticketId}`).readUInt32BE(0) % 100
+  );
 }

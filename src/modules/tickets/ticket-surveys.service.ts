@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { openJson, sealJson } from '../../common/crypto/sealing';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { DirectoryService } from '../directory/directory.service';
@@ -6,7 +8,7 @@ import { InvitationsService } from '../invitations/invitations.service';
 import type { CreateQuestionnaireDto } from '../surveys/dto/create-questionnaire.dto';
 import { SurveysService } from '../surveys/surveys.service';
 import type { SurveyState } from './entities/ticket-event.entity';
-import { samplingBucket } from './secrets';
+import { openRequester, samplingBucket } from './secrets';
 import { resolutionBand } from './ticket-rules';
 import { SURVEY_QUEUE } from './ticket-webhooks.service';
 import { TicketErrors } from './tickets.errors';
@@ -16,6 +18,17 @@ export const SURVEY_DEAD_QUEUE = 'ticket.survey.dead';
 /** The mail of a ticket survey's invitation: the team, and one button per score. */
 export const TICKET_MAIL_KIND = 'ticket-survey';
 export const TICKETS_PURGE_QUEUE = 'tickets.purge';
+/** The batch that invites the people of decided tickets. */
+export const TICKET_INVITE_QUEUE = 'ticket.invite';
+const HAND_OVER_PURPOSE = 'ticket-hand-over';
+
+/** What a decided ticket hands over to the invitation batch (sealed): nothing of the ticket. */
+interface HandOver {
+  surveyId: string;
+  employeeId: string;
+  expiresAt: string;
+  resolutionBand: string | null;
+}
 
 /** A resolution this much older than its survey's due time is not surveyed any more. */
 const TOO_LATE_MS = 7 * 86_400_000;
@@ -53,11 +66,14 @@ export type SurveyOutcome = 'sent' | 'not-due' | 'nothing-to-do' | `skipped:${st
 /**
  * The `ticket.survey` job, at resolution + delay: decides whether the requester is surveyed
  * (a known active employee, not excluded, sampled in, not throttled, within the organisation's
- * fatigue budget, not yet surveyed about the team this month), then invites them to the team's
- * ticket survey of the month and queues the mail in the mail pipeline — the decision, the
- * invitation and its mail in one transaction. After TICKET_SURVEY_RETRY_LIMIT failed tries the
- * job goes to the dead letter queue, and the ticket shows as failed on the integration's page.
- * (Sending the mail, with its own retries and dead letters, is the mail pipeline's.)
+ * fatigue budget, not yet surveyed about the team this month). The decision forgets the
+ * requester and removes the ticket's jobs; a decision to survey hands the person over, sealed, to
+ * the `ticket.invite` batch, which invites everyone handed over since its last run to their
+ * team's ticket survey of the month in one transaction of its own (and queues the mails), so that
+ * no transaction, timestamp or job ties a ticket to its requester's invitation. After
+ * TICKET_SURVEY_RETRY_LIMIT failed tries the job goes to the dead letter queue, and the ticket
+ * shows as failed on the integration's page. (Sending the mail, with its own retries and dead
+ * letters, is the mail pipeline's.)
  */
 @Injectable()
 export class TicketSurveysService implements OnModuleInit {
@@ -100,6 +116,12 @@ export class TicketSurveysService implements OnModuleInit {
       deadLetter: SURVEY_DEAD_QUEUE,
     });
     await this.jobs.register({
+      name: TICKET_INVITE_QUEUE,
+      cron: '*/10 * * * *',
+      handler: () => this.inviteDecided().then(() => undefined),
+      retryLimit: 3,
+    });
+    await this.jobs.register({
       name: TICKETS_PURGE_QUEUE,
       cron: '43 3 * * *',
       handler: () => this.purge(),
@@ -125,9 +147,12 @@ export class TicketSurveysService implements OnModuleInit {
   }
 
   private async decide(ticket: TicketForSurvey): Promise<SurveyOutcome> {
+    // Every decision forgets the requester and drops the ticket's jobs, done or waiting.
+    const forget = (manager: EntityManager) =>
+      this.jobs.deleteJobsAbout(manager, [SURVEY_QUEUE, SURVEY_DEAD_QUEUE], 'ticketId', ticket.id);
     const skip = async (reason: string): Promise<SurveyOutcome> => {
       const state: SurveyState = `skipped:${reason}`;
-      await this.tickets.settleSurvey(ticket.id, state);
+      await this.tickets.settleSurvey(ticket.id, state, forget);
       return state;
     };
     const due = ticket.surveyDueAt?.getTime() ?? Date.now();
@@ -137,64 +162,59 @@ export class TicketSurveysService implements OnModuleInit {
       return skip('excluded-category');
     if (ticket.excludeRequesterIsAssignee && ticket.requesterIsAssignee)
       return skip('requester-is-assignee');
-    if (!ticket.requesterEmail && !ticket.requesterExternalId) return skip('no-requester');
+    const email = openRequester(this.config.appSecret, ticket.requesterEmailSealed);
+    const externalId = openRequester(this.config.appSecret, ticket.requesterExternalIdSealed);
+    if (!email && !externalId) return skip('no-requester');
     const bucket = samplingBucket(
       this.config.appSecret,
       ticket.integrationId,
       ticket.externalTicketId,
     );
     if (bucket >= ticket.samplingPercent) return skip('not-sampled');
-    const employee = await this.directory.findActiveEmployee(
-      ticket.requesterEmail,
-      ticket.requesterExternalId,
-    );
+    const employee = await this.directory.findActiveEmployee(email, externalId);
     if (!employee) return skip('not-an-employee');
-    if (
-      ticket.requesterHash &&
-      ticket.throttleDays > 0 &&
-      (await this.tickets.throttled(ticket.teamId, ticket.requesterHash, ticket.throttleDays))
-    )
-      return skip('throttled');
 
     const now = new Date();
     const surveyId = await this.monthlySurvey(ticket.teamId, ticket.teamName, now);
-    // The invitation, its mail (through the mail pipeline) and the decision commit together.
-    return this.tickets
-      .transaction(async (manager) => {
-        const invited = await this.invitations.createTicketInvitation(
-          manager,
-          {
-            surveyId,
-            employeeId: employee.id,
-            expiresAt: new Date(now.getTime() + ticket.linkExpiryDays * 86_400_000),
-            category: ticket.category,
-            priority: ticket.priority,
-            channel: ticket.channel,
-            resolutionBand: resolutionBand(ticket.ticketCreatedAt, ticket.resolution),
-          },
-          TICKET_MAIL_KIND,
-        );
-        // One invitation per person, team and month; and the organisation's fatigue budget.
-        const state: SurveyState =
-          'skipped' in invited
-            ? invited.skipped === 'already-invited'
-              ? 'skipped:surveyed-this-month'
-              : 'skipped:fatigue-budget'
-            : 'sent';
-        const decided = await this.tickets.decideSurvey(manager, {
-          ticketRowId: ticket.id,
-          state,
-          teamId: ticket.teamId,
-          requesterHash: ticket.requesterHash,
-        });
-        // A reopen cancelled the survey meanwhile: nothing of this transaction stays.
-        if (!decided) throw new CancelledMeanwhile();
-        return state;
-      })
-      .catch((error: unknown) => {
-        if (error instanceof CancelledMeanwhile) return 'nothing-to-do' as const;
-        throw error;
+    const allowed = await this.invitations.ticketSurveyAllowed({
+      surveyId,
+      teamId: ticket.teamId,
+      employeeId: employee.id,
+      throttleDays: ticket.throttleDays,
+    });
+    if (allowed === 'already-invited') return skip('surveyed-this-month');
+    if (allowed === 'throttled') return skip('throttled');
+    if (allowed === 'fatigue-budget') return skip('fatigue-budget');
+    const handOver: HandOver = {
+      surveyId,
+      employeeId: employee.id,
+      expiresAt: new Date(now.getTime() + ticket.linkExpiryDays * 86_400_000).toISOString(),
+      resolutionBand: resolutionBand(ticket.ticketCreatedAt, ticket.resolution),
+    };
+    const decided = await this.tickets.decideSurvey({
+      ticketRowId: ticket.id,
+      handOver: sealJson(this.config.appSecret, HAND_OVER_PURPOSE, handOver, 256),
+      forget,
+    });
+    // A reopen cancelled the survey meanwhile: nothing was written.
+    return decided ? 'sent' : 'nothing-to-do';
+  }
+
+  /**
+   * Job `ticket.invite` (every ten minutes): the people of every ticket decided since the last
+   * run, invited to their team's ticket survey of the month in one transaction, in random order,
+   * with their mails queued; the hand-overs deleted and vacuumed. Returns how many were invited.
+   */
+  async inviteDecided(): Promise<number> {
+    const invited = await this.tickets.takeHandOvers(async (sealed, manager) => {
+      const wanted = sealed.flatMap((bytes) => {
+        const h = openJson<HandOver>(this.config.appSecret, HAND_OVER_PURPOSE, bytes);
+        return h ? [{ ...h, expiresAt: new Date(h.expiresAt) }] : [];
       });
+      return this.invitations.createTicketInvitations(manager, wanted, TICKET_MAIL_KIND);
+    });
+    if (invited) this.logger.log(`invited ${invited} people after tickets`);
+    return invited ?? 0;
   }
 
   /** The team's ticket survey of the month (made once, with the ticket questionnaire). */
@@ -232,6 +252,3 @@ export class TicketSurveysService implements OnModuleInit {
     await this.tickets.purge(RECEIPT_DAYS);
   }
 }
-
-/** The survey stopped being pending while it was being decided (a reopen came in). */
-class CancelledMeanwhile extends Error {}

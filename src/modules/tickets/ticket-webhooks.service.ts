@@ -6,7 +6,7 @@ import { JobsService } from '../../jobs/jobs.service';
 import { IntegrationsService } from './integrations.service';
 import { normalise, type TicketEventInput } from './normalisers';
 import { parseWebhookJson } from './safe-json';
-import { requesterHash } from './secrets';
+import { sealRequester } from './secrets';
 import { type Headers, jiraTimestampProblem, verifyDelivery } from './signatures';
 import { applyTicketEvent, teamFor } from './ticket-rules';
 import { TicketErrors } from './tickets.errors';
@@ -118,7 +118,7 @@ export class TicketWebhooksService {
     event: TicketEventInput,
     receivedAt: Date,
   ) {
-    const requester = event.requesterEmail ?? event.requesterId;
+    const secret = this.config.appSecret;
     return this.tickets.applyDelivery({
       integrationId: integration.id,
       eventId,
@@ -129,9 +129,8 @@ export class TicketWebhooksService {
           name: event.groupName,
         }),
         sourceGroup: event.groupName ?? event.groupId,
-        requesterHash: requester ? requesterHash(this.config.appSecret, requester) : null,
-        requesterEmail: event.requesterEmail,
-        requesterExternalId: event.requesterId,
+        requesterEmailSealed: sealRequester(secret, event.requesterEmail),
+        requesterExternalIdSealed: sealRequester(secret, event.requesterId),
         requesterIsAssignee:
           (event.requesterEmail !== null && event.requesterEmail === event.assigneeEmail) ||
           (event.requesterId !== null && event.requesterId === event.assigneeId),

@@ -29,9 +29,9 @@ export interface DeliveryIntegration {
 export interface TicketDetails {
   teamId: string;
   sourceGroup: string | null;
-  requesterHash: Buffer | null;
-  requesterEmail: string | null;
-  requesterExternalId: string | null;
+  /** Sealed (see secrets.sealRequester). */
+  requesterEmailSealed: Buffer | null;
+  requesterExternalIdSealed: Buffer | null;
   requesterIsAssignee: boolean;
   category: string | null;
   priority: string | null;
@@ -46,9 +46,8 @@ export interface TicketForSurvey {
   externalTicketId: string;
   teamId: string;
   teamName: string;
-  requesterHash: Buffer | null;
-  requesterEmail: string | null;
-  requesterExternalId: string | null;
+  requesterEmailSealed: Buffer | null;
+  requesterExternalIdSealed: Buffer | null;
   requesterIsAssignee: boolean;
   category: string | null;
   priority: string | null;
@@ -113,11 +112,11 @@ const FACTS = `t.id, t.resolved_at AS "resolvedAt", t.closed_at AS "closedAt",
 
 /** A ticket seen for the first time (nothing when another delivery inserted it meanwhile). */
 const INSERT_TICKET = `INSERT INTO ticket_event (integration_id, external_ticket_id, team_id, source_group,
-     requester_hash, requester_email, requester_external_id, requester_is_assignee,
+     requester_email_sealed, requester_external_id_sealed, requester_is_assignee,
      category, priority, channel, ticket_created_at, first_response_at,
      resolved_at, closed_at, last_reopened_at, reopen_count, last_event_at,
      survey_state, survey_due_at)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
    ON CONFLICT (integration_id, external_ticket_id) DO NOTHING RETURNING id`;
 
 function insertValues(integrationId: string, ticketId: string, d: TicketDetails, c: TicketChange) {
@@ -126,9 +125,8 @@ function insertValues(integrationId: string, ticketId: string, d: TicketDetails,
     ticketId,
     d.teamId,
     d.sourceGroup,
-    d.requesterHash,
-    d.requesterEmail,
-    d.requesterExternalId,
+    d.requesterEmailSealed,
+    d.requesterExternalIdSealed,
     d.requesterIsAssignee,
     d.category,
     d.priority,
@@ -155,18 +153,16 @@ const UPDATE_TICKET = `UPDATE ticket_event SET
      last_event_at = $6, survey_state = $7, survey_due_at = $8,
      team_id = CASE WHEN $9 THEN $10 ELSE team_id END,
      source_group = CASE WHEN $9 THEN coalesce($11, source_group) ELSE coalesce(source_group, $11) END,
-     requester_hash = CASE WHEN survey_state IS NULL OR survey_state IN ('pending', 'cancelled')
-                           THEN coalesce($12, requester_hash) ELSE requester_hash END,
-     requester_email = CASE WHEN survey_state IS NULL OR survey_state IN ('pending', 'cancelled')
-                            THEN coalesce($13, requester_email) ELSE requester_email END,
-     requester_external_id = CASE WHEN survey_state IS NULL OR survey_state IN ('pending', 'cancelled')
-                                  THEN coalesce($14, requester_external_id) ELSE requester_external_id END,
-     requester_is_assignee = CASE WHEN $9 THEN $15 ELSE requester_is_assignee END,
-     category = CASE WHEN $9 THEN coalesce($16, category) ELSE coalesce(category, $16) END,
-     priority = CASE WHEN $9 THEN coalesce($17, priority) ELSE coalesce(priority, $17) END,
-     channel = CASE WHEN $9 THEN coalesce($18, channel) ELSE coalesce(channel, $18) END,
-     ticket_created_at = least(ticket_created_at, $19),
-     first_response_at = least(first_response_at, $20),
+     requester_email_sealed = CASE WHEN survey_state IS NULL OR survey_state IN ('pending', 'cancelled')
+                            THEN coalesce($12, requester_email_sealed) ELSE requester_email_sealed END,
+     requester_external_id_sealed = CASE WHEN survey_state IS NULL OR survey_state IN ('pending', 'cancelled')
+                                  THEN coalesce($13, requester_external_id_sealed) ELSE requester_external_id_sealed END,
+     requester_is_assignee = CASE WHEN $9 THEN $14 ELSE requester_is_assignee END,
+     category = CASE WHEN $9 THEN coalesce($15, category) ELSE coalesce(category, $15) END,
+     priority = CASE WHEN $9 THEN coalesce($16, priority) ELSE coalesce(priority, $16) END,
+     channel = CASE WHEN $9 THEN coalesce($17, channel) ELSE coalesce(channel, $17) END,
+     ticket_created_at = least(ticket_created_at, $18),
+     first_response_at = least(first_response_at, $19),
      updated_at = now()
    WHERE id = $1`;
 
@@ -183,9 +179,8 @@ function updateValues(id: string, d: TicketDetails, c: TicketChange) {
     c.newest,
     d.teamId,
     d.sourceGroup,
-    d.requesterHash,
-    d.requesterEmail,
-    d.requesterExternalId,
+    d.requesterEmailSealed,
+    d.requesterExternalIdSealed,
     d.requesterIsAssignee,
     d.category,
     d.priority,
@@ -352,8 +347,9 @@ export class TicketsRepository {
   async ticketForSurvey(id: string): Promise<TicketForSurvey | undefined> {
     const rows: TicketForSurvey[] = await this.dataSource.query(
       `SELECT t.id, t.integration_id AS "integrationId", t.external_ticket_id AS "externalTicketId",
-              t.team_id AS "teamId", st.name AS "teamName", t.requester_hash AS "requesterHash",
-              t.requester_email AS "requesterEmail", t.requester_external_id AS "requesterExternalId",
+              t.team_id AS "teamId", st.name AS "teamName",
+              t.requester_email_sealed AS "requesterEmailSealed",
+              t.requester_external_id_sealed AS "requesterExternalIdSealed",
               t.requester_is_assignee AS "requesterIsAssignee", t.category, t.priority, t.channel,
               t.ticket_created_at AS "ticketCreatedAt", ${RESOLUTION_SQL} AS resolution,
               t.survey_state AS "surveyState", t.survey_due_at AS "surveyDueAt",
@@ -372,67 +368,79 @@ export class TicketsRepository {
 
   /**
    * Records a decision not to survey, only if the survey is still pending (a reopen may have
-   * cancelled it meanwhile), and forgets the requester's e-mail and id: from now on only the
-   * keyed hash remains.
+   * cancelled it meanwhile), and forgets the requester: from now on nothing here names them.
+   * `forget` removes what else refers to the ticket in the same transaction (its jobs).
    */
-  async settleSurvey(id: string, state: SurveyState): Promise<boolean> {
-    const rows = await rowsOf(
-      this.dataSource.manager,
-      `UPDATE ticket_event SET survey_state = $2, requester_email = NULL, requester_external_id = NULL,
-              updated_at = now()
-        WHERE id = $1 AND survey_state = 'pending' RETURNING id`,
-      [id, state],
-    );
-    return rows.length === 1;
-  }
-
-  /** Whether this requester was surveyed about this team within the last `days` days. */
-  async throttled(teamId: string, requesterHash: Buffer, days: number): Promise<boolean> {
-    const rows = await this.dataSource.query(
-      `SELECT 1 FROM ticket_survey_throttle
-        WHERE team_id = $1 AND requester_hash = $2
-          AND last_surveyed_at > now() - make_interval(days => $3)`,
-      [teamId, requesterHash, days],
-    );
-    return rows.length > 0;
-  }
-
-  /** Runs `work` in one transaction (the decision to survey spans invitations and tickets). */
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  async settleSurvey(
+    id: string,
+    state: SurveyState,
+    forget: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await rowsOf(
+        manager,
+        `UPDATE ticket_event SET survey_state = $2, requester_email_sealed = NULL,
+                requester_external_id_sealed = NULL, updated_at = now()
+          WHERE id = $1 AND survey_state = 'pending' RETURNING id`,
+        [id, state],
+      );
+      if (rows.length === 1) await forget(manager);
+      return rows.length === 1;
+    });
   }
 
   /**
-   * Inside the decision's transaction: the survey is decided (sent, or skipped by the invitation
-   * rules), the requester is forgotten (only the keyed hash stays) and, when it was sent, the
-   * throttle starts. False when the survey is no longer pending (the caller rolls back).
+   * The decision to survey: the survey is marked sent, the requester forgotten, and the person
+   * handed over (sealed) to the next invitation batch — which writes the invitation in another
+   * transaction, with other tickets' (see TicketSurveysService.inviteDecided). False when the
+   * survey is no longer pending.
    */
-  async decideSurvey(
-    manager: EntityManager,
-    input: {
-      ticketRowId: string;
-      state: SurveyState;
-      teamId: string;
-      requesterHash: Buffer | null;
-    },
-  ): Promise<boolean> {
-    const rows = await rowsOf(
-      manager,
-      `UPDATE ticket_event SET survey_state = $2, survey_error = NULL, requester_email = NULL,
-              requester_external_id = NULL, updated_at = now()
-        WHERE id = $1 AND survey_state = 'pending' RETURNING id`,
-      [input.ticketRowId, input.state],
-    );
-    if (rows.length === 0) return false;
-    if (input.state === 'sent' && input.requesterHash) {
-      await manager.query(
-        `INSERT INTO ticket_survey_throttle (team_id, requester_hash, last_surveyed_at)
-         VALUES ($1, $2, now())
-         ON CONFLICT (team_id, requester_hash) DO UPDATE SET last_surveyed_at = now()`,
-        [input.teamId, input.requesterHash],
+  async decideSurvey(input: {
+    ticketRowId: string;
+    handOver: Buffer;
+    forget: (manager: EntityManager) => Promise<void>;
+  }): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await rowsOf(
+        manager,
+        `UPDATE ticket_event SET survey_state = 'sent', survey_error = NULL, requester_email_sealed = NULL,
+                requester_external_id_sealed = NULL, updated_at = now()
+          WHERE id = $1 AND survey_state = 'pending' RETURNING id`,
+        [input.ticketRowId],
       );
-    }
-    return true;
+      if (rows.length === 0) return false;
+      await manager.query('INSERT INTO pending_ticket_invitation (sealed) VALUES ($1)', [
+        input.handOver,
+      ]);
+      await input.forget(manager);
+      return true;
+    });
+  }
+
+  /**
+   * Runs `work` on every ticket handed over for an invitation, in one transaction that deletes
+   * them; afterwards the table is vacuumed, so no dead tuple keeps them.
+   */
+  async takeHandOvers<T>(
+    work: (sealed: Buffer[], manager: EntityManager) => Promise<T>,
+  ): Promise<T | undefined> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const rows: { id: string; sealed: Buffer }[] = await manager.query(
+        'SELECT id, sealed FROM pending_ticket_invitation ORDER BY id FOR UPDATE SKIP LOCKED',
+      );
+      if (rows.length === 0) return undefined;
+      const value = await work(
+        rows.map((r) => r.sealed),
+        manager,
+      );
+      await manager.query('DELETE FROM pending_ticket_invitation WHERE id = ANY($1::uuid[])', [
+        rows.map((r) => r.id),
+      ]);
+      return { value };
+    });
+    if (!result) return undefined;
+    await this.dataSource.query('VACUUM pending_ticket_invitation');
+    return result.value;
   }
 
   async recordSurveyFailure(id: string, message: string): Promise<void> {
@@ -519,22 +527,50 @@ export class TicketsRepository {
   // Follow-ups
 
   /**
-   * "You may contact me": written on its own, after the answer was stored, for an answered
-   * ticket survey invitation. It copies the person's name and e-mail and the team — nothing of
-   * the answer, the ticket or its attributes — and is dated by the day only.
+   * "You may contact me": kept sealed (who asked is the invitation inside) until the follow-up
+   * batch writes it, for an invitation whose answer is waiting or released.
    */
-  async insertFollowUp(tokenHash: Buffer, message: string | null): Promise<boolean> {
-    const rows = await this.dataSource.query(
-      `INSERT INTO follow_up (team_id, employee_name, employee_email, message, requested_on)
-       SELECT s.team_id, e.name, e.email, $2, current_date
-         FROM invitation i
-         JOIN survey s ON s.id = i.survey_id AND s.source = 'ticket'
-         JOIN employee e ON e.id = i.employee_id
-        WHERE i.token_hash = $1 AND i.answered_on IS NOT NULL
-       RETURNING id`,
-      [tokenHash, message],
-    );
-    return rows.length === 1;
+  async insertPendingFollowUp(sealed: Buffer): Promise<void> {
+    await this.dataSource.query('INSERT INTO pending_follow_up (sealed) VALUES ($1)', [sealed]);
+  }
+
+  /**
+   * The follow-up batch, in one transaction: `open` turns each sealed request into its
+   * invitation and message; those of an answered ticket survey invitation become follow_up rows
+   * (the person's name and e-mail, the team, the message, today's date — nothing of the answer,
+   * the ticket or when it was given), in random order; all are deleted, then vacuumed away.
+   */
+  async releaseFollowUps(
+    open: (sealed: Buffer) => { invitationId: string; message: string | null } | undefined,
+  ): Promise<number> {
+    const written = await this.dataSource.transaction(async (manager) => {
+      const rows: { id: string; sealed: Buffer }[] = await manager.query(
+        'SELECT id, sealed FROM pending_follow_up FOR UPDATE SKIP LOCKED',
+      );
+      if (rows.length === 0) return undefined;
+      const requests = rows.flatMap((r) => {
+        const request = open(r.sealed);
+        return request ? [request] : [];
+      });
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO follow_up (team_id, employee_name, employee_email, message, requested_on)
+         SELECT s.team_id, e.name, e.email, r.message, current_date
+           FROM jsonb_to_recordset($1::jsonb) AS r("invitationId" uuid, message text)
+           JOIN invitation i ON i.id = r."invitationId"
+           JOIN survey s ON s.id = i.survey_id AND s.source = 'ticket'
+           JOIN employee e ON e.id = i.employee_id
+          ORDER BY random()
+         RETURNING id`,
+        [JSON.stringify(requests)],
+      );
+      await manager.query('DELETE FROM pending_follow_up WHERE id = ANY($1::uuid[])', [
+        rows.map((r) => r.id),
+      ]);
+      return inserted.length;
+    });
+    if (written === undefined) return 0;
+    await this.dataSource.query('VACUUM pending_follow_up');
+    return written;
   }
 
   listFollowUps(teamIds: string[] | 'all', limit = 200): Promise<FollowUpRow[]> {
@@ -611,9 +647,9 @@ export class TicketsRepository {
       [days],
     );
     await this.dataSource.query(
-      `UPDATE ticket_event SET requester_email = NULL, requester_external_id = NULL
+      `UPDATE ticket_event SET requester_email_sealed = NULL, requester_external_id_sealed = NULL
         WHERE survey_state = 'dead' AND updated_at < now() - make_interval(days => $1)
-          AND (requester_email IS NOT NULL OR requester_external_id IS NOT NULL)`,
+          AND (requester_email_sealed IS NOT NULL OR requester_external_id_sealed IS NOT NULL)`,
       [days],
     );
   }

@@ -12,10 +12,10 @@ import { Employee } from '../../directory/entities/employee.entity';
 import { Survey } from '../../surveys/entities/survey.entity';
 
 /**
- * Whom a survey was sent to, and whether it was answered — never what was answered.
- * The token is random (256 bits) and only its SHA-256 hash is kept. The segment attributes
- * are those of the moment the invitation was created, so a later directory change does not
- * move an answer into another group.
+ * Whom a survey was sent to, and whether it was answered — never what, nor when. The token is
+ * random (256 bits) and only its SHA-256 hash is kept. The segment attributes are those of the
+ * moment the invitation was created, so a later directory change does not move an answer into
+ * another group; answers never carry them (the mixer aggregates them at release).
  */
 @Entity('invitation')
 @Index('uq_invitation_survey_employee', ['surveyId', 'employeeId'], { unique: true })
@@ -62,18 +62,9 @@ export class Invitation {
   asksEnps!: boolean;
 
   /**
-   * Coarse attributes of the ticket behind a ticket survey invitation, which its answer will
-   * carry (never the ticket or the requester); null on other invitations.
+   * How long the ticket behind a survey after a ticket took to resolve (<4h, 4-24h, 1-3d, 3d+):
+   * the only ticket attribute kept, for the by-band breakdown the mixer aggregates at release.
    */
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  category!: string | null;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  priority!: string | null;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  channel!: string | null;
-
   @Column({ name: 'resolution_band', type: 'varchar', length: 8, nullable: true })
   resolutionBand!: string | null;
 
@@ -95,9 +86,13 @@ export class Invitation {
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
 
-  /** The day it was answered: nothing finer, so the time of an answer does not single it out. */
-  @Column({ name: 'answered_on', type: 'date', nullable: true })
-  answeredOn!: string | null;
+  /**
+   * Set by the mixer in the transaction that releases the answer (with at least m others), not
+   * by the submit: nothing records when a person answered. Until then, the claim is known only
+   * by its keyed hash in pending_response.
+   */
+  @Column({ type: 'boolean', default: false })
+  answered!: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

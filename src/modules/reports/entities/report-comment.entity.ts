@@ -15,7 +15,7 @@ import { Answer } from '../../responses/entities/answer.entity';
  * in `answer`; this row goes when the answer goes.
  */
 @Entity('report_comment')
-@Index('ix_report_comment_team_day', ['teamId', 'respondedOn', 'sortKey', 'answerId'])
+@Index('ix_report_comment_team_day', ['teamId', 'releasedOn', 'sortKey', 'answerId'])
 export class ReportComment {
   @PrimaryColumn({ name: 'answer_id', type: 'uuid' })
   answerId!: string;
@@ -27,8 +27,8 @@ export class ReportComment {
   @Column({ name: 'team_id', type: 'uuid' })
   teamId!: string;
 
-  @Column({ name: 'responded_on', type: 'date' })
-  respondedOn!: string;
+  @Column({ name: 'released_on', type: 'date' })
+  releasedOn!: string;
 
   @Column({ type: 'varchar', length: 16 })
   source!: string;

@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** Rollup: per team, day, source, choice question and option, how many chose it. */
 @Entity('report_day_option')
-@Index('ix_report_day_option_team_day', ['teamId', 'respondedOn'])
+@Index('ix_report_day_option_team_day', ['teamId', 'releasedOn'])
 export class ReportDayOption {
   @PrimaryColumn({ name: 'team_id', type: 'uuid' })
   teamId!: string;
@@ -10,8 +10,8 @@ export class ReportDayOption {
   @PrimaryColumn({ name: 'question_id', type: 'uuid' })
   questionId!: string;
 
-  @PrimaryColumn({ name: 'responded_on', type: 'date' })
-  respondedOn!: string;
+  @PrimaryColumn({ name: 'released_on', type: 'date' })
+  releasedOn!: string;
 
   @PrimaryColumn({ type: 'varchar', length: 16 })
   source!: string;

@@ -7,7 +7,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * the reporting threshold is applied above it, in ReportsService.
  */
 @Entity('report_day_question')
-@Index('ix_report_day_question_team_day', ['teamId', 'respondedOn'])
+@Index('ix_report_day_question_team_day', ['teamId', 'releasedOn'])
 export class ReportDayQuestion {
   @PrimaryColumn({ name: 'team_id', type: 'uuid' })
   teamId!: string;
@@ -15,8 +15,8 @@ export class ReportDayQuestion {
   @PrimaryColumn({ name: 'question_id', type: 'uuid' })
   questionId!: string;
 
-  @PrimaryColumn({ name: 'responded_on', type: 'date' })
-  respondedOn!: string;
+  @PrimaryColumn({ name: 'released_on', type: 'date' })
+  releasedOn!: string;
 
   @PrimaryColumn({ type: 'varchar', length: 16 })
   source!: string;

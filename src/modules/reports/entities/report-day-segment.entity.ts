@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * Rollup: per team, day, source and respondent segment (department, location or tenure band,
- * 'Unknown' when not recorded), the iNPS counts.
+ * Rollup: per team, day, source and respondent segment (department, location or tenure band; for
+ * answers after tickets, the resolution-time band), the iNPS counts of the values that releases
+ * name (response_segment). What no value names is the rest of the team's total.
  */
 @Entity('report_day_segment')
 export class ReportDaySegment {
@@ -12,8 +13,8 @@ export class ReportDaySegment {
   @PrimaryColumn({ type: 'varchar', length: 16 })
   dimension!: string;
 
-  @PrimaryColumn({ name: 'responded_on', type: 'date' })
-  respondedOn!: string;
+  @PrimaryColumn({ name: 'released_on', type: 'date' })
+  releasedOn!: string;
 
   @PrimaryColumn({ type: 'varchar', length: 16 })
   source!: string;

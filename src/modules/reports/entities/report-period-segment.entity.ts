@@ -1,8 +1,8 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * Rollup: per calendar bucket, team, source and respondent segment (department, location or
- * tenure band, 'Unknown' when not recorded), the iNPS counts.
+ * Rollup: per calendar bucket, team, source and respondent segment value named by a release (see
+ * report_day_segment), the iNPS counts.
  */
 @Entity('report_period_segment')
 @Check('ck_report_period_segment_grain', `"grain" IN ('week', 'month', 'quarter')`)

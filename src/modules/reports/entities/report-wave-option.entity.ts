@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Rollup for campaign reports: how many chose each option, per survey, team, day and department. */
+/** Rollup for campaign reports: how many chose each option, per release (survey, team, day). */
 @Entity('report_wave_option')
 export class ReportWaveOption {
   @PrimaryColumn({ name: 'survey_id', type: 'uuid' })
@@ -9,11 +9,8 @@ export class ReportWaveOption {
   @PrimaryColumn({ name: 'team_id', type: 'uuid' })
   teamId!: string;
 
-  @PrimaryColumn({ name: 'responded_on', type: 'date' })
-  respondedOn!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 100 })
-  department!: string;
+  @PrimaryColumn({ name: 'released_on', type: 'date' })
+  releasedOn!: string;
 
   @PrimaryColumn({ name: 'question_id', type: 'uuid' })
   questionId!: string;

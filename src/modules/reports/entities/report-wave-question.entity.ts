@@ -1,10 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * Rollup for campaign reports: per survey (a wave), team, day, respondent department and
- * question, how many answered and how many gave each score 0–10. Kept current with the team
- * rollups, by the same trigger and refresh (see the CampaignWaves migration). Counts only: k is
- * applied above it, in ReportsService.
+ * Rollup for campaign reports: per release (survey — a wave —, team, day) and question, how many
+ * answered and how many gave each score 0–10, for the questions a release may show (see
+ * report_rollup_refresh). Departments come from response_segment. Counts only: k is applied
+ * above it, in ReportsService.
  */
 @Entity('report_wave_question')
 @Index('ix_report_wave_question_survey', ['surveyId', 'questionId'])
@@ -15,12 +15,8 @@ export class ReportWaveQuestion {
   @PrimaryColumn({ name: 'team_id', type: 'uuid' })
   teamId!: string;
 
-  @PrimaryColumn({ name: 'responded_on', type: 'date' })
-  respondedOn!: string;
-
-  /** 'Unknown' when not recorded. */
-  @PrimaryColumn({ type: 'varchar', length: 100 })
-  department!: string;
+  @PrimaryColumn({ name: 'released_on', type: 'date' })
+  releasedOn!: string;
 
   @PrimaryColumn({ name: 'question_id', type: 'uuid' })
   questionId!: string;

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One answer row as it will be written to `answer` (a `multi` question gives one per option). */
 export interface PendingAnswer {
@@ -8,12 +8,23 @@ export interface PendingAnswer {
   text: string | null;
 }
 
+/** What a pending row holds once opened: whose claim it is and the answers, block by block. */
+export interface SealedSubmission {
+  invitationId: string;
+  /** One block per rated team (a survey about one team has one). */
+  blocks: { teamId: string; answers: PendingAnswer[] }[];
+}
+
 /**
- * An answer waiting to be mixed. It is written in the same transaction that claims the
- * invitation (so it shares that transaction's id) and lives only until the mixer moves it, in a
- * shuffled batch, into `response` and `answer`. No report reads this table.
+ * A submitted answer waiting for its release. Its content is sealed (AES-256-GCM under a key
+ * derived from APP_SECRET, padded to a fixed size class), so neither this row, its dead tuple nor
+ * the WAL can be read without the app's secret. `claim_key` (an HMAC of the invitation id under
+ * another derived key) makes each invitation answerable once without naming it: the submit
+ * writes nothing to `invitation`. The mixer opens these rows when the survey's answers are
+ * released, writes `response` and `answer`, deletes them and vacuums the table.
  */
 @Entity('pending_response')
+@Index('ix_pending_response_survey', ['surveyId'])
 export class PendingResponse {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -21,41 +32,10 @@ export class PendingResponse {
   @Column({ name: 'survey_id', type: 'uuid' })
   surveyId!: string;
 
-  @Column({ name: 'team_id', type: 'uuid' })
-  teamId!: string;
+  @Index('uq_pending_response_claim', { unique: true })
+  @Column({ name: 'claim_key', type: 'bytea' })
+  claimKey!: Buffer;
 
-  @Column({ type: 'varchar', length: 16 })
-  source!: string;
-
-  @Column({ name: 'responded_on', type: 'date' })
-  respondedOn!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  locale!: string;
-
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  department!: string | null;
-
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  location!: string | null;
-
-  @Column({ name: 'tenure_band', type: 'varchar', length: 16, nullable: true })
-  tenureBand!: string | null;
-
-  /** Coarse attributes of a ticket survey answer (never the ticket or the requester). */
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  category!: string | null;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  priority!: string | null;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  channel!: string | null;
-
-  /** How long the ticket took to resolve: <4h, 4-24h, 1-3d or 3d+. */
-  @Column({ name: 'resolution_band', type: 'varchar', length: 8, nullable: true })
-  resolutionBand!: string | null;
-
-  @Column({ type: 'jsonb' })
-  answers!: PendingAnswer[];
+  @Column({ type: 'bytea' })
+  sealed!: Buffer;
 }

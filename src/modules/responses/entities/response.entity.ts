@@ -12,12 +12,15 @@ import { ServiceTeam } from '../../teams/entities/service-team.entity';
 import { Survey } from '../../surveys/entities/survey.entity';
 
 /**
- * An anonymous response. It carries no employee, invitation, token, address or instant: only
- * what reports need. Its id is random and it is written by the mixer, never by the request
- * that submitted it. A test reads these columns and fails if anything identifying appears.
+ * An anonymous response, written by the mixer when it releases a batch, never by the request that
+ * submitted it. It carries only what reports need: the survey it belongs to, the rated team, the
+ * source and the day of its release — no person, invitation, token, address, segment, language,
+ * ticket attribute or instant. Its id is random. Every response of a release shares its
+ * transaction and its day with at least m others of different people (see release-plan.ts); a
+ * test reads these columns and fails if anything else appears.
  */
 @Entity('response')
-@Index('ix_response_team_day', ['teamId', 'respondedOn'])
+@Index('ix_response_team_day', ['teamId', 'releasedOn'])
 @Index('ix_response_survey', ['surveyId'])
 @Check('ck_response_source', `"source" IN ('pulse', 'ticket')`)
 export class Response {
@@ -42,33 +45,7 @@ export class Response {
   @Column({ type: 'varchar', length: 16 })
   source!: string;
 
-  /** A day, never an instant. */
-  @Column({ name: 'responded_on', type: 'date' })
-  respondedOn!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  locale!: string;
-
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  department!: string | null;
-
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  location!: string | null;
-
-  @Column({ name: 'tenure_band', type: 'varchar', length: 16, nullable: true })
-  tenureBand!: string | null;
-
-  /** Coarse attributes of a ticket survey answer (never the ticket or the requester). */
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  category!: string | null;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  priority!: string | null;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  channel!: string | null;
-
-  /** How long the ticket took to resolve: <4h, 4-24h, 1-3d or 3d+. */
-  @Column({ name: 'resolution_band', type: 'varchar', length: 8, nullable: true })
-  resolutionBand!: string | null;
+  /** The day of the release that wrote it (never the day it was answered). */
+  @Column({ name: 'released_on', type: 'date' })
+  releasedOn!: string;
 }

@@ -65,6 +65,17 @@ export class Survey {
   @Column({ name: 'reporting_threshold', type: 'smallint' })
   reportingThreshold!: number;
 
+  /** Comments need this many in a release before any is shown; fixed like k. */
+  @Column({ name: 'comment_threshold', type: 'smallint', default: 5 })
+  commentThreshold!: number;
+
+  /**
+   * Pulse surveys: whether the mixer has released its answers (once, after it closed). Answers
+   * after tickets are released per team and period instead, and this stays false.
+   */
+  @Column({ type: 'boolean', default: false })
+  released!: boolean;
+
   /** What its answers are recorded as: a pulse, or a survey after a ticket. */
   @Column({ type: 'varchar', length: 16, default: 'pulse' })
   source!: 'pulse' | 'ticket';

@@ -23,9 +23,10 @@ export type SurveyState =
 
 /**
  * One ticket of a source, normalised and deduplicated on (integration, ticket id): operational
- * data for the service standards and the state of its one survey. The requester is kept as a
- * keyed hash (for the throttle); the e-mail or id needed to find the employee is kept only until
- * the survey job has decided, then set to null. No response refers to a ticket.
+ * data for the service standards and the state of its one survey. The requester's e-mail or id,
+ * needed to find the employee, is kept sealed (AES-256-GCM under a key derived from APP_SECRET,
+ * so neither a dead tuple nor the WAL shows it) and only until the survey job has decided, then
+ * set to null. No response, invitation or job refers to a ticket.
  */
 @Entity('ticket_event')
 @Index('uq_ticket_event_ticket', ['integrationId', 'externalTicketId'], { unique: true })
@@ -59,16 +60,13 @@ export class TicketEvent {
   @Column({ name: 'source_group', type: 'varchar', length: 200, nullable: true })
   sourceGroup!: string | null;
 
-  /** HMAC-SHA256 of the requester (e-mail or id) under a server key: for the throttle only. */
-  @Column({ name: 'requester_hash', type: 'bytea', nullable: true })
-  requesterHash!: Buffer | null;
+  /** The requester's e-mail, sealed; kept only until the survey job has decided (then null). */
+  @Column({ name: 'requester_email_sealed', type: 'bytea', nullable: true })
+  requesterEmailSealed!: Buffer | null;
 
-  /** Kept only until the survey job has decided (then null). */
-  @Column({ name: 'requester_email', type: 'varchar', length: 320, nullable: true })
-  requesterEmail!: string | null;
-
-  @Column({ name: 'requester_external_id', type: 'varchar', length: 200, nullable: true })
-  requesterExternalId!: string | null;
+  /** The requester's id at the source, sealed, likewise. */
+  @Column({ name: 'requester_external_id_sealed', type: 'bytea', nullable: true })
+  requesterExternalIdSealed!: Buffer | null;
 
   @Column({ name: 'requester_is_assignee', type: 'boolean', default: false })
   requesterIsAssignee!: boolean;
@@ -144,21 +142,4 @@ export class TicketEventReceipt {
 
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
-}
-
-/** When a requester (keyed hash) was last surveyed about a team. */
-@Entity('ticket_survey_throttle')
-export class TicketSurveyThrottle {
-  @PrimaryColumn({ name: 'team_id', type: 'uuid' })
-  teamId!: string;
-
-  @ManyToOne(() => ServiceTeam, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'fk_ticket_survey_throttle_team' })
-  team?: Relation<ServiceTeam>;
-
-  @PrimaryColumn({ name: 'requester_hash', type: 'bytea' })
-  requesterHash!: Buffer;
-
-  @Column({ name: 'last_surveyed_at', type: 'timestamptz' })
-  lastSurveyedAt!: Date;
 }

@@ -1,0 +1,241 @@
+/**
+ * The one source of the functions and triggers that keep the report rollups current. The latest
+ * migration that changed them applies this file (the AnonymousRelease migration); a test compares
+ * what the database holds with it, so nobody has to find the last migration that touched them.
+ * Change a body here only together with a new migration that applies this file again.
+ *
+ * The rollups are built from releases: a release is what the mixer wrote for one survey, rated
+ * team and day (every response of it is a different person, and there are at least m of them).
+ * A release shows a question only where at least the survey's k answered it (its comment
+ * threshold for text questions); otherwise that question's answers of that release count
+ * nowhere — in no day, period, tree group or wave. Every figure a report shows is then a sum of
+ * whole releases that each reach k, so no two figures can differ by fewer than k answers.
+ */
+
+/** Score columns: c[s + 1] counts score s, 0–10. */
+const SCORE_COUNTS = `ARRAY[${Array.from({ length: 11 }, (_, s) => `count(*) FILTER (WHERE a.score = ${s})`).join(', ')}]::int[]`;
+const SUM_SCORE_COUNTS = (alias: string) =>
+  `ARRAY[${Array.from({ length: 11 }, (_, i) => `sum(${alias}.score_counts[${i + 1}])`).join(', ')}]::int[]`;
+const DETRACTORS = (alias: string) =>
+  Array.from({ length: 7 }, (_, s) => `${alias}.score_counts[${s + 1}]`).join(' + ');
+
+/** The release of a response and one of its answers, as report_release_question keys it. */
+const RELEASE_OF = `u.survey_id = r.survey_id AND u.team_id = r.team_id AND u.released_on = r.released_on
+     AND u.source = r.source AND u.question_id = a.question_id`;
+
+const ROLLUP_REFRESH = `CREATE OR REPLACE FUNCTION report_rollup_refresh(p_teams uuid[], p_days date[]) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  -- One writer at a time: each statement below then sees what an earlier writer committed.
+  PERFORM pg_advisory_xact_lock(7262011);
+  CREATE TEMP TABLE IF NOT EXISTS report_rollup_keys (team_id uuid, day date) ON COMMIT DELETE ROWS;
+  TRUNCATE report_rollup_keys;
+  INSERT INTO report_rollup_keys SELECT DISTINCT t, d FROM unnest(p_teams, p_days) AS k(t, d);
+  ANALYZE report_rollup_keys;
+
+  DELETE FROM report_day_question x USING report_rollup_keys k WHERE x.team_id = k.team_id AND x.released_on = k.day;
+  DELETE FROM report_day_option x USING report_rollup_keys k WHERE x.team_id = k.team_id AND x.released_on = k.day;
+  DELETE FROM report_day_segment x USING report_rollup_keys k WHERE x.team_id = k.team_id AND x.released_on = k.day;
+  DELETE FROM report_wave_question x USING report_rollup_keys k WHERE x.team_id = k.team_id AND x.released_on = k.day;
+  DELETE FROM report_wave_option x USING report_rollup_keys k WHERE x.team_id = k.team_id AND x.released_on = k.day;
+
+  -- Per release and question: how many answered, with which scores — where the release shows it.
+  CREATE TEMP TABLE IF NOT EXISTS report_release_question (survey_id uuid, team_id uuid,
+    released_on date, source varchar(16), question_id uuid, n int, score_sum bigint,
+    score_counts int[]) ON COMMIT DELETE ROWS;
+  TRUNCATE report_release_question;
+  -- One answer row per response for every type but multi, which has one per chosen option.
+  INSERT INTO report_release_question
+  SELECT r.survey_id, r.team_id, r.released_on, r.source, a.question_id, count(*),
+         coalesce(sum(a.score), 0), ${SCORE_COUNTS}
+    FROM report_rollup_keys k
+    JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
+    JOIN answer a ON a.response_id = r.id
+    JOIN question q ON q.id = a.question_id AND q.type <> 'multi'
+    JOIN survey s ON s.id = r.survey_id
+   GROUP BY r.survey_id, r.team_id, r.released_on, r.source, a.question_id, q.type,
+            s.reporting_threshold, s.comment_threshold
+  HAVING count(*) >= CASE WHEN q.type = 'text' THEN s.comment_threshold ELSE s.reporting_threshold END;
+  INSERT INTO report_release_question
+  SELECT r.survey_id, r.team_id, r.released_on, r.source, a.question_id,
+         count(DISTINCT a.response_id), 0, array_fill(0, ARRAY[11])
+    FROM report_rollup_keys k
+    JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
+    JOIN answer a ON a.response_id = r.id
+    JOIN question q ON q.id = a.question_id AND q.type = 'multi'
+    JOIN survey s ON s.id = r.survey_id
+   GROUP BY r.survey_id, r.team_id, r.released_on, r.source, a.question_id, s.reporting_threshold
+  HAVING count(DISTINCT a.response_id) >= s.reporting_threshold;
+  ANALYZE report_release_question;
+
+  INSERT INTO report_day_question (team_id, released_on, source, question_id, n, score_sum, score_counts)
+  SELECT u.team_id, u.released_on, u.source, u.question_id, sum(u.n), sum(u.score_sum),
+         ${SUM_SCORE_COUNTS('u')}
+    FROM report_release_question u
+   GROUP BY 1, 2, 3, 4;
+
+  INSERT INTO report_wave_question (survey_id, team_id, released_on, question_id, n, score_sum, score_counts)
+  SELECT u.survey_id, u.team_id, u.released_on, u.question_id, u.n, u.score_sum, u.score_counts
+    FROM report_release_question u WHERE u.source = 'pulse';
+
+  INSERT INTO report_day_option (team_id, released_on, source, question_id, option_key, n)
+  SELECT r.team_id, r.released_on, r.source, a.question_id, a.option_key, count(*)
+    FROM report_rollup_keys k
+    JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
+    JOIN answer a ON a.response_id = r.id AND a.option_key IS NOT NULL
+    JOIN report_release_question u ON ${RELEASE_OF}
+   GROUP BY 1, 2, 3, 4, 5;
+
+  INSERT INTO report_wave_option (survey_id, team_id, released_on, question_id, option_key, n)
+  SELECT r.survey_id, r.team_id, r.released_on, a.question_id, a.option_key, count(*)
+    FROM report_rollup_keys k
+    JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day AND r.source = 'pulse'
+    JOIN answer a ON a.response_id = r.id AND a.option_key IS NOT NULL
+    JOIN report_release_question u ON ${RELEASE_OF}
+   GROUP BY 1, 2, 3, 4, 5;
+
+  -- The segment values releases named (response_segment), for the iNPS question where the
+  -- release shows it. What they do not name is the rest of the team's total.
+  INSERT INTO report_day_segment (team_id, released_on, source, dimension, value, n, promoters, passives, detractors)
+  SELECT c.team_id, c.released_on, c.source, c.dimension, c.value, sum(c.n),
+         sum(c.score_counts[10] + c.score_counts[11]), sum(c.score_counts[8] + c.score_counts[9]),
+         sum(${DETRACTORS('c')})
+    FROM report_rollup_keys k
+    JOIN response_segment c ON c.team_id = k.team_id AND c.released_on = k.day
+    JOIN question q ON q.id = c.question_id AND q.type = 'nps'
+    JOIN report_release_question u ON u.survey_id = c.survey_id AND u.team_id = c.team_id
+     AND u.released_on = c.released_on AND u.source = c.source AND u.question_id = c.question_id
+   GROUP BY 1, 2, 3, 4, 5;
+
+  -- Comments of the releases that show them, each keeping the random sort key it was first given
+  -- (those of a release that no longer shows them — answers deleted — go).
+  DELETE FROM report_comment x USING report_rollup_keys k, answer a, response r
+   WHERE x.team_id = k.team_id AND x.released_on = k.day AND a.id = x.answer_id AND r.id = a.response_id
+     AND NOT EXISTS (SELECT 1 FROM report_release_question u WHERE ${RELEASE_OF});
+  INSERT INTO report_comment (answer_id, team_id, released_on, source, sort_key)
+  SELECT a.id, r.team_id, r.released_on, r.source, random()
+    FROM report_rollup_keys k
+    JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
+    JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
+    JOIN report_release_question u ON ${RELEASE_OF}
+  ON CONFLICT (answer_id) DO NOTHING;
+END
+$fn$`;
+
+/**
+ * report_period_refresh(teams, days): the week, month and quarter rows that hold the given
+ * (team, day) pairs, as sums of the daily rows report_rollup_refresh has just recomputed. Rows are
+ * written in key order so that a bucket's rows sit together on disk after a backfill.
+ */
+const PERIOD_REFRESH = `CREATE OR REPLACE FUNCTION report_period_refresh(p_teams uuid[], p_days date[]) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM pg_advisory_xact_lock(7262011);
+  CREATE TEMP TABLE IF NOT EXISTS report_period_keys (grain varchar(8), bucket_start date, bucket_end date, team_id uuid) ON COMMIT DELETE ROWS;
+  TRUNCATE report_period_keys;
+  INSERT INTO report_period_keys
+  SELECT DISTINCT g.grain, date_trunc(g.grain, k.d::timestamp)::date,
+         (date_trunc(g.grain, k.d::timestamp) + g.span)::date, k.t
+    FROM unnest(p_teams, p_days) AS k(t, d)
+   CROSS JOIN (VALUES ('week', interval '7 days'), ('month', interval '1 month'),
+                      ('quarter', interval '3 months')) AS g(grain, span);
+  ANALYZE report_period_keys;
+
+  DELETE FROM report_period_question x USING report_period_keys k
+   WHERE x.grain = k.grain AND x.bucket_start = k.bucket_start AND x.team_id = k.team_id;
+  DELETE FROM report_period_option x USING report_period_keys k
+   WHERE x.grain = k.grain AND x.bucket_start = k.bucket_start AND x.team_id = k.team_id;
+  DELETE FROM report_period_segment x USING report_period_keys k
+   WHERE x.grain = k.grain AND x.bucket_start = k.bucket_start AND x.team_id = k.team_id;
+
+  INSERT INTO report_period_question (grain, bucket_start, question_id, team_id, source, n, score_sum, score_counts)
+  SELECT k.grain, k.bucket_start, d.question_id, k.team_id, d.source, sum(d.n), sum(d.score_sum),
+         ${SUM_SCORE_COUNTS('d')}
+    FROM report_period_keys k
+    JOIN report_day_question d ON d.team_id = k.team_id
+     AND d.released_on >= k.bucket_start AND d.released_on < k.bucket_end
+   GROUP BY 1, 2, 3, 4, 5
+   ORDER BY 1, 2, 3, 4, 5;
+  INSERT INTO report_period_option (grain, bucket_start, question_id, team_id, source, option_key, n)
+  SELECT k.grain, k.bucket_start, d.question_id, k.team_id, d.source, d.option_key, sum(d.n)
+    FROM report_period_keys k
+    JOIN report_day_option d ON d.team_id = k.team_id
+     AND d.released_on >= k.bucket_start AND d.released_on < k.bucket_end
+   GROUP BY 1, 2, 3, 4, 5, 6
+   ORDER BY 1, 2, 3, 4, 5, 6;
+  INSERT INTO report_period_segment (grain, dimension, bucket_start, team_id, source, value, n, promoters, passives, detractors)
+  SELECT k.grain, d.dimension, k.bucket_start, k.team_id, d.source, d.value, sum(d.n),
+         sum(d.promoters), sum(d.passives), sum(d.detractors)
+    FROM report_period_keys k
+    JOIN report_day_segment d ON d.team_id = k.team_id
+     AND d.released_on >= k.bucket_start AND d.released_on < k.bucket_end
+   GROUP BY 1, 2, 3, 4, 5, 6
+   ORDER BY 1, 2, 3, 4, 5, 6;
+END
+$fn$`;
+
+/** report_refresh: the daily rows, then the period rows (what the triggers call). */
+const REFRESH = `CREATE OR REPLACE FUNCTION report_refresh(p_teams uuid[], p_days date[]) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM report_rollup_refresh(p_teams, p_days);
+  PERFORM report_period_refresh(p_teams, p_days);
+END
+$fn$`;
+
+/** Every rollup table, emptied when `response` is truncated. */
+export const ROLLUP_TABLES = [
+  'report_day_question',
+  'report_day_option',
+  'report_day_segment',
+  'report_comment',
+  'report_period_question',
+  'report_period_option',
+  'report_period_segment',
+  'report_wave_question',
+  'report_wave_option',
+];
+
+/**
+ * Statement-level triggers call report_refresh once per INSERT of answers (the mixer writes a
+ * release's responses, segments and then answers) and per DELETE of responses. DELETE rather
+ * than TRUNCATE on truncation: a TRUNCATE … CASCADE of response may already be truncating one of
+ * these tables in the same statement, and TRUNCATE refuses a table in use.
+ */
+const TRIGGER_FUNCTIONS = [
+  `CREATE OR REPLACE FUNCTION report_rollup_after_answers() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM report_refresh(array_agg(team_id), array_agg(released_on))
+     FROM (SELECT DISTINCT r.team_id, r.released_on
+             FROM new_answers a JOIN response r ON r.id = a.response_id) k
+    HAVING count(*) > 0;
+  RETURN NULL;
+END
+$fn$`,
+  `CREATE OR REPLACE FUNCTION report_rollup_after_responses_deleted() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM report_refresh(array_agg(team_id), array_agg(released_on))
+     FROM (SELECT DISTINCT team_id, released_on FROM old_responses) k
+    HAVING count(*) > 0;
+  RETURN NULL;
+END
+$fn$`,
+  `CREATE OR REPLACE FUNCTION report_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  ${ROLLUP_TABLES.map((table) => `DELETE FROM ${table};`).join('\n  ')}
+  RETURN NULL;
+END
+$fn$`,
+];
+
+/** The statements that (re)create every function above, in order. */
+export const REPORT_ROLLUP_FUNCTIONS = [
+  ROLLUP_REFRESH,
+  PERIOD_REFRESH,
+  REFRESH,
+  ...TRIGGER_FUNCTIONS,
+];
+
+/** Every rollup row, recomputed from `response` and `answer` (a backfill, bench:seed). */
+export const REBUILD_ROLLUPS_SQL = `SELECT report_refresh(array_agg(team_id), array_agg(released_on))
+   FROM (SELECT DISTINCT team_id, released_on FROM response) k`;
