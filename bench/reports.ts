@@ -367,11 +367,12 @@ async function main(): Promise<number> {
     const headlineRaw = async () =>
       (
         (await pg.query(SQL.npsByTreeAndBucket, [ORGANISATION, 'month', start, end])).rows as {
+          source: string;
           key: string;
           bucket: string;
           n: number;
         }[]
-      ).filter((r) => r.key === team.id);
+      ).filter((r) => r.key === team.id && r.source === 'pulse');
 
     // Sanity: the app's headline n (API) is the raw count of the month, and both pages answer.
     const first = await get(apiTeamPath);
