@@ -1,9 +1,11 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { NotFoundException } from '@nestjs/common';
 import { ACCESS, type AccessRule, TEAM_SCOPE } from '../../common/access/access.decorator';
 import { DomainError } from '../../common/errors/domain-error';
+import { sentFromThisSite } from '../../common/http/same-origin';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
@@ -13,7 +15,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * The one gate of every route: reads the route's declared rule (a route without one is
  * refused), authenticates the session or API token it asks for, checks role or scope, and —
- * for pages — the CSRF token of every state-changing form.
+ * for pages — that every state-changing form comes from this site (Origin / Sec-Fetch-Site)
+ * and carries the session's CSRF token.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -21,6 +24,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly accounts: AccountsService,
     private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -75,6 +79,7 @@ export class AccessGuard implements CanActivate {
       throw AccountErrors.forbidden();
     }
     if (!SAFE_METHODS.has(request.method)) {
+      if (!sentFromThisSite(request.headers, this.config.baseUrl)) throw AccountErrors.crossSite();
       const body = (request.body ?? {}) as Record<string, unknown>;
       if (!this.accounts.csrfMatches(user, body._csrf)) throw AccountErrors.badCsrf();
     }

@@ -11,10 +11,14 @@ import { DomainError } from '../../common/errors/domain-error';
 import { CSRF_COOKIE, csrfToken, csrfValid, ensureCsrfNonce } from '../../common/http/csrf';
 import { asForm, textField } from '../../common/http/form-fields';
 import { safeNext } from '../../common/http/safe-next';
+import { sentFromThisSite } from '../../common/http/same-origin';
 import { pageContext } from '../../common/views/page-context';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AccountsService } from './accounts.service';
 import { PASSWORD_MIN } from './passwords';
+
+const CROSS_SITE =
+  'This form was sent from another site, so it was refused. Open the inpulse page yourself (type its address or use your bookmark) and try again.';
 
 /** Sign-in, sign-out, password change, and the set-password link of an invitation. */
 @ApiExcludeController()
@@ -43,6 +47,9 @@ export class AccountPagesController {
   async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const form = asForm(body);
     const next = safeNext(form.next);
+    if (!sentFromThisSite(request.headers, this.config.baseUrl)) {
+      return this.renderLogin(request, reply, 403, { next, error: CROSS_SITE });
+    }
     if (!csrfValid(this.config.appSecret, request.cookies?.[CSRF_COOKIE], 'login', form._csrf)) {
       return this.renderLogin(request, reply, 403, {
         next,
@@ -165,6 +172,9 @@ export class AccountPagesController {
   ) {
     reply.header('Referrer-Policy', 'no-referrer').header('Cache-Control', 'no-store');
     const form = asForm(body);
+    if (!sentFromThisSite(request.headers, this.config.baseUrl)) {
+      return this.renderSetup(request, reply, token, 403, { error: CROSS_SITE });
+    }
     if (
       !csrfValid(
         this.config.appSecret,

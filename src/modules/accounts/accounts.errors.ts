@@ -10,6 +10,12 @@ export const AccountErrors = {
       'auth.csrf',
       'The form has expired or was not sent from this site. Reload the page and try again.',
     ),
+  crossSite: () =>
+    new DomainError(
+      'forbidden',
+      'auth.cross_site',
+      'This form was sent from another site, so nothing was done. Open inpulse yourself and try again.',
+    ),
   forbidden: () =>
     new DomainError('forbidden', 'auth.forbidden', 'You are not allowed to do this.'),
   invalid: (message: string) => new DomainError('invalid', 'account.invalid', message),

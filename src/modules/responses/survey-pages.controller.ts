@@ -10,6 +10,7 @@ import {
   csrfValid,
   ensureCsrfNonce,
 } from '../../common/http/csrf';
+import { sentFromThisSite } from '../../common/http/same-origin';
 import { I18N } from '../../common/i18n/i18n.provider';
 import { RATE_LIMITS, RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import type { I18n } from '../../common/i18n/i18n.service';
@@ -89,12 +90,14 @@ export class SurveyPagesController {
     privateHeaders(reply);
     const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const rawContext = typeof form[CONTEXT_FIELD] === 'string' ? form[CONTEXT_FIELD] : '';
-    const authentic = csrfValid(
-      this.config.appSecret,
-      request.cookies?.[CSRF_COOKIE],
-      formScope(token, rawContext),
-      form[CSRF_FIELD],
-    );
+    const authentic =
+      sentFromThisSite(request.headers, this.config.baseUrl) &&
+      csrfValid(
+        this.config.appSecret,
+        request.cookies?.[CSRF_COOKIE],
+        formScope(token, rawContext),
+        form[CSRF_FIELD],
+      );
     const context = authentic ? decodeContext(rawContext) : undefined;
     if (!context) {
       await this.refuse(token, request, reply, undefined, ResponseErrors.badCsrf());
