@@ -78,6 +78,19 @@ describe('campaigns: API and pages', () => {
     });
     expect(shape.statusCode).toBe(400);
     expect(shape.json().message).toMatch(/cadence.kind must be one of/);
+    // A start that is not on the calendar or the clock is refused, never read as another.
+    for (const [start, problem] of [
+      ['2027-02-30T10:00', /start "2027-02-30T10:00" does not exist: February 2027 has 28 days/],
+      ['2027-01-04T10:60', /start "2027-01-04T10:60" does not exist: the time must be/],
+    ]) {
+      const impossible = await t.api({
+        method: 'POST',
+        url: '/api/v1/campaigns',
+        payload: { name: 'Impossible', template: 'pulse', cadence: { kind: 'weekly', start } },
+      });
+      expect(impossible.statusCode).toBe(400);
+      expect(impossible.json().message).toMatch(problem);
+    }
     expect(await counts()).toEqual(before);
   });
 

@@ -100,6 +100,42 @@ describe('team reports', () => {
     expect(badDate.statusCode).toBe(400);
   });
 
+  it('refuses a date that is not on the calendar with a 400 saying so, never reading it as another day', async () => {
+    const urls = (at: string) => [
+      `/api/v1/reports/overview?period=month&at=${at}`,
+      `/api/v1/reports/teams/legal?period=month&at=${at}`,
+      `/api/v1/reports/teams/legal/tickets?period=month&at=${at}`,
+      `/api/v1/reports/teams/legal/csv?period=month&at=${at}`,
+      `/?period=month&at=${at}`,
+      `/teams/legal?period=month&at=${at}`,
+      `/teams/legal/export.csv?period=month&at=${at}`,
+    ];
+    for (const [at, problem] of [
+      ['2026-02-30', 'at "2026-02-30" does not exist: February 2026 has 28 days'],
+      ['2025-02-29', 'February 2025 has 28 days'],
+      ['2026-04-31', 'April 2026 has 30 days'],
+      ['2026-13-01', 'there is no month 13'],
+      ['2026-00-10', 'there is no month 0'],
+      ['2026-01-00', 'there is no day 0'],
+      ['2026-1-5', 'at must be a date in the form YYYY-MM-DD'],
+      ['0000-01-01', 'at must be a day from 1900-01-01 to 2999-12-31'],
+      ['9999-12-31', 'at must be a day from 1900-01-01 to 2999-12-31'],
+    ]) {
+      for (const url of urls(at)) {
+        const res = url.startsWith('/api/') ? await t.api({ method: 'GET', url }) : await page(url);
+        expect({ url, status: res.statusCode }).toEqual({ url, status: 400 });
+        const said = url.startsWith('/api/')
+          ? (res.json() as { message: string }).message
+          : res.body.replace(/&quot;/g, '"');
+        expect({ url, said }).toEqual({ url, said: expect.stringContaining(problem) });
+      }
+    }
+    // A real 29 February is a day like any other.
+    const leap = await t.api({ method: 'GET', url: '/api/v1/reports/teams/legal?at=2024-02-29' });
+    expect(leap.statusCode).toBe(200);
+    expect(leap.json().period.start).toBe('2024-02-01');
+  });
+
   it('rolls sub-teams up into their parent and shows them beside it', async () => {
     const it = (
       await t.api({ method: 'GET', url: `/api/v1/reports/teams/it?period=quarter&at=${quarter}` })

@@ -75,7 +75,7 @@ describe('cadence', () => {
       cadenceProblems({ ...base, timeZone: 'Mars/Olympus', kind: 'weekly' }, 5).join(),
     ).toMatch(/IANA/);
     expect(cadenceProblems({ ...base, start: '2027-02-30T10:00', kind: 'once' }, 5).join()).toMatch(
-      /YYYY-MM-DDTHH:MM/,
+      /does not exist/,
     );
     expect(cadenceProblems({ ...base, kind: 'rrule', rrule: 'FREQ=MINUTELY' }, 1).join()).toMatch(
       /FREQ=DAILY/,
@@ -89,6 +89,30 @@ describe('cadence', () => {
     expect(cadenceProblems({ ...base, kind: 'every_n_weeks', everyWeeks: 1 }, 1).join()).toMatch(
       /everyWeeks/,
     );
+  });
+
+  it('refuses a start that is not on the calendar or the clock, never reading it as another', () => {
+    const base = { timeZone: 'UTC', kind: 'once' as const };
+    for (const [start, problem] of [
+      ['2027-02-30T10:00', /start "2027-02-30T10:00" does not exist: February 2027 has 28 days/],
+      ['2028-02-30T10:00', /February 2028 has 29 days/],
+      ['2027-04-31T10:00', /April 2027 has 30 days/],
+      ['2027-13-01T10:00', /there is no month 13/],
+      ['2027-01-00T10:00', /there is no day 0/],
+      [
+        '2027-01-04T10:60',
+        /start "2027-01-04T10:60" does not exist: the time must be 00:00 to 23:59/,
+      ],
+      ['2027-01-04T24:00', /the time must be 00:00 to 23:59/],
+      ['0050-01-04T10:00', /is before 1970/],
+      ['soon', /start "soon" must be a local date and time, YYYY-MM-DDTHH:MM/],
+    ] as const) {
+      expect({ start, problems: cadenceProblems({ ...base, start }, 5).join() }).toEqual({
+        start,
+        problems: expect.stringMatching(problem),
+      });
+    }
+    expect(cadenceProblems({ ...base, start: '2028-02-29T23:59' }, 5)).toEqual([]);
   });
 
   it('sends inside the window of the employee’s own zone', () => {

@@ -1,4 +1,5 @@
 import { RRule } from 'rrule';
+import { dayProblem } from '../../common/http/calendar-date';
 import { isIanaZone } from '../../config/app-config';
 
 /**
@@ -49,15 +50,28 @@ export function isClock(value: string): boolean {
   return CLOCK.test(value);
 }
 
+/**
+ * What is wrong with a wall-clock time as written (YYYY-MM-DDTHH:MM), or undefined. A day or a
+ * time that does not exist is refused, never rolled over to another (2027-02-30 is not 2 March,
+ * 10:60 is not 11:00).
+ */
+export function localProblem(field: string, value: string): string | undefined {
+  const m = LOCAL.exec(value);
+  if (!m) return `${field} "${value}" must be a local date and time, YYYY-MM-DDTHH:MM`;
+  const day = dayProblem(+m[1], +m[2], +m[3]);
+  if (day) return `${field} "${value}" does not exist: ${day}`;
+  if (+m[4] > 23 || +m[5] > 59)
+    return `${field} "${value}" does not exist: the time must be 00:00 to 23:59`;
+  // Date.UTC reads years 0–99 as 1900–1999.
+  if (+m[1] < 1970) return `${field} "${value}" is before 1970`;
+  return undefined;
+}
+
 /** A wall-clock time as written (YYYY-MM-DDTHH:MM), or undefined when it is not one. */
 export function parseLocal(value: string): number | undefined {
   const m = LOCAL.exec(value);
-  if (!m) return undefined;
-  const floating = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
-  const d = new Date(floating);
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3]
-    ? floating
-    : undefined;
+  if (!m || localProblem('start', value)) return undefined;
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -199,8 +213,8 @@ export function cadenceProblems(cadence: Cadence, openDays: number): string[] {
     return [`cadence must be one of ${CADENCES.join(', ')} (got "${cadence.kind}")`];
   if (!isTimeZone(cadence.timeZone))
     problems.push(`timeZone "${cadence.timeZone}" is not an IANA time zone such as Europe/Madrid`);
-  if (parseLocal(cadence.start) === undefined)
-    problems.push(`start "${cadence.start}" must be a local date and time, YYYY-MM-DDTHH:MM`);
+  const startProblem = localProblem('start', cadence.start);
+  if (startProblem) problems.push(startProblem);
   if (cadence.kind === 'every_n_weeks') {
     const n = cadence.everyWeeks;
     if (!Number.isInteger(n) || (n as number) < 2 || (n as number) > 52)

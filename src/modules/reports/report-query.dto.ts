@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsCalendarDate, REPORT_DAYS } from '../../common/http/calendar-date';
 import { GRAINS, type Grain } from './periods';
 import { OVERVIEW_SORTS, type OverviewSort } from './reports.service';
 
@@ -11,12 +12,11 @@ export class ReportQueryDto {
 
   @ApiPropertyOptional({
     example: '2026-11-01',
-    description: 'any day of the bucket to show (default: today)',
+    format: 'date',
+    description: `any day of the bucket to show (default: today), from ${REPORT_DAYS.from} to ${REPORT_DAYS.to}; a day that does not exist (2026-02-30) is a 400`,
   })
   @IsOptional()
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-    message: 'at must be a date in the form YYYY-MM-DD',
-  })
+  @IsCalendarDate()
   at?: string;
 }
 

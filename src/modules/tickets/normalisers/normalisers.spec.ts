@@ -167,10 +167,13 @@ describe('normalising each system’s payload into one ticket event', () => {
     ticket.createdAt = '-271821-04-20T00:00:00Z';
     ticket.firstResponseAt = 8.64e15;
     ticket.resolvedAt = 'yesterday';
+    // A day that does not exist is not read as another (2026-02-30 is not 2 March).
+    ticket.closedAt = '2026-02-30T10:00:00Z';
     expect(eventOf('generic', payload)).toMatchObject({
       createdAt: null,
       firstResponseAt: null,
       resolvedAt: null,
+      closedAt: null,
     });
   });
 

@@ -1,3 +1,5 @@
+import { dayProblem } from '../../../common/http/calendar-date';
+
 /** What every source's payload is normalised into. */
 export const TICKET_EVENT_TYPES = [
   'created',
@@ -78,7 +80,8 @@ export function time(value: unknown): Date | null {
   let iso = raw;
   if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(iso)) iso = `${iso.replace(' ', 'T')}Z`;
   iso = iso.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(iso)) return null;
+  const day = /^(\d{4})-(\d{2})-(\d{2})T/.exec(iso);
+  if (!day || dayProblem(+day[1], +day[2], +day[3])) return null;
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? null : inRange(ms);
 }
