@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { RATE_LIMITS } from '../../src/common/rate-limit/rate-limit.service';
+import { BACK_OFFS, RATE_LIMITS } from '../../src/common/rate-limit/rate-limit.service';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
 import {
@@ -1301,11 +1301,12 @@ describe('rate limits (apps of their own; addresses told apart by X-Forwarded-Fo
   });
   afterAll(() => r.close());
 
-  it('the 6th wrong password for one account → 429 with Retry-After; then even the right one, until the window passes', async () => {
+  it('the 6th wrong password for one account from one address → 429 with Retry-After; then even the right one from there, while another address signs in', async () => {
+    // Back-off, the per-address and per-account limits: test/e2e/sign-in-throttle.spec.ts.
     const { email } = await createAccount(r);
-    const { limit, windowSeconds } = RATE_LIMITS.loginPerAccount;
+    const { free, baseSeconds } = BACK_OFFS.login;
     const ip = '127.0.0.41';
-    for (let i = 1; i <= limit; i++) {
+    for (let i = 1; i <= free; i++) {
       const res = await postLogin(r, { email, password: `wrong password ${i}` }, { ip });
       expectStatus(res, 401, `attempt ${i}`);
     }
@@ -1313,24 +1314,25 @@ describe('rate limits (apps of their own; addresses told apart by X-Forwarded-Fo
     expectStatus(sixth, 429, 'attempt 6');
     const retryAfter = Number(sixth.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+    expect(retryAfter).toBeLessThanOrEqual(baseSeconds);
     const before = await snapshot(r);
     const right = await postLogin(r, { email, password: TEST_PASSWORD }, { ip });
     expectStatus(right, 429, 'right password');
     expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
     expect(sessionCookieOf(right)).toBeUndefined();
-    // The limit is per account: another address does not help.
-    const elsewhere = await postLogin(r, { email, password: TEST_PASSWORD }, { ip: '127.0.0.42' });
-    expectStatus(elsewhere, 429, 'other address');
     expect((await snapshot(r)).sessions).toBe(before.sessions);
-    // The window passes.
+    // The owner is not locked out: another address signs in.
+    const elsewhere = await postLogin(r, { email, password: TEST_PASSWORD }, { ip: '127.0.0.42' });
+    expectStatus(elsewhere, 303, 'other address');
+    expect(sessionCookieOf(elsewhere)).toBeDefined();
+    // The wait passes.
     await r.dataSource.query(
       `UPDATE rate_limit_bucket SET window_start = window_start - make_interval(secs => $1)
         WHERE key = $2`,
-      [windowSeconds + 1, `login-account:${email}`],
+      [baseSeconds + 1, `${BACK_OFFS.login.name}:${ip} ${email}`],
     );
     const later = await postLogin(r, { email, password: TEST_PASSWORD }, { ip });
-    expectStatus(later, 303, 'after the window');
+    expectStatus(later, 303, 'after the wait');
     expect(sessionCookieOf(later)).toBeDefined();
   });
 
@@ -1383,18 +1385,19 @@ describe('rate limits (apps of their own; addresses told apart by X-Forwarded-Fo
     ).toHaveLength(0);
   });
 
-  it('without TRUST_PROXY a forged X-Forwarded-For does not escape the per-account limit', async () => {
+  it('without TRUST_PROXY a forged X-Forwarded-For does not escape the back-off of its real address', async () => {
     const plain = await startTestApp();
     try {
       const { email } = await createAccount(plain);
-      const { limit } = RATE_LIMITS.loginPerAccount;
-      for (let i = 0; i <= limit; i++) {
+      const { free } = BACK_OFFS.login;
+      for (let i = 0; i < free; i++) {
         await postLogin(plain, { email, password: 'wrong' }, { ip: `127.0.1.${i + 1}` });
       }
       const res = await postLogin(plain, { email, password: 'wrong' }, { ip: '127.0.2.1' });
       expectStatus(res, 429);
       const [bucket] = await plain.dataSource.query(
-        `SELECT count(*)::int AS n FROM rate_limit_bucket WHERE key LIKE 'login-ip:127.0.1.%'`,
+        `SELECT count(*)::int AS n FROM rate_limit_bucket
+          WHERE key LIKE 'login-ip:127.0.1.%' OR key LIKE 'login-pair:127.0.1.%'`,
       );
       expect(bucket.n).toBe(0); // the header was not believed
     } finally {

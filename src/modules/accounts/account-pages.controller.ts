@@ -16,6 +16,7 @@ import { pageContext } from '../../common/views/page-context';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AccountsService } from './accounts.service';
 import { PASSWORD_MIN } from './passwords';
+import { SignInThrottle } from './sign-in-throttle';
 
 const CROSS_SITE =
   'This form was sent from another site, so it was refused. Open the inpulse page yourself (type its address or use your bookmark) and try again.';
@@ -26,6 +27,7 @@ const CROSS_SITE =
 export class AccountPagesController {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly throttle: SignInThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,17 +59,26 @@ export class AccountPagesController {
       });
     }
     try {
-      const { sessionId } = await this.accounts.login(
+      const { sessionId, device } = await this.accounts.login(
         textField(form, 'email'),
         textField(form, 'password'),
-        { ip: request.ip },
+        { ip: request.ip, device: request.cookies?.[this.throttle.deviceCookie] },
       );
+      const secure = this.config.baseUrl.startsWith('https:');
       reply.setCookie(this.accounts.sessionCookie, sessionId, {
         path: '/',
         httpOnly: true,
         sameSite: 'lax',
-        secure: this.config.baseUrl.startsWith('https:'),
+        secure,
         maxAge: this.config.sessionAbsoluteHours * 3600,
+      });
+      // Lets this browser sign in to this account even while others are throttled for it.
+      reply.setCookie(this.throttle.deviceCookie, device, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure,
+        maxAge: this.throttle.deviceMaxAgeSeconds,
       });
       return reply.redirect(next, 303);
     } catch (error) {

@@ -7,13 +7,19 @@ import { AccountPagesController } from './account-pages.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { AdminPagesController } from './admin-pages.controller';
+import { SignInThrottle } from './sign-in-throttle';
 
 /** Global: every feature's pages ask it which teams a person may see. */
 @Global()
 @Module({
   imports: [TeamsModule, MailModule],
   controllers: [AccountPagesController, AdminPagesController],
-  providers: [AccountsService, AccountsRepository, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [
+    AccountsService,
+    AccountsRepository,
+    SignInThrottle,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
   exports: [AccountsService],
 })
 export class AccountsModule {}

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Principal, SignedInUser, TokenPrincipal } from '../../common/access/access.decorator';
 import { ROLES, type Role, SCOPES, type Scope } from '../../common/access/roles';
-import { RATE_LIMITS, RateLimitService } from '../../common/rate-limit/rate-limit.service';
+import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { hasControlCharacters } from '../../common/text';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
@@ -12,6 +12,7 @@ import { TeamsService } from '../teams/teams.service';
 import { AccountErrors } from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { type SignInClient, SignInThrottle } from './sign-in-throttle';
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 const secret = () => randomBytes(32).toString('base64url');
@@ -34,6 +35,7 @@ export class AccountsService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly rateLimits: RateLimitService,
+    private readonly throttle: SignInThrottle,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -60,25 +62,18 @@ export class AccountsService implements OnModuleInit {
   // Sign-in
 
   /**
-   * Checks the password and opens a new session (a new id every time: no fixation). Limited
-   * per address and per account; every failure is audited.
+   * Checks the password and opens a new session (a new id every time: no fixation). Throttled
+   * (SignInThrottle: per account and address with back-off, per address, per account); every
+   * failure is audited. Returns a device cookie value that lets this browser in later even while
+   * the account is under attack.
    */
   async login(
     emailInput: string,
     password: string,
-    request: RequestInfo,
-  ): Promise<{ sessionId: string; user: SignedInUser }> {
+    request: SignInClient,
+  ): Promise<{ sessionId: string; user: SignedInUser; device: string }> {
     const email = emailInput.trim().toLowerCase().slice(0, 320);
-    await this.rateLimits.enforce(
-      RATE_LIMITS.loginPerIp,
-      request.ip,
-      'sign-in attempts from this address',
-    );
-    await this.rateLimits.enforce(
-      RATE_LIMITS.loginPerAccount,
-      email,
-      'sign-in attempts for this account',
-    );
+    const admission = await this.throttle.admit(email, request);
     const user = await this.accounts.findUserByEmail(email);
     const ok = await verifyPassword(
       password.slice(0, 1000),
@@ -93,7 +88,7 @@ export class AccountsService implements OnModuleInit {
       });
       throw AccountErrors.badCredentials();
     }
-    await this.rateLimits.reset(RATE_LIMITS.loginPerAccount, email);
+    await this.throttle.succeeded(admission);
     const sessionId = secret();
     const csrfToken = secret();
     await this.accounts.insertSession(
@@ -116,7 +111,7 @@ export class AccountsService implements OnModuleInit {
       target: user.email,
       ip: request.ip,
     });
-    return { sessionId, user: signedIn };
+    return { sessionId, user: signedIn, device: this.throttle.newDevice(email) };
   }
 
   async logout(
