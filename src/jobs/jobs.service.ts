@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DATABASE_URL } from '../database/database.tokens';
@@ -29,10 +35,12 @@ export type JobsExecutor = PgBoss.Db;
  * With JOB_WORKERS=false the instance only enqueues (useful in tests and for web-only nodes).
  */
 @Injectable()
-export class JobsService implements OnApplicationShutdown {
+export class JobsService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly boss: PgBoss;
   private started: Promise<void> | undefined;
+  /** Workers stopped (the instance is stopping); the connection stays for the last inserts. */
+  private drained = false;
 
   constructor(
     @Inject(DATABASE_URL) databaseUrl: string,
@@ -113,9 +121,36 @@ export class JobsService implements OnApplicationShutdown {
       );
   }
 
+  /**
+   * The instance is stopping: take no new job, and wait (up to SHUTDOWN_TIMEOUT_SECONDS) for the
+   * running ones to finish — a `mail.send` job finishes the mails at the server and gives back
+   * the rest. A job still running after that is marked failed and retried by another instance.
+   * Runs before the HTTP server closes and before the database goes, so that what the running
+   * jobs still write (and the jobs they enqueue) gets through.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    await this.started.catch(() => undefined);
+    const since = Date.now();
+    await this.boss.stop({
+      graceful: true,
+      wait: true,
+      close: false,
+      timeout: this.config.shutdownTimeoutSeconds * 1000,
+    });
+    this.drained = true;
+    this.logger.log(`jobs stopped (running ones finished in ${Date.now() - since} ms)`);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     await this.started.catch(() => undefined);
-    await this.boss.stop({ graceful: true, timeout: 10_000, wait: true });
+    if (!this.drained) {
+      await this.boss.stop({ graceful: true, timeout: 10_000, wait: true });
+      return;
+    }
+    // pg-boss made this connection itself (connectionString): it has close().
+    const db = this.boss.getDb() as unknown as { opened?: boolean; close(): Promise<void> };
+    if (db.opened) await db.close();
   }
 }
