@@ -19,7 +19,12 @@ export interface QueueDefinition<T extends object> {
   retryDelay?: number;
   /** The queue a job goes to once its retries are spent (register that queue first). */
   deadLetter?: string;
+  /**
+   * Jobs a worker fetches at once (default 1). With more, each job of the batch still succeeds
+   * or fails on its own (a failed one is retried alone), and `concurrency` of them run at a time.
+   */
   batchSize?: number;
+  concurrency?: number;
   /** How often an idle worker looks for jobs (default 2 s; pg-boss allows 0.5 s and more). */
   pollingIntervalSeconds?: number;
   /** Workers of this queue in each instance, each taking one job (or batch) at a time. */
@@ -83,7 +88,24 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
           pollingIntervalSeconds: queue.pollingIntervalSeconds ?? 2,
         },
         async (jobs) => {
-          for (const job of jobs) await queue.handler(job.data);
+          if (jobs.length === 1) return queue.handler(jobs[0].data);
+          const failed: { id: string; message: string }[] = [];
+          let next = 0;
+          const lanes = Array.from({ length: Math.min(queue.concurrency ?? 1, jobs.length) }, () =>
+            (async () => {
+              while (next < jobs.length) {
+                const job = jobs[next++];
+                try {
+                  await queue.handler(job.data);
+                } catch (error) {
+                  failed.push({ id: job.id, message: (error as Error).message ?? String(error) });
+                }
+              }
+            })(),
+          );
+          await Promise.all(lanes);
+          // The others complete when this returns; these go to their retries (or dead letter).
+          for (const { id, message } of failed) await this.boss.fail(queue.name, id, { message });
         },
       );
     }
@@ -101,6 +123,23 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
   async insert(jobs: PgBoss.JobInsert[], db?: JobsExecutor): Promise<void> {
     await this.start();
     await this.boss.insert(jobs, db ? { db } : {});
+  }
+
+  /**
+   * Deletes jobs of `queue` by id, done or waiting (and, with `archive`, from pg-boss's archive),
+   * in the caller's transaction: index lookups, whatever the size of the queue.
+   */
+  async deleteJobs(
+    db: JobsExecutor,
+    queue: string,
+    ids: string[],
+    options: { archive: boolean },
+  ): Promise<void> {
+    for (const table of options.archive ? ['pgboss.job', 'pgboss.archive'] : ['pgboss.job'])
+      await db.executeSql(`DELETE FROM ${table} WHERE name = $1 AND id = ANY($2::uuid[])`, [
+        queue,
+        ids,
+      ]);
   }
 
   /**
