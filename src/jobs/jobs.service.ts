@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DATABASE_URL } from '../database/database.tokens';
@@ -13,7 +19,12 @@ export interface QueueDefinition<T extends object> {
   retryDelay?: number;
   /** The queue a job goes to once its retries are spent (register that queue first). */
   deadLetter?: string;
+  /**
+   * Jobs a worker fetches at once (default 1). With more, each job of the batch still succeeds
+   * or fails on its own (a failed one is retried alone), and `concurrency` of them run at a time.
+   */
   batchSize?: number;
+  concurrency?: number;
   /** How often an idle worker looks for jobs (default 2 s; pg-boss allows 0.5 s and more). */
   pollingIntervalSeconds?: number;
   /** Workers of this queue in each instance, each taking one job (or batch) at a time. */
@@ -29,10 +40,12 @@ export type JobsExecutor = PgBoss.Db;
  * With JOB_WORKERS=false the instance only enqueues (useful in tests and for web-only nodes).
  */
 @Injectable()
-export class JobsService implements OnApplicationShutdown {
+export class JobsService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly boss: PgBoss;
   private started: Promise<void> | undefined;
+  /** Workers stopped (the instance is stopping); the connection stays for the last inserts. */
+  private drained = false;
 
   constructor(
     @Inject(DATABASE_URL) databaseUrl: string,
@@ -75,7 +88,24 @@ export class JobsService implements OnApplicationShutdown {
           pollingIntervalSeconds: queue.pollingIntervalSeconds ?? 2,
         },
         async (jobs) => {
-          for (const job of jobs) await queue.handler(job.data);
+          if (jobs.length === 1) return queue.handler(jobs[0].data);
+          const failed: { id: string; message: string }[] = [];
+          let next = 0;
+          const lanes = Array.from({ length: Math.min(queue.concurrency ?? 1, jobs.length) }, () =>
+            (async () => {
+              while (next < jobs.length) {
+                const job = jobs[next++];
+                try {
+                  await queue.handler(job.data);
+                } catch (error) {
+                  failed.push({ id: job.id, message: (error as Error).message ?? String(error) });
+                }
+              }
+            })(),
+          );
+          await Promise.all(lanes);
+          // The others complete when this returns; these go to their retries (or dead letter).
+          for (const { id, message } of failed) await this.boss.fail(queue.name, id, { message });
         },
       );
     }
@@ -96,6 +126,23 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   /**
+   * Deletes jobs of `queue` by id, done or waiting (and, with `archive`, from pg-boss's archive),
+   * in the caller's transaction: index lookups, whatever the size of the queue.
+   */
+  async deleteJobs(
+    db: JobsExecutor,
+    queue: string,
+    ids: string[],
+    options: { archive: boolean },
+  ): Promise<void> {
+    for (const table of options.archive ? ['pgboss.job', 'pgboss.archive'] : ['pgboss.job'])
+      await db.executeSql(`DELETE FROM ${table} WHERE name = $1 AND id = ANY($2::uuid[])`, [
+        queue,
+        ids,
+      ]);
+  }
+
+  /**
    * Deletes the jobs of these queues, done or waiting, whose data holds `key` = `value`, in the
    * caller's transaction (pg-boss keeps completed jobs for days, first in its job table, then in
    * its archive): once a job's work is decided, nothing should keep what it was about.
@@ -113,9 +160,36 @@ export class JobsService implements OnApplicationShutdown {
       );
   }
 
+  /**
+   * The instance is stopping: take no new job, and wait (up to SHUTDOWN_TIMEOUT_SECONDS) for the
+   * running ones to finish — a `mail.send` job finishes the mails at the server and gives back
+   * the rest. A job still running after that is marked failed and retried by another instance.
+   * Runs before the HTTP server closes and before the database goes, so that what the running
+   * jobs still write (and the jobs they enqueue) gets through.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    await this.started.catch(() => undefined);
+    const since = Date.now();
+    await this.boss.stop({
+      graceful: true,
+      wait: true,
+      close: false,
+      timeout: this.config.shutdownTimeoutSeconds * 1000,
+    });
+    this.drained = true;
+    this.logger.log(`jobs stopped (running ones finished in ${Date.now() - since} ms)`);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     await this.started.catch(() => undefined);
-    await this.boss.stop({ graceful: true, timeout: 10_000, wait: true });
+    if (!this.drained) {
+      await this.boss.stop({ graceful: true, timeout: 10_000, wait: true });
+      return;
+    }
+    // pg-boss made this connection itself (connectionString): it has close().
+    const db = this.boss.getDb() as unknown as { opened?: boolean; close(): Promise<void> };
+    if (db.opened) await db.close();
   }
 }

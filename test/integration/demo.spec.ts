@@ -1,6 +1,7 @@
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
 import { DemoService } from '../../src/modules/demo/demo.service';
 import { ReportsService } from '../../src/modules/reports/reports.service';
+import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { openSurvey } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
@@ -121,5 +122,47 @@ describe('demo data', () => {
     const later = await demo.liveLinks(3);
     expect(later).toHaveLength(3);
     expect((await openSurvey(t, later[0].url.split('/s/')[1])).page.statusCode).toBe(200);
+  });
+
+  it('reissues links of its own live survey only: a newer survey of real people keeps its mailed links', async () => {
+    const demo = t.get(DemoService);
+    const surveys = t.get(SurveysService);
+    const [{ id: questionnaireId }] = await t.dataSource.query(
+      'SELECT id FROM questionnaire ORDER BY created_at DESC LIMIT 1',
+    );
+    const people: { id: string }[] = await t.dataSource.query(
+      'SELECT id FROM employee WHERE active ORDER BY email DESC LIMIT 10',
+    );
+    const real = await surveys.createSurvey({
+      name: 'A wave of real people',
+      questionnaireId,
+      teamSlug: 'it-service-desk',
+      openDays: 7,
+    });
+    await surveys.send(real.id, { employeeIds: people.map((p) => p.id) });
+    await t.dataSource.query(
+      `UPDATE invitation SET token_hash = sha256(id::text::bytea), sent_at = now() WHERE survey_id = $1`,
+      [real.id],
+    );
+    const hashes = async () =>
+      (
+        await t.dataSource.query(
+          'SELECT id, token_hash FROM invitation WHERE survey_id = $1 ORDER BY id',
+          [real.id],
+        )
+      ).map((r: { id: string; token_hash: Buffer }) => `${r.id}:${r.token_hash.toString('hex')}`);
+    const before = await hashes();
+    const links = await demo.liveLinks(3);
+    expect(links).toHaveLength(3);
+    expect(await hashes()).toEqual(before);
+  });
+
+  it('prints no links on a database it did not seed', async () => {
+    const other = await startTestApp({ DEMO: 'true' });
+    try {
+      expect(await other.get(DemoService).liveLinks(3)).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 });

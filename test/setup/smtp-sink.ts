@@ -16,6 +16,12 @@ export interface SmtpSink {
    * that stalls). `release()` accepts what is held; `discardHeld()` drops it unanswered.
    */
   holdAfter(count: number): void;
+  /** Answer each mail only `ms` after it arrived (a slow server); 0 for at once. */
+  slow(ms: number): void;
+  /** Mails received and not answered yet (slowed or held). */
+  inFlight(): number;
+  /** The recipients of the mails received and not answered yet. */
+  inFlightTo(): string[];
   held(): number;
   release(): void;
   discardHeld(): void;
@@ -30,6 +36,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const mails: ParsedMail[] = [];
   const rejects = new Map<string, { code: number; message: string }>();
   let acceptLeft = Infinity;
+  let slowMs = 0;
+  const slowed = new Set<ParsedMail>();
   let holding: { mail: ParsedMail; callback: (error?: Error | null) => void }[] = [];
   let port = 0;
 
@@ -48,15 +56,23 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         callback(error);
       },
       onData(stream, _session, callback) {
+        const accept = (mail: ParsedMail) => {
+          if (acceptLeft <= 0) {
+            holding.push({ mail, callback });
+            return;
+          }
+          acceptLeft -= 1;
+          mails.push(mail);
+          callback();
+        };
         simpleParser(stream)
           .then((mail) => {
-            if (acceptLeft <= 0) {
-              holding.push({ mail, callback });
-              return;
-            }
-            acceptLeft -= 1;
-            mails.push(mail);
-            callback();
+            if (slowMs <= 0) return accept(mail);
+            slowed.add(mail);
+            setTimeout(() => {
+              slowed.delete(mail);
+              accept(mail);
+            }, slowMs);
           })
           .catch(callback);
       },
@@ -90,6 +106,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       acceptLeft = count;
     },
     held: () => holding.length,
+    slow(ms) {
+      slowMs = ms;
+    },
+    inFlight: () => slowed.size + holding.length,
+    inFlightTo: () => [...slowed, ...holding.map((h) => h.mail)].flatMap(recipients),
     release() {
       acceptLeft = Infinity;
       const waiting = holding;

@@ -55,6 +55,9 @@ export interface HistoricWave {
 }
 
 /** Writes made-up history for the demo, set-based, in one transaction. */
+/** The instance_secret row naming the demo's live survey. */
+const DEMO_LIVE_SURVEY = 'demo_live_survey';
+
 @Injectable()
 export class DemoRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -190,12 +193,24 @@ export class DemoRepository {
   }
 
   /** The newest pulse survey still open, if any. */
-  async newestOpenSurvey(): Promise<{ id: string } | undefined> {
-    const rows = await this.dataSource.query(
-      `SELECT id FROM survey WHERE closes_at > now() AND source = 'pulse'
-        ORDER BY created_at DESC LIMIT 1`,
+  /**
+   * The demo's own live survey (the one its banner prints links of), if the demo seeded this
+   * database: `opened` says whether it can still be answered. Undefined when the demo never
+   * opened one here — a database that holds real surveys, never touched by the banner.
+   */
+  async demoLiveSurvey(): Promise<{ id: string; open: boolean } | undefined> {
+    const rows: { id: string; open: boolean }[] = await this.dataSource.query(
+      `SELECT s.id, coalesce(s.closes_at > now(), false) AS open
+         FROM instance_secret x LEFT JOIN survey s ON s.id::text = x.value
+        WHERE x.name = $1`,
+      [DEMO_LIVE_SURVEY],
     );
-    return rows[0];
+    if (rows.length === 0) return undefined;
+    return { id: rows[0].id, open: rows[0].open };
+  }
+
+  async rememberDemoLiveSurvey(surveyId: string): Promise<void> {
+    await this.storeSecret(DEMO_LIVE_SURVEY, surveyId);
   }
 
   /** A demo secret, stored with `fallback` the first time. */

@@ -526,15 +526,20 @@ export class DemoService {
       openDays: 14,
     });
     await this.surveys.send(live.id, { employeeIds: employeeIds.slice(0, 60) });
+    await this.demo.rememberDemoLiveSurvey(live.id);
     return live;
   }
 
   /**
-   * Fresh single-use links for a few people of the open demo survey, one per language. When the
-   * last demo survey has closed (a demo started again weeks later), a new one is opened.
+   * Fresh single-use links for a few people of the demo's own live survey, one per language. When
+   * it has closed (a demo started again weeks later), a new one is opened. Only ever the survey
+   * the demo opened: never a survey or wave of real people, whose mailed links a new token would
+   * break; a database the demo did not seed gets no links.
    */
   async liveLinks(count: number): Promise<{ locale: string; url: string }[]> {
-    let survey = await this.demo.newestOpenSurvey();
+    const own = await this.demo.demoLiveSurvey();
+    if (!own) return [];
+    let survey: { id: string } | undefined = own.open ? { id: own.id } : undefined;
     if (!survey) {
       const latest = await this.demo.latestQuestionnaireId();
       if (!latest) return [];

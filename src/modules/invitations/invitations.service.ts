@@ -12,7 +12,7 @@ import {
 } from '../mail/mail.service';
 import { InvitationsRepository, SurveyLink } from './invitations.repository';
 import { InvitationErrors } from './invitations.errors';
-import { hashToken, looksLikeToken, newToken } from './tokens';
+import { hashToken, looksLikeToken, mailLinkToken } from './tokens';
 
 /** What an invitation's mail may say, with its fresh link (made when the mail is built). */
 export interface InvitationLink {
@@ -145,8 +145,8 @@ export class InvitationsService implements OnModuleInit {
   }
 
   /**
-   * Builds invitation and reminder mails at send time: a fresh link token for each (only its
-   * hash is stored, replacing the previous one), in one statement for the whole batch.
+   * Builds invitation and reminder mails at send time: the link token of each mail (only its
+   * hash is stored, replacing the previous mail's), in one statement for the whole batch.
    */
   private async buildMails(
     mails: readonly ClaimedMail[],
@@ -158,7 +158,10 @@ export class InvitationsService implements OnModuleInit {
     const withInvitation = mails.filter(
       (m) => m.invitationId !== null && !claimed.has(m.invitationId),
     );
-    const tokens = new Map(withInvitation.map((m) => [m.id, newToken()]));
+    // The same mail, the same link, whatever the attempt (see mailLinkToken).
+    const tokens = new Map(
+      withInvitation.map((m) => [m.id, mailLinkToken(this.config.appSecret, m.id)]),
+    );
     const issued = await this.invitations.issueLinks(
       withInvitation.map((m) => ({
         invitationId: m.invitationId as string,

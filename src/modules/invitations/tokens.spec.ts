@@ -1,4 +1,4 @@
-import { hashToken, looksLikeToken, newToken } from './tokens';
+import { hashToken, looksLikeToken, mailLinkToken, newToken } from './tokens';
 
 describe('link tokens', () => {
   it('carry 256 random bits and hash to 32 bytes', () => {
@@ -22,5 +22,15 @@ describe('link tokens', () => {
     ]) {
       expect(looksLikeToken(bad)).toBe(false);
     }
+  });
+});
+
+describe('mailLinkToken', () => {
+  it('is the same for one mail on every attempt, another for another mail, and looks like any token', () => {
+    const a = mailLinkToken('s'.repeat(32), '6f1c2a1e-0000-4000-8000-000000000001');
+    expect(mailLinkToken('s'.repeat(32), '6f1c2a1e-0000-4000-8000-000000000001')).toBe(a);
+    expect(mailLinkToken('s'.repeat(32), '6f1c2a1e-0000-4000-8000-000000000002')).not.toBe(a);
+    expect(mailLinkToken('t'.repeat(32), '6f1c2a1e-0000-4000-8000-000000000001')).not.toBe(a);
+    expect(looksLikeToken(a)).toBe(true);
   });
 });

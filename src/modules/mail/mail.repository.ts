@@ -206,6 +206,52 @@ export class MailRepository {
     return rowCount(rows) === 1;
   }
 
+  /**
+   * Renews the lease of claimed mails this sender still holds (same attempt, still `sending`):
+   * each is held for `leaseSeconds` more from now. Returns the ids it still holds; a mail missing
+   * from the answer was taken by another sender after its lease ran out, and must not be sent.
+   * The row lock makes it atomic with a concurrent claim: one of the two wins.
+   */
+  async renewLeases(
+    mails: readonly { id: string; attempts: number }[],
+    leaseSeconds: number,
+  ): Promise<Set<string>> {
+    if (mails.length === 0) return new Set();
+    const rows = rowsOf<{ id: string }>(
+      await this.dataSource.query(
+        `UPDATE mail_message m SET due_at = now() + make_interval(secs => $3::int), updated_at = now()
+           FROM unnest($1::uuid[], $2::int[]) AS held(id, attempts)
+          WHERE m.id = held.id AND m.attempts = held.attempts AND m.status = 'sending'
+         RETURNING m.id`,
+        [mails.map((m) => m.id), mails.map((m) => m.attempts), leaseSeconds],
+      ),
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Gives back claimed mails this sender did not start (it is stopping): queued again, due now,
+   * their attempt not counted. Returns the batches they belong to, for a job to take them.
+   */
+  async releaseUnstarted(
+    mails: readonly { id: string; attempts: number }[],
+  ): Promise<{ queueId: string; batchNo: number }[]> {
+    if (mails.length === 0) return [];
+    const rows = rowsOf<{ queueId: string; batchNo: number }>(
+      await this.dataSource.query(
+        `WITH released AS (
+           UPDATE mail_message m SET status = 'queued', attempts = m.attempts - 1, due_at = now(),
+                  updated_at = now()
+             FROM unnest($1::uuid[], $2::int[]) AS held(id, attempts)
+            WHERE m.id = held.id AND m.attempts = held.attempts AND m.status = 'sending'
+           RETURNING m.queue_id, m.batch_no)
+         SELECT DISTINCT queue_id AS "queueId", batch_no AS "batchNo" FROM released`,
+        [mails.map((m) => m.id), mails.map((m) => m.attempts)],
+      ),
+    );
+    return rows;
+  }
+
   /** Gives a claimed mail back to the queue, to be tried again after `delaySeconds`. */
   async markRetry(
     mail: { id: string; attempts: number },

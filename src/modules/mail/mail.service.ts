@@ -7,6 +7,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
+  OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
 import type Handlebars from 'handlebars';
@@ -112,6 +113,10 @@ export interface SendRunResult {
   failed: number;
   dead: number;
   cancelled: number;
+  /** Not sent by this run: another sender took it after the lease ran out. */
+  lost: number;
+  /** Given back unstarted because this instance is stopping. */
+  released: number;
 }
 
 /** Mail kinds of invitations: the first mail, and the reminders (sequence 1–3). */
@@ -140,17 +145,29 @@ const SWEEP_BUDGET_MS = 45_000;
  * retry them. `mail.sweep` (every minute, and at start) sends whatever is due that no job holds:
  * mails whose sender died while sending are taken again once their lease has run out.
  *
+ * A sender never sends a mail whose lease it no longer holds: right before each mail goes to the
+ * server, the lease is renewed in one conditional UPDATE (same attempt, still `sending`), and
+ * while mails are in flight their leases are renewed every third of MAIL_LEASE_SECONDS; a mail
+ * another sender took meanwhile is left to it. A stopping instance (SIGTERM) claims nothing
+ * more, lets the mails already handed to the server finish, and gives back those it had claimed
+ * and not started (queued again, due now, the attempt not counted).
+ *
  * Delivery is exactly once except in one window no SMTP client can close: if the process dies
  * after the server accepted a mail and before the row says so, that mail goes again (with the
- * same Message-ID, so the receiving side can tell).
+ * same Message-ID, so the receiving side can tell). Its link is the same in both copies: a
+ * builder derives link tokens from the mail's id, not from the attempt.
  */
 @Injectable()
-export class MailService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class MailService
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
+{
   private readonly logger = new Logger('Mail');
   private readonly transport: Transporter | undefined;
   private readonly templates = new Map<string, Handlebars.TemplateDelegate>();
   private readonly builders = new Map<string, MailBuilder>();
   private readonly messageIdDomain: string;
+  /** Set when the instance stops: claim nothing more, start no new send. */
+  private stopping = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -337,7 +354,7 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
   /** Job `mail.send`: sends the due mails of one batch; the others are left for later. */
   async sendBatch(batch: { queueId: string; batchNo: number }): Promise<SendRunResult> {
     const result = emptyResult();
-    for (;;) {
+    while (!this.stopping) {
       const claimed = await this.mails.claimBatch(
         batch,
         this.claimChunk,
@@ -357,7 +374,7 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
     const result = emptyResult();
     const until = Date.now() + SWEEP_BUDGET_MS;
     const batches = new Map<string, { queueId: string; batchNo: number }>();
-    while (Date.now() < until) {
+    while (Date.now() < until && !this.stopping) {
       const claimed = await this.mails.claimDue(this.claimChunk, this.config.mail.leaseSeconds);
       if (claimed.length === 0) break;
       for (const mail of claimed)
@@ -382,12 +399,44 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private async process(claimed: ClaimedMail[]): Promise<SendRunResult> {
     const result = emptyResult();
     const built = await this.build(claimed);
-    await eachWithConcurrency(claimed, this.config.mail.connections, async (mail) => {
-      result[await this.deliver(mail, built.get(mail.id))] += 1;
-    });
-    if (result.retrying + result.failed + result.dead > 0) {
+    // Every claimed mail not finished yet keeps its lease while this run lasts (waiting its
+    // turn or in flight at the server), renewed every third of the lease.
+    const unfinished = new Map(claimed.map((mail) => [mail.id, mail]));
+    const leaseSeconds = this.config.mail.leaseSeconds;
+    const heartbeat = setInterval(
+      () => {
+        this.mails.renewLeases([...unfinished.values()], leaseSeconds).catch((error: Error) => {
+          this.logger.warn(
+            `mail: leases not renewed (${error.message}); re-checked before each send`,
+          );
+        });
+      },
+      Math.max(500, (leaseSeconds * 1000) / 3),
+    );
+    const unstarted: ClaimedMail[] = [];
+    try {
+      await eachWithConcurrency(claimed, this.config.mail.connections, async (mail) => {
+        if (this.stopping) {
+          unstarted.push(mail);
+        } else {
+          result[await this.deliver(mail, built.get(mail.id))] += 1;
+        }
+        unfinished.delete(mail.id);
+      });
+    } finally {
+      clearInterval(heartbeat);
+    }
+    if (unstarted.length > 0) {
+      const batches = await this.mails.releaseUnstarted(unstarted);
+      result.released += unstarted.length;
+      // Another instance takes them at once (and the minute's sweep, should this insert fail).
+      for (const batch of batches)
+        await this.enqueue(batch.queueId, [{ batchNo: batch.batchNo, dueAt: new Date() }]);
+      this.logger.log(`mail: stopping, gave back ${unstarted.length} mails not started`);
+    }
+    if (result.retrying + result.failed + result.dead + result.lost > 0) {
       this.logger.warn(
-        `mail: ${result.sent} sent, ${result.retrying} to retry, ${result.failed} failed, ${result.dead} dead`,
+        `mail: ${result.sent} sent, ${result.retrying} to retry, ${result.failed} failed, ${result.dead} dead, ${result.lost} taken by another sender`,
       );
     }
     return result;
@@ -469,6 +518,11 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
       });
       return 'sent';
     }
+    // Still ours? A mail that waited its turn past its lease may have been taken by another
+    // sender: it is theirs now. Otherwise it is ours for a full lease from here (and renewed
+    // while it is at the server, see process()).
+    const held = await this.mails.renewLeases([mail], this.config.mail.leaseSeconds);
+    if (!held.has(mail.id)) return 'lost';
     try {
       await this.transport.sendMail({
         from: this.config.mailFrom,
@@ -485,6 +539,8 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
     }
     await this.mails.transaction(async (manager) => {
       if (!(await this.mails.markSent(manager, mail))) {
+        // Only if the leases could not be renewed while it was at the server (the database
+        // away for longer than a lease) and another sender took it meanwhile.
         this.logger.warn(`mail ${mail.id} was sent after its lease had run out`);
         return;
       }
@@ -635,6 +691,15 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap, OnAppl
     return template;
   }
 
+  /**
+   * The instance is stopping (Nest calls this before the jobs stop, which waits for running
+   * `mail.send` jobs): claim nothing more, start no new send; the jobs give back what they
+   * hold and finish the mails already at the server.
+   */
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
+
   onApplicationShutdown(): void {
     this.transport?.close();
   }
@@ -666,7 +731,7 @@ function jobId(queueId: string, batchNo: number, dueAt: Date): string {
 function noop(): void {}
 
 function emptyResult(): SendRunResult {
-  return { sent: 0, retrying: 0, failed: 0, dead: 0, cancelled: 0 };
+  return { sent: 0, retrying: 0, failed: 0, dead: 0, cancelled: 0, lost: 0, released: 0 };
 }
 
 function addTo(total: SendRunResult, more: SendRunResult): void {

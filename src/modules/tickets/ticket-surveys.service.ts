@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { openJson, sealJson } from '../../common/crypto/sealing';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { JobsService } from '../../jobs/jobs.service';
+import { type JobsExecutor, JobsService } from '../../jobs/jobs.service';
 import { DirectoryService } from '../directory/directory.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import type { CreateQuestionnaireDto } from '../surveys/dto/create-questionnaire.dto';
 import { SurveysService } from '../surveys/surveys.service';
 import type { SurveyState } from './entities/ticket-event.entity';
 import { openRequester, samplingBucket } from './secrets';
+import { surveyJobId } from './survey-jobs';
 import { resolutionBand } from './ticket-rules';
 import { SURVEY_QUEUE } from './ticket-webhooks.service';
 import { TicketErrors } from './tickets.errors';
@@ -28,6 +29,20 @@ interface HandOver {
   employeeId: string;
   expiresAt: string;
   resolutionBand: string | null;
+}
+
+/** Due survey jobs a worker takes at once, and how many of them it decides at a time. */
+const SURVEY_BATCH = 50;
+const SURVEY_CONCURRENCY = 4;
+
+/** pg-boss's statements through a TypeORM transaction. */
+function jobsExecutor(manager: EntityManager): JobsExecutor {
+  return {
+    executeSql: async (text: string, values: unknown[]) => {
+      const rows: unknown = await manager.query(text, values);
+      return { rows: Array.isArray(rows) ? rows : [] };
+    },
+  };
 }
 
 /** A resolution this much older than its survey's due time is not surveyed any more. */
@@ -114,6 +129,12 @@ export class TicketSurveysService implements OnModuleInit {
       retryLimit: this.config.tickets.surveyRetryLimit,
       retryDelay: this.config.tickets.surveyRetryDelaySeconds,
       deadLetter: SURVEY_DEAD_QUEUE,
+      // Due surveys are decided by the batch (a bulk close of tickets makes thousands due at
+      // once), each on its own: one that fails is retried alone.
+      batchSize: SURVEY_BATCH,
+      concurrency: SURVEY_CONCURRENCY,
+      workers: 2,
+      pollingIntervalSeconds: 1,
     });
     await this.jobs.register({
       name: TICKET_INVITE_QUEUE,
@@ -147,9 +168,14 @@ export class TicketSurveysService implements OnModuleInit {
   }
 
   private async decide(ticket: TicketForSurvey): Promise<SurveyOutcome> {
-    // Every decision forgets the requester and drops the ticket's jobs, done or waiting.
-    const forget = (manager: EntityManager) =>
-      this.jobs.deleteJobsAbout(manager, [SURVEY_QUEUE, SURVEY_DEAD_QUEUE], 'ticketId', ticket.id);
+    // Every decision forgets the requester and drops the ticket's jobs, done or waiting: its
+    // survey job by id, and any dead letter it left (a small queue) by what it is about.
+    const forget = async (manager: EntityManager) => {
+      await this.jobs.deleteJobs(jobsExecutor(manager), SURVEY_QUEUE, [surveyJobId(ticket.id)], {
+        archive: true,
+      });
+      await this.jobs.deleteJobsAbout(manager, [SURVEY_DEAD_QUEUE], 'ticketId', ticket.id);
+    };
     const skip = async (reason: string): Promise<SurveyOutcome> => {
       const state: SurveyState = `skipped:${reason}`;
       await this.tickets.settleSurvey(ticket.id, state, forget);
@@ -242,9 +268,15 @@ export class TicketSurveysService implements OnModuleInit {
 
   /** HR tries a failed survey again: it becomes pending and its job runs now. */
   async revive(integrationId: string, externalTicketId: string): Promise<void> {
-    const id = await this.tickets.revive(integrationId, externalTicketId);
-    if (!id) throw TicketErrors.notDead();
-    await this.jobs.send(SURVEY_QUEUE, { ticketId: id });
+    // The ticket pending again and its job, together.
+    await this.tickets.transaction(async (manager) => {
+      const id = await this.tickets.revive(integrationId, externalTicketId, manager);
+      if (!id) throw TicketErrors.notDead();
+      const jobId = surveyJobId(id);
+      const db = jobsExecutor(manager);
+      await this.jobs.deleteJobs(db, SURVEY_QUEUE, [jobId], { archive: false });
+      await this.jobs.send(SURVEY_QUEUE, { ticketId: id }, { id: jobId, db });
+    });
   }
 
   /** Job `tickets.purge`, daily: old receipts, and what long-failed surveys still kept. */

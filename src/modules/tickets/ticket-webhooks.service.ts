@@ -9,6 +9,7 @@ import { parseWebhookJson } from './safe-json';
 import { sealRequester } from './secrets';
 import { type Headers, jiraTimestampProblem, verifyDelivery } from './signatures';
 import { applyTicketEvent, teamFor } from './ticket-rules';
+import { surveyJobId } from './survey-jobs';
 import { TicketErrors } from './tickets.errors';
 import { type DeliveryIntegration, TicketsRepository } from './tickets.repository';
 
@@ -145,7 +146,10 @@ export class TicketWebhooksService {
       decide: (current) =>
         applyTicketEvent(current, event, receivedAt, integration.delayMinutes * 60_000),
       enqueue: async (db, ticketRowId, due) => {
-        await this.jobs.send(SURVEY_QUEUE, { ticketId: ticketRowId }, { startAfter: due, db });
+        // One job per ticket, under its own id: a later resolution replaces it.
+        const id = surveyJobId(ticketRowId);
+        await this.jobs.deleteJobs(db, SURVEY_QUEUE, [id], { archive: false });
+        await this.jobs.send(SURVEY_QUEUE, { ticketId: ticketRowId }, { id, startAfter: due, db });
       },
     });
   }

@@ -342,6 +342,10 @@ export class TicketsRepository {
     });
   }
 
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
   // The survey job
 
   async ticketForSurvey(id: string): Promise<TicketForSurvey | undefined> {
@@ -464,9 +468,13 @@ export class TicketsRepository {
   }
 
   /** A failed survey tried again (by HR): back where it failed, due now. */
-  async revive(integrationId: string, externalTicketId: string): Promise<string | undefined> {
+  async revive(
+    integrationId: string,
+    externalTicketId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string | undefined> {
     const rows = await rowsOf<{ id: string }>(
-      this.dataSource.manager,
+      manager,
       `UPDATE ticket_event SET survey_state = 'pending', survey_due_at = now(), survey_attempts = 0,
               updated_at = now()
         WHERE integration_id = $1 AND external_ticket_id = $2 AND survey_state = 'dead' RETURNING id`,
