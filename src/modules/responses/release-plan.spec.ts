@@ -93,27 +93,38 @@ describe('a release plan', () => {
               (s) => plan.consumed.includes(s.id) && s.blocks.some((b) => b.teamId === team.teamId),
             );
             expect(new Set(people.map((p) => p.person)).size).toBe(team.responses.length);
-            // eNPS only where m of the team's people were asked it.
+            // eNPS only where m of the team's respondents were asked it, and the others are
+            // none or m (a missing required answer tells who was not asked).
             const asked = people.filter((p) => p.askedAll).length;
-            if (asked < m)
-              expect(team.responses.flat().some((a) => a.question_id === ENPS)).toBe(false);
-          }
-          for (const teamId of new Set(plan.cells.map((c) => c.teamId))) {
-            const released = plan.teams.find((t) => t.teamId === teamId);
-            expect(released).toBeDefined();
-            const npsAnswers = (released?.responses ?? []).filter((r) =>
-              r.some((a) => a.question_id === NPS),
-            ).length;
-            for (const dimension of ['department', 'location']) {
-              const cells = plan.cells.filter(
-                (c) => c.teamId === teamId && c.dimension === dimension && c.questionId === NPS,
-              );
-              // Each named value: at least m people; what is left: none, or at least m.
-              for (const c of cells) expect(c.n).toBeGreaterThanOrEqual(m);
-              const rest = npsAnswers - cells.reduce((s, c) => s + c.n, 0);
-              if (cells.length > 0) expect(rest === 0 || rest >= m).toBe(true);
+            const enpsKept = team.responses.flat().some((a) => a.question_id === ENPS);
+            if (enpsKept) {
+              expect(asked).toBeGreaterThanOrEqual(m);
+              expect(people.length - asked === 0 || people.length - asked >= m).toBe(true);
             }
+            // The joint partition: whoever shares a combination of what the release names (being
+            // asked eNPS, each dimension's named value or "the rest") are none or at least m —
+            // crossing the histograms of several dimensions narrows a response to such a group.
+            const named = (dimension: 'department' | 'location') =>
+              new Set(
+                plan.cells
+                  .filter((c) => c.teamId === team.teamId && c.dimension === dimension)
+                  .map((c) => c.value),
+              );
+            const departments = named('department');
+            const locations = named('location');
+            const groups = new Map<string, number>();
+            for (const p of people) {
+              const key = [
+                enpsKept ? p.askedAll : '',
+                departments.has(p.segments.department ?? 'Unknown') ? p.segments.department : '',
+                locations.has(p.segments.location ?? 'Unknown') ? p.segments.location : '',
+              ].join('|');
+              groups.set(key, (groups.get(key) ?? 0) + 1);
+            }
+            for (const n of groups.values()) expect(n).toBeGreaterThanOrEqual(m);
           }
+          for (const cell of plan.cells)
+            expect(plan.teams.some((t) => t.teamId === cell.teamId)).toBe(true);
           // Every submission is accounted for once.
           expect([...plan.consumed, ...plan.kept].sort()).toEqual(
             submissions.map((s) => s.id).sort(),

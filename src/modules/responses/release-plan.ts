@@ -11,13 +11,19 @@ import type { PendingAnswer } from './entities/pending-response.entity';
  *   (`final`); after tickets they wait for the next period (`carry`), like a second answer of the
  *   same person.
  * - Segments (department, location, tenure band; the resolution-time band after tickets) are
- *   never written per person. Per team and dimension, each value that at least m of the people
- *   who answered the iNPS question share gets an aggregate of its own; smaller values fold into
- *   the rest, and while the rest is above 0 but below m the smallest named value folds in too
- *   (nothing is written for a dimension where that leaves no value). No value is narrower than m
- *   people, nor is what is left over.
+ *   never written per person. Per team and dimension, each value that at least m of the team's
+ *   respondents share gets an aggregate of its own (score histograms per question); smaller
+ *   values fold into the rest, and while the rest is above 0 but below m the smallest named value
+ *   folds in too (nothing is written for a dimension where that leaves no value).
+ * - Histograms of several dimensions can be crossed (a rare score tells its author's value in
+ *   each), so what counts is the JOINT partition: the dimensions are taken in order, and one is
+ *   named only where every group of people sharing a combination of named values (or "the rest")
+ *   holds 0 or at least m respondents — folding its smallest named values into the rest until it
+ *   does, or leaving it out. A response can then be narrowed to such a group, never below m.
  * - A question asked only to some (eNPS, at most once a quarter per person) is released only
- *   where at least m of the team's people were asked it.
+ *   where at least m of the team's respondents were asked it and the others number 0 or at
+ *   least m (a required answer missing tells who was not asked); being asked is then the first
+ *   part of the joint partition.
  *
  * It works in two passes so that a release of any size never holds every answer in memory: a
  * tally of who answered what (`add`), then the decision, then the answers again (`answersFor`).
@@ -97,6 +103,14 @@ interface TeamTally {
   people: Set<string>;
   asked: number;
   values: Map<Dimension, Map<string, ValueTally>>;
+  /** Respondents per combination: asked (1/0), then each dimension's value, joined by \u0000. */
+  combinations: Map<string, number>;
+}
+
+/** What a team's release names: eNPS or not, and per dimension the values named. */
+interface TeamNaming {
+  enps: boolean;
+  named: Map<Dimension, Set<string>>;
 }
 
 /** The two-pass plan of one release (see the rules above). */
@@ -104,12 +118,9 @@ export class ReleaseTally {
   private readonly teams = new Map<string, TeamTally>();
   /** Submissions (or some of their blocks) held back: a second answer of the same person. */
   private readonly held = new Set<string>();
-  private readonly npsQuestion: string | undefined;
-  private decided?: { released: Set<string>; enps: Set<string> };
+  private decided?: { released: Set<string>; naming: Map<string, TeamNaming> };
 
-  constructor(private readonly options: PlanOptions) {
-    this.npsQuestion = [...options.questionTypes].find(([, type]) => type === 'nps')?.[0];
-  }
+  constructor(private readonly options: PlanOptions) {}
 
   /** Pass one: count who answered about which team, and the segment aggregates. */
   add(submission: Submission): void {
@@ -121,13 +132,17 @@ export class ReleaseTally {
     for (const block of submission.blocks) {
       let team = this.teams.get(block.teamId);
       if (!team)
-        this.teams.set(block.teamId, (team = { people: new Set(), asked: 0, values: new Map() }));
+        this.teams.set(
+          block.teamId,
+          (team = { people: new Set(), asked: 0, values: new Map(), combinations: new Map() }),
+        );
       team.people.add(submission.person);
       if (submission.askedAll) team.asked += 1;
-      const inBasis =
-        this.npsQuestion === undefined ||
-        block.answers.some((a) => a.question_id === this.npsQuestion && a.score !== null);
-      if (!inBasis) continue;
+      const combination = [
+        submission.askedAll ? '1' : '0',
+        ...this.options.dimensions.map((d) => submission.segments[d] ?? 'Unknown'),
+      ].join('\u0000');
+      team.combinations.set(combination, (team.combinations.get(combination) ?? 0) + 1);
       for (const dimension of this.options.dimensions) {
         const value = submission.segments[dimension] ?? 'Unknown';
         let values = team.values.get(dimension);
@@ -155,15 +170,63 @@ export class ReleaseTally {
   private decision() {
     if (!this.decided) {
       const released = new Set<string>();
-      const enps = new Set<string>();
+      const naming = new Map<string, TeamNaming>();
       for (const [teamId, team] of this.teams) {
         if (team.people.size < this.options.m) continue;
         released.add(teamId);
-        if (team.asked >= this.options.m) enps.add(teamId);
+        naming.set(teamId, this.nameFor(team));
       }
-      this.decided = { released, enps };
+      this.decided = { released, naming };
     }
     return this.decided;
+  }
+
+  /**
+   * The joint rule (see above): eNPS first, then each dimension in order, named only as far as
+   * every group of respondents sharing a combination of what is named holds 0 or ≥ m people.
+   */
+  private nameFor(team: TeamTally): TeamNaming {
+    const m = this.options.m;
+    const combinations = [...team.combinations].map(([key, n]) => ({
+      parts: key.split('\u0000'),
+      n,
+    }));
+    const notAsked = team.people.size - team.asked;
+    const enps =
+      this.options.askedToSome.size > 0 && team.asked >= m && (notAsked === 0 || notAsked >= m);
+    const named = new Map<Dimension, Set<string>>();
+    const groupsHold = (extra?: { index: number; values: Set<string> }) => {
+      const groups = new Map<string, number>();
+      for (const { parts, n } of combinations) {
+        const key = [
+          enps ? parts[0] : '',
+          ...this.options.dimensions.map((d, i) => {
+            const values = extra?.index === i ? extra.values : named.get(d);
+            return values?.has(parts[i + 1]) ? parts[i + 1] : '';
+          }),
+        ].join('\u0000');
+        groups.set(key, (groups.get(key) ?? 0) + n);
+      }
+      return [...groups.values()].every((n) => n >= m);
+    };
+    this.options.dimensions.forEach((dimension, index) => {
+      const people = new Map(
+        [...(team.values.get(dimension) ?? new Map<string, ValueTally>())].map(([v, t]) => [
+          v,
+          t.people,
+        ]),
+      );
+      const values = namedValues(people, m);
+      // Fold the smallest named values into the rest until the groups hold (the rest only
+      // grows, by at least m each time, so it stays 0 or ≥ m).
+      const order = [...values].sort(
+        (a, b) => (people.get(a) ?? 0) - (people.get(b) ?? 0) || a.localeCompare(b),
+      );
+      while (values.size > 0 && !groupsHold({ index, values }))
+        values.delete(order.shift() as string);
+      if (values.size > 0) named.set(dimension, values);
+    });
+    return { enps, named };
   }
 
   /** The teams released, and those that were not with how many people they had. */
@@ -186,14 +249,14 @@ export class ReleaseTally {
     blocks: { teamId: string; answers: PendingAnswer[] }[];
     consumed: boolean;
   } {
-    const { released, enps } = this.decision();
+    const { released, naming } = this.decision();
     if (this.held.has(submission.id))
       return { blocks: [], consumed: this.options.mode === 'final' };
     const blocks = submission.blocks
       .filter((b) => released.has(b.teamId))
       .map((b) => ({
         teamId: b.teamId,
-        answers: enps.has(b.teamId)
+        answers: naming.get(b.teamId)?.enps
           ? b.answers
           : b.answers.filter((a) => !this.options.askedToSome.has(a.question_id)),
       }));
@@ -203,15 +266,15 @@ export class ReleaseTally {
 
   /** The segment aggregates of the released teams. */
   cells(): SegmentCell[] {
-    const { released, enps } = this.decision();
+    const { released, naming } = this.decision();
     const cells: SegmentCell[] = [];
     for (const [teamId, team] of this.teams) {
       if (!released.has(teamId)) continue;
+      const { enps, named } = naming.get(teamId) as TeamNaming;
       for (const [dimension, values] of team.values) {
-        const people = new Map([...values].map(([value, tally]) => [value, tally.people]));
-        for (const value of [...namedValues(people, this.options.m)].sort())
+        for (const value of [...(named.get(dimension) ?? [])].sort())
           for (const [questionId, cell] of (values.get(value) as ValueTally).cells) {
-            if (!enps.has(teamId) && this.options.askedToSome.has(questionId)) continue;
+            if (!enps && this.options.askedToSome.has(questionId)) continue;
             cells.push({
               teamId,
               dimension,
