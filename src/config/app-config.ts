@@ -23,6 +23,11 @@ export interface AppConfig {
     /** Tries of a `ticket.survey` job after its first, with back-off, before it is a dead letter. */
     surveyRetryLimit: number;
     surveyRetryDelaySeconds: number;
+    /**
+     * A team's decided tickets are invited together once m different people wait, or when the
+     * oldest has waited this long (then the batch may hold fewer than m).
+     */
+    inviteMaxWaitHours: number;
     /** Tests only: the process ends itself right after a webhook's transaction commits. */
     killAfterWebhookCommit: boolean;
     /** The time zone of "busiest hours" (weekday × hour of ticket openings). */
@@ -221,6 +226,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
       secretOverlapHours: int('WEBHOOK_SECRET_OVERLAP_HOURS', 24, 0, 24 * 30),
       surveyRetryLimit: int('TICKET_SURVEY_RETRY_LIMIT', 5, 0, 20),
       surveyRetryDelaySeconds: int('TICKET_SURVEY_RETRY_DELAY_SECONDS', 30, 1, 3600),
+      inviteMaxWaitHours: int('TICKET_INVITE_MAX_WAIT_HOURS', 24, 0, 24 * 7),
       killAfterWebhookCommit: bool('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT', false),
       timeZone: timeZone('TICKET_TIME_ZONE', 'UTC'),
     },

@@ -23,7 +23,7 @@ describe('the survey after a ticket in a real browser', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ TICKET_INVITE_MAX_WAIT_HOURS: '0' });
     browser = await openBrowser(t);
     ({ context, baseUrl } = browser);
   }, BROWSER_TIMEOUT);
@@ -142,7 +142,7 @@ describe('the "after tickets" part of a team page in a real browser', () => {
   let browser: BrowserSession;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ TICKET_INVITE_MAX_WAIT_HOURS: '0' });
     await t.get(DemoService).seedIfEmpty();
     browser = await openBrowser(t);
   }, BROWSER_TIMEOUT);

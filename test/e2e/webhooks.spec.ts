@@ -60,7 +60,11 @@ describe('ticket webhooks', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    t = await startTestApp({ SMTP_URL: smtp.url, MAIL_FROM: 'inpulse <surveys@example.com>' });
+    t = await startTestApp({
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'inpulse <surveys@example.com>',
+      TICKET_INVITE_MAX_WAIT_HOURS: '0',
+    });
     const team = await createTeam(t, 'Service Desk');
     teamSlug = team.slug;
     teamName = team.name;

@@ -47,6 +47,7 @@ describe('a survey job that always fails', () => {
     t = await startTestApp({
       SMTP_URL: smtp.url,
       JOB_WORKERS: 'true',
+      TICKET_INVITE_MAX_WAIT_HOURS: '0',
       TICKET_SURVEY_RETRY_LIMIT: '1',
       TICKET_SURVEY_RETRY_DELAY_SECONDS: '1',
     });

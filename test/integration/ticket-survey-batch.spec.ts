@@ -73,7 +73,42 @@ describe('ticket survey jobs', () => {
       [row],
     );
     expect(n).toBe(0);
-    expect(await t.get(TicketSurveysService).inviteDecided()).toBe(1);
+    // One person alone waits for others of the team (m), at most a day.
+    expect(await t.get(TicketSurveysService).inviteDecided()).toBe(0);
+    const tomorrow = new Date(Date.now() + 24 * 3_600_000 + 60_000);
+    expect(await t.get(TicketSurveysService).inviteDecided(tomorrow)).toBe(1);
+  });
+
+  it('invites a team’s decided tickets together: once m different people wait, not before', async () => {
+    const m = t.config.mixBatchSize;
+    const team = await createTeam(t, 'Facilities');
+    const facilities = await createIntegration(t, 'generic', {
+      defaultTeam: team.slug,
+      delayMinutes: 0,
+    });
+    const people = Array.from({ length: m }, (_, i) => `wait${i}@example.com`);
+    for (const email of people) await t.get(DirectoryService).create({ email, name: email });
+    const jobs = t.get(TicketSurveysService);
+    for (let i = 0; i < m; i++) {
+      await deliver(t, facilities, event('ticket.resolved', `W-${i}`, people[i]));
+      expect(await jobs.run((await ticketRowId(t, facilities.id, `W-${i}`)) as string)).toBe(
+        'sent',
+      );
+      // m − 1 decided: nobody is invited yet, and nothing was deleted.
+      if (i < m - 1) expect(await jobs.inviteDecided()).toBe(0);
+    }
+    const [{ waiting }] = await t.dataSource.query(
+      'SELECT count(*)::int AS waiting FROM pending_ticket_invitation',
+    );
+    expect(waiting).toBe(m);
+    expect(await jobs.inviteDecided()).toBe(m);
+    const invited = await t.dataSource.query(
+      `SELECT count(*)::int AS n, count(DISTINCT i.created_at)::int AS times, count(DISTINCT i.xmin::text)::int AS txs
+         FROM invitation i JOIN survey s ON s.id = i.survey_id AND s.team_id = $1`,
+      [team.id],
+    );
+    // One batch: one transaction and one time for all m.
+    expect(invited[0]).toEqual({ n: m, times: 1, txs: 1 });
   });
 
   it('a bulk close: hundreds of due surveys are decided by the workers in batches, a failing one retried alone', async () => {

@@ -29,6 +29,8 @@ interface HandOver {
   employeeId: string;
   expiresAt: string;
   resolutionBand: string | null;
+  /** When the survey was decided (absent in hand-overs of older versions: invited at once). */
+  decidedAt?: string;
 }
 
 /** Due survey jobs a worker takes at once, and how many of them it decides at a time. */
@@ -216,6 +218,7 @@ export class TicketSurveysService implements OnModuleInit {
       employeeId: employee.id,
       expiresAt: new Date(now.getTime() + ticket.linkExpiryDays * 86_400_000).toISOString(),
       resolutionBand: resolutionBand(ticket.ticketCreatedAt, ticket.resolution),
+      decidedAt: now.toISOString(),
     };
     const decided = await this.tickets.decideSurvey({
       ticketRowId: ticket.id,
@@ -227,19 +230,53 @@ export class TicketSurveysService implements OnModuleInit {
   }
 
   /**
-   * Job `ticket.invite` (every ten minutes): the people of every ticket decided since the last
-   * run, invited to their team's ticket survey of the month in one transaction, in random order,
-   * with their mails queued; the hand-overs deleted and vacuumed. Returns how many were invited.
+   * Job `ticket.invite` (every ten minutes): the people of decided tickets, invited to their
+   * team's ticket survey of the month in one transaction, in random order, with their mails
+   * queued; the hand-overs used are deleted and vacuumed. A team's hand-overs go together, and
+   * only once at least m different people wait (MIX_BATCH_SIZE) or the oldest has waited
+   * TICKET_INVITE_MAX_WAIT_HOURS: a reader who sees tickets decided and invitations appear can
+   * tie a ticket only to a batch of its team, of m people where the team has the volume. Returns
+   * how many were invited.
    */
-  async inviteDecided(): Promise<number> {
-    const invited = await this.tickets.takeHandOvers(async (sealed, manager) => {
-      const wanted = sealed.flatMap((bytes) => {
-        const h = openJson<HandOver>(this.config.appSecret, HAND_OVER_PURPOSE, bytes);
-        return h ? [{ ...h, expiresAt: new Date(h.expiresAt) }] : [];
+  async inviteDecided(now = new Date()): Promise<number> {
+    const m = this.config.mixBatchSize;
+    const maxWaitMs = this.config.tickets.inviteMaxWaitHours * 3_600_000;
+    const invited = await this.tickets.takeHandOvers(async (rows, manager) => {
+      const teams = new Map<string, { id: string; handOver: HandOver }[]>();
+      for (const row of rows) {
+        const handOver = openJson<HandOver>(this.config.appSecret, HAND_OVER_PURPOSE, row.sealed);
+        if (!handOver) continue; // unreadable (another secret): left for HR's purge
+        const team = teams.get(handOver.surveyId) ?? [];
+        team.push({ id: row.id, handOver });
+        teams.set(handOver.surveyId, team);
+      }
+      const ready = [...teams.values()].filter((team) => {
+        const people = new Set(team.map((t) => t.handOver.employeeId)).size;
+        const oldest = Math.min(
+          ...team.map((t) => (t.handOver.decidedAt ? Date.parse(t.handOver.decidedAt) : 0)),
+        );
+        return people >= m || now.getTime() - oldest >= maxWaitMs;
       });
-      return this.invitations.createTicketInvitations(manager, wanted, TICKET_MAIL_KIND);
+      const used = ready.flat();
+      const wanted = used.map(({ handOver: h }) => {
+        // The link lives as long from the invitation as it would have from the decision.
+        const waited = h.decidedAt ? Math.max(0, now.getTime() - Date.parse(h.decidedAt)) : 0;
+        return {
+          surveyId: h.surveyId,
+          employeeId: h.employeeId,
+          resolutionBand: h.resolutionBand,
+          expiresAt: new Date(Date.parse(h.expiresAt) + waited),
+        };
+      });
+      const value = await this.invitations.createTicketInvitations(
+        manager,
+        wanted,
+        TICKET_MAIL_KIND,
+      );
+      return { value, used: used.map((u) => u.id) };
     });
-    if (invited) this.logger.log(`invited ${invited} people after tickets`);
+    // No count in the log: with its time it would date a small batch.
+    if (invited) this.logger.log('ticket invitation batch done');
     return invited ?? 0;
   }
 

@@ -422,28 +422,30 @@ export class TicketsRepository {
   }
 
   /**
-   * Runs `work` on every ticket handed over for an invitation, in one transaction that deletes
-   * them; afterwards the table is vacuumed, so no dead tuple keeps them.
+   * Runs `work` on every ticket handed over for an invitation, in one transaction; `work` says
+   * which of them it used, and those are deleted (the others wait for a later run). Afterwards
+   * the table is vacuumed, so no dead tuple keeps them.
    */
   async takeHandOvers<T>(
-    work: (sealed: Buffer[], manager: EntityManager) => Promise<T>,
+    work: (
+      rows: { id: string; sealed: Buffer }[],
+      manager: EntityManager,
+    ) => Promise<{ value: T; used: string[] }>,
   ): Promise<T | undefined> {
     const result = await this.dataSource.transaction(async (manager) => {
       const rows: { id: string; sealed: Buffer }[] = await manager.query(
         'SELECT id, sealed FROM pending_ticket_invitation ORDER BY id FOR UPDATE SKIP LOCKED',
       );
       if (rows.length === 0) return undefined;
-      const value = await work(
-        rows.map((r) => r.sealed),
-        manager,
-      );
-      await manager.query('DELETE FROM pending_ticket_invitation WHERE id = ANY($1::uuid[])', [
-        rows.map((r) => r.id),
-      ]);
-      return { value };
+      const { value, used } = await work(rows, manager);
+      if (used.length > 0)
+        await manager.query('DELETE FROM pending_ticket_invitation WHERE id = ANY($1::uuid[])', [
+          used,
+        ]);
+      return { value, used: used.length };
     });
     if (!result) return undefined;
-    await this.dataSource.query('VACUUM pending_ticket_invitation');
+    if (result.used > 0) await this.dataSource.query('VACUUM pending_ticket_invitation');
     return result.value;
   }
 
