@@ -31,6 +31,11 @@ export const SCENARIOS: Scenario[] = [
     what: 'signed ticket webhooks at 200/s for a minute (open loop) vs raw INSERTs of the same events',
   },
   {
+    name: 'tickets',
+    steps: [['ticket-surveys.js']],
+    what: 'a bulk close: 10,000 due ticket surveys decided by the job workers vs raw decision transactions',
+  },
+  {
     name: 'mail',
     steps: [['mail.js']],
     what: 'invitation mail to a local SMTP sink vs a bare nodemailer pool; queueing vs raw INSERT … SELECT',

@@ -25,6 +25,11 @@ export interface QueueDefinition<T extends object> {
    */
   batchSize?: number;
   concurrency?: number;
+  /**
+   * Handles a whole batch at once (instead of `handler` per job): answers, per job in order, its
+   * error or undefined. The jobs with an error fail on their own (retries, dead letter).
+   */
+  batchHandler?: (data: T[]) => Promise<(Error | undefined)[]>;
   /** How often an idle worker looks for jobs (default 2 s; pg-boss allows 0.5 s and more). */
   pollingIntervalSeconds?: number;
   /** Workers of this queue in each instance, each taking one job (or batch) at a time. */
@@ -88,6 +93,12 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
           pollingIntervalSeconds: queue.pollingIntervalSeconds ?? 2,
         },
         async (jobs) => {
+          if (queue.batchHandler) {
+            const errors = await queue.batchHandler(jobs.map((job) => job.data));
+            for (const [i, error] of errors.entries())
+              if (error) await this.boss.fail(queue.name, jobs[i].id, { message: error.message });
+            return;
+          }
           if (jobs.length === 1) return queue.handler(jobs[0].data);
           const failed: { id: string; message: string }[] = [];
           let next = 0;
@@ -151,12 +162,12 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
     manager: { query(sql: string, values: unknown[]): Promise<unknown> },
     queues: string[],
     key: string,
-    value: string,
+    value: string | string[],
   ): Promise<void> {
     for (const table of ['pgboss.job', 'pgboss.archive'])
       await manager.query(
-        `DELETE FROM ${table} WHERE name = ANY($1::text[]) AND data ->> $2 = $3`,
-        [queues, key, value],
+        `DELETE FROM ${table} WHERE name = ANY($1::text[]) AND data ->> $2 = ANY($3::text[])`,
+        [queues, key, Array.isArray(value) ? value : [value]],
       );
   }
 

@@ -62,6 +62,15 @@ export class DirectoryService {
     return this.employees.findActive(email ? normaliseEmail(email) : null, externalId);
   }
 
+  findActiveEmployees(wanted: { email: string | null; externalId: string | null }[]) {
+    return this.employees.findActiveMany(
+      wanted.map((w) => ({
+        email: w.email ? normaliseEmail(w.email) : null,
+        externalId: w.externalId,
+      })),
+    );
+  }
+
   list(options: { limit?: number; offset?: number; department?: string; search?: string }) {
     return this.employees.list({
       limit: options.limit ?? 50,

@@ -188,6 +188,27 @@ export class EmployeesRepository {
   }
 
   /** The active employee with this e-mail, else the one with this external id. */
+  /** findActive for many at once, in the order given (undefined where nobody matches). */
+  async findActiveMany(
+    wanted: { email: string | null; externalId: string | null }[],
+  ): Promise<(Pick<Employee, 'id' | 'email' | 'name' | 'locale'> | undefined)[]> {
+    if (wanted.length === 0) return [];
+    const rows: { n: number; id: string | null; email: string; name: string; locale: string }[] =
+      await this.dataSource.query(
+        `SELECT w.n, e.id, e.email, e.name, e.locale
+           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w(email, external_id, n)
+           LEFT JOIN LATERAL (
+             SELECT id, email, name, locale FROM employee
+              WHERE active AND (email = w.email OR external_id = w.external_id)
+              ORDER BY email = w.email DESC LIMIT 1) e ON true
+          ORDER BY w.n`,
+        [wanted.map((w) => w.email), wanted.map((w) => w.externalId)],
+      );
+    return rows.map((r) =>
+      r.id === null ? undefined : { id: r.id, email: r.email, name: r.name, locale: r.locale },
+    );
+  }
+
   async findActive(
     email: string | null,
     externalId: string | null,

@@ -194,6 +194,37 @@ export class InvitationsRepository {
     return row.verdict;
   }
 
+  /** ticketSurveyAllowed for many at once (one statement), in the order given. */
+  async ticketSurveysAllowed(
+    inputs: { surveyId: string; teamId: string; employeeId: string; throttleDays: number }[],
+    budgetDays: number,
+  ): Promise<('yes' | 'already-invited' | 'throttled' | 'fatigue-budget')[]> {
+    if (inputs.length === 0) return [];
+    const rows: {
+      n: number;
+      verdict: 'yes' | 'already-invited' | 'throttled' | 'fatigue-budget';
+    }[] = await this.dataSource.query(
+      `SELECT w.n, CASE
+           WHEN w.throttle > 0 AND EXISTS (
+             SELECT 1 FROM invitation i JOIN survey s ON s.id = i.survey_id AND s.source = 'ticket' AND s.team_id = w.team
+              WHERE i.employee_id = w.employee AND i.created_at > now() - make_interval(days => w.throttle)) THEN 'throttled'
+           WHEN EXISTS (SELECT 1 FROM invitation WHERE survey_id = w.survey AND employee_id = w.employee) THEN 'already-invited'
+           WHEN NOT ${fatigueAllows('w.employee', '$5')} THEN 'fatigue-budget'
+           ELSE 'yes' END AS verdict
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[]) WITH ORDINALITY
+                AS w(survey, team, employee, throttle, n)
+          ORDER BY w.n`,
+      [
+        inputs.map((i) => i.surveyId),
+        inputs.map((i) => i.teamId),
+        inputs.map((i) => i.employeeId),
+        inputs.map((i) => i.throttleDays),
+        budgetDays,
+      ],
+    );
+    return rows.map((r) => r.verdict);
+  }
+
   /**
    * Job wave.open's insert: one invitation per person of the audience, in one INSERT … SELECT
    * (nothing of the audience passes through the app), with the segments of the moment the wave

@@ -240,6 +240,22 @@ export class InvitationsService implements OnModuleInit {
     return verdict;
   }
 
+  /** ticketSurveyAllowed for a batch of decisions (one statement); skips recorded per survey. */
+  async ticketSurveysAllowed(
+    inputs: { surveyId: string; teamId: string; employeeId: string; throttleDays: number }[],
+  ): Promise<('yes' | 'already-invited' | 'throttled' | 'fatigue-budget')[]> {
+    if (inputs.length === 0) return [];
+    const verdicts = await this.invitations.ticketSurveysAllowed(inputs, await this.fatigue.days());
+    const skipped = new Map<string, number>();
+    verdicts.forEach((verdict, i) => {
+      if (verdict === 'fatigue-budget')
+        skipped.set(inputs[i].surveyId, (skipped.get(inputs[i].surveyId) ?? 0) + 1);
+    });
+    for (const [surveyId, n] of skipped)
+      await this.fatigue.recordSkipped(undefined, 'survey', surveyId, n);
+    return verdicts;
+  }
+
   /**
    * Withdraws the open links of these employees (they were deactivated): unanswered
    * invitations stop working (410) and their queued mails are cancelled, in the caller's

@@ -7,7 +7,6 @@ import { DirectoryService } from '../directory/directory.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import type { CreateQuestionnaireDto } from '../surveys/dto/create-questionnaire.dto';
 import { SurveysService } from '../surveys/surveys.service';
-import type { SurveyState } from './entities/ticket-event.entity';
 import { openRequester, samplingBucket } from './secrets';
 import { surveyJobId } from './survey-jobs';
 import { resolutionBand } from './ticket-rules';
@@ -33,9 +32,8 @@ interface HandOver {
   decidedAt?: string;
 }
 
-/** Due survey jobs a worker takes at once, and how many of them it decides at a time. */
-const SURVEY_BATCH = 50;
-const SURVEY_CONCURRENCY = 4;
+/** Due survey jobs a worker takes at once, and decides together. */
+const SURVEY_BATCH = 500;
 
 /** pg-boss's statements through a TypeORM transaction. */
 function jobsExecutor(manager: EntityManager): JobsExecutor {
@@ -128,15 +126,16 @@ export class TicketSurveysService implements OnModuleInit {
     await this.jobs.register<{ ticketId: string }>({
       name: SURVEY_QUEUE,
       handler: (data) => this.run(data.ticketId).then(() => undefined),
+      batchHandler: (jobs) => this.runBatch(jobs.map((data) => data.ticketId)),
       retryLimit: this.config.tickets.surveyRetryLimit,
       retryDelay: this.config.tickets.surveyRetryDelaySeconds,
       deadLetter: SURVEY_DEAD_QUEUE,
       // Due surveys are decided by the batch (a bulk close of tickets makes thousands due at
-      // once), each on its own: one that fails is retried alone.
+      // once): one that fails is retried alone.
+      // (A worker fetches at most once per polling interval: the batch sets the pace.)
       batchSize: SURVEY_BATCH,
-      concurrency: SURVEY_CONCURRENCY,
       workers: 2,
-      pollingIntervalSeconds: 1,
+      pollingIntervalSeconds: 0.5,
     });
     await this.jobs.register({
       name: TICKET_INVITE_QUEUE,
@@ -154,13 +153,11 @@ export class TicketSurveysService implements OnModuleInit {
 
   /** Job `ticket.survey`. Idempotent: a second run finds the survey decided and stops. */
   async run(ticketId: string): Promise<SurveyOutcome> {
-    const ticket = await this.tickets.ticketForSurvey(ticketId);
-    if (!ticket || ticket.surveyState !== 'pending' || ticket.resolution === null)
-      return 'nothing-to-do';
-    // A later resolution moved the survey: the job scheduled for it will do it.
-    if (ticket.surveyDueAt && ticket.surveyDueAt.getTime() > Date.now() + 1000) return 'not-due';
+    const [ticket] = await this.tickets.ticketsForSurvey([ticketId]);
+    const early = this.notNow(ticket);
+    if (early) return early;
     try {
-      return await this.decide(ticket);
+      return (await this.decideAll([ticket])).get(ticketId) ?? 'nothing-to-do';
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.tickets.recordSurveyFailure(ticketId, message);
@@ -169,64 +166,142 @@ export class TicketSurveysService implements OnModuleInit {
     }
   }
 
-  private async decide(ticket: TicketForSurvey): Promise<SurveyOutcome> {
-    // Every decision forgets the requester and drops the ticket's jobs, done or waiting: its
-    // survey job by id, and any dead letter it left (a small queue) by what it is about.
-    const forget = async (manager: EntityManager) => {
-      await this.jobs.deleteJobs(jobsExecutor(manager), SURVEY_QUEUE, [surveyJobId(ticket.id)], {
-        archive: true,
-      });
-      await this.jobs.deleteJobsAbout(manager, [SURVEY_DEAD_QUEUE], 'ticketId', ticket.id);
-    };
-    const skip = async (reason: string): Promise<SurveyOutcome> => {
-      const state: SurveyState = `skipped:${reason}`;
-      await this.tickets.settleSurvey(ticket.id, state, forget);
-      return state;
-    };
-    const due = ticket.surveyDueAt?.getTime() ?? Date.now();
-    if (Date.now() - due > TOO_LATE_MS) return skip('too-late');
-    const category = ticket.category?.toLowerCase();
-    if (category && ticket.excludedCategories.some((c) => c.toLowerCase() === category))
-      return skip('excluded-category');
-    if (ticket.excludeRequesterIsAssignee && ticket.requesterIsAssignee)
-      return skip('requester-is-assignee');
-    const email = openRequester(this.config.appSecret, ticket.requesterEmailSealed);
-    const externalId = openRequester(this.config.appSecret, ticket.requesterExternalIdSealed);
-    if (!email && !externalId) return skip('no-requester');
-    const bucket = samplingBucket(
-      this.config.appSecret,
-      ticket.integrationId,
-      ticket.externalTicketId,
-    );
-    if (bucket >= ticket.samplingPercent) return skip('not-sampled');
-    const employee = await this.directory.findActiveEmployee(email, externalId);
-    if (!employee) return skip('not-an-employee');
+  /**
+   * Job `ticket.survey`, as the workers run it: the due jobs a worker took at once, decided
+   * together — a few set-based lookups and one transaction for all of them, so a bulk close of
+   * thousands of tickets is decided in seconds. Should that fail (one ticket's decision cannot be
+   * written), each is decided on its own, and only the failing ones fail. Answers per ticket the
+   * error of its job, or undefined.
+   */
+  async runBatch(ticketIds: string[]): Promise<(Error | undefined)[]> {
+    try {
+      const tickets = await this.tickets.ticketsForSurvey(ticketIds);
+      await this.decideAll(tickets.filter((t) => this.notNow(t) === undefined));
+      return ticketIds.map(() => undefined);
+    } catch (error) {
+      this.logger.warn(
+        `ticket surveys: a batch failed (${error instanceof Error ? error.message : String(error)}); deciding each on its own`,
+      );
+      const errors: (Error | undefined)[] = [];
+      for (const id of ticketIds)
+        errors.push(
+          await this.run(id).then(
+            () => undefined,
+            (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+          ),
+        );
+      return errors;
+    }
+  }
 
+  /** Why a ticket is not decided now, if it is not (decided already, not due yet…). */
+  private notNow(ticket: TicketForSurvey | undefined): SurveyOutcome | undefined {
+    if (!ticket || ticket.surveyState !== 'pending' || ticket.resolution === null)
+      return 'nothing-to-do';
+    // A later resolution moved the survey: the job scheduled for it will do it.
+    if (ticket.surveyDueAt && ticket.surveyDueAt.getTime() > Date.now() + 1000) return 'not-due';
+    return undefined;
+  }
+
+  /**
+   * The decisions about due tickets: each is skipped with its reason, or surveyed — handed over
+   * (sealed) to the invitation batch. All are written in one transaction, which erases the
+   * requesters and deletes the tickets' jobs (by id) and any dead letter.
+   */
+  private async decideAll(tickets: TicketForSurvey[]): Promise<Map<string, SurveyOutcome>> {
+    const outcomes = new Map<string, SurveyOutcome>();
+    if (tickets.length === 0) return outcomes;
+    const decisions: { id: string; state: 'sent' | `skipped:${string}`; handOver?: Buffer }[] = [];
+    const skip = (ticket: TicketForSurvey, reason: string) =>
+      decisions.push({ id: ticket.id, state: `skipped:${reason}` });
     const now = new Date();
-    const surveyId = await this.monthlySurvey(ticket.teamId, ticket.teamName, now);
-    const allowed = await this.invitations.ticketSurveyAllowed({
-      surveyId,
-      teamId: ticket.teamId,
-      employeeId: employee.id,
-      throttleDays: ticket.throttleDays,
-    });
-    if (allowed === 'already-invited') return skip('surveyed-this-month');
-    if (allowed === 'throttled') return skip('throttled');
-    if (allowed === 'fatigue-budget') return skip('fatigue-budget');
-    const handOver: HandOver = {
-      surveyId,
-      employeeId: employee.id,
-      expiresAt: new Date(now.getTime() + ticket.linkExpiryDays * 86_400_000).toISOString(),
-      resolutionBand: resolutionBand(ticket.ticketCreatedAt, ticket.resolution),
-      decidedAt: now.toISOString(),
-    };
-    const decided = await this.tickets.decideSurvey({
-      ticketRowId: ticket.id,
-      handOver: sealJson(this.config.appSecret, HAND_OVER_PURPOSE, handOver, 256),
-      forget,
-    });
-    // A reopen cancelled the survey meanwhile: nothing was written.
-    return decided ? 'sent' : 'nothing-to-do';
+    const candidates: {
+      ticket: TicketForSurvey;
+      email: string | null;
+      externalId: string | null;
+    }[] = [];
+    for (const ticket of tickets) {
+      const due = ticket.surveyDueAt?.getTime() ?? Date.now();
+      const category = ticket.category?.toLowerCase();
+      if (Date.now() - due > TOO_LATE_MS) skip(ticket, 'too-late');
+      else if (category && ticket.excludedCategories.some((c) => c.toLowerCase() === category))
+        skip(ticket, 'excluded-category');
+      else if (ticket.excludeRequesterIsAssignee && ticket.requesterIsAssignee)
+        skip(ticket, 'requester-is-assignee');
+      else {
+        const email = openRequester(this.config.appSecret, ticket.requesterEmailSealed);
+        const externalId = openRequester(this.config.appSecret, ticket.requesterExternalIdSealed);
+        if (!email && !externalId) skip(ticket, 'no-requester');
+        else if (
+          samplingBucket(this.config.appSecret, ticket.integrationId, ticket.externalTicketId) >=
+          ticket.samplingPercent
+        )
+          skip(ticket, 'not-sampled');
+        else candidates.push({ ticket, email, externalId });
+      }
+    }
+    const employees = await this.directory.findActiveEmployees(candidates);
+    const known: { ticket: TicketForSurvey; employeeId: string; surveyId: string }[] = [];
+    const surveyOfTeam = new Map<string, string>();
+    for (const [i, { ticket }] of candidates.entries()) {
+      const employee = employees[i];
+      if (!employee) {
+        skip(ticket, 'not-an-employee');
+        continue;
+      }
+      let surveyId = surveyOfTeam.get(ticket.teamId);
+      if (!surveyId) {
+        surveyId = await this.monthlySurvey(ticket.teamId, ticket.teamName, now);
+        surveyOfTeam.set(ticket.teamId, surveyId);
+      }
+      known.push({ ticket, employeeId: employee.id, surveyId });
+    }
+    const verdicts = await this.invitations.ticketSurveysAllowed(
+      known.map((k) => ({
+        surveyId: k.surveyId,
+        teamId: k.ticket.teamId,
+        employeeId: k.employeeId,
+        throttleDays: k.ticket.throttleDays,
+      })),
+    );
+    for (const [i, { ticket, employeeId, surveyId }] of known.entries()) {
+      const verdict = verdicts[i];
+      if (verdict === 'already-invited') skip(ticket, 'surveyed-this-month');
+      else if (verdict === 'throttled') skip(ticket, 'throttled');
+      else if (verdict === 'fatigue-budget') skip(ticket, 'fatigue-budget');
+      else {
+        const handOver: HandOver = {
+          surveyId,
+          employeeId,
+          expiresAt: new Date(now.getTime() + ticket.linkExpiryDays * 86_400_000).toISOString(),
+          resolutionBand: resolutionBand(ticket.ticketCreatedAt, ticket.resolution),
+          decidedAt: now.toISOString(),
+        };
+        decisions.push({
+          id: ticket.id,
+          state: 'sent',
+          handOver: sealJson(this.config.appSecret, HAND_OVER_PURPOSE, handOver, 256),
+        });
+      }
+    }
+    const decided = new Set(
+      await this.tickets.decideMany({
+        decisions,
+        // Every decision forgets the requester and drops the ticket's jobs, done or waiting:
+        // its survey job by id, and any dead letter it left (a small queue) by what it is about.
+        forget: async (manager, ids) => {
+          await this.jobs.deleteJobs(jobsExecutor(manager), SURVEY_QUEUE, ids.map(surveyJobId), {
+            archive: true,
+          });
+          await this.jobs.deleteJobsAbout(manager, [SURVEY_DEAD_QUEUE], 'ticketId', ids);
+        },
+      }),
+    );
+    // A skip is what it is even if a reopen got there first; a survey not written (a reopen
+    // cancelled it meanwhile) is nothing.
+    for (const d of decisions)
+      outcomes.set(d.id, d.state === 'sent' && !decided.has(d.id) ? 'nothing-to-do' : d.state);
+    return outcomes;
   }
 
   /**

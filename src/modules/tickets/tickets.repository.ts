@@ -349,7 +349,13 @@ export class TicketsRepository {
   // The survey job
 
   async ticketForSurvey(id: string): Promise<TicketForSurvey | undefined> {
-    const rows: TicketForSurvey[] = await this.dataSource.query(
+    return (await this.ticketsForSurvey([id]))[0];
+  }
+
+  /** ticketForSurvey for many at once (one statement; missing ones are left out). */
+  async ticketsForSurvey(ids: string[]): Promise<TicketForSurvey[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.query(
       `SELECT t.id, t.integration_id AS "integrationId", t.external_ticket_id AS "externalTicketId",
               t.team_id AS "teamId", st.name AS "teamName",
               t.requester_email_sealed AS "requesterEmailSealed",
@@ -364,10 +370,9 @@ export class TicketsRepository {
          FROM ticket_event t
          JOIN integration i ON i.id = t.integration_id
          JOIN service_team st ON st.id = t.team_id
-        WHERE t.id = $1`,
-      [id],
+        WHERE t.id = ANY($1::uuid[])`,
+      [ids],
     );
-    return rows[0];
   }
 
   /**
@@ -418,6 +423,41 @@ export class TicketsRepository {
       ]);
       await input.forget(manager);
       return true;
+    });
+  }
+
+  /**
+   * Many decisions in one transaction (the batch of due surveys): each ticket still pending is
+   * settled — `skipped:…` or `sent` with its hand-over — and its requester erased; `forget` then
+   * removes what else refers to the tickets decided here (their jobs). Returns the ids decided.
+   */
+  async decideMany(input: {
+    decisions: { id: string; state: SurveyState; handOver?: Buffer }[];
+    forget: (manager: EntityManager, decided: string[]) => Promise<void>;
+  }): Promise<string[]> {
+    if (input.decisions.length === 0) return [];
+    return this.dataSource.transaction(async (manager) => {
+      const decided = await rowsOf<{ id: string }>(
+        manager,
+        `UPDATE ticket_event t SET survey_state = d.state, requester_email_sealed = NULL,
+                requester_external_id_sealed = NULL, updated_at = now(),
+                survey_error = CASE WHEN d.state = 'sent' THEN NULL ELSE t.survey_error END
+           FROM unnest($1::uuid[], $2::text[]) AS d(id, state)
+          WHERE t.id = d.id AND t.survey_state = 'pending'
+         RETURNING t.id`,
+        [input.decisions.map((d) => d.id), input.decisions.map((d) => d.state)],
+      );
+      const ids = new Set(decided.map((r) => r.id));
+      const handOvers = input.decisions
+        .filter((d) => d.handOver && ids.has(d.id))
+        .map((d) => d.handOver as Buffer);
+      if (handOvers.length > 0)
+        await manager.query(
+          'INSERT INTO pending_ticket_invitation (sealed) SELECT unnest($1::bytea[])',
+          [handOvers],
+        );
+      if (ids.size > 0) await input.forget(manager, [...ids]);
+      return [...ids];
     });
   }
 
