@@ -326,7 +326,7 @@ describe('the delivery log of an integration', () => {
     expect(await storedText()).not.toContain('requester@example.com');
   });
 
-  it('logs a body over the size cap (413 before any work) with its size', async () => {
+  it('logs what is refused before the handler runs: a body over the size cap (413), a content type nothing parses (415)', async () => {
     const big = JSON.stringify({ type: 'ticket.resolved', pad: 'x'.repeat(300 * 1024) });
     const res = await signed(generic, big);
     expect(res.statusCode).toBe(413);
@@ -338,6 +338,20 @@ describe('the delivery log of an integration', () => {
       bodyBytes: Buffer.byteLength(big),
       signature: 'unchecked',
     });
+    const xml = '<ticket id="XML-1"/>';
+    const unparsed = await post(generic, xml, {
+      ...signedHeaders('generic', generic.secret, xml),
+      'content-type': 'application/xml',
+    });
+    expect(unparsed.statusCode).toBe(415);
+    expect(await latest(generic)).toMatchObject({
+      outcome: 'refused',
+      httpStatus: 415,
+      reasonCode: 'unsupported_media_type',
+      bodyBytes: Buffer.byteLength(xml),
+      signature: 'unchecked',
+    });
+    expect(await storedText()).not.toContain('XML-1');
   });
 
   it('folds a flood of identical refusals into one line with a count, past the rate limit too', async () => {
