@@ -10,8 +10,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { AppModule } from './app.module';
+import { fastifyClientError } from './common/http/error.filter';
 import { InputGuardPipe } from './common/http/input-guard.pipe';
-import { wantsRawBody } from './common/http/raw-body';
+import { RawBodyRefusals, wantsRawBody } from './common/http/raw-body';
 import { securityHeaders } from './common/http/security-headers';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
@@ -98,10 +99,18 @@ export async function createApp(
     },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  const refusals = app.get(RawBodyRefusals);
   // Raw-body routes (webhooks) get their own cap; Nest registers its routes later, in init().
+  // What Fastify refuses on them before their handler (the cap, above all) is reported, so that
+  // the webhook delivery log keeps it too.
   fastify.addHook('onRoute', (route) => {
-    if ((route.config as { rawBody?: boolean } | undefined)?.rawBody === true)
-      route.bodyLimit = config.tickets.webhookMaxBodyBytes;
+    if ((route.config as { rawBody?: boolean } | undefined)?.rawBody !== true) return;
+    route.bodyLimit = config.tickets.webhookMaxBodyBytes;
+    const report = async (request: FastifyRequest, _reply: FastifyReply, error: Error) => {
+      const refusal = fastifyClientError(error);
+      if (refusal) await refusals.report(request, refusal);
+    };
+    route.onError = [...(route.onError ? [route.onError].flat() : []), report];
   });
   // JSON as usual, except on raw-body routes: they verify the exact bytes before parsing them.
   const json = fastify.getDefaultJsonParser('error', 'error');

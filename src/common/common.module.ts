@@ -3,13 +3,14 @@ import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ErrorFilter } from './http/error.filter';
+import { RawBodyRefusals } from './http/raw-body';
 import { I18N } from './i18n/i18n.provider';
 import { I18n } from './i18n/i18n.service';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { createHandlebars } from './views/handlebars';
 import { HANDLEBARS } from './views/handlebars.provider';
 
-/** Cross-cutting pieces: the error filter, translations, views, rate limits. */
+/** Cross-cutting pieces: the error filter, translations, views, rate limits, early refusals. */
 @Global()
 @Module({
   providers: [
@@ -27,8 +28,9 @@ import { HANDLEBARS } from './views/handlebars.provider';
         }),
     },
     RateLimitService,
+    RawBodyRefusals,
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
-  exports: [I18N, HANDLEBARS, RateLimitService],
+  exports: [I18N, HANDLEBARS, RateLimitService, RawBodyRefusals],
 })
 export class CommonModule {}

@@ -38,6 +38,7 @@ import {
 } from '../modules/tickets/entities/sealed-hand-over.entity';
 import { TicketEvent, TicketEventReceipt } from '../modules/tickets/entities/ticket-event.entity';
 import { FollowUp, TicketSurvey } from '../modules/tickets/entities/ticket-survey.entity';
+import { WebhookDelivery } from '../modules/tickets/entities/webhook-delivery.entity';
 import { InstanceSecret } from './instance-secret.entity';
 
 /** Every entity, listed once; the app, the migration CLI and the tests share this list. */
@@ -80,6 +81,7 @@ export const ENTITIES = [
   PendingFollowUp,
   TicketSurvey,
   FollowUp,
+  WebhookDelivery,
   MailMessage,
   FatigueSetting,
   FatigueSkip,

@@ -12,7 +12,7 @@ import { I18N } from '../i18n/i18n.provider';
 import type { I18n } from '../i18n/i18n.service';
 import { pageContext } from '../views/page-context';
 
-interface ErrorBody {
+export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
@@ -90,16 +90,7 @@ export class ErrorFilter implements ExceptionFilter {
       if (status >= 500) return this.internal(exception, request);
       return { statusCode: status, error: httpCode(status), message: String(messages) };
     }
-    const status = (exception as { statusCode?: unknown })?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      // Fastify's own errors: bad JSON, body too large, unsupported media type.
-      return {
-        statusCode: status,
-        error: httpCode(status),
-        message: fastifyMessage(exception as Error & { code?: string }),
-      };
-    }
-    return this.internal(exception, request);
+    return fastifyClientError(exception) ?? this.internal(exception, request);
   }
 
   private internal(exception: unknown, request: FastifyRequest): ErrorBody {
@@ -110,6 +101,20 @@ export class ErrorFilter implements ExceptionFilter {
     );
     return { statusCode: 500, error: 'internal', message: 'Something went wrong on our side.' };
   }
+}
+
+/**
+ * Fastify's own client errors (bad JSON, body too large, unsupported media type…) as answered;
+ * undefined for anything else.
+ */
+export function fastifyClientError(exception: unknown): ErrorBody | undefined {
+  const status = (exception as { statusCode?: unknown })?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  return {
+    statusCode: status,
+    error: httpCode(status),
+    message: fastifyMessage(exception as Error & { code?: string }),
+  };
 }
 
 function wantsJson(request: FastifyRequest): boolean {

@@ -50,8 +50,11 @@ export class PinoNestLogger implements LoggerService {
       fields.err = message;
       msg = message.message;
     } else if (typeof message === 'object' && message !== null) {
-      // Logged as fields, not as a string: the redaction paths still apply to them.
-      Object.assign(fields, message);
+      // Logged as fields, not as a string: the redaction paths still apply to them. A `msg`
+      // field is the line's message.
+      const { msg: text, ...rest } = message as Record<string, unknown>;
+      Object.assign(fields, rest);
+      if (typeof text === 'string') msg = text;
     } else {
       msg = String(message);
     }

@@ -11,7 +11,8 @@ import * as m8 from './1796017840633-TicketEventClosedIndex';
 import * as m9 from './1796445414950-AnonymousRelease';
 import * as m10 from './1796445414951-AnonymousReleaseScrub';
 import * as m11 from './1796451354315-TicketSurveyJobIds';
+import * as m12 from './1796451466732-WebhookDeliveryLog';
 
-const modules: Record<string, unknown>[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11];
+const modules: Record<string, unknown>[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

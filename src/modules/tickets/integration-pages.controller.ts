@@ -7,14 +7,31 @@ import { asForm, type Form, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
 import { INTEGRATION_KINDS } from './entities/integration.entity';
+import { DELIVERY_OUTCOMES } from './entities/webhook-delivery.entity';
 import { type IntegrationInput, IntegrationsService } from './integrations.service';
 import { SECRET_HEADER } from './signatures';
 import { TicketSurveysService } from './ticket-surveys.service';
 import { TicketsService } from './tickets.service';
+import type { DeliveryLine } from './webhook-deliveries.repository';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
 /** A time as the pages show it. */
 function when(date: Date | null): string | null {
   return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null;
+}
+
+/** A delivery log line as the page shows it: labels are locale keys (`{{t key}}`). */
+function deliveryRow(line: DeliveryLine) {
+  const second = (date: Date) => `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return {
+    ...line,
+    when: second(line.receivedAt),
+    lastWhen: second(line.lastReceivedAt),
+    repeated: line.repeats > 1,
+    outcomeKey: `deliveries.outcome_${line.outcome}`,
+    signatureKey: `deliveries.signature_${line.signature}`,
+    size: line.bodyBytes === null ? null : line.bodyBytes.toLocaleString('en-US'),
+  };
 }
 
 /** Form fields as integration settings; what cannot be read is reported, not guessed. */
@@ -62,6 +79,7 @@ export class IntegrationPagesController {
     private readonly tickets: TicketsService,
     private readonly surveys: TicketSurveysService,
     private readonly teams: TeamsService,
+    private readonly deliveries: WebhookDeliveriesService,
   ) {}
 
   @Get()
@@ -200,9 +218,14 @@ export class IntegrationPagesController {
     extra: Record<string, unknown>,
   ) {
     const integration = await this.integrations.get(id);
-    const [activity, teams] = await Promise.all([this.tickets.activity(id), this.teams.list()]);
-    const form = extra.form as Form | undefined;
     const query = request.query as Record<string, unknown>;
+    const outcome = DELIVERY_OUTCOMES.find((o) => o === query.outcome);
+    const [activity, teams, log] = await Promise.all([
+      this.tickets.activity(id),
+      this.teams.list(),
+      this.deliveries.overview(id, outcome),
+    ]);
+    const form = extra.form as Form | undefined;
     return reply.code(status).view(
       'pages/admin/integration.hbs',
       pageContext(request, integration.name, {
@@ -217,6 +240,18 @@ export class IntegrationPagesController {
             ...d,
             retryUrl: `/admin/integrations/${id}/tickets/${encodeURIComponent(d.externalTicketId)}/retry`,
           })),
+        },
+        deliveries: {
+          filters: [undefined, ...DELIVERY_OUTCOMES].map((o) => ({
+            key: o ? `deliveries.outcome_${o}` : 'deliveries.all',
+            url: `/admin/integrations/${id}${o ? `?outcome=${o}` : ''}#deliveries-title`,
+            current: o === outcome,
+          })),
+          lastDay: log.lastDay.map((r) => ({
+            key: `deliveries.outcome_${r.outcome}`,
+            n: r.deliveries,
+          })),
+          lines: log.lines.map(deliveryRow),
         },
         secretHeader: SECRET_HEADER,
         [`is_${integration.kind}`]: true,

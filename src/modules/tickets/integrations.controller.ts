@@ -1,11 +1,17 @@
-import { Body, Controller, Get, Param, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Api, CurrentPrincipal, type Principal } from '../../common/access/access.decorator';
-import { CreateIntegrationDto, RotateSecretDto, UpdateIntegrationDto } from './dto/integration.dto';
+import {
+  CreateIntegrationDto,
+  DeliveriesQueryDto,
+  RotateSecretDto,
+  UpdateIntegrationDto,
+} from './dto/integration.dto';
 import { IntegrationsService } from './integrations.service';
 import { TicketSurveysService } from './ticket-surveys.service';
 import { TicketsService } from './tickets.service';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
 /** Integrations, for HR (admin tokens): the same operations as /admin/integrations. */
 @ApiTags('integrations')
@@ -16,6 +22,7 @@ export class IntegrationsController {
     private readonly integrations: IntegrationsService,
     private readonly tickets: TicketsService,
     private readonly surveys: TicketSurveysService,
+    private readonly deliveries: WebhookDeliveriesService,
   ) {}
 
   @Get()
@@ -70,6 +77,18 @@ export class IntegrationsController {
   async activity(@Param('id') id: string) {
     await this.integrations.get(id);
     return this.tickets.activity(id);
+  }
+
+  /**
+   * The delivery log, newest first: each delivery's time (a line may stand for identical ones,
+   * `repeats`, up to `lastReceivedAt`), outcome, HTTP status, reason, event type, ticket (when
+   * accepted), size and signature verdict. Never a body.
+   */
+  @Get(':id/deliveries')
+  @Api('admin')
+  async deliveryLog(@Param('id') id: string, @Query() query: DeliveriesQueryDto) {
+    await this.integrations.get(id);
+    return { items: await this.deliveries.list(id, query) };
   }
 
   /** Tries a failed survey (a dead letter) again. */

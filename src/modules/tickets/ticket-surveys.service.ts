@@ -13,6 +13,7 @@ import { resolutionBand } from './ticket-rules';
 import { SURVEY_QUEUE } from './ticket-webhooks.service';
 import { TicketErrors } from './tickets.errors';
 import { type TicketForSurvey, TicketsRepository } from './tickets.repository';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
 export const SURVEY_DEAD_QUEUE = 'ticket.survey.dead';
 /** The mail of a ticket survey's invitation: the team, and one button per score. */
@@ -100,6 +101,7 @@ export class TicketSurveysService implements OnModuleInit {
     private readonly invitations: InvitationsService,
     private readonly surveys: SurveysService,
     private readonly jobs: JobsService,
+    private readonly deliveries: WebhookDeliveriesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -391,8 +393,12 @@ export class TicketSurveysService implements OnModuleInit {
     });
   }
 
-  /** Job `tickets.purge`, daily: old receipts, and what long-failed surveys still kept. */
+  /**
+   * Job `tickets.purge`, daily: old receipts, what long-failed surveys still kept, and the
+   * delivery log's old lines.
+   */
   async purge(): Promise<void> {
     await this.tickets.purge(RECEIPT_DAYS);
+    await this.deliveries.purge();
   }
 }

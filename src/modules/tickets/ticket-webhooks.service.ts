@@ -12,6 +12,8 @@ import { applyTicketEvent, teamFor } from './ticket-rules';
 import { surveyJobId } from './survey-jobs';
 import { TicketErrors } from './tickets.errors';
 import { type DeliveryIntegration, TicketsRepository } from './tickets.repository';
+import type { Statement } from './webhook-deliveries.repository';
+import { type DeliveryTrace, WebhookDeliveriesService } from './webhook-deliveries.service';
 
 export const SURVEY_QUEUE = 'ticket.survey';
 
@@ -28,12 +30,27 @@ export type DeliveryResult =
   | { status: 'duplicate' }
   | { status: 'ignored'; reason: string };
 
+/** What the checks decided, with what the delivery log keeps of it. */
+type Handled =
+  | { status: 'accepted'; type: TicketEventInput['type']; ticket: string }
+  | { status: 'duplicate'; type: TicketEventInput['type'] }
+  | { status: 'ignored'; reason: string; eventType: string };
+
+/** The body's size: the bytes read, else what Content-Length announced. */
+function sizeOf(body: unknown, headers: Headers): number | null {
+  if (Buffer.isBuffer(body)) return body.length;
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  const length = Number(headers['content-length']);
+  return Number.isSafeInteger(length) && length >= 0 ? length : null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `POST /webhooks/:integrationId`: verify the raw body, then parse and normalise it, then store
  * the ticket event and its survey job in one transaction, deduplicated on the sender's event id
- * and on the ticket. Everything slow happens later, in the survey job.
+ * and on the ticket. Everything slow happens later, in the survey job. Every delivery to a known
+ * integration, whatever its fate, gets a line in its delivery log (WebhookDeliveriesService).
  */
 @Injectable()
 export class TicketWebhooksService {
@@ -44,6 +61,7 @@ export class TicketWebhooksService {
     private readonly integrations: IntegrationsService,
     private readonly rateLimits: RateLimitService,
     private readonly jobs: JobsService,
+    private readonly log: WebhookDeliveriesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,6 +75,49 @@ export class TicketWebhooksService {
       ? await this.tickets.findForDelivery(integrationId)
       : undefined;
     if (!integration) {
+      // Nothing is logged for an id that is no integration: a flood of them must cost no rows.
+      await this.failed(ip);
+      throw TicketErrors.unknownIntegration();
+    }
+    const trace: DeliveryTrace = {
+      integration,
+      bodyBytes: sizeOf(body, headers),
+      signature: 'unchecked',
+    };
+    let result: Handled;
+    try {
+      result = await this.handle(integration, trace, headers, body, ip);
+    } catch (error) {
+      await this.log.refused(trace, error);
+      throw error;
+    }
+    if (result.status === 'ignored') await this.log.ignored(trace, result.eventType, result.reason);
+    else if (result.status === 'duplicate') await this.log.duplicate(trace, result.type);
+    if (this.config.tickets.killAfterWebhookCommit && result.status !== 'ignored') {
+      // Tests only: the transaction has committed and no reply has gone. The sender will retry.
+      this.logger.warn('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT: ending the process');
+      process.kill(process.pid, 'SIGKILL');
+    }
+    return result.status === 'accepted'
+      ? { status: 'accepted', type: result.type, ticket: result.ticket }
+      : result.status === 'duplicate'
+        ? { status: 'duplicate' }
+        : { status: 'ignored', reason: result.reason };
+  }
+
+  /** The checks, in order, noting on `trace` how far the delivery got; throws what is refused. */
+  private async handle(
+    integration: DeliveryIntegration,
+    trace: DeliveryTrace,
+    headers: Headers,
+    body: unknown,
+    ip: string,
+  ): Promise<Handled> {
+    if (!integration.active) {
+      trace.note = {
+        code: 'webhook.unknown_integration',
+        reason: 'The integration is paused: its deliveries are refused until it is active again.',
+      };
       await this.failed(ip);
       throw TicketErrors.unknownIntegration();
     }
@@ -75,20 +136,24 @@ export class TicketWebhooksService {
       now,
     );
     if (!verified.ok) {
+      trace.signature = verified.code === 'webhook.signature_missing' ? 'missing' : 'invalid';
       await this.failed(ip);
       throw TicketErrors.unauthorized(verified.code, verified.message);
     }
+    trace.signature = 'valid';
 
     // Only now, on bytes known to come from the integration, is the body parsed.
     const parsed = parseWebhookJson(raw);
-    if ('problem' in parsed) throw TicketErrors.badBody(parsed.code, parsed.problem);
+    if ('problem' in parsed) throw TicketErrors.badBody(parsed.code, parsed.problem, parsed.kind);
     if (integration.kind === 'jira') {
       const late = jiraTimestampProblem(parsed.value, now);
       if (late && !late.ok) throw TicketErrors.unauthorized(late.code, late.message);
     }
     const normalised = normalise(integration.kind, parsed.value);
-    if ('ignored' in normalised) return { status: 'ignored', reason: normalised.ignored };
-    if ('problem' in normalised) throw TicketErrors.unprocessable(normalised.problem);
+    if ('ignored' in normalised)
+      return { status: 'ignored', reason: normalised.ignored, eventType: normalised.eventType };
+    if ('problem' in normalised)
+      throw TicketErrors.unprocessable(normalised.problem, normalised.code);
     const event = normalised.event;
 
     const eventId = (
@@ -96,14 +161,15 @@ export class TicketWebhooksService {
       event.eventId ??
       `sha256:${createHash('sha256').update(raw).digest('hex')}`
     ).slice(0, 200);
-    const result = await this.store(integration, eventId, event, new Date(now));
-    if (this.config.tickets.killAfterWebhookCommit) {
-      // Tests only: the transaction has committed and no reply has gone. The sender will retry.
-      this.logger.warn('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT: ending the process');
-      process.kill(process.pid, 'SIGKILL');
-    }
-    return result === 'duplicate'
-      ? { status: 'duplicate' }
+    const stored = await this.store(
+      integration,
+      eventId,
+      event,
+      new Date(now),
+      this.log.acceptedStatement(trace, event.type, event.ticketId),
+    );
+    return stored === 'duplicate'
+      ? { status: 'duplicate', type: event.type }
       : { status: 'accepted', type: event.type, ticket: event.ticketId };
   }
 
@@ -118,6 +184,7 @@ export class TicketWebhooksService {
     eventId: string,
     event: TicketEventInput,
     receivedAt: Date,
+    logLine: Statement,
   ) {
     const secret = this.config.appSecret;
     return this.tickets.applyDelivery({
@@ -151,6 +218,7 @@ export class TicketWebhooksService {
         await this.jobs.deleteJobs(db, SURVEY_QUEUE, [id], { archive: false });
         await this.jobs.send(SURVEY_QUEUE, { ticketId: ticketRowId }, { id, startAfter: due, db });
       },
+      alsoRun: logLine,
     });
   }
 }

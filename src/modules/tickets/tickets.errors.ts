@@ -9,9 +9,11 @@ export const TicketErrors = {
       'No active integration has this id.',
     ),
   unauthorized: (code: string, message: string) => new DomainError('unauthorized', code, message),
-  badBody: (code: string, message: string) => new DomainError('invalid', code, message),
-  unprocessable: (message: string) =>
-    new DomainError('unprocessable', 'webhook.unprocessable', message),
+  /** 400, or 413 for a body beyond a limit of its shape (see safe-json.ts). */
+  badBody: (code: string, message: string, kind: 'invalid' | 'too_large' = 'invalid') =>
+    new DomainError(kind, code, message),
+  unprocessable: (message: string, code = 'webhook.unprocessable') =>
+    new DomainError('unprocessable', code, message),
   tooManyFailures: (retryAfterSeconds: number) =>
     new DomainError(
       'rate_limited',

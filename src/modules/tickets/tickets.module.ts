@@ -13,6 +13,8 @@ import { TicketSurveysService } from './ticket-surveys.service';
 import { TicketWebhooksService } from './ticket-webhooks.service';
 import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhooksController } from './webhooks.controller';
 
 /** Ticket webhooks, integrations, the survey after a ticket, follow-ups, service standards. */
@@ -31,6 +33,8 @@ import { WebhooksController } from './webhooks.controller';
     TicketSurveysService,
     FollowUpsService,
     TicketsService,
+    WebhookDeliveriesRepository,
+    WebhookDeliveriesService,
   ],
   exports: [TicketsService, FollowUpsService, IntegrationsService, TicketSurveysService],
 })

@@ -7,6 +7,7 @@ import { preparedQuery, preparedTransaction } from '../../database/prepared-quer
 import { Integration, type IntegrationKind, type MappingRule } from './entities/integration.entity';
 import type { SurveyState } from './entities/ticket-event.entity';
 import type { TicketChange, TicketFacts } from './ticket-rules';
+import type { Statement } from './webhook-deliveries.repository';
 
 /** pg-boss runs its INSERT through this, inside our transaction. */
 export interface SqlExecutor {
@@ -17,6 +18,8 @@ export interface SqlExecutor {
 export interface DeliveryIntegration {
   id: string;
   kind: IntegrationKind;
+  /** A paused integration's deliveries are refused (404), and logged. */
+  active: boolean;
   secretSealed: Buffer;
   /** The previous secret while its overlap lasts, else null. */
   previousSecretSealed: Buffer | null;
@@ -256,11 +259,11 @@ export class TicketsRepository {
     const rows = await preparedQuery<DeliveryIntegration>(
       this.dataSource,
       'tickets_integration_for_delivery',
-      `SELECT id, kind, secret_sealed AS "secretSealed",
+      `SELECT id, kind, active, secret_sealed AS "secretSealed",
               CASE WHEN previous_valid_until > now() THEN previous_secret_sealed END AS "previousSecretSealed",
               default_team_id AS "defaultTeamId", mapping_rules AS "mappingRules",
               delay_minutes AS "delayMinutes"
-         FROM integration WHERE id = $1 AND active`,
+         FROM integration WHERE id = $1`,
       [id],
     );
     return rows[0];
@@ -274,6 +277,7 @@ export class TicketsRepository {
    * while the rules decide), and, when the rules say so, the survey job: pg-boss inserts it
    * through this transaction, so the event and its job commit or vanish together. The hot path
    * of webhooks: its statements run prepared, and the receipt and the lock are one statement.
+   * `alsoRun` (the delivery log's line) commits with the event, or not at all.
    */
   applyDelivery(input: {
     integrationId: string;
@@ -282,6 +286,7 @@ export class TicketsRepository {
     details: TicketDetails;
     decide: (current: TicketFacts | undefined) => TicketChange;
     enqueue: (db: SqlExecutor, ticketRowId: string, due: Date) => Promise<void>;
+    alsoRun?: Statement;
   }): Promise<'duplicate' | TicketChange> {
     return preparedTransaction<'duplicate' | TicketChange>(this.dataSource, async (client) => {
       const run = async <T>(name: string, text: string, values: unknown[]) =>
@@ -338,6 +343,7 @@ export class TicketsRepository {
         };
         await input.enqueue(db, id as string, change.schedule);
       }
+      if (input.alsoRun) await run(input.alsoRun.name, input.alsoRun.text, input.alsoRun.values);
       return { value: change };
     });
   }

@@ -9,10 +9,13 @@ import {
   IsOptional,
   IsString,
   Length,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { INTEGRATION_KINDS } from '../entities/integration.entity';
+import { DELIVERY_OUTCOMES, type DeliveryOutcome } from '../entities/webhook-delivery.entity';
 
 export class MappingRuleDto {
   @ApiProperty({
@@ -132,4 +135,20 @@ export class RotateSecretDto {
   @IsOptional()
   @IsInt()
   overlapHours?: number;
+}
+
+/** Which lines of an integration's delivery log: the newest `limit`, of one outcome or all. */
+export class DeliveriesQueryDto {
+  @ApiPropertyOptional({ enum: DELIVERY_OUTCOMES })
+  @IsOptional()
+  @IsIn(DELIVERY_OUTCOMES)
+  outcome?: DeliveryOutcome;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
 }

@@ -29,7 +29,11 @@ export function normaliseFreshservice(payload: unknown): NormaliseResult {
   const status = text(hook.ticket_status, 32)?.toLowerCase() ?? null;
   const type =
     named !== null ? typeFromName(named) : status ? (STATUS_TYPES[status] ?? 'updated') : undefined;
-  if (!type) return { ignored: `Freshservice event "${named ?? 'unnamed'}" is not used.` };
+  if (!type)
+    return {
+      ignored: `Freshservice event "${named ?? 'unnamed'}" is not used.`,
+      eventType: named ?? 'unnamed',
+    };
   const updatedAt = time(hook.ticket_updated_at);
   return complete(
     {

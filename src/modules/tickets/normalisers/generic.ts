@@ -12,7 +12,7 @@ export function normaliseGeneric(payload: unknown): NormaliseResult {
   const name = text(root.type, 64);
   if (name === null) return { problem: 'The payload needs a "type", e.g. "ticket.resolved".' };
   const type = typeFromName(name);
-  if (!type) return { ignored: `Event type "${name}" is not used by inpulse.` };
+  if (!type) return { ignored: `Event type "${name}" is not used by inpulse.`, eventType: name };
   const ticket = obj(root.ticket);
   if (!ticket) return { problem: 'The payload needs a "ticket" object.' };
   const requester = obj(ticket.requester);

@@ -74,7 +74,11 @@ export function normaliseJira(payload: unknown): NormaliseResult {
   if (type === undefined) {
     if (webhookEvent === 'jira:issue_created') type = 'created';
     else if (webhookEvent === 'jira:issue_updated' && fields) type = updateType(root, fields);
-    else return { ignored: `Jira event "${webhookEvent ?? 'unnamed'}" is not used by inpulse.` };
+    else
+      return {
+        ignored: `Jira event "${webhookEvent ?? 'unnamed'}" is not used by inpulse.`,
+        eventType: webhookEvent ?? 'unnamed',
+      };
   }
   if (!issue || !fields) return { problem: 'The payload needs an "issue" with its "fields".' };
 

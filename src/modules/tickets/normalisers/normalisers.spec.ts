@@ -54,6 +54,7 @@ describe('normalising each system’s payload into one ticket event', () => {
     });
     expect(normalise('jira', { webhookEvent: 'comment_created', comment: {} })).toEqual({
       ignored: expect.stringContaining('comment_created'),
+      eventType: 'comment_created',
     });
   });
 
@@ -85,6 +86,7 @@ describe('normalising each system’s payload into one ticket event', () => {
     expect(eventOf('zendesk', reopened).type).toBe('reopened');
     expect(normalise('zendesk', { type: 'zen:event-type:user.created', detail: {} })).toEqual({
       ignored: expect.any(String),
+      eventType: 'user.created',
     });
   });
 
@@ -110,6 +112,7 @@ describe('normalising each system’s payload into one ticket event', () => {
     );
     expect(normalise('servicenow', { ...incident, state: '8' })).toEqual({
       ignored: expect.any(String),
+      eventType: 'incident.canceled',
     });
   });
 
@@ -133,6 +136,7 @@ describe('normalising each system’s payload into one ticket event', () => {
     });
     expect(normalise('generic', { type: 'ticket.commented', ticket: { id: 'x' } })).toEqual({
       ignored: expect.any(String),
+      eventType: 'ticket.commented',
     });
   });
 
@@ -147,6 +151,20 @@ describe('normalising each system’s payload into one ticket event', () => {
     const payload = fixture('generic/ticket-resolved.json');
     (payload.ticket as { requester: { email: unknown } }).requester.email = value;
     expect(normalise('generic', payload)).toEqual({ problem: expect.stringMatching(/e-mail/) });
+  });
+
+  it.each([
+    ['the requester', 'requester', 'm\u0430ria@example.com', /requester.*Latin and Cyrillic/],
+    ['the assignee', 'assignee', 'ap.clerk@ex\u0430mple.com', /assignee.*Latin and Cyrillic/],
+  ])('refuses %s’s address mixing scripts, without repeating it', (_, who, value, message) => {
+    const payload = fixture('generic/ticket-resolved.json');
+    (payload.ticket as Record<string, { email: unknown }>)[who].email = value;
+    const result = normalise('generic', payload);
+    expect(result).toEqual({
+      code: 'webhook.mixed_script',
+      problem: expect.stringMatching(message),
+    });
+    expect(JSON.stringify(result)).not.toMatch(/example|ria@/);
   });
 
   it('names what is missing', () => {

@@ -23,7 +23,8 @@ export function normaliseServiceNow(payload: unknown): NormaliseResult {
   if (!root) return { problem: 'The payload must be a JSON object.' };
   const state = text(root.state, 8);
   const previous = text(root.previous_state, 8);
-  if (state === CANCELED) return { ignored: 'A canceled incident is not surveyed.' };
+  if (state === CANCELED)
+    return { ignored: 'A canceled incident is not surveyed.', eventType: 'incident.canceled' };
   let type: TicketEventType = 'updated';
   if (state === RESOLVED) type = 'resolved';
   else if (state === CLOSED) type = 'closed';

@@ -1,4 +1,5 @@
 import { dayProblem } from '../../../common/http/calendar-date';
+import { mixedScripts } from '../../../common/mixed-scripts';
 
 /** What every source's payload is normalised into. */
 export const TICKET_EVENT_TYPES = [
@@ -35,11 +36,15 @@ export interface TicketEventInput {
 }
 
 /**
- * A ticket event; or an event of a type inpulse does not use (acknowledged, then ignored); or
- * what is missing or wrong in the payload (422).
+ * A ticket event; or an event of a type inpulse does not use (acknowledged, then ignored: why,
+ * and the event's type as the sender named it); or what is missing or wrong in the payload (422,
+ * `webhook.unprocessable` unless a more precise code is given). No message repeats a value of the
+ * payload other than an event type: they go to the delivery log.
  */
 export type NormaliseResult =
-  { event: TicketEventInput } | { ignored: string } | { problem: string };
+  | { event: TicketEventInput }
+  | { ignored: string; eventType: string }
+  | { problem: string; code?: string };
 
 export type Json = Record<string, unknown>;
 
@@ -93,12 +98,13 @@ const EMAIL_SHAPE = /^[^@]{1,64}@[^@]{1,253}\.[^@.]{2,}$/;
 
 /**
  * An e-mail field: null when absent, lower-cased when valid, and a problem (422) when it holds
- * line breaks, other control characters or what could slip another address into a mail header.
+ * line breaks, other control characters or what could slip another address into a mail header,
+ * or when a part of it mixes scripts (a look-alike of another address: `webhook.mixed_script`).
  */
 export function email(
   value: unknown,
   field: string,
-): { value: string | null } | { problem: string } {
+): { value: string | null } | { problem: string; code?: string } {
   if (value === undefined || value === null) return { value: null };
   if (typeof value !== 'string') return { problem: `${field} must be text.` };
   const trimmed = value.trim();
@@ -109,6 +115,12 @@ export function email(
     };
   if (trimmed.length > 320 || !EMAIL_SHAPE.test(trimmed))
     return { problem: `${field} is not an e-mail address.` };
+  const scripts = mixedScripts(trimmed);
+  if (scripts)
+    return {
+      code: 'webhook.mixed_script',
+      problem: `${field} mixes ${scripts.join(' and ')} letters in one part: a look-alike of another address is refused.`,
+    };
   return { value: trimmed.toLowerCase() };
 }
 

@@ -69,7 +69,8 @@ export function normaliseZendesk(payload: unknown): NormaliseResult {
   const eventType = text(root.type, 100);
   if (eventType?.startsWith('zen:event-type:')) {
     const kind = eventType.slice('zen:event-type:'.length);
-    if (!kind.startsWith('ticket.')) return { ignored: `Zendesk event "${kind}" is not used.` };
+    if (!kind.startsWith('ticket.'))
+      return { ignored: `Zendesk event "${kind}" is not used.`, eventType: kind };
     return eventSubscription(root, kind);
   }
   const ticket = obj(root.ticket);
@@ -77,7 +78,11 @@ export function normaliseZendesk(payload: unknown): NormaliseResult {
   const named = text(root.event, 64);
   const status = text(ticket.status, 32)?.toLowerCase() ?? null;
   const type = named !== null ? typeFromName(named) : status ? STATUS_TYPES[status] : undefined;
-  if (!type) return { ignored: `Zendesk event "${named ?? status ?? 'unnamed'}" is not used.` };
+  if (!type)
+    return {
+      ignored: `Zendesk event "${named ?? status ?? 'unnamed'}" is not used.`,
+      eventType: named ?? status ?? 'unnamed',
+    };
   const updatedAt = time(ticket.updated_at);
   const requester = obj(ticket.requester);
   const assignee = obj(ticket.assignee);
