@@ -115,7 +115,7 @@ export class SurveyPagesController {
       await this.renderForm(context, token, request, reply, 422, { ...state, contact });
       return;
     }
-    if (!(await this.responses.submit(token, context, checked.blocks))) {
+    if (!(await this.responses.submit(token, context, questionnaire, checked.blocks))) {
       // Not claimed: answered meanwhile, expired, or unknown. Say which.
       await this.refuse(token, request, reply, undefined, ResponseErrors.alreadyAnswered());
       return;
