@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { keyedHash, openJson, sealJsonAtSize } from '../../common/crypto/sealing';
 import type { DomainError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -100,8 +101,9 @@ export class ResponsesService implements OnModuleInit {
    * Seals the answers and keeps them as pending under the invitation's claim key, in one
    * statement. Every answer to the survey is sealed at one size, the largest its questionnaire
    * can produce, so that neither a row's size nor the WAL tells a long comment from a short one
-   * (a larger one, which validation should make impossible, is refused: 413). Returns false
-   * when the link cannot be claimed (answered meanwhile — e.g. by a simultaneous submit —,
+   * (a larger one, which validation should make impossible, is refused: 413). `alongside`
+   * writes in the same transaction once the link is claimed (a request to be contacted). Returns
+   * false when the link cannot be claimed (answered meanwhile — e.g. by a simultaneous submit —,
    * expired, deactivated, or not this survey's); nothing is written then.
    */
   async submit(
@@ -109,18 +111,22 @@ export class ResponsesService implements OnModuleInit {
     context: SurveyFormContext,
     questionnaire: Questionnaire,
     blocks: { teamId: string; answers: PendingAnswer[] }[],
+    alongside?: (manager: EntityManager) => Promise<void>,
   ): Promise<boolean> {
     const submission: SealedSubmission = { invitationId: context.invitationId, blocks };
     const size = this.sealedSize(questionnaire, context.blocks?.length ?? 1);
     const sealed = sealJsonAtSize(this.config.appSecret, SEAL_PURPOSE, submission, size);
     if (!sealed) throw ResponseErrors.answerTooLarge();
-    return this.responses.claimAndStore({
-      tokenHash: hashToken(token),
-      invitationId: context.invitationId,
-      surveyId: context.surveyId,
-      claimKey: this.claimKey(context.invitationId),
-      sealed,
-    });
+    return this.responses.claimAndStore(
+      {
+        tokenHash: hashToken(token),
+        invitationId: context.invitationId,
+        surveyId: context.surveyId,
+        claimKey: this.claimKey(context.invitationId),
+        sealed,
+      },
+      alongside,
+    );
   }
 
   /** The one sealed size of a questionnaire's answers about `blocks` teams, computed once. */
