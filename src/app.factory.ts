@@ -14,6 +14,7 @@ import { fastifyClientError } from './common/http/error.filter';
 import { InputGuardPipe } from './common/http/input-guard.pipe';
 import { RawBodyRefusals, wantsRawBody } from './common/http/raw-body';
 import { securityHeaders } from './common/http/security-headers';
+import { AssetVersions, assetRoots, isStaticAsset } from './common/http/static-assets';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { HANDLEBARS } from './common/views/handlebars.provider';
@@ -41,9 +42,18 @@ export function isSurveyRoute(url: string): boolean {
 }
 
 /**
+ * Requests that leave no line: survey links, and what browsers fetch by themselves for a page
+ * (its stylesheet, a favicon), which would otherwise log the respondent's address right after
+ * each survey page and submit.
+ */
+export function isUnloggedRoute(url: string): boolean {
+  return isSurveyRoute(url) || isStaticAsset(url);
+}
+
+/**
  * Fastify's request logging, as one line per request once it is answered: the request (method,
  * path with tokens redacted, address, id; see the serializers in common/logging) and the status.
- * Survey links are never logged (isSurveyRoute).
+ * Survey links and static files are never logged (isUnloggedRoute).
  */
 class OneLineRequestLog extends LogController {
   override incomingRequest(): void {}
@@ -53,14 +63,14 @@ class OneLineRequestLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    if (this.isLogDisabled(request) || isSurveyRoute(request.url)) return;
+    if (this.isLogDisabled(request) || isUnloggedRoute(request.url)) return;
     const line = { req: request, res: reply, responseTime: reply.elapsedTime };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }
 
   override routeNotFound(request: FastifyRequest): void {
-    if (this.isLogDisabled(request) || isSurveyRoute(request.url)) return;
+    if (this.isLogDisabled(request) || isUnloggedRoute(request.url)) return;
     request.log.info({ req: request }, 'route not found');
   }
 }
@@ -125,6 +135,7 @@ export async function createApp(
   );
   await app.register(fastifyCookie);
   const headers = securityHeaders({ https: config.baseUrl.startsWith('https:') });
+  const assets = app.get(AssetVersions);
   app
     .getHttpAdapter()
     .getInstance()
@@ -137,18 +148,12 @@ export async function createApp(
     .addHook('onSend', (_request, reply, payload, done) => {
       reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(1)}`);
       done(null, payload);
-    });
-  await app.register(fastifyStatic, {
-    root: join(config.projectRoot, 'public'),
-    prefix: '/assets/',
-    decorateReply: false,
-  });
-  // Chart.js from the project's own dependencies: the pages work on a closed network.
-  await app.register(fastifyStatic, {
-    root: join(config.projectRoot, 'node_modules', 'chart.js', 'dist'),
-    prefix: '/assets/vendor/chart.js/',
-    decorateReply: false,
-  });
+    })
+    // Static files named with their version are kept by browsers for a year (AssetVersions).
+    .addHook('onSend', assets.hook());
+  // The app's own files, and Chart.js from its dependencies (no CDN: closed networks).
+  for (const { root, prefix } of assetRoots(config.projectRoot).reverse())
+    await app.register(fastifyStatic, { root, prefix, decorateReply: false, cacheControl: false });
   app.setViewEngine({
     engine: { handlebars: app.get(HANDLEBARS) },
     templates: join(config.projectRoot, 'views'),

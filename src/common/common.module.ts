@@ -4,13 +4,17 @@ import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ErrorFilter } from './http/error.filter';
 import { RawBodyRefusals } from './http/raw-body';
+import { AssetVersions, assetRoots } from './http/static-assets';
 import { I18N } from './i18n/i18n.provider';
 import { I18n } from './i18n/i18n.service';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { createHandlebars } from './views/handlebars';
 import { HANDLEBARS } from './views/handlebars.provider';
 
-/** Cross-cutting pieces: the error filter, translations, views, rate limits, early refusals. */
+/**
+ * Cross-cutting pieces: the error filter, translations, views and their assets, rate limits,
+ * early refusals.
+ */
 @Global()
 @Module({
   providers: [
@@ -20,17 +24,23 @@ import { HANDLEBARS } from './views/handlebars.provider';
       useFactory: (config: AppConfig) => new I18n(join(config.projectRoot, 'views', 'locales')),
     },
     {
+      provide: AssetVersions,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new AssetVersions(assetRoots(config.projectRoot)),
+    },
+    {
       provide: HANDLEBARS,
-      inject: [I18N, APP_CONFIG],
-      useFactory: (i18n: I18n, config: AppConfig) =>
+      inject: [I18N, APP_CONFIG, AssetVersions],
+      useFactory: (i18n: I18n, config: AppConfig, assets: AssetVersions) =>
         createHandlebars(i18n, join(config.projectRoot, 'views'), {
           releaseSize: config.mixBatchSize,
+          assetUrl: (path) => assets.url(path),
         }),
     },
     RateLimitService,
     RawBodyRefusals,
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
-  exports: [I18N, HANDLEBARS, RateLimitService, RawBodyRefusals],
+  exports: [I18N, HANDLEBARS, AssetVersions, RateLimitService, RawBodyRefusals],
 })
 export class CommonModule {}

@@ -162,6 +162,44 @@ describe('logs', () => {
     });
   });
 
+  it('logs no static file or favicon request, and serves versioned files to be kept a year', async () => {
+    const from = text.length;
+    const page = await t.request({ method: 'GET', url: '/login' });
+    const css = page.body.match(/href="(\/assets\/app\.css\?v(?:=|&#x3D;)([0-9a-f]{16}))"/);
+    expect(css).not.toBeNull();
+    const versioned = await t.request({ method: 'GET', url: `/assets/app.css?v=${css![2]}` });
+    expect(versioned.statusCode).toBe(200);
+    expect(versioned.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    // Any other address of it (no version, an old one) is revalidated.
+    for (const url of ['/assets/app.css', '/assets/app.css?v=0000000000000000']) {
+      const other = await t.request({ method: 'GET', url });
+      expect({ url, status: other.statusCode, cache: other.headers['cache-control'] }).toEqual({
+        url,
+        status: 200,
+        cache: 'no-cache',
+      });
+    }
+    // Chart.js is versioned the same way, on the pages that draw charts.
+    const vendor = await t.request({ method: 'GET', url: '/assets/vendor/chart.js/chart.umd.js' });
+    expect(vendor.statusCode).toBe(200);
+    for (const url of [
+      '/favicon.ico',
+      '/FAVICON.ICO',
+      '/apple-touch-icon.png',
+      '/assets/missing.css',
+      '/%61ssets/app.css',
+    ])
+      expect((await t.request({ method: 'GET', url })).statusCode).toBe(404);
+
+    await captured();
+    const since = text
+      .slice(from)
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as LogLine);
+    expect(since.filter((l) => l.req !== undefined).map((l) => l.req?.url)).toEqual(['/login']);
+  });
+
   it('blanks link and set-password tokens in logged paths and drops the query', () => {
     expect(redactPath('/s/abcDEF123?score=9')).toBe('/s/[redacted]');
     expect(redactPath('/S/abcDEF123')).toBe('/S/[redacted]');

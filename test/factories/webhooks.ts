@@ -12,6 +12,7 @@ import {
   standardWebhooksSignature,
   zendeskSignature,
 } from '../../src/modules/tickets/signatures';
+import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
 import type { TestApp } from '../setup/test-app';
 
 /** Helpers for webhook deliveries: real-shaped fixtures, signed the way each system signs. */
@@ -182,4 +183,47 @@ export async function ticketRowId(t: TestApp, integrationId: string, ticket: str
 /** Sends the mail the pipeline holds (as its `mail.sweep` job would); returns how many went. */
 export async function sendQueuedMail(t: TestApp): Promise<number> {
   return (await t.get(MailService).sendDue()).sent;
+}
+
+/**
+ * Each person resolves a ticket with the integration's team, is surveyed about it (the survey
+ * job, then the invitation batch) and receives the mail: returns each person's link token.
+ */
+export async function ticketSurveyTokens(
+  t: TestApp,
+  integration: TestIntegration,
+  people: { email: string }[],
+): Promise<string[]> {
+  const surveys = t.get(TicketSurveysService);
+  for (const person of people) {
+    const at = Date.now() - 60_000;
+    const ticket = `T-${randomUUID().slice(0, 8)}`;
+    const res = await deliver(t, integration, {
+      type: 'ticket.resolved',
+      occurredAt: new Date(at).toISOString(),
+      ticket: {
+        id: ticket,
+        requester: { email: person.email },
+        assignee: { email: 'agent@example.com' },
+        createdAt: new Date(at - 3_600_000).toISOString(),
+        resolvedAt: new Date(at).toISOString(),
+      },
+    });
+    if (res.statusCode !== 202) throw new Error(`webhook answered ${res.statusCode}`);
+    const outcome = await surveys.run((await ticketRowId(t, integration.id, ticket)) as string);
+    if (outcome !== 'sent') throw new Error(`ticket survey ${outcome}`);
+  }
+  await surveys.inviteDecided();
+  await sendQueuedMail(t);
+  const mails: { to_address: string; text: string }[] = await t.dataSource.query(
+    'SELECT to_address, text FROM outbox_message WHERE to_address = ANY($1::text[])',
+    [people.map((p) => p.email)],
+  );
+  return people.map((person) => {
+    const token = mails
+      .find((m) => m.to_address === person.email)
+      ?.text.match(/\/s\/([A-Za-z0-9_-]{43})/)?.[1];
+    if (!token) throw new Error(`no survey mail for ${person.email}`);
+    return token;
+  });
 }

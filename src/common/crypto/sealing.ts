@@ -56,7 +56,27 @@ export function sealJson(appSecret: string, purpose: string, value: unknown, pad
   return seal(appSecret, purpose, Buffer.from(JSON.stringify(value), 'utf8'), padTo);
 }
 
-/** The JSON value `sealJson` sealed, or undefined when it cannot be opened. */
+/**
+ * A JSON value sealed with exactly `size` bytes of plaintext (zero bytes after the JSON), so that
+ * everything sealed at one size is as long as everything else; undefined when it does not fit.
+ * The caller chooses a size no value it seals can exceed, and refuses a value that does.
+ */
+export function sealJsonAtSize(
+  appSecret: string,
+  purpose: string,
+  value: unknown,
+  size: number,
+): Buffer | undefined {
+  const plaintext = Buffer.from(JSON.stringify(value), 'utf8');
+  if (plaintext.length > size) return undefined;
+  return seal(
+    appSecret,
+    purpose,
+    Buffer.concat([plaintext, Buffer.alloc(size - plaintext.length, 0)]),
+  );
+}
+
+/** The JSON value `sealJson` or `sealJsonAtSize` sealed, or undefined when it cannot be opened. */
 export function openJson<T>(appSecret: string, purpose: string, sealed: Buffer): T | undefined {
   const bytes = open(appSecret, purpose, sealed);
   if (!bytes) return undefined;

@@ -11,6 +11,12 @@ describe('inputProblem', () => {
     expect(inputProblem({ ['k\u0000']: 1 })).toMatch(/NUL/);
   });
 
+  it('finds a lone surrogate, and accepts characters written as surrogate pairs', () => {
+    for (const lone of ['a\ud800b', '\udfff', 'x\ud83d', '\ude00y', '\ud800\ud800\udc00'])
+      expect(inputProblem({ text: lone })).toMatch(/lone surrogate/);
+    expect(inputProblem({ text: 'fine 😀 \ud83d\ude00 あ گ' })).toBeUndefined();
+  });
+
   it('refuses nesting deeper than the limit without walking it all', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100_000; i++) deep = [deep];

@@ -9,16 +9,19 @@ import type { I18n } from '../i18n/i18n.service';
  * - `eq a b` compares;
  * - `json value` writes JSON safe to put inside <script type="application/json">;
  * - `releaseSize` is m (MIX_BATCH_SIZE): the fewest people an answer is released with, which the
- *   survey pages promise.
+ *   survey pages promise;
+ * - `asset "/assets/app.css"` is a static file's address with its version, which browsers keep
+ *   without asking again (see common/http/static-assets.ts).
  * Templates use double braces only, so every value is escaped.
  */
 export function createHandlebars(
   i18n: I18n,
   viewsDir: string,
-  options: { releaseSize?: number } = {},
+  options: { releaseSize?: number; assetUrl?: (path: string) => string } = {},
 ): typeof Handlebars {
   const hbs = Handlebars.create();
   hbs.registerHelper('releaseSize', () => options.releaseSize ?? 10);
+  hbs.registerHelper('asset', (path: string) => options.assetUrl?.(path) ?? path);
   hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     const locale = (options.data?.root as { locale?: string } | undefined)?.locale ?? i18n.fallback;
     return i18n.t(locale, key, options.hash ?? {});

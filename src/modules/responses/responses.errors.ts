@@ -12,6 +12,12 @@ export const ResponseErrors = {
       'survey_link.rate_limited',
       'Too many unknown links from this address.',
     ),
+  answerTooLarge: () =>
+    new DomainError(
+      'too_large',
+      'survey.answer_too_large',
+      'These answers are longer than this survey allows; shorten the comments and send again.',
+    ),
   badCsrf: () =>
     new DomainError(
       'forbidden',

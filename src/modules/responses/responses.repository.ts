@@ -9,6 +9,17 @@ import type { SegmentCell } from './release-plan';
 /** Arbitrary, fixed key: one release at a time across every instance. */
 const MIXER_LOCK_KEY = 7_215_301_915;
 
+/** The claim of a submit (see ResponsesRepository.claimAndStore). */
+const CLAIM = `INSERT INTO pending_response (survey_id, claim_key, sealed)
+  SELECT i.survey_id, $4, $5
+    FROM invitation i
+    JOIN employee e ON e.id = i.employee_id AND e.active
+    JOIN survey s ON s.id = i.survey_id AND s.closes_at > now()
+   WHERE i.token_hash = $1 AND i.id = $2 AND i.survey_id = $3 AND NOT i.answered
+     AND i.expires_at > now()
+  ON CONFLICT (claim_key) DO NOTHING
+  RETURNING 1 AS stored`;
+
 /** A pending row as the mixer reads it: sealed. */
 export interface PendingRow {
   id: string;
@@ -152,29 +163,37 @@ export class ResponsesRepository {
    * invitation, if the link behind the token is still open (this survey's, not answered, not
    * expired, its person active, the survey open). It writes nothing to `invitation`. A second,
    * simultaneous submit finds the claim key taken (the unique index) and writes nothing.
+   * With `alongside`, the statement runs in a transaction that `alongside` also writes in once
+   * the claim succeeded (a follow-up request): both rows carry one transaction id, and neither is
+   * written without the other.
    */
-  async claimAndStore(input: {
-    tokenHash: Buffer;
-    invitationId: string;
-    surveyId: string;
-    claimKey: Buffer;
-    sealed: Buffer;
-  }): Promise<boolean> {
-    const rows = await preparedQuery<{ stored: number }>(
-      this.dataSource,
-      'responses_claim_sealed',
-      `INSERT INTO pending_response (survey_id, claim_key, sealed)
-       SELECT i.survey_id, $4, $5
-         FROM invitation i
-         JOIN employee e ON e.id = i.employee_id AND e.active
-         JOIN survey s ON s.id = i.survey_id AND s.closes_at > now()
-        WHERE i.token_hash = $1 AND i.id = $2 AND i.survey_id = $3 AND NOT i.answered
-          AND i.expires_at > now()
-       ON CONFLICT (claim_key) DO NOTHING
-       RETURNING 1 AS stored`,
-      [input.tokenHash, input.invitationId, input.surveyId, input.claimKey, input.sealed],
-    );
-    return rows.length === 1;
+  async claimAndStore(
+    input: {
+      tokenHash: Buffer;
+      invitationId: string;
+      surveyId: string;
+      claimKey: Buffer;
+      sealed: Buffer;
+    },
+    alongside?: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    const values = [
+      input.tokenHash,
+      input.invitationId,
+      input.surveyId,
+      input.claimKey,
+      input.sealed,
+    ];
+    if (!alongside) {
+      const rows = await preparedQuery(this.dataSource, 'responses_claim_sealed', CLAIM, values);
+      return rows.length === 1;
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const rows: unknown[] = await manager.query(CLAIM, values);
+      if (rows.length !== 1) return false;
+      await alongside(manager);
+      return true;
+    });
   }
 
   /** Whether an answer under this claim key waits for its release. */

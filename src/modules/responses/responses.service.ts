@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { keyedHash, openJson, sealJson } from '../../common/crypto/sealing';
+import type { EntityManager } from 'typeorm';
+import { keyedHash, openJson, sealJsonAtSize } from '../../common/crypto/sealing';
 import type { DomainError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import type { SurveyLink } from '../invitations/invitations.repository';
 import { hashToken } from '../invitations/tokens';
 import { InvitationsService } from '../invitations/invitations.service';
+import type { Questionnaire } from '../surveys/entities/questionnaire.entity';
 import type { PendingAnswer, SealedSubmission } from './entities/pending-response.entity';
 import {
   type Dimension,
@@ -17,6 +19,7 @@ import {
 } from './release-plan';
 import { previousPeriodStart, periodStart } from './release-periods';
 import { ResponseErrors } from './responses.errors';
+import { sealedAnswerSize } from './sealed-size';
 import { type PendingRow, ResponsesRepository, type ReleaseWriter } from './responses.repository';
 import type { SurveyFormContext } from './survey-form-context';
 
@@ -24,12 +27,8 @@ export const MIX_QUEUE = 'responses.mix';
 
 type OpenedSubmission = Submission & { invitationId: string };
 
-/**
- * Sealed answers are padded to a multiple of this many bytes, so that the size of a pending row
- * says nothing of what it holds (nearly every answer fits in one; only an answer longer than that
- * shows it is, by taking two). The row then still fits in its page without TOAST.
- */
-const PAD = 1800;
+/** Questionnaires (× rated teams) whose sealed size is kept; they never change once made. */
+const SIZE_CACHE_LIMIT = 500;
 const SEAL_PURPOSE = 'pending-answer';
 const CLAIM_PURPOSE = 'answer-claim';
 /** A survey's answers are released this long after it closed (a submit may still be in flight). */
@@ -51,6 +50,8 @@ const TICKET_MARKER = 'ticket';
 @Injectable()
 export class ResponsesService implements OnModuleInit {
   private readonly logger = new Logger('Responses');
+  /** The sealed size of each questionnaire asked about so many teams (see sealed-size.ts). */
+  private readonly sealedSizes = new Map<string, number>();
 
   constructor(
     private readonly responses: ResponsesRepository,
@@ -98,22 +99,47 @@ export class ResponsesService implements OnModuleInit {
 
   /**
    * Seals the answers and keeps them as pending under the invitation's claim key, in one
-   * statement. Returns false when the link cannot be claimed (answered meanwhile — e.g. by a
-   * simultaneous submit —, expired, deactivated, or not this survey's); nothing is written then.
+   * statement. Every answer to the survey is sealed at one size, the largest its questionnaire
+   * can produce, so that neither a row's size nor the WAL tells a long comment from a short one
+   * (a larger one, which validation should make impossible, is refused: 413). `alongside`
+   * writes in the same transaction once the link is claimed (a request to be contacted). Returns
+   * false when the link cannot be claimed (answered meanwhile — e.g. by a simultaneous submit —,
+   * expired, deactivated, or not this survey's); nothing is written then.
    */
-  submit(
+  async submit(
     token: string,
     context: SurveyFormContext,
+    questionnaire: Questionnaire,
     blocks: { teamId: string; answers: PendingAnswer[] }[],
+    alongside?: (manager: EntityManager) => Promise<void>,
   ): Promise<boolean> {
     const submission: SealedSubmission = { invitationId: context.invitationId, blocks };
-    return this.responses.claimAndStore({
-      tokenHash: hashToken(token),
-      invitationId: context.invitationId,
-      surveyId: context.surveyId,
-      claimKey: this.claimKey(context.invitationId),
-      sealed: sealJson(this.config.appSecret, SEAL_PURPOSE, submission, PAD),
-    });
+    const size = this.sealedSize(questionnaire, context.blocks?.length ?? 1);
+    const sealed = sealJsonAtSize(this.config.appSecret, SEAL_PURPOSE, submission, size);
+    if (!sealed) throw ResponseErrors.answerTooLarge();
+    return this.responses.claimAndStore(
+      {
+        tokenHash: hashToken(token),
+        invitationId: context.invitationId,
+        surveyId: context.surveyId,
+        claimKey: this.claimKey(context.invitationId),
+        sealed,
+      },
+      alongside,
+    );
+  }
+
+  /** The one sealed size of a questionnaire's answers about `blocks` teams, computed once. */
+  private sealedSize(questionnaire: Questionnaire, blocks: number): number {
+    const key = `${questionnaire.id}/${blocks}`;
+    let size = this.sealedSizes.get(key);
+    if (size === undefined) {
+      size = sealedAnswerSize(questionnaire.questions ?? [], blocks);
+      if (this.sealedSizes.size >= SIZE_CACHE_LIMIT)
+        this.sealedSizes.delete(this.sealedSizes.keys().next().value as string);
+      this.sealedSizes.set(key, size);
+    }
+    return size;
   }
 
   /**

@@ -115,14 +115,23 @@ export class SurveyPagesController {
       await this.renderForm(context, token, request, reply, 422, { ...state, contact });
       return;
     }
-    if (!(await this.responses.submit(token, context, checked.blocks))) {
+    // "You may contact me" is a separate, non-anonymous record, passed on within the hour; it is
+    // written in the answer's transaction (see FollowUpsService), or not at all.
+    const contacted = contact?.wanted === true;
+    const stored = await this.responses.submit(
+      token,
+      context,
+      questionnaire,
+      checked.blocks,
+      contacted
+        ? (manager) => this.followUps.request(manager, context.invitationId, contact.message)
+        : undefined,
+    );
+    if (!stored) {
       // Not claimed: answered meanwhile, expired, or unknown. Say which.
       await this.refuse(token, request, reply, undefined, ResponseErrors.alreadyAnswered());
       return;
     }
-    // A separate, non-anonymous record, kept apart from the answer and passed on later.
-    const contacted = contact?.wanted === true;
-    if (contacted) await this.followUps.request(context.invitationId, contact.message);
     const info = this.i18n.info(context.locale);
     await reply.code(200).view('pages/survey/thanks.hbs', {
       heading: this.i18n.t(context.locale, 'thanks.heading'),

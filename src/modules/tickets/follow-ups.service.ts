@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { openJson, sealJson } from '../../common/crypto/sealing';
 import { type Form, textField } from '../../common/http/form-fields';
 import { hasControlCharacters } from '../../common/text';
@@ -24,9 +25,12 @@ export interface ContactForm {
 
 /**
  * "You may contact me about this": a separate, explicitly non-anonymous record for the team's
- * lead, never tied to the anonymous answer. The submit keeps the request sealed, in a statement
- * apart from the answer; the hourly `follow-ups.release` job writes the requests that waited, in
- * a transaction of its own, dated by the day it runs (see TicketsRepository.releaseFollowUps).
+ * lead, never holding the anonymous answer. The submit keeps the request sealed, written in the
+ * transaction that stores the (sealed) answer: one transaction id for both, which says nothing
+ * the request does not (this person answered, then), where a transaction of its own right after
+ * the answer's would point at that answer by adjacency — or, under concurrency, at someone else's.
+ * The hourly `follow-ups.release` job writes the requests that waited, in a transaction of its
+ * own, dated by the day it runs (see TicketsRepository.releaseFollowUps), then vacuums them away.
  */
 @Injectable()
 export class FollowUpsService implements OnModuleInit {
@@ -64,16 +68,21 @@ export class FollowUpsService implements OnModuleInit {
   }
 
   /**
-   * Keeps the request of the person whose invitation this is, sealed, once their answer is
-   * stored (the caller has claimed the invitation).
+   * Keeps the request of the person whose invitation this is, sealed, in `manager`'s transaction:
+   * the one that claims the invitation and stores the answer (ResponsesService.submit).
    */
-  async request(invitationId: string, message: string | null): Promise<void> {
+  async request(manager: EntityManager, invitationId: string, message: string | null) {
     await this.tickets.insertPendingFollowUp(
       sealJson(this.config.appSecret, FOLLOW_UP_PURPOSE, { invitationId, message }, 1024),
+      manager,
     );
   }
 
-  /** Job `follow-ups.release`, hourly: the requests that waited become follow-ups. */
+  /**
+   * Job `follow-ups.release`, hourly: the requests that waited become follow-ups. Its log line
+   * says that it ran, never how many it passed on: an hour usually holds one request, and a
+   * count of one beside the follow-up list would date that person's answer to the minute.
+   */
   async release(): Promise<number> {
     const written = await this.tickets.releaseFollowUps((sealed) =>
       openJson<{ invitationId: string; message: string | null }>(
@@ -82,7 +91,7 @@ export class FollowUpsService implements OnModuleInit {
         sealed,
       ),
     );
-    if (written > 0) this.logger.log(`${written} follow-up request(s) passed on`);
+    this.logger.log('follow-up batch ran');
     return written;
   }
 

@@ -584,10 +584,11 @@ export class TicketsRepository {
 
   /**
    * "You may contact me": kept sealed (who asked is the invitation inside) until the follow-up
-   * batch writes it, for an invitation whose answer is waiting or released.
+   * batch writes it, for an invitation whose answer is waiting or released. Written in the
+   * caller's transaction, the one that stores the answer.
    */
-  async insertPendingFollowUp(sealed: Buffer): Promise<void> {
-    await this.dataSource.query('INSERT INTO pending_follow_up (sealed) VALUES ($1)', [sealed]);
+  async insertPendingFollowUp(sealed: Buffer, manager: EntityManager): Promise<void> {
+    await manager.query('INSERT INTO pending_follow_up (sealed) VALUES ($1)', [sealed]);
   }
 
   /**

@@ -17,8 +17,9 @@ export interface SealedSubmission {
 
 /**
  * A submitted answer waiting for its release. Its content is sealed (AES-256-GCM under a key
- * derived from APP_SECRET, padded to a fixed size class), so neither this row, its dead tuple nor
- * the WAL can be read without the app's secret. `claim_key` (an HMAC of the invitation id under
+ * derived from APP_SECRET), padded to the one size of every answer to its survey (see
+ * sealed-size.ts), so neither this row, its dead tuple nor the WAL can be read without the app's
+ * secret, nor told apart by size. `claim_key` (an HMAC of the invitation id under
  * another derived key) makes each invitation answerable once without naming it: the submit
  * writes nothing to `invitation`. The mixer opens these rows when the survey's answers are
  * released, writes `response` and `answer`, deletes them and vacuums the table.
