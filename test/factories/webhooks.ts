@@ -213,7 +213,10 @@ export async function ticketSurveyTokens(
     const outcome = await surveys.run((await ticketRowId(t, integration.id, ticket)) as string);
     if (outcome !== 'sent') throw new Error(`ticket survey ${outcome}`);
   }
-  await surveys.inviteDecided();
+  // However few they are: the batch as it runs once the longest wait has passed.
+  await surveys.inviteDecided(
+    new Date(Date.now() + (t.config.tickets.inviteMaxWaitHours + 1) * 3_600_000),
+  );
   await sendQueuedMail(t);
   const mails: { to_address: string; text: string }[] = await t.dataSource.query(
     'SELECT to_address, text FROM outbox_message WHERE to_address = ANY($1::text[])',
