@@ -357,7 +357,29 @@ describe('the AnonymousRelease migration', () => {
         `SELECT count(*)::int AS answered FROM invitation WHERE answered_on IS NOT NULL`,
       );
 
+      // A reader whose snapshot predates the upgrade (a report, a dump) is still open when the
+      // scrub rewrites the tables: a rewrite keeps what that snapshot may see, so the scrub must
+      // wait for it to end and rewrite again. It ends once the scrub has rewritten a table.
+      const reader = new Client({ connectionString: db.url });
+      await reader.connect();
+      await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await reader.query('SELECT 1'); // a snapshot, and no lock the upgrade would wait for
+      const readerDone = (async () => {
+        for (;;) {
+          const { rows } = await admin.query(
+            `SELECT 1 FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()
+                AND (query LIKE '%reltuples%' OR query LIKE 'VACUUM%')`,
+          );
+          if (rows.length > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await reader.query('COMMIT');
+        await reader.end();
+      })();
+
       await migrateWithLock(dataSource);
+      await readerDone;
 
       // What the releases are now: survey, team, day, size.
       const releases: { survey: string; team: string; day: string; n: number }[] = await q(
