@@ -100,15 +100,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
 
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    if (!/^-?\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return Number(raw);
-  };
+  const int = intReader(env, problems);
 
   const bool = (name: string, fallback: boolean): boolean => {
     const raw = read(name);
@@ -164,19 +156,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const demo = bool('DEMO', databaseUrl === undefined && read('DATABASE_URL') === undefined);
   const appSecret = secret('APP_SECRET', 32);
-  const reportingThreshold = int('REPORTING_THRESHOLD', 5, 3, 1000);
-  const commentThreshold = int('COMMENT_THRESHOLD', 5, 3, 1000);
-  if (commentThreshold < reportingThreshold) {
-    problems.push(
-      `COMMENT_THRESHOLD must not be below REPORTING_THRESHOLD (${reportingThreshold}); got ${commentThreshold}`,
-    );
-  }
-  const mixBatchSize = int('MIX_BATCH_SIZE', 10, 1, 100000);
-  if (mixBatchSize < reportingThreshold) {
-    problems.push(
-      `MIX_BATCH_SIZE must not be below REPORTING_THRESHOLD (${reportingThreshold}); got ${mixBatchSize}`,
-    );
-  }
+  const { reportingThreshold, commentThreshold, mixBatchSize } = thresholds(int, problems);
   if (!demo) {
     if (appSecret === undefined && read('APP_SECRET') === undefined) {
       problems.push('APP_SECRET is required when DEMO is off (a random string of 32+ characters)');
@@ -254,6 +234,51 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+type IntReader = (name: string, fallback: number, min: number, max: number) => number;
+
+/** Reads whole numbers from `env`, noting each bad one in `problems` (and using the default). */
+function intReader(env: Env, problems: string[]): IntReader {
+  return (name, fallback, min, max) => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^-?\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+}
+
+/** k, the comment threshold and m, with the rules that tie them (shared with mixBatchSizeFromEnv). */
+function thresholds(int: IntReader, problems: string[]) {
+  const reportingThreshold = int('REPORTING_THRESHOLD', 5, 3, 1000);
+  const commentThreshold = int('COMMENT_THRESHOLD', 5, 3, 1000);
+  if (commentThreshold < reportingThreshold) {
+    problems.push(
+      `COMMENT_THRESHOLD must not be below REPORTING_THRESHOLD (${reportingThreshold}); got ${commentThreshold}`,
+    );
+  }
+  const mixBatchSize = int('MIX_BATCH_SIZE', 10, 1, 100000);
+  if (mixBatchSize < reportingThreshold) {
+    problems.push(
+      `MIX_BATCH_SIZE must not be below REPORTING_THRESHOLD (${reportingThreshold}); got ${mixBatchSize}`,
+    );
+  }
+  return { reportingThreshold, commentThreshold, mixBatchSize };
+}
+
+/**
+ * m (MIX_BATCH_SIZE) exactly as loadConfig reads it — default 10, never below k — for code that
+ * runs without the app's configuration: the AnonymousRelease migration, which `npm run
+ * migration:run` also applies. A value the app would refuse throws, naming it.
+ */
+export function mixBatchSizeFromEnv(env: Env = process.env): number {
+  const problems: string[] = [];
+  const { mixBatchSize } = thresholds(intReader(env, problems), problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return mixBatchSize;
 }
 
 export function isIanaZone(value: string): boolean {

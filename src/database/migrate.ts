@@ -3,15 +3,27 @@ import { DataSource } from 'typeorm';
 /** Arbitrary, fixed key of the advisory lock that serialises migrations across instances. */
 const MIGRATION_LOCK_KEY = 7_215_301_914;
 
+/** How often an instance waiting for another's migrations tries the lock again. */
+const LOCK_POLL_MS = 250;
+
 /**
  * Applies pending migrations while holding a session-level advisory lock, so that two instances
- * starting at once do not both try: the second waits, then finds nothing left to do.
+ * starting at once do not both try: the second waits, then finds nothing left to do. It waits by
+ * trying the lock again and again rather than in one blocked statement, which would hold a
+ * snapshot all along and so keep the old row versions a migration rewrites a table to be rid of
+ * (AnonymousReleaseScrub).
  */
 export async function migrateWithLock(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    for (;;) {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+        MIGRATION_LOCK_KEY,
+      ]);
+      if (locked) break;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       return applied.map((m) => m.name);

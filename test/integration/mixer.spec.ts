@@ -151,6 +151,53 @@ describe('the mixer', () => {
     expect(new Set(batches.map((x) => x.xmin)).size).toBe(2);
     expect(batches.map((x) => x.n).sort()).toEqual([11, 12]);
   });
+
+  it('releases a survey on its close day beside the answers an upgrade released there before it', async () => {
+    // AnonymousRelease releases the answers a survey still open at the upgrade already had on the
+    // survey's close day; the mixer releases the rest on that same day, adding its aggregates.
+    const { survey, questions } = await createSurvey(t);
+    const nps = questions.find((q) => q.type === 'nps')!;
+    const people = await createEmployees(t, M);
+    const tokens = await inviteAndCollectTokens(t, survey.id, people);
+    for (const token of tokens)
+      expect((await submitSurvey(t, token, { [`q_${nps.id}`]: '9' })).statusCode).toBe(200);
+    await close(survey.id);
+    const [{ day, team }] = await t.dataSource.query(
+      `SELECT (closes_at AT TIME ZONE 'UTC')::date::text AS day, team_id AS team FROM survey WHERE id = $1`,
+      [survey.id],
+    );
+    // The upgrade's release: ten people of Engineering, in Madrid, all detractors.
+    await t.dataSource.query(
+      `WITH r AS (INSERT INTO response (survey_id, team_id, source, released_on)
+                  SELECT $1, $2, 'pulse', $3 FROM generate_series(1, $5) RETURNING id)
+       INSERT INTO answer (response_id, question_id, score) SELECT id, $4, 0 FROM r`,
+      [survey.id, team, day, nps.id, M],
+    );
+    await t.dataSource.query(
+      `INSERT INTO response_segment (survey_id, team_id, released_on, source, dimension, value, question_id, n, score_sum, score_counts)
+       SELECT $1, $2, $3, 'pulse', d, v, $4, $5, 0, ARRAY[$5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+         FROM (VALUES ('department', 'Engineering'), ('location', 'Madrid')) AS x(d, v)`,
+      [survey.id, team, day, nps.id, M],
+    );
+    expect(await mix()).toBe(M);
+    const cells: { dimension: string; n: number; score_counts: number[] }[] =
+      await t.dataSource.query(
+        `SELECT dimension, n, score_counts FROM response_segment
+          WHERE survey_id = $1 AND question_id = $2 AND dimension IN ('department', 'location')
+          ORDER BY dimension`,
+        [survey.id, nps.id],
+      );
+    const both = [M, 0, 0, 0, 0, 0, 0, 0, 0, M, 0];
+    expect(cells).toEqual([
+      { dimension: 'department', n: 2 * M, score_counts: both },
+      { dimension: 'location', n: 2 * M, score_counts: both },
+    ]);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT sum(n)::int AS n FROM report_day_segment WHERE team_id = $1 AND dimension = 'department'`,
+      [team],
+    );
+    expect(n).toBe(2 * M);
+  });
 });
 
 /** Spearman rank correlation of a sequence with its index. */

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config/app-config';
+import { ConfigError, loadConfig, mixBatchSizeFromEnv } from '../../src/config/app-config';
 
 const production = {
   DATABASE_URL: 'postgres://u:p@db:5432/inpulse',
@@ -74,5 +74,21 @@ describe('configuration', () => {
     });
     expect(found.length).toBeGreaterThanOrEqual(3);
     expect(found.join('\n')).not.toContain('hunter2');
+  });
+
+  it('gives migrations m as the app reads it, and refuses what the app refuses', () => {
+    expect(mixBatchSizeFromEnv({})).toBe(loadConfig({}).mixBatchSize);
+    expect(mixBatchSizeFromEnv({ MIX_BATCH_SIZE: ' 25 ' })).toBe(25);
+    expect(
+      mixBatchSizeFromEnv({
+        MIX_BATCH_SIZE: '7',
+        REPORTING_THRESHOLD: '7',
+        COMMENT_THRESHOLD: '7',
+      }),
+    ).toBe(7);
+    expect(() => mixBatchSizeFromEnv({ MIX_BATCH_SIZE: '4' })).toThrow(
+      /MIX_BATCH_SIZE must not be below REPORTING_THRESHOLD \(5\); got 4/,
+    );
+    expect(() => mixBatchSizeFromEnv({ MIX_BATCH_SIZE: 'ten' })).toThrow(ConfigError);
   });
 });

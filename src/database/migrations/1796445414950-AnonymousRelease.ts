@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { mixBatchSizeFromEnv } from '../../config/app-config';
 import { REPORT_ROLLUP_FUNCTIONS, ROLLUP_TABLES } from '../sql/report-rollups.sql';
 
 /**
@@ -14,19 +15,78 @@ import { REPORT_ROLLUP_FUNCTIONS, ROLLUP_TABLES } from '../sql/report-rollups.sq
  *   kept sealed; the throttle's keyed hash goes (the throttle reads invitations).
  * - Rollups count only what a release may show (the survey's k answers of a question).
  *
- * What the database already holds is brought to that shape. Answers still pending (plaintext,
- * the old way) are first released as the old mixer would have. Each earlier survey's responses
- * about a team become one release, dated by their last day (a pulse's answers move within the
- * weeks it was open; answers after tickets were already dated by their week); its segments
- * become aggregates by the rule of release-plan.ts (values shared by at least m people who
- * answered the iNPS question, the rest 0 or at least m), m being MIX_BATCH_SIZE's default, 10.
+ * What the database already holds is brought to that shape, by the mixer's rules (release-plan.ts),
+ * since before this any survey could be answered by one person. Answers still pending (plaintext,
+ * the old way) are first released as the old mixer would have. Then every earlier answer is put in
+ * a release of at least m different people, or deleted unread, comments included (its invitation
+ * still says answered, as the mixer leaves it):
+ * - pulses: each survey's responses about a team are one release (every one of them a different
+ *   person: one invitation each), dated by the survey's close day, as the mixer dates it — also
+ *   for a survey still open, whose later answers the mixer releases on that same day;
+ * - answers after tickets: a team's periods (a week within a month, as they were already dated)
+ *   are pooled in order until the pool holds m different people (counted from the answered
+ *   invitations of those periods) and m responses; a remainder below that joins the team's last
+ *   pool, or is deleted when there is none. A pool is dated by its last period, as the mixer dates
+ *   a period's release (by its first day), and filed under its newest survey, as the mixer files
+ *   a team's release;
+ * - eNPS answers count only where at least m of the release's answerers were asked (the survey's,
+ *   for a survey about named teams: which of them each person rated was never recorded).
+ * Segments become aggregates by the same rule (values shared by at least m people who answered the
+ * iNPS question, the rest 0 or at least m). m is MIX_BATCH_SIZE read from the environment as the
+ * app reads it (default 10, never below k): run the upgrade with the app's environment.
  * Every response, answer, invitation and follow-up is rewritten, so that none keeps the
  * transaction of an old claim or batch; the follow-up migration (AnonymousReleaseScrub) then
- * rewrites the tables in random order and drops their old row versions and dropped columns.
+ * rewrites the tables in random order and drops their old row versions (the deleted answers
+ * among them) and dropped columns.
  */
-const M = 10;
-
 const SCORE_COUNTS = `ARRAY[${Array.from({ length: 11 }, (_, s) => `count(*) FILTER (WHERE a.score = ${s})`).join(', ')}]::int[]`;
+
+/** The period (a week within a month) holding a day, as answers after tickets were dated. */
+const PERIOD_OF = (day: string) =>
+  `greatest(date_trunc('week', ${day}::timestamp), date_trunc('month', ${day}::timestamp))::date`;
+
+/** A team's answers after tickets of one period, and who answered in it (from the invitations). */
+interface TicketPeriod {
+  teamId: string;
+  period: string;
+  responses: number;
+  people: string[];
+}
+
+/**
+ * Each team's periods, in order, pooled until a pool holds at least m different people and m
+ * responses; a remainder below that joins the team's last pool (none: it is not released). Every
+ * period of a pool is released on the pool's last period's first day.
+ */
+function poolTicketPeriods(
+  periods: TicketPeriod[],
+  m: number,
+): { teamId: string; period: string; released_on: string }[] {
+  const released: { teamId: string; period: string; released_on: string }[] = [];
+  const byTeam = new Map<string, TicketPeriod[]>();
+  for (const p of periods) byTeam.set(p.teamId, [...(byTeam.get(p.teamId) ?? []), p]);
+  for (const [teamId, list] of byTeam) {
+    const pools: string[][] = [];
+    let pool: string[] = [];
+    let people = new Set<string>();
+    let responses = 0;
+    for (const p of list) {
+      pool.push(p.period);
+      p.people.forEach((person) => people.add(person));
+      responses += p.responses;
+      if (people.size >= m && responses >= m) {
+        pools.push(pool);
+        [pool, people, responses] = [[], new Set(), 0];
+      }
+    }
+    if (pool.length > 0 && pools.length > 0) pools[pools.length - 1].push(...pool);
+    for (const periodsOfPool of pools) {
+      const day = periodsOfPool[periodsOfPool.length - 1];
+      for (const period of periodsOfPool) released.push({ teamId, period, released_on: day });
+    }
+  }
+  return released;
+}
 
 export class AnonymousRelease1796445414950 implements MigrationInterface {
   name = 'AnonymousRelease1796445414950';
@@ -47,17 +107,67 @@ export class AnonymousRelease1796445414950 implements MigrationInterface {
            FROM shuffled s CROSS JOIN LATERAL jsonb_to_recordset(s.answers)
              AS a(question_id uuid, score smallint, option_key text, text text)`);
 
-    // 2. Each survey's responses about a team: one release, dated by its last day.
+    // 2. Releases of at least m different people, dated as the mixer dates them; what cannot
+    // make one is deleted unread (answers go with their response).
+    const m = mixBatchSizeFromEnv();
     await q(`ALTER TABLE "response" ADD "released_on" date`);
-    await q(`UPDATE response r SET released_on = d.day
-               FROM (SELECT survey_id, team_id, source, max(responded_on) AS day FROM response
-                      WHERE source = 'pulse' GROUP BY 1, 2, 3) d
-              WHERE r.source = 'pulse' AND r.survey_id = d.survey_id AND r.team_id = d.team_id`);
-    await q(`UPDATE response SET released_on = responded_on WHERE source = 'ticket'`);
+    // Pulses: a survey's responses about a team, dated by its close day; below m, deleted.
+    await q(`UPDATE response r SET released_on = (s.closes_at AT TIME ZONE 'UTC')::date
+               FROM survey s WHERE s.id = r.survey_id AND r.source = 'pulse'`);
+    await q(
+      `DELETE FROM response r
+        USING (SELECT survey_id, team_id FROM response WHERE source = 'pulse'
+                GROUP BY 1, 2 HAVING count(*) < $1) small
+        WHERE r.source = 'pulse' AND r.survey_id = small.survey_id AND r.team_id = small.team_id`,
+      [m],
+    );
+    // eNPS (asked to some only): kept where at least m of the release's answerers were asked it.
+    await q(
+      `WITH asked AS (
+         SELECT u.survey_id, u.team_id
+           FROM (SELECT DISTINCT survey_id, team_id FROM response) u
+           JOIN survey s ON s.id = u.survey_id
+           JOIN invitation i ON i.survey_id = u.survey_id AND i.answered_on IS NOT NULL AND i.asks_enps
+            AND (s.subject <> 'own_team' OR i.team_id = u.team_id)
+          GROUP BY 1, 2 HAVING count(*) >= $1)
+       DELETE FROM answer a USING response r, question qn
+        WHERE r.id = a.response_id AND qn.id = a.question_id AND qn.type = 'enps'
+          AND NOT EXISTS (SELECT 1 FROM asked WHERE asked.survey_id = r.survey_id AND asked.team_id = r.team_id)`,
+      [m],
+    );
+    // After tickets: periods pooled per team (poolTicketPeriods); a pool's answers are filed
+    // under its newest survey; periods in no pool, deleted.
+    const ticketPeriods: TicketPeriod[] = await q(
+      `WITH answers AS (
+         SELECT team_id, ${PERIOD_OF('responded_on')} AS period, count(*)::int AS responses
+           FROM response WHERE source = 'ticket' GROUP BY 1, 2),
+       answerers AS (
+         SELECT s.team_id, ${PERIOD_OF('i.answered_on')} AS period, array_agg(DISTINCT i.employee_id::text) AS people
+           FROM invitation i JOIN survey s ON s.id = i.survey_id AND s.source = 'ticket'
+          WHERE i.answered_on IS NOT NULL GROUP BY 1, 2)
+       SELECT a.team_id AS "teamId", to_char(a.period, 'YYYY-MM-DD') AS period, a.responses,
+              coalesce(p.people, '{}'::text[]) AS people
+         FROM answers a LEFT JOIN answerers p ON p.team_id = a.team_id AND p.period = a.period
+        ORDER BY a.team_id, a.period`,
+    );
+    await q(
+      `UPDATE response r SET released_on = p.released_on
+         FROM jsonb_to_recordset($1::jsonb) AS p("teamId" uuid, period date, released_on date)
+        WHERE r.source = 'ticket' AND r.team_id = p."teamId" AND ${PERIOD_OF('r.responded_on')} = p.period`,
+      [JSON.stringify(poolTicketPeriods(ticketPeriods, m))],
+    );
+    await q(`DELETE FROM response WHERE source = 'ticket' AND released_on IS NULL`);
+    await q(`UPDATE response r SET survey_id = newest.survey_id
+               FROM (SELECT DISTINCT ON (x.team_id, x.released_on) x.team_id, x.released_on, x.survey_id
+                       FROM response x JOIN survey s ON s.id = x.survey_id
+                      WHERE x.source = 'ticket'
+                      ORDER BY x.team_id, x.released_on, s.created_at DESC, s.id DESC) newest
+              WHERE r.source = 'ticket' AND r.team_id = newest.team_id
+                AND r.released_on = newest.released_on AND r.survey_id <> newest.survey_id`);
     await q(`ALTER TABLE "response" ALTER COLUMN "released_on" SET NOT NULL`);
 
-    // 3. Segments as aggregates per release: values shared by at least M of those who answered
-    // the iNPS question, less the smallest while the rest is above 0 and below M.
+    // 3. Segments as aggregates per release: values shared by at least m of those who answered
+    // the iNPS question, less the smallest while the rest is above 0 and below m.
     await q(
       `CREATE TABLE "response_segment" ("survey_id" uuid NOT NULL, "team_id" uuid NOT NULL, "released_on" date NOT NULL, "source" character varying(16) NOT NULL, "dimension" character varying(16) NOT NULL, "value" character varying(100) NOT NULL, "question_id" uuid NOT NULL, "n" integer NOT NULL, "score_sum" bigint NOT NULL, "score_counts" integer array NOT NULL, CONSTRAINT "PK_b16bbef786a667fd6560aef7bc3" PRIMARY KEY ("survey_id", "team_id", "released_on", "dimension", "value", "question_id"))`,
     );
@@ -79,17 +189,17 @@ export class AnonymousRelease1796445414950 implements MigrationInterface {
              FROM basis GROUP BY 1, 2, 3, 4, 5, 6),
          ranked AS (
            SELECT p.*,
-                  sum(CASE WHEN n < ${M} THEN n ELSE 0 END) OVER w AS small,
-                  sum(CASE WHEN n >= ${M} THEN n ELSE 0 END) OVER (PARTITION BY survey_id, team_id, released_on, dimension
-                       ORDER BY CASE WHEN n >= ${M} THEN n END, value ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+                  sum(CASE WHEN n < ${m} THEN n ELSE 0 END) OVER w AS small,
+                  sum(CASE WHEN n >= ${m} THEN n ELSE 0 END) OVER (PARTITION BY survey_id, team_id, released_on, dimension
+                       ORDER BY CASE WHEN n >= ${m} THEN n END, value ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
              FROM people p
            WINDOW w AS (PARTITION BY survey_id, team_id, released_on, dimension)),
          kept AS (
            SELECT r.*,
-                  -- a large value folds in while the rest (the small ones and the folded) is below M
-                  (r.small = 0 OR r.small + coalesce(r.before, 0) >= ${M}) AS stays
-             FROM ranked r WHERE r.n >= ${M}),
-         -- (When every value folds and the rest is still below M, none stays: nothing is named.)
+                  -- a large value folds in while the rest (the small ones and the folded) is below m
+                  (r.small = 0 OR r.small + coalesce(r.before, 0) >= ${m}) AS stays
+             FROM ranked r WHERE r.n >= ${m}),
+         -- (When every value folds and the rest is still below m, none stays: nothing is named.)
          named AS (SELECT k.* FROM kept k WHERE k.stays)
          INSERT INTO response_segment (survey_id, team_id, released_on, source, dimension, value, question_id, n, score_sum, score_counts)
          SELECT b.survey_id, b.team_id, b.released_on, b.source, b.dimension, b.value, a.question_id, count(*),

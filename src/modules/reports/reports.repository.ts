@@ -160,7 +160,10 @@ export class ReportsRepository {
     return this.dataSource.query(REPORT_SQL.waveOptionCounts, [surveyIds]);
   }
 
-  /** Invitations sent in the range for surveys about these teams, and how many were answered. */
+  /**
+   * Invitations of the pulse surveys about these teams released in the range, and how many were
+   * answered: whole surveys, each only when at least its k answered (see REPORT_SQL.responseRate).
+   */
   async responseRate(
     teamIds: string[],
     range: Range,

@@ -43,6 +43,10 @@ export interface TeamReport {
     next: string | null;
   };
   headline: Cell<Nps>;
+  /**
+   * Participation of the pulse surveys about the team released in the period, each whole and
+   * only when at least its k answered (n: how many answered); withheld below k.
+   */
   responseRate: Cell<{ invited: number; rate: number }>;
   trend: { bucket: string; label: string; value: Cell<Nps> }[];
   distribution: Cell<{

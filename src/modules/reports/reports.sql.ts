@@ -106,9 +106,21 @@ export const REPORT_SQL = {
           AND d.source = 'pulse' AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
         GROUP BY s ORDER BY s`,
   commentSample: commentSample('pulse'),
-  responseRate: `SELECT count(*)::int AS invited, count(*) FILTER (WHERE i.answered)::int AS answered
-         FROM invitation i JOIN survey s ON s.id = i.survey_id
-        WHERE s.team_id = ANY($1::uuid[]) AND s.source = 'pulse' AND i.sent_at >= $2 AND i.sent_at < $3`,
+  /**
+   * Participation by release unit: the invitations of the pulse surveys about these teams that
+   * were released in the period (a survey is released once, when it closes, and dated by that
+   * day), each survey whole and only when at least its k answered — never by when a mail went
+   * out, so that figures of two periods differ only by whole surveys, each shown on its own in
+   * the survey list.
+   */
+  responseRate: `SELECT coalesce(sum(u.invited), 0)::int AS invited, coalesce(sum(u.answered), 0)::int AS answered
+         FROM (SELECT count(*) AS invited, count(*) FILTER (WHERE i.answered) AS answered
+                 FROM survey s JOIN invitation i ON i.survey_id = s.id
+                WHERE s.team_id = ANY($1::uuid[]) AND s.source = 'pulse' AND s.released
+                  AND (s.closes_at AT TIME ZONE 'UTC')::date >= $2::date
+                  AND (s.closes_at AT TIME ZONE 'UTC')::date < $3::date
+                GROUP BY s.id, s.reporting_threshold
+               HAVING count(*) FILTER (WHERE i.answered) >= s.reporting_threshold) u`,
   /** Campaign waves: invited and answered people per survey (wave) and department. */
   waveParticipation: `SELECT i.survey_id, coalesce(i.department, 'Unknown') AS department,
               count(*)::int AS invited, count(*) FILTER (WHERE i.answered)::int AS answered

@@ -112,7 +112,13 @@ export class ReleaseWriter {
     );
   }
 
-  /** The segment aggregates, the staged answers (one refresh of the rollups), and the rest. */
+  /**
+   * The segment aggregates, the staged answers (one refresh of the rollups), and the rest. A
+   * release on a day that already holds one of the same survey and team (an upgrade released the
+   * answers given before it on the day the mixer releases the rest: see AnonymousRelease) adds
+   * its aggregates to that one's: each value is then named by one release or both, each time for
+   * at least m people, as the rollups already sum releases of one day.
+   */
   async finish(input: {
     cells: SegmentCell[];
     answeredInvitations: string[];
@@ -124,7 +130,12 @@ export class ReleaseWriter {
                                        n, score_sum, score_counts)
          SELECT $2, c."teamId", $3, $4, c.dimension, c.value, c."questionId", c.n, c."scoreSum", c."scoreCounts"
            FROM jsonb_to_recordset($1::jsonb) AS c("teamId" uuid, dimension text, value text,
-                "questionId" uuid, n int, "scoreSum" bigint, "scoreCounts" int[])`,
+                "questionId" uuid, n int, "scoreSum" bigint, "scoreCounts" int[])
+         ON CONFLICT (survey_id, team_id, released_on, dimension, value, question_id) DO UPDATE
+            SET n = response_segment.n + EXCLUDED.n,
+                score_sum = response_segment.score_sum + EXCLUDED.score_sum,
+                score_counts = ARRAY(SELECT x + y FROM unnest(response_segment.score_counts,
+                                 EXCLUDED.score_counts) WITH ORDINALITY AS s(x, y, i) ORDER BY i)`,
         [
           JSON.stringify(
             input.cells.map((c) => ({ ...c, scoreCounts: `{${c.scoreCounts.join(',')}}` })),

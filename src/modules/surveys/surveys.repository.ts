@@ -55,15 +55,18 @@ export class SurveysRepository {
 
   /**
    * Surveys with how many were invited and how many answered (counts only, no identities). An
-   * invitation counts as answered once its answer was released (with at least m others), so the
-   * count moves only by whole releases; below the survey's k it is withheld (null).
+   * invitation counts as answered once its answer was released (with at least m others). A pulse
+   * survey is released once, whole, so its count moves once; below the survey's k it is withheld
+   * (null). A survey after tickets never shows one: its team's answers are released per period
+   * across the monthly surveys (one that waited goes with the next month's), so its count would
+   * move by the few a later release carried.
    */
   listSurveysWithCounts(): Promise<(Survey & { invited: number; answered: number | null })[]> {
     return this.dataSource.query(`
       SELECT s.id, s.name, s.source, s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId",
              s.reporting_threshold AS "reportingThreshold", s.closes_at AS "closesAt", s.created_at AS "createdAt",
              count(i.id)::int AS invited,
-             CASE WHEN count(*) FILTER (WHERE i.answered) >= s.reporting_threshold
+             CASE WHEN s.source = 'pulse' AND count(*) FILTER (WHERE i.answered) >= s.reporting_threshold
                   THEN count(*) FILTER (WHERE i.answered)::int END AS answered
         FROM survey s LEFT JOIN invitation i ON i.survey_id = s.id
        GROUP BY s.id ORDER BY s.created_at DESC`);
