@@ -127,4 +127,48 @@ describe('employee CSV import', () => {
       await t.dataSource.query(`SELECT 1 FROM employee WHERE email = 'new@example.com'`),
     ).toHaveLength(0);
   });
+
+  it('audits who added whom: one employee by the API, and the addresses a file added', async () => {
+    const one = await t.api({
+      method: 'POST',
+      url: '/api/v1/employees',
+      payload: { email: 'new.person@example.com', name: 'New Person' },
+    });
+    expect(one.statusCode).toBe(201);
+    expect(
+      (
+        await importCsv(
+          'email,name\nfake.one@example.com,Fake One\nfake.two@example.com,Fake Two\nnew.person@example.com,New Person\n',
+        )
+      ).statusCode,
+    ).toBe(201);
+    const rows: {
+      action: string;
+      target: string;
+      details: Record<string, unknown> | null;
+      by: string | null;
+    }[] = await t.dataSource.query(
+      `SELECT action, target, details, actor_token_id::text AS by FROM audit_event
+          WHERE action IN ('employee.created', 'directory.imported') ORDER BY at`,
+    );
+    expect(rows.slice(-2)).toEqual([
+      {
+        action: 'employee.created',
+        target: 'new.person@example.com',
+        details: null,
+        by: expect.any(String),
+      },
+      {
+        action: 'directory.imported',
+        target: '3 rows',
+        details: {
+          created: 2,
+          updated: 1,
+          deactivated: 0,
+          createdEmails: ['fake.one@example.com', 'fake.two@example.com'],
+        },
+        by: expect.any(String),
+      },
+    ]);
+  });
 });

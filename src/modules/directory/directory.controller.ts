@@ -28,8 +28,8 @@ export class DirectoryController {
 
   @Post()
   @Api('directory:write')
-  create(@Body() body: CreateEmployeeDto) {
-    return this.directory.create(body);
+  create(@Body() body: CreateEmployeeDto, @CurrentPrincipal() actor: Principal) {
+    return this.directory.create(body, actor);
   }
 
   @Get()
@@ -62,7 +62,11 @@ export class DirectoryController {
       example: 'email,name,department\nana@example.com,Ana García,Finance\n',
     },
   })
-  import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined) {
+  import(
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @CurrentPrincipal() actor: Principal,
+  ) {
     if (typeof body !== 'string' || !(contentType ?? '').toLowerCase().startsWith('text/csv')) {
       throw new DomainError(
         'invalid',
@@ -70,6 +74,6 @@ export class DirectoryController {
         'Send the CSV file as the body with Content-Type: text/csv.',
       );
     }
-    return this.directory.importCsv(body);
+    return this.directory.importCsv(body, actor);
   }
 }

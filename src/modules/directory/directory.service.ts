@@ -24,7 +24,11 @@ export class DirectoryService {
     return new Map((await this.teams.list()).map((t) => [t.slug, t.id]));
   }
 
-  async create(dto: CreateEmployeeDto) {
+  /**
+   * Adds an employee, audited (who added whom): the release rule counts the people of the
+   * directory, and the audit log is how someone who added people to narrow a release is seen.
+   */
+  async create(dto: CreateEmployeeDto, actor?: Principal, ip?: string) {
     const input: EmployeeInput = {
       email: normaliseEmail(dto.email),
       name: dto.name.trim(),
@@ -42,8 +46,9 @@ export class DirectoryService {
     if (input.teamSlug !== null && !teams.has(input.teamSlug))
       reasons.push(`teamSlug "${input.teamSlug}" does not name a team`);
     if (reasons.length > 0) throw DirectoryErrors.invalidEmployee(reasons);
+    let created: Awaited<ReturnType<EmployeesRepository['insert']>>;
     try {
-      return await this.employees.insert(input, teams);
+      created = await this.employees.insert(input, teams);
     } catch (error) {
       const { code, constraint } = error as { code?: string; constraint?: string };
       if (code === '23505' && constraint === 'uq_employee_external_id') {
@@ -52,6 +57,8 @@ export class DirectoryService {
       if (code === '23505') throw DirectoryErrors.emailTaken(input.email);
       throw error;
     }
+    await this.audit.record({ action: 'employee.created', actor, target: input.email, ip });
+    return created;
   }
 
   /**
@@ -123,8 +130,11 @@ export class DirectoryService {
     return { employee: outcome.employee, cancelledInvitations: outcome.cancelledInvitations };
   }
 
-  /** Validates the whole file first; writes all rows in one statement, or nothing. */
-  async importCsv(text: string) {
+  /**
+   * Validates the whole file first; writes all rows in one statement, or nothing. Audited with
+   * the addresses it added.
+   */
+  async importCsv(text: string, actor?: Principal, ip?: string) {
     const parsed = parseEmployeeCsv(text);
     const teams = await this.teamIds();
     for (const row of parsed.rows) {
@@ -153,6 +163,18 @@ export class DirectoryService {
         counts.deactivated,
       );
       return { ...counts, cancelledInvitations };
+    });
+    await this.audit.record({
+      action: 'directory.imported',
+      actor,
+      target: `${parsed.rows.length} rows`,
+      ip,
+      details: {
+        created: outcome.created,
+        updated: outcome.updated,
+        deactivated: outcome.deactivated.length,
+        createdEmails: outcome.createdEmails,
+      },
     });
     return {
       created: outcome.created,

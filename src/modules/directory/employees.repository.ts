@@ -139,10 +139,14 @@ export class EmployeesRepository {
     manager: EntityManager,
     rows: EmployeeInput[],
     teams: Map<string, string>,
-  ): Promise<{ created: number; updated: number; deactivated: string[] }> {
-    const result: { created: string; updated: string; deactivated: string[] | null }[] =
-      await manager.query(
-        `WITH input AS (
+  ): Promise<{ created: number; updated: number; deactivated: string[]; createdEmails: string[] }> {
+    const result: {
+      created: string;
+      updated: string;
+      deactivated: string[] | null;
+      created_emails: string[] | null;
+    }[] = await manager.query(
+      `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
              email text, name text, department text, location text, hire_date date, locale text,
              external_id text, active boolean, time_zone text, team_id uuid)),
@@ -159,35 +163,36 @@ export class EmployeesRepository {
            external_id = COALESCE(EXCLUDED.external_id, employee.external_id),
            active = EXCLUDED.active, time_zone = EXCLUDED.time_zone, team_id = EXCLUDED.team_id,
            updated_at = now()
-         RETURNING (xmax = 0) AS inserted)
+         RETURNING (xmax = 0) AS inserted, email)
        SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated,
-              (SELECT array_agg(id) FROM deactivated) AS deactivated
+              (SELECT array_agg(id) FROM deactivated) AS deactivated,
+              array_agg(email ORDER BY email) FILTER (WHERE inserted) AS created_emails
          FROM upserted`,
-        [
-          JSON.stringify(
-            rows.map((r) => ({
-              email: r.email,
-              name: r.name,
-              department: r.department,
-              location: r.location,
-              hire_date: r.hireDate,
-              locale: r.locale,
-              external_id: r.externalId,
-              active: r.active,
-              time_zone: r.timeZone,
-              team_id: r.teamSlug ? (teams.get(r.teamSlug) ?? null) : null,
-            })),
-          ),
-        ],
-      );
+      [
+        JSON.stringify(
+          rows.map((r) => ({
+            email: r.email,
+            name: r.name,
+            department: r.department,
+            location: r.location,
+            hire_date: r.hireDate,
+            locale: r.locale,
+            external_id: r.externalId,
+            active: r.active,
+            time_zone: r.timeZone,
+            team_id: r.teamSlug ? (teams.get(r.teamSlug) ?? null) : null,
+          })),
+        ),
+      ],
+    );
     return {
       created: Number(result[0].created),
       updated: Number(result[0].updated),
       deactivated: result[0].deactivated ?? [],
+      createdEmails: result[0].created_emails ?? [],
     };
   }
 
-  /** The active employee with this e-mail, else the one with this external id. */
   /** findActive for many at once, in the order given (undefined where nobody matches). */
   async findActiveMany(
     wanted: { email: string | null; externalId: string | null }[],
@@ -209,6 +214,7 @@ export class EmployeesRepository {
     );
   }
 
+  /** The active employee with this e-mail, else the one with this external id. */
   async findActive(
     email: string | null,
     externalId: string | null,
