@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 
@@ -92,10 +93,19 @@ export async function stopLeftoverPostgres(
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists, under a user we may not signal.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A process that has exited stays a zombie until its (new) parent reaps it: gone all the same.
+  return !/^[ZX]$/.test(stateOf(pid) ?? '');
+}
+
+function stateOf(pid: number): string | undefined {
+  try {
+    return statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[0];
+  } catch {
+    return undefined;
   }
 }
 
@@ -133,9 +143,13 @@ async function commandLine(pid: number): Promise<string[] | undefined> {
 
 async function parentOf(pid: number): Promise<number | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
-  const ppid = stat ? Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) : NaN;
+  const ppid = stat ? Number(statFields(stat)[1]) : NaN;
   return Number.isSafeInteger(ppid) ? ppid : undefined;
+}
+
+/** "pid (comm) state ppid …" from the state on: comm may hold spaces and parentheses. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** Whether the process runs Node (as the app does); a reaper (init, systemd, tini) does not. */
