@@ -27,6 +27,9 @@ export function dataSourceOptions(url: string, extra: PoolOptions = {}): DataSou
     logging: false,
     poolSize: extra.poolSize ?? 20,
     connectTimeoutMS: extra.connectTimeoutMs ?? 5_000,
+    // An idle connection that breaks (a reset, a failover) is dropped by the pool and the next
+    // query opens a new one; without a listener its 'error' event would end the process.
+    poolErrorHandler: () => undefined,
     applicationName: 'inpulse',
   };
 }
