@@ -68,7 +68,7 @@ export async function stopLeftoverPostgres(
     case 'foreign':
       log(
         `${dataDir}/postmaster.pid names process ${leftover.pid}, which is not a PostgreSQL of this folder: ` +
-          'leaving it alone (PostgreSQL will refuse to start if that process is alive; if no PostgreSQL uses this folder, delete the file)',
+          'leaving it alone (PostgreSQL decides whether the file is stale; if it refuses to start and no PostgreSQL uses this folder, delete the file)',
       );
       return leftover;
     case 'owned':
