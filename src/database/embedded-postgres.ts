@@ -28,7 +28,7 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database: string;
   onLog?: (line: string) => void;
-  /** What an operator should read: a leftover PostgreSQL found and stopped. */
+  /** What an operator should read: a PostgreSQL a crashed run left on the folder, and what became of it. */
   onWarn?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
