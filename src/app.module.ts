@@ -26,7 +26,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, {
+          connectTimeoutMs: config.database.connectTimeoutSeconds * 1000,
+        }),
         JobsModule,
         CommonModule,
         AuditModule,

@@ -1,15 +1,19 @@
 import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigError, EnvConfig, loadConfig, redactUrl } from './config/app-config';
 import { createApp } from './app.factory';
+import { logUnhandledRejections } from './common/errors/unhandled-rejections';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { isSuperuser } from './database/app-role';
+import { probeDatabase, untilDatabaseAnswers } from './database/database-wait';
 import { createDataSource } from './database/data-source';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { demoSecret } from './database/instance-secrets';
 import { migrateWithLock } from './database/migrate';
 import { AccountsService } from './modules/accounts/accounts.service';
 import { DemoService } from './modules/demo/demo.service';
+import { listenWhileStarting, type StartUpListener } from './modules/health/start-up-listener';
 
 const logger = new Logger('inpulse');
 
@@ -27,6 +31,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  logUnhandledRejections();
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = env.databaseUrl;
@@ -37,6 +42,7 @@ async function bootstrap(): Promise<void> {
       port: env.embeddedPostgres.port,
       database: 'inpulse',
       onLog: (line) => (line ? logger.debug(line) : undefined),
+      onWarn: (message) => logger.warn(message),
     });
     databaseUrl = embedded.url;
   }
@@ -44,25 +50,27 @@ async function bootstrap(): Promise<void> {
     if (embedded) await embedded.stop();
   };
 
+  let starting: StartUpListener | undefined;
   try {
-    const dataSource = createDataSource(databaseUrl, { poolSize: 2 });
-    await dataSource.initialize();
-    const applied = await migrateWithLock(dataSource);
-    if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
-    if (await isSuperuser((sql) => dataSource.query(sql)))
-      logger.warn(
-        'the database role is a superuser: run inpulse as a role of its own without superuser rights, owner of its database (README, "Security")',
-      );
-    const config: AppConfig = {
-      ...env,
-      appSecret: env.appSecret ?? (await demoSecret(dataSource, 'app_secret')),
-    };
-    await dataSource.destroy();
-
-    const app = await createApp(config, databaseUrl);
-    // The first administrator exists before the first request is answered.
-    await app.init();
-    await app.get(AccountsService).bootstrapAdmin();
+    // Until the app can serve, a bare listener holds its port: /healthz 200, /readyz 503 and why.
+    starting = await listenWhileStarting({
+      port: env.port,
+      host: env.host,
+      https: env.baseUrl.startsWith('https:'),
+      reason: 'starting',
+    });
+    const listener = starting;
+    const { app, config } = await untilDatabaseAnswers(() => prepareApp(env, databaseUrl), {
+      ...env.database,
+      onRetry: ({ attempt, reason, pauseMs }) => {
+        listener.setReason(`database unreachable (${reason})`);
+        logger.warn(
+          `database unreachable (${reason}): try ${attempt + 1} in ${(pauseMs / 1000).toFixed(1)} s`,
+        );
+      },
+    });
+    await starting.close();
+    starting = undefined;
     await app.listen({ port: config.port, host: config.host });
     logger.log(`inpulse listening on ${config.baseUrl} (database: ${redactUrl(databaseUrl)})`);
 
@@ -121,9 +129,49 @@ async function bootstrap(): Promise<void> {
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
   } catch (error) {
+    await starting?.close();
     await stopEmbedded();
     throw error;
   }
+}
+
+/**
+ * One try at everything that needs the database before the app may serve: migrations, the demo
+ * secret, the app and its first administrator. Tried again while the database is unreachable.
+ */
+async function prepareApp(
+  env: EnvConfig,
+  databaseUrl: string,
+): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
+  const connectTimeoutMs = env.database.connectTimeoutSeconds * 1000;
+  await probeDatabase(databaseUrl, connectTimeoutMs);
+  const dataSource = createDataSource(databaseUrl, { poolSize: 2, connectTimeoutMs });
+  await dataSource.initialize();
+  let config: AppConfig;
+  try {
+    const applied = await migrateWithLock(dataSource);
+    if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+    if (await isSuperuser((sql) => dataSource.query(sql)))
+      logger.warn(
+        'the database role is a superuser: run inpulse as a role of its own without superuser rights, owner of its database (README, "Security")',
+      );
+    config = {
+      ...env,
+      appSecret: env.appSecret ?? (await demoSecret(dataSource, 'app_secret')),
+    };
+  } finally {
+    await dataSource.destroy().catch(() => undefined);
+  }
+  const app = await createApp(config, databaseUrl);
+  try {
+    // The first administrator exists before the first request is answered.
+    await app.init();
+    await app.get(AccountsService).bootstrapAdmin();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  return { app, config };
 }
 
 bootstrap().catch((error: unknown) => {

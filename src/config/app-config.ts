@@ -9,6 +9,15 @@ export interface AppConfig {
   /** `undefined` means: start the embedded PostgreSQL. */
   databaseUrl: string | undefined;
   embeddedPostgres: { dataDir: string; port: number };
+  /** How the app lives with a database that is away (README, "When the database is away"). */
+  database: {
+    /** At start, how long to wait for the database before giving up (0: one try). */
+    waitSeconds: number;
+    /** The longest pause between two tries at start; pauses double from half a second up to it. */
+    retryMaxSeconds: number;
+    /** A connection not made by then fails (and the request gets 503) instead of hanging. */
+    connectTimeoutSeconds: number;
+  };
   demo: boolean;
   /** Signs CSRF tokens and other server-side MACs. */
   appSecret: string;
@@ -196,6 +205,11 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     embeddedPostgres: {
       dataDir: resolve(projectRoot, read('EMBEDDED_PG_DIR') ?? join('.data', 'postgres')),
       port: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    },
+    database: {
+      waitSeconds: int('DATABASE_WAIT_SECONDS', 300, 0, 24 * 3600),
+      retryMaxSeconds: int('DATABASE_RETRY_MAX_SECONDS', 10, 1, 600),
+      connectTimeoutSeconds: int('DATABASE_CONNECT_TIMEOUT_SECONDS', 5, 1, 600),
     },
     demo,
     appSecret,

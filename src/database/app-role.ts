@@ -16,6 +16,9 @@ function withDatabase(url: string, database: string, user?: { name: string; pass
 
 async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
+  // A broken connection fails the statement in flight; without a listener its 'error' event
+  // would also end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await work(client);

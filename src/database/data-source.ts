@@ -2,11 +2,17 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
+export interface PoolOptions {
+  poolSize?: number;
+  /**
+   * How long getting a connection may take — a new one, or a free one from a full pool —
+   * before it fails (and the request with it: 503) instead of waiting for ever.
+   */
+  connectTimeoutMs?: number;
+}
+
 /** Options shared by the app, the migration CLI and the tests. Schema sync is never on. */
-export function dataSourceOptions(
-  url: string,
-  extra: { poolSize?: number } = {},
-): DataSourceOptions {
+export function dataSourceOptions(url: string, extra: PoolOptions = {}): DataSourceOptions {
   return {
     type: 'postgres',
     uuidExtension: 'pgcrypto',
@@ -20,10 +26,14 @@ export function dataSourceOptions(
     // reach the error filter instead, which logs no data.
     logging: false,
     poolSize: extra.poolSize ?? 20,
+    connectTimeoutMS: extra.connectTimeoutMs ?? 5_000,
+    // An idle connection that breaks (a reset, a failover) is dropped by the pool and the next
+    // query opens a new one; without a listener its 'error' event would end the process.
+    poolErrorHandler: () => undefined,
     applicationName: 'inpulse',
   };
 }
 
-export function createDataSource(url: string, extra: { poolSize?: number } = {}): DataSource {
+export function createDataSource(url: string, extra: PoolOptions = {}): DataSource {
   return new DataSource(dataSourceOptions(url, extra));
 }

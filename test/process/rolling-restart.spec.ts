@@ -61,7 +61,7 @@ describe('a rolling restart of three instances during a wave, with a slow mail s
     const people = await createEmployees(t, PEOPLE);
     await t.get(SurveysService).send(survey.id, { employeeIds: people.map((p) => p.id) });
 
-    const exits: (number | string)[] = [];
+    const exits: (number | null)[] = [];
     let gaveBack = 0;
     for (let i = 0; i < INSTANCES; i++) {
       // In the middle of the wave, with mails at the server: stop one, start its replacement.
@@ -69,7 +69,7 @@ describe('a rolling restart of three instances during a wave, with a slow mail s
       await until(`${target} mails sent`, async () => (await sent()) >= target);
       await until('mails at the server', () => smtp.inFlight() > 0);
       instances[i].child.kill('SIGTERM');
-      exits.push(await instances[i].exited);
+      exits.push((await instances[i].exited).code);
       expect(instances[i].output()).toContain('stopped');
       if (instances[i].output().includes('gave back')) gaveBack += 1;
       instances[i] = await start();
@@ -77,7 +77,7 @@ describe('a rolling restart of three instances during a wave, with a slow mail s
     await until('every invitation sent', async () => (await sent()) === PEOPLE);
     for (const app of instances) {
       app.child.kill('SIGTERM');
-      exits.push(await app.exited);
+      exits.push((await app.exited).code);
     }
 
     expect(exits).toEqual(Array(INSTANCES * 2).fill(0));

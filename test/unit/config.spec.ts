@@ -26,6 +26,25 @@ describe('configuration', () => {
     expect(config.reportingThreshold).toBe(5);
     expect(config.mixBatchSize).toBe(10);
     expect(config.embeddedPostgres.dataDir).toMatch(/\.data[/\\]postgres$/);
+    expect(config.database).toEqual({
+      waitSeconds: 300,
+      retryMaxSeconds: 10,
+      connectTimeoutSeconds: 5,
+    });
+  });
+
+  it('reads how to live with a database that is away', () => {
+    const config = loadConfig({
+      ...production,
+      DATABASE_WAIT_SECONDS: '0',
+      DATABASE_RETRY_MAX_SECONDS: '2',
+      DATABASE_CONNECT_TIMEOUT_SECONDS: '3',
+    });
+    expect(config.database).toEqual({
+      waitSeconds: 0,
+      retryMaxSeconds: 2,
+      connectTimeoutSeconds: 3,
+    });
   });
 
   it('turns demo off and asks for secrets when DATABASE_URL is set', () => {
@@ -62,6 +81,18 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of error, warn, log, debug, verbose'],
     [{ INVITATION_TTL_DAYS: '0' }, 'INVITATION_TTL_DAYS must be a whole number from 1 to 365'],
     [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM must be an address'],
+    [
+      { DATABASE_WAIT_SECONDS: '-1' },
+      'DATABASE_WAIT_SECONDS must be a whole number from 0 to 86400',
+    ],
+    [
+      { DATABASE_RETRY_MAX_SECONDS: '0' },
+      'DATABASE_RETRY_MAX_SECONDS must be a whole number from 1 to 600',
+    ],
+    [
+      { DATABASE_CONNECT_TIMEOUT_SECONDS: 'soon' },
+      'DATABASE_CONNECT_TIMEOUT_SECONDS must be a whole number from 1 to 600',
+    ],
   ])('rejects %o naming the variable and what it expects', (env, message) => {
     expect(problems(env as Record<string, string>).join('\n')).toContain(message);
   });

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { connectionErrorLabel, RETRY_AFTER_SECONDS } from '../../database/db-errors';
 import { DomainError, STATUS_OF_KIND } from '../errors/domain-error';
 import { I18N } from '../i18n/i18n.provider';
 import type { I18n } from '../i18n/i18n.service';
@@ -22,7 +23,8 @@ export interface ErrorBody {
 /**
  * Maps every error to a response, in one place: JSON under /api and for clients that ask for
  * JSON, an error page otherwise. Unexpected errors are logged with their stack and answered with
- * a plain 500 that reveals nothing.
+ * a plain 500 that reveals nothing. A database that cannot be reached (db-errors.ts) is not a
+ * bug of ours nor the caller's: 503 with Retry-After, so that senders try again.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -41,6 +43,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (body.statusCode === 429 && retryAfter?.retryAfterSeconds) {
       reply.header('Retry-After', String(retryAfter.retryAfterSeconds));
     }
+    if (body.statusCode === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     if (body.error === 'auth.login_required' && !wantsJson(request) && request.method === 'GET') {
       // A page needs a signed-in person: go and sign in, then come back here.
       void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
@@ -59,7 +62,12 @@ export class ErrorFilter implements ExceptionFilter {
       dir: info.dir,
       status: body.statusCode,
       titleKey: `errors.title_${titleKeyOf(body.statusCode)}`,
-      message: body.statusCode === 404 || body.statusCode >= 500 ? undefined : body.message,
+      message:
+        body.statusCode === 503
+          ? this.i18n.t(locale, 'errors.unavailable')
+          : body.statusCode === 404 || body.statusCode >= 500
+            ? undefined
+            : body.message,
     });
   }
 
@@ -89,6 +97,18 @@ export class ErrorFilter implements ExceptionFilter {
       }
       if (status >= 500) return this.internal(exception, request);
       return { statusCode: status, error: httpCode(status), message: String(messages) };
+    }
+    const unreachable = connectionErrorLabel(exception);
+    if (unreachable !== undefined) {
+      // One line, no stack: an outage would otherwise print one per request.
+      this.logger.warn(
+        `${request.method} ${request.routeOptions?.url ?? '?'} answered 503: database unreachable (${unreachable})`,
+      );
+      return {
+        statusCode: 503,
+        error: 'database_unavailable',
+        message: 'The service cannot reach its database just now. Try again in a few seconds.',
+      };
     }
     return fastifyClientError(exception) ?? this.internal(exception, request);
   }
@@ -124,7 +144,7 @@ function wantsJson(request: FastifyRequest): boolean {
 }
 
 function titleKeyOf(status: number): string {
-  if ([400, 401, 403, 404, 410, 413, 429].includes(status)) return String(status);
+  if ([400, 401, 403, 404, 410, 413, 429, 503].includes(status)) return String(status);
   return status >= 500 ? '500' : '400';
 }
 
