@@ -277,7 +277,12 @@ describe('hostile input', () => {
         });
         expectStatus(res, 400, field);
       }
-      expect(await snapshot(t)).toEqual({ ...before, employees: Number(before.employees) + 1 });
+      // The one addition is audited (employee.created); the refusals are not.
+      expect(await snapshot(t)).toEqual({
+        ...before,
+        employees: Number(before.employees) + 1,
+        audit: Number(before.audit) + 1,
+      });
     });
 
     it('in CSV import cells: free text is stored verbatim; a bad e-mail, locale, date or header rejects the file', async () => {
@@ -317,7 +322,12 @@ describe('hostile input', () => {
         400,
         'header',
       );
-      expect(await snapshot(t)).toEqual({ ...before, employees: Number(before.employees) + 1 });
+      // The accepted file is audited (directory.imported); the refused ones are not.
+      expect(await snapshot(t)).toEqual({
+        ...before,
+        employees: Number(before.employees) + 1,
+        audit: Number(before.audit) + 1,
+      });
     });
 
     it('in questionnaire texts: name, question text and labels are stored verbatim; keys and locales are refused', async () => {
