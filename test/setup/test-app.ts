@@ -42,6 +42,9 @@ export async function startTestApp(
     JOB_WORKERS: 'false',
     LOG_LEVEL: 'error',
     BASE_URL: 'http://localhost:3000',
+    // A busy shared machine can keep a pool connection waiting past the 5 s default; tests check
+    // what the app does, and test/process/database-faults.spec.ts checks this timeout itself.
+    DATABASE_CONNECT_TIMEOUT_SECONDS: '60',
     ...env,
   }) as AppConfig;
   const app = await createApp(config, db.url, { logStream: options.logStream });
