@@ -236,8 +236,15 @@ describe('campaigns: API and pages', () => {
       headers: form(admin.cookie),
       payload: formBody({ _csrf: admin.csrf }),
     });
-    expect(paused.statusCode).toBe(200);
-    expect(paused.body).toContain('status-paused');
+    expect(paused.statusCode).toBe(303);
+    expect(paused.headers.location).toBe(`/campaigns/${id}?done=paused`);
+    const pausedPage = await t.request({
+      method: 'GET',
+      url: paused.headers.location as string,
+      headers: { cookie: admin.cookie },
+    });
+    expect(pausedPage.body).toContain('status-paused');
+    expect(pausedPage.body).toContain('Paused: no new wave will open.');
     const noCsrf = await t.request({
       method: 'POST',
       url: `/campaigns/${id}/resume`,
@@ -253,6 +260,13 @@ describe('campaigns: API and pages', () => {
     expect(preview.statusCode).toBe(200);
     expect(preview.body).toContain('dir="rtl"');
     expect(preview.body).toContain('Desk pages');
+    // HR's banner stays English and left to right inside the Persian page, its languages filled in.
+    const banner = preview.body.match(/<p [^>]*id="preview-banner"[^>]*>([\s\S]*?)<\/p>/);
+    expect(banner?.[0]).toContain('lang="en" dir="ltr"');
+    const text = banner![1].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+    expect(text).toBe('Preview of “Pages pulse”, wave 1. Languages: en es ja fa.');
+    expect(banner![1]).toContain(`href="/campaigns/${id}/preview?locale&#x3D;es"`);
+    expect(banner![1]).not.toContain('…');
     const report = await t.request({
       method: 'GET',
       url: `/campaigns/${id}/report`,
@@ -277,8 +291,13 @@ describe('campaigns: API and pages', () => {
       headers: form(admin.cookie),
       payload: formBody({ _csrf: admin.csrf, locale: 'es' }),
     });
-    expect(sent.statusCode).toBe(200);
-    expect(sent.body).toContain(`on its way to ${admin.email}`);
+    expect(sent.statusCode).toBe(303);
+    const sentPage = await t.request({
+      method: 'GET',
+      url: sent.headers.location as string,
+      headers: { cookie: admin.cookie },
+    });
+    expect(sentPage.body).toContain(`on its way to ${admin.email}`);
     await sendQueuedMail(t);
     const [mail] = await t.dataSource.query(
       `SELECT subject, text FROM outbox_message WHERE to_address = $1 AND kind = 'campaign-test'`,
