@@ -175,4 +175,25 @@ describe('campaign titles per language', () => {
     });
     expect(preview.body).toContain('<h1>Encuesta de servicios</h1>');
   });
+
+  it('shows HR’s preview banner whole in the Persian preview: English, left to right, its languages filled in', async () => {
+    const admin = await signIn(t, 'admin');
+    const desk = await createTeam(t, 'Preview desk');
+    const campaign = await createCampaign(t, { name: 'Banner pulse', teamSlugs: [desk.slug] });
+    const preview = await t.request({
+      method: 'GET',
+      url: `/campaigns/${campaign.id}/preview?locale=fa`,
+      headers: { cookie: admin.cookie },
+    });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('<html lang="fa" dir="rtl">');
+    // In an RTL page, an English sentence ending in "(?locale=…)." reads "(…locale=?).": the
+    // banner is isolated as English, left to right, and names real links instead.
+    const banner = preview.body.match(/<p [^>]*id="preview-banner"[^>]*>([\s\S]*?)<\/p>/);
+    expect(banner?.[0]).toContain('lang="en" dir="ltr"');
+    const text = banner![1].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+    expect(text).toBe('Preview of “Banner pulse”, wave 1. Languages: en es ja fa.');
+    expect(shown(banner![1])).toContain(`href="/campaigns/${campaign.id}/preview?locale=es"`);
+    expect(preview.body).not.toContain('?locale=…');
+  });
 });
