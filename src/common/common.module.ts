@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ErrorFilter } from './http/error.filter';
+import { Flash } from './http/flash';
 import { RawBodyRefusals } from './http/raw-body';
 import { AssetVersions, assetRoots } from './http/static-assets';
 import { I18N } from './i18n/i18n.provider';
@@ -39,8 +40,9 @@ import { HANDLEBARS } from './views/handlebars.provider';
     },
     RateLimitService,
     RawBodyRefusals,
+    Flash,
     { provide: APP_FILTER, useClass: ErrorFilter },
   ],
-  exports: [I18N, HANDLEBARS, AssetVersions, RateLimitService, RawBodyRefusals],
+  exports: [I18N, HANDLEBARS, AssetVersions, RateLimitService, RawBodyRefusals, Flash],
 })
 export class CommonModule {}

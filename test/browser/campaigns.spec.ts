@@ -101,12 +101,15 @@ describe('HR creates a campaign in a real browser', () => {
 
       // The mail arrived at the SMTP server started by this test.
       const isTest = (m: (typeof smtp.mails)[number]) =>
-        JSON.stringify(m.to).includes(email) && /Browser pulse/.test(m.subject ?? '');
+        JSON.stringify(m.to).includes(email) && /^\[テスト\]/.test(m.subject ?? '');
       const deadline = Date.now() + 30_000;
       while (!smtp.mails.some(isTest) && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 100));
       const mail = smtp.mails.find(isTest);
-      expect(mail?.subject).toMatch(/^\[テスト\] Browser pulse/);
+      // The subject is the title respondents see in Japanese (the template's), not HR's name.
+      expect(mail?.subject).toBe(
+        '[テスト] 社内サービスについてのアンケート：匿名のアンケートのお願い',
+      );
       const link = mail!.text!.match(/http:\/\/localhost:3000(\/s\/test\/\S+)/)![1];
 
       // Its link shows the survey, in Japanese, and records nothing.

@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { ACCESS, type AccessRule, TEAM_SCOPE } from '../../src/common/access/access.decorator';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
-import { createTeam, formBody, signIn } from '../factories';
+import { createTeam, followRedirect, formBody, signIn } from '../factories';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
 
 const form = (cookie: string) => ({ 'content-type': 'application/x-www-form-urlencoded', cookie });
@@ -256,8 +256,8 @@ describe('who may call what', () => {
         teams: [team.slug],
       }),
     });
-    expect(invited.statusCode).toBe(201);
-    const link = invited.body.match(
+    expect(invited.statusCode).toBe(303);
+    const link = (await followRedirect(t, invited, admin.cookie)).body.match(
       /http:\/\/localhost:3000(\/account\/setup\/[A-Za-z0-9_-]+)/,
     )![1];
     const mail = await t.dataSource.query(
@@ -341,7 +341,7 @@ describe('who may call what', () => {
         payload: formBody({ _csrf: first.csrf, current, password, confirm: password }),
       });
     expect((await change('wrong password!!', 'a brand new password')).statusCode).toBe(400);
-    expect((await change(TEST_PASSWORD, 'a brand new password')).statusCode).toBe(200);
+    expect((await change(TEST_PASSWORD, 'a brand new password')).statusCode).toBe(303);
     expect(
       (await t.request({ method: 'GET', url: '/', headers: { cookie: first.cookie } })).statusCode,
     ).toBe(200);
@@ -359,8 +359,10 @@ describe('who may call what', () => {
       headers: form(admin.cookie),
       payload: formBody({ _csrf: admin.csrf, name: 'HRIS sync', scopes: ['directory:read'] }),
     });
-    expect(created.statusCode).toBe(201);
-    const value = created.body.match(/id="new-token">([^<]+)</)![1];
+    expect(created.statusCode).toBe(303);
+    const shownOnce = await followRedirect(t, created, admin.cookie);
+    expect(shownOnce.headers['cache-control']).toBe('no-store');
+    const value = shownOnce.body.match(/id="new-token">([^<]+)</)![1];
     expect(value).toMatch(/^inp_/);
     const [stored] = await t.dataSource.query(
       `SELECT id, token_hash, prefix, last_used_at FROM api_token WHERE name = 'HRIS sync'`,

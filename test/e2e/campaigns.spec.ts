@@ -236,8 +236,15 @@ describe('campaigns: API and pages', () => {
       headers: form(admin.cookie),
       payload: formBody({ _csrf: admin.csrf }),
     });
-    expect(paused.statusCode).toBe(200);
-    expect(paused.body).toContain('status-paused');
+    expect(paused.statusCode).toBe(303);
+    expect(paused.headers.location).toBe(`/campaigns/${id}?done=paused`);
+    const pausedPage = await t.request({
+      method: 'GET',
+      url: paused.headers.location as string,
+      headers: { cookie: admin.cookie },
+    });
+    expect(pausedPage.body).toContain('status-paused');
+    expect(pausedPage.body).toContain('Paused: no new wave will open.');
     const noCsrf = await t.request({
       method: 'POST',
       url: `/campaigns/${id}/resume`,
@@ -277,8 +284,13 @@ describe('campaigns: API and pages', () => {
       headers: form(admin.cookie),
       payload: formBody({ _csrf: admin.csrf, locale: 'es' }),
     });
-    expect(sent.statusCode).toBe(200);
-    expect(sent.body).toContain(`on its way to ${admin.email}`);
+    expect(sent.statusCode).toBe(303);
+    const sentPage = await t.request({
+      method: 'GET',
+      url: sent.headers.location as string,
+      headers: { cookie: admin.cookie },
+    });
+    expect(sentPage.body).toContain(`on its way to ${admin.email}`);
     await sendQueuedMail(t);
     const [mail] = await t.dataSource.query(
       `SELECT subject, text FROM outbox_message WHERE to_address = $1 AND kind = 'campaign-test'`,

@@ -430,7 +430,7 @@ describe('hostile input', () => {
       const before = await snapshot(t);
       const email = `invite.${hex(4)}@example.com`;
       const ok = await adminForm('/admin/users', { email, name: evil, role: 'viewer' });
-      expectStatus(ok, 201, 'name');
+      expectStatus(ok, 303, 'name');
       const [user] = await t.dataSource.query('SELECT name FROM app_user WHERE email = $1', [
         email,
       ]);
@@ -450,7 +450,7 @@ describe('hostile input', () => {
     it('in the API token form: a name is stored verbatim; as a scope it is refused', async () => {
       const name = `${evil} ${hex()}`;
       const ok = await adminForm('/admin/tokens', { name, scopes: 'directory:read' });
-      expectStatus(ok, 201, 'name');
+      expectStatus(ok, 303, 'name');
       const rows = await t.dataSource.query('SELECT scopes FROM api_token WHERE name = $1', [name]);
       expect(rows).toEqual([{ scopes: ['directory:read'] }]);
       const before = await snapshot(t);
@@ -1039,8 +1039,8 @@ describe('hostile input', () => {
 
     it('markup in a person, a token name, a reflected e-mail and `next` is escaped', async () => {
       const email = `xss.${hex(4)}@example.com`;
-      expectStatus(await adminForm('/admin/users', { email, name: IMG, role: 'viewer' }), 201);
-      expectStatus(await adminForm('/admin/tokens', { name: SCRIPT, scopes: 'mail:read' }), 201);
+      expectStatus(await adminForm('/admin/users', { email, name: IMG, role: 'viewer' }), 303);
+      expectStatus(await adminForm('/admin/tokens', { name: SCRIPT, scopes: 'mail:read' }), 303);
       for (const url of ['/admin/users', '/admin/tokens']) {
         const res = await t.request({ method: 'GET', url, headers: { cookie: admin.cookie } });
         expect(res.body).not.toContain(SCRIPT);
@@ -1114,7 +1114,7 @@ describe('hostile input', () => {
       const name = `pp ${hex()}`;
       expectStatus(
         await adminForm('/admin/tokens', { name, scopes: 'mail:read', ...pollution }),
-        201,
+        303,
         'token',
       );
       expect(

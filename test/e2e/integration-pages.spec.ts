@@ -1,4 +1,4 @@
-import { createTeam, formBody, signIn } from '../factories';
+import { createTeam, followRedirect, formBody, signIn } from '../factories';
 import { deliver, type TestIntegration } from '../factories/webhooks';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
@@ -43,14 +43,15 @@ describe('integration pages', () => {
       name: 'Intake form',
       defaultTeam: teamSlug,
     });
-    expect(res.statusCode).toBe(201);
-    expect(res.headers['cache-control']).toBe('no-store');
-    const secret = shown(res.body).match(
+    expect(res.statusCode).toBe(303);
+    const created = await followRedirect(t, res, admin.cookie);
+    expect(created.headers['cache-control']).toBe('no-store');
+    const secret = shown(created.body).match(
       /<code class="secret" id="signing-secret">(whsec_[^<]+)<\/code>/,
     )?.[1];
     expect(secret).toBeDefined();
-    expect(res.body).toContain('Standard Webhooks');
-    const id = res.body.match(/\/webhooks\/([0-9a-f-]{36})/)![1];
+    expect(created.body).toContain('Standard Webhooks');
+    const id = created.body.match(/\/webhooks\/([0-9a-f-]{36})/)![1];
     // The secret works, and is never shown again.
     const integration: TestIntegration = { id, kind: 'generic', secret: secret as string };
     const delivered = await deliver(t, integration, {
@@ -108,7 +109,8 @@ describe('integration pages', () => {
     expect(again.body).toContain('dispatch → Field Services');
 
     // Rotation shows the new secret once; the old one still works during the overlap.
-    const rotated = await post(`/admin/integrations/${id}/rotate`, { overlapHours: '2' });
+    const rotation = await post(`/admin/integrations/${id}/rotate`, { overlapHours: '2' });
+    const rotated = await followRedirect(t, rotation, admin.cookie);
     expect(rotated.statusCode).toBe(200);
     const newSecret = shown(rotated.body).match(/id="signing-secret">(whsec_[^<]+)</)?.[1];
     expect(newSecret).toBeDefined();
@@ -150,7 +152,8 @@ describe('integration pages', () => {
       name: 'Jira',
       defaultTeam: teamSlug,
     });
-    const id = created.body.match(/\/webhooks\/([0-9a-f-]{36})/)![1];
+    expect(created.statusCode).toBe(303);
+    const id = (created.headers.location as string).split('/')[3];
     const before = await t.dataSource.query('SELECT * FROM integration WHERE id = $1', [id]);
     for (const [fields, message] of [
       [{ mappingRules: 'no arrow here' }, /mapping rule 1 must read/],

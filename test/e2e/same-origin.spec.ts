@@ -260,7 +260,7 @@ describe('forms posted from another site', () => {
           role: 'viewer',
         }),
       });
-      expect(invite.statusCode).toBe(201);
+      expect(invite.statusCode).toBe(303);
     });
   });
 });

@@ -307,3 +307,25 @@ export async function waveTokens(t: TestApp, surveyId: string) {
   }
   return tokens;
 }
+
+/**
+ * Follows a form's redirect (post/redirect/get) like a browser: GETs its location with the
+ * session cookie and whatever cookie the answer set (a one-time flash, e.g. a secret shown once).
+ */
+export async function followRedirect(
+  t: TestApp,
+  res: {
+    statusCode: number;
+    headers: Record<string, unknown>;
+    cookies: { name: string; value: string }[];
+  },
+  cookie: string,
+) {
+  if (res.statusCode !== 303) throw new Error(`expected a redirect (303), got ${res.statusCode}`);
+  const set = res.cookies.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`);
+  return t.request({
+    method: 'GET',
+    url: res.headers.location as string,
+    headers: { cookie: [cookie, ...set].join('; ') },
+  });
+}

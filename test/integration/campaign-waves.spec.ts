@@ -318,7 +318,8 @@ describe('campaign waves', () => {
         WHERE to_address = $1 AND kind = 'wave' AND subject LIKE 'If you have a minute%' LIMIT 1`,
       [people[1].email],
     );
-    expect(mail.subject).toBe('If you have a minute: Pulse');
+    // Respondents see the template's title in their language, never HR's name for the campaign.
+    expect(mail.subject).toBe('If you have a minute: How are our services doing?');
     expect(mail.text).toMatch(/If you would rather not, that is completely fine/);
   });
 

@@ -118,9 +118,10 @@ export class AccountPagesController {
   @Get('account/password')
   @Pages()
   async passwordPage(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const done = (request.query as Record<string, unknown>).changed === '1';
     return reply.view(
       'pages/accounts/password.hbs',
-      pageContext(request, 'Change password', { min: PASSWORD_MIN }),
+      pageContext(request, 'Change password', { min: PASSWORD_MIN, done }),
     );
   }
 
@@ -143,12 +144,7 @@ export class AccountPagesController {
         textField(form, 'password'),
         { ip: request.ip },
       );
-      return reply
-        .code(200)
-        .view(
-          'pages/accounts/password.hbs',
-          pageContext(request, 'Change password', { min: PASSWORD_MIN, done: true }),
-        );
+      return reply.redirect('/account/password?changed=1', 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
       return reply

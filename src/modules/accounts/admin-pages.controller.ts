@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { ROLES, SCOPES } from '../../common/access/roles';
 import { DomainError } from '../../common/errors/domain-error';
+import { Flash } from '../../common/http/flash';
 import { asForm, listField, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
@@ -18,12 +19,18 @@ export class AdminPagesController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly teams: TeamsService,
+    private readonly flash: Flash,
   ) {}
 
   @Get('users')
   @Pages('admin')
   async users(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.renderUsers(request, reply, 200, {});
+    const invited = this.flash.take<{ email: string; link: string }>(
+      request,
+      reply,
+      '/admin/users',
+    );
+    return this.renderUsers(request, reply, 200, invited ? { invited } : {});
   }
 
   @Post('users')
@@ -46,9 +53,9 @@ export class AdminPagesController {
         },
         { ip: request.ip },
       );
-      return this.renderUsers(request, reply, 201, {
-        invited: { email: textField(form, 'email'), link },
-      });
+      // The set-up link is shown once on the page redirected to; a reload invites nobody again.
+      this.flash.set(request, reply, '/admin/users', { email: textField(form, 'email'), link });
+      return reply.redirect('/admin/users', 303);
     } catch (error) {
       if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind))
         throw error;
@@ -95,7 +102,12 @@ export class AdminPagesController {
   @Get('tokens')
   @Pages('admin')
   async tokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.renderTokens(request, reply, 200, {});
+    const created = this.flash.take<{ name: string; value: string }>(
+      request,
+      reply,
+      '/admin/tokens',
+    );
+    return this.renderTokens(request, reply, 200, created ? { created } : {});
   }
 
   @Post('tokens')
@@ -113,8 +125,9 @@ export class AdminPagesController {
         { name: textField(form, 'name'), scopes: listField(form, 'scopes') },
         { ip: request.ip },
       );
-      reply.header('Cache-Control', 'no-store');
-      return this.renderTokens(request, reply, 201, { created });
+      // The token is shown once on the page redirected to; a reload creates no second one.
+      this.flash.set(request, reply, '/admin/tokens', { name: created.name, value: created.value });
+      return reply.redirect('/admin/tokens', 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
       return this.renderTokens(request, reply, 400, { error: error.message });

@@ -2,6 +2,7 @@ import { type Form, listField, textField } from '../../common/http/form-fields';
 import type { CadenceKind, Weekday } from './cadence';
 import type { CampaignInput } from './campaign-input';
 import { CAMPAIGN_TEMPLATES, TEMPLATE_KEYS, type TemplateKey } from './campaign-templates';
+import { CAMPAIGN_LOCALES } from './campaign-titles';
 import type { CampaignDto } from './dto/campaign.dto';
 import type { CampaignView } from './campaigns.service';
 
@@ -9,6 +10,16 @@ export interface InputDefaults {
   timeZone: string;
   reportingThreshold: number;
 }
+
+/** How the pages name each cadence. */
+export const CADENCE_LABELS: Record<string, string> = {
+  once: 'Once',
+  weekly: 'Weekly',
+  every_n_weeks: 'Every N weeks',
+  monthly: 'Monthly',
+  quarterly: 'Quarterly',
+  rrule: 'Custom rule (RRULE)',
+};
 
 const DEFAULT_WINDOW = { from: '09:00', to: '17:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] };
 
@@ -22,6 +33,7 @@ export function inputFromDto(dto: CampaignDto, defaults: InputDefaults): Campaig
   const template = dto.template ?? null;
   return {
     name: dto.name,
+    titles: dto.titles ?? {},
     template,
     questionnaireId: dto.questionnaireId ?? null,
     subject: subjectOf(template, dto.subject),
@@ -79,6 +91,9 @@ export function inputFromForm(form: Form, defaults: InputDefaults): CampaignInpu
     .filter((d): d is number => d !== null);
   return {
     name: textField(form, 'name'),
+    titles: Object.fromEntries(
+      CAMPAIGN_LOCALES.map((locale) => [locale, textField(form, `title_${locale}`)]),
+    ),
     template,
     questionnaireId: template ? null : textField(form, 'questionnaireId') || null,
     subject: subjectOf(template, textField(form, 'subject')),
@@ -114,6 +129,7 @@ export function inputFromForm(form: Form, defaults: InputDefaults): CampaignInpu
 export function formFromCampaign(c: CampaignView): Record<string, unknown> {
   return {
     name: c.name,
+    ...Object.fromEntries(CAMPAIGN_LOCALES.map((l) => [`title_${l}`, c.titles[l] ?? ''])),
     template: c.template ?? 'custom',
     questionnaireId: c.questionnaireId,
     subject: c.subject,

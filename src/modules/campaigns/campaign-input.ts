@@ -10,10 +10,14 @@ import {
   WEEKDAYS,
 } from './cadence';
 import { TEMPLATE_KEYS, type TemplateKey } from './campaign-templates';
+import { titleProblems } from './campaign-titles';
 
 /** A campaign as HR describes it, from the JSON API or the form (both end up here). */
 export interface CampaignInput {
+  /** HR's internal name. */
   name: string;
+  /** What respondents see as the title, per language; a language left out: the template's. */
+  titles?: Partial<Record<string, string>>;
   /** A template, or null with `questionnaireId` for a custom questionnaire. */
   template: TemplateKey | null;
   questionnaireId: string | null;
@@ -56,6 +60,7 @@ export function campaignProblems(input: CampaignInput, minK: number, now: number
   if (name.length === 0) problems.push('name is required');
   else if (name.length > 200) problems.push('name is longer than 200 characters');
   else if (hasControlCharacters(name)) problems.push('name contains control characters');
+  problems.push(...titleProblems(input.titles ?? {}));
 
   if (input.template !== null && !TEMPLATE_KEYS.includes(input.template))
     problems.push(`template must be one of ${TEMPLATE_KEYS.join(', ')}`);

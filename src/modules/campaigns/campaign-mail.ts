@@ -6,7 +6,7 @@ import {
   type ClaimedMail,
   MailService,
 } from '../mail/mail.service';
-import { InvitationsService } from '../invitations/invitations.service';
+import { type InvitationLink, InvitationsService } from '../invitations/invitations.service';
 
 export const CAMPAIGN_TEST_KIND = 'campaign-test';
 /** Invitation and reminder mails of campaign waves, in the campaign's own wording. */
@@ -17,7 +17,10 @@ export interface TestMail {
   name: string;
   locale: string;
   campaignId: string;
+  /** HR's name, for the test banner. */
   campaignName: string;
+  /** What respondents see in the mail's language: the subject. */
+  title: string;
   k: number;
 }
 
@@ -42,11 +45,11 @@ export class CampaignMail implements OnModuleInit {
       template: 'campaign-invitation',
       subject: {
         key: mail.sequence === 0 ? 'email.campaign.subject' : 'email.campaign.reminder_subject',
-        params: { name: link.surveyName },
+        params: { name: titleOf(link, mail.locale) },
       },
       context: {
         name: link.name,
-        campaignName: link.surveyName,
+        campaignName: titleOf(link, mail.locale),
         k: link.reportingThreshold,
         link: link.url,
         expires: link.expiresAt,
@@ -60,6 +63,7 @@ export class CampaignMail implements OnModuleInit {
             const context = (mail.context ?? {}) as {
               campaignId?: string;
               campaignName?: string;
+              title?: string;
               name?: string;
               k?: number;
             };
@@ -72,7 +76,7 @@ export class CampaignMail implements OnModuleInit {
                 template: 'campaign-test',
                 subject: {
                   key: 'email.campaign_test.subject',
-                  params: { name: context.campaignName ?? '' },
+                  params: { name: context.title ?? context.campaignName ?? '' },
                 },
                 context: { ...context, link: link.url, expires: link.expires },
               },
@@ -91,9 +95,15 @@ export class CampaignMail implements OnModuleInit {
       context: {
         campaignId: mail.campaignId,
         campaignName: mail.campaignName,
+        title: mail.title,
         name: mail.name,
         k: mail.k,
       },
     });
   }
+}
+
+/** A wave's title in the mail's language; its survey's name for waves from before titles. */
+function titleOf(link: InvitationLink, locale: string): string {
+  return link.surveyTitles?.[locale] ?? link.surveyTitles?.en ?? link.surveyName;
 }

@@ -14,59 +14,36 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { DomainError } from '../../common/errors/domain-error';
-import { asForm, type Form, listField, textField } from '../../common/http/form-fields';
+import { asForm, textField } from '../../common/http/form-fields';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { pageContext } from '../../common/views/page-context';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { DirectoryService } from '../directory/directory.service';
-import { TENURE_BANDS } from '../directory/audience';
 import { ReportsService } from '../reports/reports.service';
 import { surveyFormView } from '../responses/survey-form.view';
-import { SurveysService } from '../surveys/surveys.service';
-import { TeamsService } from '../teams/teams.service';
-import { CADENCES, WEEKDAYS } from './cadence';
-import { emailList, formFromCampaign, inputFromForm } from './campaign-form';
+import { CampaignAudienceService } from './campaign-audience.service';
+import { CADENCE_LABELS } from './campaign-form';
 import { WEEKDAY_LABELS } from './campaign-input';
+import { CampaignPreviewService } from './campaign-preview.service';
 import { CAMPAIGN_TEMPLATES, TEMPLATE_KEYS } from './campaign-templates';
 import { CampaignsService } from './campaigns.service';
 
 const uuid = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 404 });
 const LOCALES = ['en', 'es', 'ja', 'fa'];
 
-const CADENCE_LABELS: Record<string, string> = {
-  once: 'Once',
-  weekly: 'Weekly',
-  every_n_weeks: 'Every N weeks',
-  monthly: 'Monthly',
-  quarterly: 'Quarterly',
-  rrule: 'Custom rule (RRULE)',
-};
-
 /**
- * HR's campaign pages: list, create and edit (with a live audience count that also works
- * without JavaScript: the form's "Count" button), the campaign with its waves, pause, resume,
- * archive, preview, "send me a test" and the report.
+ * HR's campaign pages: the list, the campaign with its waves, pause, resume, archive, preview,
+ * "send me a test" and the report. Creating and editing: CampaignFormPagesController.
  */
 @ApiExcludeController()
 @Controller('campaigns')
 export class CampaignPagesController {
   constructor(
     private readonly campaigns: CampaignsService,
-    private readonly teams: TeamsService,
-    private readonly directory: DirectoryService,
-    private readonly surveys: SurveysService,
+    private readonly audiences: CampaignAudienceService,
+    private readonly previews: CampaignPreviewService,
     private readonly reports: ReportsService,
     @Inject(I18N) private readonly i18n: I18n,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  private defaults() {
-    return {
-      timeZone: this.config.organisationTimeZone,
-      reportingThreshold: this.config.reportingThreshold,
-    };
-  }
 
   @Get()
   @Pages('admin')
@@ -85,128 +62,67 @@ export class CampaignPagesController {
     );
   }
 
-  /** The live count the form asks for as filters change (JSON). */
-  @Get('audience-count')
-  @Pages('admin')
-  async audienceCount(@Query() query: Record<string, unknown>) {
-    const form = asForm(query);
-    return this.campaigns.countAudience(this.audienceOf(form));
-  }
-
-  @Get('new')
-  @Pages('admin')
-  async newForm(
-    @Query('template') template: string | undefined,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ) {
-    const key = TEMPLATE_KEYS.find((t) => t === template) ?? 'pulse';
-    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) + 'T10:00';
-    return this.renderForm(request, reply, 200, {
-      values: {
-        template: key,
-        subject: CAMPAIGN_TEMPLATES[key].subject,
-        cadence: 'monthly',
-        start,
-        timeZone: this.config.organisationTimeZone,
-        windowFrom: '09:00',
-        windowTo: '17:00',
-        windowDays: ['mon', 'tue', 'wed', 'thu', 'fri'],
-        openDays: 7,
-        reminder1: 3,
-        reminder2: 5,
-        reportingThreshold: this.config.reportingThreshold,
-      },
-    });
-  }
-
-  @Post()
-  @Pages('admin')
-  async create(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const form = asForm(body);
-    if (textField(form, 'action') === 'count') return this.renderCount(request, reply, form);
-    try {
-      const created = await this.campaigns.create(inputFromForm(form, this.defaults()));
-      return reply.redirect(`/campaigns/${created.id}?created=1`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return this.renderForm(request, reply, 400, { values: form, problems: error.details });
-    }
-  }
-
   @Get(':id')
   @Pages('admin')
   async show(
     @Param('id', uuid) id: string,
     @Query('created') created: string | undefined,
+    @Query('done') done: string | undefined,
+    @CurrentUser() user: SignedInUser,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    return this.renderShow(id, request, reply, 200, created ? { notice: 'Campaign created.' } : {});
-  }
-
-  @Get(':id/edit')
-  @Pages('admin')
-  async editForm(
-    @Param('id', uuid) id: string,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ) {
-    const campaign = await this.campaigns.view(id);
-    return this.renderForm(request, reply, 200, {
-      values: formFromCampaign(campaign),
-      campaign,
-    });
-  }
-
-  @Post(':id')
-  @Pages('admin')
-  async update(
-    @Param('id', uuid) id: string,
-    @Body() body: unknown,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ) {
-    const form = asForm(body);
-    const campaign = await this.campaigns.view(id);
-    if (textField(form, 'action') === 'count')
-      return this.renderCount(request, reply, form, campaign);
-    try {
-      await this.campaigns.update(id, inputFromForm(form, this.defaults()));
-      return reply.redirect(`/campaigns/${id}`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind))
-        throw error;
-      return this.renderForm(request, reply, error.kind === 'conflict' ? 409 : 400, {
-        values: form,
-        campaign,
-        problems: error.details ?? [error.message],
-      });
-    }
+    const notice = created ? 'Campaign created.' : doneNotice(done, user);
+    return this.renderShow(id, request, reply, 200, notice ? { notice } : {});
   }
 
   @Post(':id/pause')
   @Pages('admin')
-  pause(@Param('id', uuid) id: string, @Req() r: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.transition(
-      id,
-      r,
-      reply,
-      () => this.campaigns.pause(id),
-      'Paused: no new wave will open.',
-    );
+  pause(
+    @Param('id', uuid) id: string,
+    @CurrentUser() user: SignedInUser,
+    @Req() r: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.transition(id, r, reply, 'paused', () => this.campaigns.pause(id, by(user, r)));
   }
 
   @Post(':id/resume')
   @Pages('admin')
-  resume(@Param('id', uuid) id: string, @Req() r: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.transition(id, r, reply, () => this.campaigns.resume(id), 'Resumed.');
+  resume(
+    @Param('id', uuid) id: string,
+    @CurrentUser() user: SignedInUser,
+    @Req() r: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.transition(id, r, reply, 'resumed', () => this.campaigns.resume(id, by(user, r)));
+  }
+
+  /** Archiving cannot be undone: this page asks first (a plain form, no script needed). */
+  @Get(':id/archive')
+  @Pages('admin')
+  async archiveConfirm(
+    @Param('id', uuid) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.renderArchive(id, request, reply, 200, {});
   }
 
   @Post(':id/archive')
   @Pages('admin')
-  archive(@Param('id', uuid) id: string, @Req() r: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.transition(id, r, reply, () => this.campaigns.archive(id), 'Archived.');
+  async archive(
+    @Param('id', uuid) id: string,
+    @CurrentUser() user: SignedInUser,
+    @Body() body: unknown,
+    @Req() r: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    if (textField(asForm(body), 'confirm') !== 'yes')
+      return this.renderArchive(id, r, reply, 400, {
+        error: 'Tick “Yes, archive it for good” to archive the campaign.',
+      });
+    return this.transition(id, r, reply, 'archived', () => this.campaigns.archive(id, by(user, r)));
   }
 
   @Post(':id/test')
@@ -219,12 +135,8 @@ export class CampaignPagesController {
     @Res() reply: FastifyReply,
   ) {
     const locale = textField(asForm(body), 'locale');
-    return this.transition(
-      id,
-      request,
-      reply,
-      () => this.campaigns.sendTest(id, user, LOCALES.includes(locale) ? locale : 'en'),
-      `A test mail is on its way to ${user.email}. Its link shows the survey and records nothing.`,
+    return this.transition(id, request, reply, 'test', () =>
+      this.previews.sendTest(id, user, LOCALES.includes(locale) ? locale : 'en', request.ip),
     );
   }
 
@@ -238,13 +150,22 @@ export class CampaignPagesController {
   ) {
     const campaign = await this.campaigns.get(id);
     const language = LOCALES.includes(locale ?? '') ? (locale as string) : 'en';
-    const preview = await this.campaigns.previewForm(campaign.id, language);
+    const preview = await this.previews.previewForm(campaign.id, language);
     const view = surveyFormView(preview.questionnaire, preview.context, this.i18n, {});
     return reply.view('pages/survey/form.hbs', {
       ...view,
       action: '#',
       hidden: [],
-      testBanner: `Preview of “${campaign.name}”, wave ${preview.number}. Other languages: ${LOCALES.join(', ')} (?locale=…).`,
+      // For HR, in English whatever the survey's language (and direction): see form.hbs.
+      previewBanner: {
+        name: campaign.name,
+        wave: preview.number,
+        languages: LOCALES.map((code) => ({
+          code,
+          url: `/campaigns/${campaign.id}/preview?locale=${code}`,
+          current: code === language,
+        })),
+      },
     });
   }
 
@@ -287,39 +208,20 @@ export class CampaignPagesController {
     );
   }
 
-  private audienceOf(form: Form) {
-    return {
-      subject:
-        textField(form, 'subject') === 'own_team' ? ('own_team' as const) : ('teams' as const),
-      departments: listField(form, 'departments'),
-      locations: listField(form, 'locations'),
-      teamSlugs: listField(form, 'audienceTeams'),
-      tenureBands: listField(form, 'tenureBands'),
-      includeEmails: emailList(textField(form, 'include')),
-      excludeEmails: emailList(textField(form, 'exclude')),
-    };
-  }
-
-  private async renderCount(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    form: Form,
-    campaign?: unknown,
-  ) {
-    const count = await this.campaigns.countAudience(this.audienceOf(form));
-    return this.renderForm(request, reply, 200, { values: form, campaign, count });
-  }
-
+  /**
+   * Post/redirect/get: done, the page is reached again by a GET (a reload repeats nothing);
+   * refused, the page says why with the matching status.
+   */
   private async transition(
     id: string,
     request: FastifyRequest,
     reply: FastifyReply,
+    done: keyof typeof DONE,
     action: () => Promise<unknown>,
-    notice: string,
   ) {
     try {
       await action();
-      return this.renderShow(id, request, reply, 200, { notice });
+      return reply.redirect(`/campaigns/${id}?done=${done}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || !['conflict', 'invalid'].includes(error.kind))
         throw error;
@@ -327,6 +229,24 @@ export class CampaignPagesController {
         error: error.message,
       });
     }
+  }
+
+  private async renderArchive(
+    id: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: Record<string, unknown>,
+  ) {
+    const campaign = await this.campaigns.view(id);
+    return reply.code(status).view(
+      'pages/campaigns/archive.hbs',
+      pageContext(request, `Archive ${campaign.name}`, {
+        campaign,
+        isArchived: campaign.status === 'archived',
+        ...extra,
+      }),
+    );
   }
 
   private async renderShow(
@@ -340,8 +260,7 @@ export class CampaignPagesController {
       this.campaigns.view(id),
       this.campaigns.waves(id),
     ]);
-    const filter = await this.campaigns.audienceFilter(campaign);
-    const count = await this.directory.countAudience(filter);
+    const count = await this.audiences.countOf(campaign);
     return reply.code(status).view(
       'pages/campaigns/show.hbs',
       pageContext(request, campaign.name, {
@@ -369,113 +288,24 @@ export class CampaignPagesController {
       }),
     );
   }
+}
 
-  private async renderForm(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    status: number,
-    state: {
-      values: Record<string, unknown>;
-      campaign?: unknown;
-      problems?: unknown;
-      count?: { count: number; unknownEmails: string[] };
-    },
-  ) {
-    const [teams, facets, questionnaires] = await Promise.all([
-      this.teams.list(),
-      this.directory.facets(),
-      this.surveys.listQuestionnaires(),
-    ]);
-    const v = state.values;
-    const many = (name: string): string[] => {
-      const value = v[name];
-      return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
-    };
-    const one = (name: string) =>
-      v[name] === undefined || v[name] === null ? '' : String(v[name]);
-    const options = (values: string[], chosen: string[]) =>
-      values.map((value) => ({ value, selected: chosen.includes(value) }));
-    const campaign = state.campaign as { id: string; locked: boolean } | undefined;
-    return reply.code(status).view(
-      'pages/campaigns/form.hbs',
-      pageContext(request, campaign ? 'Edit campaign' : 'New campaign', {
-        campaign,
-        action: campaign ? `/campaigns/${campaign.id}` : '/campaigns',
-        problems: Array.isArray(state.problems) ? state.problems : undefined,
-        count: state.count,
-        v: {
-          name: one('name'),
-          rrule: one('rrule'),
-          everyWeeks: one('everyWeeks'),
-          start: one('start'),
-          timeZone: one('timeZone'),
-          windowFrom: one('windowFrom'),
-          windowTo: one('windowTo'),
-          openDays: one('openDays'),
-          reminder1: one('reminder1'),
-          reminder2: one('reminder2'),
-          reminder3: one('reminder3'),
-          questionsPerWave: one('questionsPerWave'),
-          reportingThreshold: one('reportingThreshold'),
-          include: one('include'),
-          exclude: one('exclude'),
-        },
-        templates: [
-          ...TEMPLATE_KEYS.map((key) => ({
-            value: key,
-            label: CAMPAIGN_TEMPLATES[key].label,
-            description: CAMPAIGN_TEMPLATES[key].description,
-            selected: one('template') === key,
-          })),
-          {
-            value: 'custom',
-            label: 'Custom questionnaire',
-            description: 'one of the questionnaires below',
-            selected: one('template') === 'custom',
-          },
-        ],
-        questionnaires: questionnaires.map((q) => ({
-          id: q.id,
-          name: q.name,
-          selected: one('questionnaireId') === q.id,
-        })),
-        subjects: [
-          {
-            value: 'teams',
-            label: 'A list of service teams, each rated in its own block',
-            selected: one('subject') !== 'own_team',
-          },
-          {
-            value: 'own_team',
-            label: 'Each respondent’s own team (engagement, eNPS)',
-            selected: one('subject') === 'own_team',
-          },
-        ],
-        teams: teams.map((t) => ({
-          ...t,
-          selected: many('teams').includes(t.slug),
-          indent: '— '.repeat(t.depth),
-        })),
-        audienceTeams: teams.map((t) => ({
-          ...t,
-          selected: many('audienceTeams').includes(t.slug),
-          indent: '— '.repeat(t.depth),
-        })),
-        departments: options(facets.departments, many('departments')),
-        locations: options(facets.locations, many('locations')),
-        tenureBands: options([...TENURE_BANDS], many('tenureBands')),
-        cadences: CADENCES.map((c) => ({
-          value: c,
-          label: CADENCE_LABELS[c],
-          selected: one('cadence') === c,
-        })),
-        weekdays: WEEKDAYS.map((d) => ({
-          value: d,
-          label: WEEKDAY_LABELS[d],
-          selected: many('windowDays').includes(d),
-        })),
-        minK: Math.max(3, this.config.reportingThreshold),
-      }),
-    );
-  }
+/** What the campaign page says after each action it was redirected from. */
+const DONE = {
+  paused: () => 'Paused: no new wave will open.',
+  resumed: () => 'Resumed.',
+  archived: () => 'Archived.',
+  test: (user: SignedInUser) =>
+    `A test mail is on its way to ${user.email}. Its link shows the survey and records nothing.`,
+};
+
+function doneNotice(done: string | undefined, user: SignedInUser): string | undefined {
+  return done !== undefined && Object.hasOwn(DONE, done)
+    ? DONE[done as keyof typeof DONE](user)
+    : undefined;
+}
+
+/** Who did it, for the audit log. */
+function by(user: SignedInUser, request: FastifyRequest) {
+  return { actor: user, ip: request.ip };
 }

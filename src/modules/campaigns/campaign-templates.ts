@@ -13,6 +13,8 @@ export interface CampaignTemplate {
   description: string;
   /** What the campaign rates by default. */
   subject: 'teams' | 'own_team';
+  /** What respondents see as the survey's title, per language, unless the campaign has its own. */
+  titles: Record<string, string>;
   questionnaire: CreateQuestionnaireDto;
 }
 
@@ -175,18 +177,36 @@ export const CAMPAIGN_TEMPLATES: Record<TemplateKey, CampaignTemplate> = {
     label: 'Internal-service pulse',
     description: 'iNPS, resolution, communication, effort and channel, for each service team rated',
     subject: 'teams',
+    titles: {
+      en: 'How are our services doing?',
+      es: '¿Qué tal funcionan nuestros servicios?',
+      ja: '社内サービスについてのアンケート',
+      fa: 'خدمات ما چگونه است؟',
+    },
     questionnaire: PULSE,
   },
   enps: {
     label: 'eNPS',
     description: 'Would you recommend us as a place to work, and one thing to change',
     subject: 'own_team',
+    titles: {
+      en: 'Would you recommend us as a place to work?',
+      es: '¿Nos recomendarías como lugar de trabajo?',
+      ja: '働く場所として勧めたいですか？',
+      fa: 'آیا اینجا را به‌عنوان محل کار پیشنهاد می‌کنید؟',
+    },
     questionnaire: ENPS,
   },
   engagement: {
     label: 'Engagement',
     description: 'eNPS and six engagement statements about one’s own team, and one thing to change',
     subject: 'own_team',
+    titles: {
+      en: 'How is work going?',
+      es: '¿Cómo va el trabajo?',
+      ja: '仕事の調子はいかがですか？',
+      fa: 'کار چطور پیش می‌رود؟',
+    },
     questionnaire: ENGAGEMENT,
   },
 };

@@ -6,7 +6,8 @@ import { asForm } from '../../common/http/form-fields';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { checkForm, surveyFormView } from '../responses/survey-form.view';
-import { CampaignsService } from './campaigns.service';
+import { CampaignPreviewService } from './campaign-preview.service';
+import { CampaignTestLinks } from './campaign-test-links';
 
 /**
  * The link of a "send me a test" mail: the survey of the campaign's next wave, answered like a
@@ -18,7 +19,8 @@ import { CampaignsService } from './campaigns.service';
 @Controller('s/test')
 export class CampaignTestLinkController {
   constructor(
-    private readonly campaigns: CampaignsService,
+    private readonly previews: CampaignPreviewService,
+    private readonly links: CampaignTestLinks,
     @Inject(I18N) private readonly i18n: I18n,
   ) {}
 
@@ -60,10 +62,10 @@ export class CampaignTestLinkController {
   }
 
   private async open(token: string) {
-    const read = this.campaigns.readTestToken(token);
+    const read = this.links.read(token);
     if (!read) return undefined;
     try {
-      return { preview: await this.campaigns.previewForm(read.campaignId, read.locale) };
+      return { preview: await this.previews.previewForm(read.campaignId, read.locale) };
     } catch {
       return undefined;
     }
@@ -73,7 +75,7 @@ export class CampaignTestLinkController {
     reply: FastifyReply,
     token: string,
     status: number,
-    preview: Awaited<ReturnType<CampaignsService['previewForm']>>,
+    preview: Awaited<ReturnType<CampaignPreviewService['previewForm']>>,
     state: Parameters<typeof surveyFormView>[3],
   ) {
     const locale = preview.context.locale;

@@ -1,10 +1,22 @@
-import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Req,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Api } from '../../common/access/access.decorator';
+import type { FastifyRequest } from 'fastify';
+import { Api, CurrentPrincipal, type Principal } from '../../common/access/access.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ReportsService } from '../reports/reports.service';
 import { inputFromDto } from './campaign-form';
 import { CAMPAIGN_TEMPLATES, TEMPLATE_KEYS } from './campaign-templates';
+import { CampaignAudienceService } from './campaign-audience.service';
 import { CampaignsService } from './campaigns.service';
 import { AudienceCountDto, CampaignDto } from './dto/campaign.dto';
 
@@ -16,6 +28,7 @@ const uuid = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 400 })
 export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
+    private readonly audiences: CampaignAudienceService,
     private readonly reports: ReportsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -40,7 +53,7 @@ export class CampaignsController {
   @Post('audience-count')
   @Api('surveys:read')
   countAudience(@Body() body: AudienceCountDto) {
-    return this.campaigns.countAudience({
+    return this.audiences.count({
       subject: body.subject ?? 'teams',
       departments: body.departments ?? [],
       locations: body.locations ?? [],
@@ -53,8 +66,15 @@ export class CampaignsController {
 
   @Post()
   @Api('surveys:write')
-  async create(@Body() body: CampaignDto) {
-    const created = await this.campaigns.create(inputFromDto(body, this.defaults()));
+  async create(
+    @Body() body: CampaignDto,
+    @CurrentPrincipal() actor: Principal,
+    @Req() request: FastifyRequest,
+  ) {
+    const created = await this.campaigns.create(inputFromDto(body, this.defaults()), {
+      actor,
+      ip: request.ip,
+    });
     return this.campaigns.view(created.id);
   }
 
@@ -73,27 +93,44 @@ export class CampaignsController {
   /** Replaces the campaign's settings for its next waves. */
   @Put(':id')
   @Api('surveys:write')
-  async update(@Param('id', uuid) id: string, @Body() body: CampaignDto) {
-    await this.campaigns.update(id, inputFromDto(body, this.defaults()));
+  async update(
+    @Param('id', uuid) id: string,
+    @Body() body: CampaignDto,
+    @CurrentPrincipal() actor: Principal,
+    @Req() request: FastifyRequest,
+  ) {
+    await this.campaigns.update(id, inputFromDto(body, this.defaults()), { actor, ip: request.ip });
     return this.campaigns.view(id);
   }
 
   @Post(':id/pause')
   @Api('surveys:write')
-  pause(@Param('id', uuid) id: string) {
-    return this.campaigns.pause(id);
+  pause(
+    @Param('id', uuid) id: string,
+    @CurrentPrincipal() actor: Principal,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.campaigns.pause(id, { actor, ip: request.ip });
   }
 
   @Post(':id/resume')
   @Api('surveys:write')
-  resume(@Param('id', uuid) id: string) {
-    return this.campaigns.resume(id);
+  resume(
+    @Param('id', uuid) id: string,
+    @CurrentPrincipal() actor: Principal,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.campaigns.resume(id, { actor, ip: request.ip });
   }
 
   @Post(':id/archive')
   @Api('surveys:write')
-  archive(@Param('id', uuid) id: string) {
-    return this.campaigns.archive(id);
+  archive(
+    @Param('id', uuid) id: string,
+    @CurrentPrincipal() actor: Principal,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.campaigns.archive(id, { actor, ip: request.ip });
   }
 
   @Get(':id/waves')

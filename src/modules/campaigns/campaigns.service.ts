@@ -1,35 +1,27 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/access/access.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import type { AudienceFilter } from '../directory/audience';
+import { AuditService } from '../audit/audit.service';
 import { DirectoryService } from '../directory/directory.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import type { CampaignReportScope } from '../reports/campaign-report';
-import { subtreeIds } from '../reports/reports.service';
-import type { SurveyFormContext } from '../responses/survey-form-context';
-import type { Questionnaire } from '../surveys/entities/questionnaire.entity';
 import { SurveysService } from '../surveys/surveys.service';
 import { TeamsService } from '../teams/teams.service';
 import { type Cadence, describeCadence, nextOccurrence } from './cadence';
-import { type CampaignInput, campaignProblems, rotatedQuestions } from './campaign-input';
-import { CampaignMail } from './campaign-mail';
+import { type CampaignInput, campaignProblems } from './campaign-input';
 import { CAMPAIGN_TEMPLATES } from './campaign-templates';
+import { cleanTitles } from './campaign-titles';
 import { CampaignErrors } from './campaigns.errors';
 import { type CampaignFields, CampaignsRepository } from './campaigns.repository';
-import type { Audience, Campaign } from './entities/campaign.entity';
+import type { Campaign } from './entities/campaign.entity';
 
 /** Openings up to this long before the campaign was created or resumed still open a wave. */
 const GRACE_MS = 5 * 60_000;
-const TEST_LINK_DAYS = 7;
 
-export interface AudienceQuery {
-  subject: 'teams' | 'own_team';
-  departments: string[];
-  locations: string[];
-  teamSlugs: string[];
-  tenureBands: string[];
-  includeEmails: string[];
-  excludeEmails: string[];
+/** Who changes a campaign, for the audit log (absent: the app itself, e.g. the demo). */
+export interface ChangedBy {
+  actor?: Principal;
+  ip?: string;
 }
 
 /** A campaign as pages and the API show it. */
@@ -49,32 +41,15 @@ export class CampaignsService {
     private readonly surveys: SurveysService,
     private readonly teams: TeamsService,
     private readonly directory: DirectoryService,
-    private readonly mail: CampaignMail,
     private readonly invitations: InvitationsService,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    // The test mail's link is made when the mail is built, never stored with it.
-    this.mail.testLink = (campaignId, locale) => {
-      const expires = Date.now() + TEST_LINK_DAYS * 86_400_000;
-      return {
-        url: `${this.config.baseUrl}/s/test/${this.testToken(campaignId, locale, expires)}`,
-        expires: new Date(expires),
-      };
-    };
-  }
-
-  get organisationTimeZone(): string {
-    return this.config.organisationTimeZone;
-  }
-
-  get minimumThreshold(): number {
-    return this.config.reportingThreshold;
-  }
+  ) {}
 
   /** Checks everything, creates the questionnaire (from a template) and the campaign together. */
-  async create(input: CampaignInput): Promise<Campaign> {
+  async create(input: CampaignInput, by: ChangedBy = {}): Promise<Campaign> {
     const resolved = await this.resolve(input, undefined);
-    return this.campaigns.transaction(async (manager) => {
+    const created = await this.campaigns.transaction(async (manager) => {
       let questionnaireId = input.questionnaireId;
       if (input.template !== null) {
         const template = CAMPAIGN_TEMPLATES[input.template].questionnaire;
@@ -95,13 +70,20 @@ export class CampaignsService {
         manager,
       );
     });
+    await this.record('campaign.created', created, by, {
+      template: created.template,
+      subject: created.subject,
+      cadence: created.cadence,
+      reportingThreshold: created.reportingThreshold,
+    });
+    return created;
   }
 
   /**
    * Changes a campaign for its next waves. Once a wave has opened, its questionnaire, subject
    * and reporting threshold stay as they are (past results must keep meaning the same).
    */
-  async update(id: string, input: CampaignInput): Promise<Campaign> {
+  async update(id: string, input: CampaignInput, by: ChangedBy = {}): Promise<Campaign> {
     const current = await this.get(id);
     if (current.status === 'archived') throw CampaignErrors.archived();
     const resolved = await this.resolve(input, current);
@@ -122,7 +104,7 @@ export class CampaignsService {
         );
     }
     if (problems.length > 0) throw CampaignErrors.invalid(problems);
-    return this.campaigns.transaction(async (manager) => {
+    await this.campaigns.transaction(async (manager) => {
       let questionnaireId = current.questionnaireId;
       if (!sameQuestionnaire) {
         questionnaireId =
@@ -139,8 +121,10 @@ export class CampaignsService {
               ).id;
       }
       await this.campaigns.update(id, { ...resolved, questionnaireId }, manager);
-      return this.get(id);
     });
+    const updated = await this.get(id);
+    await this.record('campaign.updated', updated, by, changes(current, updated));
+    return updated;
   }
 
   async get(id: string): Promise<Campaign> {
@@ -196,72 +180,55 @@ export class CampaignsService {
     );
   }
 
-  async pause(id: string): Promise<Campaign> {
+  async pause(id: string, by: ChangedBy = {}): Promise<Campaign> {
     const campaign = await this.get(id);
     if (campaign.status !== 'active') throw CampaignErrors.badTransition(campaign.status, 'paused');
     await this.campaigns.setStatus(id, 'paused');
-    return this.get(id);
+    return this.recordStatus('campaign.paused', id, campaign, by);
   }
 
   /** Back to active; openings missed while paused are skipped, not caught up. */
-  async resume(id: string): Promise<Campaign> {
+  async resume(id: string, by: ChangedBy = {}): Promise<Campaign> {
     const campaign = await this.get(id);
     if (campaign.status !== 'paused')
       throw CampaignErrors.badTransition(campaign.status, 'resumed');
     await this.campaigns.setStatus(id, 'active', new Date(Date.now() - GRACE_MS));
-    return this.get(id);
+    return this.recordStatus('campaign.resumed', id, campaign, by);
   }
 
   /** No more waves, for good; an open wave runs to its end. */
-  async archive(id: string): Promise<Campaign> {
+  async archive(id: string, by: ChangedBy = {}): Promise<Campaign> {
     const campaign = await this.get(id);
     if (campaign.status === 'archived') throw CampaignErrors.badTransition('archived', 'archived');
     await this.campaigns.setStatus(id, 'archived');
-    return this.get(id);
+    return this.recordStatus('campaign.archived', id, campaign, by);
   }
 
-  /** How many people an audience holds right now, and the e-mails given that match nobody. */
-  async countAudience(query: AudienceQuery): Promise<{ count: number; unknownEmails: string[] }> {
-    const teams = await this.teams.list();
-    const teamIds = query.teamSlugs
-      .map((s) => teams.find((t) => t.slug === s)?.id)
-      .filter((id): id is string => id !== undefined);
-    const [include, exclude] = await Promise.all([
-      this.directory.idsByEmail(query.includeEmails),
-      this.directory.idsByEmail(query.excludeEmails),
-    ]);
-    const count = await this.directory.countAudience(
-      this.filterOf(
-        {
-          departments: query.departments,
-          locations: query.locations,
-          teamIds,
-          tenureBands: query.tenureBands,
-          includeIds: [...include.ids.values()],
-          excludeIds: [...exclude.ids.values()],
-        },
-        query.subject,
-        teams,
-      ),
-    );
-    return { count, unknownEmails: [...include.unknown, ...exclude.unknown] };
+  /** An audit entry: the campaign (id and name) as target, who, and what changed. */
+  async record(
+    action: string,
+    campaign: Pick<Campaign, 'id' | 'name'>,
+    by: ChangedBy,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.audit.record({
+      action,
+      actor: by.actor,
+      ip: by.ip,
+      target: campaign.id,
+      details: { name: campaign.name, ...details },
+    });
   }
 
-  /** The directory filter of a campaign's audience: chosen teams with every team below them. */
-  filterOf(
-    audience: Audience,
-    subject: 'teams' | 'own_team',
-    teams: Awaited<ReturnType<TeamsService['list']>>,
-  ): AudienceFilter {
-    return {
-      ...audience,
-      teamIds: [...new Set(audience.teamIds.flatMap((id) => subtreeIds(teams, id)))],
-      needsTeam: subject === 'own_team',
-    };
-  }
-
-  async audienceFilter(campaign: Campaign): Promise<AudienceFilter> {
-    return this.filterOf(campaign.audience, campaign.subject, await this.teams.list());
+  private async recordStatus(
+    action: string,
+    id: string,
+    before: Campaign,
+    by: ChangedBy,
+  ): Promise<Campaign> {
+    const after = await this.get(id);
+    await this.record(action, after, by, { status: { from: before.status, to: after.status } });
+    return after;
   }
 
   /** What the campaign report covers: its waves (with their surveys), questions, teams and k. */
@@ -311,106 +278,6 @@ export class CampaignsService {
     return next === undefined ? null : new Date(next);
   }
 
-  /** The questionnaire and the questions the next wave asks (rotation), for the preview. */
-  async nextWaveQuestions(campaign: Campaign): Promise<{
-    questionnaire: Questionnaire;
-    questionIds: string[] | null;
-    number: number;
-  }> {
-    const questionnaire = await this.surveys.getQuestionnaire(campaign.questionnaireId);
-    const number = (await this.campaigns.waveCount(campaign.id)) + 1;
-    return {
-      questionnaire,
-      number,
-      questionIds: rotatedQuestions(questionnaire.questions ?? [], campaign.rotationSize, number),
-    };
-  }
-
-  /** The form context of the next wave's survey, for the preview and test links. */
-  async previewForm(campaignId: string, locale: string) {
-    const campaign = await this.get(campaignId);
-    const { questionnaire, questionIds, number } = await this.nextWaveQuestions(campaign);
-    const teams = await this.teams.list();
-    const context: SurveyFormContext = {
-      surveyId: '',
-      invitationId: '',
-      questionnaireId: questionnaire.id,
-      teamId: '',
-      teamName: campaign.subject === 'teams' ? campaign.name : 'your team',
-      k: campaign.reportingThreshold,
-      locale,
-      ...(campaign.subject === 'teams'
-        ? {
-            blocks: campaign.teamIds
-              .map((id) => teams.find((t) => t.id === id))
-              .filter((t) => t !== undefined)
-              .map((t) => ({ teamId: t.id, teamName: t.name })),
-          }
-        : {}),
-      ...(questionIds ? { questionIds } : {}),
-    };
-    return { campaign, questionnaire, context, number };
-  }
-
-  /**
-   * "Send me a test": the invitation as respondents get it, to the signed-in person's own
-   * address, with a link that shows the survey of the next wave and records nothing (see
-   * testLink). Mail goes through the mail pipeline like any other.
-   */
-  async sendTest(
-    id: string,
-    person: { email: string; name: string },
-    locale: string,
-  ): Promise<{ to: string }> {
-    const campaign = await this.get(id);
-    if (campaign.status === 'archived') throw CampaignErrors.archived();
-    await this.mail.sendTest({
-      to: person.email,
-      name: person.name,
-      locale,
-      campaignId: campaign.id,
-      campaignName: campaign.name,
-      k: campaign.reportingThreshold,
-    });
-    return { to: person.email };
-  }
-
-  /** A signed, expiring link token for a test: campaign, language, expiry. Records nothing. */
-  testToken(campaignId: string, locale: string, expires: number): string {
-    const payload = Buffer.from(JSON.stringify({ c: campaignId, l: locale, e: expires })).toString(
-      'base64url',
-    );
-    return `${payload}.${this.sign(payload)}`;
-  }
-
-  /** The campaign and language of a test link, or undefined when forged, malformed or expired. */
-  readTestToken(token: string): { campaignId: string; locale: string } | undefined {
-    const [payload, signature, extra] = token.split('.');
-    if (!payload || !signature || extra !== undefined || token.length > 400) return undefined;
-    const expected = Buffer.from(this.sign(payload));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-    try {
-      const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
-        c?: unknown;
-        l?: unknown;
-        e?: unknown;
-      };
-      if (typeof value.c !== 'string' || typeof value.l !== 'string' || typeof value.e !== 'number')
-        return undefined;
-      if (value.e < Date.now()) return undefined;
-      return { campaignId: value.c, locale: value.l };
-    } catch {
-      return undefined;
-    }
-  }
-
-  private sign(payload: string): string {
-    return createHmac('sha256', this.config.appSecret)
-      .update(`campaign-test\n${payload}`)
-      .digest('base64url');
-  }
-
   /** Checks the input (every problem at once) and turns names into ids. */
   private async resolve(
     input: CampaignInput,
@@ -443,6 +310,7 @@ export class CampaignsService {
     if (problems.length > 0) throw CampaignErrors.invalid(problems);
     return {
       name: input.name.trim(),
+      titles: cleanTitles(input.titles),
       template: input.template,
       subject: input.subject,
       teamIds: input.teamSlugs.map((s) => idOf(s) as string),
@@ -478,4 +346,38 @@ export function cadenceOf(campaign: Campaign): Cadence {
     start: campaign.startLocal,
     timeZone: campaign.timeZone,
   };
+}
+
+/**
+ * What an edit changed, for the audit log: each changed setting with its old and new value,
+ * but the audience only as "changed" (it lists people).
+ */
+function changes(before: Campaign, after: Campaign): Record<string, unknown> {
+  const keys = [
+    'name',
+    'titles',
+    'template',
+    'questionnaireId',
+    'subject',
+    'teamIds',
+    'audience',
+    'cadence',
+    'everyWeeks',
+    'rrule',
+    'startLocal',
+    'timeZone',
+    'windowFrom',
+    'windowTo',
+    'windowDays',
+    'openDays',
+    'reminderDays',
+    'rotationSize',
+    'reportingThreshold',
+  ] as const;
+  const changed: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (JSON.stringify(before[key]) === JSON.stringify(after[key])) continue;
+    changed[key] = key === 'audience' ? 'changed' : { from: before[key], to: after[key] };
+  }
+  return { changed };
 }

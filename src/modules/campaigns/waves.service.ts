@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
+import type { AudienceFilter } from '../directory/audience';
 import { DirectoryService } from '../directory/directory.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { firstSendInstant, occurrences } from './cadence';
+import { CampaignAudienceService } from './campaign-audience.service';
 import { rotatedQuestions } from './campaign-input';
 import { WAVE_MAIL_KIND } from './campaign-mail';
+import { respondentTitles } from './campaign-titles';
 import { cadenceOf, CampaignsService } from './campaigns.service';
 import { CampaignsRepository } from './campaigns.repository';
 import type { Campaign } from './entities/campaign.entity';
@@ -31,6 +34,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly campaigns: CampaignsRepository,
     private readonly campaignsService: CampaignsService,
+    private readonly audiences: CampaignAudienceService,
     private readonly surveys: SurveysService,
     private readonly invitations: InvitationsService,
     private readonly directory: DirectoryService,
@@ -170,6 +174,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
         const survey = await this.surveys.createWaveSurvey(
           {
             name: campaign.name,
+            titles: respondentTitles(campaign),
             questionnaireId: campaign.questionnaireId,
             subject: campaign.subject,
             ratedTeamIds: campaign.teamIds,
@@ -179,7 +184,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
           },
           manager,
         );
-        const audience = await this.campaignsService.audienceFilter(campaign);
+        const audience = await this.audiences.filter(campaign);
         const { invited, skippedByBudget } = await this.invitations.openWave(
           {
             surveyId: survey.id,
@@ -215,7 +220,7 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
   private async sendAfterByZone(
     campaign: Campaign,
     opensAt: Date,
-    audience: Awaited<ReturnType<CampaignsService['audienceFilter']>>,
+    audience: AudienceFilter,
   ): Promise<Record<string, string>> {
     const zones = await this.directory.audienceTimeZones(audience);
     const window = { from: campaign.windowFrom, to: campaign.windowTo, days: campaign.windowDays };

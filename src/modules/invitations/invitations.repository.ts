@@ -11,6 +11,8 @@ export interface SurveyLink {
   /** 'ticket' for a survey after a ticket (its page offers "you may contact me"). */
   source: 'pulse' | 'ticket';
   surveyName: string;
+  /** A campaign wave's title per language; null for other surveys. */
+  surveyTitles: Record<string, string> | null;
   questionnaireId: string;
   teamId: string | null;
   teamName: string;
@@ -39,6 +41,7 @@ export interface IssuedLink {
   problem: string | null;
   name: string;
   surveyName: string;
+  surveyTitles: Record<string, string> | null;
   teamName: string;
   reportingThreshold: number;
   expiresAt: Date;
@@ -294,7 +297,7 @@ export class InvitationsRepository {
       `WITH wanted AS (
          SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::int[]) AS w(id, hash, seq)),
        info AS (
-         SELECT w.id, w.hash, w.seq, e.name, s.name AS survey_name, coalesce(t.name, s.name) AS team_name,
+         SELECT w.id, w.hash, w.seq, e.name, s.name AS survey_name, s.titles AS survey_titles, coalesce(t.name, s.name) AS team_name,
                 s.reporting_threshold, least(i.expires_at, s.closes_at) AS expires_at,
                 CASE WHEN i.answered THEN 'answered'
                      WHEN i.cancelled_at IS NOT NULL THEN 'cancelled'
@@ -317,7 +320,8 @@ export class InvitationsRepository {
        SELECT info.id AS "invitationId",
               CASE WHEN info.problem IS NULL AND issued.id IS NULL THEN 'changed while being sent'
                    ELSE info.problem END AS problem,
-              info.name, info.survey_name AS "surveyName", info.team_name AS "teamName",
+              info.name, info.survey_name AS "surveyName", info.survey_titles AS "surveyTitles",
+              info.team_name AS "teamName",
               info.reporting_threshold AS "reportingThreshold", info.expires_at AS "expiresAt"
          FROM info LEFT JOIN issued ON issued.id = info.id`,
       [
@@ -359,7 +363,7 @@ export class InvitationsRepository {
       this.dataSource,
       'invitations_find_by_token_hash',
       `SELECT i.id AS "invitationId", s.id AS "surveyId", s.source, s.name AS "surveyName",
-              s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId", coalesce(t.name, s.name) AS "teamName",
+              s.titles AS "surveyTitles", s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId", coalesce(t.name, s.name) AS "teamName",
               s.reporting_threshold AS "reportingThreshold",
               CASE WHEN e.active THEN least(i.expires_at, s.closes_at)
                    ELSE least(i.expires_at, s.closes_at, now()) END AS "expiresAt",

@@ -23,6 +23,8 @@ export interface InvitationLink {
   url: string;
   name: string;
   surveyName: string;
+  /** A campaign wave's title per language (what respondents see); null for other surveys. */
+  surveyTitles: Record<string, string> | null;
   teamName: string;
   reportingThreshold: number;
   expiresAt: Date;
@@ -193,6 +195,7 @@ export class InvitationsService implements OnModuleInit {
           url: this.link(tokens.get(mail.id) as string),
           name: link.name,
           surveyName: link.surveyName,
+          surveyTitles: link.surveyTitles,
           teamName: link.teamName,
           reportingThreshold: link.reportingThreshold,
           expiresAt: new Date(link.expiresAt),

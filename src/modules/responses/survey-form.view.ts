@@ -122,7 +122,11 @@ export function formContextOf(
     invitationId: link.invitationId,
     questionnaireId: link.questionnaireId,
     teamId: teamId ?? '',
-    teamName: link.subject === 'own_team' ? (link.ownTeamName ?? link.teamName) : link.teamName,
+    teamName:
+      link.subject === 'own_team'
+        ? (link.ownTeamName ?? link.teamName)
+        : // A campaign wave speaks the respondent's language, never HR's internal name.
+          (link.surveyTitles?.[locale] ?? link.surveyTitles?.en ?? link.teamName),
     k: link.reportingThreshold,
     locale,
     ...(blocks ? { blocks } : {}),

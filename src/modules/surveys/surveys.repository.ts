@@ -42,7 +42,8 @@ export class SurveysRepository {
   }
 
   insertSurvey(
-    survey: Omit<Survey, 'id' | 'createdAt' | 'source'> & Partial<Pick<Survey, 'source'>>,
+    survey: Omit<Survey, 'id' | 'createdAt' | 'source' | 'titles'> &
+      Partial<Pick<Survey, 'source' | 'titles'>>,
     manager?: EntityManager,
   ): Promise<Survey> {
     const repo = (manager ?? this.dataSource.manager).getRepository(Survey);

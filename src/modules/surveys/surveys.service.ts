@@ -123,6 +123,8 @@ export class SurveysService {
   createWaveSurvey(
     input: {
       name: string;
+      /** What respondents see, per language (the campaign's titles). */
+      titles: Record<string, string>;
       questionnaireId: string;
       subject: 'teams' | 'own_team';
       ratedTeamIds: string[];
@@ -135,6 +137,7 @@ export class SurveysService {
     return this.surveys.insertSurvey(
       {
         name: input.name,
+        titles: input.titles,
         questionnaireId: input.questionnaireId,
         teamId: null,
         subject: input.subject,

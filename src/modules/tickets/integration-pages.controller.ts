@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { DomainError } from '../../common/errors/domain-error';
+import { Flash } from '../../common/http/flash';
 import { asForm, type Form, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
@@ -80,6 +81,7 @@ export class IntegrationPagesController {
     private readonly surveys: TicketSurveysService,
     private readonly teams: TeamsService,
     private readonly deliveries: WebhookDeliveriesService,
+    private readonly flash: Flash,
   ) {}
 
   @Get()
@@ -108,8 +110,10 @@ export class IntegrationPagesController {
         },
         request.ip,
       );
-      reply.header('Cache-Control', 'no-store');
-      return this.renderDetail(request, reply, integration.id, 201, { secret, created: true });
+      // Shown once on the page redirected to: a reload creates nothing more, shows it no more.
+      const page = `/admin/integrations/${integration.id}`;
+      this.flash.set(request, reply, page, { secret, created: true });
+      return reply.redirect(page, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
       return this.renderList(request, reply, 400, { error: error.message, form });
@@ -119,7 +123,12 @@ export class IntegrationPagesController {
   @Get(':id')
   @Pages('admin')
   detail(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.renderDetail(request, reply, id, 200, {});
+    const once = this.flash.take<{ secret: string; created?: boolean; rotated?: boolean }>(
+      request,
+      reply,
+      `/admin/integrations/${id}`,
+    );
+    return this.renderDetail(request, reply, id, 200, once ?? {});
   }
 
   @Post(':id')
@@ -172,8 +181,9 @@ export class IntegrationPagesController {
         },
         request.ip,
       );
-      reply.header('Cache-Control', 'no-store');
-      return this.renderDetail(request, reply, id, 200, { secret, rotated: true });
+      const page = `/admin/integrations/${id}`;
+      this.flash.set(request, reply, page, { secret, rotated: true });
+      return reply.redirect(page, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
       return this.renderDetail(request, reply, id, 400, { rotateError: error.message });

@@ -126,10 +126,24 @@ export class SendWindowDto {
 }
 
 export class CampaignDto {
-  @ApiProperty({ example: 'Quarterly service pulse' })
+  @ApiProperty({
+    example: 'Q3 pulse — IT and facilities',
+    description: 'HR’s internal name; respondents never see it (see titles)',
+  })
   @IsString()
   @MaxLength(200)
   name!: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { en: 'How are we doing?', es: '¿Qué tal lo hacemos?' },
+    description:
+      'the title respondents see (survey heading, mail subject) per language: en, es, ja, fa; a language left out gets the template’s wording',
+  })
+  @IsOptional()
+  @IsObject({ message: 'titles must be an object of language → title' })
+  titles?: Record<string, string>;
 
   @ApiPropertyOptional({ enum: TEMPLATE_KEYS })
   @IsOptional()

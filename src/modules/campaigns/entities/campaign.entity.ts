@@ -39,8 +39,16 @@ export class Campaign {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
+  /** HR's internal name, never shown to respondents. */
   @Column({ type: 'varchar', length: 200 })
   name!: string;
+
+  /**
+   * What respondents see as the survey's title (page heading, mail subject), per language;
+   * `name` is HR's own. A language without one falls back to the template's wording.
+   */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  titles!: Record<string, string>;
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: CampaignStatus;

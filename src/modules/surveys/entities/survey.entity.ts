@@ -35,6 +35,13 @@ export class Survey {
   @Column({ type: 'varchar', length: 200 })
   name!: string;
 
+  /**
+   * A campaign wave's title per language, as respondents see it (heading, mail subject); null
+   * for other surveys, whose respondents see the name of the team rated.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  titles!: Record<string, string> | null;
+
   @Column({ name: 'questionnaire_id', type: 'uuid' })
   questionnaireId!: string;
 

@@ -1,0 +1,301 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
+import { DomainError } from '../../common/errors/domain-error';
+import { asForm, type Form, listField, textField } from '../../common/http/form-fields';
+import { pageContext } from '../../common/views/page-context';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { TENURE_BANDS } from '../directory/audience';
+import { DirectoryService } from '../directory/directory.service';
+import { SurveysService } from '../surveys/surveys.service';
+import { TeamsService } from '../teams/teams.service';
+import { CADENCES, WEEKDAYS } from './cadence';
+import { CampaignAudienceService } from './campaign-audience.service';
+import { CADENCE_LABELS, emailList, formFromCampaign, inputFromForm } from './campaign-form';
+import { WEEKDAY_LABELS } from './campaign-input';
+import { CAMPAIGN_TEMPLATES, TEMPLATE_KEYS } from './campaign-templates';
+import { CAMPAIGN_LOCALES } from './campaign-titles';
+import { CampaignsService } from './campaigns.service';
+
+const uuid = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 404 });
+const LANGUAGE_NAMES: Record<string, string> = {
+  en: 'English',
+  es: 'Spanish',
+  ja: 'Japanese',
+  fa: 'Persian',
+};
+
+/**
+ * HR's campaign form: create and edit, with a live audience count that also works without
+ * JavaScript (the form's "Count" button).
+ */
+@ApiExcludeController()
+@Controller('campaigns')
+export class CampaignFormPagesController {
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly audiences: CampaignAudienceService,
+    private readonly teams: TeamsService,
+    private readonly directory: DirectoryService,
+    private readonly surveys: SurveysService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private defaults() {
+    return {
+      timeZone: this.config.organisationTimeZone,
+      reportingThreshold: this.config.reportingThreshold,
+    };
+  }
+
+  /** The live count the form asks for as filters change (JSON). */
+  @Get('audience-count')
+  @Pages('admin')
+  async audienceCount(@Query() query: Record<string, unknown>) {
+    const form = asForm(query);
+    return this.audiences.count(this.audienceOf(form));
+  }
+
+  @Get('new')
+  @Pages('admin')
+  async newForm(
+    @Query('template') template: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const key = TEMPLATE_KEYS.find((t) => t === template) ?? 'pulse';
+    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) + 'T10:00';
+    return this.renderForm(request, reply, 200, {
+      values: {
+        template: key,
+        subject: CAMPAIGN_TEMPLATES[key].subject,
+        cadence: 'monthly',
+        start,
+        timeZone: this.config.organisationTimeZone,
+        windowFrom: '09:00',
+        windowTo: '17:00',
+        windowDays: ['mon', 'tue', 'wed', 'thu', 'fri'],
+        openDays: 7,
+        reminder1: 3,
+        reminder2: 5,
+        reportingThreshold: this.config.reportingThreshold,
+      },
+    });
+  }
+
+  @Post()
+  @Pages('admin')
+  async create(
+    @Body() body: unknown,
+    @CurrentUser() user: SignedInUser,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = asForm(body);
+    if (textField(form, 'action') === 'count') return this.renderCount(request, reply, form);
+    try {
+      const created = await this.campaigns.create(inputFromForm(form, this.defaults()), {
+        actor: user,
+        ip: request.ip,
+      });
+      return reply.redirect(`/campaigns/${created.id}?created=1`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
+      return this.renderForm(request, reply, 400, { values: form, problems: error.details });
+    }
+  }
+
+  @Get(':id/edit')
+  @Pages('admin')
+  async editForm(
+    @Param('id', uuid) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const campaign = await this.campaigns.view(id);
+    return this.renderForm(request, reply, 200, {
+      values: formFromCampaign(campaign),
+      campaign,
+    });
+  }
+
+  @Post(':id')
+  @Pages('admin')
+  async update(
+    @Param('id', uuid) id: string,
+    @Body() body: unknown,
+    @CurrentUser() user: SignedInUser,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = asForm(body);
+    const campaign = await this.campaigns.view(id);
+    if (textField(form, 'action') === 'count')
+      return this.renderCount(request, reply, form, campaign);
+    try {
+      await this.campaigns.update(id, inputFromForm(form, this.defaults()), {
+        actor: user,
+        ip: request.ip,
+      });
+      return reply.redirect(`/campaigns/${id}`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind))
+        throw error;
+      return this.renderForm(request, reply, error.kind === 'conflict' ? 409 : 400, {
+        values: form,
+        campaign,
+        problems: error.details ?? [error.message],
+      });
+    }
+  }
+
+  private audienceOf(form: Form) {
+    return {
+      subject:
+        textField(form, 'subject') === 'own_team' ? ('own_team' as const) : ('teams' as const),
+      departments: listField(form, 'departments'),
+      locations: listField(form, 'locations'),
+      teamSlugs: listField(form, 'audienceTeams'),
+      tenureBands: listField(form, 'tenureBands'),
+      includeEmails: emailList(textField(form, 'include')),
+      excludeEmails: emailList(textField(form, 'exclude')),
+    };
+  }
+
+  private async renderCount(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: Form,
+    campaign?: unknown,
+  ) {
+    const count = await this.audiences.count(this.audienceOf(form));
+    return this.renderForm(request, reply, 200, { values: form, campaign, count });
+  }
+
+  private async renderForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    state: {
+      values: Record<string, unknown>;
+      campaign?: unknown;
+      problems?: unknown;
+      count?: { count: number; unknownEmails: string[] };
+    },
+  ) {
+    const [teams, facets, questionnaires] = await Promise.all([
+      this.teams.list(),
+      this.directory.facets(),
+      this.surveys.listQuestionnaires(),
+    ]);
+    const v = state.values;
+    const many = (name: string): string[] => {
+      const value = v[name];
+      return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
+    };
+    const one = (name: string) =>
+      v[name] === undefined || v[name] === null ? '' : String(v[name]);
+    const options = (values: string[], chosen: string[]) =>
+      values.map((value) => ({ value, selected: chosen.includes(value) }));
+    const campaign = state.campaign as { id: string; locked: boolean } | undefined;
+    return reply.code(status).view(
+      'pages/campaigns/form.hbs',
+      pageContext(request, campaign ? 'Edit campaign' : 'New campaign', {
+        campaign,
+        action: campaign ? `/campaigns/${campaign.id}` : '/campaigns',
+        problems: Array.isArray(state.problems) ? state.problems : undefined,
+        count: state.count,
+        titles: CAMPAIGN_LOCALES.map((locale) => ({
+          locale,
+          label: LANGUAGE_NAMES[locale],
+          dir: locale === 'fa' ? 'rtl' : 'ltr',
+          value: one(`title_${locale}`),
+        })),
+        v: {
+          name: one('name'),
+          rrule: one('rrule'),
+          everyWeeks: one('everyWeeks'),
+          start: one('start'),
+          timeZone: one('timeZone'),
+          windowFrom: one('windowFrom'),
+          windowTo: one('windowTo'),
+          openDays: one('openDays'),
+          reminder1: one('reminder1'),
+          reminder2: one('reminder2'),
+          reminder3: one('reminder3'),
+          questionsPerWave: one('questionsPerWave'),
+          reportingThreshold: one('reportingThreshold'),
+          include: one('include'),
+          exclude: one('exclude'),
+        },
+        templates: [
+          ...TEMPLATE_KEYS.map((key) => ({
+            value: key,
+            label: CAMPAIGN_TEMPLATES[key].label,
+            description: CAMPAIGN_TEMPLATES[key].description,
+            selected: one('template') === key,
+          })),
+          {
+            value: 'custom',
+            label: 'Custom questionnaire',
+            description: 'one of the questionnaires below',
+            selected: one('template') === 'custom',
+          },
+        ],
+        questionnaires: questionnaires.map((q) => ({
+          id: q.id,
+          name: q.name,
+          selected: one('questionnaireId') === q.id,
+        })),
+        subjects: [
+          {
+            value: 'teams',
+            label: 'A list of service teams, each rated in its own block',
+            selected: one('subject') !== 'own_team',
+          },
+          {
+            value: 'own_team',
+            label: 'Each respondent’s own team (engagement, eNPS)',
+            selected: one('subject') === 'own_team',
+          },
+        ],
+        teams: teams.map((t) => ({
+          ...t,
+          selected: many('teams').includes(t.slug),
+          indent: '— '.repeat(t.depth),
+        })),
+        audienceTeams: teams.map((t) => ({
+          ...t,
+          selected: many('audienceTeams').includes(t.slug),
+          indent: '— '.repeat(t.depth),
+        })),
+        departments: options(facets.departments, many('departments')),
+        locations: options(facets.locations, many('locations')),
+        tenureBands: options([...TENURE_BANDS], many('tenureBands')),
+        cadences: CADENCES.map((c) => ({
+          value: c,
+          label: CADENCE_LABELS[c],
+          selected: one('cadence') === c,
+        })),
+        weekdays: WEEKDAYS.map((d) => ({
+          value: d,
+          label: WEEKDAY_LABELS[d],
+          selected: many('windowDays').includes(d),
+        })),
+        minK: Math.max(3, this.config.reportingThreshold),
+      }),
+    );
+  }
+}
