@@ -12,7 +12,23 @@ import * as m9 from './1796445414950-AnonymousRelease';
 import * as m10 from './1796445414951-AnonymousReleaseScrub';
 import * as m11 from './1796451354315-TicketSurveyJobIds';
 import * as m12 from './1796451466732-WebhookDeliveryLog';
+import * as m13 from './1796456841499-ReportRollupSource';
 
-const modules: Record<string, unknown>[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12];
+const modules: Record<string, unknown>[] = [
+  m0,
+  m1,
+  m2,
+  m3,
+  m4,
+  m5,
+  m6,
+  m7,
+  m8,
+  m9,
+  m10,
+  m11,
+  m12,
+  m13,
+];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];
