@@ -12,7 +12,8 @@ import * as m9 from './1796445414950-AnonymousRelease';
 import * as m10 from './1796445414951-AnonymousReleaseScrub';
 import * as m11 from './1796451354315-TicketSurveyJobIds';
 import * as m12 from './1796451466732-WebhookDeliveryLog';
-import * as m13 from './1796457755234-CampaignTitles';
+import * as m13 from './1796456841499-ReportRollupSource';
+import * as m14 from './1796457755234-CampaignTitles';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -29,6 +30,7 @@ const modules: Record<string, unknown>[] = [
   m11,
   m12,
   m13,
+  m14,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

@@ -1,8 +1,9 @@
 /**
- * The one source of the functions and triggers that keep the report rollups current. The latest
- * migration that changed them applies this file (the AnonymousRelease migration); a test compares
- * what the database holds with it, so nobody has to find the last migration that touched them.
- * Change a body here only together with a new migration that applies this file again.
+ * The one source of the functions and triggers that keep the report rollups current: what the
+ * database holds is exactly this text (test/integration/sql-functions.spec.ts compares
+ * `pg_get_functiondef` and `pg_get_triggerdef` with it), so nobody has to find the last migration
+ * that touched them. To change one: edit it here and add a migration whose `up` calls
+ * `applyReportRollupSql` (as ReportRollupSource does); the test fails until that migration runs.
  *
  * The rollups are built from releases: a release is what the mixer wrote for one survey, rated
  * team and day (every response of it is a different person, and there are at least m of them).
@@ -235,6 +236,28 @@ export const REPORT_ROLLUP_FUNCTIONS = [
   REFRESH,
   ...TRIGGER_FUNCTIONS,
 ];
+
+/**
+ * The statement-level triggers on `answer` and `response` that call the functions above.
+ * CREATE OR REPLACE TRIGGER (PostgreSQL 14+) makes applying them again a no-op.
+ */
+export const REPORT_ROLLUP_TRIGGERS = [
+  `CREATE OR REPLACE TRIGGER trg_answer_rollup AFTER INSERT ON answer REFERENCING NEW TABLE AS new_answers
+     FOR EACH STATEMENT EXECUTE FUNCTION report_rollup_after_answers()`,
+  `CREATE OR REPLACE TRIGGER trg_response_rollup AFTER DELETE ON response REFERENCING OLD TABLE AS old_responses
+     FOR EACH STATEMENT EXECUTE FUNCTION report_rollup_after_responses_deleted()`,
+  `CREATE OR REPLACE TRIGGER trg_response_rollup_truncate AFTER TRUNCATE ON response
+     FOR EACH STATEMENT EXECUTE FUNCTION report_rollup_truncate()`,
+];
+
+/** (Re)creates every function and trigger of this file; what a migration that changes them runs. */
+export async function applyReportRollupSql(
+  query: (sql: string) => Promise<unknown>,
+): Promise<void> {
+  for (const statement of [...REPORT_ROLLUP_FUNCTIONS, ...REPORT_ROLLUP_TRIGGERS]) {
+    await query(statement);
+  }
+}
 
 /** Every rollup row, recomputed from `response` and `answer` (a backfill, bench:seed). */
 export const REBUILD_ROLLUPS_SQL = `SELECT report_refresh(array_agg(team_id), array_agg(released_on))

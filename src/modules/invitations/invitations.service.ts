@@ -15,6 +15,9 @@ import { InvitationErrors } from './invitations.errors';
 import { hashToken, looksLikeToken, mailLinkToken } from './tokens';
 
 /** What an invitation's mail may say, with its fresh link (made when the mail is built). */
+/** What a survey link leads to; other features take it from here, not from the repository. */
+export type { SurveyLink };
+
 export interface InvitationLink {
   invitationId: string;
   /** 0 the invitation, 1–3 reminders. */

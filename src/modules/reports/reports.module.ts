@@ -5,11 +5,22 @@ import { ReportPagesController } from './report-pages.controller';
 import { ReportExportsController, ReportsController } from './reports.controller';
 import { ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';
+import { OverviewReportService } from './overview-report.service';
+import { ReportTreeService } from './report-tree.service';
+import { TeamReportService } from './team-report.service';
+import { TicketReportService } from './ticket-report.service';
 
 @Module({
   imports: [TeamsModule, TicketsModule],
   controllers: [ReportsController, ReportExportsController, ReportPagesController],
-  providers: [ReportsService, ReportsRepository],
+  providers: [
+    ReportsService,
+    ReportsRepository,
+    ReportTreeService,
+    OverviewReportService,
+    TeamReportService,
+    TicketReportService,
+  ],
   exports: [ReportsService],
 })
 export class ReportsModule {}

@@ -162,13 +162,3 @@ export const REPORT_SQL = {
 
 /** Recomputes every rollup row from `response` and `answer` (bench:seed, after a bulk load). */
 export { REBUILD_ROLLUPS_SQL } from '../../database/sql/report-rollups.sql';
-
-/** The same numbers straight from `response` and `answer`, for tests of the rollups. */
-export const UNROLLED_SQL = {
-  npsCounts: `SELECT count(*)::int AS n, count(*) FILTER (WHERE a.score >= 9)::int AS promoters,
-              count(*) FILTER (WHERE a.score BETWEEN 7 AND 8)::int AS passives,
-              count(*) FILTER (WHERE a.score <= 6)::int AS detractors
-         FROM response r JOIN answer a ON a.response_id = r.id
-         JOIN question q ON q.id = a.question_id AND q.type = 'nps'
-        WHERE r.team_id = ANY($1::uuid[]) AND r.released_on >= $2 AND r.released_on < $3`,
-};

@@ -4,9 +4,8 @@ import { keyedHash, openJson, sealJsonAtSize } from '../../common/crypto/sealing
 import type { DomainError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
-import type { SurveyLink } from '../invitations/invitations.repository';
 import { hashToken } from '../invitations/tokens';
-import { InvitationsService } from '../invitations/invitations.service';
+import { InvitationsService, type SurveyLink } from '../invitations/invitations.service';
 import type { Questionnaire } from '../surveys/entities/questionnaire.entity';
 import type { PendingAnswer, SealedSubmission } from './entities/pending-response.entity';
 import {

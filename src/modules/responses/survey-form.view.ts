@@ -2,7 +2,7 @@ import type { I18n } from '../../common/i18n/i18n.service';
 import type { LocalizedText } from '../surveys/entities/question.entity';
 import type { Questionnaire } from '../surveys/entities/questionnaire.entity';
 import { SCORE_RANGES } from '../surveys/question-types';
-import type { SurveyLink } from '../invitations/invitations.repository';
+import type { SurveyLink } from '../invitations/invitations.service';
 import {
   FIELD_PREFIX,
   type FieldError,

@@ -15,7 +15,7 @@ import { I18N } from '../../common/i18n/i18n.provider';
 import { RATE_LIMITS, RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import type { SurveyLink } from '../invitations/invitations.repository';
+import type { SurveyLink } from '../invitations/invitations.service';
 import { SurveysService } from '../surveys/surveys.service';
 import {
   CONTACT_FIELDS,

@@ -6,7 +6,7 @@ import { hasControlCharacters } from '../../common/text';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { TicketErrors } from './tickets.errors';
-import { TicketsRepository } from './tickets.repository';
+import { FollowUpsRepository } from './follow-ups.repository';
 
 export const FOLLOW_UPS_QUEUE = 'follow-ups.release';
 const FOLLOW_UP_PURPOSE = 'follow-up-request';
@@ -30,14 +30,14 @@ export interface ContactForm {
  * the request does not (this person answered, then), where a transaction of its own right after
  * the answer's would point at that answer by adjacency — or, under concurrency, at someone else's.
  * The hourly `follow-ups.release` job writes the requests that waited, in a transaction of its
- * own, dated by the day it runs (see TicketsRepository.releaseFollowUps), then vacuums them away.
+ * own, dated by the day it runs (see FollowUpsRepository.releaseFollowUps), then vacuums them away.
  */
 @Injectable()
 export class FollowUpsService implements OnModuleInit {
   private readonly logger = new Logger('FollowUps');
 
   constructor(
-    private readonly tickets: TicketsRepository,
+    private readonly followUps: FollowUpsRepository,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -72,7 +72,7 @@ export class FollowUpsService implements OnModuleInit {
    * the one that claims the invitation and stores the answer (ResponsesService.submit).
    */
   async request(manager: EntityManager, invitationId: string, message: string | null) {
-    await this.tickets.insertPendingFollowUp(
+    await this.followUps.insertPendingFollowUp(
       sealJson(this.config.appSecret, FOLLOW_UP_PURPOSE, { invitationId, message }, 1024),
       manager,
     );
@@ -84,7 +84,7 @@ export class FollowUpsService implements OnModuleInit {
    * count of one beside the follow-up list would date that person's answer to the minute.
    */
   async release(): Promise<number> {
-    const written = await this.tickets.releaseFollowUps((sealed) =>
+    const written = await this.followUps.releaseFollowUps((sealed) =>
       openJson<{ invitationId: string; message: string | null }>(
         this.config.appSecret,
         FOLLOW_UP_PURPOSE,
@@ -97,11 +97,11 @@ export class FollowUpsService implements OnModuleInit {
 
   /** The requests about these teams (all of them for HR), open ones first. */
   list(teamIds: Set<string> | 'all') {
-    return this.tickets.listFollowUps(teamIds === 'all' ? 'all' : [...teamIds]);
+    return this.followUps.listFollowUps(teamIds === 'all' ? 'all' : [...teamIds]);
   }
 
   async markDone(id: string, teamIds: Set<string> | 'all'): Promise<void> {
-    if (!(await this.tickets.markFollowUpDone(id, teamIds === 'all' ? 'all' : [...teamIds])))
+    if (!(await this.followUps.markFollowUpDone(id, teamIds === 'all' ? 'all' : [...teamIds])))
       throw TicketErrors.followUpNotFound();
   }
 }

@@ -12,7 +12,7 @@ import {
 } from './entities/integration.entity';
 import { newSigningSecret, openSecret, sealSecret, signingSecretProblem } from './secrets';
 import { TicketErrors } from './tickets.errors';
-import { type DeliveryIntegration, TicketsRepository } from './tickets.repository';
+import { type DeliveryIntegration, IntegrationsRepository } from './integrations.repository';
 
 /** What HR sets on an integration (pages and API alike); teams are named by slug. */
 export interface IntegrationInput {
@@ -80,14 +80,17 @@ export class IntegrationsService {
   private readonly logger = new Logger('Integrations');
 
   constructor(
-    private readonly tickets: TicketsRepository,
+    private readonly integrations: IntegrationsRepository,
     private readonly teams: TeamsService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(): Promise<(IntegrationView & { tickets: number; dead: number })[]> {
-    const [rows, slugs] = await Promise.all([this.tickets.listIntegrations(), this.teamSlugs()]);
+    const [rows, slugs] = await Promise.all([
+      this.integrations.listIntegrations(),
+      this.teamSlugs(),
+    ]);
     return rows.map((row) => ({
       ...this.view(row, slugs),
       tickets: row.tickets,
@@ -117,7 +120,7 @@ export class IntegrationsService {
     const values = await this.settings(input, problems);
     const secret = kind ? this.secretOf(kind, input.signingSecret, problems) : '';
     if (problems.length > 0) throw TicketErrors.invalidIntegration(problems);
-    const saved = await this.tickets.insertIntegration({
+    const saved = await this.integrations.insertIntegration({
       ...DEFAULTS,
       ...values,
       kind,
@@ -146,7 +149,7 @@ export class IntegrationsService {
       problems.push('a new signing secret is set by rotating it');
     const values = await this.settings(input, problems);
     if (problems.length > 0) throw TicketErrors.invalidIntegration(problems);
-    await this.tickets.updateIntegration(id, values);
+    await this.integrations.updateIntegration(id, values);
     await this.audit.record({
       action: 'integration.updated',
       actor,
@@ -176,7 +179,7 @@ export class IntegrationsService {
       problems.push('overlapHours must be a whole number from 0 to 720');
     if (problems.length > 0) throw TicketErrors.invalidIntegration(problems);
     const until = overlap > 0 ? new Date(Date.now() + overlap * 3_600_000) : null;
-    await this.tickets.updateIntegration(id, {
+    await this.integrations.updateIntegration(id, {
       secretSealed: sealSecret(this.config.appSecret, secret),
       previousSecretSealed: overlap > 0 ? integration.secretSealed : null,
       previousValidUntil: until,
@@ -216,7 +219,7 @@ export class IntegrationsService {
   }
 
   private async find(id: string): Promise<Integration> {
-    const found = /^[0-9a-f-]{36}$/i.test(id) ? await this.tickets.findIntegration(id) : null;
+    const found = /^[0-9a-f-]{36}$/i.test(id) ? await this.integrations.findIntegration(id) : null;
     if (!found) throw TicketErrors.integrationNotFound(id);
     return found;
   }

@@ -12,7 +12,8 @@ import { surveyJobId } from './survey-jobs';
 import { resolutionBand } from './ticket-rules';
 import { SURVEY_QUEUE } from './ticket-webhooks.service';
 import { TicketErrors } from './tickets.errors';
-import { type TicketForSurvey, TicketsRepository } from './tickets.repository';
+import { TicketEventsRepository } from './ticket-events.repository';
+import { type TicketForSurvey, TicketSurveysRepository } from './ticket-surveys.repository';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
 export const SURVEY_DEAD_QUEUE = 'ticket.survey.dead';
@@ -96,7 +97,8 @@ export class TicketSurveysService implements OnModuleInit {
   private readonly logger = new Logger('TicketSurveys');
 
   constructor(
-    private readonly tickets: TicketsRepository,
+    private readonly tickets: TicketSurveysRepository,
+    private readonly events: TicketEventsRepository,
     private readonly directory: DirectoryService,
     private readonly invitations: InvitationsService,
     private readonly surveys: SurveysService,
@@ -398,7 +400,7 @@ export class TicketSurveysService implements OnModuleInit {
    * delivery log's old lines.
    */
   async purge(): Promise<void> {
-    await this.tickets.purge(RECEIPT_DAYS);
+    await this.events.purge(RECEIPT_DAYS);
     await this.deliveries.purge();
   }
 }

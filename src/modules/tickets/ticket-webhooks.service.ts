@@ -11,7 +11,8 @@ import { type Headers, jiraTimestampProblem, verifyDelivery } from './signatures
 import { applyTicketEvent, teamFor } from './ticket-rules';
 import { surveyJobId } from './survey-jobs';
 import { TicketErrors } from './tickets.errors';
-import { type DeliveryIntegration, TicketsRepository } from './tickets.repository';
+import { type DeliveryIntegration, IntegrationsRepository } from './integrations.repository';
+import { TicketEventsRepository } from './ticket-events.repository';
 import type { Statement } from './webhook-deliveries.repository';
 import { type DeliveryTrace, WebhookDeliveriesService } from './webhook-deliveries.service';
 
@@ -57,7 +58,8 @@ export class TicketWebhooksService {
   private readonly logger = new Logger('Webhooks');
 
   constructor(
-    private readonly tickets: TicketsRepository,
+    private readonly integrationRows: IntegrationsRepository,
+    private readonly tickets: TicketEventsRepository,
     private readonly integrations: IntegrationsService,
     private readonly rateLimits: RateLimitService,
     private readonly jobs: JobsService,
@@ -72,7 +74,7 @@ export class TicketWebhooksService {
     ip: string,
   ): Promise<DeliveryResult> {
     const integration = UUID.test(integrationId)
-      ? await this.tickets.findForDelivery(integrationId)
+      ? await this.integrationRows.findForDelivery(integrationId)
       : undefined;
     if (!integration) {
       // Nothing is logged for an id that is no integration: a flood of them must cost no rows.

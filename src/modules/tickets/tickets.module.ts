@@ -11,7 +11,11 @@ import { IntegrationsController } from './integrations.controller';
 import { IntegrationsService } from './integrations.service';
 import { TicketSurveysService } from './ticket-surveys.service';
 import { TicketWebhooksService } from './ticket-webhooks.service';
-import { TicketsRepository } from './tickets.repository';
+import { FollowUpsRepository } from './follow-ups.repository';
+import { IntegrationsRepository } from './integrations.repository';
+import { TicketEventsRepository } from './ticket-events.repository';
+import { TicketReportsRepository } from './ticket-reports.repository';
+import { TicketSurveysRepository } from './ticket-surveys.repository';
 import { TicketsService } from './tickets.service';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
@@ -27,7 +31,11 @@ import { WebhooksController } from './webhooks.controller';
     FollowUpsController,
   ],
   providers: [
-    TicketsRepository,
+    IntegrationsRepository,
+    TicketEventsRepository,
+    TicketSurveysRepository,
+    FollowUpsRepository,
+    TicketReportsRepository,
     IntegrationsService,
     TicketWebhooksService,
     TicketSurveysService,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { TicketsRepository } from './tickets.repository';
+import { TicketReportsRepository } from './ticket-reports.repository';
 
 /**
  * What other features read of tickets: the service standards of teams (operational figures of
@@ -9,7 +9,7 @@ import { TicketsRepository } from './tickets.repository';
 @Injectable()
 export class TicketsService {
   constructor(
-    private readonly tickets: TicketsRepository,
+    private readonly tickets: TicketReportsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

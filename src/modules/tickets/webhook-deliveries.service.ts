@@ -3,8 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError, STATUS_OF_KIND } from '../../common/errors/domain-error';
 import { type EarlyRefusal, RawBodyRefusals } from '../../common/http/raw-body';
 import type { DeliveryOutcome, SignatureVerdict } from './entities/webhook-delivery.entity';
-import type { DeliveryIntegration } from './tickets.repository';
-import { TicketsRepository } from './tickets.repository';
+import { type DeliveryIntegration, IntegrationsRepository } from './integrations.repository';
 import {
   type DeliveryLine,
   type DeliveryRecord,
@@ -39,7 +38,7 @@ export class WebhookDeliveriesService implements OnModuleInit {
 
   constructor(
     private readonly deliveries: WebhookDeliveriesRepository,
-    private readonly tickets: TicketsRepository,
+    private readonly integrations: IntegrationsRepository,
     private readonly refusals: RawBodyRefusals,
   ) {}
 
@@ -47,7 +46,7 @@ export class WebhookDeliveriesService implements OnModuleInit {
     this.refusals.listen((request, refusal) => this.refusedEarly(request, refusal));
   }
 
-  /** The line of an accepted delivery, to commit with its event (see TicketsRepository). */
+  /** The line of an accepted delivery, to commit with its event (see TicketEventsRepository.applyDelivery). */
   acceptedStatement(trace: DeliveryTrace, eventType: string, ticket: string): Statement {
     return this.deliveries.acceptedStatement({
       integrationId: trace.integration.id,
@@ -127,7 +126,7 @@ export class WebhookDeliveriesService implements OnModuleInit {
     try {
       const id = (request.params as { integrationId?: unknown } | undefined)?.integrationId;
       if (typeof id !== 'string' || !UUID.test(id)) return;
-      const integration = await this.tickets.findForDelivery(id);
+      const integration = await this.integrations.findForDelivery(id);
       if (!integration) return;
       const length = Number(request.headers['content-length']);
       await this.write(

@@ -1,0 +1,104 @@
+import type { Cell, Nps } from './anonymity';
+import type { Grain } from './periods';
+import type { Source } from './reports.repository';
+
+export const TREND_BUCKETS = 12;
+export const COMMENTS_SHOWN = 30;
+
+export interface TeamReport {
+  team: { slug: string; name: string; npsTarget: number | null; csatTarget: number | null };
+  k: number;
+  period: {
+    grain: Grain;
+    start: string;
+    end: string;
+    label: string;
+    previous: string;
+    next: string | null;
+  };
+  headline: Cell<Nps>;
+  /**
+   * Participation of the pulse surveys about the team released in the period, each whole and
+   * only when at least its k answered (n: how many answered); withheld below k.
+   */
+  responseRate: Cell<{ invited: number; rate: number }>;
+  trend: { bucket: string; label: string; value: Cell<Nps> }[];
+  distribution: Cell<{
+    scores: { score: number; n: number; group: 'detractor' | 'passive' | 'promoter' }[];
+  }>;
+  questions: {
+    id: string;
+    type: string;
+    text: string;
+    result: Cell<{
+      mean: number | null;
+      csat: number | null;
+      options: { key: string; label: string; n: number }[];
+    }>;
+  }[];
+  comments: Cell<{ texts: string[]; shown: number }>;
+  subTeams: { slug: string; name: string; value: Cell<Nps> }[];
+  /** By respondent segment; small groups folded into "Other". Never applied to comments. */
+  breakdowns: {
+    segment: string;
+    label: string;
+    /** True when sub-teams show this breakdown instead (a segment is broken down once per path). */
+    onSubTeams: boolean;
+    groups: { label: string; value: Cell<Nps> }[];
+  }[];
+  comparison: { label: string; value: Cell<Nps> }[];
+}
+
+/**
+ * The "after tickets" part of a team page: iNPS of surveys after tickets beside the pulse iNPS,
+ * its trend, by resolution-time band, and comments — each for calendar periods that have closed
+ * and under the same rules as the rest (k, the tree rule, the comment threshold) — and the
+ * service standards of the team's tickets (operational figures, no one's answers).
+ */
+export interface TicketReport {
+  k: number;
+  period: TeamReport['period'] & { closed: boolean };
+  /** iNPS of the period from pulses and from surveys after tickets, side by side. */
+  sources: { source: Source; label: string; value: Cell<Nps> }[];
+  trend: { bucket: string; label: string; closed: boolean; value: Cell<Nps> }[];
+  bands: { onSubTeams: boolean; groups: { label: string; value: Cell<Nps> }[] };
+  comments: Cell<{ texts: string[]; shown: number }>;
+  standards: {
+    opened: number;
+    responded: number;
+    resolved: number;
+    firstResponse: { median: number | null; p90: number | null; target: number | null };
+    handling: { median: number | null; p90: number | null; target: number | null };
+  };
+  /** Tickets opened per weekday (1 = Monday) and hour, in `timeZone`. */
+  busiestHours: {
+    timeZone: string;
+    max: number;
+    cells: { weekday: number; hour: number; tickets: number }[];
+  };
+}
+
+export const OVERVIEW_SORTS = ['name', 'nps', 'n', 'change', 'target'] as const;
+export type OverviewSort = (typeof OVERVIEW_SORTS)[number];
+export const SPARK_BUCKETS = 8;
+
+export interface OverviewRow {
+  slug: string;
+  name: string;
+  depth: number;
+  value: Cell<Nps>;
+  /** Change since the previous bucket; only when both buckets are shown. */
+  change: number | null;
+  target: number | null;
+  /** iNPS minus target; only when the value is shown and the team has a target. */
+  toTarget: number | null;
+  spark: Cell<Nps>[];
+  questions: Record<string, Cell<{ value: number }>>;
+}
+
+export interface Overview {
+  k: number;
+  period: TeamReport['period'];
+  rows: OverviewRow[];
+  questions: { id: string; text: string; type: string }[];
+}
