@@ -44,6 +44,12 @@ describe('integration pages', () => {
       defaultTeam: teamSlug,
     });
     expect(res.statusCode).toBe(303);
+    // The secret is not in the URL; its one-time cookie shows nothing to another person.
+    expect(res.headers.location).toMatch(/^\/admin\/integrations\/[0-9a-f-]{36}$/);
+    const otherAdmin = await signIn(t, 'admin');
+    const elsewhere = await followRedirect(t, res, otherAdmin.cookie);
+    expect(elsewhere.statusCode).toBe(200);
+    expect(elsewhere.body).not.toContain('id="signing-secret"');
     const created = await followRedirect(t, res, admin.cookie);
     expect(created.headers['cache-control']).toBe('no-store');
     const secret = shown(created.body).match(
