@@ -14,6 +14,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { DomainError } from '../../common/errors/domain-error';
+import { inFormWords } from '../../common/http/field-labels';
 import { asForm, type Form, listField, textField } from '../../common/http/form-fields';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
@@ -27,6 +28,7 @@ import { SurveysService } from '../surveys/surveys.service';
 import { TeamsService } from '../teams/teams.service';
 import { CADENCES, WEEKDAYS } from './cadence';
 import { emailList, formFromCampaign, inputFromForm } from './campaign-form';
+import { CAMPAIGN_FIELD_LABELS } from './campaign-form-labels';
 import { WEEKDAY_LABELS } from './campaign-input';
 import { CAMPAIGN_TEMPLATES, TEMPLATE_KEYS } from './campaign-templates';
 import { CampaignsService } from './campaigns.service';
@@ -401,7 +403,9 @@ export class CampaignPagesController {
       pageContext(request, campaign ? 'Edit campaign' : 'New campaign', {
         campaign,
         action: campaign ? `/campaigns/${campaign.id}` : '/campaigns',
-        problems: Array.isArray(state.problems) ? state.problems : undefined,
+        problems: Array.isArray(state.problems)
+          ? state.problems.map((p) => inFormWords(String(p), CAMPAIGN_FIELD_LABELS))
+          : undefined,
         count: state.count,
         v: {
           name: one('name'),
