@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -12,8 +13,9 @@ import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { AppModule } from './app.module';
 import { fastifyClientError } from './common/http/error.filter';
 import { InputGuardPipe } from './common/http/input-guard.pipe';
+import { isUploadRoute, multipartParser } from './common/http/multipart';
 import { RawBodyRefusals, wantsRawBody } from './common/http/raw-body';
-import { securityHeaders } from './common/http/security-headers';
+import { apiDocsHeaders, isApiDocsPage, securityHeaders } from './common/http/security-headers';
 import { AssetVersions, assetRoots, isStaticAsset } from './common/http/static-assets';
 import { createLogger } from './common/logging/logger';
 import { PinoNestLogger } from './common/logging/pino-nest-logger';
@@ -23,6 +25,8 @@ import type { AppConfig } from './config/app-config';
 /** Bodies larger than this get 413 before any work; CSV imports have their own, larger cap. */
 export const BODY_LIMIT = 256 * 1024;
 export const CSV_BODY_LIMIT = 10 * 1024 * 1024;
+/** A form's other fields and the multipart framing around an uploaded CSV file. */
+const UPLOAD_OVERHEAD = 64 * 1024;
 
 /** An incoming X-Request-Id is kept only if it looks like an id (no spaces, markup or newlines). */
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -114,6 +118,8 @@ export async function createApp(
   // What Fastify refuses on them before their handler (the cap, above all) is reported, so that
   // the webhook delivery log keeps it too.
   fastify.addHook('onRoute', (route) => {
+    // A page that takes a file (the directory's CSV import) takes it up to the CSV cap.
+    if (isUploadRoute(route.config)) route.bodyLimit = CSV_BODY_LIMIT + UPLOAD_OVERHEAD;
     if ((route.config as { rawBody?: boolean } | undefined)?.rawBody !== true) return;
     route.bodyLimit = config.tickets.webhookMaxBodyBytes;
     const report = async (request: FastifyRequest, _reply: FastifyReply, error: Error) => {
@@ -133,14 +139,22 @@ export async function createApp(
     { bodyLimit: CSV_BODY_LIMIT },
     async (_request: unknown, body: Buffer) => body.toString('utf8'),
   );
+  // HTML forms that send a file; the usual cap except on upload routes (above).
+  const multipart = multipartParser();
+  app.useBodyParser(
+    'multipart/form-data',
+    { bodyLimit: BODY_LIMIT },
+    async (request: unknown, body: Buffer) => multipart(request as FastifyRequest, body),
+  );
   await app.register(fastifyCookie);
   const headers = securityHeaders({ https: config.baseUrl.startsWith('https:') });
+  const docsHeaders = apiDocsHeaders({ https: config.baseUrl.startsWith('https:') });
   const assets = app.get(AssetVersions);
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
-      reply.headers(headers);
+      reply.headers(isApiDocsPage(request.url) ? docsHeaders : headers);
       reply.header('x-request-id', request.id);
       done();
     })
@@ -154,6 +168,11 @@ export async function createApp(
   // The app's own files, and Chart.js from its dependencies (no CDN: closed networks).
   for (const { root, prefix } of assetRoots(config.projectRoot).reverse())
     await app.register(fastifyStatic, { root, prefix, decorateReply: false, cacheControl: false });
+  // Pages carry their icon inline; browsers and other tools still ask for /favicon.ico.
+  const favicon = readFileSync(join(config.projectRoot, 'public', 'favicon.ico'));
+  fastify.get('/favicon.ico', (_request, reply) => {
+    void reply.type('image/x-icon').header('cache-control', 'public, max-age=604800').send(favicon);
+  });
   app.setViewEngine({
     engine: { handlebars: app.get(HANDLEBARS) },
     templates: join(config.projectRoot, 'views'),
@@ -180,6 +199,10 @@ export async function createApp(
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+    customSiteTitle: 'inpulse API',
+    customfavIcon: '/favicon.ico',
+  });
   return app;
 }

@@ -432,9 +432,9 @@ describe('who may call what', () => {
     expect(items.every((i) => i.action.startsWith('auth.') && i.actorUserId === admin.userId)).toBe(
       true,
     );
-    expect((await t.api({ method: 'GET', url: '/api/v1/audit?user=not-a-uuid' })).statusCode).toBe(
-      400,
-    );
+    const bad = await t.api({ method: 'GET', url: '/api/v1/audit?from=not-a-day' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('from must be a date in the form YYYY-MM-DD');
   });
 });
 

@@ -210,8 +210,11 @@ describe('campaigns: API and pages', () => {
       payload: formBody({ ...fields, openDays: 'seven', timeZone: 'Nowhere/City' }),
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.body).toContain('openDays must be a whole number');
-    expect(bad.body).toContain('IANA time zone');
+    // In the form's words, not the API's field names.
+    expect(bad.body).toContain('Days each wave stays open must be a whole number');
+    expect(bad.body).toContain('Time zone &quot;Nowhere/City&quot; is not an IANA time zone');
+    const said = bad.body.match(/<div class="form-errors"[\s\S]*?<\/div>/)![0];
+    expect(said).not.toMatch(/openDays|timeZone/);
     expect(bad.body).toContain('value="Pages pulse"');
 
     const created = await t.request({

@@ -664,7 +664,7 @@ describe('hostile input', () => {
       ['/api/v1/employees?limit[$gt]=1', 'limit as an operator'],
       ['/api/v1/employees?department=a&department=b', 'department as an array'],
       ["/api/v1/audit?action=' OR 1=1 --", 'audit action with SQL'],
-      ["/api/v1/audit?user=' OR 1=1 --", 'audit user with SQL'],
+      ["/api/v1/audit?from=' OR 1=1 --", 'audit day with SQL'],
       ["/api/v1/questionnaires/' OR 1=1 --", 'questionnaire id with SQL'],
     ])('query %s (%s)', async (url, label) => {
       expectStatus(await t.api({ method: 'GET', url }), 400, label);

@@ -129,14 +129,14 @@ describe('integration pages', () => {
   });
 
   it.each([
-    [{ kind: 'trello', name: 'X', defaultTeam: 'a' }, /kind must be one of/],
+    [{ kind: 'trello', name: 'X', defaultTeam: 'a' }, /system must be one of/],
     [
       { kind: 'generic', name: '', defaultTeam: 'nope' },
       /name must have 1 to 200 characters.*no team "nope"/,
     ],
     [
       { kind: 'zendesk', name: 'Zendesk', defaultTeam: 'x' },
-      /signingSecret is required for Zendesk/,
+      /signing secret is required for Zendesk/,
     ],
     [
       { kind: 'zendesk', name: 'Zendesk', defaultTeam: 'x', signingSecret: 'short' },
@@ -162,11 +162,15 @@ describe('integration pages', () => {
     const id = (created.headers.location as string).split('/')[3];
     const before = await t.dataSource.query('SELECT * FROM integration WHERE id = $1', [id]);
     for (const [fields, message] of [
-      [{ mappingRules: 'no arrow here' }, /mapping rule 1 must read/],
+      [{ mappingRules: 'no arrow here' }, /Mapping rule 1 must read/],
       [{ mappingRules: 'Desk => no-such-team' }, /no team "no-such-team"/],
       [{ delayMinutes: 'soon' }, /Delay must be a whole number/],
-      [{ samplingPercent: '150' }, /samplingPercent must be a whole number from 0 to 100/],
-      [{ linkExpiryDays: '0' }, /linkExpiryDays must be a whole number from 1 to 60/],
+      // In the form's words, not the API's field names.
+      [
+        { samplingPercent: '150' },
+        /share of resolved tickets surveyed \(%\) must be a whole number from 0 to 100/,
+      ],
+      [{ linkExpiryDays: '0' }, /days a survey link is valid must be a whole number from 1 to 60/],
     ] as const) {
       const res = await post(`/admin/integrations/${id}`, {
         name: 'Jira',

@@ -182,8 +182,10 @@ describe('logs', () => {
     // Chart.js is versioned the same way, on the pages that draw charts.
     const vendor = await t.request({ method: 'GET', url: '/assets/vendor/chart.js/chart.umd.js' });
     expect(vendor.statusCode).toBe(200);
+    // The icon is served (pages carry it inline; browsers and tools ask for it by themselves).
+    const icon = await t.request({ method: 'GET', url: '/favicon.ico' });
+    expect([icon.statusCode, icon.headers['content-type']]).toEqual([200, 'image/x-icon']);
     for (const url of [
-      '/favicon.ico',
       '/FAVICON.ICO',
       '/apple-touch-icon.png',
       '/assets/missing.css',

@@ -1,30 +1,19 @@
-import { Controller, Get, Query, Render, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Api, Pages } from '../../common/access/access.decorator';
-import { PageQueryDto } from '../../common/http/page-query.dto';
 import { pageContext } from '../../common/views/page-context';
+import type { AuditFilter } from './audit.repository';
 import { AuditService } from './audit.service';
+import { AuditQueryDto } from './dto/audit-query.dto';
 
-export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'only what this user did' })
-  @IsOptional()
-  @IsUUID('all', { message: 'user must be a user id (UUID)' })
-  user?: string;
-
-  @ApiPropertyOptional({ example: 'auth.', description: 'actions starting with this' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[a-z_.]{1,64}$/, {
-    message: 'action must be letters, dots and underscores, e.g. auth.login',
-  })
-  action?: string;
-}
-
-const filterOf = (q: AuditQueryDto) => ({
-  userId: q.user,
+const filterOf = (q: AuditQueryDto): AuditFilter => ({
+  user: q.user,
   action: q.action,
+  from: q.from,
+  to: q.to,
   limit: q.limit ?? 100,
   offset: q.offset ?? 0,
 });
@@ -42,26 +31,55 @@ export class AuditController {
   }
 }
 
+const messagesOf = (errors: ValidationError[]): string[] =>
+  errors.flatMap((e) => Object.values(e.constraints ?? {}));
+
+/** "from must be …" as a sentence: "From must be …." */
+const sentence = (message: string) =>
+  `${message.charAt(0).toUpperCase()}${message.slice(1)}${/[.!?]$/.test(message) ? '' : '.'}`;
+
 @Controller('admin/audit')
 export class AuditPagesController {
   constructor(private readonly audit: AuditService) {}
 
+  /**
+   * The form sends every field, empty ones too (they mean "any"). A bad value shows the form
+   * again with what is wrong, answered 400, rather than a bare error page: the same rules as the
+   * API, checked here so that the page can say them.
+   */
   @Get()
   @Pages('admin')
-  @Render('pages/admin/audit.hbs')
-  async page(@Query() query: AuditQueryDto, @Req() request: FastifyRequest) {
+  @ApiExcludeEndpoint()
+  async page(
+    @Query() raw: Record<string, unknown>,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const query = plainToInstance(AuditQueryDto, raw);
+    const problems = messagesOf(
+      await validate(query, { whitelist: true, forbidNonWhitelisted: true }),
+    );
     const [events, actions] = await Promise.all([
-      this.audit.list(filterOf(query)),
+      problems.length > 0 ? Promise.resolve([]) : this.audit.list(filterOf(query)),
       this.audit.actions(),
     ]);
-    return pageContext(request, 'Audit log', {
-      events: events.map((e) => ({
-        ...e,
-        at: e.at.toISOString().replace('T', ' ').slice(0, 19),
-        details: e.details ? JSON.stringify(e.details) : '',
-      })),
-      actions: actions.map((a) => ({ value: a, selected: a === query.action })),
-      filter: query,
-    });
+    const typed = (name: keyof AuditQueryDto) =>
+      typeof raw[name] === 'string' ? (raw[name] as string) : '';
+    const families = [...new Set(actions.map((a) => a.split('.')[0]).filter(Boolean))];
+    return reply.status(problems.length > 0 ? 400 : 200).view(
+      'pages/admin/audit.hbs',
+      pageContext(request, 'Audit log', {
+        events: events.map((e) => ({
+          ...e,
+          at: e.at.toISOString().replace('T', ' ').slice(0, 19),
+          details: e.details ? JSON.stringify(e.details) : '',
+        })),
+        families: families.map((f) => ({ value: `${f}.`, selected: `${f}.` === raw.action })),
+        actions: actions.map((a) => ({ value: a, selected: a === raw.action })),
+        filter: { user: typed('user'), from: typed('from'), to: typed('to') },
+        errors: problems.map(sentence),
+        filtered: ['user', 'action', 'from', 'to'].some((n) => typed(n as keyof AuditQueryDto)),
+      }),
+    );
   }
 }

@@ -4,11 +4,22 @@ import { DataSource } from 'typeorm';
 import { AuditEvent } from './entities/audit-event.entity';
 
 export interface AuditFilter {
-  userId?: string;
+  /** Part of the actor's e-mail or name, or of the token's name, or the actor's user id. */
+  user?: string;
+  /** Actions starting with this. */
   action?: string;
+  /** From this day (UTC) on, inclusive, YYYY-MM-DD. */
+  from?: string;
+  /** Up to and including this day (UTC), YYYY-MM-DD. */
+  to?: string;
   limit: number;
   offset: number;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `text` as a LIKE pattern that matches it anywhere, its own % and _ taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 @Injectable()
 export class AuditRepository {
@@ -29,20 +40,35 @@ export class AuditRepository {
     );
   }
 
-  /** Newest first, with the actor's e-mail, filtered by user and action (prefix). */
+  /**
+   * Newest first, with the actor's e-mail, filtered by who (part of an e-mail or name, or a user
+   * id), action (prefix) and days (UTC, both ends included).
+   */
   list(
     filter: AuditFilter,
   ): Promise<(AuditEvent & { actorEmail: string | null; actorTokenName: string | null })[]> {
+    const user = filter.user?.trim();
     return this.dataSource.query(
       `SELECT e.id, e.at, e.action, e.target, e.ip, e.details, e.actor_user_id AS "actorUserId",
               e.actor_token_id AS "actorTokenId", u.email AS "actorEmail", t.name AS "actorTokenName"
          FROM audit_event e
          LEFT JOIN app_user u ON u.id = e.actor_user_id
          LEFT JOIN api_token t ON t.id = e.actor_token_id
-        WHERE ($1::uuid IS NULL OR e.actor_user_id = $1)
-          AND ($2::text IS NULL OR e.action LIKE $2 || '%')
-        ORDER BY e.at DESC, e.id LIMIT $3 OFFSET $4`,
-      [filter.userId ?? null, filter.action ?? null, filter.limit, filter.offset],
+        WHERE ($1::text IS NULL OR u.email ILIKE $1 OR u.name ILIKE $1 OR t.name ILIKE $1
+               OR e.actor_user_id = $2::uuid)
+          AND ($3::text IS NULL OR e.action LIKE $3 || '%')
+          AND ($4::date IS NULL OR e.at >= $4::date::timestamp AT TIME ZONE 'UTC')
+          AND ($5::date IS NULL OR e.at < ($5::date + 1)::timestamp AT TIME ZONE 'UTC')
+        ORDER BY e.at DESC, e.id LIMIT $6 OFFSET $7`,
+      [
+        user ? containing(user) : null,
+        user && UUID.test(user) ? user : null,
+        filter.action?.replace(/_/g, '\\_') ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.limit,
+        filter.offset,
+      ],
     );
   }
 

@@ -14,6 +14,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { DomainError } from '../../common/errors/domain-error';
+import { inFormWords } from '../../common/http/field-labels';
 import { asForm, type Form, listField, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -24,6 +25,7 @@ import { TeamsService } from '../teams/teams.service';
 import { CADENCES, WEEKDAYS } from './cadence';
 import { CampaignAudienceService } from './campaign-audience.service';
 import { CADENCE_LABELS, emailList, formFromCampaign, inputFromForm } from './campaign-form';
+import { CAMPAIGN_FIELD_LABELS } from './campaign-form-labels';
 import { WEEKDAY_LABELS } from './campaign-input';
 import { CAMPAIGN_TEMPLATES, TEMPLATE_KEYS } from './campaign-templates';
 import { CAMPAIGN_LOCALES } from './campaign-titles';
@@ -215,7 +217,9 @@ export class CampaignFormPagesController {
       pageContext(request, campaign ? 'Edit campaign' : 'New campaign', {
         campaign,
         action: campaign ? `/campaigns/${campaign.id}` : '/campaigns',
-        problems: Array.isArray(state.problems) ? state.problems : undefined,
+        problems: Array.isArray(state.problems)
+          ? state.problems.map((p) => inFormWords(String(p), CAMPAIGN_FIELD_LABELS))
+          : undefined,
         count: state.count,
         titles: CAMPAIGN_LOCALES.map((locale) => ({
           locale,

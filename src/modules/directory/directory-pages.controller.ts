@@ -1,10 +1,13 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
+import { DomainError } from '../../common/errors/domain-error';
 import { asForm, textField } from '../../common/http/form-fields';
+import { isUploadedFile, UPLOAD_ROUTE } from '../../common/http/multipart';
 import { pageContext } from '../../common/views/page-context';
 import { DirectoryService } from './directory.service';
 import { ListEmployeesDto } from './dto/list-employees.dto';
@@ -22,6 +25,12 @@ export class EmployeesPageQueryDto extends ListEmployeesDto {
   @Min(0)
   @Max(1_000_000)
   cancelled?: number;
+
+  /** After an import: how many rows were created, updated and deactivated ("3,2,0"). */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,7},\d{1,7},\d{1,7}$/)
+  imported?: string;
 }
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -40,9 +49,63 @@ export class DirectoryPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
+    const [created, updated, deactivated] = (query.imported ?? '').split(',').map(Number);
     return this.render(request, reply, 200, query, {
       changed: query.changed ? { email: query.changed, cancelled: query.cancelled } : undefined,
+      imported: query.imported
+        ? { created, updated, deactivated, cancelled: query.cancelled ?? 0 }
+        : undefined,
     });
+  }
+
+  /**
+   * The CSV import from the page: a file sent by the form (multipart/form-data), imported as
+   * the API imports it — the whole file, or nothing with every problem listed by line — then
+   * back to the list (post/redirect/get), which says what changed.
+   */
+  @Post('import')
+  @Pages('admin')
+  @RouteConfig(UPLOAD_ROUTE)
+  async importCsv(
+    @CurrentUser() user: SignedInUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const file = asForm(body).file;
+    if (!isUploadedFile(file) || file.text.trim() === '') {
+      return this.render(
+        request,
+        reply,
+        400,
+        {},
+        {
+          importError: 'Choose a CSV file to import (a header row, then one person per line).',
+        },
+      );
+    }
+    try {
+      const outcome = await this.directory.importCsv(file.text, user, request.ip);
+      const back = new URLSearchParams({
+        imported: [outcome.created, outcome.updated, outcome.deactivated].join(','),
+        cancelled: String(outcome.cancelledInvitations),
+      });
+      return reply.redirect(`/admin/employees?${back.toString()}`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'employee.csv_rejected') throw error;
+      const rows = (error.details as { errors?: { line: number; reason: string }[] }).errors ?? [];
+      return this.render(
+        request,
+        reply,
+        400,
+        {},
+        {
+          importError: `Nothing was imported from ${file.filename || 'the file'}: ${rows.length} row(s) have problems.`,
+          importProblems: rows.slice(0, 100).map((r) => `Line ${r.line}: ${r.reason}`),
+          importMore: rows.length > 100 ? rows.length - 100 : 0,
+        },
+      );
+    }
   }
 
   /** Form field `active`: "true" or "false". Deactivating withdraws the person's open links. */

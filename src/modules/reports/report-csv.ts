@@ -1,11 +1,14 @@
+import { stringify } from 'csv-stringify/sync';
 import type { Cell } from './anonymity';
 import type { TeamReport } from './reports.service';
 
-/** A cell a spreadsheet would run as a formula is written as text (OWASP CSV injection). */
-export function csvCell(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/**
+ * Rows as CSV (RFC 4180, CRLF). Numbers are written as numbers, a negative iNPS or bound too;
+ * only a text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR, or their
+ * full-width forms) gets a leading ' (OWASP CSV injection).
+ */
+export function toCsv(rows: (string | number | null | undefined)[][]): string {
+  return stringify(rows, { escape_formulas: true, record_delimiter: 'windows' });
 }
 
 const WITHHELD_TEXT = 'fewer than k responses';
@@ -40,5 +43,5 @@ export function teamReportCsv(report: TeamReport): string {
     for (const o of q.result.options)
       rows.push(['question option', `${q.text} — ${o.label}`, o.n, '', '', '']);
   }
-  return rows.map((row) => row.map((c) => csvCell(c)).join(',')).join('\r\n') + '\r\n';
+  return toCsv(rows);
 }

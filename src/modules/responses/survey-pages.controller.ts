@@ -200,8 +200,18 @@ export class SurveyPagesController {
     const contactError = state.contact?.error
       ? this.i18n.t(context.locale, state.contact.error.key, state.contact.error.vars)
       : undefined;
+    // A one-click score link chose a score: say that nothing is recorded until the form is sent.
+    const chosen = state.preselectScore;
+    const oneClick =
+      chosen !== undefined &&
+      [...view.questions, ...(view.blocks ?? []).flatMap((b) => b.questions)].some(
+        (q) => q.isNps && q.scale.some((o) => o.checked && o.value === String(chosen)),
+      )
+        ? { score: chosen }
+        : undefined;
     await reply.code(status).view('pages/survey/form.hbs', {
       ...view,
+      oneClick,
       ...(context.ticket
         ? {
             contact: {

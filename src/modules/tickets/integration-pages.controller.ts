@@ -9,6 +9,7 @@ import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
 import { INTEGRATION_KINDS } from './entities/integration.entity';
 import { DELIVERY_OUTCOMES } from './entities/webhook-delivery.entity';
+import { inIntegrationFormWords } from './integration-form-labels';
 import { type IntegrationInput, IntegrationsService } from './integrations.service';
 import { SECRET_HEADER } from './signatures';
 import { TicketSurveysService } from './ticket-surveys.service';
@@ -215,7 +216,7 @@ export class IntegrationPagesController {
         integrations,
         kinds: INTEGRATION_KINDS,
         teams: teams.map((t) => ({ slug: t.slug, name: t.name, depth: t.depth })),
-        ...extra,
+        ...inIntegrationFormWords(extra),
       }),
     );
   }
@@ -292,7 +293,7 @@ export class IntegrationPagesController {
             },
         saved: query.saved === '1',
         retried: query.retried === '1',
-        ...extra,
+        ...inIntegrationFormWords(extra),
       }),
     );
   }
