@@ -1,3 +1,4 @@
+import Busboy from '@fastify/busboy';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -34,67 +35,88 @@ const MAX_PARTS = 20;
 const invalid = (why: string) =>
   Object.assign(new Error(`The form could not be read: ${why}.`), { statusCode: 400 });
 
-/** A parameter of a header (`name="file"`, `boundary=abc`), quoted or not. */
-function parameter(header: string, name: string): string | undefined {
-  const match = new RegExp(`(?:^|;)\\s*${name}=(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]*))`, 'i').exec(
-    header,
-  );
-  if (!match) return undefined;
-  return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2];
-}
+type Form = Record<string, string | UploadedFile | (string | UploadedFile)[]>;
 
 /**
  * A multipart/form-data body (RFC 7578) as a form: text fields as strings, files as
- * UploadedFile; a field sent more than once becomes a list, as urlencoded forms do. The whole
- * body is already in memory (within the route's cap): the only files are CSV imports.
+ * UploadedFile; a field sent more than once becomes a list, as urlencoded forms do. Parsed by
+ * @fastify/busboy (the parser behind @fastify/multipart); the whole body is already in memory,
+ * within the route's cap: the only files are CSV imports.
  */
-export function parseMultipartForm(
-  body: Buffer,
-  contentType: string | undefined,
-): Record<string, string | UploadedFile | (string | UploadedFile)[]> {
-  const boundary = parameter((contentType ?? '').split(';').slice(1).join(';'), 'boundary');
-  if (!boundary || boundary.length > 70) throw invalid('no boundary in its content type');
-  const delimiter = Buffer.from(`--${boundary}`);
-  const form: Record<string, string | UploadedFile | (string | UploadedFile)[]> = {};
-  let at = body.indexOf(delimiter);
-  if (at < 0) throw invalid('its boundary never occurs');
-  let parts = 0;
-  for (;;) {
-    at += delimiter.length;
-    if (body.subarray(at, at + 2).toString() === '--') return form; // the closing delimiter
-    if (body.subarray(at, at + 2).toString() !== '\r\n') throw invalid('a boundary line is broken');
-    const start = at + 2;
-    const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), start);
-    if (next < 0) throw invalid('it ends before its closing boundary');
-    if (++parts > MAX_PARTS) throw invalid(`it has more than ${MAX_PARTS} parts`);
-    const part = body.subarray(start, next);
-    const split = part.indexOf('\r\n\r\n');
-    if (split < 0) throw invalid('a part has no headers');
-    const headers = part.subarray(0, split).toString('utf8').split('\r\n');
-    const header = (name: string) =>
-      headers
-        .find((h) => h.toLowerCase().startsWith(`${name}:`))
-        ?.slice(name.length + 1)
-        .trim();
-    const disposition = header('content-disposition') ?? '';
-    const name = parameter(disposition, 'name');
-    if (!/^form-data\s*(;|$)/i.test(disposition) || name === undefined)
-      throw invalid('a part is not a named form field');
-    const content = part.subarray(split + 4);
-    const filename = parameter(disposition, 'filename');
-    const value: string | UploadedFile =
-      filename === undefined
-        ? content.toString('utf8')
-        : {
-            filename,
-            contentType: header('content-type') ?? 'application/octet-stream',
-            text: content.toString('utf8'),
-          };
-    const had = form[name];
-    if (had === undefined) form[name] = value;
-    else form[name] = Array.isArray(had) ? [...had, value] : [had, value];
-    at = next + 2;
-  }
+export function parseMultipartForm(body: Buffer, contentType: string | undefined): Promise<Form> {
+  return new Promise((resolve, reject) => {
+    const form: Form = {};
+    const add = (name: string, value: string | UploadedFile) => {
+      const had = form[name];
+      if (had === undefined) form[name] = value;
+      else form[name] = Array.isArray(had) ? [...had, value] : [had, value];
+    };
+    let failed = false;
+    const fail = (why: string) => {
+      if (failed) return;
+      failed = true;
+      reject(invalid(why));
+    };
+    let parser: ReturnType<typeof Busboy>;
+    try {
+      parser = Busboy({
+        headers: { 'content-type': contentType ?? '' },
+        defCharset: 'utf8',
+        limits: { parts: MAX_PARTS, fieldSize: body.length, fileSize: body.length },
+      });
+    } catch (error) {
+      // Busboy says why in its own words: a missing boundary, an unsupported type.
+      const message = String((error as Error).message);
+      return fail(
+        /boundary/i.test(message)
+          ? 'no boundary in its content type'
+          : message.replace(/\.$/, '').toLowerCase(),
+      );
+    }
+    const files: Promise<void>[] = [];
+    parser.on('field', (name: string, value: string) => add(name, value));
+    parser.on(
+      'file',
+      (
+        name: string,
+        stream: NodeJS.ReadableStream,
+        filename: string,
+        _enc: string,
+        type: string,
+      ) => {
+        files.push(
+          new Promise((done, error) => {
+            const chunks: Buffer[] = [];
+            stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+            stream.on('error', error);
+            stream.on('end', () => {
+              add(name, {
+                filename,
+                contentType: type || 'application/octet-stream',
+                text: Buffer.concat(chunks).toString('utf8'),
+              });
+              done();
+            });
+          }),
+        );
+      },
+    );
+    parser.on('partsLimit', () => fail(`it has more than ${MAX_PARTS} parts`));
+    parser.on('error', (error: unknown) =>
+      fail(
+        /unexpected end/i.test(String((error as Error)?.message))
+          ? 'it ends before its closing boundary'
+          : String((error as Error)?.message ?? error).toLowerCase(),
+      ),
+    );
+    parser.on('finish', () => {
+      void Promise.all(files).then(
+        () => (failed ? undefined : resolve(form)),
+        (error: unknown) => fail(String(error)),
+      );
+    });
+    parser.end(body);
+  });
 }
 
 /**
