@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
-import { DomainError } from '../errors/domain-error';
+import { rateLimited } from '../errors/domain-error';
 
 export interface RateLimit {
   /** What is counted, e.g. `login-ip`. */
@@ -68,11 +68,9 @@ export class RateLimitService {
   async enforce(rule: RateLimit, key: string, what: string): Promise<void> {
     const { allowed, retryAfterSeconds } = await this.hit(rule, key);
     if (!allowed) {
-      throw new DomainError(
-        'rate_limited',
-        'rate_limited',
+      throw rateLimited(
         `Too many ${what}. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
-        { retryAfterSeconds },
+        retryAfterSeconds,
       );
     }
   }
