@@ -8,6 +8,7 @@ import { RawBodyRefusals } from './http/raw-body';
 import { AssetVersions, assetRoots } from './http/static-assets';
 import { I18N } from './i18n/i18n.provider';
 import { I18n } from './i18n/i18n.service';
+import { RateLimitRepository } from './rate-limit/rate-limit.repository';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { createHandlebars } from './views/handlebars';
 import { HANDLEBARS } from './views/handlebars.provider';
@@ -39,6 +40,7 @@ import { HANDLEBARS } from './views/handlebars.provider';
         }),
     },
     RateLimitService,
+    RateLimitRepository,
     RawBodyRefusals,
     Flash,
     { provide: APP_FILTER, useClass: ErrorFilter },

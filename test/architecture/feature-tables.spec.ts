@@ -105,8 +105,6 @@ const CROSSINGS: Record<string, Record<string, string>> = {
 
 /** Files outside repositories, `*.sql.ts` modules and src/database that hold SQL, and why. */
 const SQL_ELSEWHERE: Record<string, string> = {
-  'src/common/rate-limit/rate-limit.service.ts':
-    'the rate limiter is a counter in one table that it alone uses: the service is its repository',
   'src/jobs/jobs.service.ts': "deletes pg-boss's jobs about a deleted thing (pg-boss's schema)",
   'src/modules/health/readiness.service.ts': 'SELECT 1 on the pool: the database answers',
 };

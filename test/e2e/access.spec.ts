@@ -3,6 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { ACCESS, type AccessRule, TEAM_SCOPE } from '../../src/common/access/access.decorator';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { SessionsService } from '../../src/modules/accounts/sessions.service';
 import { createTeam, followRedirect, formBody, signIn } from '../factories';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
 
@@ -178,7 +179,7 @@ describe('who may call what', () => {
       `UPDATE user_session SET expires_at = now() - interval '1 second' WHERE user_id = $1`,
       [person.userId],
     );
-    await t.get(AccountsService).purge();
+    await t.get(SessionsService).purge();
     expect(
       await t.dataSource.query('SELECT 1 FROM user_session WHERE user_id = $1', [person.userId]),
     ).toHaveLength(0);
@@ -448,7 +449,7 @@ describe('behind TLS', () => {
   it('uses a Secure, __Host- prefixed session cookie and HSTS', async () => {
     const res = await loginResponse(t, 'nobody@example.com');
     expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
-    expect(t.get(AccountsService).sessionCookie).toBe('__Host-inpulse_session');
+    expect(t.get(SessionsService).sessionCookie).toBe('__Host-inpulse_session');
     const { userId, link } = await t
       .get(AccountsService)
       .invite(undefined, { email: 'tls@example.com', name: 'TLS', role: 'admin', teamSlugs: [] });

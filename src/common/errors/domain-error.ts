@@ -36,3 +36,35 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
+
+/** The seconds a rate-limited caller is told to wait (details.retryAfterSeconds), if any. */
+export function retryAfterOf(error: DomainError): number | undefined {
+  if (error.kind !== 'rate_limited') return undefined;
+  const seconds = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? seconds : undefined;
+}
+
+/**
+ * The constructor of one feature's errors, typed by its code list (`<feature>.errors.ts`): a
+ * feature can only answer with a code its list names, and the list is the feature's contract
+ * with API clients (test/architecture/error-codes.spec.ts checks the lists against each other).
+ */
+export function featureErrors<Code extends string>(codes: readonly Code[]) {
+  void codes;
+  return (kind: ErrorKind, code: Code, message: string, details?: unknown): DomainError =>
+    new DomainError(kind, code, message, details);
+}
+
+/** Too many attempts: 429 with Retry-After (the rate limiter's and the sign-in throttle's). */
+export function rateLimited(message: string, retryAfterSeconds: number): DomainError {
+  return new DomainError('rate_limited', 'rate_limited', message, { retryAfterSeconds });
+}
+
+/** Codes of the cross-cutting pieces (src/common, the error filter), no feature's. */
+export const COMMON_ERROR_CODES = [
+  'input.rejected',
+  'rate_limited',
+  'validation_failed',
+  'database_unavailable',
+  'internal',
+] as const;

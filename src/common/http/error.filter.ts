@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { connectionErrorLabel, RETRY_AFTER_SECONDS } from '../../database/db-errors';
-import { DomainError, STATUS_OF_KIND } from '../errors/domain-error';
+import { DomainError, retryAfterOf, STATUS_OF_KIND } from '../errors/domain-error';
 import { I18N } from '../i18n/i18n.provider';
 import type { I18n } from '../i18n/i18n.service';
 import { pageContext } from '../views/page-context';
@@ -38,11 +38,8 @@ export class ErrorFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const body = this.toBody(exception, request);
     if (reply.sent) return;
-    const retryAfter = (exception as DomainError).details as
-      { retryAfterSeconds?: number } | undefined;
-    if (body.statusCode === 429 && retryAfter?.retryAfterSeconds) {
-      reply.header('Retry-After', String(retryAfter.retryAfterSeconds));
-    }
+    const retryAfter = exception instanceof DomainError ? retryAfterOf(exception) : undefined;
+    if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
     if (body.statusCode === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     if (body.error === 'auth.login_required' && !wantsJson(request) && request.method === 'GET') {
       // A page needs a signed-in person: go and sign in, then come back here.

@@ -3,12 +3,13 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { NotFoundException } from '@nestjs/common';
 import { ACCESS, type AccessRule, TEAM_SCOPE } from '../../common/access/access.decorator';
-import { DomainError } from '../../common/errors/domain-error';
 import { sentFromThisSite } from '../../common/http/same-origin';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
+import { ApiTokensService } from './api-tokens.service';
+import { SessionsService } from './sessions.service';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -23,6 +24,8 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly accounts: AccountsService,
+    private readonly sessions: SessionsService,
+    private readonly apiTokens: ApiTokensService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -33,44 +36,26 @@ export class AccessGuard implements CanActivate {
       context.getClass(),
     ]);
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!rule)
-      throw new DomainError(
-        'forbidden',
-        'access.undeclared',
-        'This route declares no access rule.',
-      );
+    if (!rule) throw AccountErrors.undeclaredAccess();
     if (rule.kind === 'public') return true;
 
     if (rule.kind === 'api') {
       const value = bearerToken(request);
       if (!value) {
-        throw new DomainError(
-          'unauthorized',
-          'auth.token_required',
-          'This call needs an API token: send it as "Authorization: Bearer <token>".',
-        );
+        throw AccountErrors.tokenRequired();
       }
-      const token = await this.accounts.authenticateToken(value);
-      if (!token)
-        throw new DomainError(
-          'unauthorized',
-          'auth.token_invalid',
-          'The API token is not valid or has been revoked.',
-        );
+      const token = await this.apiTokens.authenticateToken(value);
+      if (!token) throw AccountErrors.tokenInvalid();
       request.principal = token;
       if (!token.scopes.includes(rule.scope) && !token.scopes.includes('admin')) {
         await this.denied(request, { scope: rule.scope });
-        throw new DomainError(
-          'forbidden',
-          'auth.scope_missing',
-          `This token does not have the scope "${rule.scope}".`,
-        );
+        throw AccountErrors.scopeMissing(rule.scope);
       }
       return this.checkTeam(context, request);
     }
 
-    const user = await this.accounts.authenticateSession(
-      request.cookies?.[this.accounts.sessionCookie],
+    const user = await this.sessions.authenticateSession(
+      request.cookies?.[this.sessions.sessionCookie],
     );
     if (!user) throw AccountErrors.loginRequired();
     request.principal = user;
@@ -81,7 +66,7 @@ export class AccessGuard implements CanActivate {
     if (!SAFE_METHODS.has(request.method)) {
       if (!sentFromThisSite(request.headers, this.config.baseUrl)) throw AccountErrors.crossSite();
       const body = (request.body ?? {}) as Record<string, unknown>;
-      if (!this.accounts.csrfMatches(user, body._csrf)) throw AccountErrors.badCsrf();
+      if (!this.sessions.csrfMatches(user, body._csrf)) throw AccountErrors.badCsrf();
     }
     return this.checkTeam(context, request);
   }

@@ -7,14 +7,16 @@ import {
   Public,
   type SignedInUser,
 } from '../../common/access/access.decorator';
-import { DomainError } from '../../common/errors/domain-error';
+import { showDomainErrors } from '../../common/http/form-errors';
 import { CSRF_COOKIE, csrfToken, csrfValid, ensureCsrfNonce } from '../../common/http/csrf';
 import { asForm, textField } from '../../common/http/form-fields';
 import { safeNext } from '../../common/http/safe-next';
 import { sentFromThisSite } from '../../common/http/same-origin';
 import { pageContext } from '../../common/views/page-context';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
+import { SessionsService } from './sessions.service';
 import { PASSWORD_MIN } from './passwords';
 import { SignInThrottle } from './sign-in-throttle';
 
@@ -27,6 +29,7 @@ const CROSS_SITE =
 export class AccountPagesController {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly sessions: SessionsService,
     private readonly throttle: SignInThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -38,7 +41,7 @@ export class AccountPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    if (await this.accounts.authenticateSession(request.cookies?.[this.accounts.sessionCookie])) {
+    if (await this.sessions.authenticateSession(request.cookies?.[this.sessions.sessionCookie])) {
       return reply.redirect(safeNext(next), 303);
     }
     return this.renderLogin(request, reply, 200, { next: safeNext(next) });
@@ -58,47 +61,40 @@ export class AccountPagesController {
         error: 'The form has expired. Please try again.',
       });
     }
-    try {
-      const { sessionId, device } = await this.accounts.login(
-        textField(form, 'email'),
-        textField(form, 'password'),
-        { ip: request.ip, device: request.cookies?.[this.throttle.deviceCookie] },
-      );
-      const secure = this.config.baseUrl.startsWith('https:');
-      reply.setCookie(this.accounts.sessionCookie, sessionId, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        maxAge: this.config.sessionAbsoluteHours * 3600,
-      });
-      // Lets this browser sign in to this account even while others are throttled for it.
-      reply.setCookie(this.throttle.deviceCookie, device, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure,
-        maxAge: this.throttle.deviceMaxAgeSeconds,
-      });
-      return reply.redirect(next, 303);
-    } catch (error) {
-      if (
-        !(error instanceof DomainError) ||
-        !['auth.bad_credentials', 'rate_limited'].includes(error.code)
-      )
-        throw error;
-      const status = error.code === 'rate_limited' ? 429 : 401;
-      if (status === 429)
-        reply.header(
-          'Retry-After',
-          String((error.details as { retryAfterSeconds: number }).retryAfterSeconds),
+    return showDomainErrors(
+      reply,
+      ['unauthorized', 'rate_limited'],
+      async () => {
+        const { sessionId, device } = await this.sessions.login(
+          textField(form, 'email'),
+          textField(form, 'password'),
+          { ip: request.ip, device: request.cookies?.[this.throttle.deviceCookie] },
         );
-      return this.renderLogin(request, reply, status, {
-        next,
-        error: error.message,
-        email: textField(form, 'email').slice(0, 320),
-      });
-    }
+        const secure = this.config.baseUrl.startsWith('https:');
+        reply.setCookie(this.sessions.sessionCookie, sessionId, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          maxAge: this.config.sessionAbsoluteHours * 3600,
+        });
+        // Lets this browser sign in to this account even while others are throttled for it.
+        reply.setCookie(this.throttle.deviceCookie, device, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'strict',
+          secure,
+          maxAge: this.throttle.deviceMaxAgeSeconds,
+        });
+        return reply.redirect(next, 303);
+      },
+      (error, status) =>
+        this.renderLogin(request, reply, status, {
+          next,
+          error: error.message,
+          email: textField(form, 'email').slice(0, 320),
+        }),
+    );
   }
 
   @Post('logout')
@@ -108,10 +104,10 @@ export class AccountPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.accounts.logout(request.cookies?.[this.accounts.sessionCookie], user, {
+    await this.sessions.logout(request.cookies?.[this.sessions.sessionCookie], user, {
       ip: request.ip,
     });
-    reply.clearCookie(this.accounts.sessionCookie, { path: '/' });
+    reply.clearCookie(this.sessions.sessionCookie, { path: '/' });
     return reply.redirect('/login', 303);
   }
 
@@ -134,26 +130,29 @@ export class AccountPagesController {
     @Res() reply: FastifyReply,
   ) {
     const form = asForm(body);
-    try {
-      if (textField(form, 'password') !== textField(form, 'confirm'))
-        throw new DomainError('invalid', 'account.invalid', 'The two new passwords differ.');
-      await this.accounts.changePassword(
-        user,
-        String(request.cookies?.[this.accounts.sessionCookie]),
-        textField(form, 'current'),
-        textField(form, 'password'),
-        { ip: request.ip },
-      );
-      return reply.redirect('/account/password?changed=1', 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return reply
-        .code(400)
-        .view(
-          'pages/accounts/password.hbs',
-          pageContext(request, 'Change password', { min: PASSWORD_MIN, error: error.message }),
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        if (textField(form, 'password') !== textField(form, 'confirm'))
+          throw AccountErrors.invalid('The two new passwords differ.');
+        await this.sessions.changePassword(
+          user,
+          String(request.cookies?.[this.sessions.sessionCookie]),
+          textField(form, 'current'),
+          textField(form, 'password'),
+          { ip: request.ip },
         );
-    }
+        return reply.redirect('/account/password?changed=1', 303);
+      },
+      (error, status) =>
+        reply
+          .code(status)
+          .view(
+            'pages/accounts/password.hbs',
+            pageContext(request, 'Change password', { min: PASSWORD_MIN, error: error.message }),
+          ),
+    );
   }
 
   @Get('account/setup/:token')
@@ -194,21 +193,23 @@ export class AccountPagesController {
         error: 'The form has expired. Please try again.',
       });
     }
-    try {
-      if (textField(form, 'password') !== textField(form, 'confirm'))
-        throw new DomainError('invalid', 'account.invalid', 'The two passwords differ.');
-      await this.accounts.acceptSetPasswordLink(token, textField(form, 'password'), {
-        ip: request.ip,
-      });
-      return reply.redirect('/login', 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || !['invalid', 'gone'].includes(error.kind)) throw error;
-      const status = error.kind === 'gone' ? 410 : 400;
-      return this.renderSetup(request, reply, token, status, {
-        error: error.message,
-        gone: status === 410,
-      });
-    }
+    return showDomainErrors(
+      reply,
+      ['invalid', 'gone'],
+      async () => {
+        if (textField(form, 'password') !== textField(form, 'confirm'))
+          throw AccountErrors.invalid('The two passwords differ.');
+        await this.accounts.acceptSetPasswordLink(token, textField(form, 'password'), {
+          ip: request.ip,
+        });
+        return reply.redirect('/login', 303);
+      },
+      (error, status) =>
+        this.renderSetup(request, reply, token, status, {
+          error: error.message,
+          gone: error.kind === 'gone',
+        }),
+    );
   }
 
   private nonce(request: FastifyRequest, reply: FastifyReply): string {

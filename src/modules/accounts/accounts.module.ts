@@ -7,6 +7,8 @@ import { AccountPagesController } from './account-pages.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { AdminPagesController } from './admin-pages.controller';
+import { ApiTokensService } from './api-tokens.service';
+import { SessionsService } from './sessions.service';
 import { SignInThrottle } from './sign-in-throttle';
 
 /** Global: every feature's pages ask it which teams a person may see. */
@@ -16,6 +18,8 @@ import { SignInThrottle } from './sign-in-throttle';
   controllers: [AccountPagesController, AdminPagesController],
   providers: [
     AccountsService,
+    SessionsService,
+    ApiTokensService,
     AccountsRepository,
     SignInThrottle,
     { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,21 +1,17 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { Principal, SignedInUser, TokenPrincipal } from '../../common/access/access.decorator';
-import { ROLES, type Role, SCOPES, type Scope } from '../../common/access/roles';
-import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '../../common/access/access.decorator';
+import { ROLES, type Role } from '../../common/access/roles';
 import { hasControlCharacters } from '../../common/text';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { JobsService } from '../../jobs/jobs.service';
 import { AuditService } from '../audit/audit.service';
 import { MailService } from '../mail/mail.service';
 import { TeamsService } from '../teams/teams.service';
+import { secret, sha256 } from './account-secrets';
 import { AccountErrors } from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords';
-import { type SignInClient, SignInThrottle } from './sign-in-throttle';
+import { ApiTokensService } from './api-tokens.service';
+import { hashPassword, passwordProblem } from './passwords';
 
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-const secret = () => randomBytes(32).toString('base64url');
 const EMAIL = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+\.[^\s@<>()[\],;:"\\]+$/;
 const INVITE_DAYS = 7;
 
@@ -23,10 +19,13 @@ export interface RequestInfo {
   ip: string;
 }
 
-export const PURGE_QUEUE = 'accounts.purge';
-
+/**
+ * People with an account: invited, changed, the first administrator, and what each may see.
+ * Sessions are SessionsService's, API tokens ApiTokensService's (created through here too, as
+ * the admin pages and the first start do).
+ */
 @Injectable()
-export class AccountsService implements OnModuleInit {
+export class AccountsService {
   private readonly logger = new Logger('Accounts');
 
   constructor(
@@ -34,153 +33,9 @@ export class AccountsService implements OnModuleInit {
     private readonly teams: TeamsService,
     private readonly audit: AuditService,
     private readonly mail: MailService,
-    private readonly rateLimits: RateLimitService,
-    private readonly throttle: SignInThrottle,
-    private readonly jobs: JobsService,
+    private readonly apiTokens: ApiTokensService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.jobs.register({
-      name: PURGE_QUEUE,
-      cron: '17 * * * *',
-      handler: () => this.purge(),
-      retryLimit: 2,
-    });
-  }
-
-  /** Job `accounts.purge`, hourly: drops ended sessions and rate-limit windows long past. */
-  async purge(): Promise<void> {
-    await this.accounts.purgeSessions(this.config.sessionIdleMinutes);
-    await this.rateLimits.purge();
-  }
-
-  get sessionCookie(): string {
-    return this.config.baseUrl.startsWith('https:') ? '__Host-inpulse_session' : 'inpulse_session';
-  }
-
-  // Sign-in
-
-  /**
-   * Checks the password and opens a new session (a new id every time: no fixation). Throttled
-   * (SignInThrottle: per account and address with back-off, per address, per account); every
-   * failure is audited. Returns a device cookie value that lets this browser in later even while
-   * the account is under attack.
-   */
-  async login(
-    emailInput: string,
-    password: string,
-    request: SignInClient,
-  ): Promise<{ sessionId: string; user: SignedInUser; device: string }> {
-    const email = emailInput.trim().toLowerCase().slice(0, 320);
-    const admission = await this.throttle.admit(email, request);
-    const user = await this.accounts.findUserByEmail(email);
-    const ok = await verifyPassword(
-      password.slice(0, 1000),
-      user && !user.disabled ? user.passwordHash : null,
-    );
-    if (!user || !ok) {
-      await this.audit.record({
-        action: 'auth.login_failed',
-        target: email,
-        ip: request.ip,
-        actor: undefined,
-      });
-      throw AccountErrors.badCredentials();
-    }
-    await this.throttle.succeeded(admission);
-    const sessionId = secret();
-    const csrfToken = secret();
-    await this.accounts.insertSession(
-      sha256(sessionId),
-      user.id,
-      csrfToken,
-      this.config.sessionAbsoluteHours,
-    );
-    const signedIn: SignedInUser = {
-      kind: 'user',
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      role: user.role,
-      csrfToken,
-    };
-    await this.audit.record({
-      action: 'auth.login',
-      actor: signedIn,
-      target: user.email,
-      ip: request.ip,
-    });
-    return { sessionId, user: signedIn, device: this.throttle.newDevice(email) };
-  }
-
-  async logout(
-    sessionId: string | undefined,
-    user: SignedInUser | undefined,
-    request: RequestInfo,
-  ): Promise<void> {
-    if (sessionId) await this.accounts.deleteSession(sha256(sessionId));
-    if (user)
-      await this.audit.record({
-        action: 'auth.logout',
-        actor: user,
-        target: user.email,
-        ip: request.ip,
-      });
-  }
-
-  /** The person behind a session cookie, if the session is still alive. */
-  async authenticateSession(sessionId: unknown): Promise<SignedInUser | undefined> {
-    if (typeof sessionId !== 'string' || sessionId.length < 20 || sessionId.length > 100)
-      return undefined;
-    const idHash = sha256(sessionId);
-    const row = await this.accounts.findLiveSession(idHash, this.config.sessionIdleMinutes);
-    if (!row) return undefined;
-    if (row.touch) await this.accounts.touchSession(idHash);
-    return {
-      kind: 'user',
-      id: row.user_id,
-      email: row.email,
-      name: row.name,
-      role: row.role,
-      csrfToken: row.csrf_token,
-    };
-  }
-
-  csrfMatches(user: SignedInUser, presented: unknown): boolean {
-    if (typeof presented !== 'string') return false;
-    const a = sha256(presented);
-    const b = sha256(user.csrfToken);
-    return timingSafeEqual(a, b);
-  }
-
-  async changePassword(
-    user: SignedInUser,
-    sessionId: string,
-    current: string,
-    next: string,
-    request: RequestInfo,
-  ) {
-    const account = await this.accounts.findUser(user.id);
-    if (!account || !(await verifyPassword(current.slice(0, 1000), account.passwordHash))) {
-      await this.audit.record({
-        action: 'auth.password_change_failed',
-        actor: user,
-        target: user.email,
-        ip: request.ip,
-      });
-      throw AccountErrors.invalid('The current password is not right.');
-    }
-    const problem = passwordProblem(next, user.email);
-    if (problem) throw AccountErrors.invalid(problem);
-    await this.accounts.setPassword(user.id, await hashPassword(next), sha256(sessionId));
-    await this.audit.record({
-      action: 'auth.password_changed',
-      actor: user,
-      target: user.email,
-      ip: request.ip,
-    });
-  }
 
   // People
 
@@ -316,62 +171,18 @@ export class AccountsService implements OnModuleInit {
     return `${this.config.baseUrl}/account/setup/${token}`;
   }
 
-  // API tokens
+  // API tokens (see ApiTokensService)
 
-  async createApiToken(
-    actor: Principal | undefined,
-    input: { name: string; scopes: string[] },
-    request?: RequestInfo,
-  ) {
-    const name = input.name.trim();
-    if (!name || name.length > 100 || hasControlCharacters(name))
-      throw AccountErrors.invalid('The token name must be 1–100 characters.');
-    const scopes = [...new Set(input.scopes)];
-    const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
-    if (scopes.length === 0 || unknown.length > 0) {
-      throw AccountErrors.invalid(
-        `Choose at least one scope among ${SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`,
-      );
-    }
-    const value = `inp_${secret()}`;
-    const token = await this.accounts.insertApiToken({
-      name,
-      tokenHash: sha256(value),
-      prefix: value.slice(0, 12),
-      scopes: scopes as Scope[],
-      createdBy: actor?.kind === 'user' ? actor.id : null,
-    });
-    await this.audit.record({
-      action: 'api_token.created',
-      actor,
-      target: name,
-      ip: request?.ip,
-      details: { scopes },
-    });
-    return { id: token.id, name, scopes, value };
+  createApiToken(...args: Parameters<ApiTokensService['createApiToken']>) {
+    return this.apiTokens.createApiToken(...args);
   }
 
   listApiTokens() {
-    return this.accounts.listApiTokens();
+    return this.apiTokens.listApiTokens();
   }
 
-  async revokeApiToken(actor: Principal, id: string, request: RequestInfo): Promise<void> {
-    const revoked = await this.accounts.revokeApiToken(id);
-    if (!revoked) throw AccountErrors.tokenNotFound();
-    await this.audit.record({
-      action: 'api_token.revoked',
-      actor,
-      target: revoked.name,
-      ip: request.ip,
-    });
-  }
-
-  async authenticateToken(value: string): Promise<TokenPrincipal | undefined> {
-    if (!value.startsWith('inp_') || value.length > 100) return undefined;
-    const token = await this.accounts.useApiToken(sha256(value));
-    return token
-      ? { kind: 'token', id: token.id, name: token.name, scopes: token.scopes }
-      : undefined;
+  revokeApiToken(...args: Parameters<ApiTokensService['revokeApiToken']>): Promise<void> {
+    return this.apiTokens.revokeApiToken(...args);
   }
 
   // What a principal may see

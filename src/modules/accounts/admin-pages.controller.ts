@@ -5,6 +5,7 @@ import { CurrentUser, Pages, type SignedInUser } from '../../common/access/acces
 import { ROLES, SCOPES } from '../../common/access/roles';
 import { DomainError } from '../../common/errors/domain-error';
 import { Flash } from '../../common/http/flash';
+import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, listField, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
@@ -76,27 +77,24 @@ export class AdminPagesController {
     @Res() reply: FastifyReply,
   ) {
     const form = asForm(body);
-    try {
-      await this.accounts.update(
-        actor,
-        id,
-        {
-          role: textField(form, 'role'),
-          disabled: textField(form, 'disabled') === 'on',
-          teamSlugs: listField(form, 'teams'),
-        },
-        { ip: request.ip },
-      );
-      return reply.redirect('/admin/users', 303);
-    } catch (error) {
-      if (
-        !(error instanceof DomainError) ||
-        !['invalid', 'conflict', 'not_found'].includes(error.kind)
-      )
-        throw error;
-      const status = { invalid: 400, conflict: 409, not_found: 404 }[error.kind as 'invalid'];
-      return this.renderUsers(request, reply, status, { error: error.message });
-    }
+    return showDomainErrors(
+      reply,
+      ['invalid', 'conflict', 'not_found'],
+      async () => {
+        await this.accounts.update(
+          actor,
+          id,
+          {
+            role: textField(form, 'role'),
+            disabled: textField(form, 'disabled') === 'on',
+            teamSlugs: listField(form, 'teams'),
+          },
+          { ip: request.ip },
+        );
+        return reply.redirect('/admin/users', 303);
+      },
+      (error, status) => this.renderUsers(request, reply, status, { error: error.message }),
+    );
   }
 
   @Get('tokens')

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors/domain-error';
+import { type DomainError, rateLimited } from '../../common/errors/domain-error';
 import {
   BACK_OFFS,
   RATE_LIMITS,
@@ -121,12 +121,7 @@ export class SignInThrottle {
 
 function tooMany(what: string, seconds: number): DomainError {
   const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-  return new DomainError(
-    'rate_limited',
-    'rate_limited',
-    `Too many failed sign-ins ${what}. Try again in ${wait}.`,
-    { retryAfterSeconds: seconds },
-  );
+  return rateLimited(`Too many failed sign-ins ${what}. Try again in ${wait}.`, seconds);
 }
 
 /**

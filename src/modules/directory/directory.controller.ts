@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { Api, CurrentPrincipal, type Principal } from '../../common/access/access.decorator';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { DomainError } from '../../common/errors/domain-error';
+import { DirectoryErrors } from './directory.errors';
 import { DirectoryService } from './directory.service';
 import { CreateEmployeeDto } from './dto/create-employee.dto';
 import { ListEmployeesDto } from './dto/list-employees.dto';
@@ -68,11 +68,7 @@ export class DirectoryController {
     @CurrentPrincipal() actor: Principal,
   ) {
     if (typeof body !== 'string' || !(contentType ?? '').toLowerCase().startsWith('text/csv')) {
-      throw new DomainError(
-        'invalid',
-        'employee.csv_expected',
-        'Send the CSV file as the body with Content-Type: text/csv.',
-      );
+      throw DirectoryErrors.csvExpected();
     }
     return this.directory.importCsv(body, actor);
   }

@@ -10,7 +10,7 @@ import {
   type Principal,
   type SignedInUser,
 } from '../../common/access/access.decorator';
-import { DomainError } from '../../common/errors/domain-error';
+import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { FatigueService, MAX_FATIGUE_DAYS } from './fatigue.service';
@@ -72,13 +72,15 @@ export class SettingsPagesController {
     @Res() reply: FastifyReply,
   ) {
     const raw = textField(asForm(body), 'days');
-    try {
-      await this.fatigue.setDays(raw, user, request.ip);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return this.render(request, reply, 400, { error: error.message, typed: raw });
-    }
-    return reply.redirect('/admin/settings?saved=1', 303);
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        await this.fatigue.setDays(raw, user, request.ip);
+        return reply.redirect('/admin/settings?saved=1', 303);
+      },
+      (error, status) => this.render(request, reply, status, { error: error.message, typed: raw }),
+    );
   }
 
   private async render(

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/c
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
-import { DomainError } from '../../common/errors/domain-error';
+import { showDomainErrors } from '../../common/http/form-errors';
 import { pageContext } from '../../common/views/page-context';
 import { AuditService } from '../audit/audit.service';
 import { MAIL_STATUSES } from './entities/mail-message.entity';
@@ -56,14 +56,21 @@ export class MailPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    try {
-      await this.mail.retry(id);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;
-      return this.render(request, reply, 409, { error: error.message });
-    }
-    await this.audit.record({ action: 'mail.retried', actor: user, target: id, ip: request.ip });
-    return reply.redirect('/admin/mail?retried=1', 303);
+    return showDomainErrors(
+      reply,
+      ['conflict'],
+      async () => {
+        await this.mail.retry(id);
+        await this.audit.record({
+          action: 'mail.retried',
+          actor: user,
+          target: id,
+          ip: request.ip,
+        });
+        return reply.redirect('/admin/mail?retried=1', 303);
+      },
+      (error, status) => this.render(request, reply, status, { error: error.message }),
+    );
   }
 
   private async render(

@@ -4,11 +4,11 @@ import type PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
-import { DomainError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import type { MailStatus } from './entities/mail-message.entity';
 import type { OutboxMessage } from './entities/outbox-message.entity';
+import { MailErrors } from './mail.errors';
 import { MailKinds } from './mail-kinds';
 import {
   INVITATION_KIND,
@@ -208,13 +208,8 @@ export class MailQueueService {
   async retry(id: string): Promise<void> {
     const outcome = await this.mails.requeue(id, randomUUID());
     if ('problem' in outcome) {
-      if (outcome.problem === 'not_found')
-        throw new DomainError('not_found', 'mail.not_found', `No mail ${id}.`);
-      throw new DomainError(
-        'conflict',
-        'mail.not_failed',
-        `Mail ${id} is ${outcome.status}: only failed or dead mail can be retried.`,
-      );
+      if (outcome.problem === 'not_found') throw MailErrors.notFound(id);
+      throw MailErrors.notFailed(id, outcome.status);
     }
     await this.enqueue(outcome.batch.queueId, [{ batchNo: 0, dueAt: new Date() }], undefined, 10);
   }

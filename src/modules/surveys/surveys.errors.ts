@@ -1,37 +1,46 @@
-import { DomainError } from '../../common/errors/domain-error';
+import { featureErrors } from '../../common/errors/domain-error';
+
+/** Every code this feature answers with: stable, API clients may rely on them. */
+export const SURVEY_ERROR_CODES = [
+  'questionnaire.invalid',
+  'questionnaire.not_found',
+  'survey.closed',
+  'survey.no_recipients',
+  'survey.not_found',
+  'survey.team_not_found',
+  'survey.threshold_too_low',
+  'survey.ticket_survey',
+] as const;
+export type SurveyErrorCode = (typeof SURVEY_ERROR_CODES)[number];
+const error = featureErrors(SURVEY_ERROR_CODES);
 
 export const SurveyErrors = {
   invalidQuestionnaire: (reasons: string[]) =>
-    new DomainError(
+    error(
       'invalid',
       'questionnaire.invalid',
       `The questionnaire is not valid: ${reasons.join('; ')}`,
       reasons,
     ),
   questionnaireNotFound: (id: string) =>
-    new DomainError('not_found', 'questionnaire.not_found', `No questionnaire ${id}.`),
-  surveyNotFound: (id: string) =>
-    new DomainError('not_found', 'survey.not_found', `No survey ${id}.`),
+    error('not_found', 'questionnaire.not_found', `No questionnaire ${id}.`),
+  surveyNotFound: (id: string) => error('not_found', 'survey.not_found', `No survey ${id}.`),
   teamNotFound: (slug: string) =>
-    new DomainError('invalid', 'survey.team_not_found', `teamSlug "${slug}" does not name a team.`),
+    error('invalid', 'survey.team_not_found', `teamSlug "${slug}" does not name a team.`),
   thresholdTooLow: (k: number, min: number) =>
-    new DomainError(
+    error(
       'invalid',
       'survey.threshold_too_low',
       `reportingThreshold ${k} is below the organisation's minimum of ${min}.`,
     ),
   closed: (id: string) =>
-    new DomainError('conflict', 'survey.closed', `Survey ${id} has closed; it cannot be sent.`),
+    error('conflict', 'survey.closed', `Survey ${id} has closed; it cannot be sent.`),
   ticketSurvey: (id: string) =>
-    new DomainError(
+    error(
       'conflict',
       'survey.ticket_survey',
       `Survey ${id} collects answers after tickets; only its tickets send it.`,
     ),
   noRecipients: () =>
-    new DomainError(
-      'invalid',
-      'survey.no_recipients',
-      'Give employeeIds or emails (at least one).',
-    ),
+    error('invalid', 'survey.no_recipients', 'Give employeeIds or emails (at least one).'),
 };

@@ -1,13 +1,18 @@
-import { DomainError } from '../../common/errors/domain-error';
+import { featureErrors } from '../../common/errors/domain-error';
+
+/** Every code this feature answers with: stable, API clients may rely on them. */
+export const TEAM_ERROR_CODES = [
+  'team.not_found',
+  'team.parent_not_found',
+  'team.slug_taken',
+] as const;
+export type TeamErrorCode = (typeof TEAM_ERROR_CODES)[number];
+const error = featureErrors(TEAM_ERROR_CODES);
 
 export const TeamErrors = {
   slugTaken: (slug: string) =>
-    new DomainError('conflict', 'team.slug_taken', `A team with slug "${slug}" already exists.`),
+    error('conflict', 'team.slug_taken', `A team with slug "${slug}" already exists.`),
   parentNotFound: (slug: string) =>
-    new DomainError(
-      'invalid',
-      'team.parent_not_found',
-      `parentSlug "${slug}" does not name a team.`,
-    ),
-  notFound: (id: string) => new DomainError('not_found', 'team.not_found', `No team "${id}".`),
+    error('invalid', 'team.parent_not_found', `parentSlug "${slug}" does not name a team.`),
+  notFound: (id: string) => error('not_found', 'team.not_found', `No team "${id}".`),
 };

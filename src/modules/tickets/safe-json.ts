@@ -1,4 +1,5 @@
 import { inputProblem } from '../../common/http/input-guard.pipe';
+import type { TicketErrorCode } from './tickets.errors';
 
 /** Keys that could reach an object's prototype if the payload were ever merged into one. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -22,7 +23,7 @@ export const WEBHOOK_JSON_LIMITS = {
 /** Why a body is refused: 400 (`invalid`) or 413 (`too_large`), a stable code, what is wrong. */
 export interface BodyRefusal {
   problem: string;
-  code: string;
+  code: TicketErrorCode;
   kind: 'invalid' | 'too_large';
 }
 

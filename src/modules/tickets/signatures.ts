@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IntegrationKind } from './entities/integration.entity';
 import { time } from './normalisers/ticket-event';
+import type { TicketErrorCode } from './tickets.errors';
 
 /** How far a signed timestamp may be from our clock, either way. */
 export const TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
@@ -11,7 +12,7 @@ export const SECRET_HEADER = 'x-inpulse-secret';
 export type Headers = Record<string, string | string[] | undefined>;
 
 export type Verified =
-  { ok: true; eventId: string | undefined } | { ok: false; code: string; message: string };
+  { ok: true; eventId: string | undefined } | { ok: false; code: TicketErrorCode; message: string };
 
 function header(headers: Headers, name: string): string | undefined {
   const value = headers[name];
@@ -29,7 +30,11 @@ function hmac(key: Buffer | string, ...parts: (string | Buffer)[]): Buffer {
   return mac.digest();
 }
 
-const refused = (code: string, message: string): Verified => ({ ok: false, code, message });
+const refused = (code: TicketErrorCode, message: string): Verified => ({
+  ok: false,
+  code,
+  message,
+});
 
 /** Whether a signed time (ms) is within the tolerance of `now`; why not, otherwise. */
 export function timestampProblem(at: number, now: number): Verified | undefined {

@@ -1,5 +1,6 @@
 import { dayProblem } from '../../../common/http/calendar-date';
 import { mixedScripts } from '../../../common/mixed-scripts';
+import type { TicketErrorCode } from '../tickets.errors';
 
 /** What every source's payload is normalised into. */
 export const TICKET_EVENT_TYPES = [
@@ -44,7 +45,7 @@ export interface TicketEventInput {
 export type NormaliseResult =
   | { event: TicketEventInput }
   | { ignored: string; eventType: string }
-  | { problem: string; code?: string };
+  | { problem: string; code?: TicketErrorCode };
 
 export type Json = Record<string, unknown>;
 
@@ -104,7 +105,7 @@ const EMAIL_SHAPE = /^[^@]{1,64}@[^@]{1,253}\.[^@.]{2,}$/;
 export function email(
   value: unknown,
   field: string,
-): { value: string | null } | { problem: string; code?: string } {
+): { value: string | null } | { problem: string; code?: TicketErrorCode } {
   if (value === undefined || value === null) return { value: null };
   if (typeof value !== 'string') return { problem: `${field} must be text.` };
   const trimmed = value.trim();
