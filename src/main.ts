@@ -21,9 +21,10 @@ const logger = new Logger('inpulse');
 async function bootstrap(): Promise<void> {
   let env: EnvConfig;
   try {
-    env = loadConfig();
-    // Start-up messages go out as JSON lines too, like everything the app logs later.
-    Logger.overrideLogger(new PinoNestLogger(createLogger(env.logLevel)));
+    // Readable lines on a terminal, JSON lines otherwise (LOG_FORMAT overrides).
+    env = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
+    // Start-up messages go out in the same format as everything the app logs later.
+    Logger.overrideLogger(new PinoNestLogger(createLogger(env.logLevel, undefined, env.logFormat)));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`inpulse cannot start.\n${error.message}\nSee README.md, "Configuration".`);
