@@ -37,8 +37,6 @@ export interface AppConfig {
      * oldest has waited this long (then the batch may hold fewer than m).
      */
     inviteMaxWaitHours: number;
-    /** Tests only: the process ends itself right after a webhook's transaction commits. */
-    killAfterWebhookCommit: boolean;
     /** The time zone of "busiest hours" (weekday × hour of ticket openings). */
     timeZone: string;
   };
@@ -243,7 +241,6 @@ export function loadConfig(
       surveyRetryLimit: int('TICKET_SURVEY_RETRY_LIMIT', 5, 0, 20),
       surveyRetryDelaySeconds: int('TICKET_SURVEY_RETRY_DELAY_SECONDS', 30, 1, 3600),
       inviteMaxWaitHours: int('TICKET_INVITE_MAX_WAIT_HOURS', 24, 0, 24 * 7),
-      killAfterWebhookCommit: bool('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT', false),
       timeZone: timeZone('TICKET_TIME_ZONE', 'UTC'),
     },
     mail: {

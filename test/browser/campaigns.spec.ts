@@ -7,6 +7,7 @@ import { createEmployees, createTeam } from '../factories';
 import { BROWSER_TIMEOUT, type BrowserSession, openBrowser, watchedPage } from '../setup/browser';
 import { startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
+import { until } from '../setup/until';
 
 /**
  * HR in a real headless Chromium: signs in, creates a campaign in the pages, watches the live
@@ -102,9 +103,7 @@ describe('HR creates a campaign in a real browser', () => {
       // The mail arrived at the SMTP server started by this test.
       const isTest = (m: (typeof smtp.mails)[number]) =>
         JSON.stringify(m.to).includes(email) && /Browser pulse/.test(m.subject ?? '');
-      const deadline = Date.now() + 30_000;
-      while (!smtp.mails.some(isTest) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      await until('the test mail at the SMTP server', () => smtp.mails.some(isTest));
       const mail = smtp.mails.find(isTest);
       expect(mail?.subject).toMatch(/^\[テスト\] Browser pulse/);
       const link = mail!.text!.match(/http:\/\/localhost:3000(\/s\/test\/\S+)/)![1];
