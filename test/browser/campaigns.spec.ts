@@ -128,7 +128,7 @@ describe('a campaign report in a real browser', () => {
   const email = `hr.report.${Date.now()}@example.com`;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ DEMO: 'true' });
     await t.get(DemoService).seedIfEmpty();
     const accounts = t.get(AccountsService);
     const { link } = await accounts.invite(undefined, {

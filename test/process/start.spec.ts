@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppProcess, freePort, startAppProcess, until } from '../setup/app-process';
+import { type AppProcess, freePort, seam, startAppProcess, until } from '../setup/app-process';
 import { createTestDatabase } from '../setup/test-database';
 
 /*
@@ -66,18 +66,22 @@ describe('starting the app', () => {
     expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 180_000);
 
-  it('uses DATABASE_URL when set and starts nothing embedded', async () => {
+  it('uses DATABASE_URL when set and needs nothing embedded, not even installed', async () => {
     const db = await createTestDatabase();
     const port = await freePort();
     const embeddedDir = join(dir, 'never');
-    const app = startAppProcess({
-      PORT: String(port),
-      DATABASE_URL: db.url,
-      INITIAL_ADMIN_EMAIL: 'first.admin@example.com',
-      INITIAL_ADMIN_PASSWORD: 'a long enough password',
-      APP_SECRET: 's'.repeat(40),
-      EMBEDDED_PG_DIR: embeddedDir,
-    });
+    // As in the production image, which carries no embedded PostgreSQL.
+    const app = startAppProcess(
+      {
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        INITIAL_ADMIN_EMAIL: 'first.admin@example.com',
+        INITIAL_ADMIN_PASSWORD: 'a long enough password',
+        APP_SECRET: 's'.repeat(40),
+        EMBEDDED_PG_DIR: embeddedDir,
+      },
+      seam('without-embedded-postgres'),
+    );
     try {
       await printed(app, 'inpulse listening');
       expect(app.output()).not.toContain('embedded PostgreSQL');
