@@ -5,6 +5,10 @@ import { ResponsesModule } from '../responses/responses.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TeamsModule } from '../teams/teams.module';
 import { TicketsModule } from '../tickets/tickets.module';
+import { DemoBannerService } from './demo-banner.service';
+import { DemoCampaignService } from './demo-campaign.service';
+import { DemoPulsesService } from './demo-pulses.service';
+import { DemoTicketHistoryService } from './demo-ticket-history.service';
 import { DemoRepository } from './demo.repository';
 import { DemoService } from './demo.service';
 
@@ -17,7 +21,14 @@ import { DemoService } from './demo.service';
     TicketsModule,
     ResponsesModule,
   ],
-  providers: [DemoService, DemoRepository],
+  providers: [
+    DemoService,
+    DemoPulsesService,
+    DemoCampaignService,
+    DemoTicketHistoryService,
+    DemoBannerService,
+    DemoRepository,
+  ],
   exports: [DemoService],
 })
 export class DemoModule {}

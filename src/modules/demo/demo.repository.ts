@@ -62,13 +62,6 @@ const DEMO_LIVE_SURVEY = 'demo_live_survey';
 export class DemoRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async hasTeams(): Promise<boolean> {
-    const [row] = await this.dataSource.query(
-      'SELECT EXISTS (SELECT 1 FROM service_team) AS present',
-    );
-    return row.present;
-  }
-
   /** Past surveys and their invitations; returns the surveys' ids by key. */
   async insertHistory(
     surveys: HistoricSurvey[],
