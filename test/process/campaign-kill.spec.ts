@@ -94,7 +94,9 @@ describe('a wave survives its process being killed while it opens', () => {
     // The killed transaction is rolled back: no wave opened, no invitation, no mail.
     await until('the killed transaction to end', async () => {
       const { rows } = await pg.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'inpulse'`,
+        // This database's only: other test files' apps share the server.
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE application_name = 'inpulse' AND datname = current_database()`,
       );
       return rows[0].n === 0;
     });
