@@ -103,7 +103,7 @@ export class DemoBannerService {
     if (!own) return [];
     let survey: { id: string } | undefined = own.open ? { id: own.id } : undefined;
     if (!survey) {
-      const latest = await this.demo.latestQuestionnaireId();
+      const latest = await this.surveys.latestPulseQuestionnaireId();
       if (!latest) return [];
       const people = (await this.directory.list({ limit: 500 })).items.filter((p) => p.active);
       survey = await this.openLiveSurvey(

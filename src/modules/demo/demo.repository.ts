@@ -235,16 +235,6 @@ export class DemoRepository {
     ]);
   }
 
-  /** The newest questionnaire of pulses (not the one of surveys after tickets). */
-  async latestQuestionnaireId(): Promise<string | undefined> {
-    const rows = await this.dataSource.query(
-      `SELECT q.id FROM questionnaire q
-        WHERE NOT EXISTS (SELECT 1 FROM survey s WHERE s.questionnaire_id = q.id AND s.source = 'ticket')
-        ORDER BY q.created_at DESC LIMIT 1`,
-    );
-    return rows[0]?.id;
-  }
-
   /**
    * Gives fresh tokens to unanswered invitations of `surveyId`, one per wanted locale where it
    * can, and marks them sent so that the mail job leaves them alone.
