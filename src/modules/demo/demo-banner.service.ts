@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AccountsService } from '../accounts/accounts.service';
 import { hashPassword, randomPassword } from '../accounts/passwords';
 import { DirectoryService } from '../directory/directory.service';
-import { hashToken, newToken } from '../invitations/tokens';
+import { InvitationsService } from '../invitations/invitations.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { DemoRepository } from './demo.repository';
 
@@ -17,6 +17,7 @@ export class DemoBannerService {
     private readonly demo: DemoRepository,
     private readonly surveys: SurveysService,
     private readonly directory: DirectoryService,
+    private readonly invitations: InvitationsService,
     private readonly accountsService: AccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -111,15 +112,6 @@ export class DemoBannerService {
         people.map((p) => p.id),
       );
     }
-    const tokens = Array.from({ length: count }, () => newToken());
-    const issued = await this.demo.reissue(
-      survey.id,
-      ['en', 'es', 'fa', 'ja'],
-      tokens.map(hashToken),
-    );
-    return issued.map((row, i) => ({
-      locale: row.locale,
-      url: `${this.config.baseUrl}/s/${tokens[i]}`,
-    }));
+    return this.invitations.reissueLinks(survey.id, ['en', 'es', 'fa', 'ja'], count);
   }
 }

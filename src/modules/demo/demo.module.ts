@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DirectoryModule } from '../directory/directory.module';
+import { InvitationsModule } from '../invitations/invitations.module';
 import { ResponsesModule } from '../responses/responses.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TeamsModule } from '../teams/teams.module';
@@ -16,6 +17,7 @@ import { DemoService } from './demo.service';
   imports: [
     TeamsModule,
     DirectoryModule,
+    InvitationsModule,
     SurveysModule,
     CampaignsModule,
     TicketsModule,
