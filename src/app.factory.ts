@@ -93,7 +93,7 @@ export async function createApp(
   databaseUrl: string,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const logger = createLogger(config.logLevel, options.logStream);
+  const logger = createLogger(config.logLevel, options.logStream, config.logFormat);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,

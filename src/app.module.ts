@@ -44,7 +44,8 @@ export class AppModule {
         ResponsesModule,
         ReportsModule,
         CampaignsModule,
-        DemoModule,
+        // The demo organisation and its banner: demo mode only, never in production.
+        ...(config.demo ? [DemoModule] : []),
       ],
     };
   }

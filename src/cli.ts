@@ -6,7 +6,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createDataSource } from './database/data-source';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import type { EmbeddedDatabase } from './database/embedded-postgres';
 import { demoSecret } from './database/instance-secrets';
 import { migrateWithLock } from './database/migrate';
 import { DomainError } from './common/errors/domain-error';
@@ -24,6 +24,8 @@ async function main(): Promise<number> {
   let embedded: EmbeddedDatabase | undefined;
   let url = env.databaseUrl;
   if (!url) {
+    // Loaded only without DATABASE_URL: the production image carries no embedded PostgreSQL.
+    const { startEmbeddedPostgres } = await import('./database/embedded-postgres.js');
     embedded = await startEmbeddedPostgres({ ...env.embeddedPostgres, database: 'inpulse' });
     url = embedded.url;
   }

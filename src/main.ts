@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { AppConfig, ConfigError, EnvConfig, loadConfig, redactUrl } from './config/app-config';
 import { createApp } from './app.factory';
 import { logUnhandledRejections } from './common/errors/unhandled-rejections';
@@ -8,11 +9,10 @@ import { PinoNestLogger } from './common/logging/pino-nest-logger';
 import { isSuperuser } from './database/app-role';
 import { probeDatabase, untilDatabaseAnswers } from './database/database-wait';
 import { createDataSource } from './database/data-source';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import type { EmbeddedDatabase } from './database/embedded-postgres';
 import { demoSecret } from './database/instance-secrets';
-import { migrateWithLock } from './database/migrate';
+import { migrateWithLock, underStartupLock } from './database/migrate';
 import { AccountsService } from './modules/accounts/accounts.service';
-import { DemoService } from './modules/demo/demo.service';
 import { listenWhileStarting, type StartUpListener } from './modules/health/start-up-listener';
 
 const logger = new Logger('inpulse');
@@ -21,9 +21,10 @@ const logger = new Logger('inpulse');
 async function bootstrap(): Promise<void> {
   let env: EnvConfig;
   try {
-    env = loadConfig();
-    // Start-up messages go out as JSON lines too, like everything the app logs later.
-    Logger.overrideLogger(new PinoNestLogger(createLogger(env.logLevel)));
+    // Readable lines on a terminal, JSON lines otherwise (LOG_FORMAT overrides).
+    env = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
+    // Start-up messages go out in the same format as everything the app logs later.
+    Logger.overrideLogger(new PinoNestLogger(createLogger(env.logLevel, undefined, env.logFormat)));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`inpulse cannot start.\n${error.message}\nSee README.md, "Configuration".`);
@@ -37,6 +38,9 @@ async function bootstrap(): Promise<void> {
   let databaseUrl = env.databaseUrl;
   if (databaseUrl === undefined) {
     logger.log(`starting embedded PostgreSQL in ${env.embeddedPostgres.dataDir}`);
+    // Loaded only here: with DATABASE_URL the package is never needed (the production image
+    // leaves it out), nor are its exit hooks installed.
+    const { startEmbeddedPostgres } = await import('./database/embedded-postgres.js');
     embedded = await startEmbeddedPostgres({
       dataDir: env.embeddedPostgres.dataDir,
       port: env.embeddedPostgres.port,
@@ -74,28 +78,7 @@ async function bootstrap(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
     logger.log(`inpulse listening on ${config.baseUrl} (database: ${redactUrl(databaseUrl)})`);
 
-    if (config.demo) {
-      const demo = app.get(DemoService);
-      await demo.seedIfEmpty();
-      const { accounts, apiToken } = await demo.demoAccounts();
-      const links = await demo.liveLinks(3);
-      process.stdout.write(
-        [
-          '',
-          '  inpulse demo is ready',
-          `  sign in:        ${config.baseUrl}/login`,
-          ...accounts.map(
-            (a) => `    ${a.role.padEnd(7)} ${a.email.padEnd(22)} ${a.password}   (sees ${a.sees})`,
-          ),
-          `  API token:      ${apiToken}   (scope admin; Authorization: Bearer …)`,
-          `  API docs:       ${config.baseUrl}/api/docs`,
-          `  outbox:         ${config.baseUrl}/outbox  (as admin)`,
-          '  survey links (one person each, single use):',
-          ...links.map((l) => `    [${l.locale}] ${l.url}`),
-          '',
-        ].join('\n') + '\n',
-      );
-    }
+    if (config.demo) process.stdout.write(await demoBanner(app, config));
 
     let closing = false;
     const shutdown = async (signal: string) => {
@@ -164,14 +147,48 @@ async function prepareApp(
   }
   const app = await createApp(config, databaseUrl);
   try {
-    // The first administrator exists before the first request is answered.
-    await app.init();
-    await app.get(AccountsService).bootstrapAdmin();
+    // The first administrator exists before the first request is answered. Instances starting
+    // at once take turns: one sets up the job queues and creates it, the others find them.
+    await underStartupLock(app.get(DataSource), async () => {
+      await app.init();
+      await app.get(AccountsService).bootstrapAdmin();
+    });
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
   }
   return { app, config };
+}
+
+/**
+ * Demo mode only: seeds the demo organisation on an empty database and returns the banner (demo
+ * accounts, API token, fresh survey links). Under the start-up lock, so that instances starting
+ * together seed once and print the same accounts. The demo's code is loaded here, never in
+ * production.
+ */
+async function demoBanner(app: NestFastifyApplication, config: AppConfig): Promise<string> {
+  const { DemoService } = await import('./modules/demo/demo.service.js');
+  const demo = app.get(DemoService);
+  const { accounts, apiToken, links } = await underStartupLock(app.get(DataSource), async () => {
+    await demo.seedIfEmpty();
+    return { ...(await demo.demoAccounts()), links: await demo.liveLinks(3) };
+  });
+  return (
+    [
+      '',
+      '  inpulse demo is ready',
+      `  sign in:        ${config.baseUrl}/login`,
+      ...accounts.map(
+        (a) => `    ${a.role.padEnd(7)} ${a.email.padEnd(22)} ${a.password}   (sees ${a.sees})`,
+      ),
+      `  API token:      ${apiToken}   (scope admin; Authorization: Bearer …)`,
+      `  API docs:       ${config.baseUrl}/api/docs`,
+      `  outbox:         ${config.baseUrl}/outbox  (as admin)`,
+      '  survey links (one person each, single use):',
+      ...links.map((l) => `    [${l.locale}] ${l.url}`),
+      '',
+    ].join('\n') + '\n'
+  );
 }
 
 bootstrap().catch((error: unknown) => {

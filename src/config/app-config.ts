@@ -37,8 +37,6 @@ export interface AppConfig {
      * oldest has waited this long (then the batch may hold fewer than m).
      */
     inviteMaxWaitHours: number;
-    /** Tests only: the process ends itself right after a webhook's transaction commits. */
-    killAfterWebhookCommit: boolean;
     /** The time zone of "busiest hours" (weekday × hour of ticket openings). */
     timeZone: string;
   };
@@ -76,8 +74,12 @@ export interface AppConfig {
   initialAdminEmail: string | undefined;
   initialAdminPassword: string | undefined;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** JSON lines (pino), or readable lines for a person at a terminal (LOG_FORMAT). */
+  logFormat: LogFormat;
   projectRoot: string;
 }
+
+export type LogFormat = 'json' | 'pretty';
 
 /**
  * The configuration as read from the environment. In demo mode the two secrets may be missing:
@@ -97,12 +99,26 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+/**
+ * LOG_FORMAT when given; otherwise readable lines when the output is a terminal (a person runs
+ * `npm start`) and JSON lines when it is not (a container, a log collector, the tests).
+ */
+export function chooseLogFormat(given: string | undefined, terminal: boolean): LogFormat {
+  if (given !== undefined && (LOG_FORMATS as readonly string[]).includes(given))
+    return given as LogFormat;
+  return terminal ? 'pretty' : 'json';
+}
 
 /**
  * Reads and validates every variable, collecting all problems so that one failed start names
  * them all. Each message names the variable and what is expected.
  */
-export function loadConfig(env: Env = process.env): EnvConfig {
+export function loadConfig(
+  env: Env = process.env,
+  output: { terminal: boolean } = { terminal: false },
+): EnvConfig {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
     const value = env[name];
@@ -183,6 +199,10 @@ export function loadConfig(env: Env = process.env): EnvConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   }
+  const givenLogFormat = read('LOG_FORMAT')?.toLowerCase();
+  if (givenLogFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(givenLogFormat))
+    problems.push(`LOG_FORMAT must be json or pretty (got "${givenLogFormat}")`);
+  const logFormat = chooseLogFormat(givenLogFormat, output.terminal);
   const mailFrom = read('MAIL_FROM') ?? 'inpulse <no-reply@inpulse.local>';
   if (!/^[^\r\n]*<?[^@\s<>]+@[^@\s<>]+>?$/.test(mailFrom)) {
     problems.push(
@@ -221,7 +241,6 @@ export function loadConfig(env: Env = process.env): EnvConfig {
       surveyRetryLimit: int('TICKET_SURVEY_RETRY_LIMIT', 5, 0, 20),
       surveyRetryDelaySeconds: int('TICKET_SURVEY_RETRY_DELAY_SECONDS', 30, 1, 3600),
       inviteMaxWaitHours: int('TICKET_INVITE_MAX_WAIT_HOURS', 24, 0, 24 * 7),
-      killAfterWebhookCommit: bool('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT', false),
       timeZone: timeZone('TICKET_TIME_ZONE', 'UTC'),
     },
     mail: {
@@ -244,6 +263,7 @@ export function loadConfig(env: Env = process.env): EnvConfig {
     initialAdminEmail: read('INITIAL_ADMIN_EMAIL')?.toLowerCase(),
     initialAdminPassword: secret('INITIAL_ADMIN_PASSWORD', 12),
     logLevel,
+    logFormat,
     projectRoot,
   };
   if (problems.length > 0) throw new ConfigError(problems);

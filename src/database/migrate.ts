@@ -1,19 +1,23 @@
 import { DataSource } from 'typeorm';
 
-/** Arbitrary, fixed key of the advisory lock that serialises migrations across instances. */
+/** Arbitrary, fixed key of the advisory lock that serialises start-up work across instances. */
 const MIGRATION_LOCK_KEY = 7_215_301_914;
 
 /** How often an instance waiting for another's migrations tries the lock again. */
 const LOCK_POLL_MS = 250;
 
 /**
- * Applies pending migrations while holding a session-level advisory lock, so that two instances
- * starting at once do not both try: the second waits, then finds nothing left to do. It waits by
- * trying the lock again and again rather than in one blocked statement, which would hold a
- * snapshot all along and so keep the old row versions a migration rewrites a table to be rid of
- * (AnonymousReleaseScrub).
+ * Runs `work` while holding a session-level advisory lock shared by every instance, so that
+ * instances starting at once take turns at what must happen once: migrations, the first
+ * administrator, the demo seed. It waits by trying the lock again and again rather than in one
+ * blocked statement, which would hold a snapshot all along and so keep the old row versions a
+ * migration rewrites a table to be rid of (AnonymousReleaseScrub). The lock lives on a
+ * connection of its own; `work` may use any other.
  */
-export async function migrateWithLock(dataSource: DataSource): Promise<string[]> {
+export async function underStartupLock<T>(
+  dataSource: DataSource,
+  work: () => Promise<T>,
+): Promise<T> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -25,14 +29,24 @@ export async function migrateWithLock(dataSource: DataSource): Promise<string[]>
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
     try {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      return applied.map((m) => m.name);
+      return await work();
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Applies pending migrations under the start-up lock, so that two instances starting at once do
+ * not both try: the second waits, then finds nothing left to do.
+ */
+export async function migrateWithLock(dataSource: DataSource): Promise<string[]> {
+  return underStartupLock(dataSource, async () => {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  });
 }
 
 /** SQL the entities would need that the migrations did not create: empty when they agree. */

@@ -7,6 +7,7 @@ import { createEmployees, createTeam } from '../factories';
 import { BROWSER_TIMEOUT, type BrowserSession, openBrowser, watchedPage } from '../setup/browser';
 import { startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
+import { until } from '../setup/until';
 
 /**
  * HR in a real headless Chromium: signs in, creates a campaign in the pages, watches the live
@@ -102,9 +103,7 @@ describe('HR creates a campaign in a real browser', () => {
       // The mail arrived at the SMTP server started by this test.
       const isTest = (m: (typeof smtp.mails)[number]) =>
         JSON.stringify(m.to).includes(email) && /^\[テスト\]/.test(m.subject ?? '');
-      const deadline = Date.now() + 30_000;
-      while (!smtp.mails.some(isTest) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      await until('the test mail at the SMTP server', () => smtp.mails.some(isTest));
       const mail = smtp.mails.find(isTest);
       // The subject is the title respondents see in Japanese (the template's), not HR's name.
       expect(mail?.subject).toBe(
@@ -132,7 +131,7 @@ describe('a campaign report in a real browser', () => {
   const email = `hr.report.${Date.now()}@example.com`;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ DEMO: 'true' });
     await t.get(DemoService).seedIfEmpty();
     const accounts = t.get(AccountsService);
     const { link } = await accounts.invite(undefined, {

@@ -36,7 +36,7 @@ describe('a team report in a real browser', () => {
   const today = new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ DEMO: 'true' });
     await t.get(DemoService).seedIfEmpty();
     browser = await openBrowser(t);
     ({ context, baseUrl, screenshots } = browser);

@@ -142,7 +142,7 @@ describe('the "after tickets" part of a team page in a real browser', () => {
   let browser: BrowserSession;
 
   beforeAll(async () => {
-    t = await startTestApp({ TICKET_INVITE_MAX_WAIT_HOURS: '0' });
+    t = await startTestApp({ DEMO: 'true', TICKET_INVITE_MAX_WAIT_HOURS: '0' });
     await t.get(DemoService).seedIfEmpty();
     browser = await openBrowser(t);
   }, BROWSER_TIMEOUT);

@@ -9,7 +9,7 @@ describe('team reports', () => {
   const quarter = new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ DEMO: 'true' });
     await t.get(DemoService).seedIfEmpty();
     admin = await signIn(t, 'admin');
   });

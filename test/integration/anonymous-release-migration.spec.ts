@@ -3,6 +3,7 @@ import { createDataSource } from '../../src/database/data-source';
 import { migrateWithLock } from '../../src/database/migrate';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { createTestDatabase, migrateUpTo, urlFor } from '../setup/test-database';
+import { until } from '../setup/until';
 
 /**
  * Upgrading a database that holds answers the old way (segments, language and ticket attributes
@@ -365,15 +366,20 @@ describe('the AnonymousRelease migration', () => {
       await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       await reader.query('SELECT 1'); // a snapshot, and no lock the upgrade would wait for
       const readerDone = (async () => {
-        for (;;) {
-          const { rows } = await admin.query(
-            `SELECT 1 FROM pg_stat_activity
-              WHERE datname = current_database() AND pid <> pg_backend_pid()
-                AND (query LIKE '%reltuples%' OR query LIKE 'VACUUM%')`,
-          );
-          if (rows.length > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await until(
+          'the upgrade to count or vacuum',
+          async () => {
+            const { rows } = await admin.query(
+              `SELECT 1 FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  AND (query LIKE '%reltuples%' OR query LIKE 'VACUUM%')`,
+            );
+            return rows.length > 0;
+          },
+          undefined,
+          120_000,
+          20,
+        );
         await reader.query('COMMIT');
         await reader.end();
       })();

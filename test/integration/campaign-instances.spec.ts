@@ -2,6 +2,7 @@ import { WavesService } from '../../src/modules/campaigns/waves.service';
 import { createCampaign, createEmployees, createTeam } from '../factories';
 import { startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { until } from '../setup/until';
 
 /**
  * Two app instances (two Nest apps, each with its own pg-boss workers) against one database run
@@ -48,7 +49,6 @@ describe('two instances run the same schedule', () => {
     // Both instances' workers also take the wave.open jobs; the wave opens once.
     await Promise.all([a.get(WavesService).open(wave.id), b.get(WavesService).open(wave.id)]);
 
-    const deadline = Date.now() + 60_000;
     const settled = async () => {
       const [row] = await a.dataSource.query(
         `SELECT (SELECT count(*) FROM invitation i JOIN wave w ON w.survey_id = i.survey_id
@@ -60,10 +60,7 @@ describe('two instances run the same schedule', () => {
       );
       return row.open === 1 && row.unsent === 0 && row.busy === 0;
     };
-    while (!(await settled())) {
-      if (Date.now() > deadline) throw new Error('the wave’s mail did not all go within a minute');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until('the wave’s mail to go', settled, undefined, 60_000, 200);
     const [{ n }] = await a.dataSource.query(
       'SELECT count(*)::int AS n FROM wave WHERE campaign_id = $1',
       [campaign.id],

@@ -165,4 +165,14 @@ describe('demo data', () => {
       await other.close();
     }
   });
+
+  it('is not part of the app outside demo mode', async () => {
+    const production = await startTestApp({ DEMO: 'false' });
+    try {
+      expect(() => production.get(DemoService)).toThrow();
+      expect(() => t.get(DemoService)).not.toThrow();
+    } finally {
+      await production.close();
+    }
+  });
 });

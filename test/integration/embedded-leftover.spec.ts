@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findLeftoverPostgres, stopLeftoverPostgres } from '../../src/database/embedded-leftover';
+import { until } from '../setup/until';
 
 /**
  * Which process a data folder's lock file may make the app stop, with stand-ins for PostgreSQL:
@@ -73,7 +74,10 @@ describe('a PostgreSQL left behind on the embedded data folder', () => {
     started.push(sleeper.pid!);
     const elsewhere = fakePostgres(other);
     const orphanElsewhere = orphanPostgres(other);
-    await until(() => cmdlineReady(elsewhere.pid!) && cmdlineReady(orphanElsewhere));
+    await until(
+      'both to be postgres',
+      () => cmdlineReady(elsewhere.pid!) && cmdlineReady(orphanElsewhere),
+    );
     const cases: [number, string][] = [
       [sleeper.pid!, ours], // the number reused by something else
       [elsewhere.pid!, ours], // a PostgreSQL, of another folder
@@ -92,7 +96,7 @@ describe('a PostgreSQL left behind on the embedded data folder', () => {
 
   it('refuses to stop one that a live process still runs (another inpulse on the same folder)', async () => {
     const running = fakePostgres(ours);
-    await until(() => cmdlineReady(running.pid!));
+    await until('it to be postgres', () => cmdlineReady(running.pid!));
     lock(running.pid!);
     expect(await findLeftoverPostgres(ours)).toEqual({
       kind: 'owned',
@@ -107,7 +111,7 @@ describe('a PostgreSQL left behind on the embedded data folder', () => {
 
   it('stops one of this folder whose parent is gone', async () => {
     const orphan = orphanPostgres(ours);
-    await until(() => cmdlineReady(orphan));
+    await until('the orphan to be postgres', () => cmdlineReady(orphan));
     lock(orphan);
     expect(await stopLeftoverPostgres(ours, log)).toEqual({ kind: 'orphan', pid: orphan });
     expect(alive(orphan)).toBe(false);
@@ -131,13 +135,5 @@ function cmdlineReady(pid: number): boolean {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres\0');
   } catch {
     return false;
-  }
-}
-
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('gave up waiting');
-    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -47,8 +47,7 @@ describe('a lone surrogate in an answer', () => {
     const nps = `q_${questions.find((q) => q.type === 'nps')!.id}`;
     const why = `q_${questions.find((q) => q.type === 'text')!.id}`;
     const hostile = await postJson(tokens[0], { [nps]: '5', [why]: 'RAW' }, '"a\\ud800b"');
-    expect(hostile.statusCode).toBeGreaterThanOrEqual(400);
-    expect(hostile.statusCode).toBeLessThan(500);
+    expect(hostile.statusCode).toBe(400);
     for (const token of tokens.slice(1))
       expect((await postJson(token, { [nps]: '8', [why]: 'fine 😀' })).statusCode).toBe(200);
     await t.dataSource.query(
@@ -71,8 +70,7 @@ describe('a lone surrogate in an answer', () => {
     const [nps] = [...session.page.body.matchAll(/name="(q_[0-9a-f-]+)"/g)].map((m) => m[1]);
     const contact = { contact: 'yes', contact_message: 'RAW' };
     const hostile = await postJson(tokens[0], { [nps]: '5', ...contact }, '"call \\udc00 me"');
-    expect(hostile.statusCode).toBeGreaterThanOrEqual(400);
-    expect(hostile.statusCode).toBeLessThan(500);
+    expect(hostile.statusCode).toBe(400);
     const fine = await postJson(tokens[1], { [nps]: '9', ...contact, contact_message: 'call me' });
     expect(fine.statusCode).toBe(200);
     await expect(t.get(FollowUpsService).release()).resolves.toBe(1);

@@ -4,6 +4,7 @@ import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { createEmployees, createSurvey, openSurvey } from '../factories';
 import { type SmtpSink, startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { until } from '../setup/until';
 
 /**
  * Exactly one mail per person when the mail server is slower than the lease, when a sender
@@ -21,14 +22,6 @@ const env = {
   REPORTING_THRESHOLD: '3',
   MIX_BATCH_SIZE: '3',
 };
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function linkOf(mail: ParsedMail): string {
   const match = /\/s\/([A-Za-z0-9_-]{43})/.exec(mail.text ?? '');

@@ -3,6 +3,7 @@ import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { createEmployees, createSurvey, formBody, sendQueuedMail, signIn } from '../factories';
 import { type SmtpSink, startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { until } from '../setup/until';
 
 /**
  * What happens when mail cannot go: the SMTP server away for a while, addresses it refuses,
@@ -25,16 +26,19 @@ async function statuses(t: TestApp, surveyId: string): Promise<Record<string, st
 
 /** Runs the sweep until no mail of the survey is queued or being sent any more. */
 async function sendUntilSettled(t: TestApp, surveyId: string, deadlineMs = 60_000) {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    await sendQueuedMail(t);
-    const open = Object.values(await statuses(t, surveyId)).filter(
-      (s) => s === 'queued' || s === 'sending',
-    );
-    if (open.length === 0) return;
-    if (Date.now() > until) throw new Error(`${open.length} mails still waiting`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await until(
+    'no mail queued or being sent',
+    async () => {
+      await sendQueuedMail(t);
+      const open = Object.values(await statuses(t, surveyId)).filter(
+        (s) => s === 'queued' || s === 'sending',
+      );
+      return open.length === 0;
+    },
+    undefined,
+    deadlineMs,
+    200,
+  );
 }
 
 describe('mail when things go wrong', () => {

@@ -359,8 +359,10 @@ describe('participation figures against the real application', () => {
           await cleanUp([...built.surveys.map((s) => s.id), ...built.tickets.map((s) => s.id)]);
         }
       }),
-      { numRuns: RUNS, interruptAfterTimeLimit: 150_000, markInterruptAsFailure: true },
+      // Bounded by the number of worlds, not by the clock: a slow machine takes longer, and passes.
+      { numRuns: RUNS },
     );
     expect(figuresSeen).toBeGreaterThan(RUNS);
-  }, 240_000);
+    // Only so that a run that hangs ends; RUNS worlds take a fraction of it.
+  }, 1_200_000);
 });

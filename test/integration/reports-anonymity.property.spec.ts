@@ -999,13 +999,14 @@ describe('team reports against the real application', () => {
           await cleanUp(built.surveyIds);
         }
       }),
-      // Past the time limit fast-check stops (shrinking too) and reports what it has.
-      { numRuns: RUNS, interruptAfterTimeLimit: 120_000, markInterruptAsFailure: true },
+      // Bounded by the number of worlds, not by the clock: a slow machine takes longer, and passes.
+      { numRuns: RUNS },
     );
     expect(reports).toBeGreaterThanOrEqual(RUNS * 2 * 4);
     // Thousands of pairs of figures were set side by side.
     expect(comparisons).toBeGreaterThan(5000);
-  }, 240_000);
+    // Only so that a run that hangs ends; RUNS worlds take a fraction of it.
+  }, 1_200_000);
 
   /** A fixed world for the cases below: iNPS scores per team, all on 2024-06-03. */
   async function fixedWorld(parents: (number | null)[], scores: number[][]) {

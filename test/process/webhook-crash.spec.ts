@@ -1,6 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
 import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
 import { createTeam } from '../factories';
@@ -11,52 +8,20 @@ import {
   ticketRowId,
   webhookRows,
 } from '../factories/webhooks';
+import { type AppProcess, freePort, seam, startAppProcess, until } from '../setup/app-process';
 import { startSmtpSink } from '../setup/smtp-sink';
 import { startTestApp, TEST_APP_SECRET, type TestApp } from '../setup/test-app';
 
 /**
  * The webhook's promise under a crash: the built app runs as a real child process that kills
- * itself (SIGKILL) right after the webhook's transaction commits and before it replies. The
+ * itself (SIGKILL) right after the webhook's transaction commits and before it replies (a test
+ * seam, test/setup/seams/kill-after-webhook-commit.cjs, loaded with node --require). The
  * sender sees no answer and retries; the retry is acknowledged as a duplicate; the survey goes
  * out exactly once.
  */
-const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startApp(env: Record<string, string>) {
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      LOG_LEVEL: 'log',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const ready = (async () => {
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('inpulse listening')) {
-      if (child.exitCode !== null) throw new Error(`exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return { child, exited, ready, output: () => output };
-}
+/** Until the app listens (fails at once if it exits first). */
+const listening = (app: AppProcess) =>
+  until('the app to listen', () => app.output().includes('inpulse listening'), app);
 
 describe('a crash between the webhook’s commit and its reply', () => {
   let t: TestApp;
@@ -98,12 +63,11 @@ describe('a crash between the webhook’s commit and its reply', () => {
     };
 
     const port = await freePort();
-    const doomed = startApp({
-      ...env,
-      PORT: String(port),
-      INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT: 'true',
-    });
-    await doomed.ready;
+    const doomed = startAppProcess(
+      { ...env, PORT: String(port) },
+      seam('kill-after-webhook-commit'),
+    );
+    await listening(doomed);
     const before = await webhookRows(t);
     const lost = await fetch(`http://127.0.0.1:${port}/webhooks/${integration.id}`, {
       method: 'POST',
@@ -123,9 +87,9 @@ describe('a crash between the webhook’s commit and its reply', () => {
     });
 
     // The sender retries the same delivery against the restarted app.
-    const restarted = startApp({ ...env, PORT: String(port) });
+    const restarted = startAppProcess({ ...env, PORT: String(port) });
     try {
-      await restarted.ready;
+      await listening(restarted);
       const replay = await fetch(`http://127.0.0.1:${port}/webhooks/${integration.id}`, {
         method: 'POST',
         headers,

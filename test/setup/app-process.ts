@@ -1,18 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port';
+import { until } from './until';
+
+export { freePort, until };
 
 /** The built app (dist/, as `npm start` runs it) as a child process, for the process tests. */
 export const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface AppProcess {
   child: ChildProcess;
@@ -21,9 +15,18 @@ export interface AppProcess {
   alive(): boolean;
 }
 
-export function startAppProcess(env: Record<string, string>): AppProcess {
+/** A test seam (test/setup/seams/<name>.cjs), loaded into the app with `node --require`. */
+export function seam(name: string): string[] {
+  return ['--require', join(process.cwd(), 'test', 'setup', 'seams', `${name}.cjs`)];
+}
+
+/**
+ * Starts the built app with `env` (and only PATH and HOME from the test's own environment);
+ * `nodeArgs` go before the script, e.g. `seam(…)`.
+ */
+export function startAppProcess(env: Record<string, string>, nodeArgs: string[] = []): AppProcess {
   let output = '';
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
@@ -43,29 +46,6 @@ export function startAppProcess(env: Record<string, string>): AppProcess {
     exited,
     alive: () => child.exitCode === null && child.signalCode === null,
   };
-}
-
-/**
- * Waits for a condition, not for a time: polls until `check` holds, or fails after a long while
- * (or at once if the app has exited), with the app's output in the message.
- */
-export async function until(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  app?: AppProcess,
-  timeoutMs = 120_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (app && !app.alive()) {
-      await app.exited;
-      await new Promise((r) => setTimeout(r, 100)); // its last words
-      throw new Error(`the app exited while waiting for ${what}:\n${app.output()}`);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`gave up waiting for ${what}${app ? `:\n${app.output()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export interface Answer {

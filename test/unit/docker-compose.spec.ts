@@ -179,4 +179,10 @@ describe('Dockerfile', () => {
   it('installs production dependencies only in the runtime stage', () => {
     expect(runtime.some((line) => /^RUN\s.*npm ci\b.*--omit=dev/i.test(line))).toBe(true);
   });
+
+  it('carries no embedded PostgreSQL binaries in the runtime stage', () => {
+    const install = runtime.find((line) => /^RUN\s.*npm ci\b/i.test(line));
+    expect(install).toMatch(/--omit=optional\b/);
+    expect(runtime.some((line) => /\.data\b/.test(line))).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
-import type { AppConfig } from '../../config/app-config';
+import pinoPretty from 'pino-pretty';
+import type { AppConfig, LogFormat } from '../../config/app-config';
 
 /** inpulse's log levels (LOG_LEVEL, Nest's names) as pino levels. */
 export const PINO_LEVEL: Record<AppConfig['logLevel'], pino.Level> = {
@@ -75,14 +76,54 @@ export const serializers = {
 };
 
 /**
- * The one pino logger of a process: JSON lines on stdout (or on `stream`, for tests), used by
- * Fastify for request lines and by Nest through PinoNestLogger.
+ * One readable line per entry, for a person at a terminal: time, level, `[context]` and the
+ * message; a request line as `GET /path 200 (3.1 ms)`. The same redaction applies: it formats
+ * what pino has already serialised and censored.
  */
-export function createLogger(level: AppConfig['logLevel'], stream?: NodeJS.WritableStream): Logger {
+export function prettyLine(entry: Record<string, unknown>): string {
+  const context = typeof entry.context === 'string' ? `[${entry.context}] ` : '';
+  const req = entry.req as { method?: string; url?: string } | undefined;
+  const res = entry.res as { statusCode?: number } | undefined;
+  const msg = typeof entry.msg === 'string' ? entry.msg : '';
+  if (req?.method) {
+    const time =
+      typeof entry.responseTime === 'number' ? ` (${entry.responseTime.toFixed(1)} ms)` : '';
+    const status = res?.statusCode === undefined ? msg : String(res.statusCode);
+    return `${context}${req.method} ${req.url ?? ''} ${status}${time}`;
+  }
+  return `${context}${msg}`;
+}
+
+/** What the readable format leaves out of each line (it is in the message, or noise there). */
+const PRETTY_IGNORE = 'pid,hostname,context,req,res,responseTime,reqId';
+
+function prettyStream(destination?: NodeJS.WritableStream): pino.DestinationStream {
+  return pinoPretty({
+    colorize: destination === undefined ? pinoPretty.isColorSupported : false,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: PRETTY_IGNORE,
+    messageFormat: (entry) => prettyLine(entry),
+    singleLine: true,
+    sync: true,
+    ...(destination ? { destination } : {}),
+  });
+}
+
+/**
+ * The one pino logger of a process, used by Fastify for request lines and by Nest through
+ * PinoNestLogger: JSON lines on stdout (or on `stream`, for tests), or readable lines when
+ * `format` is 'pretty' (see chooseLogFormat).
+ */
+export function createLogger(
+  level: AppConfig['logLevel'],
+  stream?: NodeJS.WritableStream,
+  format: LogFormat = 'json',
+): Logger {
   const options: pino.LoggerOptions = {
     level: PINO_LEVEL[level],
     serializers,
     redact: { paths: REDACT_PATHS, censor: REDACTED },
   };
+  if (format === 'pretty') return pino(options, prettyStream(stream));
   return stream ? pino(options, stream as pino.DestinationStream) : pino(options);
 }

@@ -4,6 +4,19 @@ import type { Logger } from 'pino';
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
+ * Nest's start-up chatter: a line per module, controller and route (over a hundred). Written at
+ * debug level, so that a start shows what matters (migrations, where it listens, the banner);
+ * LOG_LEVEL=debug brings them back.
+ */
+export const START_UP_NOISE = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
+
+/**
  * Nest's Logger, written through pino: one JSON line `{ context, msg }` per message, at the
  * level pino is set to. Nest passes the context (the `new Logger('Name')` name) as the last
  * extra argument, and for errors the stack before it.
@@ -36,7 +49,6 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(level: Level, message: unknown, params: unknown[], withStack = false): void {
-    if (!this.pino.isLevelEnabled(level)) return;
     const rest = [...params];
     const last = rest.at(-1);
     const lastIsStack = withStack && rest.length === 1 && typeof last === 'string' && isStack(last);
@@ -44,6 +56,8 @@ export class PinoNestLogger implements LoggerService {
       rest.length > 0 && !lastIsStack && (typeof last === 'string' || last === undefined)
         ? (rest.pop() as string | undefined)
         : undefined;
+    if (level === 'info' && context !== undefined && START_UP_NOISE.has(context)) level = 'debug';
+    if (!this.pino.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = {};
     let msg = '';
     if (message instanceof Error) {

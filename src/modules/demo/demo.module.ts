@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DirectoryModule } from '../directory/directory.module';
+import { InvitationsModule } from '../invitations/invitations.module';
 import { ResponsesModule } from '../responses/responses.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TeamsModule } from '../teams/teams.module';
 import { TicketsModule } from '../tickets/tickets.module';
+import { DemoBannerService } from './demo-banner.service';
+import { DemoCampaignService } from './demo-campaign.service';
+import { DemoPulsesService } from './demo-pulses.service';
+import { DemoTicketHistoryService } from './demo-ticket-history.service';
 import { DemoRepository } from './demo.repository';
 import { DemoService } from './demo.service';
 
@@ -12,12 +17,20 @@ import { DemoService } from './demo.service';
   imports: [
     TeamsModule,
     DirectoryModule,
+    InvitationsModule,
     SurveysModule,
     CampaignsModule,
     TicketsModule,
     ResponsesModule,
   ],
-  providers: [DemoService, DemoRepository],
+  providers: [
+    DemoService,
+    DemoPulsesService,
+    DemoCampaignService,
+    DemoTicketHistoryService,
+    DemoBannerService,
+    DemoRepository,
+  ],
   exports: [DemoService],
 })
 export class DemoModule {}

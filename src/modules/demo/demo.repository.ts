@@ -62,13 +62,6 @@ const DEMO_LIVE_SURVEY = 'demo_live_survey';
 export class DemoRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async hasTeams(): Promise<boolean> {
-    const [row] = await this.dataSource.query(
-      'SELECT EXISTS (SELECT 1 FROM service_team) AS present',
-    );
-    return row.present;
-  }
-
   /** Past surveys and their invitations; returns the surveys' ids by key. */
   async insertHistory(
     surveys: HistoricSurvey[],
@@ -240,42 +233,5 @@ export class DemoRepository {
       userId,
       hash,
     ]);
-  }
-
-  /** The newest questionnaire of pulses (not the one of surveys after tickets). */
-  async latestQuestionnaireId(): Promise<string | undefined> {
-    const rows = await this.dataSource.query(
-      `SELECT q.id FROM questionnaire q
-        WHERE NOT EXISTS (SELECT 1 FROM survey s WHERE s.questionnaire_id = q.id AND s.source = 'ticket')
-        ORDER BY q.created_at DESC LIMIT 1`,
-    );
-    return rows[0]?.id;
-  }
-
-  /**
-   * Gives fresh tokens to unanswered invitations of `surveyId`, one per wanted locale where it
-   * can, and marks them sent so that the mail job leaves them alone.
-   */
-  async reissue(
-    surveyId: string,
-    locales: string[],
-    tokenHashes: Buffer[],
-  ): Promise<{ locale: string }[]> {
-    const rows: { locale: string }[] = await this.dataSource.query(
-      `WITH candidates AS (
-         SELECT DISTINCT ON (e.locale) i.id, e.locale
-           FROM invitation i JOIN employee e ON e.id = i.employee_id
-          WHERE i.survey_id = $1 AND NOT i.answered AND e.active AND e.locale = ANY($2::text[])
-          ORDER BY e.locale, i.id),
-       numbered AS (
-         SELECT c.*, row_number() OVER (ORDER BY array_position($2::text[], c.locale)) AS n FROM candidates c),
-       updated AS (
-         UPDATE invitation i SET token_hash = ($3::bytea[])[n.n], sent_at = now()
-           FROM numbered n WHERE i.id = n.id AND n.n <= array_length($3::bytea[], 1)
-         RETURNING n.locale, n.n)
-       SELECT locale FROM updated ORDER BY n`,
-      [surveyId, locales, tokenHashes],
-    );
-    return rows;
   }
 }

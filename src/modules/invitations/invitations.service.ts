@@ -12,7 +12,7 @@ import {
 } from '../mail/mail.service';
 import { InvitationsRepository, SurveyLink } from './invitations.repository';
 import { InvitationErrors } from './invitations.errors';
-import { hashToken, looksLikeToken, mailLinkToken } from './tokens';
+import { hashToken, looksLikeToken, mailLinkToken, newToken } from './tokens';
 
 /** What an invitation's mail may say, with its fresh link (made when the mail is built). */
 /** What a survey link leads to; other features take it from here, not from the repository. */
@@ -271,6 +271,21 @@ export class InvitationsService implements OnModuleInit {
     const cancelled = await this.invitations.cancelOpenOf(manager, employeeIds);
     await this.mail.cancelInvitationMails(cancelled, 'the person was deactivated', manager);
     return cancelled.length;
+  }
+
+  /**
+   * Fresh single-use links for a few unanswered invitations of `surveyId`, one per wanted locale
+   * where it can (the demo banner's): their old tokens stop working, and they count as sent so
+   * that the mail job leaves them alone.
+   */
+  async reissueLinks(
+    surveyId: string,
+    locales: string[],
+    count: number,
+  ): Promise<{ locale: string; url: string }[]> {
+    const tokens = Array.from({ length: count }, () => newToken());
+    const issued = await this.invitations.reissueTokens(surveyId, locales, tokens.map(hashToken));
+    return issued.map((row, i) => ({ locale: row.locale, url: this.link(tokens[i]) }));
   }
 
   link(token: string): string {

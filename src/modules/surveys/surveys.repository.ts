@@ -34,6 +34,16 @@ export class SurveysRepository {
     });
   }
 
+  /** The newest questionnaire of pulses: one that no survey after tickets uses. */
+  async latestPulseQuestionnaireId(): Promise<string | undefined> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT q.id FROM questionnaire q
+        WHERE NOT EXISTS (SELECT 1 FROM survey s WHERE s.questionnaire_id = q.id AND s.source = 'ticket')
+        ORDER BY q.created_at DESC LIMIT 1`,
+    );
+    return rows[0]?.id;
+  }
+
   listQuestionnaires(): Promise<Questionnaire[]> {
     return this.dataSource.getRepository(Questionnaire).find({
       relations: { questions: true },

@@ -53,6 +53,11 @@ export class SurveysService {
     return this.surveys.listQuestionnaires();
   }
 
+  /** The newest questionnaire of pulses (not the one of surveys after tickets), if any. */
+  latestPulseQuestionnaireId(): Promise<string | undefined> {
+    return this.surveys.latestPulseQuestionnaireId();
+  }
+
   async getQuestionnaire(id: string): Promise<Questionnaire> {
     const cached = this.questionnaireCache.get(id);
     if (cached) return cached;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type RateLimit, RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
@@ -55,8 +55,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class TicketWebhooksService {
-  private readonly logger = new Logger('Webhooks');
-
   constructor(
     private readonly integrationRows: IntegrationsRepository,
     private readonly tickets: TicketEventsRepository,
@@ -95,11 +93,6 @@ export class TicketWebhooksService {
     }
     if (result.status === 'ignored') await this.log.ignored(trace, result.eventType, result.reason);
     else if (result.status === 'duplicate') await this.log.duplicate(trace, result.type);
-    if (this.config.tickets.killAfterWebhookCommit && result.status !== 'ignored') {
-      // Tests only: the transaction has committed and no reply has gone. The sender will retry.
-      this.logger.warn('INPULSE_TEST_KILL_AFTER_WEBHOOK_COMMIT: ending the process');
-      process.kill(process.pid, 'SIGKILL');
-    }
     return result.status === 'accepted'
       ? { status: 'accepted', type: result.type, ticket: result.ticket }
       : result.status === 'duplicate'
