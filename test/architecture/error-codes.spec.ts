@@ -41,17 +41,6 @@ const BORROWED_PREFIX: Record<string, string> = {
   'survey.answer_too_large': 'responses refuses an oversized answer; the survey page shows it',
 };
 
-/**
- * Page controllers that still catch DomainError by hand: the campaign, integration, invitation
- * and token pages are being reworked for post/redirect/get on another branch (issue 13, items 3
- * and 13); they move to showDomainErrors when that lands.
- */
-const CATCHES_BY_HAND: Record<string, string> = {
-  'src/modules/campaigns/campaign-pages.controller.ts': 'post/redirect/get rework (issue 13)',
-  'src/modules/tickets/integration-pages.controller.ts': 'post/redirect/get rework (issue 13)',
-  'src/modules/accounts/admin-pages.controller.ts': 'post/redirect/get rework (issue 13)',
-};
-
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 const prefixOf = (code: string) => code.split('.')[0];
 
@@ -86,16 +75,16 @@ describe('domain errors', () => {
   });
 
   it('makes domain errors only from the code lists (and in src/common)', () => {
-    const elsewhere = sourceFiles()
-      .filter((f) => !f.startsWith('src/common/') && read(f).includes('new DomainError('))
-      .filter((f) => !CATCHES_BY_HAND[f]);
+    const elsewhere = sourceFiles().filter(
+      (f) => !f.startsWith('src/common/') && read(f).includes('new DomainError('),
+    );
     expect(elsewhere).toEqual([]);
   });
 
   it('leaves a domain error on a page to showDomainErrors or the error filter', () => {
-    const byHand = sourceFiles()
-      .filter((f) => f.endsWith('controller.ts') && read(f).includes('instanceof DomainError'))
-      .filter((f) => !CATCHES_BY_HAND[f]);
+    const byHand = sourceFiles().filter(
+      (f) => f.endsWith('controller.ts') && read(f).includes('instanceof DomainError'),
+    );
     expect(byHand).toEqual([]);
   });
 });

@@ -3,7 +3,6 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { ROLES, SCOPES } from '../../common/access/roles';
-import { DomainError } from '../../common/errors/domain-error';
 import { Flash } from '../../common/http/flash';
 import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, listField, textField } from '../../common/http/form-fields';
@@ -43,28 +42,26 @@ export class AdminPagesController {
     @Res() reply: FastifyReply,
   ) {
     const form = asForm(body);
-    try {
-      const { link } = await this.accounts.invite(
-        actor,
-        {
-          email: textField(form, 'email'),
-          name: textField(form, 'name'),
-          role: textField(form, 'role'),
-          teamSlugs: listField(form, 'teams'),
-        },
-        { ip: request.ip },
-      );
-      // The set-up link is shown once on the page redirected to; a reload invites nobody again.
-      this.flash.set(request, reply, '/admin/users', { email: textField(form, 'email'), link });
-      return reply.redirect('/admin/users', 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind))
-        throw error;
-      return this.renderUsers(request, reply, error.kind === 'conflict' ? 409 : 400, {
-        error: error.message,
-        form,
-      });
-    }
+    return showDomainErrors(
+      reply,
+      ['invalid', 'conflict'],
+      async () => {
+        const { link } = await this.accounts.invite(
+          actor,
+          {
+            email: textField(form, 'email'),
+            name: textField(form, 'name'),
+            role: textField(form, 'role'),
+            teamSlugs: listField(form, 'teams'),
+          },
+          { ip: request.ip },
+        );
+        // The set-up link is shown once on the page redirected to; a reload invites nobody again.
+        this.flash.set(request, reply, '/admin/users', { email: textField(form, 'email'), link });
+        return reply.redirect('/admin/users', 303);
+      },
+      (error, status) => this.renderUsers(request, reply, status, { error: error.message, form }),
+    );
   }
 
   @Post('users/:id')
@@ -117,19 +114,22 @@ export class AdminPagesController {
     @Res() reply: FastifyReply,
   ) {
     const form = asForm(body);
-    try {
-      const created = await this.accounts.createApiToken(
-        actor,
-        { name: textField(form, 'name'), scopes: listField(form, 'scopes') },
-        { ip: request.ip },
-      );
-      // The token is shown once on the page redirected to; a reload creates no second one.
-      this.flash.set(request, reply, '/admin/tokens', { name: created.name, value: created.value });
-      return reply.redirect('/admin/tokens', 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return this.renderTokens(request, reply, 400, { error: error.message });
-    }
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        const created = await this.accounts.createApiToken(
+          actor,
+          { name: textField(form, 'name'), scopes: listField(form, 'scopes') },
+          { ip: request.ip },
+        );
+        // The token is shown once on the page redirected to; a reload creates no second one.
+        const once = { name: created.name, value: created.value };
+        this.flash.set(request, reply, '/admin/tokens', once);
+        return reply.redirect('/admin/tokens', 303);
+      },
+      (error, status) => this.renderTokens(request, reply, status, { error: error.message }),
+    );
   }
 
   @Post('tokens/:id/revoke')

@@ -13,8 +13,8 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
-import { DomainError } from '../../common/errors/domain-error';
 import { inFormWords } from '../../common/http/field-labels';
+import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, type Form, listField, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -107,16 +107,19 @@ export class CampaignFormPagesController {
   ) {
     const form = asForm(body);
     if (textField(form, 'action') === 'count') return this.renderCount(request, reply, form);
-    try {
-      const created = await this.campaigns.create(inputFromForm(form, this.defaults()), {
-        actor: user,
-        ip: request.ip,
-      });
-      return reply.redirect(`/campaigns/${created.id}?created=1`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return this.renderForm(request, reply, 400, { values: form, problems: error.details });
-    }
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        const created = await this.campaigns.create(inputFromForm(form, this.defaults()), {
+          actor: user,
+          ip: request.ip,
+        });
+        return reply.redirect(`/campaigns/${created.id}?created=1`, 303);
+      },
+      (error, status) =>
+        this.renderForm(request, reply, status, { values: form, problems: error.details }),
+    );
   }
 
   @Get(':id/edit')
@@ -146,21 +149,23 @@ export class CampaignFormPagesController {
     const campaign = await this.campaigns.view(id);
     if (textField(form, 'action') === 'count')
       return this.renderCount(request, reply, form, campaign);
-    try {
-      await this.campaigns.update(id, inputFromForm(form, this.defaults()), {
-        actor: user,
-        ip: request.ip,
-      });
-      return reply.redirect(`/campaigns/${id}`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind))
-        throw error;
-      return this.renderForm(request, reply, error.kind === 'conflict' ? 409 : 400, {
-        values: form,
-        campaign,
-        problems: error.details ?? [error.message],
-      });
-    }
+    return showDomainErrors(
+      reply,
+      ['invalid', 'conflict'],
+      async () => {
+        await this.campaigns.update(id, inputFromForm(form, this.defaults()), {
+          actor: user,
+          ip: request.ip,
+        });
+        return reply.redirect(`/campaigns/${id}`, 303);
+      },
+      (error, status) =>
+        this.renderForm(request, reply, status, {
+          values: form,
+          campaign,
+          problems: error.details ?? [error.message],
+        }),
+    );
   }
 
   private audienceOf(form: Form) {

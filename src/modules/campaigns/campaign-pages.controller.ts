@@ -13,7 +13,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
-import { DomainError } from '../../common/errors/domain-error';
+import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, textField } from '../../common/http/form-fields';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
@@ -219,16 +219,15 @@ export class CampaignPagesController {
     done: keyof typeof DONE,
     action: () => Promise<unknown>,
   ) {
-    try {
-      await action();
-      return reply.redirect(`/campaigns/${id}?done=${done}`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || !['conflict', 'invalid'].includes(error.kind))
-        throw error;
-      return this.renderShow(id, request, reply, error.kind === 'conflict' ? 409 : 400, {
-        error: error.message,
-      });
-    }
+    return showDomainErrors(
+      reply,
+      ['conflict', 'invalid'],
+      async () => {
+        await action();
+        return reply.redirect(`/campaigns/${id}?done=${done}`, 303);
+      },
+      (error, status) => this.renderShow(id, request, reply, status, { error: error.message }),
+    );
   }
 
   private async renderArchive(

@@ -5,7 +5,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
-import { DomainError } from '../../common/errors/domain-error';
+import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, textField } from '../../common/http/form-fields';
 import { isUploadedFile, UPLOAD_ROUTE } from '../../common/http/multipart';
 import { pageContext } from '../../common/views/page-context';
@@ -84,28 +84,38 @@ export class DirectoryPagesController {
         },
       );
     }
-    try {
-      const outcome = await this.directory.importCsv(file.text, user, request.ip);
-      const back = new URLSearchParams({
-        imported: [outcome.created, outcome.updated, outcome.deactivated].join(','),
-        cancelled: String(outcome.cancelledInvitations),
-      });
-      return reply.redirect(`/admin/employees?${back.toString()}`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'employee.csv_rejected') throw error;
-      const rows = (error.details as { errors?: { line: number; reason: string }[] }).errors ?? [];
-      return this.render(
-        request,
-        reply,
-        400,
-        {},
-        {
-          importError: `Nothing was imported from ${file.filename || 'the file'}: ${rows.length} row(s) have problems.`,
-          importProblems: rows.slice(0, 100).map((r) => `Line ${r.line}: ${r.reason}`),
-          importMore: rows.length > 100 ? rows.length - 100 : 0,
-        },
-      );
-    }
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        const outcome = await this.directory.importCsv(file.text, user, request.ip);
+        const back = new URLSearchParams({
+          imported: [outcome.created, outcome.updated, outcome.deactivated].join(','),
+          cancelled: String(outcome.cancelledInvitations),
+        });
+        return reply.redirect(`/admin/employees?${back.toString()}`, 303);
+      },
+      (error, status) => {
+        // employee.csv_rejected lists every problem by line.
+        const rows =
+          (error.details as { errors?: { line: number; reason: string }[] } | undefined)?.errors ??
+          [];
+        return this.render(
+          request,
+          reply,
+          status,
+          {},
+          {
+            importError:
+              rows.length === 0
+                ? error.message
+                : `Nothing was imported from ${file.filename || 'the file'}: ${rows.length} row(s) have problems.`,
+            importProblems: rows.slice(0, 100).map((r) => `Line ${r.line}: ${r.reason}`),
+            importMore: rows.length > 100 ? rows.length - 100 : 0,
+          },
+        );
+      },
+    );
   }
 
   /** Form field `active`: "true" or "false". Deactivating withdraws the person's open links. */

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
-import { DomainError } from '../../common/errors/domain-error';
 import { Flash } from '../../common/http/flash';
+import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, type Form, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
@@ -100,25 +100,27 @@ export class IntegrationPagesController {
     @Res() reply: FastifyReply,
   ) {
     const form = asForm(body);
-    try {
-      const { integration, secret } = await this.integrations.create(
-        actor,
-        {
-          kind: textField(form, 'kind'),
-          name: textField(form, 'name'),
-          defaultTeam: textField(form, 'defaultTeam'),
-          signingSecret: textField(form, 'signingSecret').trim() || undefined,
-        },
-        request.ip,
-      );
-      // Shown once on the page redirected to: a reload creates nothing more, shows it no more.
-      const page = `/admin/integrations/${integration.id}`;
-      this.flash.set(request, reply, page, { secret, created: true });
-      return reply.redirect(page, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return this.renderList(request, reply, 400, { error: error.message, form });
-    }
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        const { integration, secret } = await this.integrations.create(
+          actor,
+          {
+            kind: textField(form, 'kind'),
+            name: textField(form, 'name'),
+            defaultTeam: textField(form, 'defaultTeam'),
+            signingSecret: textField(form, 'signingSecret').trim() || undefined,
+          },
+          request.ip,
+        );
+        // Shown once on the page redirected to: a reload creates nothing more, shows it no more.
+        const page = `/admin/integrations/${integration.id}`;
+        this.flash.set(request, reply, page, { secret, created: true });
+        return reply.redirect(page, 303);
+      },
+      (error, status) => this.renderList(request, reply, status, { error: error.message, form }),
+    );
   }
 
   @Get(':id')
@@ -144,15 +146,18 @@ export class IntegrationPagesController {
     const form = asForm(body);
     const problems: string[] = [];
     const input = settingsOf(form, problems);
-    try {
-      if (problems.length > 0)
-        throw new DomainError('invalid', 'integration.invalid', problems.join('; '));
-      await this.integrations.update(actor, id, input, request.ip);
-      return reply.redirect(`/admin/integrations/${id}?saved=1`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return this.renderDetail(request, reply, id, 400, { error: error.message, form });
-    }
+    if (problems.length > 0)
+      return this.renderDetail(request, reply, id, 400, { error: problems.join('; '), form });
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        await this.integrations.update(actor, id, input, request.ip);
+        return reply.redirect(`/admin/integrations/${id}?saved=1`, 303);
+      },
+      (error, status) =>
+        this.renderDetail(request, reply, id, status, { error: error.message, form }),
+    );
   }
 
   @Post(':id/rotate')
@@ -166,29 +171,30 @@ export class IntegrationPagesController {
   ) {
     const form = asForm(body);
     const overlap = textField(form, 'overlapHours').trim();
-    try {
-      if (overlap !== '' && !/^\d+$/.test(overlap))
-        throw new DomainError(
-          'invalid',
-          'integration.invalid',
-          'Overlap must be a whole number of hours',
+    if (overlap !== '' && !/^\d+$/.test(overlap))
+      return this.renderDetail(request, reply, id, 400, {
+        rotateError: 'Overlap must be a whole number of hours',
+      });
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        const { secret } = await this.integrations.rotate(
+          actor,
+          id,
+          {
+            signingSecret: textField(form, 'signingSecret').trim() || undefined,
+            overlapHours: overlap === '' ? undefined : Number(overlap),
+          },
+          request.ip,
         );
-      const { secret } = await this.integrations.rotate(
-        actor,
-        id,
-        {
-          signingSecret: textField(form, 'signingSecret').trim() || undefined,
-          overlapHours: overlap === '' ? undefined : Number(overlap),
-        },
-        request.ip,
-      );
-      const page = `/admin/integrations/${id}`;
-      this.flash.set(request, reply, page, { secret, rotated: true });
-      return reply.redirect(page, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return this.renderDetail(request, reply, id, 400, { rotateError: error.message });
-    }
+        const page = `/admin/integrations/${id}`;
+        this.flash.set(request, reply, page, { secret, rotated: true });
+        return reply.redirect(page, 303);
+      },
+      (error, status) =>
+        this.renderDetail(request, reply, id, status, { rotateError: error.message }),
+    );
   }
 
   @Post(':id/tickets/:ticket/retry')
