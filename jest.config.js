@@ -45,9 +45,9 @@ const shared = {
 };
 
 /**
- * Two projects: `unit` (pure functions beside the code, and test/unit) needs no database and
- * runs alone with `npm run test:unit`; `database` (integration, e2e, browser and process tests)
- * starts PostgreSQL once for the run. `npm test` runs both.
+ * Two projects: `unit` (pure functions beside the code, test/unit, and test/architecture, which
+ * reads the source) needs no database and runs alone with `npm run test:unit`; `database`
+ * (integration, e2e, browser and process tests) starts PostgreSQL once for the run. `npm test` runs both.
  *
  * @type {import('jest').Config}
  */
@@ -56,7 +56,11 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/src/**/*.spec.ts',
+        '<rootDir>/test/unit/**/*.spec.ts',
+        '<rootDir>/test/architecture/**/*.spec.ts',
+      ],
     },
     {
       ...shared,
