@@ -151,6 +151,19 @@ export class AccountsService {
     return user.id;
   }
 
+  /** Whether an account has this e-mail address. */
+  async hasAccount(email: string): Promise<boolean> {
+    return (await this.accounts.findUserByEmail(email.trim().toLowerCase())) !== null;
+  }
+
+  /**
+   * Sets a password the app chose itself, with no link: the demo's accounts, whose passwords
+   * the demo banner prints (demo mode only). People set their own through a link.
+   */
+  async setChosenPassword(userId: string, password: string): Promise<void> {
+    await this.accounts.setPassword(userId, await hashPassword(password));
+  }
+
   /** On a database with no account at all, creates the admin named by INITIAL_ADMIN_*. */
   async bootstrapAdmin(): Promise<void> {
     if ((await this.accounts.countUsers()) > 0) return;

@@ -15,6 +15,16 @@ export interface DueWork {
   close: string[];
 }
 
+/** A wave that ran and closed before this instance recorded it (the demo's history). */
+export interface PastWave {
+  number: number;
+  opensAt: string;
+  closesAt: string;
+  surveyId: string;
+  invited: number;
+  remindersSent: number;
+}
+
 @Injectable()
 export class CampaignsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -122,6 +132,20 @@ export class CampaignsRepository {
       [campaignId, opensAt, closesAt],
     );
     return rows[0]?.id;
+  }
+
+  /** Closed past waves of a campaign, in one statement. */
+  async insertPastWaves(campaignId: string, waves: PastWave[]): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO wave (campaign_id, number, opens_at, closes_at, status, survey_id, invited,
+                         reminders_sent, opened_at, closed_at)
+       SELECT $1, w.number, w."opensAt", w."closesAt", 'closed', w."surveyId", w.invited,
+              w."remindersSent", w."opensAt", w."closesAt"
+         FROM jsonb_to_recordset($2::jsonb) AS w(number int, "opensAt" timestamptz,
+              "closesAt" timestamptz, "surveyId" uuid, invited int, "remindersSent" int)
+        ORDER BY w.number`,
+      [campaignId, JSON.stringify(waves)],
+    );
   }
 
   /** The wave, locked for this transaction (openers, reminders and closers queue behind it). */

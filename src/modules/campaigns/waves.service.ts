@@ -11,8 +11,10 @@ import { rotatedQuestions } from './campaign-input';
 import { WAVE_MAIL_KIND } from './campaign-mail';
 import { respondentTitles } from './campaign-titles';
 import { cadenceOf, CampaignsService } from './campaigns.service';
-import { CampaignsRepository } from './campaigns.repository';
+import { CampaignsRepository, type PastWave } from './campaigns.repository';
 import type { Campaign } from './entities/campaign.entity';
+
+export type { PastWave };
 
 export const SCHEDULE_QUEUE = 'campaigns.schedule';
 export const OPEN_QUEUE = 'wave.open';
@@ -69,6 +71,14 @@ export class WavesService implements OnModuleInit, OnApplicationBootstrap {
   /** After a start (perhaps after a crash): look for due work now, not at the next minute. */
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.jobWorkers) await this.jobs.send(SCHEDULE_QUEUE, {});
+  }
+
+  /**
+   * Waves of a campaign that ran and closed before this instance recorded them (the demo's
+   * history), each with its survey already written (SurveysService.recordPastSurveys).
+   */
+  recordPastWaves(campaignId: string, waves: PastWave[]): Promise<void> {
+    return this.campaigns.insertPastWaves(campaignId, waves);
   }
 
   /**

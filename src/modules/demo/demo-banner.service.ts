@@ -1,11 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { InstanceSecretsService } from '../../database/instance-secrets';
 import { AccountsService } from '../accounts/accounts.service';
-import { hashPassword, randomPassword } from '../accounts/passwords';
+import { randomPassword } from '../accounts/passwords';
 import { DirectoryService } from '../directory/directory.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import { SurveysService } from '../surveys/surveys.service';
-import { DemoRepository } from './demo.repository';
+
+/** The instance_secret row naming the demo's live survey. */
+const DEMO_LIVE_SURVEY = 'demo_live_survey';
 
 /**
  * What the demo banner prints at every start: the demo accounts, an API token and fresh survey
@@ -14,7 +18,7 @@ import { DemoRepository } from './demo.repository';
 @Injectable()
 export class DemoBannerService {
   constructor(
-    private readonly demo: DemoRepository,
+    private readonly secrets: InstanceSecretsService,
     private readonly surveys: SurveysService,
     private readonly directory: DirectoryService,
     private readonly invitations: InvitationsService,
@@ -55,19 +59,19 @@ export class DemoBannerService {
     ];
     const accounts = [];
     for (const account of wanted) {
-      const password = await this.demo.secret(`demo_password_${account.role}`, randomPassword());
-      if (!(await this.demo.userExists(account.email))) {
+      const password = await this.secrets.secret(`demo_password_${account.role}`, randomPassword());
+      if (!(await this.accountsService.hasAccount(account.email))) {
         const { userId } = await this.accountsService.invite(undefined, {
           email: account.email,
           name: account.name,
           role: account.role,
           teamSlugs: account.teams,
         });
-        await this.demo.setPassword(userId, await hashPassword(password));
+        await this.accountsService.setChosenPassword(userId, password);
       }
       accounts.push({ role: account.role, email: account.email, password, sees: account.sees });
     }
-    let apiToken = await this.demo.secret('demo_api_token', '');
+    let apiToken = await this.secrets.secret('demo_api_token', '');
     if (!apiToken) {
       apiToken = (
         await this.accountsService.createApiToken(undefined, {
@@ -75,7 +79,7 @@ export class DemoBannerService {
           scopes: ['admin'],
         })
       ).value;
-      await this.demo.storeSecret('demo_api_token', apiToken);
+      await this.secrets.store('demo_api_token', apiToken);
     }
     return { accounts, apiToken };
   }
@@ -89,7 +93,7 @@ export class DemoBannerService {
       openDays: 14,
     });
     await this.surveys.send(live.id, { employeeIds: employeeIds.slice(0, 60) });
-    await this.demo.rememberDemoLiveSurvey(live.id);
+    await this.secrets.store(DEMO_LIVE_SURVEY, live.id);
     return live;
   }
 
@@ -100,7 +104,7 @@ export class DemoBannerService {
    * break; a database the demo did not seed gets no links.
    */
   async liveLinks(count: number): Promise<{ locale: string; url: string }[]> {
-    const own = await this.demo.demoLiveSurvey();
+    const own = await this.demoLiveSurvey();
     if (!own) return [];
     let survey: { id: string } | undefined = own.open ? { id: own.id } : undefined;
     if (!survey) {
@@ -113,5 +117,20 @@ export class DemoBannerService {
       );
     }
     return this.invitations.reissueLinks(survey.id, ['en', 'es', 'fa', 'ja'], count);
+  }
+
+  /**
+   * The demo's own live survey (the one its banner prints links of), if the demo seeded this
+   * database: `open` says whether it can still be answered. Undefined when the demo never
+   * opened one here — a database that holds real surveys, never touched by the banner.
+   */
+  private async demoLiveSurvey(): Promise<{ id: string; open: boolean } | undefined> {
+    const id = await this.secrets.find(DEMO_LIVE_SURVEY);
+    if (id === undefined) return undefined;
+    const survey = await this.surveys.getSurvey(id).catch((error: unknown) => {
+      if (error instanceof DomainError) return undefined; // gone: a new one is opened
+      throw error;
+    });
+    return { id, open: survey !== undefined && survey.closesAt.getTime() > Date.now() };
   }
 }

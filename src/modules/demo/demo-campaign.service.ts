@@ -2,20 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { firstOccurrences } from '../campaigns/cadence';
 import { cadenceOf, CampaignsService } from '../campaigns/campaigns.service';
+import { WavesService } from '../campaigns/waves.service';
+import { InvitationsService } from '../invitations/invitations.service';
 import type { Submission } from '../responses/release-plan';
 import { ResponsesService } from '../responses/responses.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { TeamsService } from '../teams/teams.service';
 import { DEMO_TEAMS } from './demo-data';
 import { DAY, isoDate, type Random, tenureBand } from './demo-random';
-import { DemoRepository, type HistoricWave } from './demo.repository';
+import type { HistoricWave } from './demo-history';
 
 /** The demo's campaign and its past waves. */
 @Injectable()
 export class DemoCampaignService {
   constructor(
-    private readonly demo: DemoRepository,
     private readonly campaigns: CampaignsService,
+    private readonly wavesService: WavesService,
+    private readonly invitations: InvitationsService,
     private readonly surveys: SurveysService,
     private readonly teams: TeamsService,
     private readonly responses: ResponsesService,
@@ -137,10 +140,46 @@ export class DemoCampaignService {
       waves.push(wave);
       releases.push(answers);
     }
-    const surveyIds = await this.demo.insertWaveHistory(campaign, waves);
+    // Each past wave is a closed survey of the campaign, with its invitations.
+    const surveyIds = await this.surveys.recordPastSurveys(
+      waves.map((wave) => ({
+        key: String(wave.number),
+        name: campaign.name,
+        questionnaireId: campaign.questionnaireId,
+        source: 'pulse',
+        subject: campaign.subject,
+        teamId: null,
+        ratedTeamIds: campaign.subject === 'teams' ? campaign.teamIds : null,
+        reportingThreshold: campaign.reportingThreshold,
+        released: true,
+        createdAt: wave.opensAt,
+        closesAt: wave.closesAt,
+      })),
+    );
+    await this.invitations.recordPastInvitations(
+      waves.flatMap((wave) =>
+        wave.invitations.map((invitation) => ({
+          ...invitation,
+          survey_id: surveyIds[wave.number],
+          sent_at: wave.opensAt,
+          expires_at: wave.closesAt,
+        })),
+      ),
+    );
+    await this.wavesService.recordPastWaves(
+      campaign.id,
+      waves.map((wave) => ({
+        number: wave.number,
+        opensAt: wave.opensAt,
+        closesAt: wave.closesAt,
+        surveyId: surveyIds[wave.number],
+        invited: wave.invitations.length,
+        remindersSent: campaign.reminderDays.length,
+      })),
+    );
     for (let w = 0; w < waves.length; w++)
       await this.responses.writeRelease({
-        surveyId: surveyIds[w],
+        surveyId: surveyIds[waves[w].number],
         questionnaireId: campaign.questionnaireId,
         source: 'pulse',
         releasedOn: waves[w].closesAt.slice(0, 10),

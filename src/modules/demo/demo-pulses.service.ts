@@ -6,7 +6,8 @@ import { ResponsesService } from '../responses/responses.service';
 import { SurveysService } from '../surveys/surveys.service';
 import { COMMENTS, DEMO_QUESTIONNAIRE, DEMO_TEAMS } from './demo-data';
 import { DAY, type DemoPerson, type Random, tenureBand, WEEKS } from './demo-random';
-import { DemoRepository, type HistoricInvitation, type HistoricSurvey } from './demo.repository';
+import { InvitationsService } from '../invitations/invitations.service';
+import { type HistoricInvitation, type HistoricSurvey, pastTeamSurvey } from './demo-history';
 
 /**
  * The demo's past pulses: one survey every four weeks per team over the last WEEKS weeks, each
@@ -15,8 +16,8 @@ import { DemoRepository, type HistoricInvitation, type HistoricSurvey } from './
 @Injectable()
 export class DemoPulsesService {
   constructor(
-    private readonly demo: DemoRepository,
     private readonly surveys: SurveysService,
+    private readonly invitations: InvitationsService,
     private readonly responses: ResponsesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -121,7 +122,14 @@ export class DemoPulsesService {
         });
       }
     }
-    const surveyIds = await this.demo.insertHistory(surveys, invitations);
+    const surveyIds = await this.surveys.recordPastSurveys(surveys.map(pastTeamSurvey));
+    await this.invitations.recordPastInvitations(
+      invitations.map(({ survey, ...invitation }) => ({
+        ...invitation,
+        survey_id: surveyIds[survey],
+        expires_at: new Date(Date.parse(invitation.sent_at) + 14 * DAY).toISOString(),
+      })),
+    );
     for (const survey of surveys)
       await this.responses.writeRelease({
         surveyId: surveyIds[survey.key],

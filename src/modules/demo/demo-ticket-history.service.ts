@@ -9,14 +9,15 @@ import { TICKET_QUESTIONNAIRE } from '../tickets/ticket-surveys.service';
 import { DEMO_TEAMS } from './demo-data';
 import { type DemoPerson, isoDate, type Random, WEEKS } from './demo-random';
 import { DEMO_INTEGRATIONS, demoTickets, type HistoricTicketAnswer } from './demo-tickets';
-import { DemoRepository } from './demo.repository';
+import { TicketsService } from '../tickets/tickets.service';
+import { pastTeamSurvey } from './demo-history';
 
 /** The demo's ticketing history: integrations, tickets and the answers after them. */
 @Injectable()
 export class DemoTicketHistoryService {
   constructor(
-    private readonly demo: DemoRepository,
     private readonly surveys: SurveysService,
+    private readonly tickets: TicketsService,
     private readonly integrations: IntegrationsService,
     private readonly responses: ResponsesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,8 +54,15 @@ export class DemoTicketHistoryService {
       questionnaire: { id: questionnaire.id, nps: nps.id, why: why.id },
       people,
     });
-    const surveyIds = await this.demo.insertHistory(history.surveys, []);
-    await this.demo.insertTickets(history.tickets, history.followUps);
+    const surveyIds = await this.surveys.recordPastSurveys(history.surveys.map(pastTeamSurvey));
+    await this.tickets.recordPastTicketSurveys(
+      history.surveys.flatMap((s) =>
+        s.ticketPeriod === undefined
+          ? []
+          : [{ teamId: s.teamId, period: s.ticketPeriod, surveyId: surveyIds[s.key] }],
+      ),
+    );
+    await this.tickets.recordPastTickets(history.tickets, history.followUps);
     const released = await this.releaseTicketAnswers(
       history.answered,
       surveyIds,

@@ -3,7 +3,7 @@ import type { IntegrationInput } from '../tickets/integrations.service';
 import { resolutionBand } from '../tickets/ticket-rules';
 import { COMMENTS } from './demo-data';
 import type { PendingAnswer } from '../responses/entities/pending-response.entity';
-import type { HistoricFollowUp, HistoricSurvey, HistoricTicket } from './demo.repository';
+import type { HistoricFollowUp, HistoricSurvey, HistoricTicket } from './demo-history';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { InstanceSecretsService } from '../../database/instance-secrets';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DirectoryModule } from '../directory/directory.module';
 import { InvitationsModule } from '../invitations/invitations.module';
@@ -10,7 +11,6 @@ import { DemoBannerService } from './demo-banner.service';
 import { DemoCampaignService } from './demo-campaign.service';
 import { DemoPulsesService } from './demo-pulses.service';
 import { DemoTicketHistoryService } from './demo-ticket-history.service';
-import { DemoRepository } from './demo.repository';
 import { DemoService } from './demo.service';
 
 @Module({
@@ -29,7 +29,7 @@ import { DemoService } from './demo.service';
     DemoCampaignService,
     DemoTicketHistoryService,
     DemoBannerService,
-    DemoRepository,
+    InstanceSecretsService,
   ],
   exports: [DemoService],
 })

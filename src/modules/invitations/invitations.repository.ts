@@ -55,12 +55,41 @@ const TENURE_BAND_SQL = `CASE
   WHEN e.hire_date > current_date - interval '5 years' THEN '2-5y'
   ELSE '5y+' END`;
 
+/**
+ * An invitation of a past survey (the demo's history): whom it went to, when, whether they
+ * answered (their answers are released apart, without a link to it), and the segment values.
+ */
+export interface PastInvitation {
+  survey_id: string;
+  employee_id: string;
+  answered: boolean;
+  sent_at: string;
+  expires_at: string;
+  department: string | null;
+  location: string | null;
+  tenure_band: string | null;
+}
+
 @Injectable()
 export class InvitationsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
+  }
+
+  /** Invitations of past surveys, in one set-based insert, in the order given. */
+  async insertPastInvitations(invitations: PastInvitation[]): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO invitation (survey_id, employee_id, answered, sent_at, created_at, expires_at,
+                               department, location, tenure_band)
+       SELECT i.survey_id, i.employee_id, i.answered, i.sent_at, i.sent_at, i.expires_at,
+              i.department, i.location, i.tenure_band
+         FROM jsonb_to_recordset($1::jsonb) AS i(survey_id uuid, employee_id uuid, answered boolean,
+              sent_at timestamptz, expires_at timestamptz, department text, location text,
+              tenure_band text)`,
+      [JSON.stringify(invitations)],
+    );
   }
 
   /**

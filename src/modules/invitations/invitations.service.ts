@@ -10,13 +10,15 @@ import {
   MailService,
   REMINDER_KIND,
 } from '../mail/mail.service';
-import { InvitationsRepository, SurveyLink } from './invitations.repository';
+import { InvitationsRepository, type PastInvitation, SurveyLink } from './invitations.repository';
 import { InvitationErrors } from './invitations.errors';
 import { hashToken, looksLikeToken, mailLinkToken, newToken } from './tokens';
 
 /** What an invitation's mail may say, with its fresh link (made when the mail is built). */
 /** What a survey link leads to; other features take it from here, not from the repository. */
 export type { SurveyLink };
+/** An invitation of a past survey (see recordPastInvitations). */
+export type { PastInvitation };
 
 export interface InvitationLink {
   invitationId: string;
@@ -145,6 +147,15 @@ export class InvitationsService implements OnModuleInit {
   }
 
   /** What the fatigue budget kept out of a survey (a wave). */
+  /**
+   * Invitations of past surveys (the demo's history, see SurveysService.recordPastSurveys), in
+   * one insert: no token, no mail. Their answers are released apart (ResponsesService), never
+   * linked to them.
+   */
+  recordPastInvitations(invitations: PastInvitation[]): Promise<void> {
+    return this.invitations.insertPastInvitations(invitations);
+  }
+
   skippedByBudget(surveyId: string): Promise<number> {
     return this.fatigue.skippedFor('survey', surveyId);
   }

@@ -3,7 +3,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Question } from './entities/question.entity';
 import { Questionnaire } from './entities/questionnaire.entity';
-import { Survey } from './entities/survey.entity';
+import { Survey, type SurveySubject } from './entities/survey.entity';
+
+/**
+ * A survey that ran before this instance recorded it (the demo's history): written closed, its
+ * answers released by the caller through ResponsesService. `key` is the caller's name for it.
+ */
+export interface PastSurvey {
+  key: string;
+  name: string;
+  questionnaireId: string;
+  source: 'pulse' | 'ticket';
+  /** `teamId` for subject `team`, `ratedTeamIds` for `teams`, neither for `own_team`. */
+  subject: SurveySubject;
+  teamId: string | null;
+  ratedTeamIds: string[] | null;
+  reportingThreshold: number;
+  released: boolean;
+  createdAt: string;
+  closesAt: string;
+}
 
 @Injectable()
 export class SurveysRepository {
@@ -58,6 +77,27 @@ export class SurveysRepository {
   ): Promise<Survey> {
     const repo = (manager ?? this.dataSource.manager).getRepository(Survey);
     return repo.save(repo.create(survey));
+  }
+
+  /** Past surveys in one statement (ordered by key); their ids by key. */
+  async insertPastSurveys(surveys: PastSurvey[]): Promise<Record<string, string>> {
+    const rows: { key: string; id: string }[] = await this.dataSource.query(
+      `WITH input AS MATERIALIZED (
+         SELECT gen_random_uuid() AS id, s.* FROM jsonb_to_recordset($1::jsonb)
+           AS s(key text, name text, "questionnaireId" uuid, source text, subject text, "teamId" uuid,
+                "ratedTeamIds" uuid[], "reportingThreshold" int, released boolean,
+                "createdAt" timestamptz, "closesAt" timestamptz)),
+       inserted AS (
+         INSERT INTO survey (id, name, source, subject, questionnaire_id, team_id, rated_team_ids,
+                             reporting_threshold, comment_threshold, released, closes_at, created_at)
+         SELECT id, name, source, subject, "questionnaireId", "teamId", "ratedTeamIds", "reportingThreshold",
+                greatest(5, "reportingThreshold"), released, "closesAt", "createdAt"
+           FROM input ORDER BY key
+         RETURNING id)
+       SELECT i.key, i.id FROM input i JOIN inserted USING (id)`,
+      [JSON.stringify(surveys)],
+    );
+    return Object.fromEntries(rows.map((r) => [r.key, r.id]));
   }
 
   findSurvey(id: string): Promise<Survey | null> {

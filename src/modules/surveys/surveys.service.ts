@@ -10,7 +10,9 @@ import { Questionnaire } from './entities/questionnaire.entity';
 import { DEFAULT_TEXT_MAX_LENGTH } from './question-types';
 import { questionnaireProblems } from './questionnaire-rules';
 import { SurveyErrors } from './surveys.errors';
-import { SurveysRepository } from './surveys.repository';
+import { type PastSurvey, SurveysRepository } from './surveys.repository';
+
+export type { PastSurvey };
 
 const CACHE_LIMIT = 500;
 
@@ -155,6 +157,15 @@ export class SurveysService {
       },
       manager,
     );
+  }
+
+  /**
+   * Surveys that ran before this instance recorded them (the demo's history), closed, in one
+   * statement; their ids by key. Their invitations and answers go through InvitationsService and
+   * ResponsesService (a release, as the mixer writes it).
+   */
+  recordPastSurveys(surveys: PastSurvey[]): Promise<Record<string, string>> {
+    return this.surveys.insertPastSurveys(surveys);
   }
 
   listSurveys() {

@@ -13,6 +13,15 @@ export interface FollowUpRow {
   doneOn: string | null;
 }
 
+/** A follow-up asked for before this instance recorded it (the demo's history). */
+export interface PastFollowUp {
+  team_id: string;
+  employee_name: string;
+  employee_email: string;
+  message: string | null;
+  requested_on: string;
+}
+
 /** "You may contact me": sealed until released, then listed for the team's leads. */
 @Injectable()
 export class FollowUpsRepository {
@@ -88,5 +97,16 @@ export class FollowUpsRepository {
       [id, teamIds === 'all' ? null : teamIds],
     );
     return rows.length === 1;
+  }
+
+  /** Past follow-ups, already released, in one set-based insert. */
+  async insertPastFollowUps(followUps: PastFollowUp[]): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO follow_up (team_id, employee_name, employee_email, message, requested_on)
+       SELECT team_id, employee_name, employee_email, message, requested_on
+         FROM jsonb_to_recordset($1::jsonb) AS f(team_id uuid, employee_name text, employee_email text,
+              message text, requested_on date)`,
+      [JSON.stringify(followUps)],
+    );
   }
 }

@@ -11,6 +11,22 @@ export interface SqlExecutor {
   executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+/** A ticket handled before this instance recorded it (the demo's history): no requester. */
+export interface PastTicket {
+  integration_id: string;
+  external_ticket_id: string;
+  team_id: string;
+  source_group: string;
+  category: string;
+  priority: string;
+  channel: string;
+  created_at: string;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  survey_state: string | null;
+}
+
 /** The descriptive columns of a ticket that a delivery writes. */
 export interface TicketDetails {
   teamId: string;
@@ -206,6 +222,26 @@ export class TicketEventsRepository {
         WHERE survey_state = 'dead' AND updated_at < now() - make_interval(days => $1)
           AND (requester_email_sealed IS NOT NULL OR requester_external_id_sealed IS NOT NULL)`,
       [days],
+    );
+  }
+
+  /** Past tickets, in one set-based insert (in the order they were opened). */
+  async insertPastTickets(tickets: PastTicket[]): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ticket_event (integration_id, external_ticket_id, team_id, source_group,
+         category, priority, channel, ticket_created_at, first_response_at, resolved_at, closed_at,
+         last_event_at, survey_state, survey_due_at, received_at, updated_at)
+       SELECT t.integration_id, t.external_ticket_id, t.team_id, t.source_group,
+              t.category, t.priority, t.channel, t.created_at,
+              t.first_response_at, t.resolved_at, t.closed_at,
+              greatest(t.created_at, t.first_response_at, t.resolved_at, t.closed_at), t.survey_state,
+              t.resolved_at + interval '1 hour', t.created_at, greatest(t.created_at, t.resolved_at)
+         FROM jsonb_to_recordset($1::jsonb) AS t(integration_id uuid, external_ticket_id text, team_id uuid,
+              source_group text, category text, priority text, channel text,
+              created_at timestamptz, first_response_at timestamptz, resolved_at timestamptz,
+              closed_at timestamptz, survey_state text)
+        ORDER BY t.created_at`,
+      [JSON.stringify(tickets)],
     );
   }
 }

@@ -268,4 +268,16 @@ export class TicketSurveysRepository {
     );
     return rows[0]?.id;
   }
+
+  /** Past monthly ticket surveys of teams (each survey already written), in one insert. */
+  async insertPastTicketSurveys(
+    surveys: { teamId: string; period: string; surveyId: string }[],
+  ): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ticket_survey (team_id, period, survey_id)
+       SELECT "teamId", period, "surveyId"
+         FROM jsonb_to_recordset($1::jsonb) AS s("teamId" uuid, period text, "surveyId" uuid)`,
+      [JSON.stringify(surveys)],
+    );
+  }
 }

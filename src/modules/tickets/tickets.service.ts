@@ -1,15 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { FollowUpsRepository, type PastFollowUp } from './follow-ups.repository';
+import { type PastTicket, TicketEventsRepository } from './ticket-events.repository';
 import { TicketReportsRepository } from './ticket-reports.repository';
+import { TicketSurveysRepository } from './ticket-surveys.repository';
+
+export type { PastFollowUp, PastTicket };
 
 /**
  * What other features read of tickets: the service standards of teams (operational figures of
- * their tickets, not anyone's answers) and, for HR, an integration's recent activity.
+ * their tickets, not anyone's answers) and, for HR, an integration's recent activity. And the
+ * one way another feature writes tickets' history (the demo's): recordPast….
  */
 @Injectable()
 export class TicketsService {
   constructor(
     private readonly tickets: TicketReportsRepository,
+    private readonly ticketEvents: TicketEventsRepository,
+    private readonly followUps: FollowUpsRepository,
+    private readonly ticketSurveys: TicketSurveysRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -39,5 +48,19 @@ export class TicketsService {
       this.tickets.deadLetters(integrationId),
     ]);
     return { states, dead, recent };
+  }
+
+  /**
+   * Tickets and follow-ups from before this instance recorded them (the demo's history), set-based.
+   * The answers after them are released through ResponsesService, as the mixer writes them.
+   */
+  async recordPastTickets(tickets: PastTicket[], followUps: PastFollowUp[]): Promise<void> {
+    await this.ticketEvents.insertPastTickets(tickets);
+    await this.followUps.insertPastFollowUps(followUps);
+  }
+
+  /** Past monthly ticket surveys of teams: which survey was a team's in a period (YYYY-MM). */
+  recordPastTicketSurveys(surveys: { teamId: string; period: string; surveyId: string }[]) {
+    return this.ticketSurveys.insertPastTicketSurveys(surveys);
   }
 }
