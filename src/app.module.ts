@@ -4,6 +4,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './jobs/jobs.module';
+import { ActionsModule } from './modules/actions/actions.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -44,6 +45,7 @@ export class AppModule {
         ResponsesModule,
         ReportsModule,
         CampaignsModule,
+        ActionsModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

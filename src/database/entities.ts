@@ -1,4 +1,5 @@
 import { RateLimitBucket } from '../common/rate-limit/rate-limit-bucket.entity';
+import { TeamAction } from '../modules/actions/entities/team-action.entity';
 import { AccountToken } from '../modules/accounts/entities/account-token.entity';
 import { ApiToken } from '../modules/accounts/entities/api-token.entity';
 import { AppUser } from '../modules/accounts/entities/app-user.entity';
@@ -44,6 +45,7 @@ import { InstanceSecret } from './instance-secret.entity';
 /** Every entity, listed once; the app, the migration CLI and the tests share this list. */
 export const ENTITIES = [
   ServiceTeam,
+  TeamAction,
   Employee,
   Questionnaire,
   Question,
