@@ -16,6 +16,7 @@ import { InvitationsModule } from './modules/invitations/invitations.module';
 import { MailModule } from './modules/mail/mail.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { ResponsesModule } from './modules/responses/responses.module';
+import { ServicesModule } from './modules/services/services.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
@@ -46,6 +47,7 @@ export class AppModule {
         ReportsModule,
         CampaignsModule,
         ActionsModule,
+        ServicesModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],
