@@ -3,6 +3,8 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { foldSegments } from '../../src/modules/reports/anonymity';
 import { namedValues } from '../../src/modules/responses/release-plan';
+import { ServicesClock } from '../../src/modules/services/services-clock';
+import { ServicesService } from '../../src/modules/services/services.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TeamsService } from '../../src/modules/teams/teams.service';
 import { startTestApp, type TestApp } from '../setup/test-app';
@@ -1167,4 +1169,63 @@ describe('team reports against the real application', () => {
       await cleanUp(built.surveyIds);
     }
   });
+  const DIRECTORY_RUNS = 20;
+
+  it(`the service directory shows a team's quarter as its report does, withheld exactly when the report withholds it (${DIRECTORY_RUNS} worlds)`, async () => {
+    const clock = t.get(ServicesClock);
+    const directory = t.get(ServicesService);
+    let compared = 0;
+    let shownSeen = 0;
+    let withheldSeen = 0;
+    await fc.assert(
+      fc.asyncProperty(worldArb, async (world) => {
+        const built = await build(world, rowsOf(world));
+        const quarterMonth = Math.floor((world.month - 1) / 3) * 3 + 1;
+        const quarter = `${world.year}-${pad(quarterMonth)}-01`;
+        // The directory shows the last closed quarter: its clock stands in the next one.
+        clock.fix(new Date(Date.UTC(world.year, quarterMonth - 1 + 3, 10, 12)));
+        try {
+          for (const slug of built.slugs) {
+            const url = `/api/v1/reports/teams/${slug}`;
+            const query = `?period=quarter&at=${quarter}`;
+            const report = (await t.api({ method: 'GET', url: url + query })).json() as {
+              period: { label: string };
+              headline: { withheld: boolean; nps?: number };
+            };
+            const tickets = (
+              await t.api({ method: 'GET', url: `${url}/tickets${query}` })
+            ).json() as { sources: { source: string; value: unknown }[] };
+            const page = await directory.teamPage(slug, 'en');
+            expect(page.satisfaction.quarter).toBe(report.period.label);
+            expect(page.satisfaction.pulse).toEqual(report.headline);
+            const ticketCell = tickets.sources.find((s) => s.source === 'ticket');
+            expect(page.satisfaction.ticket).toEqual(ticketCell?.value);
+            // And the page says so: the figure, or that there are not enough answers.
+            const html = (await t.request({ method: 'GET', url: `/services/${slug}` })).body;
+            const part = html.slice(
+              html.indexOf('id="satisfaction-pulse"'),
+              html.indexOf('id="satisfaction-ticket"'),
+            );
+            if (report.headline.withheld) {
+              expect(part).toContain('Not enough answers to show.');
+              expect(part).not.toContain('nps-value');
+              withheldSeen++;
+            } else {
+              expect(part).toContain(`<span class="nps-value" dir="ltr">${report.headline.nps}</span>`);
+              shownSeen++;
+            }
+            compared++;
+          }
+        } finally {
+          clock.fix(undefined);
+          await cleanUp(built.surveyIds);
+        }
+      }),
+      { numRuns: DIRECTORY_RUNS },
+    );
+    expect(compared).toBeGreaterThanOrEqual(DIRECTORY_RUNS * 2);
+    // Both sides of the rule were met.
+    expect(shownSeen).toBeGreaterThan(0);
+    expect(withheldSeen).toBeGreaterThan(0);
+  }, 600_000);
 });
