@@ -40,7 +40,8 @@ export function channelView(
   profileLocale: string,
   channel: ContactChannel,
 ): ChannelView | undefined {
-  if (!channel || typeof channel.value !== 'string' || channel.value.trim() === '') return undefined;
+  if (!channel || typeof channel.value !== 'string' || channel.value.trim() === '')
+    return undefined;
   const kindLabel = i18n.t(locale, `services.channel.${channel.kind}`);
   return {
     kind: channel.kind,

@@ -1,6 +1,7 @@
 import type { I18n } from '../../common/i18n/i18n.service';
 import type { OpeningInterval } from '../teams/entities/service-team.entity';
 import type { OpeningState, OpeningTeam } from './opening-hours.temp';
+import { dateFormat } from './intl-cache';
 
 /** "Open now · until 17:00", "Opens Mon 09:00", "Closed", or nothing when no hours are published. */
 export interface OpeningBadge {
@@ -11,7 +12,7 @@ export interface OpeningBadge {
 }
 
 const time = (locale: string, timeZone: string, instant: Date) =>
-  new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(instant);
+  dateFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(instant);
 
 /** A local "HH:MM" as the reader writes times. */
 function clock(locale: string, hhmm: string): string {
@@ -38,13 +39,11 @@ export function openingBadge(
   if (state.nextOpensAt) {
     const sameDay =
       state.nextOpensAt.getTime() - now.getTime() < 86_400_000 &&
-      new Intl.DateTimeFormat('en', { timeZone: team.timeZone, weekday: 'short' }).format(now) ===
-        new Intl.DateTimeFormat('en', { timeZone: team.timeZone, weekday: 'short' }).format(
-          state.nextOpensAt,
-        );
+      dateFormat('en', { timeZone: team.timeZone, weekday: 'short' }).format(now) ===
+        dateFormat('en', { timeZone: team.timeZone, weekday: 'short' }).format(state.nextOpensAt);
     const when = sameDay
       ? time(locale, team.timeZone, state.nextOpensAt)
-      : new Intl.DateTimeFormat(locale, {
+      : dateFormat(locale, {
           weekday: 'short',
           hour: '2-digit',
           minute: '2-digit',
@@ -69,13 +68,13 @@ export function hoursView(
   today: string,
 ): HoursView {
   const dayName = (iso: number) =>
-    new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(
+    dateFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(
       new Date(Date.UTC(2024, 0, iso)), // 2024-01-01 was a Monday
     );
   const range = (i: { opens: string; closes: string }) =>
     `${clock(locale, i.opens)}–${clock(locale, i.closes)}`;
   const zoneName =
-    new Intl.DateTimeFormat(locale, { timeZone: team.timeZone, timeZoneName: 'longGeneric' })
+    dateFormat(locale, { timeZone: team.timeZone, timeZoneName: 'longGeneric' })
       .formatToParts(new Date())
       .find((p) => p.type === 'timeZoneName')?.value ?? team.timeZone;
   const until = new Date(Date.parse(`${today}T00:00:00Z`) + 60 * 86_400_000)
@@ -95,13 +94,16 @@ export function hoursView(
       .filter((e) => e.date >= today && e.date < until)
       .sort((a, b) => a.date.localeCompare(b.date))
       .map((e) => ({
-        date: new Intl.DateTimeFormat(locale, {
+        date: dateFormat(locale, {
           dateStyle: 'full',
           timeZone: 'UTC',
         }).format(new Date(`${e.date}T00:00:00Z`)),
         label: e.label,
         closed: e.closed || !e.opens || !e.closes,
-        hours: e.closed || !e.opens || !e.closes ? undefined : range({ opens: e.opens, closes: e.closes }),
+        hours:
+          e.closed || !e.opens || !e.closes
+            ? undefined
+            : range({ opens: e.opens, closes: e.closes }),
       })),
   };
 }

@@ -8,6 +8,7 @@ import type {
   OpeningInterval,
   ServiceTeam,
 } from '../teams/entities/service-team.entity';
+import { dateFormat } from './intl-cache';
 
 export type OpeningTeam = Pick<ServiceTeam, 'timeZone' | 'openingHours' | 'hoursExceptions'>;
 
@@ -24,21 +25,37 @@ export interface OpeningState {
 
 const DAY_MS = 86_400_000;
 
+/** Local dates by zone and minute (a day starts on a minute). */
+const days = new Map<string, string>();
+
 /** The local calendar date (YYYY-MM-DD) of `instant` in `timeZone`. */
 function localDay(instant: Date, timeZone: string): { date: string } {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const key = `${timeZone}|${Math.floor(instant.getTime() / 60_000)}`;
+  const known = days.get(key);
+  if (known !== undefined) return { date: known };
+  const parts = dateFormat('en-US', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
   }).formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { date: `${get('year')}-${get('month')}-${get('day')}` };
+  const date = `${get('year')}-${get('month')}-${get('day')}`;
+  if (days.size > 20_000) days.clear();
+  days.set(key, date);
+  return { date };
 }
+
+/** Offsets by zone and quarter hour: zones change offset on a quarter hour, so this is exact. */
+const offsets = new Map<string, number>();
+const QUARTER_HOUR = 15 * 60_000;
 
 /** Minutes `timeZone` is ahead of UTC at `instant`. */
 function offsetMinutes(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const key = `${timeZone}|${Math.floor(instant.getTime() / QUARTER_HOUR)}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
+  const parts = dateFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -49,7 +66,10 @@ function offsetMinutes(instant: Date, timeZone: string): number {
   }).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-  return Math.round((asUtc - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+  const offset = Math.round((asUtc - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+  if (offsets.size > 20_000) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
 }
 
 /** The instant of local `date` `time` ("HH:MM") in `timeZone` (two passes settle DST shifts). */

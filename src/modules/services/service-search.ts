@@ -51,8 +51,6 @@ export function searchTeams<T extends SearchableTeam>(teams: T[], query: string)
   const needle = fold(query);
   if (needle === '') return { handled: [], notHandled: [] };
   const handled = teams.filter((t) => fold(t.handles).includes(needle));
-  const notHandled = teams.filter(
-    (t) => !handled.includes(t) && fold(t.excludes).includes(needle),
-  );
+  const notHandled = teams.filter((t) => !handled.includes(t) && fold(t.excludes).includes(needle));
   return { handled, notHandled };
 }

@@ -4,7 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../common/access/access.decorator';
 import { keyedHash } from '../../common/crypto/sealing';
 import { type DomainError, rateLimited } from '../../common/errors/domain-error';
-import { CSRF_COOKIE, CSRF_FIELD, csrfToken, csrfValid, ensureCsrfNonce } from '../../common/http/csrf';
+import {
+  CSRF_COOKIE,
+  CSRF_FIELD,
+  csrfToken,
+  csrfValid,
+  ensureCsrfNonce,
+} from '../../common/http/csrf';
 import { showDomainErrors } from '../../common/http/form-errors';
 import { sentFromThisSite } from '../../common/http/same-origin';
 import { I18N } from '../../common/i18n/i18n.provider';
@@ -96,10 +102,19 @@ export class ServicesPagesController {
       async () => {
         const authentic =
           sentFromThisSite(request.headers, this.config.baseUrl) &&
-          csrfValid(this.config.appSecret, request.cookies?.[CSRF_COOKIE], CSRF_SCOPE, form[CSRF_FIELD]);
+          csrfValid(
+            this.config.appSecret,
+            request.cookies?.[CSRF_COOKIE],
+            CSRF_SCOPE,
+            form[CSRF_FIELD],
+          );
         if (!authentic) throw ServicesErrors.badForm();
         await this.limit(PASS_RATE_LIMITS.perIp, request.ip);
-        const key = keyedHash(this.config.appSecret, 'services-pass-limit', email.trim().toLowerCase());
+        const key = keyedHash(
+          this.config.appSecret,
+          'services-pass-limit',
+          email.trim().toLowerCase(),
+        );
         await this.limit(PASS_RATE_LIMITS.perAddress, key.toString('base64url'));
         await this.access.requestPass(email);
         // Post/Redirect/Get: the same page whatever the address.
@@ -123,7 +138,8 @@ export class ServicesPagesController {
     const page = this.page(request, reply, '/services/pass');
     reply.header('Referrer-Policy', 'no-referrer').header('Cache-Control', 'no-store');
     const state = await this.access.passState(token);
-    if (state !== 'usable') return this.renderPassRefused(reply, page, state === 'unknown' ? 404 : 410);
+    if (state !== 'usable')
+      return this.renderPassRefused(reply, page, state === 'unknown' ? 404 : 410);
     const nonce = ensureCsrfNonce(request, reply, {
       path: '/services/',
       secure: this.config.baseUrl.startsWith('https:'),
@@ -238,7 +254,8 @@ export class ServicesPagesController {
 
   private async limit(rule: { name: string; limit: number; windowSeconds: number }, key: string) {
     const { allowed, retryAfterSeconds } = await this.rateLimits.hit(rule, key);
-    if (!allowed) throw rateLimited('Too many links asked for. Try again later.', retryAfterSeconds);
+    if (!allowed)
+      throw rateLimited('Too many links asked for. Try again later.', retryAfterSeconds);
   }
 
   private async renderAccess(

@@ -23,7 +23,11 @@ export const ServicesErrors = {
   teamNotFound: (slug: string) =>
     error('not_found', 'services.team_not_found', `No service team "${slug.slice(0, 64)}".`),
   badAddress: () =>
-    error('invalid', 'services.bad_address', 'Enter your work e-mail address, like name@example.com.'),
+    error(
+      'invalid',
+      'services.bad_address',
+      'Enter your work e-mail address, like name@example.com.',
+    ),
   badForm: () =>
     error('forbidden', 'services.bad_form', 'This form has expired. Open the page again.'),
   passUnusable: () =>

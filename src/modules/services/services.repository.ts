@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
+import { SERVICES_SQL } from './services.sql';
 import type {
   ContactChannel,
   HoursException,
@@ -34,12 +35,7 @@ export class ServicesRepository {
     return preparedQuery<DirectoryTeamRow>(
       this.dataSource,
       'services_directoryTeams',
-      `SELECT id, slug, name, parent_id AS "parentId", purpose, profile_locale AS "profileLocale",
-              time_zone AS "timeZone", opening_hours AS "openingHours",
-              hours_exceptions AS "hoursExceptions", contact_channels AS "contactChannels",
-              first_response_target_minutes AS "firstResponseTargetMinutes",
-              resolution_target_minutes AS "resolutionTargetMinutes"
-         FROM service_team ORDER BY name, id`,
+      SERVICES_SQL.directoryTeams,
       [],
     );
   }
@@ -53,7 +49,10 @@ export class ServicesRepository {
   }
 
   /** Whether a pass is unused and unexpired at `now`, used, expired, or unknown. */
-  async passState(tokenHash: Buffer, now: Date): Promise<'usable' | 'used' | 'expired' | 'unknown'> {
+  async passState(
+    tokenHash: Buffer,
+    now: Date,
+  ): Promise<'usable' | 'used' | 'expired' | 'unknown'> {
     const rows: { used: boolean; expired: boolean }[] = await this.dataSource.query(
       `SELECT used_at IS NOT NULL AS used, expires_at <= $2 AS expired
          FROM services_reader_pass WHERE token_hash = $1`,

@@ -12,6 +12,7 @@ import { searchTeams } from './service-search';
 import { ServicesErrors } from './services.errors';
 import { ServicesClock } from './services-clock';
 import { type DirectoryTeamRow, ServicesRepository } from './services.repository';
+import { dateFormat, numberFormat } from './intl-cache';
 
 /** A team's purpose in the reader's language, or in the one it was written in (marked). */
 export interface PurposeView {
@@ -67,8 +68,9 @@ function purposeFor(team: DirectoryTeamRow, locale: string): PurposeView {
 /** Minutes as the reader reads a duration: "45 min", "3.5 h", "2 d" (operational, not answers). */
 function duration(i18n: I18n, locale: string, minutes: number | null): string | undefined {
   if (minutes === null) return undefined;
-  const number = (n: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(n);
-  if (minutes < 90) return i18n.t(locale, 'services.units.minutes', { n: number(Math.round(minutes)) });
+  const number = (n: number) => numberFormat(locale, { maximumFractionDigits: 1 }).format(n);
+  if (minutes < 90)
+    return i18n.t(locale, 'services.units.minutes', { n: number(Math.round(minutes)) });
   if (minutes < 48 * 60) return i18n.t(locale, 'services.units.hours', { n: number(minutes / 60) });
   return i18n.t(locale, 'services.units.days', { n: number(minutes / 1440) });
 }
@@ -135,10 +137,18 @@ export class ServicesService {
 
   /** A team's page for employees; 404 for an unknown slug. */
   async teamPage(slug: string, locale: string) {
+    const now = this.clock.now();
+    const quarterMonth = Math.floor(now.getUTCMonth() / 3) * 3;
+    const lastQuarter = new Date(Date.UTC(now.getUTCFullYear(), quarterMonth - 3, 1))
+      .toISOString()
+      .slice(0, 10);
+    // Asked at once, beside the teams (it needs only the slug): two round trips, not three. An
+    // unknown slug fails it too; that failure is the 404 below, so it is not awaited then.
+    const satisfactionAsked = this.reports.directorySatisfaction(slug, 'quarter', lastQuarter);
+    satisfactionAsked.catch(() => undefined);
     const rows = await this.repository.directoryTeams();
     const team = rows.find((r) => r.slug === slug);
     if (!team) throw ServicesErrors.teamNotFound(slug);
-    const now = this.clock.now();
     const subtree = [team.id];
     for (let i = 0; i < subtree.length; i++)
       for (const r of rows) if (r.parentId === subtree[i]) subtree.push(r.id);
@@ -148,26 +158,27 @@ export class ServicesService {
     const lastMonth = new Date(Date.parse(`${monthStart}T00:00:00Z`));
     lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);
     const month = { from: lastMonth.toISOString().slice(0, 10), to: monthStart };
-    const quarterMonth = Math.floor(now.getUTCMonth() / 3) * 3;
-    const lastQuarter = new Date(Date.UTC(now.getUTCFullYear(), quarterMonth - 3, 1))
-      .toISOString()
-      .slice(0, 10);
 
     const [standards, satisfaction, actions] = await Promise.all([
       this.tickets.serviceStandards(subtree, month),
-      this.reports.directorySatisfaction(slug, 'quarter', lastQuarter),
+      satisfactionAsked,
       this.actions.publishedFor([team.id], locale, 5),
     ]);
     const k = this.config.reportingThreshold;
     const fmt = (m: number | null) => duration(this.i18n, locale, m);
-    const standard = (target: number | null, count: number, median: number | null, p90: number | null) => ({
+    const standard = (
+      target: number | null,
+      count: number,
+      median: number | null,
+      p90: number | null,
+    ) => ({
       target: fmt(target),
       count,
       tooFew: count < k,
       median: count < k ? undefined : fmt(median),
       p90: count < k ? undefined : fmt(p90),
     });
-    const monthLabel = new Intl.DateTimeFormat(locale, {
+    const monthLabel = dateFormat(locale, {
       year: 'numeric',
       month: 'long',
       timeZone: 'UTC',
@@ -210,7 +221,7 @@ export class ServicesService {
       actions: actions.map((a: PublishedAction) => ({
         ...a,
         doneOn: a.doneOn
-          ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+          ? dateFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
               new Date(`${a.doneOn}T00:00:00Z`),
             )
           : undefined,
