@@ -60,6 +60,13 @@ describe('who may call what', () => {
         'POST /webhooks/:integrationId',
         'GET /s/test/:token',
         'POST /s/test/:token',
+        // The service directory: public to the guard, its own rule inside (SERVICES_ACCESS).
+        'GET /services',
+        'GET /services/:slug',
+        'GET /services/access',
+        'POST /services/access',
+        'GET /services/pass/:token',
+        'POST /services/pass/:token',
       ].sort(),
     );
   });
