@@ -265,7 +265,7 @@ describe('the service directory (SERVICES_ACCESS=network)', () => {
       res.body.indexOf('id="satisfaction"'),
       res.body.indexOf('id="you-said-we-did"'),
     );
-    expect(part).toContain('2026 Q1');
+    expect(part).toContain('Q1 2026');
     expect(part.match(/Not enough answers to show\./g)).toHaveLength(2);
     expect(part).not.toContain('nps-value');
   });

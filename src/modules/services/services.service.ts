@@ -165,6 +165,17 @@ export class ServicesService {
       this.actions.publishedFor([team.id], locale, 5),
     ]);
     const k = this.config.reportingThreshold;
+    const number = (n: number) => numberFormat(locale, { maximumFractionDigits: 1 }).format(n);
+    // Figures in the reader's digits (Persian ones in Persian); the cells stay as the reports made them.
+    const figures = (cell: typeof satisfaction.pulse) =>
+      cell.withheld
+        ? undefined
+        : {
+            nps: number(cell.nps),
+            low: number(cell.low),
+            high: number(cell.high),
+            n: number(cell.n),
+          };
     const fmt = (m: number | null) => duration(this.i18n, locale, m);
     const standard = (
       target: number | null,
@@ -199,6 +210,7 @@ export class ServicesService {
       standards: {
         month: monthLabel,
         k,
+        kText: number(k),
         firstResponse: standard(
           team.firstResponseTargetMinutes,
           standards.responded,
@@ -213,10 +225,20 @@ export class ServicesService {
         ),
       },
       satisfaction: {
+        /** The report's label of the period (tests compare it), and the reader's words for it. */
         quarter: quarterLabel,
+        quarterText: this.i18n.t(locale, 'services.quarter', {
+          q: number((Number(lastQuarter.slice(5, 7)) - 1) / 3 + 1),
+          year: numberFormat(locale, { useGrouping: false }).format(
+            Number(lastQuarter.slice(0, 4)),
+          ),
+        }),
         k: this.reports.k,
+        kText: number(this.reports.k),
         pulse: satisfaction.pulse,
         ticket: satisfaction.ticket,
+        pulseText: figures(satisfaction.pulse),
+        ticketText: figures(satisfaction.ticket),
       },
       actions: actions.map((a: PublishedAction) => ({
         ...a,
