@@ -34,14 +34,14 @@ const TIME_ZONES: string[] = (() => {
  * 404 for any other (@TeamScoped), viewers get 403.
  */
 @ApiExcludeController()
-@Controller('teams/:slug/profile')
+@Controller('teams')
 export class TeamProfilePagesController {
   constructor(
     private readonly profiles: TeamProfilesService,
     private readonly flash: Flash,
   ) {}
 
-  @Get()
+  @Get(':slug/profile')
   @Pages('admin', 'lead')
   @TeamScoped()
   show(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
@@ -49,7 +49,7 @@ export class TeamProfilePagesController {
     return this.render(request, reply, slug, 200, { saved });
   }
 
-  @Post()
+  @Post(':slug/profile')
   @Pages('admin', 'lead')
   @TeamScoped()
   async save(

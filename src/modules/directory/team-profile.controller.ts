@@ -16,11 +16,11 @@ import { TeamProfilesService } from './team-profiles.service';
  */
 @ApiTags('teams')
 @ApiBearerAuth()
-@Controller('api/v1/teams/:slug/profile')
+@Controller('api/v1/teams')
 export class TeamProfileController {
   constructor(private readonly profiles: TeamProfilesService) {}
 
-  @Get()
+  @Get(':slug/profile')
   @Api('directory:read')
   @TeamScoped()
   async get(@Param('slug') slug: string) {
@@ -28,7 +28,7 @@ export class TeamProfileController {
     return { slug: team.slug, name: team.name, ...profile };
   }
 
-  @Put()
+  @Put(':slug/profile')
   @Api('directory:write')
   @TeamScoped()
   async put(
