@@ -1,4 +1,11 @@
-import { changedParts, channelValueProblem, readProfile, type TeamProfile } from './team-profile';
+import {
+  changedParts,
+  channelLabel,
+  channelValueProblem,
+  purposeFor,
+  readProfile,
+  type TeamProfile,
+} from './team-profile';
 
 const PROFILE: TeamProfile = {
   purpose: { en: { handles: 'Laptops', excludes: '' } },
@@ -93,5 +100,34 @@ describe('changedParts', () => {
     expect(
       changedParts(PROFILE, { ...PROFILE, timeZone: 'Asia/Tehran', openingHours: [] }),
     ).toEqual(['timeZone', 'openingHours']);
+  });
+});
+
+describe('purposeFor and channelLabel', () => {
+  const team = {
+    purpose: { es: { handles: 'Accesos', excludes: '' }, en: { handles: 'Access', excludes: '' } },
+    profileLocale: 'es',
+  };
+  it("gives the reader's language, else the profile's, marked", () => {
+    expect(purposeFor(team, 'en')).toEqual({
+      handles: 'Access',
+      excludes: '',
+      locale: 'en',
+      translated: true,
+    });
+    expect(purposeFor(team, 'fa')).toEqual({
+      handles: 'Accesos',
+      excludes: '',
+      locale: 'es',
+      translated: false,
+    });
+    expect(purposeFor({ purpose: {}, profileLocale: 'en' }, 'en')).toBeUndefined();
+    const channel = {
+      kind: 'portal' as const,
+      value: 'https://x.example',
+      label: { es: 'Portal' },
+    };
+    expect(channelLabel(channel, 'ja', 'es')).toEqual({ text: 'Portal', locale: 'es' });
+    expect(channelLabel({ kind: 'desk', value: 'x' }, 'ja', 'es')).toBeUndefined();
   });
 });

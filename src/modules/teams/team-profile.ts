@@ -330,3 +330,31 @@ export function readProfile(input: unknown): { profile?: TeamProfile; problems: 
     },
   };
 }
+
+/**
+ * A team's purpose for a reader of `locale`: in that language when written, else in the
+ * profile's own language with `translated: false` (pages mark it and set its `lang`), else none.
+ */
+export function purposeFor(
+  team: Pick<TeamProfile, 'purpose' | 'profileLocale'>,
+  locale: string,
+): (TeamPurpose & { locale: string; translated: boolean }) | undefined {
+  const own = team.purpose?.[locale];
+  if (own) return { ...own, locale, translated: true };
+  const original = team.purpose?.[team.profileLocale];
+  if (original) return { ...original, locale: team.profileLocale, translated: false };
+  const [first] = Object.entries(team.purpose ?? {});
+  return first ? { ...first[1], locale: first[0], translated: false } : undefined;
+}
+
+/** A channel's label for a reader of `locale` (then the profile's language), or undefined. */
+export function channelLabel(
+  channel: ContactChannel,
+  locale: string,
+  profileLocale: string,
+): { text: string; locale: string } | undefined {
+  const text = channel.label?.[locale];
+  if (text) return { text, locale };
+  const original = channel.label?.[profileLocale];
+  return original ? { text: original, locale: profileLocale } : undefined;
+}
