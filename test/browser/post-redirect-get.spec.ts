@@ -92,6 +92,45 @@ describe('forms redirect after the POST: a reload repeats nothing', () => {
   );
 
   it(
+    'saves a team profile once, with a date typed in the date field, and says so once',
+    async () => {
+      const desk = await createTeam(t, 'PRG Profile Desk');
+      await page.goto(`${baseUrl}/teams/${desk.slug}`);
+      await Promise.all([page.waitForNavigation(), page.locator('#team-profile-link').click()]);
+      await page.locator('#p-en-handles').fill('Laptops and accounts');
+      await page.locator('#p-fa-handles').fill('لپ‌تاپ و حساب‌ها');
+      await page.locator('#p-zone').fill('Europe/Madrid');
+      await page.getByLabel('Monday, interval 1, opens').fill('09:00');
+      await page.getByLabel('Monday, interval 1, closes').fill('17:00');
+      await page.getByLabel('Exception 0: date').fill('2026-12-25');
+      await page.getByLabel('Exception 0: label').fill('Christmas Day');
+      await page.getByLabel('Exception 0: closed all day').check();
+      await page.getByLabel('Channel 0: address, number or place').fill('help@example.com');
+      await Promise.all([
+        page.waitForNavigation(),
+        page.getByRole('button', { name: 'Save the profile' }).click(),
+      ]);
+      expect(await page.locator('#profile-saved').textContent()).toContain('saved');
+      const reloaded = await page.reload();
+      expect(reloaded?.request().method()).toBe('GET');
+      expect(await page.locator('#profile-saved').count()).toBe(0);
+      expect(await page.getByLabel('Exception 0: date').inputValue()).toBe('2026-12-25');
+      const [row] = await t.dataSource.query(
+        `SELECT purpose, hours_exceptions, contact_channels FROM service_team WHERE slug = $1`,
+        [desk.slug],
+      );
+      expect(row.purpose.fa.handles).toBe('لپ‌تاپ و حساب‌ها');
+      expect(row.hours_exceptions).toEqual([
+        { date: '2026-12-25', label: 'Christmas Day', closed: true },
+      ]);
+      expect(row.contact_channels).toEqual([{ kind: 'email', value: 'help@example.com' }]);
+      expect(await audited('team.profile_updated')).toBe(1);
+      expect(errors).toEqual([]);
+    },
+    BROWSER_TIMEOUT,
+  );
+
+  it(
     'invites a person once and creates an API token once',
     async () => {
       const users = () => count('SELECT count(*)::int AS n FROM app_user');

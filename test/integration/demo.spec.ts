@@ -157,6 +157,43 @@ describe('demo data', () => {
     expect(await hashes()).toEqual(before);
   });
 
+  it('gives every team a profile worth showing in the service directory', async () => {
+    const teams: {
+      slug: string;
+      purpose: Record<string, { handles: string }>;
+      profile_locale: string;
+      time_zone: string;
+      opening_hours: { day: number; opens: string; closes: string }[];
+      hours_exceptions: { closed: boolean }[];
+      contact_channels: { kind: string }[];
+    }[] = await t.dataSource.query(
+      `SELECT slug, purpose, profile_locale, time_zone, opening_hours, hours_exceptions, contact_channels
+         FROM service_team ORDER BY slug`,
+    );
+    expect(teams).toHaveLength(8);
+    for (const team of teams) {
+      expect(team.purpose[team.profile_locale]?.handles).toBeTruthy();
+      expect(team.time_zone).not.toBe('UTC');
+      expect(team.opening_hours.length).toBeGreaterThan(0);
+      expect(team.contact_channels.length).toBeGreaterThanOrEqual(2);
+      expect(team.contact_channels.length).toBeLessThanOrEqual(4);
+    }
+    const bySlug = Object.fromEntries(teams.map((team) => [team.slug, team]));
+    // The main teams in every language; one only in its own, so the fallback shows.
+    for (const slug of ['it-service-desk', 'hr', 'facilities', 'finance'])
+      expect(Object.keys(bySlug[slug].purpose).sort()).toEqual(['en', 'es', 'fa', 'ja']);
+    expect(Object.keys(bySlug['it-identity-access'].purpose)).toEqual(['es']);
+    // Open around the clock; a lunch break; holidays.
+    expect(bySlug['it-service-desk'].opening_hours).toHaveLength(7);
+    expect(
+      bySlug['it-service-desk'].opening_hours.every(
+        (h) => h.opens === '00:00' && h.closes === '24:00',
+      ),
+    ).toBe(true);
+    expect(bySlug.hr.opening_hours.filter((h) => h.day === 1)).toHaveLength(2);
+    expect(teams.some((team) => team.hours_exceptions.some((e) => e.closed))).toBe(true);
+  });
+
   it('prints no links on a database it did not seed', async () => {
     const other = await startTestApp({ DEMO: 'true' });
     try {

@@ -3,6 +3,7 @@ import { DirectoryService } from '../directory/directory.service';
 import { TeamsService } from '../teams/teams.service';
 import { DemoBannerService } from './demo-banner.service';
 import { DemoCampaignService } from './demo-campaign.service';
+import { seedDemoProfiles } from './demo-profiles';
 import {
   DEMO_TEAMS,
   DEPARTMENTS,
@@ -46,6 +47,7 @@ export class DemoService {
     const teamIds: Record<string, string> = {};
     for (const { mood: _mood, ...team } of DEMO_TEAMS)
       teamIds[team.slug] = (await this.teams.create(team)).id;
+    await seedDemoProfiles(this.teams, Object.keys(teamIds), now);
 
     const csv = ['email,name,department,location,hire_date,locale,team,time_zone'];
     const ownTeams = DEMO_TEAMS.filter((t) => t.slug !== 'it').map((t) => t.slug);

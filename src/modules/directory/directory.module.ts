@@ -5,11 +5,19 @@ import { DirectoryPagesController } from './directory-pages.controller';
 import { DirectoryController } from './directory.controller';
 import { DirectoryService } from './directory.service';
 import { EmployeesRepository } from './employees.repository';
+import { TeamProfilePagesController } from './team-profile-pages.controller';
+import { TeamProfileController } from './team-profile.controller';
+import { TeamProfilesService } from './team-profiles.service';
 
 @Module({
   imports: [InvitationsModule, TeamsModule],
-  controllers: [DirectoryController, DirectoryPagesController],
-  providers: [DirectoryService, EmployeesRepository],
+  controllers: [
+    DirectoryController,
+    DirectoryPagesController,
+    TeamProfileController,
+    TeamProfilePagesController,
+  ],
+  providers: [DirectoryService, EmployeesRepository, TeamProfilesService],
   exports: [DirectoryService],
 })
 export class DirectoryModule {}

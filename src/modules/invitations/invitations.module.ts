@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ActionsModule } from '../actions/actions.module';
 import { FatigueModule } from '../fatigue/fatigue.module';
 import { MailModule } from '../mail/mail.module';
 import { InvitationsRepository } from './invitations.repository';
 import { InvitationsService } from './invitations.service';
 
 @Module({
-  imports: [MailModule, FatigueModule],
+  imports: [ActionsModule, MailModule, FatigueModule],
   providers: [InvitationsService, InvitationsRepository],
   exports: [InvitationsService],
 })

@@ -43,6 +43,8 @@ export interface IssuedLink {
   surveyName: string;
   surveyTitles: Record<string, string> | null;
   teamName: string;
+  /** The teams the survey rates (its team, each block's, or the invitee's own): "you said, we did". */
+  ratedTeamIds: string[];
   reportingThreshold: number;
   expiresAt: Date;
 }
@@ -327,6 +329,7 @@ export class InvitationsRepository {
          SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::int[]) AS w(id, hash, seq)),
        info AS (
          SELECT w.id, w.hash, w.seq, e.name, s.name AS survey_name, s.titles AS survey_titles, coalesce(t.name, s.name) AS team_name,
+                coalesce(s.rated_team_ids, array_remove(ARRAY[coalesce(s.team_id, i.team_id)], NULL)) AS rated_team_ids,
                 s.reporting_threshold, least(i.expires_at, s.closes_at) AS expires_at,
                 CASE WHEN i.answered THEN 'answered'
                      WHEN i.cancelled_at IS NOT NULL THEN 'cancelled'
@@ -350,7 +353,7 @@ export class InvitationsRepository {
               CASE WHEN info.problem IS NULL AND issued.id IS NULL THEN 'changed while being sent'
                    ELSE info.problem END AS problem,
               info.name, info.survey_name AS "surveyName", info.survey_titles AS "surveyTitles",
-              info.team_name AS "teamName",
+              info.team_name AS "teamName", info.rated_team_ids AS "ratedTeamIds",
               info.reporting_threshold AS "reportingThreshold", info.expires_at AS "expiresAt"
          FROM info LEFT JOIN issued ON issued.id = info.id`,
       [

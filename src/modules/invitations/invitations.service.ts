@@ -1,6 +1,10 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { I18N } from '../../common/i18n/i18n.provider';
+import type { I18n } from '../../common/i18n/i18n.service';
+import { youSaidItems, type YouSaidItem } from '../../common/i18n/you-said';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ActionsService } from '../actions/actions.service';
 import { FatigueService } from '../fatigue/fatigue.service';
 import {
   type BuiltMail,
@@ -10,7 +14,12 @@ import {
   MailService,
   REMINDER_KIND,
 } from '../mail/mail.service';
-import { InvitationsRepository, type PastInvitation, SurveyLink } from './invitations.repository';
+import {
+  type IssuedLink,
+  InvitationsRepository,
+  type PastInvitation,
+  SurveyLink,
+} from './invitations.repository';
 import { InvitationErrors } from './invitations.errors';
 import { hashToken, looksLikeToken, mailLinkToken, newToken } from './tokens';
 
@@ -49,7 +58,9 @@ export class InvitationsService implements OnModuleInit {
     private readonly invitations: InvitationsRepository,
     private readonly mail: MailService,
     private readonly fatigue: FatigueService,
+    private readonly actions: ActionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(I18N) private readonly i18n: I18n,
   ) {}
 
   onModuleInit(): void {
@@ -186,6 +197,7 @@ export class InvitationsService implements OnModuleInit {
       })),
     );
     const byInvitation = new Map(issued.map((link) => [link.invitationId, link]));
+    const youSaid = await this.youSaidOf(withInvitation, byInvitation);
     const built = new Map<string, BuiltMail | CancelledMail>();
     // Answered, the answer waiting for its release: no reminder, and the link stays as it was.
     for (const mail of mails)
@@ -201,22 +213,66 @@ export class InvitationsService implements OnModuleInit {
         built.set(mail.id, { cancel: link.problem });
         continue;
       }
-      built.set(
-        mail.id,
-        content(mail, {
-          invitationId: link.invitationId,
-          sequence: mail.sequence,
-          url: this.link(tokens.get(mail.id) as string),
-          name: link.name,
-          surveyName: link.surveyName,
-          surveyTitles: link.surveyTitles,
-          teamName: link.teamName,
-          reportingThreshold: link.reportingThreshold,
-          expiresAt: new Date(link.expiresAt),
-        }),
-      );
+      const made = content(mail, {
+        invitationId: link.invitationId,
+        sequence: mail.sequence,
+        url: this.link(tokens.get(mail.id) as string),
+        name: link.name,
+        surveyName: link.surveyName,
+        surveyTitles: link.surveyTitles,
+        teamName: link.teamName,
+        reportingThreshold: link.reportingThreshold,
+        expiresAt: new Date(link.expiresAt),
+      });
+      const block = youSaid.get(mail.id);
+      built.set(mail.id, block ? { ...made, context: { ...made.context, youSaid: block } } : made);
     }
     return built;
+  }
+
+  /**
+   * "Last time you told us …; this is what changed": for each mail, up to 2 published actions
+   * of the teams its survey rates, done in the last 180 days, in the addressee's language. One
+   * query per language in the batch (not one per mail), whatever the size of a wave. A failure
+   * costs the block, never the mail.
+   */
+  private async youSaidOf(
+    mails: readonly ClaimedMail[],
+    links: ReadonlyMap<string, IssuedLink>,
+  ): Promise<Map<string, { items: YouSaidItem[]; team?: string }>> {
+    const blocks = new Map<string, { items: YouSaidItem[]; team?: string }>();
+    const byLocale = new Map<string, { mail: ClaimedMail; link: IssuedLink }[]>();
+    for (const mail of mails) {
+      const link = links.get(mail.invitationId as string);
+      if (!link || link.problem || !link.ratedTeamIds?.length) continue;
+      const locale = this.i18n.negotiate(mail.locale);
+      byLocale.set(locale, [...(byLocale.get(locale) ?? []), { mail, link }]);
+    }
+    const since = new Date(Date.now() - YOU_SAID_MAIL_DAYS * 86_400_000).toISOString().slice(0, 10);
+    for (const [locale, entries] of byLocale) {
+      const teamIds = [...new Set(entries.flatMap((e) => e.link.ratedTeamIds.slice(0, 10)))];
+      let actions: Awaited<ReturnType<ActionsService['publishedFor']>>;
+      try {
+        actions = await this.actions.publishedFor(teamIds, locale, YOU_SAID_MAIL_MAX);
+      } catch {
+        continue;
+      }
+      const recent = actions.filter(
+        (a) => a.status === 'done' && a.doneOn !== null && a.doneOn >= since,
+      );
+      for (const { mail, link } of entries) {
+        const rated = new Set(link.ratedTeamIds.slice(0, 10));
+        const items = youSaidItems(
+          recent.filter((a) => rated.has(a.teamId)),
+          locale,
+          this.i18n,
+          { max: YOU_SAID_MAIL_MAX },
+        );
+        if (items.length > 0)
+          blocks.set(mail.id, { items, team: rated.size === 1 ? link.teamName : undefined });
+      }
+    }
+    return blocks;
   }
 
   /**
@@ -311,6 +367,10 @@ export class InvitationsService implements OnModuleInit {
 }
 
 /** The foundation's invitation (sequence 0) and reminder (1–3) mails. */
+/** The invitation's "you said, we did": at most this many actions, done within these days. */
+const YOU_SAID_MAIL_MAX = 2;
+const YOU_SAID_MAIL_DAYS = 180;
+
 function standardContent(mail: ClaimedMail, link: InvitationLink): BuiltMail {
   const template = mail.sequence === 0 ? 'invitation' : 'reminder';
   return {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ActionsModule } from '../actions/actions.module';
 import { InvitationsModule } from '../invitations/invitations.module';
 import { SurveysModule } from '../surveys/surveys.module';
 import { TicketsModule } from '../tickets/tickets.module';
@@ -7,7 +8,7 @@ import { ResponsesService } from './responses.service';
 import { SurveyPagesController } from './survey-pages.controller';
 
 @Module({
-  imports: [InvitationsModule, SurveysModule, TicketsModule],
+  imports: [ActionsModule, InvitationsModule, SurveysModule, TicketsModule],
   controllers: [SurveyPagesController],
   providers: [ResponsesService, ResponsesRepository],
   exports: [ResponsesService],

@@ -15,6 +15,8 @@ import { I18N } from '../../common/i18n/i18n.provider';
 import { RATE_LIMITS, RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { youSaidItems } from '../../common/i18n/you-said';
+import { ActionsService } from '../actions/actions.service';
 import type { SurveyLink } from '../invitations/invitations.service';
 import { SurveysService } from '../surveys/surveys.service';
 import {
@@ -48,6 +50,7 @@ export class SurveyPagesController {
     private readonly surveys: SurveysService,
     private readonly followUps: FollowUpsService,
     private readonly rateLimits: RateLimitService,
+    private readonly actions: ActionsService,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -141,7 +144,33 @@ export class SurveyPagesController {
       teamName: context.teamName,
       k: context.k,
       contacted,
+      youSaid: await this.youSaid(context),
+      youSaidTeam: context.blocks ? undefined : context.teamName,
     });
+  }
+
+  /**
+   * "You said, we did" of the team(s) the survey rates (every block's, answered or not): the
+   * same for every respondent of the survey, so it says nothing about this answer. At most 3.
+   * A failure to read them costs the section, never the thank-you page.
+   */
+  private async youSaid(context: SurveyFormContext) {
+    const teams = (
+      context.blocks ?? [{ teamId: context.teamId, teamName: context.teamName }]
+    ).slice(0, YOU_SAID_TEAMS);
+    try {
+      const actions = await this.actions.publishedFor(
+        teams.map((t) => t.teamId),
+        context.locale,
+        YOU_SAID_MAX,
+      );
+      return youSaidItems(actions, context.locale, this.i18n, {
+        max: YOU_SAID_MAX,
+        teamNames: teams.length > 1 ? new Map(teams.map((t) => [t.teamId, t.teamName])) : undefined,
+      });
+    } catch {
+      return [];
+    }
   }
 
   /**
@@ -238,6 +267,10 @@ export class SurveyPagesController {
     });
   }
 }
+
+/** The thank-you page's "you said, we did": at most this many actions, of this many teams. */
+const YOU_SAID_MAX = 3;
+const YOU_SAID_TEAMS = 10;
 
 function privateHeaders(reply: FastifyReply): void {
   reply

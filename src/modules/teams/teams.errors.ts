@@ -5,6 +5,7 @@ export const TEAM_ERROR_CODES = [
   'team.not_found',
   'team.parent_not_found',
   'team.slug_taken',
+  'team.profile_invalid',
 ] as const;
 export type TeamErrorCode = (typeof TEAM_ERROR_CODES)[number];
 const error = featureErrors(TEAM_ERROR_CODES);
@@ -15,4 +16,11 @@ export const TeamErrors = {
   parentNotFound: (slug: string) =>
     error('invalid', 'team.parent_not_found', `parentSlug "${slug}" does not name a team.`),
   notFound: (id: string) => error('not_found', 'team.not_found', `No team "${id}".`),
+  invalidProfile: (problems: string[]) =>
+    error(
+      'invalid',
+      'team.profile_invalid',
+      `The team profile is not valid: ${problems.join('; ')}`,
+      problems,
+    ),
 };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { ServiceTeam } from './entities/service-team.entity';
+import type { TeamProfile } from './team-profile';
 
 @Injectable()
 export class TeamsRepository {
@@ -36,6 +37,11 @@ export class TeamsRepository {
              resolution_target_minutes AS "resolutionTargetMinutes", created_at AS "createdAt", depth
       FROM tree ORDER BY path`);
     return rows;
+  }
+
+  /** Replaces a team's profile (its self-description, hours, channels and standards). */
+  async updateProfile(id: string, profile: TeamProfile): Promise<void> {
+    await this.repo.update({ id }, profile);
   }
 
   insert(team: Partial<ServiceTeam>): Promise<ServiceTeam> {

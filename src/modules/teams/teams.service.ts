@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CreateTeamDto } from './dto/create-team.dto';
 import { ServiceTeam } from './entities/service-team.entity';
+import { changedParts, profileOf, readProfile, type TeamProfile } from './team-profile';
 import { TeamErrors } from './teams.errors';
 import { TeamsRepository } from './teams.repository';
 
@@ -50,5 +51,27 @@ export class TeamsService {
     const team = await this.teams.findById(id);
     if (!team) throw TeamErrors.notFound(id);
     return team;
+  }
+
+  /** A team's profile: what it handles, its hours, channels and service standards. */
+  async profile(slug: string): Promise<{ team: ServiceTeam; profile: TeamProfile }> {
+    const team = await this.getBySlug(slug);
+    return { team, profile: profileOf(team) };
+  }
+
+  /**
+   * Replaces a team's profile with `input`, checked whole (every problem listed, nothing written
+   * unless there is none). Returns the parts that changed, for the caller's audit entry.
+   */
+  async updateProfile(
+    slug: string,
+    input: unknown,
+  ): Promise<{ team: ServiceTeam; profile: TeamProfile; changed: string[] }> {
+    const team = await this.getBySlug(slug);
+    const { profile, problems } = readProfile(input);
+    if (!profile) throw TeamErrors.invalidProfile(problems);
+    const changed = changedParts(profileOf(team), profile);
+    if (changed.length > 0) await this.teams.updateProfile(team.id, profile);
+    return { team: { ...team, ...profile }, profile, changed };
   }
 }

@@ -1,0 +1,106 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CurrentUser,
+  Pages,
+  type SignedInUser,
+  TeamScoped,
+} from '../../common/access/access.decorator';
+import { Flash } from '../../common/http/flash';
+import { showDomainErrors } from '../../common/http/form-errors';
+import { asForm, type Form } from '../../common/http/form-fields';
+import { pageContext } from '../../common/views/page-context';
+import { openingState } from '../teams/opening-hours';
+import { PROFILE_LIMITS } from '../teams/team-profile';
+import {
+  formValues,
+  inProfileFormWords,
+  type FormPlaces,
+  profileInputOf,
+} from './team-profile-form';
+import { TeamProfilesService } from './team-profiles.service';
+
+/** Every IANA zone this runtime knows, for the time zone field's suggestions. */
+const TIME_ZONES: string[] = (() => {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  return intl.supportedValuesOf?.('timeZone') ?? [];
+})();
+
+/**
+ * A team describes itself (leads of the team and HR): purpose per language, hours, exceptions,
+ * channels and service standards, in one form (post/redirect/get; the problems of a refused
+ * form are shown on it, with what was typed). Leads reach only their teams: the guard answers
+ * 404 for any other (@TeamScoped), viewers get 403.
+ */
+@ApiExcludeController()
+@Controller('teams')
+export class TeamProfilePagesController {
+  constructor(
+    private readonly profiles: TeamProfilesService,
+    private readonly flash: Flash,
+  ) {}
+
+  @Get(':slug/profile')
+  @Pages('admin', 'lead')
+  @TeamScoped()
+  show(@Param('slug') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const saved = this.flash.take<{ changed: string[] }>(request, reply, pathOf(slug));
+    return this.render(request, reply, slug, 200, { saved });
+  }
+
+  @Post(':slug/profile')
+  @Pages('admin', 'lead')
+  @TeamScoped()
+  async save(
+    @CurrentUser() actor: SignedInUser,
+    @Param('slug') slug: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = asForm(body);
+    const { input, places } = profileInputOf(form);
+    return showDomainErrors(
+      reply,
+      ['invalid'],
+      async () => {
+        const { changed } = await this.profiles.update(actor, slug, input, request.ip);
+        this.flash.set(request, reply, pathOf(slug), { changed });
+        return reply.redirect(pathOf(slug), 303);
+      },
+      (error, status) => {
+        const problems = Array.isArray(error.details)
+          ? (error.details as string[])
+          : [error.message];
+        return this.render(request, reply, slug, status, { form, problems, places });
+      },
+    );
+  }
+
+  private async render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    slug: string,
+    status: number,
+    state: { saved?: { changed: string[] }; form?: Form; problems?: string[]; places?: FormPlaces },
+  ) {
+    const { team, profile } = await this.profiles.get(slug);
+    const now = openingState(team, new Date());
+    return reply.code(status).view(
+      'pages/teams/profile.hbs',
+      pageContext(request, `${team.name}: team profile`, {
+        team: { slug: team.slug, name: team.name },
+        values: formValues(profile, state.form),
+        timeZones: TIME_ZONES,
+        limits: PROFILE_LIMITS,
+        openNow: now.openNow,
+        saved: state.saved !== undefined,
+        savedNothing: state.saved !== undefined && state.saved.changed.length === 0,
+        problems: state.problems?.map((p) => inProfileFormWords(p, state.places)),
+      }),
+    );
+  }
+}
+
+const pathOf = (slug: string) => `/teams/${slug}/profile`;
