@@ -1,11 +1,14 @@
 import type { I18n } from '../../common/i18n/i18n.service';
 import type { ContactChannel } from '../teams/entities/service-team.entity';
+import { channelLabel } from '../teams/team-profile';
 
 /** A contact channel as a page shows it: its words, and a link only of a safe kind. */
 export interface ChannelView {
   kind: string;
   kindLabel: string;
   label: string;
+  /** The label's language when it is not the reader's (the profile's own, marked). */
+  labelLang?: string;
   value: string;
   /** mailto:, tel: or https: only; anything else (javascript:, data:…) is shown as text. */
   href?: string;
@@ -43,10 +46,12 @@ export function channelView(
   if (!channel || typeof channel.value !== 'string' || channel.value.trim() === '')
     return undefined;
   const kindLabel = i18n.t(locale, `services.channel.${channel.kind}`);
+  const own = channelLabel(channel, locale, profileLocale);
   return {
     kind: channel.kind,
     kindLabel,
-    label: channel.label?.[locale] ?? channel.label?.[profileLocale] ?? kindLabel,
+    label: own?.text ?? kindLabel,
+    labelLang: own && own.locale !== locale ? own.locale : undefined,
     value: channel.value.trim(),
     href: channelHref(channel),
   };

@@ -6,8 +6,14 @@ import { ActionsService, type PublishedAction } from '../actions/actions.service
 import { ReportsService } from '../reports/reports.service';
 import { TicketsService } from '../tickets/tickets.service';
 import { channelView, type ChannelView } from './channels';
-import { hoursView, type HoursView, openingBadge, type OpeningBadge } from './hours-view';
-import { localDate, openingState } from './opening-hours.temp';
+import { purposeFor as profilePurpose } from '../teams/team-profile';
+import {
+  hoursView,
+  type HoursView,
+  openingBadge,
+  type OpeningBadge,
+  openingStateNow,
+} from './hours-view';
 import { searchTeams } from './service-search';
 import { ServicesErrors } from './services.errors';
 import { ServicesClock } from './services-clock';
@@ -42,26 +48,18 @@ export interface SearchHit {
 
 const SUMMARY_LENGTH = 90;
 
+/** The teams feature's purposeFor (the reader's language, else the profile's, marked), with one line of it. */
 function purposeFor(team: DirectoryTeamRow, locale: string): PurposeView {
-  const filled = (l: string) => {
-    const p = team.purpose?.[l];
-    return p && (p.handles ?? '').trim() !== '' ? p : undefined;
-  };
-  const own = filled(locale);
-  const fallbackLocale = own
-    ? locale
-    : filled(team.profileLocale)
-      ? team.profileLocale
-      : (Object.keys(team.purpose ?? {}).find((l) => filled(l)) ?? locale);
-  const p = own ?? filled(fallbackLocale) ?? { handles: '', excludes: '' };
-  const first = p.handles.split(/\r?\n/)[0].trim();
+  const p = profilePurpose(team, locale);
+  const handles = p?.handles ?? '';
+  const first = handles.split(/\r?\n/)[0].trim();
   const summary = first.length > SUMMARY_LENGTH ? `${first.slice(0, SUMMARY_LENGTH - 1)}…` : first;
   return {
-    handles: p.handles,
-    excludes: p.excludes ?? '',
+    handles,
+    excludes: p?.excludes ?? '',
     summary,
-    locale: fallbackLocale,
-    translated: own !== undefined || p.handles === '',
+    locale: p?.locale ?? locale,
+    translated: p?.translated ?? true,
   };
 }
 
@@ -103,7 +101,7 @@ export class ServicesService {
         slug: row.slug,
         name: row.name,
         purpose: purposeFor(row, locale),
-        badge: openingBadge(this.i18n, locale, row, openingState(row, now), now),
+        badge: openingBadge(this.i18n, locale, row, openingStateNow(row, now)),
         children: [],
       });
     const roots: ChartNode[] = [];
@@ -194,8 +192,8 @@ export class ServicesService {
       month: 'long',
       timeZone: 'UTC',
     }).format(new Date(`${month.from}T00:00:00Z`));
-    const state = openingState(team, now);
-    const hours: HoursView = hoursView(locale, team, localDate(now, team.timeZone));
+    const state = openingStateNow(team, now);
+    const hours: HoursView = hoursView(locale, team, state.today, now);
     const channels: ChannelView[] = (team.contactChannels ?? [])
       .map((c) => channelView(this.i18n, locale, team.profileLocale, c))
       .filter((c): c is ChannelView => c !== undefined);
@@ -204,7 +202,7 @@ export class ServicesService {
     return {
       team: { slug: team.slug, name: team.name },
       purpose: purposeFor(team, locale),
-      badge: openingBadge(this.i18n, locale, team, state, now),
+      badge: openingBadge(this.i18n, locale, team, state),
       hours,
       channels,
       standards: {
