@@ -63,33 +63,45 @@ describe('the service directory in Persian, in a browser', () => {
       const hr = await box(page, slugs.hr).boundingBox();
       const root = await page.locator('.org-root').boundingBox();
       for (const b of [parent, desk, network, hr, root]) expect(b).not.toBeNull();
-      // Children below their parent; siblings side by side on one row; top teams below the root.
-      expect(desk!.y).toBeGreaterThan(parent!.y + parent!.height);
-      expect(network!.y).toBeGreaterThan(parent!.y + parent!.height);
-      expect(Math.abs(desk!.y - network!.y)).toBeLessThan(2);
+      // The top-level teams side by side on one row below the root; right-to-left, the first
+      // ("HR" before "IT") stands to the right.
       expect(parent!.y).toBeGreaterThan(root!.y + root!.height);
       expect(Math.abs(parent!.y - hr!.y)).toBeLessThan(2);
-      // Right-to-left: the first team (by name, "HR" before "IT") stands to the right.
       expect(hr!.x).toBeGreaterThan(parent!.x);
-      // Children sit under their parent's span, not elsewhere.
-      const centre = (b: { x: number; width: number }) => b.x + b.width / 2;
-      expect(Math.min(centre(desk!), centre(network!))).toBeLessThan(centre(parent!));
-      expect(Math.max(centre(desk!), centre(network!))).toBeGreaterThan(centre(parent!));
+      // Sub-teams below their parent, stacked, within its span and indented from its start
+      // (the right, in Persian).
+      for (const child of [desk!, network!]) {
+        expect(child.y).toBeGreaterThan(parent!.y + parent!.height);
+        expect(child.x).toBeGreaterThanOrEqual(parent!.x - 1);
+        expect(child.x + child.width).toBeLessThan(parent!.x + parent!.width);
+      }
+      const [upper, lower] = [network!, desk!].sort((a, b) => a.y - b.y);
+      expect(lower.y).toBeGreaterThanOrEqual(upper.y + upper.height);
 
-      // The connectors are drawn: the line down from the parent, and lines over each child.
+      // The connectors are drawn: the root's drop, the bar over the row, the elbows.
       const connectors = await page.evaluate(() => {
-        const nested = document.querySelector('.org-tree ul ul') as HTMLElement;
-        const down = getComputedStyle(nested, '::before');
-        const child = nested.querySelector('li') as HTMLElement;
-        const over = getComputedStyle(child, '::after');
+        const style = (selector: string, pseudo: string) => {
+          const s = getComputedStyle(document.querySelector(selector) as Element, pseudo);
+          return {
+            content: s.content,
+            start: `${s.borderInlineStartWidth} ${s.borderInlineStartStyle}`,
+            top: `${s.borderTopWidth} ${s.borderTopStyle}`,
+            bottom: `${s.borderBottomWidth} ${s.borderBottomStyle}`,
+          };
+        };
         return {
-          down: [down.content, down.borderInlineStartWidth, down.borderInlineStartStyle],
-          over: [over.content, over.borderTopWidth, over.borderTopStyle],
+          drop: style('.org-row', '::before'),
+          bar: style('.org-row > li:first-child', '::after'),
+          elbow: style('.org-stack > li', '::before'),
         };
       });
-      expect(connectors.down).toEqual(['""', '2px', 'solid']);
-      expect(connectors.over[0]).toBe('""');
-      expect(connectors.over.slice(1)).toEqual(['2px', 'solid']);
+      expect(connectors.drop).toMatchObject({ content: '""', start: '2px solid' });
+      expect(connectors.bar).toMatchObject({ content: '""', top: '2px solid', start: '2px solid' });
+      expect(connectors.elbow).toMatchObject({
+        content: '""',
+        start: '2px solid',
+        bottom: '2px solid',
+      });
 
       const badge = box(page, slugs.desk).locator('.badge-open');
       await expect(badge.textContent()).resolves.toContain('اکنون باز است');

@@ -136,7 +136,7 @@ describe('the service directory (SERVICES_ACCESS=network)', () => {
     );
     // HR wrote no Japanese: its English is shown, marked as English.
     expect(ja.body).toContain(
-      '<span class="org-purpose" lang="en">Payslips, contracts and holidays</span>',
+      '<span class="org-purpose" dir="auto" lang="en">Payslips, contracts and holidays</span>',
     );
 
     const fa = await get(`/services?lang=fa&q=${encodeURIComponent('لپ')}`);
