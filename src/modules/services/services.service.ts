@@ -163,7 +163,8 @@ export class ServicesService {
       this.actions.publishedFor([team.id], locale, 5),
     ]);
     const k = this.config.reportingThreshold;
-    const number = (n: number) => numberFormat(locale, { maximumFractionDigits: 1 }).format(n);
+    // `+ 0`: an interval bound rounded from just below zero is -0, which Intl writes "-0".
+    const number = (n: number) => numberFormat(locale, { maximumFractionDigits: 1 }).format(n + 0);
     // Figures in the reader's digits (Persian ones in Persian); the cells stay as the reports made them.
     const figures = (cell: typeof satisfaction.pulse) =>
       cell.withheld
