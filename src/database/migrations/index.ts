@@ -14,6 +14,7 @@ import * as m11 from './1796451354315-TicketSurveyJobIds';
 import * as m12 from './1796451466732-WebhookDeliveryLog';
 import * as m13 from './1796456841499-ReportRollupSource';
 import * as m14 from './1796457755234-CampaignTitles';
+import * as m15 from './1796500000300-ReviewSource';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -31,6 +32,7 @@ const modules: Record<string, unknown>[] = [
   m12,
   m13,
   m14,
+  m15,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];
