@@ -3,8 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { JobsExecutor } from '../../jobs/jobs.service';
 
-/** Held while a team's review survey of a month (or the built-in questionnaire) is made. */
+/** Held while a team's review survey of a month is made. */
 const REVIEW_SURVEY_LOCK_KEY = 6_815_402_133;
+/** Held while the built-in questionnaire is made (within the survey's lock: another key). */
+const REVIEW_QUESTIONNAIRE_LOCK_KEY = 6_815_402_134;
 
 @Injectable()
 export class ReviewsRepository {
@@ -25,6 +27,7 @@ export class ReviewsRepository {
    * advisory lock, so that two requests at once make one.
    */
   private async once(
+    lockKey: number,
     find: (runner: QueryRunner | DataSource) => Promise<string | undefined>,
     create: () => Promise<string>,
     insert: (runner: QueryRunner, value: string) => Promise<void>,
@@ -34,16 +37,14 @@ export class ReviewsRepository {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      await runner.query('SELECT pg_advisory_lock($1)', [REVIEW_SURVEY_LOCK_KEY]);
+      await runner.query('SELECT pg_advisory_lock($1)', [lockKey]);
       const found = await find(runner);
       if (found) return found;
       const value = await create();
       await insert(runner, value);
       return value;
     } finally {
-      await runner
-        .query('SELECT pg_advisory_unlock($1)', [REVIEW_SURVEY_LOCK_KEY])
-        .catch(() => undefined);
+      await runner.query('SELECT pg_advisory_unlock($1)', [lockKey]).catch(() => undefined);
       await runner.release();
     }
   }
@@ -51,6 +52,7 @@ export class ReviewsRepository {
   /** The review survey of a team for a month (YYYY-MM), made once by `create`. */
   reviewSurvey(teamId: string, period: string, create: () => Promise<string>): Promise<string> {
     return this.once(
+      REVIEW_SURVEY_LOCK_KEY,
       async (runner) => {
         const rows: { surveyId: string }[] = await runner.query(
           `SELECT survey_id AS "surveyId" FROM review_survey WHERE team_id = $1 AND period = $2`,
@@ -71,6 +73,7 @@ export class ReviewsRepository {
   /** The built-in questionnaire recorded under `key`, made once by `create`. */
   builtinQuestionnaire(key: string, create: () => Promise<string>): Promise<string> {
     return this.once(
+      REVIEW_QUESTIONNAIRE_LOCK_KEY,
       async (runner) => {
         const rows: { id: string }[] = await runner.query(
           `SELECT questionnaire_id AS id FROM review_builtin_questionnaire WHERE key = $1`,
