@@ -1,6 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
+import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import {
   nextMonthStart,
   REVIEW_REQUEST_QUEUE,
@@ -9,6 +10,7 @@ import {
 } from '../../src/modules/reviews/reviews.service';
 import {
   createEmployees,
+  createSurvey,
   createTeam,
   formBody,
   openSurvey,
@@ -454,6 +456,23 @@ describe('anonymous reviews', () => {
     ).json();
     expect(smallReport.value).toEqual({ withheld: true });
     expect(tickets.sources[0].value).toEqual({ withheld: true });
+  });
+
+  it('does not count a review the person asked for against the survey fatigue budget', async () => {
+    const team = await createTeam(t, 'Canteen');
+    const people = await createEmployees(t, 3);
+    await ask(team.slug, { email: people[0].email });
+    expect(await runJobs()).toEqual(['invited']);
+    await t.api({ method: 'PUT', url: '/api/v1/settings/fatigue', payload: { days: 14 } });
+    try {
+      const { survey } = await createSurvey(t);
+      const sent = await t
+        .get(SurveysService)
+        .send(survey.id, { employeeIds: people.map((p) => p.id) });
+      expect(sent).toMatchObject({ invited: 3, skippedByBudget: 0 });
+    } finally {
+      await t.api({ method: 'PUT', url: '/api/v1/settings/fatigue', payload: { days: 0 } });
+    }
   });
 
   it('lets HR choose a team’s review questionnaire (API, validated), used from the next survey', async () => {
