@@ -15,6 +15,7 @@ import {
   formBody,
   openSurvey,
   sendQueuedMail,
+  signIn,
   submitSurvey,
 } from '../factories';
 import { type SmtpSink, startSmtpSink } from '../setup/smtp-sink';
@@ -456,6 +457,20 @@ describe('anonymous reviews', () => {
     ).json();
     expect(smallReport.value).toEqual({ withheld: true });
     expect(tickets.sources[0].value).toEqual({ withheld: true });
+
+    // The team page shows the same: its reviews part, and reviews in the source split.
+    const hr = await signIn(t, 'admin');
+    const page = await t.request({
+      method: 'GET',
+      url: `/teams/${team.slug}?period=${period}&at=${day}`,
+      headers: { cookie: hr.cookie },
+    });
+    expect(page.statusCode).toBe(200);
+    const section = page.body.slice(page.body.indexOf('id="reviews-title"'));
+    expect(section).toContain('Anonymous reviews');
+    expect(section.slice(0, section.indexOf('</section>'))).toContain('33.3');
+    expect(page.body).toMatch(/<td>Anonymous reviews<\/td><td>[^]*?33\.3/);
+    expect(page.body).not.toContain('Fast answers');
   });
 
   it('does not count a review the person asked for against the survey fatigue budget', async () => {
