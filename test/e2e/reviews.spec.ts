@@ -387,6 +387,9 @@ describe('anonymous reviews', () => {
       const [nps, worksWell] = [...new Set(fields)];
       const res = await submitSurvey(t, token, { [nps]: score, [worksWell]: comment }, session);
       expect(res.statusCode).toBe(200);
+      // The thank-you page says how a review is released (per week, waiting for m people).
+      expect(res.body).toContain('once the week is over');
+      expect(res.body).toContain('again next month');
     };
     // Three people review Security (m = 3); two review Archive: below m, they wait.
     await answer(team.slug, people[0].email, '10', 'Fast answers');
