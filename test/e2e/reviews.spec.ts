@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { ParsedMail } from 'mailparser';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
@@ -547,5 +548,51 @@ describe('anonymous reviews', () => {
       subject: 'team',
       team_id: team.id,
     });
+  });
+});
+
+describe('anonymous reviews in the logs', () => {
+  it('logs no line of a review request: no client address, no time, no address asked for', async () => {
+    let text = '';
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    const t = await startTestApp({ LOG_LEVEL: 'log' }, { logStream: stream });
+    try {
+      const team = await createTeam(t, 'Mailroom');
+      const [person] = await createEmployees(t, 1);
+      const ip = '203.0.113.77';
+      const form = await t.request({
+        method: 'GET',
+        url: `/services/${team.slug}/review`,
+        remoteAddress: ip,
+      });
+      const cookie = form.cookies.find((c) => c.name === 'inpulse_csrf')!;
+      const csrf = form.body.match(/name="_csrf" value="([^"]+)"/)![1];
+      const res = await t.request({
+        method: 'POST',
+        url: `/services/${team.slug}/review`,
+        remoteAddress: ip,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `inpulse_csrf=${cookie.value}`,
+        },
+        payload: formBody({ _csrf: csrf, email: person.email }),
+      });
+      expect(res.statusCode).toBe(303);
+      await t.request({ method: 'GET', url: res.headers.location as string, remoteAddress: ip });
+      const [job] = await t.dataSource.query(`SELECT data FROM pgboss.job WHERE name = $1`, [
+        REVIEW_REQUEST_QUEUE,
+      ]);
+      expect(await t.get(ReviewsService).runRequest(job.data)).toBe('invited');
+      // Something is logged (the app's own lines), but nothing of the request.
+      await t.request({ method: 'GET', url: '/healthz', remoteAddress: ip });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(text).toContain('/healthz');
+      expect(text).not.toContain('/review');
+      expect(text).not.toContain(person.email);
+      expect(text.split('\n').filter((line) => line.includes(ip))).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { keyedHash, openJson, sealJson } from '../../common/crypto/sealing';
 import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -66,8 +66,6 @@ export function nextMonthStart(now: Date): Date {
  */
 @Injectable()
 export class ReviewsService implements OnModuleInit {
-  private readonly logger = new Logger('Reviews');
-
   constructor(
     private readonly reviews: ReviewsRepository,
     private readonly teams: TeamsService,
@@ -128,20 +126,19 @@ export class ReviewsService implements OnModuleInit {
 
   /**
    * Job `review.request`: does what the request asked for at `now` (its month), then deletes
-   * its own job (done jobs are otherwise kept for days, with their payload). Idempotent enough:
-   * a retry finds the invitation made and sends a fresh link at most.
+   * its own job (done jobs are otherwise kept for days, with their payload). One that fails is
+   * retried by pg-boss (its payload stays sealed meanwhile); a retry finds the invitation made
+   * and sends a fresh link at most.
    */
   async runRequest(
     data: { ref: string; sealed: string },
     now = new Date(),
   ): Promise<ReviewRequestOutcome> {
-    try {
-      return await this.handle(data, now);
-    } finally {
-      await this.jobs.deleteJobs(this.reviews.jobsExecutor(), REVIEW_REQUEST_QUEUE, [data.ref], {
-        archive: true,
-      });
-    }
+    const outcome = await this.handle(data, now);
+    await this.jobs.deleteJobs(this.reviews.jobsExecutor(), REVIEW_REQUEST_QUEUE, [data.ref], {
+      archive: true,
+    });
+    return outcome;
   }
 
   private async handle(
@@ -175,12 +172,11 @@ export class ReviewsService implements OnModuleInit {
       });
       return 'already-reviewed';
     }
-    const outcome = await this.invitations.requestLink(
+    // Nothing is logged: a line's time would tie the request to a known address.
+    return this.invitations.requestLink(
       { surveyId, employeeId: employee.id, expiresAt: this.linkExpiry(now) },
       REVIEW_MAIL_KIND,
     );
-    if (outcome !== 'nothing') this.logger.log('review link queued');
-    return outcome;
   }
 
   /** Links of a month's review survey work until a few days into the next month. */
