@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { keyedHash, openJson, sealJson } from '../../common/crypto/sealing';
 import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
@@ -11,6 +12,7 @@ import { SurveysService } from '../surveys/surveys.service';
 import type { ServiceTeam } from '../teams/entities/service-team.entity';
 import { TeamsService } from '../teams/teams.service';
 import { BUILTIN_REVIEW_KEY, BUILTIN_REVIEW_QUESTIONNAIRE } from './review-questionnaire';
+import { type ReviewFormContext, reviewFormContext } from './review-form';
 import { ReviewErrors } from './reviews.errors';
 import { ReviewsRepository } from './reviews.repository';
 
@@ -96,6 +98,19 @@ export class ReviewsService implements OnModuleInit {
       handler: (data) => this.runRequest(data).then(() => undefined),
       retryLimit: 3,
     });
+  }
+
+  /**
+   * The context of the review request partial for a team's page, in the page's language (sets
+   * the form's CSRF nonce cookie): `{{> review-request reviewForm}}` (see review-form.ts).
+   */
+  formContext(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    slug: string,
+    locale = 'en',
+  ): ReviewFormContext {
+    return reviewFormContext(request, reply, slug, this.config, locale);
   }
 
   /** The team a public review page is about, or 404. */
