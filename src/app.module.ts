@@ -15,6 +15,7 @@ import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { MailModule } from './modules/mail/mail.module';
 import { ReportsModule } from './modules/reports/reports.module';
+import { ReviewsModule } from './modules/reviews/reviews.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
@@ -44,6 +45,7 @@ export class AppModule {
         TicketsModule,
         ResponsesModule,
         ReportsModule,
+        ReviewsModule,
         CampaignsModule,
         ActionsModule,
         // The demo organisation and its banner: demo mode only, never in production.

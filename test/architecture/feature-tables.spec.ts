@@ -46,7 +46,8 @@ const CROSSINGS: Record<string, Record<string, string>> = {
   fatigue: {
     invitation:
       'the fatigue rule is a predicate on recent invitations, embedded in the set-based insert that creates them (fatigue.sql.ts)',
-    survey: 'the skipped-invitations page names the survey (read)',
+    survey:
+      'the skipped-invitations page names the survey; the fatigue rule leaves out invitations to reviews people asked for (read)',
   },
   invitations: {
     employee: "a wave's invitations are one INSERT … SELECT over the audience in the directory",

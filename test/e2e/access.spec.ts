@@ -17,6 +17,11 @@ async function auditCount(t: TestApp, action: string): Promise<number> {
   return n;
 }
 
+/** A valid body for each team-scoped write route of the API. */
+const WRITE_BODIES: Record<string, object> = {
+  'PUT /api/v1/teams/:slug/review-settings': { questionnaireId: null },
+};
+
 describe('who may call what', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -60,6 +65,10 @@ describe('who may call what', () => {
         'POST /webhooks/:integrationId',
         'GET /s/test/:token',
         'POST /s/test/:token',
+        // Anonymous reviews: a team's request form, the request, and the one answer to it.
+        'GET /services/:slug/review',
+        'POST /services/:slug/review',
+        'GET /services/:slug/review/sent',
       ].sort(),
     );
   });
@@ -118,13 +127,13 @@ describe('who may call what', () => {
         expect((await call('no-such-team')).statusCode).toBe(404);
       } else {
         // API tokens belong to the organisation, not to a person: scoped by capability only.
-        const status = (await t.api({ method: route.method as 'GET', url: url(theirs.slug) }))
-          .statusCode;
-        // A write without a body is refused for what it holds (400), past the team check.
-        expect(status).toBe(safe ? 200 : 400);
-        expect(
-          (await t.api({ method: route.method as 'GET', url: url('no-such-team') })).statusCode,
-        ).toBe(404);
+        // A write route gets a valid body where its tests give one (its own tests try the bad
+        // ones); a write without a body is refused for what it holds (400), past the team check.
+        const payload = WRITE_BODIES[`${route.method} ${route.path}`];
+        const call = (slug: string) =>
+          t.api({ method: route.method as 'GET', url: url(slug), payload });
+        expect((await call(theirs.slug)).statusCode).toBe(safe || payload ? 200 : 400);
+        expect((await call('no-such-team')).statusCode).toBe(404);
       }
     }
   });

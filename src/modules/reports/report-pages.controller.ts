@@ -82,11 +82,12 @@ export class ReportPagesController {
     @Req() request: FastifyRequest,
   ) {
     const { grain, at } = periodOf(query);
-    const { report, tickets } = await this.reports.teamPage(slug, grain, at);
+    const { report, tickets, reviews } = await this.reports.teamPage(slug, grain, at);
     const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
     return pageContext(request, report.team.name, {
       report,
       tickets: ticketView(tickets),
+      reviews,
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
       distributionRows: report.distribution.withheld

@@ -9,6 +9,7 @@ import { OverviewReportService } from './overview-report.service';
 import { ReportTreeService } from './report-tree.service';
 import { TeamReportService } from './team-report.service';
 import { TicketReportService } from './ticket-report.service';
+import { ReviewReportService } from './review-report.service';
 
 @Module({
   imports: [TeamsModule, TicketsModule],
@@ -20,6 +21,7 @@ import { TicketReportService } from './ticket-report.service';
     OverviewReportService,
     TeamReportService,
     TicketReportService,
+    ReviewReportService,
   ],
   exports: [ReportsService],
 })
