@@ -15,6 +15,7 @@ import * as m12 from './1796451466732-WebhookDeliveryLog';
 import * as m13 from './1796456841499-ReportRollupSource';
 import * as m14 from './1796457755234-CampaignTitles';
 import * as m15 from './1796466267501-TeamProfileAndActions';
+import * as m16 from './1796500000200-ActionOverdueReminder';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -33,6 +34,7 @@ const modules: Record<string, unknown>[] = [
   m13,
   m14,
   m15,
+  m16,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ActionsModule } from '../actions/actions.module';
 import { TeamsModule } from '../teams/teams.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { ReportPagesController } from './report-pages.controller';
@@ -11,7 +12,7 @@ import { TeamReportService } from './team-report.service';
 import { TicketReportService } from './ticket-report.service';
 
 @Module({
-  imports: [TeamsModule, TicketsModule],
+  imports: [TeamsModule, TicketsModule, ActionsModule],
   controllers: [ReportsController, ReportExportsController, ReportPagesController],
   providers: [
     ReportsService,
