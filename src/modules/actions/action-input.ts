@@ -1,4 +1,5 @@
 import { calendarDateProblem } from '../../common/http/calendar-date';
+import type { FieldLabels } from '../../common/http/field-labels';
 import { asForm, type Form, textField } from '../../common/http/form-fields';
 import { hasControlCharacters } from '../../common/text';
 import {
@@ -239,7 +240,7 @@ export function readActionForm(body: unknown, creating: boolean): Record<string,
 }
 
 /** The form's words for the fields the checks name. */
-export const ACTION_FIELD_LABELS: Record<string, string> = {
+export const ACTION_FIELD_LABELS: FieldLabels = {
   heard: 'What we heard',
   planned: 'What we will do',
   locale: 'Language of the text',

@@ -349,12 +349,21 @@ export class ActionPagesController {
   }
 }
 
-/** A domain error's problems in the form's words. */
+/**
+ * A domain error's problems in the form's words. Each problem starts with the field it is about
+ * (`dueOn "…" does not exist`); only that name is worded, since a field's name may also be a
+ * value in the rest (`status must be one of planned, …`).
+ */
 function problemsOf(error: DomainError): string[] {
   const problems = (error.details as { problems?: string[] } | undefined)?.problems ?? [
     error.message,
   ];
-  return problems.map((p) => inFormWords(p, ACTION_FIELD_LABELS));
+  return problems.map((problem) => {
+    const field = /^[\w.]+/.exec(problem)?.[0] ?? '';
+    if (!ACTION_FIELD_LABELS[field.replace(/\.$/, '')]) return inFormWords(problem, {});
+    const name = field.replace(/\.$/, '');
+    return inFormWords(name, ACTION_FIELD_LABELS) + problem.slice(name.length);
+  });
 }
 
 /** The origin fields the new form carried, to carry them again when it is shown with errors. */

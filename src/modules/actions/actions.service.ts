@@ -130,8 +130,10 @@ export class ActionsService {
 
   /** Every team (for the HR list's filter). */
   async allTeams(): Promise<{ id: string; slug: string; name: string }[]> {
-    return ((await this.teams.list()) as { id: string; slug: string; name: string }[]).map(
-      (t) => ({ id: t.id, slug: t.slug, name: t.name }),
-    );
+    return ((await this.teams.list()) as { id: string; slug: string; name: string }[]).map((t) => ({
+      id: t.id,
+      slug: t.slug,
+      name: t.name,
+    }));
   }
 }
