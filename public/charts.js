@@ -38,8 +38,12 @@
           ctx.setLineDash([]);
           ctx.fillStyle = '#5f3dc4';
           ctx.font = '11px sans-serif';
-          ctx.textAlign = rtl ? 'right' : 'left';
-          ctx.fillText('✓ ' + marker.label, px + (rtl ? -4 : 4), area.top + 12 + (i % 3) * 13);
+          // The label goes on the side of the line that has room for it.
+          var text = '✓ ' + marker.label;
+          var width = ctx.measureText(text).width;
+          var before = rtl ? px - 4 - width >= area.left : px + 4 + width > area.right;
+          ctx.textAlign = before ? 'right' : 'left';
+          ctx.fillText(text, px + (before ? -4 : 4), area.top + 12 + (i % 3) * 13);
         });
         ctx.restore();
       },

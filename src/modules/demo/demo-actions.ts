@@ -44,7 +44,7 @@ export const DEMO_ACTIONS: DemoAction[] = [
     },
     origin: 'question',
     status: 'done',
-    doneDaysAgo: 150,
+    doneDaysAgo: 80,
     published: true,
   },
   {
@@ -80,7 +80,7 @@ export const DEMO_ACTIONS: DemoAction[] = [
     },
     origin: 'question',
     status: 'done',
-    doneDaysAgo: 75,
+    doneDaysAgo: 55,
     published: true,
   },
   {
@@ -90,7 +90,7 @@ export const DEMO_ACTIONS: DemoAction[] = [
     locale: 'en',
     origin: 'follow_up',
     status: 'done',
-    doneDaysAgo: 40,
+    doneDaysAgo: 35,
     published: true,
   },
   {
@@ -106,7 +106,7 @@ export const DEMO_ACTIONS: DemoAction[] = [
     },
     origin: 'comments',
     status: 'done',
-    doneDaysAgo: 100,
+    doneDaysAgo: 50,
     published: true,
   },
   {
@@ -126,7 +126,7 @@ export const DEMO_ACTIONS: DemoAction[] = [
     locale: 'ja',
     origin: 'comments',
     status: 'done',
-    doneDaysAgo: 60,
+    doneDaysAgo: 40,
     published: true,
   },
   {
@@ -146,7 +146,7 @@ export const DEMO_ACTIONS: DemoAction[] = [
     locale: 'en',
     origin: 'question',
     status: 'done',
-    doneDaysAgo: 120,
+    doneDaysAgo: 65,
     published: true,
   },
   {
