@@ -95,6 +95,7 @@ describe('action plans in a real browser', () => {
       ]);
       expect(await page.locator('#heard').inputValue()).toMatch(/^Comments of \d{4} Q\d: $/);
       expect(await page.getByText('Summarise, do not quote').isVisible()).toBe(true);
+      await page.screenshot({ path: join(screenshots, 'actions-3-form.png'), fullPage: true });
       await page.locator('#heard').fill('Several people find the VPN drops during video calls.');
       await page.locator('#planned').fill('Replace the VPN client on every laptop.');
       await page.locator('input[name="published"]').check();
@@ -105,6 +106,18 @@ describe('action plans in a real browser', () => {
         page.getByRole('button', { name: 'Create the action' }).click(),
       ]);
       expect(await page.getByText('The action was created.').isVisible()).toBe(true);
+      // Post/redirect/get: a reload asks for the list again and creates nothing.
+      const counts = async () =>
+        (
+          await t.dataSource.query(
+            `SELECT (SELECT count(*) FROM team_action)::int AS actions,
+                    (SELECT count(*) FROM audit_event WHERE action LIKE 'action.%')::int AS audited`,
+          )
+        )[0] as { actions: number; audited: number };
+      const created = await counts();
+      await page.reload({ waitUntil: 'load' });
+      expect(await counts()).toEqual(created);
+      expect(await page.getByText('The action was created.').count()).toBe(0);
 
       // Done, from the list.
       const row = page.locator('tr.action-row', {
@@ -116,6 +129,7 @@ describe('action plans in a real browser', () => {
         row.getByRole('button', { name: 'Change' }).click(),
       ]);
       expect(await page.getByText('The action is now done.').isVisible()).toBe(true);
+      await page.screenshot({ path: join(screenshots, 'actions-4-list.png'), fullPage: true });
       const [stored] = await t.dataSource.query(
         `SELECT status, published, origin, origin_ref FROM team_action WHERE planned = $1`,
         ['Replace the VPN client on every laptop.'],

@@ -62,6 +62,12 @@ describe('action input', () => {
     ]);
   });
 
+  it('ignores the form’s done date unless the action is done', () => {
+    const raw = readActionForm({ ...valid, status: 'in_progress', doneOn: '2026-11-02' }, false);
+    expect(raw.doneOn).toBeUndefined();
+    expect(checkActionPatch(raw, false).problems).toEqual([]);
+  });
+
   it('words field names as the form labels them', () => {
     expect(inFormWords('translations.fa.planned is required', ACTION_FIELD_LABELS)).toBe(
       'Persian translation of what we will do is required',

@@ -236,6 +236,9 @@ export function readActionForm(body: unknown, creating: boolean): Record<string,
     if (Object.keys(ref).length > 0) raw.originRef = ref;
   }
   if (raw.status === undefined) delete raw.status;
+  // The form always has a done date field; it only means something for a done action (an edit
+  // that moves a done action back to in progress leaves the old day in it).
+  if (raw.status !== 'done') delete raw.doneOn;
   return raw;
 }
 

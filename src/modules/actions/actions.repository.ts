@@ -168,9 +168,9 @@ export class ActionsRepository {
   remindersDue(kind: 'soon' | 'overdue', today: string, days: number): Promise<ReminderRow[]> {
     const condition =
       kind === 'soon'
-        ? `a.due_on >= $1::date AND a.due_on <= $1::date + $2::int
+        ? `a.due_on BETWEEN $1::date AND $1::date + $2::int
            AND a.reminded_for IS DISTINCT FROM a.due_on`
-        : `a.due_on < $1::date AND a.overdue_reminded_for IS DISTINCT FROM a.due_on AND $2::int >= 0`;
+        : `a.due_on < $1::date AND a.overdue_reminded_for IS DISTINCT FROM a.due_on`;
     return this.dataSource.query(
       `SELECT a.id, a.planned, to_char(a.due_on, 'YYYY-MM-DD') AS "dueOn", a.status,
               t.slug AS "teamSlug", t.name AS "teamName", u.email AS "ownerEmail", u.name AS "ownerName"
@@ -178,7 +178,7 @@ export class ActionsRepository {
          JOIN app_user u ON u.id = a.owner_user_id AND NOT u.disabled
         WHERE a.status IN ('planned', 'in_progress') AND ${condition}
         ORDER BY a.due_on, a.id`,
-      [today, days],
+      kind === 'soon' ? [today, days] : [today],
     );
   }
 
