@@ -23,6 +23,26 @@ interface DemoAction {
  */
 export const DEMO_ACTIONS: DemoAction[] = [
   {
+    team: 'it',
+    heard: 'People do not know which IT team to ask for what.',
+    planned: 'One page listing what each IT team handles, linked from every ticket form.',
+    locale: 'en',
+    origin: 'question',
+    status: 'done',
+    doneDaysAgo: 45,
+    published: true,
+  },
+  {
+    team: 'it',
+    heard: 'New laptops arrive without the software people need.',
+    planned: 'A standard software bundle per department, installed before delivery.',
+    locale: 'en',
+    origin: 'comments',
+    status: 'planned',
+    dueInDays: 45,
+    published: false,
+  },
+  {
     team: 'it-service-desk',
     heard: 'Many of you said it takes too long to get a first answer from the service desk.',
     planned: 'A first reply within 4 working hours for every ticket, with a named person.',
