@@ -686,6 +686,15 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
         `${t.config.baseUrl}/teams/${teamA.slug}/actions/${soon.id}/edit`,
       );
 
+      // Two runs at once (two instances): one mail each still.
+      await t.api({
+        method: 'PATCH',
+        url: `/api/v1/actions/${soon.id}`,
+        payload: { dueOn: addDays(today, 3) },
+      });
+      const both = await Promise.all([reminders.remind(), reminders.remind()]);
+      expect(both[0].soon + both[1].soon).toBe(1);
+
       // A new due date starts over: one more reminder for it.
       await t.api({
         method: 'PATCH',
@@ -694,6 +703,21 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
       });
       expect((await reminders.remind()).soon).toBe(1);
       expect((await reminders.remind()).soon).toBe(0);
+
+      // A disabled account gets none.
+      await t
+        .get(AccountsService)
+        .update(
+          undefined as never,
+          owner.userId,
+          { role: 'lead', disabled: true, teamSlugs: [teamA.slug] },
+          { ip: '127.0.0.1' },
+        );
+      await t.dataSource.query('UPDATE team_action SET due_on = $1 WHERE id = $2', [
+        addDays(today, 2),
+        soon.id,
+      ]);
+      expect(await reminders.remind()).toEqual({ soon: 0, overdue: 0 });
     });
   });
 });
