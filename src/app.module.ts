@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ActionsModule } from './modules/actions/actions.module';
+import { ActionsWebModule } from './modules/actions/actions-web.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -48,6 +49,7 @@ export class AppModule {
         ReviewsModule,
         CampaignsModule,
         ActionsModule,
+        ActionsWebModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMON_ERROR_CODES } from '../../src/common/errors/domain-error';
 import { ACCOUNT_ERROR_CODES } from '../../src/modules/accounts/accounts.errors';
+import { ACTION_ERROR_CODES } from '../../src/modules/actions/actions.errors';
 import { CAMPAIGN_ERROR_CODES } from '../../src/modules/campaigns/campaigns.errors';
 import { DIRECTORY_ERROR_CODES } from '../../src/modules/directory/directory.errors';
 import { FATIGUE_ERROR_CODES } from '../../src/modules/fatigue/fatigue.errors';
@@ -24,6 +25,7 @@ import { ROOT, sourceFiles } from './sql-tables';
 const LISTS: Record<string, readonly string[]> = {
   common: COMMON_ERROR_CODES,
   accounts: ACCOUNT_ERROR_CODES,
+  actions: ACTION_ERROR_CODES,
   campaigns: CAMPAIGN_ERROR_CODES,
   directory: DIRECTORY_ERROR_CODES,
   fatigue: FATIGUE_ERROR_CODES,

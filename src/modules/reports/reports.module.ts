@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ActionsModule } from '../actions/actions.module';
 import { TeamsModule } from '../teams/teams.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { ReportPagesController } from './report-pages.controller';
@@ -12,7 +13,7 @@ import { TicketReportService } from './ticket-report.service';
 import { ReviewReportService } from './review-report.service';
 
 @Module({
-  imports: [TeamsModule, TicketsModule],
+  imports: [TeamsModule, TicketsModule, ActionsModule],
   controllers: [ReportsController, ReportExportsController, ReportPagesController],
   providers: [
     ReportsService,
