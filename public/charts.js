@@ -11,6 +11,45 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  // Actions done in the chart's range: a dashed vertical line at the day each was done, with a
+  // short label (x is the category index plus how far into that period the day falls).
+  function actionMarkers(markers) {
+    return {
+      id: 'actionMarkers',
+      afterDatasetsDraw: function (chart) {
+        var x = chart.scales.x;
+        var area = chart.chartArea;
+        if (!x || !area || markers.length === 0) return;
+        var ctx = chart.ctx;
+        ctx.save();
+        markers.forEach(function (marker, i) {
+          var index = Math.floor(marker.x);
+          var from = x.getPixelForValue(index);
+          var to = x.getPixelForValue(Math.min(index + 1, chart.data.labels.length - 1));
+          var step = index + 1 < chart.data.labels.length ? to - from : 0;
+          var px = from + (marker.x - index) * step;
+          ctx.strokeStyle = '#7048e8';
+          ctx.lineWidth = 1.5;
+          ctx.setLineDash([4, 3]);
+          ctx.beginPath();
+          ctx.moveTo(px, area.top);
+          ctx.lineTo(px, area.bottom);
+          ctx.stroke();
+          ctx.setLineDash([]);
+          ctx.fillStyle = '#5f3dc4';
+          ctx.font = '11px sans-serif';
+          // The label goes on the side of the line that has room for it.
+          var text = '✓ ' + marker.label;
+          var width = ctx.measureText(text).width;
+          var before = rtl ? px - 4 - width >= area.left : px + 4 + width > area.right;
+          ctx.textAlign = before ? 'right' : 'left';
+          ctx.fillText(text, px + (before ? -4 : 4), area.top + 12 + (i % 3) * 13);
+        });
+        ctx.restore();
+      },
+    };
+  }
+
   var trend = data('trend-data');
   var trendCanvas = document.getElementById('trend-chart');
   if (trend && trendCanvas) {
@@ -56,6 +95,7 @@
     new Chart(trendCanvas, {
       type: 'line',
       data: { labels: trend.labels, datasets: datasets },
+      plugins: [actionMarkers(trend.markers || [])],
       options: {
         animation: false,
         maintainAspectRatio: false,

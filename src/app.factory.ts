@@ -46,12 +46,21 @@ export function isSurveyRoute(url: string): boolean {
 }
 
 /**
- * Requests that leave no line: survey links, and what browsers fetch by themselves for a page
- * (its stylesheet, a favicon), which would otherwise log the respondent's address right after
- * each survey page and submit.
+ * A team's review request pages (`/services/<slug>/review…`): no request line either. With the
+ * client's address and the instant, a line would tie a browser to the review link mailed (and
+ * answered) right after it.
+ */
+export function isReviewRequestRoute(url: string): boolean {
+  return /^\/services\/[^/?#]+\/review(\/|$|\?)/i.test(url);
+}
+
+/**
+ * Requests that leave no line: survey links, review requests, and what browsers fetch by
+ * themselves for a page (its stylesheet, a favicon), which would otherwise log the respondent's
+ * address right after each survey page and submit.
  */
 export function isUnloggedRoute(url: string): boolean {
-  return isSurveyRoute(url) || isStaticAsset(url);
+  return isSurveyRoute(url) || isReviewRequestRoute(url) || isStaticAsset(url);
 }
 
 /**

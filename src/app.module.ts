@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './jobs/jobs.module';
 import { ActionsModule } from './modules/actions/actions.module';
+import { ActionsWebModule } from './modules/actions/actions-web.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -15,6 +16,7 @@ import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { MailModule } from './modules/mail/mail.module';
 import { ReportsModule } from './modules/reports/reports.module';
+import { ReviewsModule } from './modules/reviews/reviews.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { ServicesModule } from './modules/services/services.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
@@ -45,8 +47,10 @@ export class AppModule {
         TicketsModule,
         ResponsesModule,
         ReportsModule,
+        ReviewsModule,
         CampaignsModule,
         ActionsModule,
+        ActionsWebModule,
         ServicesModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),

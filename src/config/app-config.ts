@@ -64,6 +64,8 @@ export interface AppConfig {
   commentThreshold: number;
   mixBatchSize: number;
   invitationTtlDays: number;
+  /** Days before an action's due date its owner is reminded (0: only once it is overdue). */
+  actionReminderDays: number;
   jobWorkers: boolean;
   /**
    * How long a stopping instance (SIGTERM) lets in-flight requests, jobs and mails finish before
@@ -271,6 +273,7 @@ export function loadConfig(
     commentThreshold,
     mixBatchSize,
     invitationTtlDays: int('INVITATION_TTL_DAYS', 14, 1, 365),
+    actionReminderDays: int('ACTION_REMINDER_DAYS', 3, 0, 60),
     jobWorkers: bool('JOB_WORKERS', true),
     shutdownTimeoutSeconds: int('SHUTDOWN_TIMEOUT_SECONDS', 25, 1, 600),
     organisationTimeZone,

@@ -5,6 +5,11 @@ import { ApiToken } from '../modules/accounts/entities/api-token.entity';
 import { AppUser } from '../modules/accounts/entities/app-user.entity';
 import { UserSession } from '../modules/accounts/entities/user-session.entity';
 import { UserTeam } from '../modules/accounts/entities/user-team.entity';
+import {
+  ReviewBuiltinQuestionnaire,
+  ReviewSurvey,
+  TeamReviewSetting,
+} from '../modules/reviews/entities/review-survey.entity';
 import { Campaign } from '../modules/campaigns/entities/campaign.entity';
 import { Wave } from '../modules/campaigns/entities/wave.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
@@ -88,5 +93,8 @@ export const ENTITIES = [
   MailMessage,
   FatigueSetting,
   FatigueSkip,
+  ReviewSurvey,
+  TeamReviewSetting,
+  ReviewBuiltinQuestionnaire,
   ReaderPass,
 ];

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMON_ERROR_CODES } from '../../src/common/errors/domain-error';
 import { ACCOUNT_ERROR_CODES } from '../../src/modules/accounts/accounts.errors';
+import { ACTION_ERROR_CODES } from '../../src/modules/actions/actions.errors';
 import { CAMPAIGN_ERROR_CODES } from '../../src/modules/campaigns/campaigns.errors';
 import { DIRECTORY_ERROR_CODES } from '../../src/modules/directory/directory.errors';
 import { FATIGUE_ERROR_CODES } from '../../src/modules/fatigue/fatigue.errors';
 import { INVITATION_ERROR_CODES } from '../../src/modules/invitations/invitations.errors';
 import { MAIL_ERROR_CODES } from '../../src/modules/mail/mail.errors';
 import { RESPONSE_ERROR_CODES } from '../../src/modules/responses/responses.errors';
+import { REVIEW_ERROR_CODES } from '../../src/modules/reviews/reviews.errors';
 import { SERVICES_ERROR_CODES } from '../../src/modules/services/services.errors';
 import { SURVEY_ERROR_CODES } from '../../src/modules/surveys/surveys.errors';
 import { TEAM_ERROR_CODES } from '../../src/modules/teams/teams.errors';
@@ -24,12 +26,14 @@ import { ROOT, sourceFiles } from './sql-tables';
 const LISTS: Record<string, readonly string[]> = {
   common: COMMON_ERROR_CODES,
   accounts: ACCOUNT_ERROR_CODES,
+  actions: ACTION_ERROR_CODES,
   campaigns: CAMPAIGN_ERROR_CODES,
   directory: DIRECTORY_ERROR_CODES,
   fatigue: FATIGUE_ERROR_CODES,
   invitations: INVITATION_ERROR_CODES,
   mail: MAIL_ERROR_CODES,
   responses: RESPONSE_ERROR_CODES,
+  reviews: REVIEW_ERROR_CODES,
   services: SERVICES_ERROR_CODES,
   surveys: SURVEY_ERROR_CODES,
   teams: TEAM_ERROR_CODES,

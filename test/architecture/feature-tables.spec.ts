@@ -21,6 +21,12 @@ const CROSSINGS: Record<string, Record<string, string>> = {
   accounts: {
     service_team: 'a lead sees the teams under theirs: the tree walk over the team table (read)',
   },
+  actions: {
+    service_team:
+      'the action lists and the reminder mails name the team and link to its page (read, joined)',
+    app_user:
+      "the action lists name each action's owner, and a reminder goes to the owner's address unless the account is disabled (read, joined)",
+  },
   audit: {
     app_user: 'the audit log names who acted (read, joined when listing)',
     api_token: 'the audit log names the token that acted (read, joined when listing)',
@@ -46,7 +52,8 @@ const CROSSINGS: Record<string, Record<string, string>> = {
   fatigue: {
     invitation:
       'the fatigue rule is a predicate on recent invitations, embedded in the set-based insert that creates them (fatigue.sql.ts)',
-    survey: 'the skipped-invitations page names the survey (read)',
+    survey:
+      'the skipped-invitations page names the survey; the fatigue rule leaves out invitations to reviews people asked for (read)',
   },
   invitations: {
     employee: "a wave's invitations are one INSERT … SELECT over the audience in the directory",

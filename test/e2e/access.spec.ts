@@ -17,6 +17,11 @@ async function auditCount(t: TestApp, action: string): Promise<number> {
   return n;
 }
 
+/** A valid body for each team-scoped write route of the API. */
+const WRITE_BODIES: Record<string, object> = {
+  'PUT /api/v1/teams/:slug/review-settings': { questionnaireId: null },
+};
+
 describe('who may call what', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -60,6 +65,10 @@ describe('who may call what', () => {
         'POST /webhooks/:integrationId',
         'GET /s/test/:token',
         'POST /s/test/:token',
+        // Anonymous reviews: a team's request form, the request, and the one answer to it.
+        'GET /services/:slug/review',
+        'POST /services/:slug/review',
+        'GET /services/:slug/review/sent',
         // The service directory: public to the guard, its own rule inside (SERVICES_ACCESS).
         'GET /services',
         'GET /services/:slug',
@@ -99,23 +108,21 @@ describe('who may call what', () => {
     const lead = await signIn(t, 'lead', [mine.slug]);
     for (const route of scoped) {
       const url = (slug: string) => route.path.replace(':slug', slug);
-      // A form (POST) carries the session's CSRF token: the team check comes after it.
-      const safe = route.method === 'GET';
+      // A GET of the team alone answers 200 on one's own team; an empty form (with its CSRF token)
+      // naming only the team is refused for what it holds (400), past the team check; a route
+      // naming something else too (an action's :id) may answer 400 or 404 there, never 200.
+      const onlyTeam = !/:(?!slug\b)\w+/.test(route.path);
+      const plainRead = route.method === 'GET' && onlyTeam;
       if (route.kind === 'pages') {
         const call = (slug: string) =>
           t.request({
             method: route.method as 'GET',
             url: url(slug),
-            headers: safe
-              ? { cookie: lead.cookie }
-              : {
-                  cookie: lead.cookie,
-                  'content-type': 'application/x-www-form-urlencoded',
-                },
-            ...(safe ? {} : { payload: formBody({ _csrf: lead.csrf }) }),
+            headers: route.method === 'GET' ? { cookie: lead.cookie } : form(lead.cookie),
+            ...(route.method === 'GET' ? {} : { payload: formBody({ _csrf: lead.csrf }) }),
           });
-        // An empty form on the lead's own team is refused for what it holds (400), not as unknown.
-        expect((await call(mine.slug)).statusCode).toBe(safe ? 200 : 400);
+        if (plainRead) expect((await call(mine.slug)).statusCode).toBe(200);
+        else if (onlyTeam) expect((await call(mine.slug)).statusCode).toBe(400);
         const before = await auditCount(t, 'access.denied');
         expect({ route: route.path, status: (await call(theirs.slug)).statusCode }).toEqual({
           route: route.path,
@@ -125,13 +132,16 @@ describe('who may call what', () => {
         expect((await call('no-such-team')).statusCode).toBe(404);
       } else {
         // API tokens belong to the organisation, not to a person: scoped by capability only.
-        const status = (await t.api({ method: route.method as 'GET', url: url(theirs.slug) }))
-          .statusCode;
-        // A write without a body is refused for what it holds (400), past the team check.
-        expect(status).toBe(safe ? 200 : 400);
-        expect(
-          (await t.api({ method: route.method as 'GET', url: url('no-such-team') })).statusCode,
-        ).toBe(404);
+        // A write route gets a valid body where its tests give one (its own tests try the bad
+        // ones); a write without a body is refused for what it holds (400), past the team check.
+        const payload = WRITE_BODIES[`${route.method} ${route.path}`];
+        const call = (slug: string) =>
+          t.api({ method: route.method as 'GET', url: url(slug), payload });
+        const status = (await call(theirs.slug)).statusCode;
+        if (plainRead || payload) expect(status).toBe(200);
+        else if (onlyTeam) expect(status).toBe(400);
+        else expect(status).not.toBe(404);
+        expect((await call('no-such-team')).statusCode).toBe(404);
       }
     }
   });

@@ -186,6 +186,8 @@ describe('the service directory (SERVICES_ACCESS=network)', () => {
     expect(res.body).toMatch(/id="open-state">Open now · until 17:00</);
     expect(res.body).toContain(`href="/services/${teams.madrid.slug}"`);
     expect(res.body).toContain('id="review"');
+    // The anonymous review request form of the reviews feature, posting to the team's review.
+    expect(res.body).toContain(`action="/services/${teams.it.slug}/review"`);
     const madrid = await get(`/services/${teams.madrid.slug}`);
     expect(madrid.body).toContain(`href="/services/${teams.it.slug}"`);
   });

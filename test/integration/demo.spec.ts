@@ -212,4 +212,29 @@ describe('demo data', () => {
       await production.close();
     }
   });
+  it('gives teams a few actions: done ones with past dates (trend markers), published, in progress, internal, translated or not', async () => {
+    const [a] = await t.dataSource.query(`
+      SELECT count(*)::int AS actions,
+             count(DISTINCT team_id)::int AS teams,
+             count(*) FILTER (WHERE status = 'done' AND done_on < current_date - 30)::int AS done_past,
+             count(*) FILTER (WHERE published AND status IN ('in_progress', 'done'))::int AS shown,
+             count(*) FILTER (WHERE status = 'in_progress')::int AS in_progress,
+             count(*) FILTER (WHERE NOT published)::int AS internal,
+             count(*) FILTER (WHERE translations ?& array['es', 'ja', 'fa'])::int AS fully_translated,
+             count(*) FILTER (WHERE published AND translations = '{}'::jsonb)::int AS untranslated
+        FROM team_action`);
+    expect(a.actions).toBeGreaterThanOrEqual(8);
+    expect(a.teams).toBeGreaterThanOrEqual(6);
+    expect(a.done_past).toBeGreaterThanOrEqual(3);
+    expect(a.shown).toBeGreaterThanOrEqual(3);
+    expect(a.in_progress).toBeGreaterThanOrEqual(1);
+    expect(a.internal).toBeGreaterThanOrEqual(1);
+    expect(a.fully_translated).toBeGreaterThanOrEqual(1);
+    expect(a.untranslated).toBeGreaterThanOrEqual(1);
+    // Seeded through the feature: each one audited.
+    const [{ n }] = await t.dataSource.query(
+      "SELECT count(*)::int AS n FROM audit_event WHERE action = 'action.created'",
+    );
+    expect(n).toBe(a.actions);
+  });
 });

@@ -13,12 +13,12 @@ import { startTestApp, type TestApp } from '../setup/test-app';
  * Over generated organisations: pulse surveys about each team, closing on various days, some
  * released and some not yet, with invitations mailed on any day of the quarter (a second send,
  * a mail retried, a send window in another time zone) and answered by anywhere from none to all
- * — small ones included; and monthly surveys after tickets. The rows are written as releases
+ * — small ones included; and monthly surveys after tickets and of anonymous reviews. The rows are written as releases
  * would have left them (an invitation is answered only once its release ran). Every figure the
  * API shows is checked against the rule worked out here, apart from the application: a pulse
  * survey counts whole, in the period of its release (the day it closed), and only when at least
- * its k answered; surveys after tickets show no answered count (their answers are released per
- * team and period, across months). Then the adversary sets the figures side by side.
+ * its k answered; surveys after tickets and of reviews show no answered count (their answers are
+ * released per team and period, across months). Then the adversary sets the figures side by side.
  */
 const K = 3;
 const M = 5;
@@ -41,8 +41,8 @@ interface GeneratedSurvey {
 interface World {
   parents: (number | null)[];
   surveys: GeneratedSurvey[];
-  /** Monthly surveys after tickets: [team, invited, answered]. */
-  tickets: [number, number, number][];
+  /** Monthly surveys after tickets or of reviews: [team, invited, answered, source]. */
+  tickets: [number, number, number, 'ticket' | 'review'][];
 }
 
 const surveyArb = (teams: number): fc.Arbitrary<GeneratedSurvey> =>
@@ -83,9 +83,14 @@ const worldArb: fc.Arbitrary<World> = fc.integer({ min: 1, max: 4 }).chain((team
       fc
         .tuple(fc.nat(teams - 1), fc.integer({ min: M, max: 12 }))
         .chain(([team, invited]) =>
-          fc.tuple(fc.constant(team), fc.constant(invited), fc.integer({ min: 0, max: invited })),
+          fc.tuple(
+            fc.constant(team),
+            fc.constant(invited),
+            fc.integer({ min: 0, max: invited }),
+            fc.constantFrom<('ticket' | 'review')[]>('ticket', 'review'),
+          ),
         ),
-      { maxLength: 2 },
+      { maxLength: 3 },
     ),
   }),
 );
@@ -184,11 +189,12 @@ describe('participation figures against the real application', () => {
       teams.push({ id: team.id, slug: team.slug });
     }
     const surveys = world.surveys.map((s) => ({ ...s, id: randomUUID() }));
-    const tickets = world.tickets.map(([team, invited, answered]) => ({
+    const tickets = world.tickets.map(([team, invited, answered, source]) => ({
       id: randomUUID(),
       team,
       invited,
       answered,
+      source,
     }));
     await t.dataSource.query(
       `INSERT INTO survey (id, name, questionnaire_id, team_id, reporting_threshold, closes_at, released, source)
@@ -208,7 +214,7 @@ describe('participation figures against the real application', () => {
             team_id: teams[s.team].id,
             closes_at: `${dayOf(QUARTER_DAYS - 1)}T17:00:00Z`,
             released: false,
-            source: 'ticket',
+            source: s.source,
           })),
         ]),
         questionnaireId,
@@ -331,7 +337,8 @@ describe('participation figures against the real application', () => {
               }
             }
           }
-          // The survey list: a pulse survey's count from its k on; none for surveys after tickets.
+          // The survey list: a pulse survey's count from its k on; none for surveys after tickets
+          // nor of reviews.
           const list = (await t.api({ method: 'GET', url: '/api/v1/surveys' })).json() as {
             items: { id: string; invited: number; answered: number | null }[];
           };

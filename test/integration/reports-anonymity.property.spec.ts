@@ -74,8 +74,11 @@ interface Segments {
 
 interface GeneratedResponse extends Segments {
   day: number; // index into the run's days
-  /** A pulse answer, or an answer after a ticket (with its ticket's resolution-time band). */
-  source: 'pulse' | 'ticket';
+  /**
+   * A pulse answer, an answer after a ticket (with its ticket's resolution-time band), or an
+   * anonymous review (no segment).
+   */
+  source: 'pulse' | 'ticket' | 'review';
   band: string | null;
   nps: number | null;
   rating: number | null;
@@ -95,7 +98,7 @@ interface Row extends Segments {
   /** Who gave it (one person per generated response). */
   id: number;
   team: number;
-  source: 'pulse' | 'ticket';
+  source: 'pulse' | 'ticket' | 'review';
   band: string | null;
   date: string;
   nps: number | null;
@@ -125,8 +128,14 @@ const addDays = (date: string, days: number) =>
 
 const responseArb: fc.Arbitrary<GeneratedResponse> = fc.record({
   day: fc.nat(4),
-  // About a third of the answers come after tickets: the team page shows them apart.
-  source: fc.constantFrom<('pulse' | 'ticket')[]>('pulse', 'pulse', 'ticket'),
+  // About a third of the answers come after tickets or are reviews: the team page shows them apart.
+  source: fc.constantFrom<('pulse' | 'ticket' | 'review')[]>(
+    'pulse',
+    'pulse',
+    'pulse',
+    'ticket',
+    'review',
+  ),
   band: fc.option(fc.constantFrom('<4h', '4-24h', '1-3d', '3d+'), { freq: 6, nil: null }),
   // Now and then a response skips the iNPS question or the rating: their counts differ.
   nps: fc.option(fc.integer({ min: 0, max: 10 }), { freq: 8, nil: null }),
@@ -178,8 +187,11 @@ const releaseOf = (r: Row) => `${r.team}|${r.date}|${r.source}`;
 const DIMENSIONS = ['department', 'location', 'tenure_band', 'resolution_band'] as const;
 const valueOf = (r: Row, dimension: (typeof DIMENSIONS)[number]) =>
   (dimension === 'resolution_band' ? r.band : r[dimension]) ?? 'Unknown';
+// Pulses name the person's segments, answers after tickets the ticket's band, reviews nothing.
 const dimensionsOf = (source: string) =>
-  DIMENSIONS.filter((d) => (d === 'resolution_band') === (source === 'ticket'));
+  source === 'review'
+    ? []
+    : DIMENSIONS.filter((d) => (d === 'resolution_band') === (source === 'ticket'));
 
 /**
  * What the reports may show of the generated rows, worked out apart from the application: a
@@ -861,6 +873,7 @@ describe('team reports against the real application', () => {
     world: World,
     tickets: Row[],
     pulses: Row[],
+    reviews: Row[],
     built: { slugs: string[] },
     team: number,
     grain: 'week',
@@ -884,8 +897,17 @@ describe('team reports against the real application', () => {
     const visible = shownNow.has(team);
     const current = countsOf(tickets, subtree, from, to);
 
-    // The split: pulses and tickets, each its own rows under its own tree rule.
-    const [pulse, ticket] = report.sources as { source: string; value: Json }[];
+    // The split: pulses, tickets and reviews, each its own rows under its own tree rule.
+    const [pulse, ticket, review] = report.sources as { source: string; value: Json }[];
+    expect(report.sources).toHaveLength(3);
+    const reviewCounts = countsOf(reviews, subtree, from, to);
+    const reviewShown = shownInModel(parents, reviews, from, to, k).has(team);
+    expectNps(
+      review.value,
+      reviewShown ? reviewCounts : { ...reviewCounts, n: 0 },
+      k,
+      `${where} review`,
+    );
     const pulseCounts = countsOf(pulses, subtree, from, to);
     const pulseShown = shownInModel(parents, pulses, from, to, k).has(team);
     expectNps(
@@ -898,6 +920,7 @@ describe('team reports against the real application', () => {
     const shown = (cell: unknown) => (cell as Json).withheld === false;
     if (shown(pulse.value)) figures.add('nps', 'tree', rowsIn(pulses, subtree, from, to));
     if (shown(ticket.value)) figures.add('ticket', 'tree', rowsIn(tickets, subtree, from, to));
+    if (shown(review.value)) figures.add('review', 'tree', rowsIn(reviews, subtree, from, to));
 
     // Trend: each closed bucket its own ticket rows.
     const trend = report.trend as { bucket: string; closed: boolean; value: Json }[];
@@ -955,6 +978,71 @@ describe('team reports against the real application', () => {
     else expect(cell).toMatchObject({ withheld: false, n: comments.length });
   }
 
+  /**
+   * The "anonymous reviews" part of one team's page against the generated reviews: iNPS, trend
+   * and comments under the same rules (k, the tree rule, the comment threshold, closed periods).
+   */
+  async function checkReviewReport(
+    world: World,
+    reviews: Row[],
+    built: { slugs: string[] },
+    team: number,
+    grain: 'week' | 'month',
+    at: string,
+  ) {
+    const { parents } = world;
+    const where = `${built.slugs[team]} reviews ${grain} ${at}`;
+    const res = await t.api({
+      method: 'GET',
+      url: `/api/v1/reports/teams/${built.slugs[team]}/reviews?period=${grain}&at=${at}`,
+    });
+    expect({ where, status: res.statusCode }).toEqual({ where, status: 200 });
+    const report = res.json() as Json;
+    checkCells(report, k);
+    const period = report.period as Json;
+    expect(period).toMatchObject({ ...expectedPeriod(grain, at), closed: true });
+    const from = period.start as string;
+    const to = period.end as string;
+    const subtree = subtreeOf(parents, team);
+    const visible = shownInModel(parents, reviews, from, to, k).has(team);
+    const current = countsOf(reviews, subtree, from, to);
+    expectNps(report.value as Json, visible ? current : { ...current, n: 0 }, k, where);
+    const shown = (cell: unknown) => (cell as Json).withheld === false;
+    if (shown(report.value)) figures.add('review', 'tree', rowsIn(reviews, subtree, from, to));
+    const trend = report.trend as { bucket: string; closed: boolean; value: Json }[];
+    expect(trend).toHaveLength(12);
+    trend.forEach((point, i) => {
+      const end = i < 11 ? trend[i + 1].bucket : to;
+      const counts = countsOf(reviews, subtree, point.bucket, end);
+      const shownThen = shownInModel(parents, reviews, point.bucket, end, k).has(team);
+      expectNps(point.value, shownThen ? counts : { ...counts, n: 0 }, k, `${where} trend ${i}`);
+      if (shown(point.value))
+        figures.add('review', 'tree', rowsIn(reviews, subtree, point.bucket, end));
+    });
+    // Comments of the one open question: listed when a release showed some; shown per the
+    // comment threshold and its own tree rule.
+    const comments = reviews.filter(
+      (r) => subtree.has(r.team) && r.date >= from && r.date < to && r.comment !== null,
+    );
+    const questions = report.questions as { comments: Json }[];
+    if (comments.length === 0) expect({ where, questions }).toEqual({ where, questions: [] });
+    else {
+      expect({ where, n: questions.length }).toEqual({ where, n: 1 });
+      const commentsShown = shownInModel(
+        parents,
+        reviews,
+        from,
+        to,
+        commentK,
+        (r) => r.comment !== null,
+      );
+      const cell = questions[0].comments;
+      if (comments.length < commentK || !visible || !commentsShown.has(team))
+        expect({ where, cell }).toEqual({ where, cell: { withheld: true } });
+      else expect(cell).toMatchObject({ withheld: false, n: comments.length });
+    }
+  }
+
   const RUNS = 60;
 
   it(`every cell of every report keeps to k and matches the generated rows (${RUNS} worlds)`, async () => {
@@ -968,6 +1056,7 @@ describe('team reports against the real application', () => {
         // The team page's main figures are the pulses'; answers after tickets have their own part.
         const pulses = visibleRows.filter((r) => r.source === 'pulse');
         const tickets = visibleRows.filter((r) => r.source === 'ticket');
+        const reviews = visibleRows.filter((r) => r.source === 'review');
         figures = new Figures();
         try {
           const month = `${world.year}-${pad(world.month)}`;
@@ -977,8 +1066,10 @@ describe('team reports against the real application', () => {
             await checkReport(world, pulses, built, team, 'month', `${month}-15`);
             await checkReport(world, pulses, built, team, 'week', weekAt);
             await checkReport(world, pulses, built, team, 'quarter', `${month}-01`);
-            await checkTicketReport(world, tickets, pulses, built, team, 'week', weekAt);
-            reports += 4;
+            await checkTicketReport(world, tickets, pulses, reviews, built, team, 'week', weekAt);
+            await checkReviewReport(world, reviews, built, team, 'week', weekAt);
+            await checkReviewReport(world, reviews, built, team, 'month', `${month}-15`);
+            reports += 6;
           }
           // A segment is broken down at most once on any path of the tree: no breakdown can be
           // subtracted from another one that contains it.
@@ -1043,11 +1134,14 @@ describe('team reports against the real application', () => {
     return { built, report };
   }
 
-  it('answers after tickets stay withheld while their period is open, however many there are', async () => {
+  it('answers after tickets and reviews stay withheld while their period is open, however many there are', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const [year, month, day] = today.split('-').map(Number);
     const lastWeek = addDays(today, -7);
-    const answer = (source: 'pulse' | 'ticket', dayIndex: number): GeneratedResponse => ({
+    const answer = (
+      source: 'pulse' | 'ticket' | 'review',
+      dayIndex: number,
+    ): GeneratedResponse => ({
       day: dayIndex,
       source,
       band: '<4h',
@@ -1068,6 +1162,7 @@ describe('team reports against the real application', () => {
         [
           ...Array.from({ length: 8 }, () => answer('ticket', 0)),
           ...Array.from({ length: 6 }, () => answer('pulse', 0)),
+          ...Array.from({ length: 7 }, () => answer('review', 0)),
         ],
       ],
     };
@@ -1090,9 +1185,19 @@ describe('team reports against the real application', () => {
         ).json() as Json;
       const now = await get(today);
       expect((now.period as Json).closed).toBe(false);
-      const [pulse, ticket] = (now.sources as { value: Json }[]).map((s) => s.value);
+      const [pulse, ticket, review] = (now.sources as { value: Json }[]).map((s) => s.value);
       expect(pulse).toMatchObject({ withheld: false, n: 6 });
       expect(ticket).toEqual({ withheld: true });
+      expect(review).toEqual({ withheld: true });
+      const reviews = (
+        await t.api({
+          method: 'GET',
+          url: `/api/v1/reports/teams/${built.slugs[0]}/reviews?period=week&at=${today}`,
+        })
+      ).json() as Json;
+      expect(reviews.value).toEqual({ withheld: true });
+      expect((reviews.trend as { value: Json }[])[11].value).toEqual({ withheld: true });
+      expect(JSON.stringify(reviews)).not.toContain('fixed it');
       expect(now.bands).toEqual({ onSubTeams: false, groups: [] });
       expect(now.comments).toEqual({ withheld: true });
       const trend = now.trend as { closed: boolean; value: Json }[];

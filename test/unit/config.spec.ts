@@ -89,6 +89,7 @@ describe('configuration', () => {
     [{ SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES must be a whole number from 1 to 1440'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of error, warn, log, debug, verbose'],
     [{ INVITATION_TTL_DAYS: '0' }, 'INVITATION_TTL_DAYS must be a whole number from 1 to 365'],
+    [{ ACTION_REMINDER_DAYS: '61' }, 'ACTION_REMINDER_DAYS must be a whole number from 0 to 60'],
     [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM must be an address'],
     [
       { DATABASE_WAIT_SECONDS: '-1' },

@@ -8,6 +8,8 @@ export const SCOPES = [
   'surveys:read',
   'surveys:write',
   'reports:read',
+  'actions:read',
+  'actions:write',
   'mail:read',
   'audit:read',
   'admin',

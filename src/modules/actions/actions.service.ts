@@ -1,5 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { ActionsRepository, type ActionMarkerRow } from './actions.repository';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { AccountsService } from '../accounts/accounts.service';
+import { TeamsService } from '../teams/teams.service';
+import { todayIn } from './action-dates';
+import { ActionErrors } from './actions.errors';
+import {
+  type ActionFilter,
+  type ActionListRow,
+  ActionsRepository,
+  type ActionMarkerRow,
+} from './actions.repository';
+
+export type { ActionListRow, ActionMarkerRow } from './actions.repository';
 
 /** A published action in the reader's language, or in the one it was written in (marked). */
 export interface PublishedAction {
@@ -15,10 +27,30 @@ export interface PublishedAction {
   translated: boolean;
 }
 
-/** Action plans: what teams do about what they heard, and "you said, we did" for employees. */
+/** Someone who may own a team's action: a person with an account who may see the team. */
+export interface ActionOwner {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+}
+
+/** Which teams a caller may see: 'all' (HR, API tokens) or a set of team ids. */
+export type Visible = 'all' | Set<string>;
+
+/**
+ * Action plans: what teams do about what they heard, and "you said, we did" for employees.
+ * Changes go through ActionChangesService (checks and audit); reminders through
+ * ActionRemindersService.
+ */
 @Injectable()
 export class ActionsService {
-  constructor(private readonly actions: ActionsRepository) {}
+  constructor(
+    private readonly actions: ActionsRepository,
+    private readonly accounts: AccountsService,
+    private readonly teams: TeamsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * "You said, we did" of these teams for a reader of `locale`: published actions in progress
@@ -46,5 +78,62 @@ export class ActionsService {
   /** Actions done in [from, to) (local dates), for the markers of a team's trend chart. */
   markers(teamIds: string[], from: string, to: string): Promise<ActionMarkerRow[]> {
     return this.actions.doneBetween(teamIds, from, to);
+  }
+
+  /** Today in the organisation's time zone. */
+  today(): string {
+    return todayIn(this.config.organisationTimeZone);
+  }
+
+  /** Actions of the teams a caller may see, filtered (see ActionFilter). */
+  list(visible: Visible, filter: Omit<ActionFilter, 'teamIds'> & { teamIds?: string[] }) {
+    const teamIds =
+      visible === 'all'
+        ? (filter.teamIds ?? null)
+        : (filter.teamIds ?? [...visible]).filter((id) => visible.has(id));
+    return this.actions.list({ ...filter, teamIds });
+  }
+
+  /** One action, if the caller may see its team; otherwise action.not_found (as if none). */
+  async get(id: string, visible: Visible, teamId?: string): Promise<ActionListRow> {
+    const action = await this.actions.findOne(id);
+    if (!action) throw ActionErrors.notFound();
+    if (visible !== 'all' && !visible.has(action.teamId)) throw ActionErrors.notFound();
+    if (teamId !== undefined && action.teamId !== teamId) throw ActionErrors.notFound();
+    return action;
+  }
+
+  /**
+   * Who may own an action of this team: every active person with an account who may see it —
+   * HR, and the leads and viewers given this team or one above it.
+   */
+  async ownersFor(teamId: string): Promise<ActionOwner[]> {
+    const [users, teams] = await Promise.all([this.accounts.listUsers(), this.teams.list()]);
+    const parentOf = new Map(
+      (teams as { id: string; parentId: string | null }[]).map((t) => [t.id, t.parentId]),
+    );
+    const above = new Set<string>();
+    for (let id: string | null | undefined = teamId; id && !above.has(id); id = parentOf.get(id))
+      above.add(id);
+    return users
+      .filter((u) => !u.disabled)
+      .filter((u) => u.role === 'admin' || (u.teamIds ?? []).some((id) => above.has(id)))
+      .map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
+  }
+
+  /** The team's id by its slug (null when there is none). */
+  async teamBySlug(slug: string): Promise<{ id: string; slug: string; name: string } | null> {
+    const team = await this.teams.findBySlug(slug);
+    return team ? { id: team.id, slug: team.slug, name: team.name } : null;
+  }
+
+  /** Every team (for the HR list's filter). */
+  async allTeams(): Promise<{ id: string; slug: string; name: string }[]> {
+    return ((await this.teams.list()) as { id: string; slug: string; name: string }[]).map((t) => ({
+      id: t.id,
+      slug: t.slug,
+      name: t.name,
+    }));
   }
 }

@@ -1,3 +1,4 @@
+import { ActionsModule } from '../actions/actions.module';
 import { Module } from '@nestjs/common';
 import { InstanceSecretsService } from '../../database/instance-secrets';
 import { CampaignsModule } from '../campaigns/campaigns.module';
@@ -16,6 +17,7 @@ import { DemoService } from './demo.service';
 @Module({
   imports: [
     TeamsModule,
+    ActionsModule,
     DirectoryModule,
     InvitationsModule,
     SurveysModule,

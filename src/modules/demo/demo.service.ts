@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ActionChangesService } from '../actions/action-changes.service';
 import { DirectoryService } from '../directory/directory.service';
 import { TeamsService } from '../teams/teams.service';
 import { DemoBannerService } from './demo-banner.service';
+import { seedDemoActions } from './demo-actions';
 import { DemoCampaignService } from './demo-campaign.service';
 import { seedDemoProfiles } from './demo-profiles';
 import {
@@ -35,6 +37,7 @@ export class DemoService {
     private readonly campaign: DemoCampaignService,
     private readonly tickets: DemoTicketHistoryService,
     private readonly banner: DemoBannerService,
+    private readonly actions: ActionChangesService,
   ) {}
 
   /** Seeds the demo organisation once, on an empty database. Returns whether it did. */
@@ -90,6 +93,7 @@ export class DemoService {
     const pulses = await this.pulses.seed(random, now, teamIds, people);
     await this.campaign.seed(people, random, now);
     const tickets = await this.tickets.seed(random, now, teamIds, people);
+    await seedDemoActions(this.actions, teamIds, now);
 
     await this.banner.openLiveSurvey(
       pulses.questionnaireId,

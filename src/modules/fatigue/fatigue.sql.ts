@@ -13,11 +13,15 @@
  * FatigueService.recordSkipped in the same transaction.
  *
  * Ticket surveys that create invitations are covered as they are; a feature that invites
- * people through a table of its own adds that table here, so the budget stays one rule.
+ * people through a table of its own adds that table here, so the budget stays one rule. A review
+ * the person asked for themselves (a review survey's invitation) asks nothing of them: it does
+ * not count.
  */
 export function fatigueAllows(employeeId: string, days: string): string {
   return `(${days}::int = 0 OR NOT EXISTS (
     SELECT 1 FROM invitation fatigue_recent
      WHERE fatigue_recent.employee_id = ${employeeId}
-       AND fatigue_recent.created_at > now() - make_interval(days => ${days}::int)))`;
+       AND fatigue_recent.created_at > now() - make_interval(days => ${days}::int)
+       AND NOT EXISTS (SELECT 1 FROM survey fatigue_survey
+                        WHERE fatigue_survey.id = fatigue_recent.survey_id AND fatigue_survey.source = 'review')))`;
 }

@@ -8,8 +8,8 @@ import { fatigueAllows } from '../fatigue/fatigue.sql';
 export interface SurveyLink {
   invitationId: string;
   surveyId: string;
-  /** 'ticket' for a survey after a ticket (its page offers "you may contact me"). */
-  source: 'pulse' | 'ticket';
+  /** 'ticket' for a survey after a ticket (its page offers "you may contact me"), 'review' for a review. */
+  source: 'pulse' | 'ticket' | 'review';
   surveyName: string;
   /** A campaign wave's title per language; null for other surveys. */
   surveyTitles: Record<string, string> | null;
@@ -196,6 +196,44 @@ export class InvitationsRepository {
       ids: rows.filter((r) => !r.skipped && r.id).map((r) => r.id as string),
       skippedByBudget: rows.filter((r) => r.skipped).map((r) => ({ surveyId: r.survey_id })),
     };
+  }
+
+  /**
+   * A person's invitation to a survey (a review survey of the month), with whether it was
+   * released as answered and whether its invitation mail went; undefined when there is none.
+   */
+  async findOfPerson(
+    surveyId: string,
+    employeeId: string,
+    manager?: EntityManager,
+  ): Promise<{ id: string; answered: boolean; sent: boolean } | undefined> {
+    const rows: { id: string; answered: boolean; sent: boolean }[] = await (
+      manager ?? this.dataSource
+    ).query(
+      `SELECT id, answered, sent_at IS NOT NULL AS sent FROM invitation
+        WHERE survey_id = $1 AND employee_id = $2`,
+      [surveyId, employeeId],
+    );
+    return rows[0];
+  }
+
+  /**
+   * One invitation the person asked for (a review): no segments (reviews release none), not
+   * under the fatigue budget (nobody is asked: the person asked). Answers its id, or undefined
+   * when it existed already.
+   */
+  async insertRequested(
+    manager: EntityManager,
+    wanted: { surveyId: string; employeeId: string; expiresAt: Date },
+  ): Promise<string | undefined> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO invitation (survey_id, employee_id, expires_at)
+       SELECT $1, e.id, $3 FROM employee e WHERE e.id = $2 AND e.active
+       ON CONFLICT (survey_id, employee_id) DO NOTHING
+       RETURNING id`,
+      [wanted.surveyId, wanted.employeeId, wanted.expiresAt],
+    );
+    return rows[0]?.id;
   }
 
   async countForSurvey(manager: EntityManager, surveyId: string): Promise<number> {

@@ -330,6 +330,55 @@ export class InvitationsService implements OnModuleInit {
   }
 
   /**
+   * Where a person stands with a survey they ask links of (a team's review survey of the
+   * month): not invited yet, invited and not answered, or answered — released, or waiting for
+   * its release (the claim key).
+   */
+  async requestedState(
+    surveyId: string,
+    employeeId: string,
+  ): Promise<{ state: 'none' } | { state: 'open' | 'answered'; invitationId: string }> {
+    const found = await this.invitations.findOfPerson(surveyId, employeeId);
+    if (!found) return { state: 'none' };
+    const answered = found.answered || (await this.claims([found.id])).has(found.id);
+    return { state: answered ? 'answered' : 'open', invitationId: found.id };
+  }
+
+  /**
+   * A link the person asked for (a review): a new invitation and its mail of `kind` (sequence 0)
+   * when they have none for this survey; else a fresh link for the same invitation in another
+   * mail of `kind` (sequences 1–3: the mail's new token replaces the old one, whose link stops
+   * working). Answers what was queued: 'invited', 'new-link', or 'nothing' (the first mail has
+   * not gone yet, or the month's three fresh links are used up).
+   */
+  async requestLink(
+    wanted: { surveyId: string; employeeId: string; expiresAt: Date },
+    kind: string,
+  ): Promise<'invited' | 'new-link' | 'nothing'> {
+    return this.invitations.transaction(async (manager) => {
+      const created = await this.invitations.insertRequested(manager, wanted);
+      if (created) {
+        await this.mail.queueInvitationMails({ invitationIds: [created] }, { kind, manager });
+        return 'invited';
+      }
+      const existing = await this.invitations.findOfPerson(
+        wanted.surveyId,
+        wanted.employeeId,
+        manager,
+      );
+      if (!existing?.sent) return 'nothing';
+      for (let sequence = 1; sequence <= 3; sequence++) {
+        const queued = await this.mail.queueInvitationMails(
+          { invitationIds: [existing.id] },
+          { kind, sequence, manager },
+        );
+        if (queued.queued > 0) return 'new-link';
+      }
+      return 'nothing';
+    });
+  }
+
+  /**
    * Withdraws the open links of these employees (they were deactivated): unanswered
    * invitations stop working (410) and their queued mails are cancelled, in the caller's
    * transaction. Returns how many invitations were cancelled.

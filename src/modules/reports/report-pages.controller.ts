@@ -9,7 +9,8 @@ import {
 } from '../../common/access/access.decorator';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
-import { GRAINS } from './periods';
+import { ActionsService } from '../actions/actions.service';
+import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
 import { OVERVIEW_SORTS, ReportsService, type TicketReport } from './reports.service';
@@ -25,6 +26,7 @@ export class ReportPagesController {
   constructor(
     private readonly reports: ReportsService,
     private readonly accounts: AccountsService,
+    private readonly actions: ActionsService,
   ) {}
 
   @Get()
@@ -79,14 +81,25 @@ export class ReportPagesController {
   async team(
     @Param('slug') slug: string,
     @Query() query: ReportQueryDto,
+    @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
     const { grain, at } = periodOf(query);
-    const { report, tickets } = await this.reports.teamPage(slug, grain, at);
+    const { report, tickets, reviews } = await this.reports.teamPage(slug, grain, at);
+    const markers = await this.trendMarkers(
+      slug,
+      report.trend.map((p) => p.bucket),
+      grain,
+      principal.kind === 'user' && principal.role === 'viewer',
+    );
     const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
     return pageContext(request, report.team.name, {
       report,
+      canStartAction: principal.kind === 'user' && principal.role !== 'viewer',
+      actionsUrl: `/teams/${slug}/actions`,
+      markers,
       tickets: ticketView(tickets),
+      reviews,
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
       distributionRows: report.distribution.withheld
@@ -102,10 +115,43 @@ export class ReportPagesController {
           low: report.trend.map((p) => (p.value.withheld ? null : p.value.low)),
           high: report.trend.map((p) => (p.value.withheld ? null : p.value.high)),
           target: report.team.npsTarget,
+          markers,
         },
         distribution: report.distribution.withheld ? null : report.distribution.scores,
       },
     });
+  }
+
+  /**
+   * Actions of the team done within the trend's range, each placed on the chart's category axis
+   * (`x`: the bucket's index plus how far into it the day falls). The team's own plans, not
+   * answers: internal ones for leads and HR, published ones for viewers too.
+   */
+  private async trendMarkers(
+    slug: string,
+    buckets: string[],
+    grain: Grain,
+    publishedOnly: boolean,
+  ) {
+    if (buckets.length === 0) return [];
+    const teamId = await this.accounts.teamIdBySlug(slug);
+    if (teamId === undefined) return [];
+    const end = addBuckets(buckets[buckets.length - 1], grain, 1);
+    const done = await this.actions.markers([teamId], buckets[0], end);
+    const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
+    return done
+      .filter((m) => m.published || !publishedOnly)
+      .map((m) => {
+        const start = bucketStart(m.doneOn, grain);
+        const index = buckets.indexOf(start);
+        const next = addBuckets(start, grain, 1);
+        const fraction = (day(m.doneOn) - day(start)) / (day(next) - day(start));
+        return {
+          x: Math.round((index + fraction) * 1000) / 1000,
+          doneOn: m.doneOn,
+          label: m.planned.length > 40 ? `${m.planned.slice(0, 39)}…` : m.planned,
+        };
+      });
   }
 }
 

@@ -58,7 +58,7 @@ export interface TeamReport {
 export interface TicketReport {
   k: number;
   period: TeamReport['period'] & { closed: boolean };
-  /** iNPS of the period from pulses and from surveys after tickets, side by side. */
+  /** iNPS of the period from pulses, surveys after tickets and anonymous reviews, side by side. */
   sources: { source: Source; label: string; value: Cell<Nps> }[];
   trend: { bucket: string; label: string; closed: boolean; value: Cell<Nps> }[];
   bands: { onSubTeams: boolean; groups: { label: string; value: Cell<Nps> }[] };
@@ -76,6 +76,21 @@ export interface TicketReport {
     max: number;
     cells: { weekday: number; hour: number; tickets: number }[];
   };
+}
+
+/**
+ * The "anonymous reviews" part of a team page: iNPS of the reviews employees asked to give, its
+ * trend, and each open question's comments — for calendar periods that have closed, under the
+ * same rules as the rest (k, the tree rule, the comment threshold). The comparison of the
+ * sources (pulses, after tickets, reviews) is the ticket part's `sources`.
+ */
+export interface ReviewReport {
+  k: number;
+  period: TeamReport['period'] & { closed: boolean };
+  value: Cell<Nps>;
+  trend: { bucket: string; label: string; closed: boolean; value: Cell<Nps> }[];
+  /** Per open question (its text in English, or the first it has): its comments. */
+  questions: { question: string; comments: Cell<{ texts: string[]; shown: number }> }[];
 }
 
 export const OVERVIEW_SORTS = ['name', 'nps', 'n', 'change', 'target'] as const;

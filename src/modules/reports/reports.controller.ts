@@ -59,6 +59,18 @@ export class ReportsController {
     return this.reports.ticketReport(slug, grain, at);
   }
 
+  /**
+   * The "anonymous reviews" figures of a team for one calendar period: their iNPS (closed
+   * periods only), its trend, and each open question's comments.
+   */
+  @Get('teams/:slug/reviews')
+  @Api('reports:read')
+  @TeamScoped()
+  reviews(@Param('slug') slug: string, @Query() query: ReportQueryDto) {
+    const { grain, at } = periodOf(query);
+    return this.reports.reviewReport(slug, grain, at);
+  }
+
   /** The same aggregates as CSV. */
   @Get('teams/:slug/csv')
   @Api('reports:read')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ActionsModule } from '../actions/actions.module';
 import { TeamsModule } from '../teams/teams.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { ReportPagesController } from './report-pages.controller';
@@ -9,9 +10,10 @@ import { OverviewReportService } from './overview-report.service';
 import { ReportTreeService } from './report-tree.service';
 import { TeamReportService } from './team-report.service';
 import { TicketReportService } from './ticket-report.service';
+import { ReviewReportService } from './review-report.service';
 
 @Module({
-  imports: [TeamsModule, TicketsModule],
+  imports: [TeamsModule, TicketsModule, ActionsModule],
   controllers: [ReportsController, ReportExportsController, ReportPagesController],
   providers: [
     ReportsService,
@@ -20,6 +22,7 @@ import { TicketReportService } from './ticket-report.service';
     OverviewReportService,
     TeamReportService,
     TicketReportService,
+    ReviewReportService,
   ],
   exports: [ReportsService],
 })

@@ -18,8 +18,8 @@ export type Groups = Record<string, string[]>;
 
 export type Segment = 'department' | 'location' | 'tenure_band';
 
-/** Which answers: pulses (the main figures) or surveys after tickets. */
-export type Source = 'pulse' | 'ticket';
+/** Which answers: pulses (the main figures), surveys after tickets, or anonymous reviews. */
+export type Source = 'pulse' | 'ticket' | 'review';
 
 export interface QuestionCounts {
   key: string;
@@ -119,12 +119,29 @@ export class ReportsRepository {
     teamIds: string[],
     range: Range,
     limit: number,
-    source: Source = 'pulse',
+    source: Exclude<Source, 'review'> = 'pulse',
   ): Promise<string[]> {
     const rows: { text: string }[] = await this.run(
       source === 'pulse' ? 'commentSample' : 'ticketCommentSample',
       [teamIds, range.from, range.to, limit],
     );
+    return rows.map((r) => r.text);
+  }
+
+  /** Up to `limit` comments of the period's anonymous reviews to one question, in random order. */
+  async reviewCommentSample(
+    teamIds: string[],
+    range: Range,
+    limit: number,
+    questionId: string,
+  ): Promise<string[]> {
+    const rows: { text: string }[] = await this.run('reviewCommentSample', [
+      teamIds,
+      range.from,
+      range.to,
+      limit,
+      questionId,
+    ]);
     return rows.map((r) => r.text);
   }
 

@@ -8,7 +8,14 @@ import { type Cell, type Nps, whenClosed } from './anonymity';
 import { OverviewReportService } from './overview-report.service';
 import type { Grain } from './periods';
 import { ReportTreeService } from './report-tree.service';
-import type { Overview, OverviewSort, TeamReport, TicketReport } from './report-types';
+import type {
+  Overview,
+  OverviewSort,
+  ReviewReport,
+  TeamReport,
+  TicketReport,
+} from './report-types';
+import { ReviewReportService } from './review-report.service';
 import { ReportsRepository } from './reports.repository';
 import { TeamReportService } from './team-report.service';
 import { TicketReportService } from './ticket-report.service';
@@ -29,6 +36,7 @@ export class ReportsService {
     private readonly overviews: OverviewReportService,
     private readonly teamReports: TeamReportService,
     private readonly ticketReports: TicketReportService,
+    private readonly reviewReports: ReviewReportService,
   ) {}
 
   get k(): number {
@@ -69,17 +77,23 @@ export class ReportsService {
     slug: string,
     grain: Grain,
     at: string,
-  ): Promise<{ report: TeamReport; tickets: TicketReport }> {
+  ): Promise<{ report: TeamReport; tickets: TicketReport; reviews: ReviewReport }> {
     const scope = await this.tree.scope(slug, grain, at);
-    const [report, tickets] = await Promise.all([
+    const [report, tickets, reviews] = await Promise.all([
       this.teamReports.build(scope),
       this.ticketReports.build(scope),
+      this.reviewReports.build(scope),
     ]);
-    return { report, tickets };
+    return { report, tickets, reviews };
   }
 
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
     return this.teamReports.build(await this.tree.scope(slug, grain, at));
+  }
+
+  /** The "anonymous reviews" part of a team's page for one calendar period (see ReviewReport). */
+  async reviewReport(slug: string, grain: Grain, at: string): Promise<ReviewReport> {
+    return this.reviewReports.build(await this.tree.scope(slug, grain, at));
   }
 
   /**

@@ -9,8 +9,8 @@
  * of buckets of its grain. Score counts are an array where score s sits at index s + 1.
  *
  * Every statement reads one source of answers: pulses for the team page's main figures, ticket
- * surveys for its "after tickets" part (the `ticket…` statements), which shows a period only
- * once it has closed (see anonymity.ts).
+ * surveys for its "after tickets" part (the `ticket…` statements) and anonymous reviews for its
+ * reviews part (`review…`), which show a period only once it has closed (see anonymity.ts).
  *
  * Groups of teams (a team rolled up with its sub-teams) come as JSON pairs {key, id}, or, for
  * the whole tree, from TREE_GROUPS; the rows are summed per team first, then per group. ReportsRepository runs each statement as a named
@@ -30,8 +30,8 @@ const TREE_GROUPS = `WITH RECURSIVE tree(key, id) AS (
            SELECT tree.key, c.id FROM tree JOIN service_team c ON c.parent_id = tree.id
          ), g AS (SELECT key, id FROM tree UNION ALL SELECT $1::text, id FROM service_team)`;
 
-/** Which answers a statement reads: pulses, or surveys after tickets. */
-type Source = 'pulse' | 'ticket';
+/** Which answers a statement reads: pulses, surveys after tickets, or anonymous reviews. */
+type Source = 'pulse' | 'ticket' | 'review';
 
 /**
  * iNPS counts per source, tree group (TREE_GROUPS) and calendar bucket ($2: week, month or
@@ -151,6 +151,16 @@ export const REPORT_SQL = {
 
   // Surveys after tickets: the same figures, of the other source.
   ticketCommentSample: commentSample('ticket'),
+  /**
+   * Anonymous reviews: a sample of one question's comments (reviews ask several open questions,
+   * each shown on its own), as commentSample picks them.
+   */
+  reviewCommentSample: `SELECT s.text
+         FROM (SELECT a.text, c.sort_key FROM report_comment c JOIN answer a ON a.id = c.answer_id
+                WHERE c.team_id = ANY($1::uuid[]) AND c.source = 'review' AND c.released_on >= $2 AND c.released_on < $3
+                  AND a.question_id = $5
+                ORDER BY c.sort_key LIMIT $4) s
+        ORDER BY random()`,
   /** iNPS counts per group and resolution-time band of the ticket (a dimension of the segment rollup). */
   ticketNpsByBandAndGroup: `SELECT g.key, d.value, sum(d.n)::int AS n, sum(d.promoters)::int AS promoters,
               sum(d.passives)::int AS passives, sum(d.detractors)::int AS detractors

@@ -24,10 +24,11 @@ export class TicketReportService {
     const members = Object.fromEntries(subtree.map((id) => [id, subtreeIds(all, id)]));
     const closed = periodClosed(end);
 
-    const [tickets, pulses, perQuestion, bands, standards, hours] = await Promise.all([
+    const [tickets, pulses, reviews, perQuestion, bands, standards, hours] = await Promise.all([
       // The same statements as the pulse part's (12 buckets: the current one is among them).
       this.tree.rollups(all, { grain, from: trendFrom, to: end }, 'ticket', memo),
       this.tree.rollups(all, { grain, from: trendFrom, to: end }, 'pulse', memo),
+      this.tree.rollups(all, { grain, from: trendFrom, to: end }, 'review', memo),
       this.tree.questionRollups(all, range, 'ticket', memo),
       closed ? this.reports.ticketNpsByBandAndGroup(members, range) : Promise.resolve([]),
       this.tickets.serviceStandards(subtree, range),
@@ -61,6 +62,12 @@ export class TicketReportService {
       sources: [
         { source: 'pulse', label: 'Pulse surveys', value: pulses.nps(team.id, start) },
         { source: 'ticket', label: 'After tickets', value: ticketNps(start) },
+        {
+          source: 'review',
+          label: 'Anonymous reviews',
+          // Released per period like answers after tickets: shown once the period has closed.
+          value: whenClosed(end, () => reviews.nps(team.id, start)),
+        },
       ],
       trend: Array.from({ length: TREND_BUCKETS }, (_, i) => {
         const bucket = addBuckets(trendFrom, grain, i);

@@ -32,6 +32,8 @@ export type Dimension = 'department' | 'location' | 'tenure_band' | 'resolution_
 
 export const PULSE_DIMENSIONS: Dimension[] = ['department', 'location', 'tenure_band'];
 export const TICKET_DIMENSIONS: Dimension[] = ['resolution_band'];
+/** Reviews name no segment: a review is asked for, not sent to an audience. */
+export const REVIEW_DIMENSIONS: Dimension[] = [];
 
 /** An opened pending row, with what the mixer read of its invitation. */
 export interface Submission {

@@ -1,3 +1,4 @@
+import type { SurveySource } from '../surveys/entities/survey.entity';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -38,6 +39,12 @@ export interface ClaimedInvitation {
   asksEnps: boolean;
 }
 
+/** What one release reads: a survey, or a team's monthly surveys of a source (per period). */
+export type ReleaseUnit = { surveyId: string } | { teamId: string; source: PeriodicSource };
+
+/** The sources whose answers are released per team and period (not per survey). */
+export type PeriodicSource = 'ticket' | 'review';
+
 /** A survey whose answers may be released (a pulse that has closed). */
 export interface ClosedSurvey {
   id: string;
@@ -52,22 +59,21 @@ export class ReleaseWriter {
 
   constructor(
     private readonly manager: EntityManager,
-    private readonly release: { surveyId: string; source: 'pulse' | 'ticket'; releasedOn: string },
+    private readonly release: { surveyId: string; source: SurveySource; releasedOn: string },
   ) {}
 
-  /** Pending rows of a survey (or of a team's surveys after tickets), by id: a random order. */
-  async pending(
-    where: { surveyId: string } | { ticketTeamId: string },
-    afterId: string | null,
-    limit: number,
-  ): Promise<PendingRow[]> {
+  /**
+   * Pending rows of a survey (or of a team's monthly surveys of a source: after tickets, or
+   * reviews), by id: a random order.
+   */
+  async pending(where: ReleaseUnit, afterId: string | null, limit: number): Promise<PendingRow[]> {
     const bySurvey = 'surveyId' in where;
     return this.manager.query(
       `SELECT p.id, p.survey_id AS "surveyId", p.sealed FROM pending_response p
-        WHERE ${bySurvey ? 'p.survey_id = $1' : `p.survey_id IN (SELECT id FROM survey WHERE source = 'ticket' AND team_id = $1)`}
+        WHERE ${bySurvey ? 'p.survey_id = $1' : `p.survey_id IN (SELECT id FROM survey WHERE source = $4 AND team_id = $1)`}
           AND ($2::uuid IS NULL OR p.id > $2::uuid)
         ORDER BY p.id LIMIT $3`,
-      [bySurvey ? where.surveyId : where.ticketTeamId, afterId, limit],
+      bySurvey ? [where.surveyId, afterId, limit] : [where.teamId, afterId, limit, where.source],
     );
   }
 
@@ -244,20 +250,24 @@ export class ResponsesRepository {
     );
   }
 
-  /** Teams with answers after tickets waiting. */
-  async ticketTeamsWithPending(): Promise<string[]> {
+  /** Teams with answers of a source (after tickets, reviews) waiting. */
+  async teamsWithPending(source: PeriodicSource): Promise<string[]> {
     const rows: { team_id: string }[] = await this.dataSource.query(
       `SELECT DISTINCT s.team_id FROM pending_response p
-         JOIN survey s ON s.id = p.survey_id AND s.source = 'ticket'`,
+         JOIN survey s ON s.id = p.survey_id AND s.source = $1`,
+      [source],
     );
     return rows.map((r) => r.team_id);
   }
 
-  /** The newest survey after tickets of a team: the one its released answers are filed under. */
-  async newestTicketSurvey(teamId: string): Promise<string | undefined> {
+  /**
+   * The newest survey of a source (after tickets, reviews) of a team: the one its released
+   * answers are filed under.
+   */
+  async newestSurveyOf(teamId: string, source: PeriodicSource): Promise<string | undefined> {
     const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM survey WHERE source = 'ticket' AND team_id = $1 ORDER BY created_at DESC LIMIT 1`,
-      [teamId],
+      `SELECT id FROM survey WHERE source = $2 AND team_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [teamId, source],
     );
     return rows[0]?.id;
   }
@@ -270,10 +280,11 @@ export class ResponsesRepository {
     return new Map(rows.map((r) => [r.id, r.type]));
   }
 
-  async questionnaireOfSurveys(surveyIds: string[]): Promise<string[]> {
+  /** The questionnaires of a team's surveys of a source (after tickets, reviews). */
+  async questionnairesOfTeam(teamId: string, source: PeriodicSource): Promise<string[]> {
     const rows: { questionnaire_id: string }[] = await this.dataSource.query(
-      'SELECT DISTINCT questionnaire_id FROM survey WHERE id = ANY($1::uuid[])',
-      [surveyIds],
+      'SELECT DISTINCT questionnaire_id FROM survey WHERE team_id = $1 AND source = $2',
+      [teamId, source],
     );
     return rows.map((r) => r.questionnaire_id);
   }
@@ -283,7 +294,7 @@ export class ResponsesRepository {
    * another instance holds it). `work` gets a writer for the release's rows.
    */
   release<T>(
-    release: { surveyId: string; source: 'pulse' | 'ticket'; releasedOn: string },
+    release: { surveyId: string; source: SurveySource; releasedOn: string },
     work: (writer: ReleaseWriter, manager: EntityManager) => Promise<T>,
   ): Promise<T | undefined> {
     return this.dataSource.transaction(async (manager) => {

@@ -12,6 +12,7 @@ import {
   type Dimension,
   PULSE_DIMENSIONS,
   ReleaseTally,
+  REVIEW_DIMENSIONS,
   shuffled,
   type Submission,
   TICKET_DIMENSIONS,
@@ -19,7 +20,21 @@ import {
 import { previousPeriodStart, periodStart } from './release-periods';
 import { ResponseErrors } from './responses.errors';
 import { sealedAnswerSize } from './sealed-size';
-import { type PendingRow, ResponsesRepository, type ReleaseWriter } from './responses.repository';
+import {
+  type PendingRow,
+  type PeriodicSource,
+  type ReleaseUnit,
+  ResponsesRepository,
+  type ReleaseWriter,
+} from './responses.repository';
+import type { SurveySource } from '../surveys/entities/survey.entity';
+
+/** The segments each source's releases name. */
+const DIMENSIONS_OF: Record<SurveySource, Dimension[]> = {
+  pulse: PULSE_DIMENSIONS,
+  ticket: TICKET_DIMENSIONS,
+  review: REVIEW_DIMENSIONS,
+};
 import type { SurveyFormContext } from './survey-form-context';
 
 export const MIX_QUEUE = 'responses.mix';
@@ -44,7 +59,9 @@ const TICKET_MARKER = 'ticket';
  * the invitations answered and deletes the pending rows, then vacuums them away:
  * - a pulse survey is released once, after it has closed (its teams below m: dropped unread);
  * - answers after tickets are released per team after each period (a week within a month) has
- *   closed, dated by that period's first day; a team below m waits for the next period.
+ *   closed, dated by that period's first day; a team below m waits for the next period;
+ * - anonymous reviews likewise, per team and period, apart from the answers after tickets (a
+ *   source of their own, with no segment).
  */
 @Injectable()
 export class ResponsesService implements OnModuleInit {
@@ -163,11 +180,12 @@ export class ResponsesService implements OnModuleInit {
     if (through === undefined) await this.responses.setMarker(TICKET_MARKER, current);
     else if (through < current) {
       const releasedOn = previousPeriodStart(current);
-      for (const teamId of await this.responses.ticketTeamsWithPending()) {
-        const result = await this.releaseTickets(teamId, releasedOn);
-        written += result?.written ?? 0;
-        touched ||= (result?.consumed ?? 0) > 0;
-      }
+      for (const source of ['ticket', 'review'] as const)
+        for (const teamId of await this.responses.teamsWithPending(source)) {
+          const result = await this.releasePeriodic(teamId, source, releasedOn);
+          written += result?.written ?? 0;
+          touched ||= (result?.consumed ?? 0) > 0;
+        }
       await this.responses.setMarker(TICKET_MARKER, current);
     }
     if (touched) await this.responses.vacuumPending();
@@ -182,7 +200,7 @@ export class ResponsesService implements OnModuleInit {
   async writeRelease(input: {
     surveyId: string;
     questionnaireId: string;
-    source: 'pulse' | 'ticket';
+    source: SurveySource;
     releasedOn: string;
     submissions: Submission[];
   }): Promise<number> {
@@ -190,7 +208,7 @@ export class ResponsesService implements OnModuleInit {
     const tally = new ReleaseTally({
       m: this.config.mixBatchSize,
       mode: 'final',
-      dimensions: input.source === 'pulse' ? PULSE_DIMENSIONS : TICKET_DIMENSIONS,
+      dimensions: DIMENSIONS_OF[input.source],
       questionTypes,
       askedToSome: new Set(
         [...questionTypes].filter(([, type]) => type === 'enps').map(([id]) => id),
@@ -245,20 +263,25 @@ export class ResponsesService implements OnModuleInit {
     );
   }
 
-  /** A team's answers after tickets, once a period has closed. */
-  private async releaseTickets(teamId: string, releasedOn: string) {
-    const surveyId = await this.responses.newestTicketSurvey(teamId);
+  /**
+   * A team's answers after tickets (or its reviews), once a period has closed: filed under the
+   * team's newest survey of the source, in groups of at least m people; fewer wait (carry).
+   */
+  private async releasePeriodic(teamId: string, source: PeriodicSource, releasedOn: string) {
+    const surveyId = await this.responses.newestSurveyOf(teamId, source);
     if (!surveyId) return undefined;
+    // A team's review questionnaire may change from one month to the next: a carried answer
+    // keeps its own month's questions.
     const questionTypes = await this.responses.questionTypes(
-      await this.responses.questionnaireOfSurveys([surveyId]),
+      await this.responses.questionnairesOfTeam(teamId, source),
     );
-    return this.responses.release({ surveyId, source: 'ticket', releasedOn }, (writer) =>
+    return this.responses.release({ surveyId, source, releasedOn }, (writer) =>
       this.runRelease(
         writer,
-        { ticketTeamId: teamId },
+        { teamId, source },
         {
           mode: 'carry',
-          dimensions: TICKET_DIMENSIONS,
+          dimensions: DIMENSIONS_OF[source],
           questionTypes,
           dropAll: false,
         },
@@ -269,7 +292,7 @@ export class ResponsesService implements OnModuleInit {
   /** The two passes of a release over its pending rows (see release-plan.ts). */
   private async runRelease(
     writer: ReleaseWriter,
-    where: { surveyId: string } | { ticketTeamId: string },
+    where: ReleaseUnit,
     plan: {
       mode: 'final' | 'carry';
       dimensions: Dimension[];

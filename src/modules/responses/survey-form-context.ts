@@ -16,6 +16,8 @@ export interface SurveyFormContext {
   locale: string;
   /** A survey after a ticket: the form also offers "you may contact me about this". */
   ticket?: boolean;
+  /** An anonymous review the person asked for: its thank-you page says when it is released. */
+  review?: boolean;
   /**
    * Subject `teams`: one block per rated team, each answered (or marked "not used") on its own
    * and stored as a response of its own. Absent for a survey about one team.
@@ -49,6 +51,7 @@ export function decodeContext(raw: unknown): SurveyFormContext | undefined {
     if (strings.some((key) => typeof value[key] !== 'string') || typeof value.k !== 'number')
       return undefined;
     if (value.ticket !== undefined && typeof value.ticket !== 'boolean') return undefined;
+    if (value.review !== undefined && typeof value.review !== 'boolean') return undefined;
     if (
       value.blocks !== undefined &&
       (!Array.isArray(value.blocks) ||

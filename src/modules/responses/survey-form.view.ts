@@ -132,6 +132,7 @@ export function formContextOf(
     ...(blocks ? { blocks } : {}),
     ...(asked ? { questionIds: asked } : {}),
     ...(link.source === 'ticket' ? { ticket: true } : {}),
+    ...(link.source === 'review' ? { review: true } : {}),
   };
 }
 

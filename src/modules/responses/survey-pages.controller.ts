@@ -141,6 +141,14 @@ export class SurveyPagesController {
       locale: context.locale,
       dir: info.dir,
       title: this.i18n.t(context.locale, 'thanks.title'),
+      // A review is released per team and week, not when a survey closes.
+      body: context.review
+        ? this.i18n.t(context.locale, 'review.thanks', {
+            team: context.teamName,
+            k: context.k,
+            m: this.config.mixBatchSize,
+          })
+        : undefined,
       teamName: context.teamName,
       k: context.k,
       contacted,

@@ -17,6 +17,7 @@ import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ReviewsService } from '../reviews/reviews.service';
 import { ReaderAccessService } from './reader-access.service';
 import { SEARCH_MAX_LENGTH } from './service-search';
 import { ServicesErrors } from './services.errors';
@@ -45,6 +46,7 @@ export class ServicesPagesController {
     private readonly services: ServicesService,
     private readonly access: ReaderAccessService,
     private readonly rateLimits: RateLimitService,
+    private readonly reviews: ReviewsService,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -200,6 +202,8 @@ export class ServicesPagesController {
           ...page,
           title: view.team.name,
           ...view,
+          // The anonymous review request form (the reviews feature's partial and context).
+          reviewForm: this.reviews.formContext(request, reply, view.team.slug, page.locale),
         });
       },
       (_error, status) =>

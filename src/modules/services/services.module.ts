@@ -3,6 +3,7 @@ import { ActionsModule } from '../actions/actions.module';
 import { DirectoryModule } from '../directory/directory.module';
 import { MailModule } from '../mail/mail.module';
 import { ReportsModule } from '../reports/reports.module';
+import { ReviewsModule } from '../reviews/reviews.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { ReaderAccessService } from './reader-access.service';
 import { ServicesPagesController } from './services-pages.controller';
@@ -12,7 +13,14 @@ import { ServicesService } from './services.service';
 
 /** The service directory for employees: /services and a team's page (docs/directory.md). */
 @Module({
-  imports: [ReportsModule, TicketsModule, ActionsModule, DirectoryModule, MailModule],
+  imports: [
+    ReportsModule,
+    TicketsModule,
+    ActionsModule,
+    DirectoryModule,
+    MailModule,
+    ReviewsModule,
+  ],
   controllers: [ServicesPagesController],
   providers: [ServicesService, ServicesRepository, ReaderAccessService, ServicesClock],
   exports: [ServicesService],

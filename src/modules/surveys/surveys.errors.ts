@@ -10,6 +10,7 @@ export const SURVEY_ERROR_CODES = [
   'survey.team_not_found',
   'survey.threshold_too_low',
   'survey.ticket_survey',
+  'survey.review_survey',
 ] as const;
 export type SurveyErrorCode = (typeof SURVEY_ERROR_CODES)[number];
 const error = featureErrors(SURVEY_ERROR_CODES);
@@ -40,6 +41,12 @@ export const SurveyErrors = {
       'conflict',
       'survey.ticket_survey',
       `Survey ${id} collects answers after tickets; only its tickets send it.`,
+    ),
+  reviewSurvey: (id: string) =>
+    error(
+      'conflict',
+      'survey.review_survey',
+      `Survey ${id} collects anonymous reviews; employees ask for their own links.`,
     ),
   noRecipients: () =>
     error('invalid', 'survey.no_recipients', 'Give employeeIds or emails (at least one).'),

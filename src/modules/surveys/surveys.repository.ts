@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Question } from './entities/question.entity';
 import { Questionnaire } from './entities/questionnaire.entity';
-import { Survey, type SurveySubject } from './entities/survey.entity';
+import { Survey, type SurveySource, type SurveySubject } from './entities/survey.entity';
 
 /**
  * A survey that ran before this instance recorded it (the demo's history): written closed, its
@@ -13,7 +13,7 @@ export interface PastSurvey {
   key: string;
   name: string;
   questionnaireId: string;
-  source: 'pulse' | 'ticket';
+  source: SurveySource;
   /** `teamId` for subject `team`, `ratedTeamIds` for `teams`, neither for `own_team`. */
   subject: SurveySubject;
   teamId: string | null;
@@ -53,11 +53,11 @@ export class SurveysRepository {
     });
   }
 
-  /** The newest questionnaire of pulses: one that no survey after tickets uses. */
+  /** The newest questionnaire of pulses: one that no survey after tickets, nor of reviews, uses. */
   async latestPulseQuestionnaireId(): Promise<string | undefined> {
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT q.id FROM questionnaire q
-        WHERE NOT EXISTS (SELECT 1 FROM survey s WHERE s.questionnaire_id = q.id AND s.source = 'ticket')
+        WHERE NOT EXISTS (SELECT 1 FROM survey s WHERE s.questionnaire_id = q.id AND s.source <> 'pulse')
         ORDER BY q.created_at DESC LIMIT 1`,
     );
     return rows[0]?.id;

@@ -109,13 +109,33 @@ export class SurveysService {
     questionnaireId: string;
     closesAt: Date;
   }) {
+    return this.createMonthlyTeamSurvey(input, 'ticket');
+  }
+
+  /**
+   * A team's survey for the anonymous reviews of one month (made by the reviews feature, which
+   * keeps one per team and month): its answers are recorded as `review`.
+   */
+  async createReviewSurvey(input: {
+    name: string;
+    teamId: string;
+    questionnaireId: string;
+    closesAt: Date;
+  }) {
+    return this.createMonthlyTeamSurvey(input, 'review');
+  }
+
+  private async createMonthlyTeamSurvey(
+    input: { name: string; teamId: string; questionnaireId: string; closesAt: Date },
+    source: 'ticket' | 'review',
+  ) {
     await this.getQuestionnaire(input.questionnaireId);
     const survey = await this.surveys.insertSurvey({
       ...input,
       subject: 'team',
       ratedTeamIds: null,
       questionIds: null,
-      source: 'ticket',
+      source,
       reportingThreshold: this.config.reportingThreshold,
       commentThreshold: this.commentThresholdFor(this.config.reportingThreshold),
       released: false,
@@ -187,6 +207,7 @@ export class SurveysService {
     const survey = await this.getSurvey(surveyId);
     if (survey.closesAt.getTime() <= Date.now()) throw SurveyErrors.closed(surveyId);
     if (survey.source === 'ticket') throw SurveyErrors.ticketSurvey(surveyId);
+    if (survey.source === 'review') throw SurveyErrors.reviewSurvey(surveyId);
     const employeeIds = dto.employeeIds ?? [];
     const emails = (dto.emails ?? []).map((e) => e.trim().toLowerCase());
     if (employeeIds.length === 0 && emails.length === 0) throw SurveyErrors.noRecipients();

@@ -6,6 +6,8 @@ import { rowsOf } from './query-rows';
 export interface FollowUpRow {
   id: string;
   teamName: string;
+  /** For the "start an action" link of each follow-up. */
+  teamSlug: string;
   employeeName: string;
   employeeEmail: string;
   message: string | null;
@@ -77,7 +79,7 @@ export class FollowUpsRepository {
 
   listFollowUps(teamIds: string[] | 'all', limit = 200): Promise<FollowUpRow[]> {
     return this.dataSource.query(
-      `SELECT f.id, t.name AS "teamName", f.employee_name AS "employeeName",
+      `SELECT f.id, t.name AS "teamName", t.slug AS "teamSlug", f.employee_name AS "employeeName",
               f.employee_email AS "employeeEmail", f.message,
               to_char(f.requested_on, 'YYYY-MM-DD') AS "requestedOn",
               to_char(f.done_on, 'YYYY-MM-DD') AS "doneOn"

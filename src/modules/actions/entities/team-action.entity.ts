@@ -37,6 +37,7 @@ export interface ActionTexts {
 @Check('ck_team_action_origin', `"origin" IN ('question', 'comments', 'follow_up', 'other')`)
 @Check('ck_team_action_done', `("status" = 'done') = ("done_on" IS NOT NULL)`)
 @Index('ix_team_action_team', ['teamId', 'status'])
+@Index('ix_team_action_due', ['dueOn'], { where: `"status" IN ('planned', 'in_progress')` })
 export class TeamAction {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -94,6 +95,10 @@ export class TeamAction {
   /** The due date the owner was last reminded of, so a reminder goes once per due date. */
   @Column({ name: 'reminded_for', type: 'date', nullable: true })
   remindedFor!: string | null;
+
+  /** The due date the owner was told had passed, so that mail too goes once per due date. */
+  @Column({ name: 'overdue_reminded_for', type: 'date', nullable: true })
+  overdueRemindedFor!: string | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;

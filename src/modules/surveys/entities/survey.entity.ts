@@ -14,15 +14,20 @@ import { Questionnaire } from './questionnaire.entity';
 export const SURVEY_SUBJECTS = ['team', 'teams', 'own_team'] as const;
 export type SurveySubject = (typeof SURVEY_SUBJECTS)[number];
 
+/** What a survey's answers are recorded as: pulses, surveys after tickets, anonymous reviews. */
+export const SURVEY_SOURCES = ['pulse', 'ticket', 'review'] as const;
+export type SurveySource = (typeof SURVEY_SOURCES)[number];
+
 /**
  * A questionnaire sent to chosen employees until it closes. It rates one team (`team`), a list
  * of service teams each in its own block (`teams`: each rated team's answers become a response
  * of their own), or each respondent's own team (`own_team`, recorded on the invitation). Each
  * wave of a campaign is one survey. Ticket surveys (`source` = 'ticket') are made by the
- * tickets feature, one per team and month.
+ * tickets feature, one per team and month; review surveys (`source` = 'review') by the reviews
+ * feature, one per team and month too.
  */
 @Entity('survey')
-@Check('ck_survey_source', `"source" IN ('pulse', 'ticket')`)
+@Check('ck_survey_source', `"source" IN ('pulse', 'ticket', 'review')`)
 @Check('ck_survey_subject', `"subject" IN ('team', 'teams', 'own_team')`)
 @Check(
   'ck_survey_team',
@@ -83,9 +88,9 @@ export class Survey {
   @Column({ type: 'boolean', default: false })
   released!: boolean;
 
-  /** What its answers are recorded as: a pulse, or a survey after a ticket. */
+  /** What its answers are recorded as: a pulse, a survey after a ticket, or an anonymous review. */
   @Column({ type: 'varchar', length: 16, default: 'pulse' })
-  source!: 'pulse' | 'ticket';
+  source!: SurveySource;
 
   /** Links stop working at this instant; the mixer may then flush a last, smaller batch. */
   @Column({ name: 'closes_at', type: 'timestamptz' })

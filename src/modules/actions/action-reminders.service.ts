@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { JobsService } from '../../jobs/jobs.service';
+import { MailService } from '../mail/mail.service';
+import { todayIn } from './action-dates';
+import { ActionsRepository } from './actions.repository';
+
+export const ACTION_REMINDERS_QUEUE = 'actions.remind';
+export const ACTION_REMINDER_KIND = 'action-reminder';
+
+/**
+ * Job `actions.remind`, daily: the owner of an open action gets a mail ACTION_REMINDER_DAYS days
+ * before its due date (or on the first run inside that window) and one more once it is overdue.
+ * Each mail is claimed on the action (reminded_for, overdue_reminded_for: the due date it was
+ * for) in the transaction that queues it, with a dedupe key per action, kind and due date: a run
+ * repeated, or two instances at once, send it once; a new due date starts over.
+ */
+@Injectable()
+export class ActionRemindersService implements OnModuleInit {
+  private readonly logger = new Logger('ActionReminders');
+
+  constructor(
+    private readonly actions: ActionsRepository,
+    private readonly mail: MailService,
+    private readonly jobs: JobsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.jobs.register({
+      name: ACTION_REMINDERS_QUEUE,
+      cron: '15 6 * * *',
+      handler: () => this.remind().then(() => undefined),
+      retryLimit: 3,
+    });
+  }
+
+  /** Queues the reminders due on `today` (the organisation's day). Returns how many it queued. */
+  async remind(
+    today = todayIn(this.config.organisationTimeZone),
+  ): Promise<{ soon: number; overdue: number }> {
+    const days = this.config.actionReminderDays;
+    const queued = { soon: 0, overdue: 0 };
+    for (const kind of ['soon', 'overdue'] as const) {
+      if (kind === 'soon' && days === 0) continue;
+      for (const row of await this.actions.remindersDue(kind, today, days)) {
+        const sent = await this.actions.transaction(async (manager) => {
+          if (!(await this.actions.claimReminder(manager, row.id, kind, row.dueOn))) return false;
+          const link = `${this.config.baseUrl}/teams/${row.teamSlug}/actions/${row.id}/edit`;
+          await this.mail.queueMail(
+            {
+              kind: ACTION_REMINDER_KIND,
+              to: row.ownerEmail,
+              // Leads' mails are in English for now, as their pages are.
+              locale: 'en',
+              dedupeKey: `action-${kind}:${row.id}:${row.dueOn}`,
+              template: 'action-reminder',
+              subject:
+                kind === 'soon'
+                  ? `Action due on ${row.dueOn}: ${row.teamName}`
+                  : `Action overdue since ${row.dueOn}: ${row.teamName}`,
+              context: {
+                overdue: kind === 'overdue',
+                name: row.ownerName,
+                teamName: row.teamName,
+                planned: row.planned,
+                dueOn: row.dueOn,
+                status: row.status === 'in_progress' ? 'in progress' : row.status,
+                link,
+              },
+            },
+            { manager },
+          );
+          return true;
+        });
+        if (sent) queued[kind]++;
+      }
+    }
+    this.logger.log(`action reminders: ${queued.soon} due soon, ${queued.overdue} overdue`);
+    return queued;
+  }
+}
