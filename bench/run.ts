@@ -26,6 +26,12 @@ export const SCENARIOS: Scenario[] = [
     what: 'team page and overview vs the raw aggregate SQL',
   },
   {
+    name: 'services',
+    // On the same data as the reports (seeded above when there was none).
+    steps: [['seed.js', '--responses', '1000000', '--if-empty'], ['services.js']],
+    what: 'the service directory (chart and a team page) vs the raw SQL of its statements',
+  },
+  {
     name: 'webhooks',
     steps: [['webhooks.js']],
     what: 'signed ticket webhooks at 200/s for a minute (open loop) vs raw INSERTs of the same events',

@@ -18,6 +18,7 @@ import { MailModule } from './modules/mail/mail.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { ReviewsModule } from './modules/reviews/reviews.module';
 import { ResponsesModule } from './modules/responses/responses.module';
+import { ServicesModule } from './modules/services/services.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
@@ -50,6 +51,7 @@ export class AppModule {
         CampaignsModule,
         ActionsModule,
         ActionsWebModule,
+        ServicesModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

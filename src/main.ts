@@ -184,6 +184,7 @@ async function demoBanner(app: NestFastifyApplication, config: AppConfig): Promi
       `  API token:      ${apiToken}   (scope admin; Authorization: Bearer …)`,
       `  API docs:       ${config.baseUrl}/api/docs`,
       `  outbox:         ${config.baseUrl}/outbox  (as admin)`,
+      `  for employees:  ${config.baseUrl}/services  (the service directory; SERVICES_ACCESS=${config.servicesAccess})`,
       '  survey links (one person each, single use):',
       ...links.map((l) => `    [${l.locale}] ${l.url}`),
       '',

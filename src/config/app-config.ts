@@ -53,6 +53,12 @@ export interface AppConfig {
     /** Mails per `mail.send` job. */
     batchSize: number;
   };
+  /**
+   * Who may read the service directory (/services): `network`, anyone who reaches the app (it is
+   * exposed inside the company's network or behind its authenticating proxy); `link`, people
+   * signed in to inpulse or holding a reader pass mailed to their work address (docs/directory.md).
+   */
+  servicesAccess: ServicesAccess;
   reportingThreshold: number;
   /** How many comments a period needs before any is shown (never below the reporting threshold). */
   commentThreshold: number;
@@ -82,6 +88,9 @@ export interface AppConfig {
 }
 
 export type LogFormat = 'json' | 'pretty';
+
+export const SERVICES_ACCESS_MODES = ['network', 'link'] as const;
+export type ServicesAccess = (typeof SERVICES_ACCESS_MODES)[number];
 
 /**
  * The configuration as read from the environment. In demo mode the two secrets may be missing:
@@ -212,6 +221,13 @@ export function loadConfig(
     );
   }
 
+  const servicesAccess = (read('SERVICES_ACCESS')?.toLowerCase() ?? 'network') as ServicesAccess;
+  if (!SERVICES_ACCESS_MODES.includes(servicesAccess)) {
+    problems.push(
+      `SERVICES_ACCESS must be one of ${SERVICES_ACCESS_MODES.join(', ')} (got "${servicesAccess}")`,
+    );
+  }
+
   const organisationTimeZone = read('ORGANISATION_TIME_ZONE') ?? 'UTC';
   if (!isIanaZone(organisationTimeZone)) {
     problems.push(
@@ -252,6 +268,7 @@ export function loadConfig(
       connections: int('MAIL_CONNECTIONS', 5, 1, 50),
       batchSize: int('MAIL_BATCH_SIZE', 200, 1, 1000),
     },
+    servicesAccess,
     reportingThreshold,
     commentThreshold,
     mixBatchSize,

@@ -46,6 +46,7 @@ import { TicketEvent, TicketEventReceipt } from '../modules/tickets/entities/tic
 import { FollowUp, TicketSurvey } from '../modules/tickets/entities/ticket-survey.entity';
 import { WebhookDelivery } from '../modules/tickets/entities/webhook-delivery.entity';
 import { InstanceSecret } from './instance-secret.entity';
+import { ReaderPass } from '../modules/services/entities/reader-pass.entity';
 
 /** Every entity, listed once; the app, the migration CLI and the tests share this list. */
 export const ENTITIES = [
@@ -95,4 +96,5 @@ export const ENTITIES = [
   ReviewSurvey,
   TeamReviewSetting,
   ReviewBuiltinQuestionnaire,
+  ReaderPass,
 ];

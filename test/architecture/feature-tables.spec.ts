@@ -83,6 +83,10 @@ const CROSSINGS: Record<string, Record<string, string>> = {
     survey: 'a submit is refused once its survey closed; the mixer reads k and m per survey (read)',
     question: 'the mixer checks answers against their questions (read)',
   },
+  services: {
+    service_team:
+      "the directory draws every team with its published profile: one read of the team table per page (the teams feature's service lists the tree without the profile columns)",
+  },
   surveys: {
     invitation: 'the survey list shows how many were invited and answered, counts only (read)',
   },

@@ -69,6 +69,13 @@ describe('who may call what', () => {
         'GET /services/:slug/review',
         'POST /services/:slug/review',
         'GET /services/:slug/review/sent',
+        // The service directory: public to the guard, its own rule inside (SERVICES_ACCESS).
+        'GET /services',
+        'GET /services/:slug',
+        'GET /services/access',
+        'POST /services/access',
+        'GET /services/pass/:token',
+        'POST /services/pass/:token',
       ].sort(),
     );
   });

@@ -3,6 +3,8 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { foldSegments } from '../../src/modules/reports/anonymity';
 import { namedValues } from '../../src/modules/responses/release-plan';
+import { ServicesClock } from '../../src/modules/services/services-clock';
+import { ServicesService } from '../../src/modules/services/services.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TeamsService } from '../../src/modules/teams/teams.service';
 import { startTestApp, type TestApp } from '../setup/test-app';
@@ -1270,6 +1272,129 @@ describe('team reports against the real application', () => {
       }
     } finally {
       await cleanUp(built.surveyIds);
+    }
+  });
+  const DIRECTORY_RUNS = 20;
+
+  it(`the service directory shows a team's quarter as its report does, withheld exactly when the report withholds it (${DIRECTORY_RUNS} worlds)`, async () => {
+    const clock = t.get(ServicesClock);
+    const directory = t.get(ServicesService);
+    let compared = 0;
+    let shownSeen = 0;
+    let withheldSeen = 0;
+    await fc.assert(
+      fc.asyncProperty(worldArb, async (world) => {
+        const built = await build(world, rowsOf(world));
+        const quarterMonth = Math.floor((world.month - 1) / 3) * 3 + 1;
+        const quarter = `${world.year}-${pad(quarterMonth)}-01`;
+        // The directory shows the last closed quarter: its clock stands in the next one.
+        clock.fix(new Date(Date.UTC(world.year, quarterMonth - 1 + 3, 10, 12)));
+        try {
+          for (const slug of built.slugs) {
+            const url = `/api/v1/reports/teams/${slug}`;
+            const query = `?period=quarter&at=${quarter}`;
+            const report = (await t.api({ method: 'GET', url: url + query })).json() as {
+              period: { label: string };
+              headline: { withheld: boolean; nps?: number };
+            };
+            const tickets = (
+              await t.api({ method: 'GET', url: `${url}/tickets${query}` })
+            ).json() as { sources: { source: string; value: unknown }[] };
+            const page = await directory.teamPage(slug, 'en');
+            expect(page.satisfaction.quarter).toBe(report.period.label);
+            // As the API sends it (JSON writes -0 as 0).
+            const sent = (cell: unknown) => JSON.parse(JSON.stringify(cell)) as unknown;
+            expect(sent(page.satisfaction.pulse)).toEqual(report.headline);
+            const ticketCell = tickets.sources.find((s) => s.source === 'ticket');
+            expect(sent(page.satisfaction.ticket)).toEqual(ticketCell?.value);
+            // And the page says so: the figure, or that there are not enough answers.
+            const html = (await t.request({ method: 'GET', url: `/services/${slug}` })).body;
+            const part = html.slice(
+              html.indexOf('id="satisfaction-pulse"'),
+              html.indexOf('id="satisfaction-ticket"'),
+            );
+            if (report.headline.withheld) {
+              expect(part).toContain('Not enough answers to show.');
+              expect(part).not.toContain('nps-value');
+              withheldSeen++;
+            } else {
+              expect(part).toContain(
+                `<span class="nps-value" dir="ltr">${report.headline.nps}</span>`,
+              );
+              shownSeen++;
+            }
+            compared++;
+          }
+        } finally {
+          clock.fix(undefined);
+          await cleanUp(built.surveyIds);
+        }
+      }),
+      { numRuns: DIRECTORY_RUNS },
+    );
+    expect(compared).toBeGreaterThanOrEqual(DIRECTORY_RUNS * 2);
+    // Both sides of the rule were met.
+    expect(shownSeen).toBeGreaterThan(0);
+    expect(withheldSeen).toBeGreaterThan(0);
+  }, 600_000);
+  it('the directory withholds a quarter the tree rule hides, though the team has k answers', async () => {
+    // P answered 3 times itself, in a survey launched with k = 3 (a release of 3 counts); its
+    // sub-team C 5 times. P's total (8) reaches k = 5, but P minus C would be 3 people: the
+    // report withholds P, and so must the directory.
+    const tag = randomBytes(3).toString('hex');
+    const teams = t.get(TeamsService);
+    const p = await teams.create({ slug: `dir-p-${tag}`, name: `Dir P ${tag}` });
+    const c = await teams.create({
+      slug: `dir-c-${tag}`,
+      name: `Dir C ${tag}`,
+      parentSlug: p.slug,
+    });
+    const surveys: { id: string; team_id: string }[] = await t.dataSource.query(
+      `INSERT INTO survey (name, questionnaire_id, team_id, reporting_threshold, closes_at)
+       VALUES ('dir', $1, $2, 3, now() + interval '30 days'), ('dir', $1, $3, 5, now() + interval '30 days')
+       RETURNING id, team_id`,
+      [questionnaireId, p.id, c.id],
+    );
+    const surveyOf = new Map(surveys.map((x) => [x.team_id, x.id]));
+    const rows = [
+      ...Array.from({ length: 3 }, () => ({ team: p.id, score: 10 })),
+      ...Array.from({ length: 5 }, () => ({ team: c.id, score: 0 })),
+    ].map((r) => ({ ...r, id: randomUUID() }));
+    await t.dataSource.query(
+      `INSERT INTO response (id, survey_id, team_id, source, released_on)
+       SELECT id, survey_id, team_id, 'pulse', '2024-05-10'
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, survey_id uuid, team_id uuid)`,
+      [
+        JSON.stringify(
+          rows.map((r) => ({ id: r.id, survey_id: surveyOf.get(r.team), team_id: r.team })),
+        ),
+      ],
+    );
+    await t.dataSource.query(
+      `INSERT INTO answer (response_id, question_id, score)
+       SELECT id, $2, score FROM jsonb_to_recordset($1::jsonb) AS a(id uuid, score smallint)`,
+      [JSON.stringify(rows.map((r) => ({ id: r.id, score: r.score }))), npsQuestion],
+    );
+    const clock = t.get(ServicesClock);
+    clock.fix(new Date('2024-08-10T12:00:00Z'));
+    try {
+      for (const [slug, shown] of [
+        [p.slug, false],
+        [c.slug, true],
+      ] as const) {
+        const report = (
+          await t.api({
+            method: 'GET',
+            url: `/api/v1/reports/teams/${slug}?period=quarter&at=2024-04-01`,
+          })
+        ).json() as { headline: { withheld: boolean } };
+        expect(report.headline.withheld).toBe(!shown);
+        const page = await t.get(ServicesService).teamPage(slug, 'en');
+        expect(JSON.parse(JSON.stringify(page.satisfaction.pulse))).toEqual(report.headline);
+      }
+    } finally {
+      clock.fix(undefined);
+      await cleanUp(surveys.map((x) => x.id));
     }
   });
 });

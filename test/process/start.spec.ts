@@ -46,6 +46,17 @@ describe('starting the app', () => {
     const survey = await fetch(links[2][2].replace(`localhost:${port}`, `127.0.0.1:${port}`));
     expect(survey.status).toBe(200);
     expect(await survey.text()).toContain('dir="rtl"');
+    // The banner names the service directory for employees, and it shows the demo's teams.
+    const directory = first
+      .output()
+      .match(/for employees: +(http:\/\/localhost:\d+\/services)/)![1];
+    const chart = await fetch(directory.replace(`localhost:${port}`, `127.0.0.1:${port}`));
+    expect(chart.status).toBe(200);
+    const chartHtml = await chart.text();
+    expect(chartHtml).toContain('class="org-tree"');
+    expect(chartHtml.match(/class="org-box" href="\/services\//g)?.length).toBeGreaterThanOrEqual(
+      8,
+    );
     const teams = await fetch(`${base}/api/v1/teams`, {
       headers: { authorization: `Bearer ${key}` },
     });

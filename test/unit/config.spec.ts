@@ -33,6 +33,15 @@ describe('configuration', () => {
     });
   });
 
+  it('opens the service directory to the network unless SERVICES_ACCESS says link', () => {
+    expect(loadConfig({}).servicesAccess).toBe('network');
+    expect(loadConfig({ SERVICES_ACCESS: 'link' }).servicesAccess).toBe('link');
+    expect(loadConfig({ SERVICES_ACCESS: 'LINK' }).servicesAccess).toBe('link');
+    expect(problems({ SERVICES_ACCESS: 'everyone' })).toEqual([
+      'SERVICES_ACCESS must be one of network, link (got "everyone")',
+    ]);
+  });
+
   it('reads how to live with a database that is away', () => {
     const config = loadConfig({
       ...production,

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { chooseLogFormat, ConfigError, loadConfig } from '../../config/app-config';
-import { createLogger } from './logger';
+import { createLogger, REDACTED, redactPath } from './logger';
 import { PinoNestLogger } from './pino-nest-logger';
 
 /** What a logger wrote to `stream`, once it has passed it on. */
@@ -88,5 +88,16 @@ describe('log format', () => {
       level: 20,
       context: 'RouterExplorer',
     });
+  });
+});
+
+describe('paths in logs', () => {
+  it('hide the secret segment of survey, set-up and directory reader links', () => {
+    expect(redactPath('/s/secret-token?score=9')).toBe(`/s/${REDACTED}`);
+    expect(redactPath('/account/setup/secret')).toBe(`/account/setup/${REDACTED}`);
+    expect(redactPath('/services/pass/secret-pass')).toBe(`/services/pass/${REDACTED}`);
+    expect(redactPath('/Services/%70ass/secret')).toBe(`/Services/%70ass/${REDACTED}`);
+    // A team's directory page and a search keep their path (the query never is logged).
+    expect(redactPath('/services/it-desk?q=payslip')).toBe('/services/it-desk');
   });
 });

@@ -37,7 +37,10 @@ interface LoggedRequest {
   socket?: { remoteAddress?: string };
 }
 
-/** Segments of a path that hold a secret: the one after `/s/` and after `/account/setup/`. */
+/**
+ * Segments of a path that hold a secret: the one after `/s/`, after `/account/setup/` and after
+ * `/services/pass/` (the service directory's reader links).
+ */
 export function redactPath(url: string): string {
   const path = url.split(/[?#]/, 1)[0];
   const segments = path.split('/');
@@ -53,7 +56,8 @@ export function redactPath(url: string): string {
       i > 0 &&
       segment !== '' &&
       (decoded[i - 1] === 's' ||
-        (i > 1 && decoded[i - 2] === 'account' && decoded[i - 1] === 'setup'))
+        (i > 1 && decoded[i - 2] === 'account' && decoded[i - 1] === 'setup') ||
+        (i > 1 && decoded[i - 2] === 'services' && decoded[i - 1] === 'pass'))
         ? REDACTED
         : segment,
     )

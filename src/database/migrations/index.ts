@@ -17,6 +17,7 @@ import * as m14 from './1796457755234-CampaignTitles';
 import * as m15 from './1796466267501-TeamProfileAndActions';
 import * as m16 from './1796500000200-ActionOverdueReminder';
 import * as m17 from './1796500000300-ReviewSource';
+import * as m18 from './1796500000400-ServicesReaderPass';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -37,6 +38,7 @@ const modules: Record<string, unknown>[] = [
   m15,
   m16,
   m17,
+  m18,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

@@ -24,6 +24,7 @@ import { SignInThrottle } from './sign-in-throttle';
     SignInThrottle,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [AccountsService],
+  // SessionsService: public pages that are for signed-in people too (the service directory).
+  exports: [AccountsService, SessionsService],
 })
 export class AccountsModule {}

@@ -4,6 +4,7 @@ import {
   type CampaignReport,
   type CampaignReportScope,
 } from './campaign-report';
+import { type Cell, type Nps, whenClosed } from './anonymity';
 import { OverviewReportService } from './overview-report.service';
 import type { Grain } from './periods';
 import { ReportTreeService } from './report-tree.service';
@@ -93,6 +94,29 @@ export class ReportsService {
   /** The "anonymous reviews" part of a team's page for one calendar period (see ReviewReport). */
   async reviewReport(slug: string, grain: Grain, at: string): Promise<ReviewReport> {
     return this.reviewReports.build(await this.tree.scope(slug, grain, at));
+  }
+
+  /**
+   * The service directory's satisfaction figures of a team for one calendar period: its iNPS
+   * from pulses and after tickets, rolled up with its sub-teams, from the same rollups and under
+   * the same visibility rule as the team's report (so it is shown exactly when, and as, the
+   * report shows it), after-ticket results only once the period has closed. One statement.
+   */
+  async directorySatisfaction(
+    slug: string,
+    grain: Grain,
+    at: string,
+  ): Promise<{ period: TeamReport['period']; pulse: Cell<Nps>; ticket: Cell<Nps> }> {
+    const { all, team, start, end, range, memo } = await this.tree.scope(slug, grain, at);
+    const [pulse, ticket] = await Promise.all([
+      this.tree.rollups(all, range, 'pulse', memo),
+      this.tree.rollups(all, range, 'ticket', memo),
+    ]);
+    return {
+      period: this.tree.period(grain, start, end),
+      pulse: pulse.nps(team.id, start),
+      ticket: whenClosed(end, () => ticket.nps(team.id, start)),
+    };
   }
 
   /** The "after tickets" part of a team's page for one calendar period (see TicketReport). */

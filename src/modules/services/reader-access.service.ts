@@ -1,0 +1,156 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { openJson, sealJson } from '../../common/crypto/sealing';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { JobsService } from '../../jobs/jobs.service';
+import { SessionsService } from '../accounts/sessions.service';
+import { DirectoryService } from '../directory/directory.service';
+import type { BuiltMail, CancelledMail, ClaimedMail } from '../mail/mail.service';
+import { MailService } from '../mail/mail.service';
+import { ServicesErrors } from './services.errors';
+import { ServicesClock } from './services-clock';
+import { ServicesRepository } from './services.repository';
+
+export const PASS_QUEUE = 'services.pass';
+export const PASS_PURGE_QUEUE = 'services.pass-purge';
+export const PASS_MAIL_KIND = 'services-pass';
+export const PASS_COOKIE = 'inpulse_services_pass';
+const PASS_PURPOSE = 'services-reader-pass';
+/** How long a mailed link can be followed, and how long the pass it gives lasts. */
+export const PASS_LINK_HOURS = 24;
+export const PASS_DAYS = 30;
+const ADDRESS = /^[^\s@<>()",;:]{1,64}@[^\s@<>()",;:]{1,190}\.[^\s@<>()",;:]{1,63}$/;
+
+const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+
+/**
+ * Who may read the service directory (SERVICES_ACCESS, docs/directory.md). `network`: whoever
+ * reaches the app. `link`: a person signed in to inpulse (any role), or a browser holding a
+ * reader pass — a sealed HttpOnly cookie with nothing in it but its expiry, given for a
+ * single-use link mailed to an active employee's work address.
+ */
+@Injectable()
+export class ReaderAccessService implements OnModuleInit {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: ServicesRepository,
+    private readonly sessions: SessionsService,
+    private readonly directory: DirectoryService,
+    private readonly mail: MailService,
+    private readonly jobs: JobsService,
+    private readonly clock: ServicesClock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.jobs.register<{ email: string }>({
+      name: PASS_QUEUE,
+      handler: (data) => this.sendPass(data.email),
+      retryLimit: 3,
+    });
+    await this.jobs.register({
+      name: PASS_PURGE_QUEUE,
+      handler: () => this.repository.purgePasses(this.clock.now()),
+      cron: '17 3 * * *',
+      retryLimit: 1,
+    });
+    this.mail.registerKind(PASS_MAIL_KIND, { build: (mails) => this.buildPassMails(mails) });
+  }
+
+  get mode(): AppConfig['servicesAccess'] {
+    return this.config.servicesAccess;
+  }
+
+  /** Whether this request may read the directory. */
+  async mayRead(request: FastifyRequest): Promise<boolean> {
+    if (this.mode === 'network') return true;
+    if (this.holdsPass(request)) return true;
+    const user = await this.sessions.authenticateSession(
+      request.cookies?.[this.sessions.sessionCookie],
+    );
+    return user !== undefined;
+  }
+
+  private holdsPass(request: FastifyRequest): boolean {
+    const raw = request.cookies?.[PASS_COOKIE];
+    if (typeof raw !== 'string' || raw === '' || raw.length > 512) return false;
+    const sealed = openJson<{ e: number }>(
+      this.config.appSecret,
+      PASS_PURPOSE,
+      Buffer.from(raw, 'base64url'),
+    );
+    return typeof sealed?.e === 'number' && sealed.e > this.clock.now().getTime();
+  }
+
+  /**
+   * "Send me a link": checks only the address's form, then leaves the rest to a job, so the
+   * answer (and its timing) is the same whether or not the address is an employee's.
+   */
+  async requestPass(address: unknown): Promise<void> {
+    const email = typeof address === 'string' ? address.trim().toLowerCase() : '';
+    if (email.length > 254 || !ADDRESS.test(email)) throw ServicesErrors.badAddress();
+    await this.jobs.send(PASS_QUEUE, { email });
+  }
+
+  /** Job `services.pass`: a link mailed to `email` only when it is an active employee's. */
+  async sendPass(email: string): Promise<void> {
+    const employee = await this.directory.findActiveEmployee(email, null);
+    if (!employee) return;
+    await this.mail.queueMail({
+      kind: PASS_MAIL_KIND,
+      to: employee.email,
+      locale: employee.locale ?? 'en',
+      dedupeKey: `${PASS_MAIL_KIND}:${randomUUID()}`,
+      context: { name: employee.name },
+    });
+  }
+
+  /** At send time: a fresh link per mail, only its hash stored (never in the mail row). */
+  private async buildPassMails(
+    mails: readonly ClaimedMail[],
+  ): Promise<Map<string, BuiltMail | CancelledMail>> {
+    const built = new Map<string, BuiltMail | CancelledMail>();
+    const expiresAt = new Date(this.clock.now().getTime() + PASS_LINK_HOURS * 3_600_000);
+    for (const mail of mails) {
+      const token = randomBytes(32).toString('base64url');
+      await this.repository.insertPass(hashOf(token), expiresAt);
+      built.set(mail.id, {
+        template: 'services-pass',
+        subject: { key: 'services.mail.subject' },
+        context: {
+          name: (mail.context as { name?: string } | null)?.name ?? '',
+          link: `${this.config.baseUrl}/services/pass/${token}`,
+          hours: PASS_LINK_HOURS,
+          days: PASS_DAYS,
+        },
+      });
+    }
+    return built;
+  }
+
+  /** Whether a mailed link can still be followed (the page shows a button, or says why not). */
+  passState(token: string) {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return Promise.resolve('unknown' as const);
+    return this.repository.passState(hashOf(token), this.clock.now());
+  }
+
+  /** Uses the link once and gives this browser its pass; throws when it cannot be used. */
+  async redeem(token: string, reply: FastifyReply): Promise<void> {
+    const usable =
+      /^[A-Za-z0-9_-]{20,100}$/.test(token) &&
+      (await this.repository.usePass(hashOf(token), this.clock.now()));
+    if (!usable) throw ServicesErrors.passUnusable();
+    const expires = this.clock.now().getTime() + PASS_DAYS * 86_400_000;
+    reply.setCookie(
+      PASS_COOKIE,
+      sealJson(this.config.appSecret, PASS_PURPOSE, { e: expires }).toString('base64url'),
+      {
+        path: '/services',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.config.baseUrl.startsWith('https:'),
+        maxAge: PASS_DAYS * 86_400,
+      },
+    );
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { preparedQuery } from '../../database/prepared-query';
+import { SERVICES_SQL } from './services.sql';
+import type {
+  ContactChannel,
+  HoursException,
+  OpeningInterval,
+  TeamPurpose,
+} from '../teams/entities/service-team.entity';
+
+/** A team as the directory shows it: its place in the tree and its published profile. */
+export interface DirectoryTeamRow {
+  id: string;
+  slug: string;
+  name: string;
+  parentId: string | null;
+  purpose: Record<string, TeamPurpose>;
+  profileLocale: string;
+  timeZone: string;
+  openingHours: OpeningInterval[];
+  hoursExceptions: HoursException[];
+  contactChannels: ContactChannel[];
+  firstResponseTargetMinutes: number | null;
+  resolutionTargetMinutes: number | null;
+}
+
+@Injectable()
+export class ServicesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Every team with its profile, siblings by name: the whole directory in one statement. */
+  directoryTeams(): Promise<DirectoryTeamRow[]> {
+    return preparedQuery<DirectoryTeamRow>(
+      this.dataSource,
+      'services_directoryTeams',
+      SERVICES_SQL.directoryTeams,
+      [],
+    );
+  }
+
+  /** Stores a new pass (its hash only). */
+  async insertPass(tokenHash: Buffer, expiresAt: Date): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO services_reader_pass (token_hash, expires_at) VALUES ($1, $2)`,
+      [tokenHash, expiresAt],
+    );
+  }
+
+  /** Whether a pass is unused and unexpired at `now`, used, expired, or unknown. */
+  async passState(
+    tokenHash: Buffer,
+    now: Date,
+  ): Promise<'usable' | 'used' | 'expired' | 'unknown'> {
+    const rows: { used: boolean; expired: boolean }[] = await this.dataSource.query(
+      `SELECT used_at IS NOT NULL AS used, expires_at <= $2 AS expired
+         FROM services_reader_pass WHERE token_hash = $1`,
+      [tokenHash, now],
+    );
+    if (rows.length === 0) return 'unknown';
+    return rows[0].used ? 'used' : rows[0].expired ? 'expired' : 'usable';
+  }
+
+  /** Marks a usable pass used, in one statement (two clicks at once: one wins). */
+  async usePass(tokenHash: Buffer, now: Date): Promise<boolean> {
+    const [{ n }]: { n: number }[] = await this.dataSource.query(
+      `WITH used AS (
+         UPDATE services_reader_pass SET used_at = $2
+          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+          RETURNING 1)
+       SELECT count(*)::int AS n FROM used`,
+      [tokenHash, now],
+    );
+    return n === 1;
+  }
+
+  /** Drops passes expired before `before`. */
+  async purgePasses(before: Date): Promise<void> {
+    await this.dataSource.query(`DELETE FROM services_reader_pass WHERE expires_at < $1`, [before]);
+  }
+}
