@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { TestApp } from './test-app';
 
 /**
@@ -57,6 +57,22 @@ export async function openBrowser(t: TestApp): Promise<BrowserSession> {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A second Chromium with a fresh, non-persistent context: another person on another machine
+ * (no cookie of the first session), browsing in `locale` (its Accept-Language).
+ */
+export async function openGuestBrowser(
+  locale: string,
+): Promise<{ browser: Browser; context: BrowserContext }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+  return { browser, context };
 }
 
 /**
