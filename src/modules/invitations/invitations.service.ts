@@ -47,6 +47,13 @@ export interface InvitationLink {
 /** Makes the content of an invitation mail of some kind from its link. */
 export type InvitationMailContent = (mail: ClaimedMail, link: InvitationLink) => BuiltMail;
 
+/**
+ * Fresh links a person may ask for per requested invitation (a review: per team and month), on
+ * top of the first: mail sequences 1–3, one mail row each (unique per invitation and sequence).
+ * Past the cap a request queues nothing, and says nothing either.
+ */
+export const REQUESTED_FRESH_LINKS = 3;
+
 /** Which of these invitations have an answer waiting for its release (see ResponsesService). */
 export type ClaimsLookup = (invitationIds: string[]) => Promise<Set<string>>;
 
@@ -83,15 +90,18 @@ export class InvitationsService implements OnModuleInit {
    * stored), and mails whose invitation was answered, cancelled or expired meanwhile, or whose
    * person is inactive, are cancelled. Queue them with
    * `MailService.queueInvitationMails(scope, { kind, sequence, manager })`. `sent`, if given,
-   * runs in the transaction that marks the mail sent.
+   * runs in the transaction that marks the mail sent. `requested`: links the person asked for
+   * (reviews) go even while their answer waits for its release — cancelling the mail would tell
+   * the mail table that they answered; the link then opens on "already answered".
    */
   registerInvitationMail(
     kind: string,
     content: InvitationMailContent,
     sent?: (mail: ClaimedMail, manager: EntityManager) => Promise<void>,
+    options: { requested?: boolean } = {},
   ): void {
     this.mail.registerKind(kind, {
-      build: (mails) => this.buildMails(mails, content),
+      build: (mails) => this.buildMails(mails, content, options.requested === true),
       sent: async (mail, manager) => {
         if (mail.sequence === 0 && mail.invitationId)
           await this.invitations.markSent(manager, mail.invitationId);
@@ -178,10 +188,11 @@ export class InvitationsService implements OnModuleInit {
   private async buildMails(
     mails: readonly ClaimedMail[],
     content: InvitationMailContent,
+    requested: boolean,
   ): Promise<Map<string, BuiltMail | CancelledMail>> {
-    const claimed = await this.claims(
-      mails.flatMap((m) => (m.invitationId !== null ? [m.invitationId] : [])),
-    );
+    const claimed = requested
+      ? new Set<string>()
+      : await this.claims(mails.flatMap((m) => (m.invitationId !== null ? [m.invitationId] : [])));
     const withInvitation = mails.filter(
       (m) => m.invitationId !== null && !claimed.has(m.invitationId),
     );
@@ -331,8 +342,9 @@ export class InvitationsService implements OnModuleInit {
 
   /**
    * Where a person stands with a survey they ask links of (a team's review survey of the
-   * month): not invited yet, invited and not answered, or answered — released, or waiting for
-   * its release (the claim key).
+   * month): not invited yet, invited and not answered, or answered as the database already
+   * shows it (released). An answer still waiting for its release (the claim key) counts as not
+   * answered: what a request writes must not tell that the person answered before the release.
    */
   async requestedState(
     surveyId: string,
@@ -340,8 +352,7 @@ export class InvitationsService implements OnModuleInit {
   ): Promise<{ state: 'none' } | { state: 'open' | 'answered'; invitationId: string }> {
     const found = await this.invitations.findOfPerson(surveyId, employeeId);
     if (!found) return { state: 'none' };
-    const answered = found.answered || (await this.claims([found.id])).has(found.id);
-    return { state: answered ? 'answered' : 'open', invitationId: found.id };
+    return { state: found.answered ? 'answered' : 'open', invitationId: found.id };
   }
 
   /**
@@ -349,7 +360,7 @@ export class InvitationsService implements OnModuleInit {
    * when they have none for this survey; else a fresh link for the same invitation in another
    * mail of `kind` (sequences 1–3: the mail's new token replaces the old one, whose link stops
    * working). Answers what was queued: 'invited', 'new-link', or 'nothing' (the first mail has
-   * not gone yet, or the month's three fresh links are used up).
+   * not gone yet, or the month's REQUESTED_FRESH_LINKS fresh links are used up: silently).
    */
   async requestLink(
     wanted: { surveyId: string; employeeId: string; expiresAt: Date },
@@ -367,7 +378,7 @@ export class InvitationsService implements OnModuleInit {
         manager,
       );
       if (!existing?.sent) return 'nothing';
-      for (let sequence = 1; sequence <= 3; sequence++) {
+      for (let sequence = 1; sequence <= REQUESTED_FRESH_LINKS; sequence++) {
         const queued = await this.mail.queueInvitationMails(
           { invitationIds: [existing.id] },
           { kind, sequence, manager },

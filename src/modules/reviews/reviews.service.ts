@@ -29,7 +29,14 @@ const SEALED_REQUEST_SIZE = 512;
 /** A review link (and its month's survey) keeps working this long into the next month. */
 export const REVIEW_GRACE_DAYS = 3;
 
-/** Requests per client (IP address) and per address: a ceiling against mail bombing and probing. */
+/**
+ * Requests per client (IP address) and per address: a ceiling against mail bombing and probing.
+ * The per-address limit is keyed by the address alone, so someone who knows a colleague's
+ * address can keep it at 429 for an hour at a time; it is kept anyway, because it is what
+ * protects that colleague's mailbox, and the page answers the same (429) whoever the address is.
+ * What a request can mail is bounded besides: one invitation per person, team and month, at
+ * most REQUESTED_FRESH_LINKS fresh links for it, and one "already reviewed" mail.
+ */
 export const REVIEW_RATE_LIMITS = {
   perClient: { name: 'review-ip', limit: 20, windowSeconds: 3600 },
   perAddress: { name: 'review-address', limit: 3, windowSeconds: 3600 },
@@ -81,18 +88,23 @@ export class ReviewsService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.invitations.registerInvitationMail(REVIEW_MAIL_KIND, (mail, link) => ({
-      template: 'review-link',
-      subject: { key: 'email.review.subject', params: { team: link.teamName } },
-      context: {
-        name: link.name,
-        teamName: link.teamName,
-        k: link.reportingThreshold,
-        link: link.url,
-        expires: link.expiresAt,
-        replaces: mail.sequence > 0,
-      },
-    }));
+    this.invitations.registerInvitationMail(
+      REVIEW_MAIL_KIND,
+      (mail, link) => ({
+        template: 'review-link',
+        subject: { key: 'email.review.subject', params: { team: link.teamName } },
+        context: {
+          name: link.name,
+          teamName: link.teamName,
+          k: link.reportingThreshold,
+          link: link.url,
+          expires: link.expiresAt,
+          replaces: mail.sequence > 0,
+        },
+      }),
+      undefined,
+      { requested: true },
+    );
     await this.jobs.register<{ ref: string; sealed: string }>({
       name: REVIEW_REQUEST_QUEUE,
       handler: (data) => this.runRequest(data).then(() => undefined),
@@ -180,7 +192,8 @@ export class ReviewsService implements OnModuleInit {
         kind: REVIEW_ALREADY_KIND,
         to: employee.email,
         locale: employee.locale,
-        dedupeKey: `review-already:${data.ref}`,
+        // One per invitation (person, team and month), however often they ask.
+        dedupeKey: `review-already:${state.invitationId}`,
         template: 'review-already',
         subject: { key: 'email.review.already_subject', params: { team: team.name } },
         context: { name: employee.name, teamName: team.name, next: mailDate(nextMonthStart(now)) },
