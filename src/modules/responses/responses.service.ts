@@ -58,8 +58,9 @@ const TICKET_MARKER = 'ticket';
  * transaction of its own that writes the responses in random order, the segment aggregates, marks
  * the invitations answered and deletes the pending rows, then vacuums them away:
  * - a pulse survey is released once, after it has closed (its teams below m: dropped unread);
- * - answers after tickets are released per team after each period (a week within a month) has
- *   closed, dated by that period's first day; a team below m waits for the next period;
+ * - answers after tickets are released per team and questionnaire after each period (a week
+ *   within a month) has closed, dated by that period's first day; a group below m waits for the
+ *   next period;
  * - anonymous reviews likewise, per team and period, apart from the answers after tickets (a
  *   source of their own, with no segment).
  */

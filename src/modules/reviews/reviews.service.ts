@@ -68,8 +68,10 @@ export function nextMonthStart(now: Date): Date {
  * rate limits and enqueues a job whose payload holds the address sealed — the same writes and
  * the same answer for every address. The job (`review.request`) finds the active employee, and
  * invites them to the team's review survey of the month (one invitation per person and survey:
- * at most one review per team and month), or mails a fresh link for their unanswered
- * invitation, or tells them they reviewed the team already this month; then it deletes itself.
+ * at most one review per team and month), or mails a fresh link for their invitation while the
+ * database shows it unanswered (an answer waiting for its release included: nothing written may
+ * tell it apart), or, once a release marked it answered, tells them (once) they reviewed the team
+ * already this month; then it deletes itself.
  * Answers take the usual sealed path; the mixer releases them per team and period like answers
  * after tickets (ResponsesService).
  */
