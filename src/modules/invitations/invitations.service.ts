@@ -21,6 +21,7 @@ import {
   SurveyLink,
 } from './invitations.repository';
 import { InvitationErrors } from './invitations.errors';
+import { TicketInvitationsRepository } from './ticket-invitations.repository';
 import { hashToken, looksLikeToken, mailLinkToken, newToken } from './tokens';
 
 /** What an invitation's mail may say, with its fresh link (made when the mail is built). */
@@ -47,13 +48,6 @@ export interface InvitationLink {
 /** Makes the content of an invitation mail of some kind from its link. */
 export type InvitationMailContent = (mail: ClaimedMail, link: InvitationLink) => BuiltMail;
 
-/**
- * Fresh links a person may ask for per requested invitation (a review: per team and month), on
- * top of the first: mail sequences 1–3, one mail row each (unique per invitation and sequence).
- * Past the cap a request queues nothing, and says nothing either.
- */
-export const REQUESTED_FRESH_LINKS = 3;
-
 /** Which of these invitations have an answer waiting for its release (see ResponsesService). */
 export type ClaimsLookup = (invitationIds: string[]) => Promise<Set<string>>;
 
@@ -63,6 +57,7 @@ export class InvitationsService implements OnModuleInit {
 
   constructor(
     private readonly invitations: InvitationsRepository,
+    private readonly ticketInvitations: TicketInvitationsRepository,
     private readonly mail: MailService,
     private readonly fatigue: FatigueService,
     private readonly actions: ActionsService,
@@ -293,11 +288,15 @@ export class InvitationsService implements OnModuleInit {
    */
   async createTicketInvitations(
     manager: EntityManager,
-    wanted: Parameters<InvitationsRepository['insertTicketInvitations']>[1],
+    wanted: Parameters<TicketInvitationsRepository['insertTicketInvitations']>[1],
     kind: string,
   ): Promise<number> {
     const budgetDays = await this.fatigue.lockBudget(manager);
-    const result = await this.invitations.insertTicketInvitations(manager, wanted, budgetDays);
+    const result = await this.ticketInvitations.insertTicketInvitations(
+      manager,
+      wanted,
+      budgetDays,
+    );
     for (const skipped of result.skippedByBudget)
       await this.fatigue.recordSkipped(manager, 'survey', skipped.surveyId, 1);
     if (result.ids.length > 0)
@@ -318,7 +317,7 @@ export class InvitationsService implements OnModuleInit {
     throttleDays: number;
   }): Promise<'yes' | 'already-invited' | 'throttled' | 'fatigue-budget'> {
     const budgetDays = await this.fatigue.days();
-    const verdict = await this.invitations.ticketSurveyAllowed({ ...input, budgetDays });
+    const verdict = await this.ticketInvitations.ticketSurveyAllowed({ ...input, budgetDays });
     if (verdict === 'fatigue-budget')
       await this.fatigue.recordSkipped(undefined, 'survey', input.surveyId, 1);
     return verdict;
@@ -329,7 +328,10 @@ export class InvitationsService implements OnModuleInit {
     inputs: { surveyId: string; teamId: string; employeeId: string; throttleDays: number }[],
   ): Promise<('yes' | 'already-invited' | 'throttled' | 'fatigue-budget')[]> {
     if (inputs.length === 0) return [];
-    const verdicts = await this.invitations.ticketSurveysAllowed(inputs, await this.fatigue.days());
+    const verdicts = await this.ticketInvitations.ticketSurveysAllowed(
+      inputs,
+      await this.fatigue.days(),
+    );
     const skipped = new Map<string, number>();
     verdicts.forEach((verdict, i) => {
       if (verdict === 'fatigue-budget')
@@ -338,55 +340,6 @@ export class InvitationsService implements OnModuleInit {
     for (const [surveyId, n] of skipped)
       await this.fatigue.recordSkipped(undefined, 'survey', surveyId, n);
     return verdicts;
-  }
-
-  /**
-   * Where a person stands with a survey they ask links of (a team's review survey of the
-   * month): not invited yet, invited and not answered, or answered as the database already
-   * shows it (released). An answer still waiting for its release (the claim key) counts as not
-   * answered: what a request writes must not tell that the person answered before the release.
-   */
-  async requestedState(
-    surveyId: string,
-    employeeId: string,
-  ): Promise<{ state: 'none' } | { state: 'open' | 'answered'; invitationId: string }> {
-    const found = await this.invitations.findOfPerson(surveyId, employeeId);
-    if (!found) return { state: 'none' };
-    return { state: found.answered ? 'answered' : 'open', invitationId: found.id };
-  }
-
-  /**
-   * A link the person asked for (a review): a new invitation and its mail of `kind` (sequence 0)
-   * when they have none for this survey; else a fresh link for the same invitation in another
-   * mail of `kind` (sequences 1–3: the mail's new token replaces the old one, whose link stops
-   * working). Answers what was queued: 'invited', 'new-link', or 'nothing' (the first mail has
-   * not gone yet, or the month's REQUESTED_FRESH_LINKS fresh links are used up: silently).
-   */
-  async requestLink(
-    wanted: { surveyId: string; employeeId: string; expiresAt: Date },
-    kind: string,
-  ): Promise<'invited' | 'new-link' | 'nothing'> {
-    return this.invitations.transaction(async (manager) => {
-      const created = await this.invitations.insertRequested(manager, wanted);
-      if (created) {
-        await this.mail.queueInvitationMails({ invitationIds: [created] }, { kind, manager });
-        return 'invited';
-      }
-      const existing = await this.invitations.findOfPerson(
-        wanted.surveyId,
-        wanted.employeeId,
-        manager,
-      );
-      if (!existing?.sent) return 'nothing';
-      for (let sequence = 1; sequence <= REQUESTED_FRESH_LINKS; sequence++) {
-        const queued = await this.mail.queueInvitationMails(
-          { invitationIds: [existing.id] },
-          { kind, sequence, manager },
-        );
-        if (queued.queued > 0) return 'new-link';
-      }
-      return 'nothing';
-    });
   }
 
   /**

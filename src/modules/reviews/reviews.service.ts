@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { DirectoryService } from '../directory/directory.service';
 import { InvitationsService } from '../invitations/invitations.service';
+import { RequestedLinksService } from '../invitations/requested-links.service';
 import { mailDate, MailService } from '../mail/mail.service';
 import { SurveysService } from '../surveys/surveys.service';
 import type { ServiceTeam } from '../teams/entities/service-team.entity';
@@ -83,6 +84,7 @@ export class ReviewsService implements OnModuleInit {
     private readonly directory: DirectoryService,
     private readonly surveys: SurveysService,
     private readonly invitations: InvitationsService,
+    private readonly requestedLinks: RequestedLinksService,
     private readonly mail: MailService,
     private readonly jobs: JobsService,
     private readonly rateLimits: RateLimitService,
@@ -188,7 +190,7 @@ export class ReviewsService implements OnModuleInit {
     const employee = await this.directory.findActiveEmployee(request.email, null);
     if (!employee) return 'not-in-directory';
     const surveyId = await this.monthlySurvey(team, now);
-    const state = await this.invitations.requestedState(surveyId, employee.id);
+    const state = await this.requestedLinks.requestedState(surveyId, employee.id);
     if (state.state === 'answered') {
       await this.mail.queueMail({
         kind: REVIEW_ALREADY_KIND,
@@ -203,7 +205,7 @@ export class ReviewsService implements OnModuleInit {
       return 'already-reviewed';
     }
     // Nothing is logged: a line's time would tie the request to a known address.
-    return this.invitations.requestLink(
+    return this.requestedLinks.requestLink(
       { surveyId, employeeId: employee.id, expiresAt: this.linkExpiry(now) },
       REVIEW_MAIL_KIND,
     );
