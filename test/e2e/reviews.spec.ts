@@ -196,7 +196,8 @@ describe('anonymous reviews', () => {
     const team = await createTeam(t, 'IT Service Desk');
     const [known, inactive, reviewed] = await createEmployees(t, 3);
     await t.get(DirectoryService).setActive(inactive.id, false, undefined);
-    // `reviewed` already reviewed the team this month.
+    // `reviewed` already reviewed the team this month, and a release marked it answered (as it
+    // would with m people; before that a request is treated as for one not answered).
     await ask(team.slug, { email: reviewed.email });
     await runJobs();
     await sendQueuedMail(t);
@@ -204,6 +205,9 @@ describe('anonymous reviews', () => {
     const survey = await openSurvey(t, token);
     const nps = survey.page.body.match(/name="(q_[0-9a-f-]+)" value="9"/)?.[1] as string;
     expect((await submitSurvey(t, token, { [nps]: '9' }, survey)).statusCode).toBe(200);
+    await t.dataSource.query(`UPDATE invitation SET answered = true WHERE employee_id = $1`, [
+      reviewed.id,
+    ]);
 
     // The rate limiter counts any address asked for, known or not: it starts afresh here, as for
     // an address asked for the first time this hour.
@@ -305,11 +309,25 @@ describe('anonymous reviews', () => {
     const nps = survey.page.body.match(/name="(q_[0-9a-f-]+)" value="9"/)?.[1] as string;
     expect((await submitSurvey(t, secondToken, { [nps]: '10' }, survey)).statusCode).toBe(200);
 
-    // Answered: a third request this month gets no link, but a mail that says so and when.
+    // Answered, the answer waiting for its release: a request is treated as for one not
+    // answered (a fresh link, which opens on "already answered"), so that nothing it writes
+    // tells that the person answered before the release.
+    await ask(team.slug, { email: person.email });
+    expect(await runJobs()).toEqual(['new-link']);
+    await sendQueuedMail(t);
+    const waiting = tokenOf(mailsTo(person.email)[2]);
+    expect((await t.request({ method: 'GET', url: `/s/${waiting}` })).statusCode).toBe(410);
+
+    // Released (the invitation marked answered, as the release does): a request this month gets
+    // no link, but a mail that says so and when.
+    await t.dataSource.query(`UPDATE invitation SET answered = true WHERE employee_id = $1`, [
+      person.id,
+    ]);
+    await t.dataSource.query(`DELETE FROM rate_limit_bucket WHERE key LIKE 'review-address:%'`);
     await ask(team.slug, { email: person.email });
     expect(await runJobs()).toEqual(['already-reviewed']);
     await sendQueuedMail(t);
-    const third = mailsTo(person.email)[2];
+    const third = mailsTo(person.email)[3];
     expect(third.text).not.toMatch(/\/s\//);
     expect(third.html).toContain('dir="rtl"');
     const nextMonth = nextMonthStart(new Date());
@@ -325,8 +343,11 @@ describe('anonymous reviews', () => {
     expect(still).toBe(1);
 
     // Next month (the hour's rate limit long over): a new review survey, a new invitation.
+    await ask(team.slug, { email: person.email });
+    await ask(team.slug, { email: person.email });
     const limited = await ask(team.slug, { email: person.email });
     expect(limited.statusCode).toBe(429);
+    await runJobs();
     await t.dataSource.query(`DELETE FROM rate_limit_bucket WHERE key LIKE 'review-address:%'`);
     expect((await ask(team.slug, { email: person.email })).statusCode).toBe(303);
     expect(await runJobs(new Date(nextMonth.getTime() + 86_400_000))).toEqual(['invited']);

@@ -1,6 +1,12 @@
 import { Client } from 'pg';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
-import { createEmployees, createSurvey, inviteAndCollectTokens, submitSurvey } from '../factories';
+import {
+  createEmployees,
+  createSurvey,
+  createTeam,
+  inviteAndCollectTokens,
+  submitSurvey,
+} from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 import { urlFor } from '../setup/test-database';
 
@@ -26,8 +32,8 @@ describe('the mixer', () => {
       surveyId,
     ]);
 
-  async function answerInOrder(count: number, invited = Math.max(count, M)) {
-    const { survey, questions } = await createSurvey(t);
+  async function answerInOrder(count: number, invited = Math.max(count, M), teamSlug?: string) {
+    const { survey, questions } = await createSurvey(t, { teamSlug });
     const people = await createEmployees(t, invited);
     const tokens = await inviteAndCollectTokens(t, survey.id, people);
     const [nps, , , , , text] = questions;
@@ -197,6 +203,41 @@ describe('the mixer', () => {
       [team],
     );
     expect(n).toBe(2 * M);
+  });
+
+  it('releases a team’s answers after tickets per questionnaire: a group below m waits, even when the team has m people', async () => {
+    const team = await createTeam(t, 'Questionnaire switch');
+    // Two monthly surveys of the team after tickets, each with a questionnaire of its own: the
+    // old month's with 4 people, the new month's with m. Answered while open, as pulses would be.
+    const old = await answerInOrder(4, M, team.slug);
+    const current = await answerInOrder(M, M, team.slug);
+    await t.dataSource.query(`UPDATE survey SET source = 'ticket' WHERE id = ANY($1::uuid[])`, [
+      [old.survey.id, current.survey.id],
+    ]);
+    await t.dataSource.query(
+      `UPDATE survey SET created_at = created_at - interval '40 days' WHERE id = $1`,
+      [old.survey.id],
+    );
+    await t.dataSource.query(`DELETE FROM release_marker WHERE name = 'ticket'`);
+    await t.dataSource.query(
+      `INSERT INTO release_marker (name, released_through) VALUES ('ticket', current_date - 60)`,
+    );
+    expect(await mix()).toBe(M);
+    // Every response answers the questionnaire of the survey it is filed under: the new one.
+    const filed: { survey: string; own: boolean }[] = await t.dataSource.query(
+      `SELECT DISTINCT r.survey_id AS survey, qu.questionnaire_id = s.questionnaire_id AS own
+         FROM response r JOIN survey s ON s.id = r.survey_id
+         JOIN answer a ON a.response_id = r.id JOIN question qu ON qu.id = a.question_id
+        WHERE r.team_id = $1`,
+      [team.id],
+    );
+    expect(filed).toEqual([{ survey: current.survey.id, own: true }]);
+    const [{ waiting }] = await t.dataSource.query(
+      'SELECT count(*)::int AS waiting FROM pending_response WHERE survey_id = $1',
+      [old.survey.id],
+    );
+    expect(waiting).toBe(4);
+    await t.dataSource.query('DELETE FROM pending_response WHERE survey_id = $1', [old.survey.id]);
   });
 });
 

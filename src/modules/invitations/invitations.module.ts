@@ -4,10 +4,17 @@ import { FatigueModule } from '../fatigue/fatigue.module';
 import { MailModule } from '../mail/mail.module';
 import { InvitationsRepository } from './invitations.repository';
 import { InvitationsService } from './invitations.service';
+import { RequestedLinksService } from './requested-links.service';
+import { TicketInvitationsRepository } from './ticket-invitations.repository';
 
 @Module({
   imports: [ActionsModule, MailModule, FatigueModule],
-  providers: [InvitationsService, InvitationsRepository],
-  exports: [InvitationsService],
+  providers: [
+    InvitationsService,
+    InvitationsRepository,
+    TicketInvitationsRepository,
+    RequestedLinksService,
+  ],
+  exports: [InvitationsService, RequestedLinksService],
 })
 export class InvitationsModule {}

@@ -21,6 +21,7 @@ import {
   SurveyLink,
 } from './invitations.repository';
 import { InvitationErrors } from './invitations.errors';
+import { TicketInvitationsRepository } from './ticket-invitations.repository';
 import { hashToken, looksLikeToken, mailLinkToken, newToken } from './tokens';
 
 /** What an invitation's mail may say, with its fresh link (made when the mail is built). */
@@ -56,6 +57,7 @@ export class InvitationsService implements OnModuleInit {
 
   constructor(
     private readonly invitations: InvitationsRepository,
+    private readonly ticketInvitations: TicketInvitationsRepository,
     private readonly mail: MailService,
     private readonly fatigue: FatigueService,
     private readonly actions: ActionsService,
@@ -83,15 +85,18 @@ export class InvitationsService implements OnModuleInit {
    * stored), and mails whose invitation was answered, cancelled or expired meanwhile, or whose
    * person is inactive, are cancelled. Queue them with
    * `MailService.queueInvitationMails(scope, { kind, sequence, manager })`. `sent`, if given,
-   * runs in the transaction that marks the mail sent.
+   * runs in the transaction that marks the mail sent. `requested`: links the person asked for
+   * (reviews) go even while their answer waits for its release — cancelling the mail would tell
+   * the mail table that they answered; the link then opens on "already answered".
    */
   registerInvitationMail(
     kind: string,
     content: InvitationMailContent,
     sent?: (mail: ClaimedMail, manager: EntityManager) => Promise<void>,
+    options: { requested?: boolean } = {},
   ): void {
     this.mail.registerKind(kind, {
-      build: (mails) => this.buildMails(mails, content),
+      build: (mails) => this.buildMails(mails, content, options.requested === true),
       sent: async (mail, manager) => {
         if (mail.sequence === 0 && mail.invitationId)
           await this.invitations.markSent(manager, mail.invitationId);
@@ -178,10 +183,11 @@ export class InvitationsService implements OnModuleInit {
   private async buildMails(
     mails: readonly ClaimedMail[],
     content: InvitationMailContent,
+    requested: boolean,
   ): Promise<Map<string, BuiltMail | CancelledMail>> {
-    const claimed = await this.claims(
-      mails.flatMap((m) => (m.invitationId !== null ? [m.invitationId] : [])),
-    );
+    const claimed = requested
+      ? new Set<string>()
+      : await this.claims(mails.flatMap((m) => (m.invitationId !== null ? [m.invitationId] : [])));
     const withInvitation = mails.filter(
       (m) => m.invitationId !== null && !claimed.has(m.invitationId),
     );
@@ -282,11 +288,15 @@ export class InvitationsService implements OnModuleInit {
    */
   async createTicketInvitations(
     manager: EntityManager,
-    wanted: Parameters<InvitationsRepository['insertTicketInvitations']>[1],
+    wanted: Parameters<TicketInvitationsRepository['insertTicketInvitations']>[1],
     kind: string,
   ): Promise<number> {
     const budgetDays = await this.fatigue.lockBudget(manager);
-    const result = await this.invitations.insertTicketInvitations(manager, wanted, budgetDays);
+    const result = await this.ticketInvitations.insertTicketInvitations(
+      manager,
+      wanted,
+      budgetDays,
+    );
     for (const skipped of result.skippedByBudget)
       await this.fatigue.recordSkipped(manager, 'survey', skipped.surveyId, 1);
     if (result.ids.length > 0)
@@ -307,7 +317,7 @@ export class InvitationsService implements OnModuleInit {
     throttleDays: number;
   }): Promise<'yes' | 'already-invited' | 'throttled' | 'fatigue-budget'> {
     const budgetDays = await this.fatigue.days();
-    const verdict = await this.invitations.ticketSurveyAllowed({ ...input, budgetDays });
+    const verdict = await this.ticketInvitations.ticketSurveyAllowed({ ...input, budgetDays });
     if (verdict === 'fatigue-budget')
       await this.fatigue.recordSkipped(undefined, 'survey', input.surveyId, 1);
     return verdict;
@@ -318,7 +328,10 @@ export class InvitationsService implements OnModuleInit {
     inputs: { surveyId: string; teamId: string; employeeId: string; throttleDays: number }[],
   ): Promise<('yes' | 'already-invited' | 'throttled' | 'fatigue-budget')[]> {
     if (inputs.length === 0) return [];
-    const verdicts = await this.invitations.ticketSurveysAllowed(inputs, await this.fatigue.days());
+    const verdicts = await this.ticketInvitations.ticketSurveysAllowed(
+      inputs,
+      await this.fatigue.days(),
+    );
     const skipped = new Map<string, number>();
     verdicts.forEach((verdict, i) => {
       if (verdict === 'fatigue-budget')
@@ -327,55 +340,6 @@ export class InvitationsService implements OnModuleInit {
     for (const [surveyId, n] of skipped)
       await this.fatigue.recordSkipped(undefined, 'survey', surveyId, n);
     return verdicts;
-  }
-
-  /**
-   * Where a person stands with a survey they ask links of (a team's review survey of the
-   * month): not invited yet, invited and not answered, or answered — released, or waiting for
-   * its release (the claim key).
-   */
-  async requestedState(
-    surveyId: string,
-    employeeId: string,
-  ): Promise<{ state: 'none' } | { state: 'open' | 'answered'; invitationId: string }> {
-    const found = await this.invitations.findOfPerson(surveyId, employeeId);
-    if (!found) return { state: 'none' };
-    const answered = found.answered || (await this.claims([found.id])).has(found.id);
-    return { state: answered ? 'answered' : 'open', invitationId: found.id };
-  }
-
-  /**
-   * A link the person asked for (a review): a new invitation and its mail of `kind` (sequence 0)
-   * when they have none for this survey; else a fresh link for the same invitation in another
-   * mail of `kind` (sequences 1–3: the mail's new token replaces the old one, whose link stops
-   * working). Answers what was queued: 'invited', 'new-link', or 'nothing' (the first mail has
-   * not gone yet, or the month's three fresh links are used up).
-   */
-  async requestLink(
-    wanted: { surveyId: string; employeeId: string; expiresAt: Date },
-    kind: string,
-  ): Promise<'invited' | 'new-link' | 'nothing'> {
-    return this.invitations.transaction(async (manager) => {
-      const created = await this.invitations.insertRequested(manager, wanted);
-      if (created) {
-        await this.mail.queueInvitationMails({ invitationIds: [created] }, { kind, manager });
-        return 'invited';
-      }
-      const existing = await this.invitations.findOfPerson(
-        wanted.surveyId,
-        wanted.employeeId,
-        manager,
-      );
-      if (!existing?.sent) return 'nothing';
-      for (let sequence = 1; sequence <= 3; sequence++) {
-        const queued = await this.mail.queueInvitationMails(
-          { invitationIds: [existing.id] },
-          { kind, sequence, manager },
-        );
-        if (queued.queued > 0) return 'new-link';
-      }
-      return 'nothing';
-    });
   }
 
   /**

@@ -40,7 +40,13 @@ export interface ClaimedInvitation {
 }
 
 /** What one release reads: a survey, or a team's monthly surveys of a source (per period). */
-export type ReleaseUnit = { surveyId: string } | { teamId: string; source: PeriodicSource };
+/**
+ * What one release reads: a pulse survey, or a team's pending answers of a periodic source asked
+ * with one questionnaire (answers keep their questions' ids, so answers to two questionnaires are
+ * never released as one batch: each questionnaire's group needs its m people).
+ */
+export type ReleaseUnit =
+  { surveyId: string } | { teamId: string; source: PeriodicSource; questionnaireId: string };
 
 /** The sources whose answers are released per team and period (not per survey). */
 export type PeriodicSource = 'ticket' | 'review';
@@ -70,10 +76,12 @@ export class ReleaseWriter {
     const bySurvey = 'surveyId' in where;
     return this.manager.query(
       `SELECT p.id, p.survey_id AS "surveyId", p.sealed FROM pending_response p
-        WHERE ${bySurvey ? 'p.survey_id = $1' : `p.survey_id IN (SELECT id FROM survey WHERE source = $4 AND team_id = $1)`}
+        WHERE ${bySurvey ? 'p.survey_id = $1' : `p.survey_id IN (SELECT id FROM survey WHERE source = $4 AND team_id = $1 AND questionnaire_id = $5)`}
           AND ($2::uuid IS NULL OR p.id > $2::uuid)
         ORDER BY p.id LIMIT $3`,
-      bySurvey ? [where.surveyId, afterId, limit] : [where.teamId, afterId, limit, where.source],
+      bySurvey
+        ? [where.surveyId, afterId, limit]
+        : [where.teamId, afterId, limit, where.source, where.questionnaireId],
     );
   }
 
@@ -251,23 +259,31 @@ export class ResponsesRepository {
   }
 
   /** Teams with answers of a source (after tickets, reviews) waiting. */
-  async teamsWithPending(source: PeriodicSource): Promise<string[]> {
-    const rows: { team_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT s.team_id FROM pending_response p
+  /** The (team, questionnaire) release units of a periodic source with answers pending. */
+  async unitsWithPending(
+    source: PeriodicSource,
+  ): Promise<{ teamId: string; questionnaireId: string }[]> {
+    return this.dataSource.query(
+      `SELECT DISTINCT s.team_id AS "teamId", s.questionnaire_id AS "questionnaireId"
+         FROM pending_response p
          JOIN survey s ON s.id = p.survey_id AND s.source = $1`,
       [source],
     );
-    return rows.map((r) => r.team_id);
   }
 
   /**
-   * The newest survey of a source (after tickets, reviews) of a team: the one its released
-   * answers are filed under.
+   * The newest survey of a source (after tickets, reviews) of a team with this questionnaire:
+   * the one a release unit's answers are filed under.
    */
-  async newestSurveyOf(teamId: string, source: PeriodicSource): Promise<string | undefined> {
+  async newestSurveyOf(
+    teamId: string,
+    source: PeriodicSource,
+    questionnaireId: string,
+  ): Promise<string | undefined> {
     const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM survey WHERE source = $2 AND team_id = $1 ORDER BY created_at DESC LIMIT 1`,
-      [teamId, source],
+      `SELECT id FROM survey WHERE source = $2 AND team_id = $1 AND questionnaire_id = $3
+        ORDER BY created_at DESC LIMIT 1`,
+      [teamId, source, questionnaireId],
     );
     return rows[0]?.id;
   }
@@ -278,15 +294,6 @@ export class ResponsesRepository {
       [questionnaireIds],
     );
     return new Map(rows.map((r) => [r.id, r.type]));
-  }
-
-  /** The questionnaires of a team's surveys of a source (after tickets, reviews). */
-  async questionnairesOfTeam(teamId: string, source: PeriodicSource): Promise<string[]> {
-    const rows: { questionnaire_id: string }[] = await this.dataSource.query(
-      'SELECT DISTINCT questionnaire_id FROM survey WHERE team_id = $1 AND source = $2',
-      [teamId, source],
-    );
-    return rows.map((r) => r.questionnaire_id);
   }
 
   /**

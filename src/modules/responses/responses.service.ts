@@ -58,8 +58,9 @@ const TICKET_MARKER = 'ticket';
  * transaction of its own that writes the responses in random order, the segment aggregates, marks
  * the invitations answered and deletes the pending rows, then vacuums them away:
  * - a pulse survey is released once, after it has closed (its teams below m: dropped unread);
- * - answers after tickets are released per team after each period (a week within a month) has
- *   closed, dated by that period's first day; a team below m waits for the next period;
+ * - answers after tickets are released per team and questionnaire after each period (a week
+ *   within a month) has closed, dated by that period's first day; a group below m waits for the
+ *   next period;
  * - anonymous reviews likewise, per team and period, apart from the answers after tickets (a
  *   source of their own, with no segment).
  */
@@ -181,8 +182,8 @@ export class ResponsesService implements OnModuleInit {
     else if (through < current) {
       const releasedOn = previousPeriodStart(current);
       for (const source of ['ticket', 'review'] as const)
-        for (const teamId of await this.responses.teamsWithPending(source)) {
-          const result = await this.releasePeriodic(teamId, source, releasedOn);
+        for (const unit of await this.responses.unitsWithPending(source)) {
+          const result = await this.releasePeriodic({ ...unit, source }, releasedOn);
           written += result?.written ?? 0;
           touched ||= (result?.consumed ?? 0) > 0;
         }
@@ -264,28 +265,27 @@ export class ResponsesService implements OnModuleInit {
   }
 
   /**
-   * A team's answers after tickets (or its reviews), once a period has closed: filed under the
-   * team's newest survey of the source, in groups of at least m people; fewer wait (carry).
+   * A team's answers after tickets (or its reviews) asked with one questionnaire, once a period
+   * has closed: filed under the team's newest survey of the source with that questionnaire, in
+   * groups of at least m people; fewer wait (carry). A team's questionnaire may change from one
+   * month to the next, and an answer keeps its questions' ids: answers to two questionnaires are
+   * never one batch, or the one person who answered the old one would stand alone in it.
    */
-  private async releasePeriodic(teamId: string, source: PeriodicSource, releasedOn: string) {
-    const surveyId = await this.responses.newestSurveyOf(teamId, source);
+  private async releasePeriodic(
+    unit: { teamId: string; source: PeriodicSource; questionnaireId: string },
+    releasedOn: string,
+  ) {
+    const { teamId, source, questionnaireId } = unit;
+    const surveyId = await this.responses.newestSurveyOf(teamId, source, questionnaireId);
     if (!surveyId) return undefined;
-    // A team's review questionnaire may change from one month to the next: a carried answer
-    // keeps its own month's questions.
-    const questionTypes = await this.responses.questionTypes(
-      await this.responses.questionnairesOfTeam(teamId, source),
-    );
+    const questionTypes = await this.responses.questionTypes([questionnaireId]);
     return this.responses.release({ surveyId, source, releasedOn }, (writer) =>
-      this.runRelease(
-        writer,
-        { teamId, source },
-        {
-          mode: 'carry',
-          dimensions: DIMENSIONS_OF[source],
-          questionTypes,
-          dropAll: false,
-        },
-      ),
+      this.runRelease(writer, unit, {
+        mode: 'carry',
+        dimensions: DIMENSIONS_OF[source],
+        questionTypes,
+        dropAll: false,
+      }),
     );
   }
 

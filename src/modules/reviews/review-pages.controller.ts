@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../common/access/access.decorator';
@@ -8,6 +9,7 @@ import { sentFromThisSite } from '../../common/http/same-origin';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ReaderAccessService } from '../services/reader-access.service';
 import type { ServiceTeam } from '../teams/entities/service-team.entity';
 import { reviewAddress, reviewFormAuthentic, reviewFormContext } from './review-form';
 import { ReviewsService } from './reviews.service';
@@ -17,7 +19,9 @@ import { ReviewsService } from './reviews.service';
  * directory's team page includes the same partial), the request (POST: Post/Redirect/Get), and
  * the one answer every request gets, whatever the address — known, unknown, inactive, or
  * already reviewed: the work happens in a job, so neither the page, its status, its headers nor
- * its timing says whether the address is in the directory.
+ * its timing says whether the address is in the directory. They are pages of the service
+ * directory, so they follow its access rule (SERVICES_ACCESS): in `link` mode a browser with
+ * neither a reader pass nor a session is sent to /services/access (303), nothing written.
  */
 @Public()
 @ApiExcludeController()
@@ -27,7 +31,31 @@ export class ReviewPagesController {
     private readonly reviews: ReviewsService,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /**
+   * Whether this request may read the directory. The directory's module includes the review
+   * form on its team pages (it imports this module), so its reader check is looked up at run
+   * time rather than imported; without it, link mode lets nobody in.
+   */
+  private async mayRead(request: FastifyRequest): Promise<boolean> {
+    if (this.config.servicesAccess === 'network') return true;
+    let access: ReaderAccessService | undefined;
+    try {
+      access = this.moduleRef.get(ReaderAccessService, { strict: false });
+    } catch {
+      access = undefined;
+    }
+    return access ? access.mayRead(request) : false;
+  }
+
+  /** False (and a 303 to the access page) when the reader may not read the directory. */
+  private async admitted(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    if (await this.mayRead(request)) return true;
+    await reply.redirect('/services/access', 303);
+    return false;
+  }
 
   @Get(':slug/review')
   async form(
@@ -37,6 +65,7 @@ export class ReviewPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     privateHeaders(reply);
+    if (!(await this.admitted(request, reply))) return;
     const team = await this.reviews.team(slug);
     await this.render(request, reply, team, this.locale(request, lang), 200, {});
   }
@@ -49,6 +78,7 @@ export class ReviewPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     privateHeaders(reply);
+    if (!(await this.admitted(request, reply))) return;
     const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const locale = this.locale(request, typeof form.lang === 'string' ? form.lang : undefined);
     const team = await this.reviews.team(slug);
@@ -98,6 +128,7 @@ export class ReviewPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     privateHeaders(reply);
+    if (!(await this.admitted(request, reply))) return;
     await this.reviews.team(slug);
     const locale = this.locale(request, lang);
     await reply.code(200).view('pages/reviews/sent.hbs', {

@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { DirectoryService } from '../directory/directory.service';
 import { InvitationsService } from '../invitations/invitations.service';
+import { RequestedLinksService } from '../invitations/requested-links.service';
 import { mailDate, MailService } from '../mail/mail.service';
 import { SurveysService } from '../surveys/surveys.service';
 import type { ServiceTeam } from '../teams/entities/service-team.entity';
@@ -29,7 +30,14 @@ const SEALED_REQUEST_SIZE = 512;
 /** A review link (and its month's survey) keeps working this long into the next month. */
 export const REVIEW_GRACE_DAYS = 3;
 
-/** Requests per client (IP address) and per address: a ceiling against mail bombing and probing. */
+/**
+ * Requests per client (IP address) and per address: a ceiling against mail bombing and probing.
+ * The per-address limit is keyed by the address alone, so someone who knows a colleague's
+ * address can keep it at 429 for an hour at a time; it is kept anyway, because it is what
+ * protects that colleague's mailbox, and the page answers the same (429) whoever the address is.
+ * What a request can mail is bounded besides: one invitation per person, team and month, at
+ * most REQUESTED_FRESH_LINKS fresh links for it, and one "already reviewed" mail.
+ */
 export const REVIEW_RATE_LIMITS = {
   perClient: { name: 'review-ip', limit: 20, windowSeconds: 3600 },
   perAddress: { name: 'review-address', limit: 3, windowSeconds: 3600 },
@@ -61,8 +69,10 @@ export function nextMonthStart(now: Date): Date {
  * rate limits and enqueues a job whose payload holds the address sealed — the same writes and
  * the same answer for every address. The job (`review.request`) finds the active employee, and
  * invites them to the team's review survey of the month (one invitation per person and survey:
- * at most one review per team and month), or mails a fresh link for their unanswered
- * invitation, or tells them they reviewed the team already this month; then it deletes itself.
+ * at most one review per team and month), or mails a fresh link for their invitation while the
+ * database shows it unanswered (an answer waiting for its release included: nothing written may
+ * tell it apart), or, once a release marked it answered, tells them (once) they reviewed the team
+ * already this month; then it deletes itself.
  * Answers take the usual sealed path; the mixer releases them per team and period like answers
  * after tickets (ResponsesService).
  */
@@ -74,6 +84,7 @@ export class ReviewsService implements OnModuleInit {
     private readonly directory: DirectoryService,
     private readonly surveys: SurveysService,
     private readonly invitations: InvitationsService,
+    private readonly requestedLinks: RequestedLinksService,
     private readonly mail: MailService,
     private readonly jobs: JobsService,
     private readonly rateLimits: RateLimitService,
@@ -81,18 +92,23 @@ export class ReviewsService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.invitations.registerInvitationMail(REVIEW_MAIL_KIND, (mail, link) => ({
-      template: 'review-link',
-      subject: { key: 'email.review.subject', params: { team: link.teamName } },
-      context: {
-        name: link.name,
-        teamName: link.teamName,
-        k: link.reportingThreshold,
-        link: link.url,
-        expires: link.expiresAt,
-        replaces: mail.sequence > 0,
-      },
-    }));
+    this.invitations.registerInvitationMail(
+      REVIEW_MAIL_KIND,
+      (mail, link) => ({
+        template: 'review-link',
+        subject: { key: 'email.review.subject', params: { team: link.teamName } },
+        context: {
+          name: link.name,
+          teamName: link.teamName,
+          k: link.reportingThreshold,
+          link: link.url,
+          expires: link.expiresAt,
+          replaces: mail.sequence > 0,
+        },
+      }),
+      undefined,
+      { requested: true },
+    );
     await this.jobs.register<{ ref: string; sealed: string }>({
       name: REVIEW_REQUEST_QUEUE,
       handler: (data) => this.runRequest(data).then(() => undefined),
@@ -174,13 +190,14 @@ export class ReviewsService implements OnModuleInit {
     const employee = await this.directory.findActiveEmployee(request.email, null);
     if (!employee) return 'not-in-directory';
     const surveyId = await this.monthlySurvey(team, now);
-    const state = await this.invitations.requestedState(surveyId, employee.id);
+    const state = await this.requestedLinks.requestedState(surveyId, employee.id);
     if (state.state === 'answered') {
       await this.mail.queueMail({
         kind: REVIEW_ALREADY_KIND,
         to: employee.email,
         locale: employee.locale,
-        dedupeKey: `review-already:${data.ref}`,
+        // One per invitation (person, team and month), however often they ask.
+        dedupeKey: `review-already:${state.invitationId}`,
         template: 'review-already',
         subject: { key: 'email.review.already_subject', params: { team: team.name } },
         context: { name: employee.name, teamName: team.name, next: mailDate(nextMonthStart(now)) },
@@ -188,7 +205,7 @@ export class ReviewsService implements OnModuleInit {
       return 'already-reviewed';
     }
     // Nothing is logged: a line's time would tie the request to a known address.
-    return this.invitations.requestLink(
+    return this.requestedLinks.requestLink(
       { surveyId, employeeId: employee.id, expiresAt: this.linkExpiry(now) },
       REVIEW_MAIL_KIND,
     );

@@ -110,13 +110,21 @@ export class SurveysRepository {
    * survey is released once, whole, so its count moves once; below the survey's k it is withheld
    * (null). A survey after tickets never shows one: its team's answers are released per period
    * across the monthly surveys (one that waited goes with the next month's), so its count would
-   * move by the few a later release carried.
+   * move by the few a later release carried. Nor does a review survey (or one after tickets)
+   * show how many were invited: its invitations are made one by one as people ask (or tickets
+   * close), so the count of a team's month, watched, tells when someone asked for a review;
+   * `countsWithheld` says why both are null.
    */
-  listSurveysWithCounts(): Promise<(Survey & { invited: number; answered: number | null })[]> {
+  listSurveysWithCounts(): Promise<
+    (Survey & { invited: number | null; answered: number | null; countsWithheld: string | null })[]
+  > {
     return this.dataSource.query(`
       SELECT s.id, s.name, s.source, s.questionnaire_id AS "questionnaireId", s.team_id AS "teamId",
              s.reporting_threshold AS "reportingThreshold", s.closes_at AS "closesAt", s.created_at AS "createdAt",
-             count(i.id)::int AS invited,
+             CASE WHEN s.source = 'pulse' THEN count(i.id)::int END AS invited,
+             CASE WHEN s.source = 'review' THEN 'invitations are made one by one as people ask for a review: their count would tell when someone asked'
+                  WHEN s.source = 'ticket' THEN 'invitations are made one by one as tickets close, and answers are released per team and period across months'
+             END AS "countsWithheld",
              CASE WHEN s.source = 'pulse' AND count(*) FILTER (WHERE i.answered) >= s.reporting_threshold
                   THEN count(*) FILTER (WHERE i.answered)::int END AS answered
         FROM survey s LEFT JOIN invitation i ON i.survey_id = s.id
