@@ -8,6 +8,7 @@ import {
   type TeamPurpose,
 } from './entities/service-team.entity';
 import { calendarDateProblem } from '../../common/http/calendar-date';
+import { hasBidiControls } from '../../common/text';
 import { isTimeZone, minutesOf } from './opening-hours';
 
 /** The languages a team describes itself in: those of the employee-facing pages. */
@@ -135,6 +136,10 @@ export function readProfile(input: unknown): { profile?: TeamProfile; problems: 
     if (required && trimmed === '') problems.push(`${field} is required`);
     if (trimmed.length > max) problems.push(`${field} must be at most ${max} characters`);
     if (CONTROL.test(trimmed)) problems.push(`${field} must not contain control characters`);
+    if (hasBidiControls(trimmed))
+      problems.push(
+        `${field} must not contain bidi override or isolate characters (U+202A–202E, U+2066–2069)`,
+      );
     return trimmed;
   };
 
