@@ -7,6 +7,7 @@ import {
   type ServiceTeam,
   type TeamPurpose,
 } from './entities/service-team.entity';
+import { createHash } from 'node:crypto';
 import { calendarDateProblem } from '../../common/http/calendar-date';
 import { hasBidiControls } from '../../common/text';
 import { isTimeZone, minutesOf } from './opening-hours';
@@ -70,6 +71,15 @@ function canonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/**
+ * A short fingerprint of a profile as it is: the form and the API's ETag carry the one they
+ * started from, and a change made from an older one is refused (someone else changed it since).
+ */
+export function profileVersion(profile: TeamProfile): string {
+  const whole = PROFILE_PARTS.map((part) => canonical(profile[part])).join('\n');
+  return createHash('sha256').update(whole).digest('hex').slice(0, 16);
 }
 
 /** The parts of a profile that differ between two versions (for the audit log). */
