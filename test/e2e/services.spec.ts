@@ -361,8 +361,18 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
     (await t.dataSource.query(
       `SELECT data FROM pgboss.job WHERE name = 'services.pass' ORDER BY created_on`,
     )) as {
-      data: { email: string };
+      data: { ref: string; sealed: string };
     }[];
+  /** pg-boss's rows (jobs and archive) of the pass queue, as text. */
+  const passJobsText = async () =>
+    (
+      (await t.dataSource.query(
+        `SELECT data::text AS data FROM pgboss.job WHERE name = 'services.pass'
+         UNION ALL SELECT data::text FROM pgboss.archive WHERE name = 'services.pass'`,
+      )) as { data: string }[]
+    )
+      .map((r) => r.data)
+      .join('\n');
 
   it('sends readers without a session or pass to the access page (303)', async () => {
     for (const url of ['/services', `/services/${teams.it.slug}`, '/services?q=laptop']) {
@@ -391,13 +401,32 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
     const pageAfter = async () =>
       (await get('/services/access?sent=1')).body.replace(/name="_csrf" value="[^"]+"/, '');
     expect(await pageAfter()).toEqual(await pageAfter());
-    // The jobs do the looking up.
+    // The jobs do the looking up; their payloads hold the address sealed, all of one size.
     const queued = (await jobs()).slice(before);
-    expect(queued.map((j) => j.data.email).sort()).toEqual(
-      [employee.email.toLowerCase(), 'nobody.here@example.com'].sort(),
+    expect(queued).toHaveLength(2);
+    const text = await passJobsText();
+    for (const address of [employee.email, 'nobody.here', 'example.com'])
+      expect(text.toLowerCase()).not.toContain(address.toLowerCase());
+    expect(new Set(queued.map((j) => j.data.sealed.length)).size).toBe(1);
+    const opened = queued.map(
+      (j) =>
+        openJson<{ email: string }>(
+          TEST_APP_SECRET,
+          'services-pass-request',
+          Buffer.from(j.data.sealed, 'base64'),
+        )?.email,
     );
+    expect(opened.sort()).toEqual([employee.email.toLowerCase(), 'nobody.here@example.com'].sort());
     const access = t.get(ReaderAccessService);
-    for (const job of queued) await access.sendPass(job.data.email);
+    for (const job of queued) await access.runPassRequest(job.data);
+    // Each job deleted itself: nothing of the requests is left in pg-boss, archive included.
+    const refs = queued.map((j) => j.data.ref);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT ((SELECT count(*) FROM pgboss.job WHERE name = 'services.pass' AND id = ANY($1::uuid[]))
+             + (SELECT count(*) FROM pgboss.archive WHERE name = 'services.pass' AND id = ANY($1::uuid[])))::int AS n`,
+      [refs],
+    );
+    expect(n).toBe(0);
     await sendQueuedMail(t);
     const mails: { to_address: string; subject: string; text: string }[] = await t.dataSource.query(
       `SELECT to_address, subject, text FROM outbox_message WHERE to_address IN ($1, $2)`,

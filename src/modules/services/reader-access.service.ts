@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { openJson, sealJson } from '../../common/crypto/sealing';
+import { openJson, sealJson, sealJsonAtSize } from '../../common/crypto/sealing';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { SessionsService } from '../accounts/sessions.service';
@@ -17,6 +17,9 @@ export const PASS_PURGE_QUEUE = 'services.pass-purge';
 export const PASS_MAIL_KIND = 'services-pass';
 export const PASS_COOKIE = 'inpulse_services_pass';
 const PASS_PURPOSE = 'services-reader-pass';
+const PASS_REQUEST_PURPOSE = 'services-pass-request';
+/** Every sealed request is this many bytes before sealing: its length says nothing of the address. */
+const SEALED_REQUEST_SIZE = 320;
 /** How long a mailed link can be followed, and how long the pass it gives lasts. */
 export const PASS_LINK_HOURS = 24;
 export const PASS_DAYS = 30;
@@ -43,9 +46,9 @@ export class ReaderAccessService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.jobs.register<{ email: string }>({
+    await this.jobs.register<{ ref: string; sealed: string }>({
       name: PASS_QUEUE,
-      handler: (data) => this.sendPass(data.email),
+      handler: (data) => this.runPassRequest(data),
       retryLimit: 3,
     });
     await this.jobs.register({
@@ -89,7 +92,42 @@ export class ReaderAccessService implements OnModuleInit {
   async requestPass(address: unknown): Promise<void> {
     const email = typeof address === 'string' ? address.trim().toLowerCase() : '';
     if (email.length > 254 || !ADDRESS.test(email)) throw ServicesErrors.badAddress();
-    await this.jobs.send(PASS_QUEUE, { email });
+    // The job's payload holds the address sealed, at one size (pg-boss keeps payloads in its
+    // tables); the job deletes itself, and its archived copy, once it ran.
+    const sealed = sealJsonAtSize(
+      this.config.appSecret,
+      PASS_REQUEST_PURPOSE,
+      { email },
+      SEALED_REQUEST_SIZE,
+    );
+    if (!sealed) throw ServicesErrors.badAddress();
+    const ref = randomUUID();
+    await this.jobs.send(
+      PASS_QUEUE,
+      { ref, sealed: sealed.toString('base64') },
+      { id: ref, retryLimit: 3 },
+    );
+  }
+
+  /**
+   * Job `services.pass`: opens the sealed address, mails a link when it is an active employee's
+   * (sendPass), then deletes its own job from pg-boss's job table and archive. A run that fails
+   * is retried by pg-boss, its payload sealed meanwhile.
+   */
+  async runPassRequest(data: { ref?: unknown; sealed?: unknown }): Promise<void> {
+    const request =
+      typeof data.sealed === 'string'
+        ? openJson<{ email?: unknown }>(
+            this.config.appSecret,
+            PASS_REQUEST_PURPOSE,
+            Buffer.from(data.sealed, 'base64'),
+          )
+        : undefined;
+    if (typeof request?.email === 'string') await this.sendPass(request.email);
+    if (typeof data.ref === 'string' && /^[0-9a-f-]{36}$/.test(data.ref))
+      await this.jobs.deleteJobs(this.repository.jobsExecutor(), PASS_QUEUE, [data.ref], {
+        archive: true,
+      });
   }
 
   /** Job `services.pass`: a link mailed to `email` only when it is an active employee's. */

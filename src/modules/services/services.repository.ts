@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { JobsExecutor } from '../../jobs/jobs.service';
 import { preparedQuery } from '../../database/prepared-query';
 import { SERVICES_SQL } from './services.sql';
 import type {
@@ -38,6 +39,16 @@ export class ServicesRepository {
       SERVICES_SQL.directoryTeams,
       [],
     );
+  }
+
+  /** Runs pg-boss's statements (JobsService.deleteJobs) on this data source. */
+  jobsExecutor(): JobsExecutor {
+    return {
+      executeSql: async (text: string, values: unknown[]) => {
+        const rows: unknown = await this.dataSource.query(text, values);
+        return { rows: Array.isArray(rows) ? rows : [] };
+      },
+    };
   }
 
   /** Stores a new pass (its hash only). */
