@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { openJson } from '../../src/common/crypto/sealing';
+import { openJson, sealJson } from '../../src/common/crypto/sealing';
+import { ApiTokensService } from '../../src/modules/accounts/api-tokens.service';
 import { ReaderAccessService } from '../../src/modules/services/reader-access.service';
 import { ServicesClock } from '../../src/modules/services/services-clock';
 import { createEmployees, createTeam, formBody, sendQueuedMail, signIn } from '../factories';
@@ -480,7 +481,7 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
     const pass = opened.cookies.find((c) => c.name === 'inpulse_services_pass')!;
     expect(pass.httpOnly).toBe(true);
     expect(pass.path).toBe('/services');
-    expect(pass.maxAge).toBe(30 * 86_400);
+    expect(pass.maxAge).toBe(14 * 86_400);
     // Sealed: nothing readable in it, no employee id or address.
     const sealed = Buffer.from(pass.value, 'base64url');
     expect(sealed.toString('latin1')).not.toContain('example');
@@ -489,7 +490,8 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
       'services-reader-pass',
       sealed,
     );
-    expect(Object.keys(content ?? {})).toEqual(['e']);
+    // A pass id (a server-side row naming nobody) and the expiry.
+    expect(Object.keys(content ?? {}).sort()).toEqual(['e', 'p']);
     const res = await get(`/services/${teams.it.slug}`, `inpulse_services_pass=${pass.value}`);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Laptops, phones');
@@ -522,12 +524,86 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
     const opened = await redeem(fresh);
     const pass = opened.cookies.find((c) => c.name === 'inpulse_services_pass')!.value;
     const clock = t.get(ServicesClock);
-    clock.fix(new Date(Date.now() + 31 * 86_400_000));
+    clock.fix(new Date(Date.now() + 15 * 86_400_000));
     try {
       expect((await get('/services', `inpulse_services_pass=${pass}`)).statusCode).toBe(303);
     } finally {
       clock.fix(undefined);
     }
+  });
+
+  it('honours a pass only while its server-side row lives: an admin revokes all, audited', async () => {
+    const pass = async () => {
+      const opened = await redeem(await mailedToken());
+      return opened.cookies.find((c) => c.name === 'inpulse_services_pass')!.value;
+    };
+    const first = await pass();
+    const second = await pass();
+    for (const p of [first, second])
+      expect((await get('/services', `inpulse_services_pass=${p}`)).statusCode).toBe(200);
+    // A well-sealed cookie whose id has no row (or no id at all, as passes before) is refused.
+    const e = Date.now() + 86_400_000;
+    for (const value of [{ p: '00000000-0000-4000-8000-000000000000', e }, { e }]) {
+      const forged = sealJson(TEST_APP_SECRET, 'services-reader-pass', value).toString('base64url');
+      expect((await get('/services', `inpulse_services_pass=${forged}`)).statusCode).toBe(303);
+    }
+    // Only the admin scope may revoke.
+    const reader = (
+      await t
+        .get(ApiTokensService)
+        .createApiToken(undefined, { name: 'dir', scopes: ['directory:write'] })
+    ).value;
+    const refused = await t.request({
+      method: 'POST',
+      url: '/api/v1/services/passes/revoke-all',
+      headers: { authorization: `Bearer ${reader}` },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect((await get('/services', `inpulse_services_pass=${first}`)).statusCode).toBe(200);
+    const res = await t.api({ method: 'POST', url: '/api/v1/services/passes/revoke-all' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().revoked).toBeGreaterThanOrEqual(2);
+    for (const p of [first, second])
+      expect((await get('/services', `inpulse_services_pass=${p}`)).statusCode).toBe(303);
+    const [audit] = await t.dataSource.query(
+      `SELECT details FROM audit_event WHERE action = 'services.passes_revoked' ORDER BY at DESC LIMIT 1`,
+    );
+    expect(audit.details.revoked).toBe(res.json().revoked);
+    // A new link gives a new pass that works.
+    expect((await get('/services', `inpulse_services_pass=${await pass()}`)).statusCode).toBe(200);
+
+    // The settings page's button: HR only.
+    const third = await pass();
+    const lead = await signIn(t, 'lead');
+    const byLead = await t.request({
+      method: 'POST',
+      url: '/admin/settings/services-passes/revoke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: lead.cookie },
+      payload: formBody({ _csrf: lead.csrf }),
+    });
+    expect(byLead.statusCode).toBe(403);
+    expect((await get('/services', `inpulse_services_pass=${third}`)).statusCode).toBe(200);
+    const admin = await signIn(t, 'admin');
+    const settings = await t.request({
+      method: 'GET',
+      url: '/admin/settings',
+      headers: { cookie: admin.cookie },
+    });
+    expect(settings.body).toContain('action="/admin/settings/services-passes/revoke"');
+    const byAdmin = await t.request({
+      method: 'POST',
+      url: '/admin/settings/services-passes/revoke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: admin.cookie },
+      payload: formBody({ _csrf: admin.csrf }),
+    });
+    expect(byAdmin.statusCode).toBe(303);
+    expect(byAdmin.headers.location).toBe('/admin/settings?saved=1');
+    expect((await get('/services', `inpulse_services_pass=${third}`)).statusCode).toBe(303);
+    // No address or employee id is stored with a browser's pass either.
+    const columns: { column_name: string }[] = await t.dataSource.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'services_reader_session'`,
+    );
+    expect(columns.map((c) => c.column_name).sort()).toEqual(['created_at', 'expires_at', 'id']);
   });
 
   it('refuses a malformed address with 400 and queues nothing; a forged form with 403', async () => {

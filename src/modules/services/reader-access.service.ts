@@ -20,9 +20,9 @@ const PASS_PURPOSE = 'services-reader-pass';
 const PASS_REQUEST_PURPOSE = 'services-pass-request';
 /** Every sealed request is this many bytes before sealing: its length says nothing of the address. */
 const SEALED_REQUEST_SIZE = 320;
-/** How long a mailed link can be followed, and how long the pass it gives lasts. */
+/** How long a mailed link can be followed (the pass it gives lasts SERVICES_PASS_DAYS). */
 export const PASS_LINK_HOURS = 24;
-export const PASS_DAYS = 30;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ADDRESS = /^[^\s@<>()",;:]{1,64}@[^\s@<>()",;:]{1,190}\.[^\s@<>()",;:]{1,63}$/;
 
 const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest();
@@ -30,8 +30,10 @@ const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').dig
 /**
  * Who may read the service directory (SERVICES_ACCESS, docs/directory.md). `network`: whoever
  * reaches the app. `link`: a person signed in to inpulse (any role), or a browser holding a
- * reader pass — a sealed HttpOnly cookie with nothing in it but its expiry, given for a
- * single-use link mailed to an active employee's work address.
+ * reader pass — a sealed HttpOnly cookie holding a pass id and its expiry, given for a
+ * single-use link mailed to an active employee's work address, and honoured only while its
+ * server-side row (services_reader_session, which names nobody) exists: an HR admin can revoke
+ * every pass at once. A pass is not bound to a person, by design (docs/directory.md).
  */
 @Injectable()
 export class ReaderAccessService implements OnModuleInit {
@@ -67,22 +69,30 @@ export class ReaderAccessService implements OnModuleInit {
   /** Whether this request may read the directory. */
   async mayRead(request: FastifyRequest): Promise<boolean> {
     if (this.mode === 'network') return true;
-    if (this.holdsPass(request)) return true;
+    if (await this.holdsPass(request)) return true;
     const user = await this.sessions.authenticateSession(
       request.cookies?.[this.sessions.sessionCookie],
     );
     return user !== undefined;
   }
 
-  private holdsPass(request: FastifyRequest): boolean {
+  private async holdsPass(request: FastifyRequest): Promise<boolean> {
     const raw = request.cookies?.[PASS_COOKIE];
     if (typeof raw !== 'string' || raw === '' || raw.length > 512) return false;
-    const sealed = openJson<{ e: number }>(
+    const sealed = openJson<{ p?: unknown; e?: unknown }>(
       this.config.appSecret,
       PASS_PURPOSE,
       Buffer.from(raw, 'base64url'),
     );
-    return typeof sealed?.e === 'number' && sealed.e > this.clock.now().getTime();
+    const now = this.clock.now();
+    if (typeof sealed?.e !== 'number' || sealed.e <= now.getTime()) return false;
+    if (typeof sealed.p !== 'string' || !UUID.test(sealed.p)) return false;
+    return this.repository.sessionValid(sealed.p, now);
+  }
+
+  /** Ends every reader pass given so far (an HR admin's choice; the caller audits it). */
+  revokeAllPasses(): Promise<number> {
+    return this.repository.revokeSessions(this.clock.now());
   }
 
   /**
@@ -159,7 +169,7 @@ export class ReaderAccessService implements OnModuleInit {
           name: (mail.context as { name?: string } | null)?.name ?? '',
           link: `${this.config.baseUrl}/services/pass/${token}`,
           hours: PASS_LINK_HOURS,
-          days: PASS_DAYS,
+          days: this.config.servicesPassDays,
         },
       });
     }
@@ -174,20 +184,23 @@ export class ReaderAccessService implements OnModuleInit {
 
   /** Uses the link once and gives this browser its pass; throws when it cannot be used. */
   async redeem(token: string, reply: FastifyReply): Promise<void> {
+    const now = this.clock.now();
+    const days = this.config.servicesPassDays;
+    const expires = now.getTime() + days * 86_400_000;
+    const id = randomUUID();
     const usable =
       /^[A-Za-z0-9_-]{20,100}$/.test(token) &&
-      (await this.repository.usePass(hashOf(token), this.clock.now()));
+      (await this.repository.usePassForSession(hashOf(token), now, id, new Date(expires)));
     if (!usable) throw ServicesErrors.passUnusable();
-    const expires = this.clock.now().getTime() + PASS_DAYS * 86_400_000;
     reply.setCookie(
       PASS_COOKIE,
-      sealJson(this.config.appSecret, PASS_PURPOSE, { e: expires }).toString('base64url'),
+      sealJson(this.config.appSecret, PASS_PURPOSE, { p: id, e: expires }).toString('base64url'),
       {
         path: '/services',
         httpOnly: true,
         sameSite: 'lax',
         secure: this.config.baseUrl.startsWith('https:'),
-        maxAge: PASS_DAYS * 86_400,
+        maxAge: days * 86_400,
       },
     );
   }
