@@ -59,6 +59,8 @@ export interface AppConfig {
    * signed in to inpulse or holding a reader pass mailed to their work address (docs/directory.md).
    */
   servicesAccess: ServicesAccess;
+  /** How long a directory reader pass lasts in a browser (SERVICES_ACCESS=link), in days. */
+  servicesPassDays: number;
   reportingThreshold: number;
   /** How many comments a period needs before any is shown (never below the reporting threshold). */
   commentThreshold: number;
@@ -269,6 +271,7 @@ export function loadConfig(
       batchSize: int('MAIL_BATCH_SIZE', 200, 1, 1000),
     },
     servicesAccess,
+    servicesPassDays: int('SERVICES_PASS_DAYS', 14, 1, 365),
     reportingThreshold,
     commentThreshold,
     mixBatchSize,

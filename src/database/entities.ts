@@ -47,6 +47,7 @@ import { FollowUp, TicketSurvey } from '../modules/tickets/entities/ticket-surve
 import { WebhookDelivery } from '../modules/tickets/entities/webhook-delivery.entity';
 import { InstanceSecret } from './instance-secret.entity';
 import { ReaderPass } from '../modules/services/entities/reader-pass.entity';
+import { ReaderSession } from '../modules/services/entities/reader-session.entity';
 
 /** Every entity, listed once; the app, the migration CLI and the tests share this list. */
 export const ENTITIES = [
@@ -97,4 +98,5 @@ export const ENTITIES = [
   TeamReviewSetting,
   ReviewBuiltinQuestionnaire,
   ReaderPass,
+  ReaderSession,
 ];

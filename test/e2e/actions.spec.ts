@@ -292,6 +292,26 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
       expect(await rows()).toBe(n);
     });
 
+    it('refuses a viewer of the team as owner (the reminder carries the internal text)', async () => {
+      const n = await rows();
+      const res = await t.api({
+        method: 'POST',
+        url: `/api/v1/teams/${teamA.slug}/actions`,
+        payload: {
+          heard: VALID.heard,
+          planned: 'Internal: a plan viewers must not read',
+          locale: 'en',
+          ownerId: viewerA.userId,
+        },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(await rows()).toBe(n);
+      const page = await get(leadA, `/teams/${teamA.slug}/actions/new`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).not.toContain(`value="${viewerA.userId}"`);
+      expect(page.body).toContain(`value="${leadA.userId}"`);
+    });
+
     it('refuses a bad edit and a bad status change the same way', async () => {
       const { id } = await createByApi(teamA, {});
       const a = await audits();
@@ -318,7 +338,7 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
         ...VALID,
         planned: 'A first reply within two working hours.',
         dueOn: addDays(today, 10),
-        ownerId: viewerA.userId,
+        ownerId: leadA.userId,
         published: 'yes',
         tr_fa_heard: 'مردم برای اولین پاسخ زیاد منتظر می‌مانند.',
         tr_fa_planned: 'اولین پاسخ ظرف دو ساعت کاری.',
@@ -329,11 +349,11 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
         team: teamA.slug,
         fields: expect.arrayContaining(['planned', 'dueOn', 'ownerId', 'translations']),
         dueOn: { from: null, to: addDays(today, 10) },
-        ownerId: { from: null, to: viewerA.userId },
+        ownerId: { from: null, to: leadA.userId },
       });
       expect(JSON.stringify(updated.details)).not.toContain('two working hours');
       const row = await action(id);
-      expect(row.ownerUserId).toBe(viewerA.userId);
+      expect(row.ownerUserId).toBe(leadA.userId);
       expect(row.translations.fa.planned).toBe('اولین پاسخ ظرف دو ساعت کاری.');
 
       // Saving the same again writes nothing.
@@ -342,7 +362,7 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
         ...VALID,
         planned: 'A first reply within two working hours.',
         dueOn: addDays(today, 10),
-        ownerId: viewerA.userId,
+        ownerId: leadA.userId,
         published: 'yes',
         tr_fa_heard: 'مردم برای اولین پاسخ زیاد منتظر می‌مانند.',
         tr_fa_planned: 'اولین پاسخ ظرف دو ساعت کاری.',
@@ -374,6 +394,41 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
         to: 'dropped',
         unpublished: true,
       });
+    });
+  });
+
+  describe('changes at the same time', () => {
+    it('lands two simultaneous PATCHes of different fields, each audited with what it did', async () => {
+      for (let i = 0; i < 8; i++) {
+        const { id } = await createByApi(teamA, {});
+        const due = addDays(today, 20 + i);
+        const [a, b] = await Promise.all([
+          t.api({ method: 'PATCH', url: `/api/v1/actions/${id}`, payload: { dueOn: due } }),
+          t.api({
+            method: 'PATCH',
+            url: `/api/v1/actions/${id}`,
+            payload: { status: 'in_progress', published: true },
+          }),
+        ]);
+        expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+        const row = await action(id);
+        expect(row).toMatchObject({ dueOn: due, status: 'in_progress', published: true });
+        const entries: { action: string; details: Record<string, unknown> }[] =
+          await t.dataSource.query(
+            `SELECT action, details FROM audit_event WHERE target = $1 AND action <> 'action.created' ORDER BY at`,
+            [`action ${id}`],
+          );
+        expect(entries.map((e) => e.action).sort()).toEqual([
+          'action.status_changed',
+          'action.updated',
+          'action.updated',
+        ]);
+        const fields = entries
+          .filter((e) => e.action === 'action.updated')
+          .map((e) => (e.details.fields as string[]).join(','))
+          .sort();
+        expect(fields).toEqual(['dueOn', 'published']);
+      }
     });
   });
 
@@ -718,6 +773,68 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
         soon.id,
       ]);
       expect(await reminders.remind()).toEqual({ soon: 0, overdue: 0 });
+    });
+
+    it('sends nothing to an owner who may no longer see the team, and lists the action as such', async () => {
+      const moved = await signIn(t, 'lead', [teamA.slug]);
+      const planned = 'Internal plan for a lead who moves away';
+      const created = await createByApi(teamA, {
+        planned,
+        ownerId: moved.userId,
+        dueOn: addDays(today, 1),
+      });
+      // An action owned by a viewer from before owners had to be leads or HR.
+      const legacy = await createByApi(teamA, { planned: 'Internal plan owned by a viewer' });
+      await t.dataSource.query(
+        'UPDATE team_action SET owner_user_id = $1, due_on = $2 WHERE id = $3',
+        [viewerA.userId, addDays(today, -1), legacy.id],
+      );
+      // The lead moves to another team.
+      await t
+        .get(AccountsService)
+        .update(
+          undefined as never,
+          moved.userId,
+          { role: 'lead', disabled: false, teamSlugs: [teamB.slug] },
+          { ip: '127.0.0.1' },
+        );
+      const reminders = t.get(ActionRemindersService);
+      await reminders.remind();
+      await sendQueuedMail(t);
+      const queued = await t.dataSource.query(
+        'SELECT count(*)::int AS n FROM mail_message WHERE to_address IN ($1, $2)',
+        [moved.email, viewerA.email],
+      );
+      expect(queued[0].n).toBe(0);
+      const to = (m: (typeof sink.mails)[number]) =>
+        (Array.isArray(m.to) ? m.to : [m.to]).flatMap((x) => x?.value.map((v) => v.address));
+      expect(
+        sink.mails.filter(
+          (m) =>
+            m.subject?.startsWith('Action') &&
+            (to(m).includes(moved.email) || to(m).includes(viewerA.email)),
+        ),
+      ).toHaveLength(0);
+      // Nothing claimed: once it has an owner who may see the team, the reminder goes.
+      const read = await t.api({ method: 'GET', url: `/api/v1/actions/${created.id}` });
+      expect(read.json().owner).toMatchObject({ id: moved.userId, hasAccess: false });
+      const list = await get(leadA, `/teams/${teamA.slug}/actions`);
+      expect(list.body).toContain('owner has no access');
+      const all = await get(admin, `/actions?team=${teamA.slug}`);
+      expect(all.body).toContain('owner has no access');
+      const fixed = await t.api({
+        method: 'PATCH',
+        url: `/api/v1/actions/${created.id}`,
+        payload: { ownerId: leadA.userId },
+      });
+      expect(fixed.statusCode).toBe(200);
+      expect(fixed.json().owner).toMatchObject({ id: leadA.userId, hasAccess: true });
+      expect((await reminders.remind()).soon).toBeGreaterThanOrEqual(1);
+      const toLead = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM mail_message WHERE to_address = $1 AND dedupe_key = $2`,
+        [leadA.email, `action-soon:${created.id}:${addDays(today, 1)}`],
+      );
+      expect(toLead[0].n).toBe(1);
     });
   });
 });

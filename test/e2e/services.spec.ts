@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { openJson } from '../../src/common/crypto/sealing';
+import { openJson, sealJson } from '../../src/common/crypto/sealing';
+import { ApiTokensService } from '../../src/modules/accounts/api-tokens.service';
 import { ReaderAccessService } from '../../src/modules/services/reader-access.service';
 import { ServicesClock } from '../../src/modules/services/services-clock';
 import { createEmployees, createTeam, formBody, sendQueuedMail, signIn } from '../factories';
@@ -361,8 +362,18 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
     (await t.dataSource.query(
       `SELECT data FROM pgboss.job WHERE name = 'services.pass' ORDER BY created_on`,
     )) as {
-      data: { email: string };
+      data: { ref: string; sealed: string };
     }[];
+  /** pg-boss's rows (jobs and archive) of the pass queue, as text. */
+  const passJobsText = async () =>
+    (
+      (await t.dataSource.query(
+        `SELECT data::text AS data FROM pgboss.job WHERE name = 'services.pass'
+         UNION ALL SELECT data::text FROM pgboss.archive WHERE name = 'services.pass'`,
+      )) as { data: string }[]
+    )
+      .map((r) => r.data)
+      .join('\n');
 
   it('sends readers without a session or pass to the access page (303)', async () => {
     for (const url of ['/services', `/services/${teams.it.slug}`, '/services?q=laptop']) {
@@ -391,13 +402,32 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
     const pageAfter = async () =>
       (await get('/services/access?sent=1')).body.replace(/name="_csrf" value="[^"]+"/, '');
     expect(await pageAfter()).toEqual(await pageAfter());
-    // The jobs do the looking up.
+    // The jobs do the looking up; their payloads hold the address sealed, all of one size.
     const queued = (await jobs()).slice(before);
-    expect(queued.map((j) => j.data.email).sort()).toEqual(
-      [employee.email.toLowerCase(), 'nobody.here@example.com'].sort(),
+    expect(queued).toHaveLength(2);
+    const text = await passJobsText();
+    for (const address of [employee.email, 'nobody.here', 'example.com'])
+      expect(text.toLowerCase()).not.toContain(address.toLowerCase());
+    expect(new Set(queued.map((j) => j.data.sealed.length)).size).toBe(1);
+    const opened = queued.map(
+      (j) =>
+        openJson<{ email: string }>(
+          TEST_APP_SECRET,
+          'services-pass-request',
+          Buffer.from(j.data.sealed, 'base64'),
+        )?.email,
     );
+    expect(opened.sort()).toEqual([employee.email.toLowerCase(), 'nobody.here@example.com'].sort());
     const access = t.get(ReaderAccessService);
-    for (const job of queued) await access.sendPass(job.data.email);
+    for (const job of queued) await access.runPassRequest(job.data);
+    // Each job deleted itself: nothing of the requests is left in pg-boss, archive included.
+    const refs = queued.map((j) => j.data.ref);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT ((SELECT count(*) FROM pgboss.job WHERE name = 'services.pass' AND id = ANY($1::uuid[]))
+             + (SELECT count(*) FROM pgboss.archive WHERE name = 'services.pass' AND id = ANY($1::uuid[])))::int AS n`,
+      [refs],
+    );
+    expect(n).toBe(0);
     await sendQueuedMail(t);
     const mails: { to_address: string; subject: string; text: string }[] = await t.dataSource.query(
       `SELECT to_address, subject, text FROM outbox_message WHERE to_address IN ($1, $2)`,
@@ -451,7 +481,7 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
     const pass = opened.cookies.find((c) => c.name === 'inpulse_services_pass')!;
     expect(pass.httpOnly).toBe(true);
     expect(pass.path).toBe('/services');
-    expect(pass.maxAge).toBe(30 * 86_400);
+    expect(pass.maxAge).toBe(14 * 86_400);
     // Sealed: nothing readable in it, no employee id or address.
     const sealed = Buffer.from(pass.value, 'base64url');
     expect(sealed.toString('latin1')).not.toContain('example');
@@ -460,7 +490,8 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
       'services-reader-pass',
       sealed,
     );
-    expect(Object.keys(content ?? {})).toEqual(['e']);
+    // A pass id (a server-side row naming nobody) and the expiry.
+    expect(Object.keys(content ?? {}).sort()).toEqual(['e', 'p']);
     const res = await get(`/services/${teams.it.slug}`, `inpulse_services_pass=${pass.value}`);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Laptops, phones');
@@ -493,12 +524,86 @@ describe('the service directory (SERVICES_ACCESS=link)', () => {
     const opened = await redeem(fresh);
     const pass = opened.cookies.find((c) => c.name === 'inpulse_services_pass')!.value;
     const clock = t.get(ServicesClock);
-    clock.fix(new Date(Date.now() + 31 * 86_400_000));
+    clock.fix(new Date(Date.now() + 15 * 86_400_000));
     try {
       expect((await get('/services', `inpulse_services_pass=${pass}`)).statusCode).toBe(303);
     } finally {
       clock.fix(undefined);
     }
+  });
+
+  it('honours a pass only while its server-side row lives: an admin revokes all, audited', async () => {
+    const pass = async () => {
+      const opened = await redeem(await mailedToken());
+      return opened.cookies.find((c) => c.name === 'inpulse_services_pass')!.value;
+    };
+    const first = await pass();
+    const second = await pass();
+    for (const p of [first, second])
+      expect((await get('/services', `inpulse_services_pass=${p}`)).statusCode).toBe(200);
+    // A well-sealed cookie whose id has no row (or no id at all, as passes before) is refused.
+    const e = Date.now() + 86_400_000;
+    for (const value of [{ p: '00000000-0000-4000-8000-000000000000', e }, { e }]) {
+      const forged = sealJson(TEST_APP_SECRET, 'services-reader-pass', value).toString('base64url');
+      expect((await get('/services', `inpulse_services_pass=${forged}`)).statusCode).toBe(303);
+    }
+    // Only the admin scope may revoke.
+    const reader = (
+      await t
+        .get(ApiTokensService)
+        .createApiToken(undefined, { name: 'dir', scopes: ['directory:write'] })
+    ).value;
+    const refused = await t.request({
+      method: 'POST',
+      url: '/api/v1/services/passes/revoke-all',
+      headers: { authorization: `Bearer ${reader}` },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect((await get('/services', `inpulse_services_pass=${first}`)).statusCode).toBe(200);
+    const res = await t.api({ method: 'POST', url: '/api/v1/services/passes/revoke-all' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().revoked).toBeGreaterThanOrEqual(2);
+    for (const p of [first, second])
+      expect((await get('/services', `inpulse_services_pass=${p}`)).statusCode).toBe(303);
+    const [audit] = await t.dataSource.query(
+      `SELECT details FROM audit_event WHERE action = 'services.passes_revoked' ORDER BY at DESC LIMIT 1`,
+    );
+    expect(audit.details.revoked).toBe(res.json().revoked);
+    // A new link gives a new pass that works.
+    expect((await get('/services', `inpulse_services_pass=${await pass()}`)).statusCode).toBe(200);
+
+    // The settings page's button: HR only.
+    const third = await pass();
+    const lead = await signIn(t, 'lead');
+    const byLead = await t.request({
+      method: 'POST',
+      url: '/admin/settings/services-passes/revoke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: lead.cookie },
+      payload: formBody({ _csrf: lead.csrf }),
+    });
+    expect(byLead.statusCode).toBe(403);
+    expect((await get('/services', `inpulse_services_pass=${third}`)).statusCode).toBe(200);
+    const admin = await signIn(t, 'admin');
+    const settings = await t.request({
+      method: 'GET',
+      url: '/admin/settings',
+      headers: { cookie: admin.cookie },
+    });
+    expect(settings.body).toContain('action="/admin/settings/services-passes/revoke"');
+    const byAdmin = await t.request({
+      method: 'POST',
+      url: '/admin/settings/services-passes/revoke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: admin.cookie },
+      payload: formBody({ _csrf: admin.csrf }),
+    });
+    expect(byAdmin.statusCode).toBe(303);
+    expect(byAdmin.headers.location).toBe('/admin/settings?saved=1');
+    expect((await get('/services', `inpulse_services_pass=${third}`)).statusCode).toBe(303);
+    // No address or employee id is stored with a browser's pass either.
+    const columns: { column_name: string }[] = await t.dataSource.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'services_reader_session'`,
+    );
+    expect(columns.map((c) => c.column_name).sort()).toEqual(['created_at', 'expires_at', 'id']);
   });
 
   it('refuses a malformed address with 400 and queues nothing; a forged form with 403', async () => {

@@ -220,6 +220,60 @@ describe('team profile', () => {
       },
     );
 
+    it('never loses a change made at the same time: with If-Match one PUT lands, the other gets 409', async () => {
+      await put(GOOD, otherSlug);
+      const got = await t.api({ method: 'GET', url: `/api/v1/teams/${otherSlug}/profile` });
+      const etag = got.headers.etag as string;
+      expect(etag).toMatch(/^"[0-9a-f]{16}"$/);
+      const putMatching = (body: unknown) =>
+        t.request({
+          method: 'PUT',
+          url: `/api/v1/teams/${otherSlug}/profile`,
+          headers: {
+            authorization: `Bearer ${t.apiToken}`,
+            'content-type': 'application/json',
+            'if-match': etag,
+          },
+          payload: JSON.stringify(body),
+        });
+      const audits = async () =>
+        (
+          await t.dataSource.query(
+            `SELECT count(*)::int AS n FROM audit_event WHERE action = 'team.profile_updated' AND target = $1`,
+            [`team:${otherSlug}`],
+          )
+        )[0].n as number;
+      const n = await audits();
+      const [a, b] = await Promise.all([
+        putMatching({ ...GOOD, timeZone: 'Asia/Tehran' }),
+        putMatching({ ...GOOD, firstResponseTargetMinutes: 30 }),
+      ]);
+      expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+      const [won, lost] = a.statusCode === 200 ? [a, b] : [b, a];
+      expect(lost.json()).toMatchObject({ error: 'team.profile_changed' });
+      expect(lost.json().message).toContain('changed by someone else meanwhile');
+      expect(won.headers.etag).not.toBe(etag);
+      const now = await t.api({ method: 'GET', url: `/api/v1/teams/${otherSlug}/profile` });
+      expect(now.json()).toMatchObject({
+        timeZone: won.json().timeZone,
+        firstResponseTargetMinutes: won.json().firstResponseTargetMinutes,
+      });
+      // One change, one audit entry, naming what it changed.
+      expect(await audits()).toBe(n + 1);
+      // The ETag it answered is good for the next change.
+      const next = await t.request({
+        method: 'PUT',
+        url: `/api/v1/teams/${otherSlug}/profile`,
+        headers: {
+          authorization: `Bearer ${t.apiToken}`,
+          'content-type': 'application/json',
+          'if-match': won.headers.etag as string,
+        },
+        payload: JSON.stringify(GOOD),
+      });
+      expect(next.statusCode).toBe(200);
+    });
+
     it('refuses fields it does not know and a body that is no object', async () => {
       expect((await put({ ...GOOD, npsTarget: 10 })).statusCode).toBe(400);
       expect((await put([GOOD])).statusCode).toBe(400);
@@ -310,6 +364,28 @@ describe('team profile', () => {
       expect(shown(page.body)).toContain('Laptops, accounts and printers');
       expect(page.body).toContain('value="Europe/Madrid"');
       expect(page.body).toContain('<option value="Asia/Tehran">');
+    });
+
+    it('refuses a form filled from a profile changed since (409, reload), and writes nothing', async () => {
+      const page = await t.request({
+        method: 'GET',
+        url: `/teams/${slug}/profile`,
+        headers: { cookie: lead.cookie },
+      });
+      const version = /name="_version" value="([0-9a-f]{16})"/.exec(page.body)?.[1];
+      expect(version).toBeDefined();
+      // Someone else saves meanwhile.
+      const other = await signIn(t, 'admin');
+      const first = await post({ ...GOOD_FORM, _version: version!, timeZone: 'Asia/Tokyo' }, other);
+      expect(first.statusCode).toBe(303);
+      const before = await profileRow(slug);
+      const res = await post({ ...GOOD_FORM, _version: version!, timeZone: 'Europe/Paris' });
+      expect(res.statusCode).toBe(409);
+      expect(res.body).toContain('changed by someone else meanwhile; reload it');
+      // Shown again with what was typed, still from the old version: saving again is refused too.
+      expect(res.body).toContain(`name="_version" value="${version}"`);
+      expect(await profileRow(slug)).toEqual(before);
+      expect(before.time_zone).toBe('Asia/Tokyo');
     });
 
     it('saves a good form (post/redirect/get) and audits it', async () => {

@@ -18,6 +18,7 @@ import * as m15 from './1796466267501-TeamProfileAndActions';
 import * as m16 from './1796500000200-ActionOverdueReminder';
 import * as m17 from './1796500000300-ReviewSource';
 import * as m18 from './1796500000400-ServicesReaderPass';
+import * as m19 from './1796500000600-ServicesReaderSession';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -39,6 +40,7 @@ const modules: Record<string, unknown>[] = [
   m16,
   m17,
   m18,
+  m19,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../common/access/access.decorator';
 import { AuditService } from '../audit/audit.service';
 import { type ActionPatch, checkActionPatch } from './action-input';
 import { ActionErrors } from './actions.errors';
 import { type ActionListRow, ActionsRepository } from './actions.repository';
-import { ActionsService } from './actions.service';
+import { ActionsService, type OwnedAction } from './actions.service';
 import type { TeamAction } from './entities/team-action.entity';
 
 export interface ChangeContext {
@@ -33,7 +34,7 @@ export class ActionChangesService {
     team: { id: string; slug: string },
     raw: Record<string, unknown>,
     context: ChangeContext,
-  ): Promise<ActionListRow> {
+  ): Promise<OwnedAction> {
     const { patch, problems } = checkActionPatch(raw, true);
     const status = patch.status ?? 'planned';
     const locale = patch.locale ?? 'en';
@@ -76,13 +77,33 @@ export class ActionChangesService {
     return this.reads.get(id, 'all');
   }
 
-  /** Changes the fields given; the others stay. Nothing changes and nothing is audited if equal. */
+  /**
+   * Changes the fields given; the others stay. Nothing changes and nothing is audited if equal.
+   * The action is read again with its row locked, in the transaction that writes the columns
+   * that changed and their audit entries: two changes at once both land, one after the other,
+   * and each entry says what that change did.
+   */
   async update(
-    current: ActionListRow,
+    caller: OwnedAction,
     raw: Record<string, unknown>,
     context: ChangeContext,
-  ): Promise<ActionListRow> {
+  ): Promise<OwnedAction> {
     const { patch, problems } = checkActionPatch(raw, false);
+    const changedAny = await this.actions.transaction(async (manager) => {
+      const current = await this.actions.lockOne(manager, caller.id);
+      if (!current) throw ActionErrors.notFound();
+      return this.apply(manager, current, patch, problems, context);
+    });
+    return changedAny ? this.reads.get(caller.id, 'all') : caller;
+  }
+
+  private async apply(
+    manager: EntityManager,
+    current: ActionListRow,
+    patch: ActionPatch,
+    problems: string[],
+    context: ChangeContext,
+  ): Promise<boolean> {
     const status = patch.status ?? current.status;
     const locale = patch.locale ?? (current.locale as ActionPatch['locale']) ?? 'en';
     this.checkTranslations(patch.translations ?? current.translations, locale, problems);
@@ -119,54 +140,64 @@ export class ActionChangesService {
       (key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]),
     );
     const statusChanged = status !== current.status;
-    if (changed.length === 0 && !statusChanged) return current;
+    if (changed.length === 0 && !statusChanged) return false;
 
-    const values: Partial<TeamAction> = {
-      heard: next.heard,
-      planned: next.planned,
-      locale: next.locale,
-      translations: next.translations,
-      ownerUserId: next.ownerId,
-      dueOn: next.dueOn,
-      published: next.published,
-      status,
-      doneOn: next.doneOn,
+    // Only the columns that changed: a column this change did not touch keeps what is there.
+    const column: Record<keyof typeof next, keyof TeamAction> = {
+      heard: 'heard',
+      planned: 'planned',
+      locale: 'locale',
+      translations: 'translations',
+      ownerId: 'ownerUserId',
+      dueOn: 'dueOn',
+      published: 'published',
+      doneOn: 'doneOn',
     };
-    await this.actions.update(current.id, values);
+    const values: Partial<Record<keyof TeamAction, unknown>> = Object.fromEntries(
+      changed.map((key) => [column[key], next[key]]),
+    );
+    if (statusChanged) values.status = status;
+    await this.actions.update(manager, current.id, values as Partial<TeamAction>);
     const target = `action ${current.id}`;
     const otherChanges = changed.filter((key) => !(statusChanged && key === 'doneOn'));
     if (otherChanges.length > 0)
-      await this.audit.record({
-        action: 'action.updated',
-        actor: context.actor,
-        target,
-        ip: context.ip,
-        details: {
-          team: current.teamSlug,
-          fields: otherChanges,
-          ...Object.fromEntries(
-            AUDITED_VALUES.filter((key) => otherChanges.includes(key)).map((key) => [
-              key,
-              { from: before[key], to: next[key] },
-            ]),
-          ),
+      await this.audit.record(
+        {
+          action: 'action.updated',
+          actor: context.actor,
+          target,
+          ip: context.ip,
+          details: {
+            team: current.teamSlug,
+            fields: otherChanges,
+            ...Object.fromEntries(
+              AUDITED_VALUES.filter((key) => otherChanges.includes(key)).map((key) => [
+                key,
+                { from: before[key], to: next[key] },
+              ]),
+            ),
+          },
         },
-      });
+        manager,
+      );
     if (statusChanged)
-      await this.audit.record({
-        action: 'action.status_changed',
-        actor: context.actor,
-        target,
-        ip: context.ip,
-        details: {
-          team: current.teamSlug,
-          from: current.status,
-          to: status,
-          doneOn: next.doneOn,
-          ...(current.published && !published ? { unpublished: true } : {}),
+      await this.audit.record(
+        {
+          action: 'action.status_changed',
+          actor: context.actor,
+          target,
+          ip: context.ip,
+          details: {
+            team: current.teamSlug,
+            from: current.status,
+            to: status,
+            doneOn: next.doneOn,
+            ...(current.published && !published ? { unpublished: true } : {}),
+          },
         },
-      });
-    return this.reads.get(current.id, 'all');
+        manager,
+      );
+    return true;
   }
 
   /** The done date: only with `done` (today unless given, never in the future); else none. */

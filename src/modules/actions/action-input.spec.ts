@@ -76,4 +76,32 @@ describe('action input', () => {
       'Due date must be a date',
     );
   });
+
+  it.each(['\u202a', '\u202e', '\u2066', '\u2069'])(
+    'refuses bidi override and isolate controls (%#) in texts and translations, naming the field',
+    (control) => {
+      const { problems } = checkActionPatch(
+        {
+          heard: `We heard ${control}x`,
+          planned: 'We do y',
+          locale: 'en',
+          translations: { fa: { heard: 'شنیدیم', planned: `انجام ${control}می‌دهیم` } },
+        },
+        true,
+      );
+      expect(problems).toEqual([
+        expect.stringMatching(/^heard contains bidi/),
+        expect.stringMatching(/^translations\.fa\.planned contains bidi/),
+      ]);
+    },
+  );
+
+  it('keeps LRM and RLM in a Persian text', () => {
+    const { patch, problems } = checkActionPatch(
+      { heard: 'شنیدیم \u200eVPN\u200f کند است', planned: 'سرور جدید', locale: 'fa' },
+      true,
+    );
+    expect(problems).toEqual([]);
+    expect(patch.heard).toContain('\u200e');
+  });
 });

@@ -1,7 +1,7 @@
 import { calendarDateProblem } from '../../common/http/calendar-date';
 import type { FieldLabels } from '../../common/http/field-labels';
 import { asForm, type Form, textField } from '../../common/http/form-fields';
-import { hasControlCharacters } from '../../common/text';
+import { hasBidiControls, hasControlCharacters } from '../../common/text';
 import {
   ACTION_ORIGINS,
   ACTION_STATUSES,
@@ -66,6 +66,8 @@ export function textProblem(field: string, value: unknown): string | undefined {
     return `${field} must be ${TEXT_MIN} to ${TEXT_MAX} characters (got ${length})`;
   if (hasControlCharacters(text.replace(/\r?\n|\t/g, ' ')))
     return `${field} contains control characters`;
+  if (hasBidiControls(text))
+    return `${field} contains bidi override or isolate characters (U+202A–202E, U+2066–2069)`;
   return undefined;
 }
 
@@ -195,7 +197,8 @@ export function checkActionPatch(
           !/^[a-zA-Z]{1,32}$/.test(k) ||
           typeof v !== 'string' ||
           v.length > 64 ||
-          hasControlCharacters(v),
+          hasControlCharacters(v) ||
+          hasBidiControls(v),
       )
     )
       problems.push('originRef must be an object of at most 4 short texts, or null');

@@ -4,6 +4,7 @@ import { JobsService } from '../../jobs/jobs.service';
 import { MailService } from '../mail/mail.service';
 import { todayIn } from './action-dates';
 import { ActionsRepository } from './actions.repository';
+import { ActionsService } from './actions.service';
 
 export const ACTION_REMINDERS_QUEUE = 'actions.remind';
 export const ACTION_REMINDER_KIND = 'action-reminder';
@@ -14,6 +15,11 @@ export const ACTION_REMINDER_KIND = 'action-reminder';
  * Each mail is claimed on the action (reminded_for, overdue_reminded_for: the due date it was
  * for) in the transaction that queues it, with a dedupe key per action, kind and due date: a run
  * repeated, or two instances at once, send it once; a new due date starts over.
+ *
+ * The mail carries the action's internal text, so at send time the owner must still be allowed
+ * to own it (active, HR or a lead of the team or one above it). An owner who no longer is gets
+ * nothing, and nothing is claimed: the action shows "owner has no access" on the leads' and HR's
+ * lists until someone gives it another owner (who is then reminded as usual).
  */
 @Injectable()
 export class ActionRemindersService implements OnModuleInit {
@@ -21,6 +27,7 @@ export class ActionRemindersService implements OnModuleInit {
 
   constructor(
     private readonly actions: ActionsRepository,
+    private readonly reads: ActionsService,
     private readonly mail: MailService,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,9 +48,15 @@ export class ActionRemindersService implements OnModuleInit {
   ): Promise<{ soon: number; overdue: number }> {
     const days = this.config.actionReminderDays;
     const queued = { soon: 0, overdue: 0 };
+    let withheld = 0;
+    const mayOwn = await this.reads.ownerCheck();
     for (const kind of ['soon', 'overdue'] as const) {
       if (kind === 'soon' && days === 0) continue;
       for (const row of await this.actions.remindersDue(kind, today, days)) {
+        if (!mayOwn(row.ownerUserId, row.teamId)) {
+          withheld++;
+          continue;
+        }
         const sent = await this.actions.transaction(async (manager) => {
           if (!(await this.actions.claimReminder(manager, row.id, kind, row.dueOn))) return false;
           const link = `${this.config.baseUrl}/teams/${row.teamSlug}/actions/${row.id}/edit`;
@@ -76,7 +89,10 @@ export class ActionRemindersService implements OnModuleInit {
         if (sent) queued[kind]++;
       }
     }
-    this.logger.log(`action reminders: ${queued.soon} due soon, ${queued.overdue} overdue`);
+    this.logger.log(
+      `action reminders: ${queued.soon} due soon, ${queued.overdue} overdue` +
+        (withheld > 0 ? `, ${withheld} withheld (owner has no access to the team)` : ''),
+    );
     return queued;
   }
 }

@@ -22,8 +22,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { ActionChangesService } from './action-changes.service';
 import { ACTION_LOCALES, TEXT_MAX, TEXT_MIN } from './action-input';
 import { ActionErrors } from './actions.errors';
-import type { ActionListRow } from './actions.repository';
-import { ActionsService } from './actions.service';
+import { ActionsService, type OwnedAction } from './actions.service';
 import { ActionListQueryDto } from './dto/action-queries.dto';
 import { ACTION_ORIGINS, ACTION_STATUSES } from './entities/team-action.entity';
 
@@ -40,7 +39,12 @@ const ACTION_BODY = {
         type: 'object',
         description: 'keyed by another of en, es, ja, fa: { heard, planned }, both required',
       },
-      ownerId: { type: 'string', format: 'uuid', nullable: true },
+      ownerId: {
+        type: 'string',
+        format: 'uuid',
+        nullable: true,
+        description: 'an active HR admin, or a lead of the team or one above it (not a viewer)',
+      },
       dueOn: { type: 'string', format: 'date', nullable: true },
       status: { type: 'string', enum: [...ACTION_STATUSES] },
       doneOn: {
@@ -56,7 +60,7 @@ const ACTION_BODY = {
 };
 
 /** An action in the API's words. */
-function body(action: ActionListRow) {
+function body(action: OwnedAction) {
   return {
     id: action.id,
     team: { slug: action.teamSlug, name: action.teamName },
@@ -67,7 +71,12 @@ function body(action: ActionListRow) {
     origin: action.origin,
     originRef: action.originRef,
     owner: action.ownerUserId
-      ? { id: action.ownerUserId, name: action.ownerName, email: action.ownerEmail }
+      ? {
+          id: action.ownerUserId,
+          name: action.ownerName,
+          email: action.ownerEmail,
+          hasAccess: action.ownerHasAccess,
+        }
       : null,
     dueOn: action.dueOn,
     status: action.status,

@@ -63,6 +63,8 @@ export interface ActionFilter {
 /** An action whose owner is due a reminder, with what the mail says. */
 export interface ReminderRow {
   id: string;
+  teamId: string;
+  ownerUserId: string;
   planned: string;
   dueOn: string;
   status: ActionStatus;
@@ -152,13 +154,26 @@ export class ActionsRepository {
     return rows[0];
   }
 
+  /**
+   * The action, its row locked FOR UPDATE in `manager`'s transaction: a change read from it and
+   * written back cannot be overtaken by another one in between.
+   */
+  async lockOne(manager: EntityManager, id: string): Promise<ActionListRow | undefined> {
+    const rows: ActionListRow[] = await manager.query(
+      `SELECT ${LIST_COLUMNS} FROM ${LIST_FROM} WHERE a.id = $1 FOR UPDATE OF a`,
+      [id],
+    );
+    return rows[0];
+  }
+
   async insert(values: Partial<TeamAction>): Promise<string> {
     const saved = await this.repo.save(this.repo.create(values));
     return saved.id;
   }
 
-  async update(id: string, values: Partial<TeamAction>): Promise<void> {
-    await this.repo.update({ id }, values);
+  /** Writes only the columns in `values`, in `manager`'s transaction. */
+  async update(manager: EntityManager, id: string, values: Partial<TeamAction>): Promise<void> {
+    await manager.getRepository(TeamAction).update({ id }, values);
   }
 
   /**
@@ -172,7 +187,8 @@ export class ActionsRepository {
            AND a.reminded_for IS DISTINCT FROM a.due_on`
         : `a.due_on < $1::date AND a.overdue_reminded_for IS DISTINCT FROM a.due_on`;
     return this.dataSource.query(
-      `SELECT a.id, a.planned, to_char(a.due_on, 'YYYY-MM-DD') AS "dueOn", a.status,
+      `SELECT a.id, a.team_id AS "teamId", a.owner_user_id AS "ownerUserId", a.planned,
+              to_char(a.due_on, 'YYYY-MM-DD') AS "dueOn", a.status,
               t.slug AS "teamSlug", t.name AS "teamName", u.email AS "ownerEmail", u.name AS "ownerName"
          FROM team_action a JOIN service_team t ON t.id = a.team_id
          JOIN app_user u ON u.id = a.owner_user_id AND NOT u.disabled

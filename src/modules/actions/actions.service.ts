@@ -35,6 +35,14 @@ export interface ActionOwner {
   role: string;
 }
 
+/** An action as listed, with whether its owner (if any) may still see the team. */
+export type OwnedAction = ActionListRow & { ownerHasAccess: boolean };
+
+const ownerAccess = (
+  action: ActionListRow,
+  mayOwn: (userId: string, teamId: string) => boolean,
+): boolean => action.ownerUserId === null || mayOwn(action.ownerUserId, action.teamId);
+
 /** Which teams a caller may see: 'all' (HR, API tokens) or a set of team ids. */
 export type Visible = 'all' | Set<string>;
 
@@ -85,41 +93,72 @@ export class ActionsService {
     return todayIn(this.config.organisationTimeZone);
   }
 
-  /** Actions of the teams a caller may see, filtered (see ActionFilter). */
-  list(visible: Visible, filter: Omit<ActionFilter, 'teamIds'> & { teamIds?: string[] }) {
+  /**
+   * Actions of the teams a caller may see, filtered (see ActionFilter), each saying whether its
+   * owner may still see the team (`ownerHasAccess`: false for an owner disabled, made a viewer
+   * or moved off the team since — such an owner gets no reminder; the lists say so).
+   */
+  async list(
+    visible: Visible,
+    filter: Omit<ActionFilter, 'teamIds'> & { teamIds?: string[] },
+  ): Promise<{ items: OwnedAction[]; total: number }> {
     const teamIds =
       visible === 'all'
         ? (filter.teamIds ?? null)
         : (filter.teamIds ?? [...visible]).filter((id) => visible.has(id));
-    return this.actions.list({ ...filter, teamIds });
+    const { items, total } = await this.actions.list({ ...filter, teamIds });
+    const mayOwn = await this.ownerCheck();
+    return {
+      items: items.map((a) => ({ ...a, ownerHasAccess: ownerAccess(a, mayOwn) })),
+      total,
+    };
   }
 
   /** One action, if the caller may see its team; otherwise action.not_found (as if none). */
-  async get(id: string, visible: Visible, teamId?: string): Promise<ActionListRow> {
+  async get(id: string, visible: Visible, teamId?: string): Promise<OwnedAction> {
     const action = await this.actions.findOne(id);
     if (!action) throw ActionErrors.notFound();
     if (visible !== 'all' && !visible.has(action.teamId)) throw ActionErrors.notFound();
     if (teamId !== undefined && action.teamId !== teamId) throw ActionErrors.notFound();
-    return action;
+    return { ...action, ownerHasAccess: ownerAccess(action, await this.ownerCheck()) };
   }
 
   /**
-   * Who may own an action of this team: every active person with an account who may see it —
-   * HR, and the leads and viewers given this team or one above it.
+   * Who may own an action of this team: every active HR admin, and every active lead given
+   * this team or one above it. Viewers may not: they read only what employees read, and an
+   * owner's reminder carries the action's internal text.
    */
   async ownersFor(teamId: string): Promise<ActionOwner[]> {
+    const [users, mayOwn] = await Promise.all([this.accounts.listUsers(), this.ownerCheck()]);
+    return users
+      .filter((u) => mayOwn(u.id, teamId))
+      .map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
+  }
+
+  /**
+   * A check, from one read of the accounts and teams, whether a user may own (and be reminded
+   * of) an action of a team now: active, and HR or a lead of the team or one above it.
+   */
+  async ownerCheck(): Promise<(userId: string, teamId: string) => boolean> {
     const [users, teams] = await Promise.all([this.accounts.listUsers(), this.teams.list()]);
     const parentOf = new Map(
       (teams as { id: string; parentId: string | null }[]).map((t) => [t.id, t.parentId]),
     );
-    const above = new Set<string>();
-    for (let id: string | null | undefined = teamId; id && !above.has(id); id = parentOf.get(id))
-      above.add(id);
-    return users
-      .filter((u) => !u.disabled)
-      .filter((u) => u.role === 'admin' || (u.teamIds ?? []).some((id) => above.has(id)))
-      .map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role }))
-      .sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return (userId, teamId) => {
+      const user = byId.get(userId);
+      if (!user || user.disabled) return false;
+      if (user.role === 'admin') return true;
+      if (user.role !== 'lead') return false;
+      const own = new Set(user.teamIds ?? []);
+      const seen = new Set<string>();
+      for (let id: string | null | undefined = teamId; id && !seen.has(id); id = parentOf.get(id)) {
+        if (own.has(id)) return true;
+        seen.add(id);
+      }
+      return false;
+    };
   }
 
   /** The team's id by its slug (null when there is none). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditEvent } from './entities/audit-event.entity';
 
 export interface AuditFilter {
@@ -25,8 +25,9 @@ const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(event: Omit<AuditEvent, 'id' | 'at'>): Promise<void> {
-    await this.dataSource.query(
+  /** One entry; in `manager`'s transaction when given (the change it records commits with it). */
+  async insert(event: Omit<AuditEvent, 'id' | 'at'>, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource).query(
       `INSERT INTO audit_event (actor_user_id, actor_token_id, action, target, ip, details)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
       [

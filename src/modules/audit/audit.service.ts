@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../common/access/access.decorator';
 import { AuditRepository, type AuditFilter } from './audit.repository';
 
@@ -15,15 +16,22 @@ export interface AuditEntry {
 export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
 
-  async record(entry: AuditEntry): Promise<void> {
-    await this.audit.insert({
-      action: entry.action,
-      actorUserId: entry.actor?.kind === 'user' ? entry.actor.id : null,
-      actorTokenId: entry.actor?.kind === 'token' ? entry.actor.id : null,
-      target: entry.target?.slice(0, 400) ?? null,
-      ip: entry.ip?.slice(0, 64) ?? null,
-      details: entry.details ?? null,
-    });
+  /**
+   * Records `entry`; with `manager`, inside that transaction, so a change and its entry commit
+   * (or roll back) together.
+   */
+  async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
+    await this.audit.insert(
+      {
+        action: entry.action,
+        actorUserId: entry.actor?.kind === 'user' ? entry.actor.id : null,
+        actorTokenId: entry.actor?.kind === 'token' ? entry.actor.id : null,
+        target: entry.target?.slice(0, 400) ?? null,
+        ip: entry.ip?.slice(0, 64) ?? null,
+        details: entry.details ?? null,
+      },
+      manager,
+    );
   }
 
   list(filter: AuditFilter) {

@@ -61,11 +61,14 @@ export class TeamProfilePagesController {
   ) {
     const form = asForm(body);
     const { input, places } = profileInputOf(form);
+    // The version of the profile the form was filled from: a change made meanwhile is not
+    // overwritten (409, the form again with a message to reload).
+    const basedOn = typeof form._version === 'string' && form._version ? form._version : undefined;
     return showDomainErrors(
       reply,
-      ['invalid'],
+      ['invalid', 'conflict'],
       async () => {
-        const { changed } = await this.profiles.update(actor, slug, input, request.ip);
+        const { changed } = await this.profiles.update(actor, slug, input, request.ip, basedOn);
         this.flash.set(request, reply, pathOf(slug), { changed });
         return reply.redirect(pathOf(slug), 303);
       },
@@ -73,7 +76,12 @@ export class TeamProfilePagesController {
         const problems = Array.isArray(error.details)
           ? (error.details as string[])
           : [error.message];
-        return this.render(request, reply, slug, status, { form, problems, places });
+        return this.render(request, reply, slug, status, {
+          form,
+          problems,
+          places,
+          version: basedOn,
+        });
       },
     );
   }
@@ -83,15 +91,23 @@ export class TeamProfilePagesController {
     reply: FastifyReply,
     slug: string,
     status: number,
-    state: { saved?: { changed: string[] }; form?: Form; problems?: string[]; places?: FormPlaces },
+    state: {
+      saved?: { changed: string[] };
+      form?: Form;
+      problems?: string[];
+      places?: FormPlaces;
+      version?: string;
+    },
   ) {
-    const { team, profile } = await this.profiles.get(slug);
+    const { team, profile, version } = await this.profiles.get(slug);
     const now = openingState(team, new Date());
     return reply.code(status).view(
       'pages/teams/profile.hbs',
       pageContext(request, `${team.name}: team profile`, {
         team: { slug: team.slug, name: team.name },
         values: formValues(profile, state.form),
+        // A form shown again keeps the version it was filled from (a 409 stays one until reload).
+        version: state.form ? (state.version ?? '') : version,
         timeZones: TIME_ZONES,
         limits: PROFILE_LIMITS,
         openNow: now.openNow,

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Put, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   Api,
   CurrentPrincipal,
@@ -12,7 +12,9 @@ import { TeamProfilesService } from './team-profiles.service';
 
 /**
  * A team's profile: purpose per language, hours in its time zone, exceptions, channels and
- * service standards (first response and resolution targets). PUT replaces it whole.
+ * service standards (first response and resolution targets). PUT replaces it whole; GET and
+ * PUT answer an ETag, and a PUT with If-Match is refused (409 team.profile_changed) when the
+ * profile changed since.
  */
 @ApiTags('teams')
 @ApiBearerAuth()
@@ -23,8 +25,9 @@ export class TeamProfileController {
   @Get(':slug/profile')
   @Api('directory:read')
   @TeamScoped()
-  async get(@Param('slug') slug: string) {
-    const { team, profile } = await this.profiles.get(slug);
+  async get(@Param('slug') slug: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { team, profile, version } = await this.profiles.get(slug);
+    reply.header('ETag', `"${version}"`);
     return { slug: team.slug, name: team.name, ...profile };
   }
 
@@ -36,13 +39,19 @@ export class TeamProfileController {
     @Body() body: TeamProfileDto,
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-match') ifMatch?: string,
   ) {
-    const { team, profile, changed } = await this.profiles.update(
+    // If-Match: the ETag of the GET it started from; a profile changed since answers 409.
+    const basedOn = ifMatch ? ifMatch.trim().replace(/^W\//, '').replace(/^"|"$/g, '') : undefined;
+    const { team, profile, changed, version } = await this.profiles.update(
       principal,
       slug,
       body,
       request.ip,
+      basedOn,
     );
+    reply.header('ETag', `"${version}"`);
     return { slug: team.slug, name: team.name, ...profile, changed };
   }
 }

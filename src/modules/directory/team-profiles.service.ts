@@ -18,16 +18,30 @@ export class TeamProfilesService {
     return this.teams.profile(slug);
   }
 
-  async update(actor: Principal | undefined, slug: string, input: unknown, ip?: string) {
-    const result = await this.teams.updateProfile(slug, input);
-    if (result.changed.length > 0)
-      await this.audit.record({
-        action: 'team.profile_updated',
-        actor,
-        target: `team:${slug}`,
-        ip,
-        details: { changed: result.changed },
-      });
-    return result;
+  /**
+   * Replaces the profile (see TeamsService.updateProfile; `basedOn`: the version the caller
+   * started from). The audit entry is written in the change's transaction: it commits with it.
+   */
+  async update(
+    actor: Principal | undefined,
+    slug: string,
+    input: unknown,
+    ip?: string,
+    basedOn?: string,
+  ) {
+    return this.teams.updateProfile(slug, input, {
+      basedOn,
+      then: (changed, manager) =>
+        this.audit.record(
+          {
+            action: 'team.profile_updated',
+            actor,
+            target: `team:${slug}`,
+            ip,
+            details: { changed },
+          },
+          manager,
+        ),
+    });
   }
 }

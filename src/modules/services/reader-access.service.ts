@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { openJson, sealJson } from '../../common/crypto/sealing';
+import { openJson, sealJson, sealJsonAtSize } from '../../common/crypto/sealing';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { SessionsService } from '../accounts/sessions.service';
@@ -17,9 +17,12 @@ export const PASS_PURGE_QUEUE = 'services.pass-purge';
 export const PASS_MAIL_KIND = 'services-pass';
 export const PASS_COOKIE = 'inpulse_services_pass';
 const PASS_PURPOSE = 'services-reader-pass';
-/** How long a mailed link can be followed, and how long the pass it gives lasts. */
+const PASS_REQUEST_PURPOSE = 'services-pass-request';
+/** Every sealed request is this many bytes before sealing: its length says nothing of the address. */
+const SEALED_REQUEST_SIZE = 320;
+/** How long a mailed link can be followed (the pass it gives lasts SERVICES_PASS_DAYS). */
 export const PASS_LINK_HOURS = 24;
-export const PASS_DAYS = 30;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ADDRESS = /^[^\s@<>()",;:]{1,64}@[^\s@<>()",;:]{1,190}\.[^\s@<>()",;:]{1,63}$/;
 
 const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest();
@@ -27,8 +30,10 @@ const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').dig
 /**
  * Who may read the service directory (SERVICES_ACCESS, docs/directory.md). `network`: whoever
  * reaches the app. `link`: a person signed in to inpulse (any role), or a browser holding a
- * reader pass — a sealed HttpOnly cookie with nothing in it but its expiry, given for a
- * single-use link mailed to an active employee's work address.
+ * reader pass — a sealed HttpOnly cookie holding a pass id and its expiry, given for a
+ * single-use link mailed to an active employee's work address, and honoured only while its
+ * server-side row (services_reader_session, which names nobody) exists: an HR admin can revoke
+ * every pass at once. A pass is not bound to a person, by design (docs/directory.md).
  */
 @Injectable()
 export class ReaderAccessService implements OnModuleInit {
@@ -43,9 +48,9 @@ export class ReaderAccessService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.jobs.register<{ email: string }>({
+    await this.jobs.register<{ ref: string; sealed: string }>({
       name: PASS_QUEUE,
-      handler: (data) => this.sendPass(data.email),
+      handler: (data) => this.runPassRequest(data),
       retryLimit: 3,
     });
     await this.jobs.register({
@@ -64,22 +69,30 @@ export class ReaderAccessService implements OnModuleInit {
   /** Whether this request may read the directory. */
   async mayRead(request: FastifyRequest): Promise<boolean> {
     if (this.mode === 'network') return true;
-    if (this.holdsPass(request)) return true;
+    if (await this.holdsPass(request)) return true;
     const user = await this.sessions.authenticateSession(
       request.cookies?.[this.sessions.sessionCookie],
     );
     return user !== undefined;
   }
 
-  private holdsPass(request: FastifyRequest): boolean {
+  private async holdsPass(request: FastifyRequest): Promise<boolean> {
     const raw = request.cookies?.[PASS_COOKIE];
     if (typeof raw !== 'string' || raw === '' || raw.length > 512) return false;
-    const sealed = openJson<{ e: number }>(
+    const sealed = openJson<{ p?: unknown; e?: unknown }>(
       this.config.appSecret,
       PASS_PURPOSE,
       Buffer.from(raw, 'base64url'),
     );
-    return typeof sealed?.e === 'number' && sealed.e > this.clock.now().getTime();
+    const now = this.clock.now();
+    if (typeof sealed?.e !== 'number' || sealed.e <= now.getTime()) return false;
+    if (typeof sealed.p !== 'string' || !UUID.test(sealed.p)) return false;
+    return this.repository.sessionValid(sealed.p, now);
+  }
+
+  /** Ends every reader pass given so far (an HR admin's choice; the caller audits it). */
+  revokeAllPasses(): Promise<number> {
+    return this.repository.revokeSessions(this.clock.now());
   }
 
   /**
@@ -89,7 +102,42 @@ export class ReaderAccessService implements OnModuleInit {
   async requestPass(address: unknown): Promise<void> {
     const email = typeof address === 'string' ? address.trim().toLowerCase() : '';
     if (email.length > 254 || !ADDRESS.test(email)) throw ServicesErrors.badAddress();
-    await this.jobs.send(PASS_QUEUE, { email });
+    // The job's payload holds the address sealed, at one size (pg-boss keeps payloads in its
+    // tables); the job deletes itself, and its archived copy, once it ran.
+    const sealed = sealJsonAtSize(
+      this.config.appSecret,
+      PASS_REQUEST_PURPOSE,
+      { email },
+      SEALED_REQUEST_SIZE,
+    );
+    if (!sealed) throw ServicesErrors.badAddress();
+    const ref = randomUUID();
+    await this.jobs.send(
+      PASS_QUEUE,
+      { ref, sealed: sealed.toString('base64') },
+      { id: ref, retryLimit: 3 },
+    );
+  }
+
+  /**
+   * Job `services.pass`: opens the sealed address, mails a link when it is an active employee's
+   * (sendPass), then deletes its own job from pg-boss's job table and archive. A run that fails
+   * is retried by pg-boss, its payload sealed meanwhile.
+   */
+  async runPassRequest(data: { ref?: unknown; sealed?: unknown }): Promise<void> {
+    const request =
+      typeof data.sealed === 'string'
+        ? openJson<{ email?: unknown }>(
+            this.config.appSecret,
+            PASS_REQUEST_PURPOSE,
+            Buffer.from(data.sealed, 'base64'),
+          )
+        : undefined;
+    if (typeof request?.email === 'string') await this.sendPass(request.email);
+    if (typeof data.ref === 'string' && /^[0-9a-f-]{36}$/.test(data.ref))
+      await this.jobs.deleteJobs(this.repository.jobsExecutor(), PASS_QUEUE, [data.ref], {
+        archive: true,
+      });
   }
 
   /** Job `services.pass`: a link mailed to `email` only when it is an active employee's. */
@@ -121,7 +169,7 @@ export class ReaderAccessService implements OnModuleInit {
           name: (mail.context as { name?: string } | null)?.name ?? '',
           link: `${this.config.baseUrl}/services/pass/${token}`,
           hours: PASS_LINK_HOURS,
-          days: PASS_DAYS,
+          days: this.config.servicesPassDays,
         },
       });
     }
@@ -136,20 +184,23 @@ export class ReaderAccessService implements OnModuleInit {
 
   /** Uses the link once and gives this browser its pass; throws when it cannot be used. */
   async redeem(token: string, reply: FastifyReply): Promise<void> {
+    const now = this.clock.now();
+    const days = this.config.servicesPassDays;
+    const expires = now.getTime() + days * 86_400_000;
+    const id = randomUUID();
     const usable =
       /^[A-Za-z0-9_-]{20,100}$/.test(token) &&
-      (await this.repository.usePass(hashOf(token), this.clock.now()));
+      (await this.repository.usePassForSession(hashOf(token), now, id, new Date(expires)));
     if (!usable) throw ServicesErrors.passUnusable();
-    const expires = this.clock.now().getTime() + PASS_DAYS * 86_400_000;
     reply.setCookie(
       PASS_COOKIE,
-      sealJson(this.config.appSecret, PASS_PURPOSE, { e: expires }).toString('base64url'),
+      sealJson(this.config.appSecret, PASS_PURPOSE, { p: id, e: expires }).toString('base64url'),
       {
         path: '/services',
         httpOnly: true,
         sameSite: 'lax',
         secure: this.config.baseUrl.startsWith('https:'),
-        maxAge: PASS_DAYS * 86_400,
+        maxAge: days * 86_400,
       },
     );
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { JobsExecutor } from '../../jobs/jobs.service';
 import { preparedQuery } from '../../database/prepared-query';
 import { SERVICES_SQL } from './services.sql';
 import type {
@@ -40,6 +41,16 @@ export class ServicesRepository {
     );
   }
 
+  /** Runs pg-boss's statements (JobsService.deleteJobs) on this data source. */
+  jobsExecutor(): JobsExecutor {
+    return {
+      executeSql: async (text: string, values: unknown[]) => {
+        const rows: unknown = await this.dataSource.query(text, values);
+        return { rows: Array.isArray(rows) ? rows : [] };
+      },
+    };
+  }
+
   /** Stores a new pass (its hash only). */
   async insertPass(tokenHash: Buffer, expiresAt: Date): Promise<void> {
     await this.dataSource.query(
@@ -62,21 +73,59 @@ export class ServicesRepository {
     return rows[0].used ? 'used' : rows[0].expired ? 'expired' : 'usable';
   }
 
-  /** Marks a usable pass used, in one statement (two clicks at once: one wins). */
-  async usePass(tokenHash: Buffer, now: Date): Promise<boolean> {
-    const [{ n }]: { n: number }[] = await this.dataSource.query(
-      `WITH used AS (
-         UPDATE services_reader_pass SET used_at = $2
-          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
-          RETURNING 1)
-       SELECT count(*)::int AS n FROM used`,
-      [tokenHash, now],
-    );
-    return n === 1;
+  /**
+   * Uses a link once and, in the same transaction, gives a browser pass (`sessionId`) lasting
+   * until `passExpiresAt`. False when the link was not usable (two clicks at once: one wins).
+   */
+  async usePassForSession(
+    tokenHash: Buffer,
+    now: Date,
+    sessionId: string,
+    passExpiresAt: Date,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ n }]: { n: number }[] = await manager.query(
+        `WITH used AS (
+           UPDATE services_reader_pass SET used_at = $2
+            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+            RETURNING 1)
+         SELECT count(*)::int AS n FROM used`,
+        [tokenHash, now],
+      );
+      if (n !== 1) return false;
+      await manager.query(`INSERT INTO services_reader_session (id, expires_at) VALUES ($1, $2)`, [
+        sessionId,
+        passExpiresAt,
+      ]);
+      return true;
+    });
   }
 
-  /** Drops passes expired before `before`. */
+  /** Whether a browser pass exists (not revoked) and has not expired at `now`. */
+  async sessionValid(id: string, now: Date): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM services_reader_session WHERE id = $1 AND expires_at > $2`,
+      [id, now],
+    );
+    return rows.length === 1;
+  }
+
+  /** Ends every browser pass at once; returns how many were still valid at `now`. */
+  async revokeSessions(now: Date): Promise<number> {
+    // One statement: counts the passes still valid among those it deletes.
+    const [{ n }]: { n: number }[] = await this.dataSource.query(
+      `WITH gone AS (DELETE FROM services_reader_session RETURNING expires_at)
+       SELECT count(*) FILTER (WHERE expires_at > $1)::int AS n FROM gone`,
+      [now],
+    );
+    return n;
+  }
+
+  /** Drops links and browser passes expired before `before`. */
   async purgePasses(before: Date): Promise<void> {
     await this.dataSource.query(`DELETE FROM services_reader_pass WHERE expires_at < $1`, [before]);
+    await this.dataSource.query(`DELETE FROM services_reader_session WHERE expires_at < $1`, [
+      before,
+    ]);
   }
 }

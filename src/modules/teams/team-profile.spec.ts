@@ -67,6 +67,41 @@ describe('readProfile', () => {
   });
 });
 
+describe('readProfile and bidi controls', () => {
+  it.each([
+    '\u202a',
+    '\u202b',
+    '\u202c',
+    '\u202d',
+    '\u202e',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+  ])('refuses U+%s in a channel value and a purpose, naming the field', (control) => {
+    const { profile, problems } = readProfile({
+      ...PROFILE,
+      purpose: { en: { handles: `Laptops ${control}sdrawkcab`, excludes: '' } },
+      contactChannels: [{ kind: 'desk', value: `Floor ${control}2 ksed` }],
+    });
+    expect(profile).toBeUndefined();
+    expect(problems).toEqual([
+      expect.stringMatching(/^purpose\.en\.handles must not contain bidi/),
+      expect.stringMatching(/^contactChannels\[0\]: value must not contain bidi/),
+    ]);
+  });
+
+  it('keeps the marks LRM and RLM, which Persian text needs', () => {
+    const { profile, problems } = readProfile({
+      ...PROFILE,
+      purpose: { fa: { handles: 'لپ‌تاپ \u200eVPN\u200f و ایمیل', excludes: '' } },
+      profileLocale: 'fa',
+    });
+    expect(problems).toEqual([]);
+    expect(profile?.purpose.fa.handles).toContain('\u200e');
+  });
+});
+
 describe('channelValueProblem', () => {
   it.each([
     ['email', 'it-help@example.com', true],

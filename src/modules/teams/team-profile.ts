@@ -7,7 +7,9 @@ import {
   type ServiceTeam,
   type TeamPurpose,
 } from './entities/service-team.entity';
+import { createHash } from 'node:crypto';
 import { calendarDateProblem } from '../../common/http/calendar-date';
+import { hasBidiControls } from '../../common/text';
 import { isTimeZone, minutesOf } from './opening-hours';
 
 /** The languages a team describes itself in: those of the employee-facing pages. */
@@ -69,6 +71,15 @@ function canonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/**
+ * A short fingerprint of a profile as it is: the form and the API's ETag carry the one they
+ * started from, and a change made from an older one is refused (someone else changed it since).
+ */
+export function profileVersion(profile: TeamProfile): string {
+  const whole = PROFILE_PARTS.map((part) => canonical(profile[part])).join('\n');
+  return createHash('sha256').update(whole).digest('hex').slice(0, 16);
 }
 
 /** The parts of a profile that differ between two versions (for the audit log). */
@@ -135,6 +146,10 @@ export function readProfile(input: unknown): { profile?: TeamProfile; problems: 
     if (required && trimmed === '') problems.push(`${field} is required`);
     if (trimmed.length > max) problems.push(`${field} must be at most ${max} characters`);
     if (CONTROL.test(trimmed)) problems.push(`${field} must not contain control characters`);
+    if (hasBidiControls(trimmed))
+      problems.push(
+        `${field} must not contain bidi override or isolate characters (U+202A–202E, U+2066–2069)`,
+      );
     return trimmed;
   };
 

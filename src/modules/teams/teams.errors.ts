@@ -6,6 +6,7 @@ export const TEAM_ERROR_CODES = [
   'team.parent_not_found',
   'team.slug_taken',
   'team.profile_invalid',
+  'team.profile_changed',
 ] as const;
 export type TeamErrorCode = (typeof TEAM_ERROR_CODES)[number];
 const error = featureErrors(TEAM_ERROR_CODES);
@@ -16,6 +17,12 @@ export const TeamErrors = {
   parentNotFound: (slug: string) =>
     error('invalid', 'team.parent_not_found', `parentSlug "${slug}" does not name a team.`),
   notFound: (id: string) => error('not_found', 'team.not_found', `No team "${id}".`),
+  profileChanged: () =>
+    error(
+      'conflict',
+      'team.profile_changed',
+      'The team profile was changed by someone else meanwhile; reload it to see their change, then make yours again.',
+    ),
   invalidProfile: (problems: string[]) =>
     error(
       'invalid',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { ServiceTeam } from './entities/service-team.entity';
 import type { TeamProfile } from './team-profile';
 
@@ -40,8 +40,32 @@ export class TeamsRepository {
   }
 
   /** Replaces a team's profile (its self-description, hours, channels and standards). */
-  async updateProfile(id: string, profile: TeamProfile): Promise<void> {
-    await this.repo.update({ id }, profile);
+  /**
+   * Runs `work` in a transaction on the team's row locked FOR UPDATE (null when there is none):
+   * a change read from it and written back cannot be overtaken by another one in between.
+   */
+  lockedBySlug<T>(
+    slug: string,
+    work: (team: ServiceTeam | null, manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const team = await manager
+        .getRepository(ServiceTeam)
+        .createQueryBuilder('t')
+        .setLock('pessimistic_write')
+        .where('t.slug = :slug', { slug })
+        .getOne();
+      return work(team, manager);
+    });
+  }
+
+  /** Writes only the profile's parts given, in `manager`'s transaction. */
+  async updateProfile(
+    manager: EntityManager,
+    id: string,
+    parts: Partial<TeamProfile>,
+  ): Promise<void> {
+    await manager.getRepository(ServiceTeam).update({ id }, parts);
   }
 
   insert(team: Partial<ServiceTeam>): Promise<ServiceTeam> {

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { CreateTeamDto } from './dto/create-team.dto';
 import { ServiceTeam } from './entities/service-team.entity';
-import { changedParts, profileOf, readProfile, type TeamProfile } from './team-profile';
+import {
+  changedParts,
+  profileOf,
+  profileVersion,
+  readProfile,
+  type TeamProfile,
+} from './team-profile';
 import { TeamErrors } from './teams.errors';
 import { TeamsRepository } from './teams.repository';
 
@@ -54,24 +61,45 @@ export class TeamsService {
   }
 
   /** A team's profile: what it handles, its hours, channels and service standards. */
-  async profile(slug: string): Promise<{ team: ServiceTeam; profile: TeamProfile }> {
+  async profile(
+    slug: string,
+  ): Promise<{ team: ServiceTeam; profile: TeamProfile; version: string }> {
     const team = await this.getBySlug(slug);
-    return { team, profile: profileOf(team) };
+    const profile = profileOf(team);
+    return { team, profile, version: profileVersion(profile) };
   }
 
   /**
    * Replaces a team's profile with `input`, checked whole (every problem listed, nothing written
-   * unless there is none). Returns the parts that changed, for the caller's audit entry.
+   * unless there is none). The team is read with its row locked, and only the parts that changed
+   * are written; `then` (the caller's audit entry) runs in the same transaction when something
+   * changed. With `basedOn` (profileVersion of what the caller started from), a profile changed
+   * since is refused (team.profile_changed, 409) rather than overwritten. Returns the parts that
+   * changed and the new version.
    */
   async updateProfile(
     slug: string,
     input: unknown,
-  ): Promise<{ team: ServiceTeam; profile: TeamProfile; changed: string[] }> {
-    const team = await this.getBySlug(slug);
+    options: {
+      basedOn?: string;
+      then?: (changed: string[], manager: EntityManager) => Promise<void>;
+    } = {},
+  ): Promise<{ team: ServiceTeam; profile: TeamProfile; changed: string[]; version: string }> {
     const { profile, problems } = readProfile(input);
-    if (!profile) throw TeamErrors.invalidProfile(problems);
-    const changed = changedParts(profileOf(team), profile);
-    if (changed.length > 0) await this.teams.updateProfile(team.id, profile);
-    return { team: { ...team, ...profile }, profile, changed };
+    return this.teams.lockedBySlug(slug, async (team, manager) => {
+      if (!team) throw TeamErrors.notFound(slug);
+      if (!profile) throw TeamErrors.invalidProfile(problems);
+      if (options.basedOn !== undefined && options.basedOn !== profileVersion(profileOf(team)))
+        throw TeamErrors.profileChanged();
+      const changed = changedParts(profileOf(team), profile);
+      if (changed.length > 0) {
+        const parts = Object.fromEntries(
+          changed.map((part) => [part, profile[part as keyof TeamProfile]]),
+        ) as Partial<TeamProfile>;
+        await this.teams.updateProfile(manager, team.id, parts);
+        if (options.then) await options.then(changed, manager);
+      }
+      return { team: { ...team, ...profile }, profile, changed, version: profileVersion(profile) };
+    });
   }
 }
