@@ -177,6 +177,23 @@ describe('the service directory (SERVICES_ACCESS=network)', () => {
     expect(twice.statusCode).toBe(400);
   });
 
+  it("refuses a team slug the directory's own pages take, writing nothing", async () => {
+    for (const slug of ['access', 'pass']) {
+      const res = await t.api({
+        method: 'POST',
+        url: '/api/v1/teams',
+        payload: { slug, name: 'Shadowed' },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toBe('team.slug_reserved');
+      expect(res.json().message).toContain(`/services/${slug}`);
+    }
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM service_team WHERE slug IN ('access', 'pass')`,
+    );
+    expect(n).toBe(0);
+  });
+
   it("shows a team's page: purpose, the week's hours in its zone, the holiday, open now", async () => {
     const res = await get(`/services/${teams.it.slug}`);
     expect(res.statusCode).toBe(200);

@@ -5,6 +5,7 @@ export const TEAM_ERROR_CODES = [
   'team.not_found',
   'team.parent_not_found',
   'team.slug_taken',
+  'team.slug_reserved',
   'team.profile_invalid',
   'team.profile_changed',
 ] as const;
@@ -14,6 +15,12 @@ const error = featureErrors(TEAM_ERROR_CODES);
 export const TeamErrors = {
   slugTaken: (slug: string) =>
     error('conflict', 'team.slug_taken', `A team with slug "${slug}" already exists.`),
+  slugReserved: (slug: string) =>
+    error(
+      'invalid',
+      'team.slug_reserved',
+      `slug "${slug}" is reserved: /services/${slug} is a page of the service directory. Choose another slug.`,
+    ),
   parentNotFound: (slug: string) =>
     error('invalid', 'team.parent_not_found', `parentSlug "${slug}" does not name a team.`),
   notFound: (id: string) => error('not_found', 'team.not_found', `No team "${id}".`),

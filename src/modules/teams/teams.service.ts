@@ -12,11 +12,15 @@ import {
 import { TeamErrors } from './teams.errors';
 import { TeamsRepository } from './teams.repository';
 
+/** Slugs the service directory's own pages take (`/services/access`, `/services/pass/…`). */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set(['access', 'pass']);
+
 @Injectable()
 export class TeamsService {
   constructor(private readonly teams: TeamsRepository) {}
 
   async create(input: CreateTeamDto): Promise<ServiceTeam> {
+    if (RESERVED_SLUGS.has(input.slug)) throw TeamErrors.slugReserved(input.slug);
     if (await this.teams.findBySlug(input.slug)) throw TeamErrors.slugTaken(input.slug);
     let parentId: string | null = null;
     if (input.parentSlug !== undefined && input.parentSlug !== null) {
