@@ -45,34 +45,41 @@ export class ActionChangesService {
     if (published && status === 'dropped') throw ActionErrors.droppedNotPublishable();
     if (patch.ownerId) await this.checkOwner(team.id, patch.ownerId);
 
-    const id = await this.actions.insert({
-      teamId: team.id,
-      heard: patch.heard,
-      planned: patch.planned,
-      locale,
-      translations: patch.translations ?? {},
-      origin: patch.origin ?? 'other',
-      originRef: patch.originRef ?? null,
-      ownerUserId: patch.ownerId ?? null,
-      dueOn: patch.dueOn ?? null,
-      status,
-      doneOn,
-      published,
-      createdBy: context.actor?.kind === 'user' ? context.actor.id : null,
-    });
-    await this.audit.record({
-      action: 'action.created',
-      actor: context.actor,
-      target: `action ${id}`,
-      ip: context.ip,
-      details: {
-        team: team.slug,
-        status,
-        published,
+    // The action and its audit entry in one transaction: neither without the other.
+    const id = await this.actions.transaction(async (manager) => {
+      const created = await this.actions.insert(manager, {
+        teamId: team.id,
+        heard: patch.heard,
+        planned: patch.planned,
+        locale,
+        translations: patch.translations ?? {},
         origin: patch.origin ?? 'other',
+        originRef: patch.originRef ?? null,
+        ownerUserId: patch.ownerId ?? null,
         dueOn: patch.dueOn ?? null,
-        ownerId: patch.ownerId ?? null,
-      },
+        status,
+        doneOn,
+        published,
+        createdBy: context.actor?.kind === 'user' ? context.actor.id : null,
+      });
+      await this.audit.record(
+        {
+          action: 'action.created',
+          actor: context.actor,
+          target: `action ${created}`,
+          ip: context.ip,
+          details: {
+            team: team.slug,
+            status,
+            published,
+            origin: patch.origin ?? 'other',
+            dueOn: patch.dueOn ?? null,
+            ownerId: patch.ownerId ?? null,
+          },
+        },
+        manager,
+      );
+      return created;
     });
     return this.reads.get(id, 'all');
   }

@@ -166,8 +166,10 @@ export class ActionsRepository {
     return rows[0];
   }
 
-  async insert(values: Partial<TeamAction>): Promise<string> {
-    const saved = await this.repo.save(this.repo.create(values));
+  /** Inserts an action, in `manager`'s transaction (the one that audits it). */
+  async insert(manager: EntityManager, values: Partial<TeamAction>): Promise<string> {
+    const repo = manager.getRepository(TeamAction);
+    const saved = await repo.save(repo.create(values));
     return saved.id;
   }
 
