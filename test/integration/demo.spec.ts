@@ -1,5 +1,9 @@
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
 import { DemoService } from '../../src/modules/demo/demo.service';
+import {
+  DEMO_REVIEW_MONTHS,
+  DEMO_REVIEWED_TEAMS,
+} from '../../src/modules/demo/demo-reviews.service';
 import { ReportsService } from '../../src/modules/reports/reports.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { openSurvey } from '../factories';
@@ -108,6 +112,44 @@ describe('demo data', () => {
     expect(report.standards.firstResponse.target).toBe(60);
     expect(report.sources[1].value).toMatchObject({ withheld: false });
     expect(report.busiestHours.cells.length).toBeGreaterThan(20);
+  });
+
+  it('has anonymous reviews of the main teams for the last closed months, shown on their team pages', async () => {
+    const [counts] = await t.dataSource.query(`
+      SELECT (SELECT count(*) FROM response WHERE source = 'review')::int AS answers,
+             (SELECT count(DISTINCT (team_id, released_on)) FROM response WHERE source = 'review')::int AS releases,
+             (SELECT count(*) FROM survey WHERE source = 'review')::int AS surveys`);
+    expect(counts.surveys).toBe(DEMO_REVIEWED_TEAMS.length * DEMO_REVIEW_MONTHS);
+    expect(counts.releases).toBe(DEMO_REVIEWED_TEAMS.length * DEMO_REVIEW_MONTHS);
+    // Released in groups of at least m (10) different people, as the mixer releases them.
+    expect(counts.answers / counts.releases).toBeGreaterThanOrEqual(10);
+    const reports = t.get(ReportsService);
+    const now = new Date();
+    for (let back = 1; back <= DEMO_REVIEW_MONTHS; back++) {
+      const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 15))
+        .toISOString()
+        .slice(0, 10);
+      for (const slug of DEMO_REVIEWED_TEAMS) {
+        const review = await reports.reviewReport(slug, 'month', at);
+        expect(review.period.closed).toBe(true);
+        expect(review.value.withheld).toBe(false);
+        if (review.value.withheld) continue;
+        expect(review.value.n).toBeGreaterThanOrEqual(review.k);
+        // Both open questions of the built-in questionnaire have comments to show.
+        expect(review.questions).toHaveLength(2);
+        for (const question of review.questions)
+          expect(question.comments).toMatchObject({ withheld: false });
+      }
+    }
+    // A team without reviews shows none.
+    const legal = await reports.reviewReport(
+      'legal',
+      'month',
+      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15))
+        .toISOString()
+        .slice(0, 10),
+    );
+    expect(legal.value.withheld).toBe(true);
   });
 
   it('prints live links in three languages, and opens a new survey when the last has closed', async () => {

@@ -15,6 +15,7 @@ import {
   NAMES,
 } from './demo-data';
 import { DemoPulsesService } from './demo-pulses.service';
+import { DemoReviewsService } from './demo-reviews.service';
 import { DAY, isoDate, prng } from './demo-random';
 import { DemoTicketHistoryService } from './demo-ticket-history.service';
 
@@ -22,9 +23,9 @@ const EMPLOYEES = 300;
 
 /**
  * The demo organisation, seeded once on an empty database: teams and people here, then the
- * pulses, the campaign and the tickets behind them (one service each), and the banner's
- * accounts and links (DemoBannerService). Demo mode only: AppModule leaves the module out
- * otherwise.
+ * pulses, the campaign, the tickets behind them and past reviews (one service each), and the
+ * banner's accounts and links (DemoBannerService). Demo mode only: AppModule leaves the module
+ * out otherwise.
  */
 @Injectable()
 export class DemoService {
@@ -36,6 +37,7 @@ export class DemoService {
     private readonly pulses: DemoPulsesService,
     private readonly campaign: DemoCampaignService,
     private readonly tickets: DemoTicketHistoryService,
+    private readonly reviews: DemoReviewsService,
     private readonly banner: DemoBannerService,
     private readonly actions: ActionChangesService,
   ) {}
@@ -93,6 +95,7 @@ export class DemoService {
     const pulses = await this.pulses.seed(random, now, teamIds, people);
     await this.campaign.seed(people, random, now);
     const tickets = await this.tickets.seed(random, now, teamIds, people);
+    const reviews = await this.reviews.seed(now, people);
     await seedDemoActions(this.actions, teamIds, now);
 
     await this.banner.openLiveSurvey(
@@ -100,7 +103,7 @@ export class DemoService {
       people.map((p) => p.id),
     );
     this.logger.log(
-      `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${pulses.answered} past answers, ${tickets.tickets} tickets with ${tickets.responses} answers after them`,
+      `seeded ${DEMO_TEAMS.length} teams, ${people.length} employees, ${pulses.answered} past answers, ${tickets.tickets} tickets with ${tickets.responses} answers after them, ${reviews} anonymous reviews`,
     );
     return true;
   }
