@@ -100,7 +100,6 @@ export class ReportPagesController {
     return pageContext(request, report.team.name, {
       report,
       stillOpen: stillOpen(report.period, `/teams/${slug}`),
-      overviewUrl: `/?period=${grain}&at=${report.period.start}`,
       canStartAction: principal.kind === 'user' && principal.role !== 'viewer',
       actionsUrl: `/teams/${slug}/actions`,
       markers,
@@ -169,10 +168,10 @@ export function stillOpen(
   period: { grain: Grain; start: string; end: string },
   path: string,
   today = new Date().toISOString().slice(0, 10),
-): { grain: Grain; href: string } | null {
+): { grain: Grain; path: string; at: string } | null {
   if (period.end <= today) return null;
   const lastClosed = addBuckets(bucketStart(today, period.grain), period.grain, -1);
-  return { grain: period.grain, href: `${path}?period=${period.grain}&at=${lastClosed}` };
+  return { grain: period.grain, path, at: lastClosed };
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
