@@ -50,8 +50,7 @@ describe('where report pages open', () => {
   });
   afterAll(() => t.close());
 
-  const page = (url: string) =>
-    t.request({ method: 'GET', url, headers: { cookie: lead.cookie } });
+  const page = (url: string) => t.request({ method: 'GET', url, headers: { cookie: lead.cookie } });
 
   it('opens the team page on the last closed month with results, with its figure', async () => {
     const res = await page(`/teams/${slug}`);

@@ -42,13 +42,7 @@ export class ReportPagesController {
     const at = query.at ?? (await this.reports.landing({ visible }, grain));
     const sort = query.sort ?? 'name';
     const dir = query.dir ?? (sort === 'name' ? 'asc' : 'desc');
-    const overview = await this.reports.overview(
-      visible,
-      grain,
-      at,
-      sort,
-      dir === 'desc',
-    );
+    const overview = await this.reports.overview(visible, grain, at, sort, dir === 'desc');
     const link = (s: string) =>
       `/?period=${grain}&at=${overview.period.start}&sort=${s}&dir=${s === sort && dir === 'desc' ? 'asc' : 'desc'}`;
     return pageContext(request, 'Teams', {
