@@ -37,20 +37,17 @@ export class ReportPagesController {
     @Query() query: OverviewQueryDto,
     @Req() request: FastifyRequest,
   ) {
-    const { grain, at } = periodOf(query);
+    const { grain } = periodOf(query);
+    const visible = await this.accounts.visibleTeams(principal);
+    const at = query.at ?? (await this.reports.landing({ visible }, grain));
     const sort = query.sort ?? 'name';
     const dir = query.dir ?? (sort === 'name' ? 'asc' : 'desc');
-    const overview = await this.reports.overview(
-      await this.accounts.visibleTeams(principal),
-      grain,
-      at,
-      sort,
-      dir === 'desc',
-    );
+    const overview = await this.reports.overview(visible, grain, at, sort, dir === 'desc');
     const link = (s: string) =>
       `/?period=${grain}&at=${overview.period.start}&sort=${s}&dir=${s === sort && dir === 'desc' ? 'asc' : 'desc'}`;
     return pageContext(request, 'Teams', {
       overview,
+      stillOpen: stillOpen(overview.period, '/'),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       sortLinks: Object.fromEntries(
         OVERVIEW_SORTS.map((s) => [s, { href: link(s), active: s === sort, dir }]),
@@ -84,7 +81,8 @@ export class ReportPagesController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
-    const { grain, at } = periodOf(query);
+    const { grain } = periodOf(query);
+    const at = query.at ?? (await this.reports.landing({ team: slug }, grain));
     const { report, tickets, reviews } = await this.reports.teamPage(slug, grain, at);
     const markers = await this.trendMarkers(
       slug,
@@ -95,6 +93,7 @@ export class ReportPagesController {
     const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
     return pageContext(request, report.team.name, {
       report,
+      stillOpen: stillOpen(report.period, `/teams/${slug}`),
       canStartAction: principal.kind === 'user' && principal.role !== 'viewer',
       actionsUrl: `/teams/${slug}/actions`,
       markers,
@@ -153,6 +152,20 @@ export class ReportPagesController {
         };
       });
   }
+}
+
+/**
+ * When the period shown has not closed yet (it holds today, or is still to come): the note that
+ * says so, with a link to the last closed period of the same grain on the same page.
+ */
+export function stillOpen(
+  period: { grain: Grain; start: string; end: string },
+  path: string,
+  today = new Date().toISOString().slice(0, 10),
+): { grain: Grain; path: string; at: string } | null {
+  if (period.end <= today) return null;
+  const lastClosed = addBuckets(bucketStart(today, period.grain), period.grain, -1);
+  return { grain: period.grain, path, at: lastClosed };
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];

@@ -230,6 +230,11 @@ export class ReportTreeService {
     };
   }
 
+  /** Every team, in tree order with its depth. */
+  teamList(): Promise<Team[]> {
+    return this.teams.list();
+  }
+
   /** The team, its tree and the calendar period a team's report is about. */
   async scope(slug: string, grain: Grain, at: string) {
     const all = await this.teams.list();

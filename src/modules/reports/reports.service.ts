@@ -4,10 +4,10 @@ import {
   type CampaignReport,
   type CampaignReportScope,
 } from './campaign-report';
-import { type Cell, type Nps, whenClosed } from './anonymity';
+import { type Cell, type Nps, ORGANISATION, whenClosed } from './anonymity';
 import { OverviewReportService } from './overview-report.service';
-import type { Grain } from './periods';
-import { ReportTreeService } from './report-tree.service';
+import { addBuckets, bucketStart, type Grain } from './periods';
+import { ReportTreeService, subtreeIds } from './report-tree.service';
 import type {
   Overview,
   OverviewSort,
@@ -15,6 +15,7 @@ import type {
   TeamReport,
   TicketReport,
 } from './report-types';
+import { TREND_BUCKETS } from './report-types';
 import { ReviewReportService } from './review-report.service';
 import { ReportsRepository } from './reports.repository';
 import { TeamReportService } from './team-report.service';
@@ -70,6 +71,43 @@ export class ReportsService {
       this.reports.waveOptionCounts(surveyIds),
     ]);
     return assembleCampaignReport(scope, participation, counts, options);
+  }
+
+  /**
+   * Where a report page opens when no day is asked for: the start of the newest closed bucket
+   * (of the last TREND_BUCKETS before today's) in which a team of the scope has a shown iNPS
+   * from pulses, under the same rollups and visibility rule as the pages (so the choice tells
+   * nothing the trend, sparklines and previous/next links do not already show); the last closed
+   * bucket when none has. The scope is a team's subtree (team page) or the teams the caller may
+   * see (overview; 'all' includes the whole organisation). One statement.
+   */
+  async landing(
+    scope: { team: string } | { visible: 'all' | Set<string> },
+    grain: Grain,
+    today = new Date().toISOString().slice(0, 10),
+  ): Promise<string> {
+    const current = bucketStart(today, grain);
+    const lastClosed = addBuckets(current, grain, -1);
+    const all = await this.tree.teamList();
+    let ids: string[];
+    if ('team' in scope) {
+      const team = all.find((t) => t.slug === scope.team);
+      if (!team) return lastClosed;
+      ids = subtreeIds(all, team.id);
+    } else if (scope.visible === 'all') {
+      ids = [ORGANISATION, ...all.map((t) => t.id)];
+    } else {
+      const visible = scope.visible;
+      ids = all.filter((t) => visible.has(t.id)).map((t) => t.id);
+    }
+    if (ids.length === 0) return lastClosed;
+    const from = addBuckets(current, grain, -TREND_BUCKETS);
+    const rollup = await this.tree.rollups(all, { grain, from, to: current });
+    for (let bucket = lastClosed; bucket >= from; bucket = addBuckets(bucket, grain, -1)) {
+      const shown = rollup.visible(bucket);
+      if (ids.some((id) => shown.has(id) && rollup.counts(id, bucket).n > 0)) return bucket;
+    }
+    return lastClosed;
   }
 
   /** A team's page: its report and the part after tickets, for one scope. */
