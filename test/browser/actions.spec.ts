@@ -12,6 +12,8 @@ import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
  * a marker line for it (its pixels, in the markers' violet), without a script error.
  */
 describe('action plans in a real browser', () => {
+  // The current period, as the lead opens it (without `at` a page lands on the last closed one).
+  const today = new Date().toISOString().slice(0, 10);
   let t: TestApp;
   let browser: BrowserSession;
   let context: BrowserContext;
@@ -82,13 +84,17 @@ describe('action plans in a real browser', () => {
     'turns a comment theme into an action, marks it done, and sees it on the trend chart',
     async () => {
       // The demo's done actions are drawn already.
-      await page.goto(`${baseUrl}/teams/it-service-desk?period=month`, { waitUntil: 'load' });
+      await page.goto(`${baseUrl}/teams/it-service-desk?period=month&at=${today}`, {
+        waitUntil: 'load',
+      });
       const before = await markerInk();
       expect(before).toBeGreaterThan(20);
       await page.screenshot({ path: join(screenshots, 'actions-1-markers.png'), fullPage: true });
 
       // From the comments of the quarter: the form names the period and warns not to quote.
-      await page.goto(`${baseUrl}/teams/it-service-desk?period=quarter`, { waitUntil: 'load' });
+      await page.goto(`${baseUrl}/teams/it-service-desk?period=quarter&at=${today}`, {
+        waitUntil: 'load',
+      });
       await Promise.all([
         page.waitForURL(/\/actions\/new\?origin=comments/),
         page.locator('a.start-action[href*="origin=comments"]').click(),
@@ -137,7 +143,9 @@ describe('action plans in a real browser', () => {
       expect(stored).toMatchObject({ status: 'done', published: true, origin: 'comments' });
 
       // The chart marks it this month.
-      await page.goto(`${baseUrl}/teams/it-service-desk?period=month`, { waitUntil: 'load' });
+      await page.goto(`${baseUrl}/teams/it-service-desk?period=month&at=${today}`, {
+        waitUntil: 'load',
+      });
       expect(await page.locator('.action-marker', { hasText: 'Replace the VPN' }).count()).toBe(1);
       expect(await markerInk()).toBeGreaterThan(before);
       await page.locator('#trend-chart').scrollIntoViewIfNeeded();

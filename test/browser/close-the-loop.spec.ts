@@ -183,7 +183,10 @@ describe('closing the loop: from a comment theme to the next invitation', () => 
     fa?: { heard: string; planned: string };
   }) {
     const page = leadPage;
-    await page.goto(`${lead.baseUrl}/teams/${slug}?period=quarter`, { waitUntil: 'load' });
+    await page.goto(
+      `${lead.baseUrl}/teams/${slug}?period=quarter&at=${new Date().toISOString().slice(0, 10)}`,
+      { waitUntil: 'load' },
+    );
     const comments = page.locator('ul.comments li');
     expect(await comments.count()).toBe(3);
     await Promise.all([
