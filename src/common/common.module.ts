@@ -8,6 +8,7 @@ import { RawBodyRefusals } from './http/raw-body';
 import { AssetVersions, assetRoots } from './http/static-assets';
 import { I18N } from './i18n/i18n.provider';
 import { I18n } from './i18n/i18n.service';
+import { useI18n } from './i18n/request-locale';
 import { RateLimitRepository } from './rate-limit/rate-limit.repository';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { createHandlebars } from './views/handlebars';
@@ -23,7 +24,11 @@ import { HANDLEBARS } from './views/handlebars.provider';
     {
       provide: I18N,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new I18n(join(config.projectRoot, 'views', 'locales')),
+      useFactory: (config: AppConfig) => {
+        const i18n = new I18n(join(config.projectRoot, 'views', 'locales'));
+        useI18n(i18n);
+        return i18n;
+      },
     },
     {
       provide: AssetVersions,

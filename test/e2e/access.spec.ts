@@ -56,6 +56,7 @@ describe('who may call what', () => {
       [
         'GET /healthz',
         'GET /readyz',
+        'GET /language',
         'GET /login',
         'POST /login',
         'GET /account/setup/:token',

@@ -39,6 +39,10 @@ export interface SignedInUser {
   name: string;
   role: Role;
   csrfToken: string;
+  /** The language chosen for signed-in pages, if any (else the browser's). */
+  locale?: string | null;
+  /** The person's IANA time zone, if set (dates in pages and mails to them). */
+  timeZone?: string | null;
 }
 
 export interface TokenPrincipal {

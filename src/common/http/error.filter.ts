@@ -12,6 +12,7 @@ import { DomainError, retryAfterOf, STATUS_OF_KIND } from '../errors/domain-erro
 import { I18N } from '../i18n/i18n.provider';
 import type { I18n } from '../i18n/i18n.service';
 import { pageContext } from '../views/page-context';
+import { requestLocale } from '../i18n/request-locale';
 
 export interface ErrorBody {
   statusCode: number;
@@ -50,7 +51,7 @@ export class ErrorFilter implements ExceptionFilter {
       void reply.status(body.statusCode).send(body);
       return;
     }
-    const locale = this.i18n.negotiate(undefined, request.headers['accept-language']);
+    const locale = requestLocale(request);
     const info = this.i18n.info(locale);
     void reply.status(body.statusCode).view('pages/error.hbs', {
       // A signed-in person keeps the navigation (and a way back) on error pages.

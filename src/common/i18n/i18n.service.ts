@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { IntlMessageFormat } from 'intl-messageformat';
 
 type Messages = { [key: string]: string | Messages };
 
@@ -7,14 +8,27 @@ export interface LocaleInfo {
   code: string;
   name: string;
   dir: 'ltr' | 'rtl';
+  /** The BCP 47 tag given to Intl (`fa-u-ca-gregory`: Persian digits, the Gregorian calendar). */
+  intl: string;
 }
 
+export type Grain = 'week' | 'month' | 'quarter';
+
 /**
- * Translations live in views/locales/<code>.json, one file per language; adding a language is
- * adding a file. Each file has `_meta.name` and `_meta.dir`. Missing keys fall back to English.
+ * Translations live in views/locales/<code>.json, one catalogue per language; adding a language is
+ * adding a file. Each file has `_meta.name`, `_meta.dir` and `_meta.intl`. Messages are ICU
+ * MessageFormat (FormatJS's `intl-messageformat`): `{name}` placeholders, `{count, plural, one {…}
+ * other {…}}`, `{n, number}`, `{d, date, medium}`. Missing keys fall back to English.
+ *
+ * Dates, numbers and periods are formatted with Intl in the locale's `_meta.intl` tag. Persian
+ * uses the Gregorian calendar with Persian digits: report periods are Gregorian months and
+ * quarters, and a Solar Hijri label would name a span that is not the period's.
  */
 export class I18n {
   private readonly messages = new Map<string, Messages>();
+  private readonly compiled = new Map<string, IntlMessageFormat | null>();
+  private readonly numberFormats = new Map<string, Intl.NumberFormat>();
+  private readonly dateFormats = new Map<string, Intl.DateTimeFormat>();
   readonly locales: LocaleInfo[] = [];
 
   constructor(
@@ -26,13 +40,14 @@ export class I18n {
       .sort()) {
       const code = file.replace(/\.json$/, '');
       const content = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Messages & {
-        _meta?: { name?: string; dir?: string };
+        _meta?: { name?: string; dir?: string; intl?: string };
       };
       this.messages.set(code, content);
       this.locales.push({
         code,
         name: content._meta?.name ?? code,
         dir: content._meta?.dir === 'rtl' ? 'rtl' : 'ltr',
+        intl: content._meta?.intl ?? code,
       });
     }
     if (!this.messages.has(fallback))
@@ -80,12 +95,106 @@ export class I18n {
     return this.fallback;
   }
 
-  /** The message at a dotted `key`, with `{name}` placeholders filled in. */
+  /**
+   * The message at a dotted `key`, formatted with ICU MessageFormat in `locale`. A placeholder
+   * without a value is left as `{name}` (and the key itself is returned when no catalogue has it),
+   * so a page never fails over a message.
+   */
   t(locale: string, key: string, vars: Record<string, unknown> = {}): string {
-    const template = this.lookup(locale, key) ?? this.lookup(this.fallback, key) ?? key;
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      name in vars ? String(vars[name]) : whole,
-    );
+    const own = this.lookup(locale, key) !== undefined ? locale : this.fallback;
+    const format = this.compile(own, key);
+    if (!format) return this.lookup(own, key) ?? key;
+    try {
+      const out = format.format(withPlaceholders(format, vars));
+      return typeof out === 'string' ? out : (out as unknown[]).join('');
+    } catch {
+      return (this.lookup(own, key) ?? key).replace(/\{(\w+)\}/g, (whole, name: string) =>
+        name in vars ? String(vars[name]) : whole,
+      );
+    }
+  }
+
+  /** The raw ICU source of a message (for the catalogue test), or undefined. */
+  source(locale: string, key: string): string | undefined {
+    return this.lookup(locale, key);
+  }
+
+  /** A number in the locale's digits and separators (`1,234.5`, `۱٬۲۳۴٫۵`). */
+  number(locale: string, value: number, options: Intl.NumberFormatOptions = {}): string {
+    const cacheKey = `${locale}|${JSON.stringify(options)}`;
+    let format = this.numberFormats.get(cacheKey);
+    if (!format) {
+      format = new Intl.NumberFormat(this.info(locale).intl, options);
+      this.numberFormats.set(cacheKey, format);
+    }
+    return format.format(value);
+  }
+
+  /** A signed change (`+3.2`, `-41.9`) in the locale's digits and signs. */
+  signed(locale: string, value: number, fractionDigits = 1): string {
+    return this.number(locale, value, {
+      signDisplay: 'exceptZero',
+      minimumFractionDigits: fractionDigits,
+      maximumFractionDigits: fractionDigits,
+    });
+  }
+
+  /**
+   * A date or instant. A `YYYY-MM-DD` string is a calendar day and is shown as that day whatever
+   * the time zone; an instant is shown in `timeZone` (UTC when none is given).
+   */
+  date(
+    locale: string,
+    value: Date | string,
+    options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' },
+  ): string {
+    const calendarDay = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
+    const instant = calendarDay
+      ? new Date(`${value}T12:00:00Z`)
+      : value instanceof Date
+        ? value
+        : new Date(value);
+    if (Number.isNaN(instant.getTime())) return String(value);
+    const effective = calendarDay
+      ? { ...options, timeZone: 'UTC' }
+      : { timeZone: 'UTC', ...options };
+    const cacheKey = `${locale}|${JSON.stringify(effective)}`;
+    let format = this.dateFormats.get(cacheKey);
+    if (!format) {
+      format = new Intl.DateTimeFormat(this.info(locale).intl, effective);
+      this.dateFormats.set(cacheKey, format);
+    }
+    return format.format(instant);
+  }
+
+  /** A report period by its first day: "November 2026", "noviembre de 2026", "2026年11月", a quarter, a week. */
+  period(locale: string, start: string, grain: Grain): string {
+    if (grain === 'month') return this.date(locale, start, { month: 'long', year: 'numeric' });
+    if (grain === 'week')
+      return this.t(locale, 'format.week_of', { date: this.date(locale, start) });
+    const month = Number(start.slice(5, 7));
+    return this.t(locale, 'format.quarter', {
+      quarter: this.number(locale, Math.floor((month - 1) / 3) + 1),
+      year: this.number(locale, Number(start.slice(0, 4)), { useGrouping: false }),
+    });
+  }
+
+  private compile(locale: string, key: string): IntlMessageFormat | null {
+    const cacheKey = `${locale}|${key}`;
+    if (this.compiled.has(cacheKey)) return this.compiled.get(cacheKey) ?? null;
+    const source = this.lookup(locale, key);
+    let format: IntlMessageFormat | null = null;
+    if (source !== undefined) {
+      try {
+        format = new IntlMessageFormat(source, this.info(locale).intl, undefined, {
+          ignoreTag: true,
+        });
+      } catch {
+        format = null;
+      }
+    }
+    this.compiled.set(cacheKey, format);
+    return format;
   }
 
   private lookup(locale: string, key: string): string | undefined {
@@ -96,4 +205,38 @@ export class I18n {
     }
     return typeof node === 'string' ? node : undefined;
   }
+}
+
+/** The names of a message's arguments, nested plurals and selects included. */
+export function argumentNames(format: IntlMessageFormat): string[] {
+  const names = new Set<string>();
+  const walk = (elements: unknown[]): void => {
+    for (const element of elements as {
+      type: number;
+      value?: unknown;
+      options?: Record<string, { value: unknown[] }>;
+      children?: unknown[];
+    }[]) {
+      // 0 literal, 7 pound: no argument; every other element names one in `value`.
+      if (element.type !== 0 && element.type !== 7 && typeof element.value === 'string')
+        names.add(element.value);
+      for (const option of Object.values(element.options ?? {})) walk(option.value);
+      if (element.children) walk(element.children);
+    }
+  };
+  walk(format.getAst() as unknown[]);
+  return [...names].sort();
+}
+
+/** Values for every argument: a missing one is shown as `{name}` rather than failing. */
+function withPlaceholders(
+  format: IntlMessageFormat,
+  vars: Record<string, unknown>,
+): Record<string, string | number | boolean | Date> {
+  const out: Record<string, string | number | boolean | Date> = {};
+  for (const name of argumentNames(format))
+    out[name] = name in vars ? (vars[name] as string | number) : `{${name}}`;
+  for (const [name, value] of Object.entries(vars))
+    if (!(name in out)) out[name] = value as string | number;
+  return out;
 }

@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
+import { requestLocale, sharedI18n } from '../i18n/request-locale';
 
 /**
- * What every signed-in page gives its layout: the person (for the navigation), the CSRF token
- * of their session (for the forms, logout included). Admin pages are in English for now; survey
- * pages are the ones translated.
+ * What every signed-in page gives its layout: the language and direction of the page (the
+ * person's choice, else the browser's; see request-locale.ts), the person (for the navigation),
+ * the CSRF token of their session (for the forms, logout included), and the languages offered by
+ * the switch in the header. `title` is already translated by the caller.
  */
 export function pageContext(
   request: FastifyRequest,
@@ -11,10 +13,20 @@ export function pageContext(
   extra: Record<string, unknown> = {},
 ) {
   const user = request.principal?.kind === 'user' ? request.principal : undefined;
+  const i18n = sharedI18n();
+  const locale = requestLocale(request);
+  const info = i18n.info(locale);
   return {
-    locale: 'en',
-    dir: 'ltr',
+    locale,
+    dir: info.dir,
     title,
+    uiLanguages: i18n.locales.map((l) => ({
+      code: l.code,
+      name: l.name,
+      dir: l.dir,
+      current: l.code === locale,
+    })),
+    returnTo: request.url,
     user: user
       ? {
           name: user.name,

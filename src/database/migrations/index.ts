@@ -19,6 +19,7 @@ import * as m16 from './1796500000200-ActionOverdueReminder';
 import * as m17 from './1796500000300-ReviewSource';
 import * as m18 from './1796500000400-ServicesReaderPass';
 import * as m19 from './1796500000600-ServicesReaderSession';
+import * as m20 from './1796600000100-UserLanguage';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -41,6 +42,7 @@ const modules: Record<string, unknown>[] = [
   m17,
   m18,
   m19,
+  m20,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

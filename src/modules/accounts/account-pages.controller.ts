@@ -13,6 +13,7 @@ import { asForm, textField } from '../../common/http/form-fields';
 import { safeNext } from '../../common/http/safe-next';
 import { sentFromThisSite } from '../../common/http/same-origin';
 import { pageContext } from '../../common/views/page-context';
+import { sharedI18n, UI_LANG_COOKIE } from '../../common/i18n/request-locale';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
@@ -22,6 +23,13 @@ import { SignInThrottle } from './sign-in-throttle';
 
 const CROSS_SITE =
   'This form was sent from another site, so it was refused. Open the inpulse page yourself (type its address or use your bookmark) and try again.';
+
+const LANG_COOKIE_OPTIONS = {
+  path: '/',
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  maxAge: 365 * 86_400,
+};
 
 /** Sign-in, sign-out, password change, and the set-password link of an invitation. */
 @ApiExcludeController()
@@ -109,6 +117,46 @@ export class AccountPagesController {
     });
     reply.clearCookie(this.sessions.sessionCookie, { path: '/' });
     return reply.redirect('/login', 303);
+  }
+
+  /**
+   * The language switch of signed-in pages: saved on the account (pages and mails to this person
+   * follow it) and in a cookie; `auto` goes back to the browser's language.
+   */
+  @Post('account/language')
+  @Pages()
+  async chooseLanguage(
+    @CurrentUser() user: SignedInUser,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const form = asForm(body);
+    const asked = textField(form, 'locale');
+    const i18n = sharedI18n();
+    const locale = asked === 'auto' ? null : i18n.has(asked) ? asked : undefined;
+    if (locale === undefined)
+      throw AccountErrors.invalid(
+        `Unknown language “${asked.slice(0, 20)}”: choose one of ${i18n.locales.map((l) => l.code).join(', ')} or auto.`,
+      );
+    await this.accounts.setLanguage(user.id, locale);
+    if (locale) reply.setCookie(UI_LANG_COOKIE, locale, LANG_COOKIE_OPTIONS);
+    else reply.clearCookie(UI_LANG_COOKIE, { path: '/' });
+    return reply.redirect(safeNext(textField(form, 'next')), 303);
+  }
+
+  /** The switch on pages before signing in (the sign-in page): a cookie only. */
+  @Get('language')
+  @Public()
+  async chooseLanguageSignedOut(
+    @Query('lang') lang: unknown,
+    @Query('next') next: unknown,
+    @Res() reply: FastifyReply,
+  ) {
+    const i18n = sharedI18n();
+    if (typeof lang === 'string' && i18n.has(lang))
+      reply.setCookie(UI_LANG_COOKIE, lang, LANG_COOKIE_OPTIONS);
+    return reply.redirect(safeNext(next), 303);
   }
 
   @Get('account/password')

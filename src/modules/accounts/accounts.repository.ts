@@ -13,6 +13,8 @@ export interface SessionRow {
   name: string;
   role: Role;
   csrf_token: string;
+  locale: string | null;
+  time_zone: string | null;
   touch: boolean;
 }
 
@@ -79,6 +81,10 @@ export class AccountsRepository {
     });
   }
 
+  async setLanguage(userId: string, locale: string | null): Promise<void> {
+    await this.dataSource.query('UPDATE app_user SET locale = $2 WHERE id = $1', [userId, locale]);
+  }
+
   async setPassword(userId: string, passwordHash: string, keepSessionHash?: Buffer): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await manager.query('UPDATE app_user SET password_hash = $2 WHERE id = $1', [
@@ -137,7 +143,7 @@ export class AccountsRepository {
     const rows = await preparedQuery<SessionRow>(
       this.dataSource,
       'accounts_find_session',
-      `SELECT u.id AS user_id, u.email, u.name, u.role, s.csrf_token,
+      `SELECT u.id AS user_id, u.email, u.name, u.role, u.locale, u.time_zone, s.csrf_token,
               s.last_seen_at < now() - interval '1 minute' AS touch
          FROM user_session s JOIN app_user u ON u.id = s.user_id
         WHERE s.id_hash = $1 AND NOT u.disabled AND s.expires_at > now()

@@ -152,6 +152,11 @@ export class AccountsService {
   }
 
   /** Whether an account has this e-mail address. */
+  /** The language of this person's pages and mails (null: their browser's). */
+  async setLanguage(userId: string, locale: string | null): Promise<void> {
+    await this.accounts.setLanguage(userId, locale);
+  }
+
   async hasAccount(email: string): Promise<boolean> {
     return (await this.accounts.findUserByEmail(email.trim().toLowerCase())) !== null;
   }

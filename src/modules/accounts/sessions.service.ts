@@ -88,6 +88,8 @@ export class SessionsService implements OnModuleInit {
       name: user.name,
       role: user.role,
       csrfToken,
+      locale: user.locale,
+      timeZone: user.timeZone,
     };
     await this.audit.record({
       action: 'auth.login',
@@ -128,6 +130,8 @@ export class SessionsService implements OnModuleInit {
       name: row.name,
       role: row.role,
       csrfToken: row.csrf_token,
+      locale: row.locale,
+      timeZone: row.time_zone,
     };
   }
 

@@ -25,6 +25,14 @@ export class AppUser {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** The language of the signed-in pages and of mails to this person; null: the browser's. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  locale!: string | null;
+
+  /** IANA time zone for dates in pages and mails (the digest's hour); null: the organisation's. */
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, nullable: true })
+  timeZone!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
