@@ -38,9 +38,13 @@
       })
       .then(function (body) {
         if (!body || mine !== seq) return;
-        var text = body.count + (body.count === 1 ? ' person' : ' people') + ' would be invited';
-        if (body.unknownEmails && body.unknownEmails.length)
-          text += ' (no employee with: ' + body.unknownEmails.join(', ') + ')';
+        // The server words the count in the page's language.
+        var text = body.text;
+        if (typeof text !== 'string') {
+          text = body.count + (body.count === 1 ? ' person' : ' people') + ' would be invited';
+          if (body.unknownEmails && body.unknownEmails.length)
+            text += ' (no employee with: ' + body.unknownEmails.join(', ') + ')';
+        }
         out.textContent = text;
       })
       .catch(function () {});
