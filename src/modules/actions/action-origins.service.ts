@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
-import { type Grain, isDate } from '../reports/periods';
+import { bucketLabel, type Grain, isDate } from '../reports/periods';
 import { ReportsService } from '../reports/reports.service';
 import { FollowUpsService } from '../tickets/follow-ups.service';
 import type { ActionOrigin } from './entities/team-action.entity';
@@ -47,11 +47,17 @@ export class ActionOriginsService {
     const t = (key: string, vars: Record<string, unknown> = {}) =>
       this.i18n.t(locale, `action_pages.prefill.${key}`, vars);
     const n = (value: number) => this.i18n.number(locale, value);
+    // English keeps the words it always prefilled (the report's period label, the ISO day):
+    // texts already saved read the same way. Other languages get Intl's periods and dates.
+    const english = locale === this.i18n.fallback;
+    const periodOf = (start: string, g: Grain) =>
+      english ? bucketLabel(start, g) : this.i18n.period(locale, start, g);
+    const dayOf = (day: string) => (english ? day : this.i18n.date(locale, day));
     const grain = query.period ?? 'month';
     const at = query.at ?? new Date().toISOString().slice(0, 10);
     if (query.origin === 'question' && query.questionId) {
       const report = await this.reports.teamReport(team.slug, grain, at);
-      const period = this.i18n.period(locale, report.period.start, grain);
+      const period = english ? report.period.label : periodOf(report.period.start, grain);
       const ref = { questionId: query.questionId, period: grain, at: report.period.start };
       if (query.questionId === 'nps') {
         const h = report.headline;
@@ -95,7 +101,7 @@ export class ActionOriginsService {
     }
     if (query.origin === 'comments') {
       const start = query.at ?? at;
-      const label = isDate(start) ? this.i18n.period(locale, start, grain) : start;
+      const label = isDate(start) ? periodOf(start, grain) : start;
       return {
         origin: 'comments',
         ref: { period: grain, at: start },
@@ -108,7 +114,7 @@ export class ActionOriginsService {
       const found = (await this.followUps.list(new Set([team.id]))).find(
         (f) => f.id === query.followUpId,
       );
-      const date = found ? this.i18n.date(locale, found.requestedOn) : '';
+      const date = found ? dayOf(found.requestedOn) : '';
       return {
         origin: 'follow_up',
         ref: { followUpId: query.followUpId },

@@ -74,7 +74,13 @@ export class ActionRemindersService implements OnModuleInit {
               template: 'action-reminder',
               subject: {
                 key: kind === 'soon' ? 'action_mail.subject_soon' : 'action_mail.subject_overdue',
-                params: { team: row.teamName, date: this.i18n.date(locale, row.dueOn) },
+                params: {
+                  team: row.teamName,
+                  // English subjects keep the ISO day they always had (mail rules may match
+                  // it); other languages read the day as Intl writes it.
+                  date:
+                    locale === this.i18n.fallback ? row.dueOn : this.i18n.date(locale, row.dueOn),
+                },
               },
               context: {
                 overdue: kind === 'overdue',

@@ -55,20 +55,12 @@ export class CampaignFormPagesController {
     };
   }
 
-  /** The live count the form asks for as filters change (JSON), with its words for the form. */
+  /** The live count the form asks for as filters change (JSON). */
   @Get('audience-count')
   @Pages('admin')
-  async audienceCount(@Query() query: Record<string, unknown>, @Req() request: FastifyRequest) {
+  async audienceCount(@Query() query: Record<string, unknown>) {
     const form = asForm(query);
-    const count = await this.audiences.count(this.audienceOf(form));
-    const words = campaignWords(sharedI18n(), requestLocale(request));
-    const unknown = count.unknownEmails.length
-      ? ` (${words.t('campaign_pages.audience_js.unknown', { emails: count.unknownEmails.join(', ') })})`
-      : '';
-    return {
-      ...count,
-      text: words.t('campaign_pages.form.count_result', { count: count.count }) + unknown,
-    };
+    return this.audiences.count(this.audienceOf(form));
   }
 
   @Get('new')

@@ -29,7 +29,7 @@ const PROFILE_RULES: ProblemRule[] = [
     key: p('no_purpose_in_locale'),
   },
   { pattern: /^(?<field>.+?) must be a time from 00:00 to 24:00/, key: p('time') },
-  { pattern: /^(?<field>.+?): closes must be after opens$/, key: p('closes_after') },
+  { pattern: /^(?<field>.+?): closes must be after opens/, key: p('closes_after') },
   {
     pattern: /^(?<field>.+?) must be a whole number of minutes from 1 to (?<max>\d+), or empty$/,
     key: p('minutes'),
