@@ -17,17 +17,17 @@
   // The page's words (data-one, data-other, data-unknown) in its language and digits.
   var lang = document.documentElement.lang || 'en';
   function worded(body) {
-    var rule = 'other';
+    var rule;
     try {
       rule = new Intl.PluralRules(lang).select(body.count);
-    } catch (e) {
+    } catch {
       rule = body.count === 1 ? 'one' : 'other';
     }
     var pattern = out.getAttribute('data-' + rule) || out.getAttribute('data-other');
-    var count = body.count;
+    var count;
     try {
       count = new Intl.NumberFormat(lang === 'fa' ? 'fa-u-ca-gregory' : lang).format(body.count);
-    } catch (e) {
+    } catch {
       count = String(body.count);
     }
     var text = pattern
