@@ -280,10 +280,12 @@ export class CampaignPagesController {
     const count = await this.audiences.countOf(campaign);
     const locale = requestLocale(request);
     const words = campaignWords(this.i18n, locale);
+    // "A, B, C" for teams and reminders; weekdays side by side ("Mon Tue", "月火").
+    const intl = this.i18n.info(locale).intl;
     const list = (items: string[]) =>
-      new Intl.ListFormat(this.i18n.info(locale).intl, { style: 'narrow', type: 'unit' }).format(
-        items,
-      );
+      new Intl.ListFormat(intl, { style: 'narrow', type: 'conjunction' }).format(items);
+    const days = (items: string[]) =>
+      new Intl.ListFormat(intl, { style: 'narrow', type: 'unit' }).format(items);
     return reply.code(status).view(
       'pages/campaigns/show.hbs',
       pageContext(request, campaign.name, {
@@ -307,7 +309,7 @@ export class CampaignPagesController {
         windowText: words.t('campaign_pages.show.window_value', {
           from: campaign.windowFrom,
           to: campaign.windowTo,
-          days: list(campaign.windowDays.map((d) => words.weekday(d))),
+          days: days(campaign.windowDays.map((d) => words.weekday(d))),
         }),
         reminderText:
           campaign.reminderDays.length > 0
