@@ -14,6 +14,31 @@
     'include',
     'exclude',
   ];
+  // The page's words (data-one, data-other, data-unknown) in its language and digits.
+  var lang = document.documentElement.lang || 'en';
+  function worded(body) {
+    var rule;
+    try {
+      rule = new Intl.PluralRules(lang).select(body.count);
+    } catch {
+      rule = body.count === 1 ? 'one' : 'other';
+    }
+    var pattern = out.getAttribute('data-' + rule) || out.getAttribute('data-other');
+    var count;
+    try {
+      count = new Intl.NumberFormat(lang === 'fa' ? 'fa-u-ca-gregory' : lang).format(body.count);
+    } catch {
+      count = String(body.count);
+    }
+    var text = pattern
+      ? pattern.replace('{count}', count)
+      : body.count + (body.count === 1 ? ' person' : ' people') + ' would be invited';
+    if (body.unknownEmails && body.unknownEmails.length) {
+      var unknown = out.getAttribute('data-unknown') || 'no employee with: {emails}';
+      text += ' (' + unknown.replace('{emails}', body.unknownEmails.join(', ')) + ')';
+    }
+    return text;
+  }
   var timer = null;
   var seq = 0;
   function query() {
@@ -38,10 +63,7 @@
       })
       .then(function (body) {
         if (!body || mine !== seq) return;
-        var text = body.count + (body.count === 1 ? ' person' : ' people') + ' would be invited';
-        if (body.unknownEmails && body.unknownEmails.length)
-          text += ' (no employee with: ' + body.unknownEmails.join(', ') + ')';
-        out.textContent = text;
+        out.textContent = worded(body);
       })
       .catch(function () {});
   }

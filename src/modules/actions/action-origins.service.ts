@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { bucketLabel, type Grain } from '../reports/periods';
+import { Inject, Injectable } from '@nestjs/common';
+import { I18N } from '../../common/i18n/i18n.provider';
+import type { I18n } from '../../common/i18n/i18n.service';
+import { bucketLabel, type Grain, isDate } from '../reports/periods';
 import { ReportsService } from '../reports/reports.service';
 import { FollowUpsService } from '../tickets/follow-ups.service';
 import type { ActionOrigin } from './entities/team-action.entity';
@@ -23,30 +25,39 @@ export interface OriginPrefill {
   warnQuotes: boolean;
 }
 
-/** An iNPS or other figure as the page writes it: −12, not -12. */
-function signed(value: number): string {
-  return value > 0 ? `+${value}` : value < 0 ? `−${Math.abs(value)}` : '0';
-}
-
 /**
- * Turns where an action was started into words for "what we heard". Figures come from the
- * reports service — the same query layer, thresholds and rules as the team page — and a
- * withheld figure stays withheld; comments are never copied (a lead summarises them), nor is
- * what a person wrote in a follow-up request.
+ * Turns where an action was started into words for "what we heard", in the lead's language.
+ * Figures come from the reports service — the same query layer, thresholds and rules as the
+ * team page — and a withheld figure stays withheld; comments are never copied (a lead
+ * summarises them), nor is what a person wrote in a follow-up request.
  */
 @Injectable()
 export class ActionOriginsService {
   constructor(
     private readonly reports: ReportsService,
     private readonly followUps: FollowUpsService,
+    @Inject(I18N) private readonly i18n: I18n,
   ) {}
 
-  async prefill(team: { id: string; slug: string }, query: OriginQuery): Promise<OriginPrefill> {
+  async prefill(
+    team: { id: string; slug: string },
+    query: OriginQuery,
+    locale = this.i18n.fallback,
+  ): Promise<OriginPrefill> {
+    const t = (key: string, vars: Record<string, unknown> = {}) =>
+      this.i18n.t(locale, `action_pages.prefill.${key}`, vars);
+    const n = (value: number) => this.i18n.number(locale, value);
+    // English keeps the words it always prefilled (the report's period label, the ISO day):
+    // texts already saved read the same way. Other languages get Intl's periods and dates.
+    const english = locale === this.i18n.fallback;
+    const periodOf = (start: string, g: Grain) =>
+      english ? bucketLabel(start, g) : this.i18n.period(locale, start, g);
+    const dayOf = (day: string) => (english ? day : this.i18n.date(locale, day));
     const grain = query.period ?? 'month';
     const at = query.at ?? new Date().toISOString().slice(0, 10);
     if (query.origin === 'question' && query.questionId) {
       const report = await this.reports.teamReport(team.slug, grain, at);
-      const period = report.period.label;
+      const period = english ? report.period.label : periodOf(report.period.start, grain);
       const ref = { questionId: query.questionId, period: grain, at: report.period.start };
       if (query.questionId === 'nps') {
         const h = report.headline;
@@ -54,9 +65,9 @@ export class ActionOriginsService {
           origin: 'question',
           ref,
           heard: h.withheld
-            ? `iNPS from pulse surveys in ${period} (withheld: fewer than ${report.k} responses)`
-            : `iNPS from pulse surveys: ${signed(h.nps)} in ${period} (${h.n} responses)`,
-          context: `The team's iNPS, ${period}.`,
+            ? t('nps_withheld', { period, k: n(report.k) })
+            : t('nps', { nps: signed(this.i18n, locale, h.nps), period, n: h.n }),
+          context: t('nps_context', { period }),
           warnQuotes: false,
         };
       }
@@ -64,19 +75,19 @@ export class ActionOriginsService {
       if (question) {
         const r = question.result;
         const figures = r.withheld
-          ? `withheld: fewer than ${report.k} answers`
-          : [
-              r.csat !== null ? `CSAT ${r.csat}%` : undefined,
-              r.mean !== null ? `mean ${r.mean}` : undefined,
-              `${r.n} answers`,
-            ]
-              .filter(Boolean)
-              .join(', ');
+          ? t('figures_withheld', { k: n(report.k) })
+          : new Intl.ListFormat(this.i18n.info(locale).intl, { type: 'unit' }).format(
+              [
+                r.csat !== null ? t('csat', { csat: n(r.csat) }) : undefined,
+                r.mean !== null ? t('mean', { mean: n(r.mean) }) : undefined,
+                t('answers', { n: r.n }),
+              ].filter((x): x is string => x !== undefined),
+            );
         return {
           origin: 'question',
           ref,
-          heard: `Question “${question.text}” in ${period}: ${figures}`,
-          context: `A question's result, ${period}.`,
+          heard: t('question', { question: question.text, period, figures }),
+          context: t('question_context', { period }),
           warnQuotes: false,
         };
       }
@@ -84,18 +95,18 @@ export class ActionOriginsService {
         origin: 'question',
         ref,
         heard: '',
-        context: `That question has no result on the team's page for ${period}; describe what you heard.`,
+        context: t('no_question', { period }),
         warnQuotes: false,
       };
     }
     if (query.origin === 'comments') {
       const start = query.at ?? at;
-      const label = bucketLabel(start, grain);
+      const label = isDate(start) ? periodOf(start, grain) : start;
       return {
         origin: 'comments',
         ref: { period: grain, at: start },
-        heard: `Comments of ${label}: `,
-        context: `The comments of ${label}. Summarise the theme in your own words.`,
+        heard: t('comments', { period: label }),
+        context: t('comments_context', { period: label }),
         warnQuotes: true,
       };
     }
@@ -103,16 +114,20 @@ export class ActionOriginsService {
       const found = (await this.followUps.list(new Set([team.id]))).find(
         (f) => f.id === query.followUpId,
       );
+      const date = found ? dayOf(found.requestedOn) : '';
       return {
         origin: 'follow_up',
         ref: { followUpId: query.followUpId },
-        heard: found ? `A follow-up request of ${found.requestedOn}: ` : '',
-        context: found
-          ? `A follow-up request of ${found.requestedOn}. Its author asked to be contacted; the action must not name them or repeat their words if it is published.`
-          : 'That follow-up is not one of this team’s; describe what you heard.',
+        heard: found ? t('follow_up', { date }) : '',
+        context: found ? t('follow_up_context', { date }) : t('follow_up_missing'),
         warnQuotes: true,
       };
     }
     return { origin: 'other', ref: {}, heard: '', context: '', warnQuotes: false };
   }
+}
+
+/** An iNPS as the page writes it, in the locale's digits: −12, not -12. */
+function signed(i18n: I18n, locale: string, value: number): string {
+  return i18n.number(locale, value, { signDisplay: 'exceptZero' }).replace('-', '−');
 }

@@ -9,17 +9,17 @@ import {
   type SignedInUser,
   TeamScoped,
 } from '../../common/access/access.decorator';
-import type { DomainError } from '../../common/errors/domain-error';
-import { inFormWords } from '../../common/http/field-labels';
 import { Flash } from '../../common/http/flash';
 import { asForm, textField } from '../../common/http/form-fields';
 import { showDomainErrors } from '../../common/http/form-errors';
+import { requestLocale, sharedI18n } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionChangesService } from './action-changes.service';
-import { ACTION_FIELD_LABELS, ACTION_LOCALES, LOCALE_NAMES, readActionForm } from './action-input';
+import { ACTION_LOCALES, readActionForm } from './action-input';
 import { ActionOriginsService, type OriginPrefill } from './action-origins.service';
-import { actionRow, formSourceOf, formValues, STATUS_LABELS } from './action-view';
+import { actionProblems, actionWords } from './action-page-words';
+import { actionRow, formSourceOf, formValues } from './action-view';
 import { ActionsService } from './actions.service';
 import { ActionPageQueryDto, NewActionQueryDto } from './dto/action-queries.dto';
 import { ACTION_STATUSES } from './entities/team-action.entity';
@@ -74,14 +74,15 @@ export class ActionPagesController {
       offset: 0,
     });
     const today = this.actions.today();
+    const words = wordsOf(request);
     return reply.view(
       'pages/actions/team.hbs',
-      pageContext(request, `Actions · ${team.name}`, {
+      pageContext(request, words.t('action_pages.team_title', { team: team.name }), {
         team,
         notice,
         canEdit: !viewer,
         viewer,
-        actions: items.map((a) => actionRow(a, today)),
+        actions: items.map((a) => actionRow(a, today, words)),
       }),
     );
   }
@@ -96,7 +97,7 @@ export class ActionPagesController {
     @Res() reply: FastifyReply,
   ) {
     const team = await this.team(slug);
-    const prefill = await this.origins.prefill(team, query);
+    const prefill = await this.origins.prefill(team, query, requestLocale(request));
     return this.renderForm(request, reply, 200, team, {
       prefill,
       values: formValues({ heard: prefill.heard, status: 'planned' }),
@@ -123,13 +124,13 @@ export class ActionPagesController {
           actor: principal,
           ip: request.ip,
         });
-        return this.back(request, reply, team, 'The action was created.');
+        return this.back(request, reply, team, wordsOf(request).t('action_pages.created'));
       },
       (error, status) =>
         this.renderForm(request, reply, status, team, {
           prefill: prefillOfForm(form),
           values: formValues(form),
-          errors: problemsOf(error),
+          errors: problemsOf(request, error),
         }),
     );
   }
@@ -173,13 +174,13 @@ export class ActionPagesController {
           actor: principal,
           ip: request.ip,
         });
-        return this.back(request, reply, team, 'The action was saved.');
+        return this.back(request, reply, team, wordsOf(request).t('action_pages.saved'));
       },
       (error, status) =>
         this.renderForm(request, reply, status, team, {
           action,
           values: formValues(form),
-          errors: problemsOf(error),
+          errors: problemsOf(request, error),
         }),
     );
   }
@@ -214,7 +215,7 @@ export class ActionPagesController {
           request,
           reply,
           team,
-          `The action is now ${(STATUS_LABELS[status] ?? status).toLowerCase()}.`,
+          wordsOf(request).t(`action_pages.status_changed.${status}`),
         );
       },
       async (error, statusCode) => {
@@ -224,13 +225,14 @@ export class ActionPagesController {
           offset: 0,
         });
         const today = this.actions.today();
+        const words = wordsOf(request);
         return reply.code(statusCode).view(
           'pages/actions/team.hbs',
-          pageContext(request, `Actions · ${team.name}`, {
+          pageContext(request, words.t('action_pages.team_title', { team: team.name }), {
             team,
             canEdit: true,
-            errors: problemsOf(error),
-            actions: items.map((a) => actionRow(a, today)),
+            errors: problemsOf(request, error),
+            actions: items.map((a) => actionRow(a, today, words)),
           }),
         );
       },
@@ -275,10 +277,11 @@ export class ActionPagesController {
         ...(query.published ? { published: query.published } : {}),
         offset: String(at),
       }).toString();
+    const words = wordsOf(request);
     return reply.view(
       'pages/actions/all.hbs',
-      pageContext(request, 'Actions', {
-        actions: items.map((a) => actionRow(a, today)),
+      pageContext(request, words.t('action_pages.title'), {
+        actions: items.map((a) => actionRow(a, today, words)),
         total,
         from: total === 0 ? 0 : offset + 1,
         to: offset + items.length,
@@ -287,7 +290,7 @@ export class ActionPagesController {
         teams: teams.map((t) => ({ ...t, selected: t.slug === query.team })),
         statuses: ACTION_STATUSES.map((s) => ({
           value: s,
-          label: STATUS_LABELS[s],
+          label: words.status(s),
           selected: s === query.status,
         })),
         overdue: query.overdue === 'yes',
@@ -320,50 +323,59 @@ export class ActionPagesController {
     },
   ) {
     const owners = await this.actions.ownersFor(team.id);
-    const { values } = extra;
+    const words = wordsOf(request);
+    const values = {
+      ...extra.values,
+      translations: extra.values.translations.map((tr) => ({
+        ...tr,
+        name: words.language(tr.locale),
+      })),
+    };
     return reply.code(status).view(
       'pages/actions/form.hbs',
-      pageContext(request, extra.action ? 'Edit action' : 'Start an action', {
-        team,
-        ...extra,
-        editing: extra.action !== undefined,
-        formAction: extra.action
-          ? `/teams/${team.slug}/actions/${extra.action.id}`
-          : `/teams/${team.slug}/actions`,
-        owners: owners.map((o) => ({ ...o, selected: o.id === values.ownerId })),
-        locales: ACTION_LOCALES.map((l) => ({
-          value: l,
-          name: LOCALE_NAMES[l],
-          selected: l === values.locale,
-        })),
-        statuses: ACTION_STATUSES.map((s) => ({
-          value: s,
-          label: STATUS_LABELS[s],
-          selected: s === values.status,
-        })),
-        refs: extra.prefill
-          ? Object.entries(extra.prefill.ref).map(([key, value]) => ({ key, value }))
-          : [],
-      }),
+      pageContext(
+        request,
+        words.t(extra.action ? 'action_pages.form.title_edit' : 'action_pages.form.title_new'),
+        {
+          team,
+          ...extra,
+          values,
+          editing: extra.action !== undefined,
+          formAction: extra.action
+            ? `/teams/${team.slug}/actions/${extra.action.id}`
+            : `/teams/${team.slug}/actions`,
+          owners: owners.map((o) => ({
+            ...o,
+            roleLabel: words.role(o.role),
+            selected: o.id === values.ownerId,
+          })),
+          locales: ACTION_LOCALES.map((l) => ({
+            value: l,
+            name: words.language(l),
+            selected: l === values.locale,
+          })),
+          statuses: ACTION_STATUSES.map((s) => ({
+            value: s,
+            label: words.status(s),
+            selected: s === values.status,
+          })),
+          refs: extra.prefill
+            ? Object.entries(extra.prefill.ref).map(([key, value]) => ({ key, value }))
+            : [],
+        },
+      ),
     );
   }
 }
 
-/**
- * A domain error's problems in the form's words. Each problem starts with the field it is about
- * (`dueOn "…" does not exist`); only that name is worded, since a field's name may also be a
- * value in the rest (`status must be one of planned, …`).
- */
-function problemsOf(error: DomainError): string[] {
-  const problems = (error.details as { problems?: string[] } | undefined)?.problems ?? [
-    error.message,
-  ];
-  return problems.map((problem) => {
-    const field = /^[\w.]+/.exec(problem)?.[0] ?? '';
-    if (!ACTION_FIELD_LABELS[field.replace(/\.$/, '')]) return inFormWords(problem, {});
-    const name = field.replace(/\.$/, '');
-    return inFormWords(name, ACTION_FIELD_LABELS) + problem.slice(name.length);
-  });
+/** The reader's words for the action pages. */
+function wordsOf(request: FastifyRequest) {
+  return actionWords(sharedI18n(), requestLocale(request));
+}
+
+/** A domain error's problems in the form's words, in the reader's language. */
+function problemsOf(request: FastifyRequest, error: Parameters<typeof actionProblems>[2]) {
+  return actionProblems(sharedI18n(), requestLocale(request), error);
 }
 
 /** The origin fields the new form carried, to carry them again when it is shown with errors. */

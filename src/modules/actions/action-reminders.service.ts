@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { I18N } from '../../common/i18n/i18n.provider';
+import type { I18n } from '../../common/i18n/i18n.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { MailService } from '../mail/mail.service';
@@ -31,6 +33,7 @@ export class ActionRemindersService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly jobs: JobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(I18N) private readonly i18n: I18n,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -59,26 +62,34 @@ export class ActionRemindersService implements OnModuleInit {
         }
         const sent = await this.actions.transaction(async (manager) => {
           if (!(await this.actions.claimReminder(manager, row.id, kind, row.dueOn))) return false;
+          // In the owner's language: their own choice, else the team profile's, else English.
+          const locale = this.i18n.negotiate(row.ownerLocale);
           const link = `${this.config.baseUrl}/teams/${row.teamSlug}/actions/${row.id}/edit`;
           await this.mail.queueMail(
             {
               kind: ACTION_REMINDER_KIND,
               to: row.ownerEmail,
-              // Leads' mails are in English for now, as their pages are.
-              locale: 'en',
+              locale,
               dedupeKey: `action-${kind}:${row.id}:${row.dueOn}`,
               template: 'action-reminder',
-              subject:
-                kind === 'soon'
-                  ? `Action due on ${row.dueOn}: ${row.teamName}`
-                  : `Action overdue since ${row.dueOn}: ${row.teamName}`,
+              subject: {
+                key: kind === 'soon' ? 'action_mail.subject_soon' : 'action_mail.subject_overdue',
+                params: {
+                  team: row.teamName,
+                  // English subjects keep the ISO day they always had (mail rules may match
+                  // it); other languages read the day as Intl writes it.
+                  date:
+                    locale === this.i18n.fallback ? row.dueOn : this.i18n.date(locale, row.dueOn),
+                },
+              },
               context: {
                 overdue: kind === 'overdue',
                 name: row.ownerName,
                 teamName: row.teamName,
                 planned: row.planned,
                 dueOn: row.dueOn,
-                status: row.status === 'in_progress' ? 'in progress' : row.status,
+                status: row.status,
+                statusKey: `action_mail.status.${row.status === 'in_progress' ? 'in_progress' : 'planned'}`,
                 link,
               },
             },

@@ -1,4 +1,5 @@
 import { ACTION_LOCALES, LOCALE_NAMES } from './action-input';
+import type { ActionWords } from './action-page-words';
 import type { ActionListRow } from './actions.repository';
 import { ACTION_STATUSES } from './entities/team-action.entity';
 
@@ -9,28 +10,28 @@ export const STATUS_LABELS: Record<string, string> = {
   dropped: 'Dropped',
 };
 
-/** An action as the list pages show it. */
-export function actionRow(action: ActionListRow, today: string) {
+/** An action as the list pages show it, in the reader's words. */
+export function actionRow(action: ActionListRow, today: string, words: ActionWords) {
   const open = action.status === 'planned' || action.status === 'in_progress';
   return {
     ...action,
-    statusLabel: STATUS_LABELS[action.status] ?? action.status,
+    statusLabel: words.status(action.status),
     overdue: open && action.dueOn !== null && action.dueOn < today,
-    localeName: LOCALE_NAMES[action.locale as keyof typeof LOCALE_NAMES] ?? action.locale,
+    localeName: words.language(action.locale),
     translatedInto: Object.keys(action.translations ?? {})
-      .map((l) => LOCALE_NAMES[l as keyof typeof LOCALE_NAMES] ?? l)
+      .map((l) => words.language(l))
       .join(', '),
     editUrl: `/teams/${action.teamSlug}/actions/${action.id}/edit`,
     statusUrl: `/teams/${action.teamSlug}/actions/${action.id}/status`,
     nextStatuses: ACTION_STATUSES.filter((s) => s !== action.status).map((s) => ({
       value: s,
-      label: STATUS_LABELS[s],
+      label: words.status(s),
     })),
   };
 }
 
 /** The form's values from an action (editing) or from what was posted (shown again). */
-export function formValues(source: Record<string, unknown>) {
+export function formValues(source: Record<string, unknown>, words?: ActionWords) {
   const text = (key: string) => (typeof source[key] === 'string' ? (source[key] as string) : '');
   return {
     heard: text('heard'),
@@ -43,7 +44,7 @@ export function formValues(source: Record<string, unknown>) {
     published: source.published === true || source.published === 'yes',
     translations: ACTION_LOCALES.map((locale) => ({
       locale,
-      name: LOCALE_NAMES[locale],
+      name: words ? words.language(locale) : LOCALE_NAMES[locale],
       heard: text(`tr_${locale}_heard`),
       planned: text(`tr_${locale}_planned`),
     })),

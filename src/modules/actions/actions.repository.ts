@@ -72,6 +72,8 @@ export interface ReminderRow {
   teamName: string;
   ownerEmail: string;
   ownerName: string;
+  /** The language of the owner's mail: their own choice, else the team profile's language. */
+  ownerLocale: string;
 }
 
 const LIST_COLUMNS = `a.id, a.team_id AS "teamId", t.slug AS "teamSlug", t.name AS "teamName",
@@ -191,7 +193,8 @@ export class ActionsRepository {
     return this.dataSource.query(
       `SELECT a.id, a.team_id AS "teamId", a.owner_user_id AS "ownerUserId", a.planned,
               to_char(a.due_on, 'YYYY-MM-DD') AS "dueOn", a.status,
-              t.slug AS "teamSlug", t.name AS "teamName", u.email AS "ownerEmail", u.name AS "ownerName"
+              t.slug AS "teamSlug", t.name AS "teamName", u.email AS "ownerEmail", u.name AS "ownerName",
+              COALESCE(u.locale, t.profile_locale) AS "ownerLocale"
          FROM team_action a JOIN service_team t ON t.id = a.team_id
          JOIN app_user u ON u.id = a.owner_user_id AND NOT u.disabled
         WHERE a.status IN ('planned', 'in_progress') AND ${condition}

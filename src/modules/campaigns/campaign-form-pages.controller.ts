@@ -13,9 +13,9 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
-import { inFormWords } from '../../common/http/field-labels';
 import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, type Form, listField, textField } from '../../common/http/form-fields';
+import { requestLocale, sharedI18n } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { TENURE_BANDS } from '../directory/audience';
@@ -24,20 +24,13 @@ import { SurveysService } from '../surveys/surveys.service';
 import { TeamsService } from '../teams/teams.service';
 import { CADENCES, WEEKDAYS } from './cadence';
 import { CampaignAudienceService } from './campaign-audience.service';
-import { CADENCE_LABELS, emailList, formFromCampaign, inputFromForm } from './campaign-form';
-import { CAMPAIGN_FIELD_LABELS } from './campaign-form-labels';
-import { WEEKDAY_LABELS } from './campaign-input';
+import { emailList, formFromCampaign, inputFromForm } from './campaign-form';
+import { campaignProblems, campaignWords, transitionProblem } from './campaign-page-words';
 import { CAMPAIGN_TEMPLATES, TEMPLATE_KEYS } from './campaign-templates';
 import { CAMPAIGN_LOCALES } from './campaign-titles';
 import { CampaignsService } from './campaigns.service';
 
 const uuid = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 404 });
-const LANGUAGE_NAMES: Record<string, string> = {
-  en: 'English',
-  es: 'Spanish',
-  ja: 'Japanese',
-  fa: 'Persian',
-};
 
 /**
  * HR's campaign form: create and edit, with a live audience count that also works without
@@ -118,7 +111,10 @@ export class CampaignFormPagesController {
         return reply.redirect(`/campaigns/${created.id}?created=1`, 303);
       },
       (error, status) =>
-        this.renderForm(request, reply, status, { values: form, problems: error.details }),
+        this.renderForm(request, reply, status, {
+          values: form,
+          problems: campaignProblems(sharedI18n(), requestLocale(request), error),
+        }),
     );
   }
 
@@ -163,7 +159,9 @@ export class CampaignFormPagesController {
         this.renderForm(request, reply, status, {
           values: form,
           campaign,
-          problems: error.details ?? [error.message],
+          problems: campaignProblems(sharedI18n(), requestLocale(request), error) ?? [
+            transitionProblem(sharedI18n(), requestLocale(request), error),
+          ],
         }),
     );
   }
@@ -198,7 +196,7 @@ export class CampaignFormPagesController {
     state: {
       values: Record<string, unknown>;
       campaign?: unknown;
-      problems?: unknown;
+      problems?: string[];
       count?: { count: number; unknownEmails: string[] };
     },
   ) {
@@ -217,94 +215,101 @@ export class CampaignFormPagesController {
     const options = (values: string[], chosen: string[]) =>
       values.map((value) => ({ value, selected: chosen.includes(value) }));
     const campaign = state.campaign as { id: string; locked: boolean } | undefined;
+    const i18n = sharedI18n();
+    const words = campaignWords(i18n, requestLocale(request));
     return reply.code(status).view(
       'pages/campaigns/form.hbs',
-      pageContext(request, campaign ? 'Edit campaign' : 'New campaign', {
-        campaign,
-        action: campaign ? `/campaigns/${campaign.id}` : '/campaigns',
-        problems: Array.isArray(state.problems)
-          ? state.problems.map((p) => inFormWords(String(p), CAMPAIGN_FIELD_LABELS))
-          : undefined,
-        count: state.count,
-        titles: CAMPAIGN_LOCALES.map((locale) => ({
-          locale,
-          label: LANGUAGE_NAMES[locale],
-          dir: locale === 'fa' ? 'rtl' : 'ltr',
-          value: one(`title_${locale}`),
-        })),
-        v: {
-          name: one('name'),
-          rrule: one('rrule'),
-          everyWeeks: one('everyWeeks'),
-          start: one('start'),
-          timeZone: one('timeZone'),
-          windowFrom: one('windowFrom'),
-          windowTo: one('windowTo'),
-          openDays: one('openDays'),
-          reminder1: one('reminder1'),
-          reminder2: one('reminder2'),
-          reminder3: one('reminder3'),
-          questionsPerWave: one('questionsPerWave'),
-          reportingThreshold: one('reportingThreshold'),
-          include: one('include'),
-          exclude: one('exclude'),
-        },
-        templates: [
-          ...TEMPLATE_KEYS.map((key) => ({
-            value: key,
-            label: CAMPAIGN_TEMPLATES[key].label,
-            description: CAMPAIGN_TEMPLATES[key].description,
-            selected: one('template') === key,
+      pageContext(
+        request,
+        words.t(campaign ? 'campaign_pages.form.title_edit' : 'campaign_pages.form.title_new'),
+        {
+          campaign,
+          action: campaign ? `/campaigns/${campaign.id}` : '/campaigns',
+          problems: state.problems,
+          count: state.count
+            ? { ...state.count, unknownList: state.count.unknownEmails.join(' ') }
+            : undefined,
+          titles: CAMPAIGN_LOCALES.map((locale) => ({
+            locale,
+            label: i18n.info(locale).name,
+            dir: i18n.info(locale).dir,
+            value: one(`title_${locale}`),
           })),
-          {
-            value: 'custom',
-            label: 'Custom questionnaire',
-            description: 'one of the questionnaires below',
-            selected: one('template') === 'custom',
+          v: {
+            name: one('name'),
+            rrule: one('rrule'),
+            everyWeeks: one('everyWeeks'),
+            start: one('start'),
+            timeZone: one('timeZone'),
+            windowFrom: one('windowFrom'),
+            windowTo: one('windowTo'),
+            openDays: one('openDays'),
+            reminder1: one('reminder1'),
+            reminder2: one('reminder2'),
+            reminder3: one('reminder3'),
+            questionsPerWave: one('questionsPerWave'),
+            reportingThreshold: one('reportingThreshold'),
+            include: one('include'),
+            exclude: one('exclude'),
           },
-        ],
-        questionnaires: questionnaires.map((q) => ({
-          id: q.id,
-          name: q.name,
-          selected: one('questionnaireId') === q.id,
-        })),
-        subjects: [
-          {
-            value: 'teams',
-            label: 'A list of service teams, each rated in its own block',
-            selected: one('subject') !== 'own_team',
-          },
-          {
-            value: 'own_team',
-            label: 'Each respondent’s own team (engagement, eNPS)',
-            selected: one('subject') === 'own_team',
-          },
-        ],
-        teams: teams.map((t) => ({
-          ...t,
-          selected: many('teams').includes(t.slug),
-          indent: '— '.repeat(t.depth),
-        })),
-        audienceTeams: teams.map((t) => ({
-          ...t,
-          selected: many('audienceTeams').includes(t.slug),
-          indent: '— '.repeat(t.depth),
-        })),
-        departments: options(facets.departments, many('departments')),
-        locations: options(facets.locations, many('locations')),
-        tenureBands: options([...TENURE_BANDS], many('tenureBands')),
-        cadences: CADENCES.map((c) => ({
-          value: c,
-          label: CADENCE_LABELS[c],
-          selected: one('cadence') === c,
-        })),
-        weekdays: WEEKDAYS.map((d) => ({
-          value: d,
-          label: WEEKDAY_LABELS[d],
-          selected: many('windowDays').includes(d),
-        })),
-        minK: Math.max(3, this.config.reportingThreshold),
-      }),
+          templates: [
+            ...TEMPLATE_KEYS.map((key) => ({
+              value: key,
+              ...words.template(key),
+              selected: one('template') === key,
+            })),
+            {
+              value: 'custom',
+              ...words.template('custom'),
+              selected: one('template') === 'custom',
+            },
+          ],
+          questionnaires: questionnaires.map((q) => ({
+            id: q.id,
+            name: q.name,
+            selected: one('questionnaireId') === q.id,
+          })),
+          subjects: [
+            {
+              value: 'teams',
+              label: words.t('campaign_pages.subject_teams'),
+              selected: one('subject') !== 'own_team',
+            },
+            {
+              value: 'own_team',
+              label: words.t('campaign_pages.subject_own_team'),
+              selected: one('subject') === 'own_team',
+            },
+          ],
+          teams: teams.map((t) => ({
+            ...t,
+            selected: many('teams').includes(t.slug),
+            indent: '— '.repeat(t.depth),
+          })),
+          audienceTeams: teams.map((t) => ({
+            ...t,
+            selected: many('audienceTeams').includes(t.slug),
+            indent: '— '.repeat(t.depth),
+          })),
+          departments: options(facets.departments, many('departments')),
+          locations: options(facets.locations, many('locations')),
+          tenureBands: options([...TENURE_BANDS], many('tenureBands')).map((o) => ({
+            ...o,
+            label: words.tenure(o.value),
+          })),
+          cadences: CADENCES.map((c) => ({
+            value: c,
+            label: words.cadence(c),
+            selected: one('cadence') === c,
+          })),
+          weekdays: WEEKDAYS.map((d) => ({
+            value: d,
+            label: words.weekday(d),
+            selected: many('windowDays').includes(d),
+          })),
+          minK: Math.max(3, this.config.reportingThreshold),
+        },
+      ),
     );
   }
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { I18N } from '../../common/i18n/i18n.provider';
+import type { I18n } from '../../common/i18n/i18n.service';
 import {
   type BuiltMail,
   type CancelledMail,
@@ -22,6 +24,8 @@ export interface TestMail {
   /** What respondents see in the mail's language: the subject. */
   title: string;
   k: number;
+  /** The language of the HR person it goes to: the test banner is for them. */
+  hrLocale?: string;
 }
 
 /**
@@ -36,6 +40,7 @@ export class CampaignMail implements OnModuleInit {
   constructor(
     private readonly mail: MailService,
     private readonly invitations: InvitationsService,
+    @Inject(I18N) private readonly i18n: I18n,
   ) {}
 
   onModuleInit(): void {
@@ -66,6 +71,7 @@ export class CampaignMail implements OnModuleInit {
               title?: string;
               name?: string;
               k?: number;
+              hrLocale?: string;
             };
             if (!context.campaignId || !this.testLink)
               return [mail.id, { cancel: 'not a campaign test' }];
@@ -78,7 +84,17 @@ export class CampaignMail implements OnModuleInit {
                   key: 'email.campaign_test.subject',
                   params: { name: context.title ?? context.campaignName ?? '' },
                 },
-                context: { ...context, link: link.url, expires: link.expires },
+                context: {
+                  ...context,
+                  // The mail is the invitation in the language tested; its banner speaks to HR
+                  // in their own.
+                  banner: this.banner(context.hrLocale ?? mail.locale, context.campaignName ?? ''),
+                  bannerLocale: this.i18n.negotiate(context.hrLocale ?? mail.locale),
+                  bannerDir: this.i18n.info(this.i18n.negotiate(context.hrLocale ?? mail.locale))
+                    .dir,
+                  link: link.url,
+                  expires: link.expires,
+                },
               },
             ];
           }),
@@ -98,7 +114,14 @@ export class CampaignMail implements OnModuleInit {
         title: mail.title,
         name: mail.name,
         k: mail.k,
+        ...(mail.hrLocale ? { hrLocale: mail.hrLocale } : {}),
       },
+    });
+  }
+
+  private banner(locale: string, campaignName: string): string {
+    return this.i18n.t(this.i18n.negotiate(locale), 'email.campaign_test.banner', {
+      name: campaignName,
     });
   }
 }

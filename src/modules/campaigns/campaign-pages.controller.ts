@@ -17,14 +17,15 @@ import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, textField } from '../../common/http/form-fields';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
+import { requestLocale } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
+import { userZone } from '../../common/views/user-zone';
 import { ReportsService } from '../reports/reports.service';
 import { surveyFormView } from '../responses/survey-form.view';
 import { CampaignAudienceService } from './campaign-audience.service';
-import { CADENCE_LABELS } from './campaign-form';
-import { WEEKDAY_LABELS } from './campaign-input';
+import { campaignWords, transitionProblem } from './campaign-page-words';
 import { CampaignPreviewService } from './campaign-preview.service';
-import { CAMPAIGN_TEMPLATES, TEMPLATE_KEYS } from './campaign-templates';
+import { TEMPLATE_KEYS } from './campaign-templates';
 import { CampaignsService } from './campaigns.service';
 
 const uuid = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 404 });
@@ -49,15 +50,18 @@ export class CampaignPagesController {
   @Pages('admin')
   async list(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const campaigns = await this.campaigns.list();
+    const words = campaignWords(this.i18n, requestLocale(request));
     return reply.view(
       'pages/campaigns/list.hbs',
-      pageContext(request, 'Campaigns', {
+      pageContext(request, words.t('campaign_pages.title'), {
         campaigns: campaigns.map((c) => ({
           ...c,
-          cadenceLabel: CADENCE_LABELS[c.cadence],
-          lastOpens: c.lastOpensAt ? new Date(c.lastOpensAt).toISOString().slice(0, 10) : '—',
+          statusLabel: words.status(c.status),
+          cadenceLabel: words.cadence(c.cadence),
+          lastOpens: c.lastOpensAt ? new Date(c.lastOpensAt) : undefined,
         })),
-        templates: TEMPLATE_KEYS.map((key) => ({ key, ...CAMPAIGN_TEMPLATES[key] })),
+        timeZone: userZone(request),
+        templates: TEMPLATE_KEYS.map((key) => ({ key, ...words.template(key) })),
       }),
     );
   }
@@ -72,7 +76,8 @@ export class CampaignPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const notice = created ? 'Campaign created.' : doneNotice(done, user);
+    const t = campaignWords(this.i18n, requestLocale(request)).t;
+    const notice = created ? t('campaign_pages.notice.created') : doneNotice(t, done, user);
     return this.renderShow(id, request, reply, 200, notice ? { notice } : {});
   }
 
@@ -120,7 +125,7 @@ export class CampaignPagesController {
   ) {
     if (textField(asForm(body), 'confirm') !== 'yes')
       return this.renderArchive(id, r, reply, 400, {
-        error: 'Tick “Yes, archive it for good” to archive the campaign.',
+        error: this.i18n.t(requestLocale(r), 'campaign_pages.archive.confirm_missing'),
       });
     return this.transition(id, r, reply, 'archived', () => this.campaigns.archive(id, by(user, r)));
   }
@@ -181,30 +186,34 @@ export class CampaignPagesController {
     const latest = report.waves[report.waves.length - 1];
     return reply.view(
       'pages/campaigns/report.hbs',
-      pageContext(request, `${campaign.name} — report`, {
-        campaign,
-        report,
-        questionText: Object.fromEntries(report.questions.map((q) => [q.id, { text: q.text }])),
-        waves: [...report.waves].reverse(),
-        latest,
-        chart: {
-          labels: report.waves.map((w) => w.label),
-          rate: report.waves.map((w) =>
-            w.participation.answered.withheld ? null : w.participation.answered.rate,
-          ),
-          enps: report.waves.map((w) => (w.enps && !w.enps.withheld ? w.enps.nps : null)),
-          teams:
-            report.subject === 'teams'
-              ? (report.waves[0]?.groups ?? []).map((g, i) => ({
-                  label: g.label,
-                  data: report.waves.map((w) => {
-                    const v = w.groups[i]?.nps;
-                    return v && !v.withheld ? v.nps : null;
-                  }),
-                }))
-              : [],
+      pageContext(
+        request,
+        this.i18n.t(requestLocale(request), 'campaign_pages.report_title', { name: campaign.name }),
+        {
+          campaign,
+          report,
+          questionText: Object.fromEntries(report.questions.map((q) => [q.id, { text: q.text }])),
+          waves: [...report.waves].reverse(),
+          latest,
+          chart: {
+            labels: report.waves.map((w) => w.label),
+            rate: report.waves.map((w) =>
+              w.participation.answered.withheld ? null : w.participation.answered.rate,
+            ),
+            enps: report.waves.map((w) => (w.enps && !w.enps.withheld ? w.enps.nps : null)),
+            teams:
+              report.subject === 'teams'
+                ? (report.waves[0]?.groups ?? []).map((g, i) => ({
+                    label: g.label,
+                    data: report.waves.map((w) => {
+                      const v = w.groups[i]?.nps;
+                      return v && !v.withheld ? v.nps : null;
+                    }),
+                  }))
+                : [],
+          },
         },
-      }),
+      ),
     );
   }
 
@@ -226,7 +235,10 @@ export class CampaignPagesController {
         await action();
         return reply.redirect(`/campaigns/${id}?done=${done}`, 303);
       },
-      (error, status) => this.renderShow(id, request, reply, status, { error: error.message }),
+      (error, status) =>
+        this.renderShow(id, request, reply, status, {
+          error: transitionProblem(this.i18n, requestLocale(request), error),
+        }),
     );
   }
 
@@ -240,11 +252,17 @@ export class CampaignPagesController {
     const campaign = await this.campaigns.view(id);
     return reply.code(status).view(
       'pages/campaigns/archive.hbs',
-      pageContext(request, `Archive ${campaign.name}`, {
-        campaign,
-        isArchived: campaign.status === 'archived',
-        ...extra,
-      }),
+      pageContext(
+        request,
+        this.i18n.t(requestLocale(request), 'campaign_pages.archive.title', {
+          name: campaign.name,
+        }),
+        {
+          campaign,
+          isArchived: campaign.status === 'archived',
+          ...extra,
+        },
+      ),
     );
   }
 
@@ -260,29 +278,49 @@ export class CampaignPagesController {
       this.campaigns.waves(id),
     ]);
     const count = await this.audiences.countOf(campaign);
+    const locale = requestLocale(request);
+    const words = campaignWords(this.i18n, locale);
+    // "A, B, C" for teams and reminders; weekdays side by side ("Mon Tue", "月火").
+    const intl = this.i18n.info(locale).intl;
+    const list = (items: string[]) =>
+      new Intl.ListFormat(intl, { style: 'narrow', type: 'conjunction' }).format(items);
+    const days = (items: string[]) =>
+      new Intl.ListFormat(intl, { style: 'narrow', type: 'unit' }).format(items);
     return reply.code(status).view(
       'pages/campaigns/show.hbs',
       pageContext(request, campaign.name, {
         campaign,
+        statusLabel: words.status(campaign.status),
+        cadenceText: words.cadenceText({
+          kind: campaign.cadence,
+          everyWeeks: campaign.everyWeeks,
+          rrule: campaign.rrule,
+          start: campaign.startLocal,
+          timeZone: campaign.timeZone,
+        }),
+        ratedTeams: list(campaign.ratedTeams.map((t) => t.name)),
         audienceCount: count,
-        templateLabel: campaign.template
-          ? CAMPAIGN_TEMPLATES[campaign.template as 'pulse'].label
-          : 'Custom',
+        templateLabel: words.template(campaign.template ?? 'custom').label,
         isActive: campaign.status === 'active',
         isPaused: campaign.status === 'paused',
         isArchived: campaign.status === 'archived',
-        nextOpening: campaign.nextOpening?.toISOString().replace('T', ' ').slice(0, 16),
-        windowText: `${campaign.windowFrom}–${campaign.windowTo}, ${campaign.windowDays.map((d) => WEEKDAY_LABELS[d]).join(' ')}`,
+        nextOpening: campaign.nextOpening ?? undefined,
+        timeZone: userZone(request),
+        windowText: words.t('campaign_pages.show.window_value', {
+          from: campaign.windowFrom,
+          to: campaign.windowTo,
+          days: days(campaign.windowDays.map((d) => words.weekday(d))),
+        }),
         reminderText:
           campaign.reminderDays.length > 0
-            ? campaign.reminderDays.map((d) => `day ${d}`).join(', ')
-            : 'none',
-        waves: waves.map((w) => ({
-          ...w,
-          opens: w.opensAt.toISOString().replace('T', ' ').slice(0, 16),
-          closes: w.closesAt.toISOString().replace('T', ' ').slice(0, 16),
-        })),
-        locales: LOCALES,
+            ? list(
+                campaign.reminderDays.map((d) =>
+                  words.t('campaign_pages.show.reminder_day', { day: d }),
+                ),
+              )
+            : words.t('campaign_pages.show.reminders_none'),
+        waves: waves.map((w) => ({ ...w, statusLabel: words.waveStatus(w.status) })),
+        locales: LOCALES.map((code) => ({ code, name: this.i18n.info(code).name })),
         ...extra,
       }),
     );
@@ -290,17 +328,15 @@ export class CampaignPagesController {
 }
 
 /** What the campaign page says after each action it was redirected from. */
-const DONE = {
-  paused: () => 'Paused: no new wave will open.',
-  resumed: () => 'Resumed.',
-  archived: () => 'Archived.',
-  test: (user: SignedInUser) =>
-    `A test mail is on its way to ${user.email}. Its link shows the survey and records nothing.`,
-};
+const DONE = { paused: true, resumed: true, archived: true, test: true };
 
-function doneNotice(done: string | undefined, user: SignedInUser): string | undefined {
+function doneNotice(
+  t: (key: string, vars?: Record<string, unknown>) => string,
+  done: string | undefined,
+  user: SignedInUser,
+): string | undefined {
   return done !== undefined && Object.hasOwn(DONE, done)
-    ? DONE[done as keyof typeof DONE](user)
+    ? t(`campaign_pages.notice.${done}`, { email: user.email })
     : undefined;
 }
 

@@ -88,6 +88,7 @@ export class CampaignPreviewService {
       campaignName: campaign.name,
       title: respondentTitle(campaign, locale),
       k: campaign.reportingThreshold,
+      hrLocale: person.locale ?? undefined,
     });
     await this.campaigns.record(
       'campaign.test_sent',

@@ -24,6 +24,8 @@ export const BLANK_ROWS = 3;
 /** Where each list entry of the profile came from on the form, for the error messages. */
 export interface FormPlaces {
   openingHours: string[];
+  /** The weekday (1 Monday … 7 Sunday) and interval of each opening hours entry. */
+  openingSlots?: { day: number; n: number }[];
   hoursExceptions: number[];
   contactChannels: number[];
 }
@@ -37,7 +39,12 @@ const minutesField = (raw: string): unknown => {
 /** The form's fields as a profile input (unchecked), and where each entry came from. */
 export function profileInputOf(form: Form): { input: Record<string, unknown>; places: FormPlaces } {
   const field = (name: string) => textField(form, name).trim();
-  const places: FormPlaces = { openingHours: [], hoursExceptions: [], contactChannels: [] };
+  const places: FormPlaces = {
+    openingHours: [],
+    openingSlots: [],
+    hoursExceptions: [],
+    contactChannels: [],
+  };
 
   const purpose: Record<string, { handles: string; excludes: string }> = {};
   for (const locale of PROFILE_LOCALES) {
@@ -54,6 +61,7 @@ export function profileInputOf(form: Form): { input: Record<string, unknown>; pl
       if (opens === '' && closes === '') continue;
       openingHours.push({ day, opens, closes });
       places.openingHours.push(`${weekdayName(day, 'en')}, interval ${n}`);
+      places.openingSlots?.push({ day, n });
     }
 
   const hoursExceptions: unknown[] = [];
@@ -132,12 +140,22 @@ export function inProfileFormWords(message: string, places?: FormPlaces): string
   return inFormWords(message, profileFieldLabels(places));
 }
 
-/** The form's values: from the saved profile, or as sent back when it had problems. */
-export function formValues(profile: TeamProfile, form?: Form) {
+/**
+ * The form's values: from the saved profile, or as sent back when it had problems. `language`
+ * names a language and `weekdayLocale` is the Intl tag for the weekdays, in the reader's words.
+ */
+export function formValues(
+  profile: TeamProfile,
+  form?: Form,
+  words: { language: (code: string) => string; weekdayLocale: string } = {
+    language: (code) => LANGUAGE_NAMES[code] ?? code,
+    weekdayLocale: 'en',
+  },
+) {
   const value = (name: string, saved: string) => (form ? textField(form, name) : saved);
   const purpose = PROFILE_LOCALES.map((locale) => ({
     locale,
-    name: LANGUAGE_NAMES[locale],
+    name: words.language(locale),
     dir: locale === 'fa' ? 'rtl' : 'ltr',
     handles: value(`purpose_${locale}_handles`, profile.purpose[locale]?.handles ?? ''),
     excludes: value(`purpose_${locale}_excludes`, profile.purpose[locale]?.excludes ?? ''),
@@ -146,7 +164,7 @@ export function formValues(profile: TeamProfile, form?: Form) {
     const saved = profile.openingHours.filter((h) => h.day === day);
     return {
       day,
-      name: weekdayName(day, 'en'),
+      name: weekdayName(day, words.weekdayLocale),
       intervals: Array.from({ length: INTERVALS_A_DAY }, (_, k) => ({
         n: k + 1,
         opens: value(`hours_${day}_${k + 1}_opens`, saved[k]?.opens ?? ''),
@@ -192,6 +210,7 @@ export function formValues(profile: TeamProfile, form?: Form) {
       i,
       order: value(`channel_${i}_order`, String(i + 1)),
       kinds: CHANNEL_KINDS.map((k) => ({ value: k, selected: k === kind })),
+      kind,
       value: value(`channel_${i}_value`, saved?.value ?? ''),
       labels: PROFILE_LOCALES.map((locale) => ({
         locale,
@@ -205,7 +224,7 @@ export function formValues(profile: TeamProfile, form?: Form) {
     purpose,
     locales: PROFILE_LOCALES.map((l) => ({
       value: l,
-      name: LANGUAGE_NAMES[l],
+      name: words.language(l),
       selected: l === profileLocale,
     })),
     timeZone: value('timeZone', profile.timeZone),

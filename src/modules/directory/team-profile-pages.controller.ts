@@ -10,15 +10,12 @@ import {
 import { Flash } from '../../common/http/flash';
 import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, type Form } from '../../common/http/form-fields';
+import { requestLocale, sharedI18n } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { openingState } from '../teams/opening-hours';
 import { PROFILE_LIMITS } from '../teams/team-profile';
-import {
-  formValues,
-  inProfileFormWords,
-  type FormPlaces,
-  profileInputOf,
-} from './team-profile-form';
+import { formValues, profileInputOf } from './team-profile-form';
+import { profileProblems, profileWords } from './team-profile-words';
 import { TeamProfilesService } from './team-profiles.service';
 
 /** Every IANA zone this runtime knows, for the time zone field's suggestions. */
@@ -73,13 +70,10 @@ export class TeamProfilePagesController {
         return reply.redirect(pathOf(slug), 303);
       },
       (error, status) => {
-        const problems = Array.isArray(error.details)
-          ? (error.details as string[])
-          : [error.message];
+        const problems = profileProblems(sharedI18n(), requestLocale(request), error, places);
         return this.render(request, reply, slug, status, {
           form,
           problems,
-          places,
           version: basedOn,
         });
       },
@@ -95,17 +89,22 @@ export class TeamProfilePagesController {
       saved?: { changed: string[] };
       form?: Form;
       problems?: string[];
-      places?: FormPlaces;
       version?: string;
     },
   ) {
     const { team, profile, version } = await this.profiles.get(slug);
     const now = openingState(team, new Date());
+    const i18n = sharedI18n();
+    const locale = requestLocale(request);
     return reply.code(status).view(
       'pages/teams/profile.hbs',
-      pageContext(request, `${team.name}: team profile`, {
+      pageContext(request, i18n.t(locale, 'profile_page.title', { team: team.name }), {
         team: { slug: team.slug, name: team.name },
-        values: formValues(profile, state.form),
+        values: withChannelLabels(
+          formValues(profile, state.form, profileWords(i18n, locale)),
+          (kind) => i18n.t(locale, `services.channel.${kind}`),
+        ),
+        channelLanguages: i18n.locales.map((l) => l.name).join(' / '),
         // A form shown again keeps the version it was filled from (a 409 stays one until reload).
         version: state.form ? (state.version ?? '') : version,
         timeZones: TIME_ZONES,
@@ -113,10 +112,23 @@ export class TeamProfilePagesController {
         openNow: now.openNow,
         saved: state.saved !== undefined,
         savedNothing: state.saved !== undefined && state.saved.changed.length === 0,
-        problems: state.problems?.map((p) => inProfileFormWords(p, state.places)),
+        problems: state.problems,
       }),
     );
   }
 }
 
 const pathOf = (slug: string) => `/teams/${slug}/profile`;
+
+/** Each channel kind of the form by its name in the reader's language. */
+function withChannelLabels<
+  V extends { channels: { kinds: { value: string; selected: boolean }[] }[] },
+>(values: V, label: (kind: string) => string): V {
+  return {
+    ...values,
+    channels: values.channels.map((c) => ({
+      ...c,
+      kinds: c.kinds.map((k) => ({ ...k, label: label(k.value) })),
+    })),
+  };
+}

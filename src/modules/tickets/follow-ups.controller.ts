@@ -2,6 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Post, Render, Req, Res } from '@
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Api, CurrentPrincipal, Pages, type Principal } from '../../common/access/access.decorator';
+import { tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { FollowUpsService } from './follow-ups.service';
@@ -27,7 +28,7 @@ export class FollowUpsController {
   @ApiExcludeEndpoint()
   async page(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
     const items = await this.followUps.list(await this.accounts.visibleTeams(principal));
-    return pageContext(request, 'Follow-ups', {
+    return pageContext(request, tr(request)('follow_up_pages.title'), {
       open: items.filter((f) => f.doneOn === null),
       done: items.filter((f) => f.doneOn !== null),
     });
