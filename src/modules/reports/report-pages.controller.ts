@@ -15,7 +15,7 @@ import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
 import { distributionChart, stillOpen, ticketView, trendChart } from './report-view';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
-import { OVERVIEW_SORTS, ReportsService, type TicketReport } from './reports.service';
+import { OVERVIEW_SORTS, ReportsService } from './reports.service';
 
 /**
  * The teams a person may see (leads and viewers: the teams they were given and those below),

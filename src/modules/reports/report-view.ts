@@ -38,9 +38,10 @@ export function duration(i18n: I18n, locale: string, minutes: number | null): st
       ' ',
     );
   const hours = Math.round(m / 60);
-  return [unit(Math.floor(hours / 24), 'day'), ...(hours % 24 ? [unit(hours % 24, 'hour')] : [])].join(
-    ' ',
-  );
+  return [
+    unit(Math.floor(hours / 24), 'day'),
+    ...(hours % 24 ? [unit(hours % 24, 'hour')] : []),
+  ].join(' ');
 }
 
 /** Short weekday names from Monday, in the locale (2024-01-01 was a Monday). */

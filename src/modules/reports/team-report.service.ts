@@ -38,7 +38,8 @@ export class TeamReportService {
     const shown = rollup.visible(start).has(team.id);
     const previous = addBuckets(start, grain, -1);
     // Both periods' figures are in the rollup (the trend's buckets end with this one).
-    const change = (id: string) => compareNps(rollup.nps(id, start), rollup.nps(id, previous)) ?? null;
+    const change = (id: string) =>
+      compareNps(rollup.nps(id, start), rollup.nps(id, previous)) ?? null;
     const n = shown ? rollup.counts(team.id, start).n : 0;
     const children = all.filter((t) => t.parentId === team.id);
     const parent = all.find((t) => t.id === team.parentId);
