@@ -70,7 +70,7 @@ export function ticketView(tickets: TicketReport, i18n: I18n, locale: string) {
     target: m.target === null ? null : duration(i18n, locale, m.target),
     medianMet: m.target !== null && m.median !== null ? m.median <= m.target : null,
   });
-  const hour = (h: number) => i18n.number(locale, h, { minimumIntegerDigits: 2 });
+  const hour = (h: number) => i18n.number(locale, h);
   return {
     ...tickets,
     bands: {
