@@ -53,9 +53,10 @@ describe('changes told apart from noise', () => {
     t = await startTestApp();
     teams.noise = await createTeam(t, 'Noise desk');
     teams.real = await createTeam(t, 'Real desk');
-    // Six answers each month: iNPS 50 then 0, a drop of 50 well inside its margin of error.
-    await release(teams.noise, before, [10, 10, 10, 9, 8, 6]);
-    await release(teams.noise, shown, [10, 9, 8, 7, 6, 3]);
+    // Ten answers each month (a release holds at least m = 10): iNPS 40 then 0, a drop of 40
+    // well inside its margin of error.
+    await release(teams.noise, before, [10, 10, 10, 10, 9, 9, 8, 7, 6, 5]);
+    await release(teams.noise, shown, [10, 10, 9, 8, 8, 7, 7, 6, 5, 3]);
     // Forty answers each month: iNPS −10 then +60, a rise its interval cannot explain away.
     await release(teams.real, before, repeat([10, 9, 8, 7, 6, 5, 4, 3, 9, 8], 4));
     await release(teams.real, shown, repeat([10, 10, 9, 9, 10, 9, 8, 7, 6, 10], 4));
@@ -80,7 +81,7 @@ describe('changes told apart from noise', () => {
     ).json();
     expect(noise.headline.nps).toBe(0);
     expect(noise.change).toEqual({
-      delta: -50,
+      delta: -40,
       low: expect.any(Number),
       high: expect.any(Number),
       significant: false,
@@ -107,7 +108,7 @@ describe('changes told apart from noise', () => {
       await t.api({ method: 'GET', url: `/api/v1/reports/overview?period=month&at=${shown}` })
     ).json();
     const row = (slug: string) => overview.rows.find((r: { slug: string }) => r.slug === slug);
-    expect(row(teams.noise.slug).change).toBe(-50);
+    expect(row(teams.noise.slug).change).toBe(-40);
     expect(row(teams.noise.slug).changeDetail).toEqual(noise.change);
     expect(row(teams.real.slug).changeDetail).toEqual(real.change);
     // A month with nothing before it has no change at all.
@@ -121,17 +122,20 @@ describe('changes told apart from noise', () => {
   });
 
   it('words a noisy change as no clear change and flags the small sample; a real one as a significant rise (en)', async () => {
-    const noise = text((await page(`/teams/${teams.noise.slug}?period=month&at=${shown}`)).body);
-    expect(noise).toContain('No clear change (within the margin of error): -50.0');
-    expect(noise).toContain('Small sample');
+    const noisePage = (await page(`/teams/${teams.noise.slug}?period=month&at=${shown}`)).body;
+    expect(noisePage).toContain('<span class="small-sample" title="Fewer than 30 responses in one');
+    const noise = text(noisePage);
+    expect(noise).toContain('No clear change (within the margin of error): -40.0');
     expect(noise).toContain('fewer than 30 responses, so the margin of error is wide');
     expect(noise).not.toMatch(/Significant (rise|fall)/);
-    const real = text((await page(`/teams/${teams.real.slug}?period=month&at=${shown}`)).body);
+    const realPage = (await page(`/teams/${teams.real.slug}?period=month&at=${shown}`)).body;
+    expect(realPage).not.toContain('class="small-sample"');
+    const real = text(realPage);
     expect(real).toContain('Significant rise: +70.0');
     expect(real).not.toContain('No clear change (within the margin of error): +70.0');
     const overview = text((await page(`/?period=month&at=${shown}`)).body);
     expect(overview).toContain('Significant rise: +70.0');
-    expect(overview).toContain('No clear change (within the margin of error): -50.0');
+    expect(overview).toContain('No clear change (within the margin of error): -40.0');
   });
 
   it('says the same in Persian, right to left, with Persian digits and periods by name', async () => {
@@ -144,8 +148,8 @@ describe('changes told apart from noise', () => {
     expect(headline).toContain(month);
     expect(headline).not.toMatch(/[0-9]/);
     expect(noise).toContain('بدون تغییر روشن (در حد خطای اندازه‌گیری)');
-    expect(noise).toContain(i18n.signed('fa', -50));
-    expect(noise).toContain('نمونهٔ کوچک');
+    expect(noise).toContain(i18n.signed('fa', -40));
+    expect(res.body).toContain('<span class="small-sample" title="در یکی از دو دوره');
     const real = text(
       (await page(`/teams/${teams.real.slug}?period=month&at=${shown}`, 'fa')).body,
     );
@@ -160,11 +164,13 @@ describe('changes told apart from noise', () => {
 
   it('reads periods by name in Spanish and Japanese too', async () => {
     for (const lang of ['es', 'ja']) {
-      const body = text(
-        (await page(`/teams/${teams.real.slug}?period=month&at=${shown}`, lang)).body,
-      );
+      const res = await page(`/teams/${teams.real.slug}?period=month&at=${shown}`, lang);
+      expect(res.body).toContain(`<html lang="${lang}" dir="ltr">`);
+      const body = text(res.body);
+      const headline = /<h2 id="headline-title">([^<]*)<\/h2>/.exec(res.body)![1];
+      expect(headline).toContain(i18n.period(lang, shown, 'month'));
+      expect(headline).not.toContain(shown.slice(0, 7));
       expect(body).toContain(i18n.period(lang, shown, 'month'));
-      expect(body).not.toContain(`${shown.slice(0, 7)}`);
     }
   });
 });
