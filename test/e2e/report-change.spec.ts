@@ -119,6 +119,10 @@ describe('changes told apart from noise', () => {
       })
     ).json();
     expect(first.change).toBeNull();
+    // The OpenAPI document says what the change object is.
+    const doc = (await t.request({ method: 'GET', url: '/api/docs/openapi.json' })).json();
+    expect(doc.paths['/api/v1/reports/teams/{slug}'].get.description).toContain('smallSample');
+    expect(doc.paths['/api/v1/reports/overview'].get.description).toContain('changeDetail');
   });
 
   it('words a noisy change as no clear change and flags the small sample; a real one as a significant rise (en)', async () => {
