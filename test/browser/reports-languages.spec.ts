@@ -50,7 +50,8 @@ describe('report pages in four languages, on a phone and a laptop', () => {
       page.waitForURL((url) => url.pathname !== '/login', { waitUntil: 'load' }),
       page.getByRole('button', { name: 'Sign in' }).click(),
     ]);
-  }, BROWSER_TIMEOUT);
+    // The demo's seed and a cold Chromium take a while on a busy machine.
+  }, BROWSER_TIMEOUT * 3);
 
   afterAll(async () => {
     await browser?.close();

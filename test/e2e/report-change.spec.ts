@@ -61,7 +61,7 @@ describe('changes told apart from noise', () => {
     await release(teams.real, before, repeat([10, 9, 8, 7, 6, 5, 4, 3, 9, 8], 4));
     await release(teams.real, shown, repeat([10, 10, 9, 9, 10, 9, 8, 7, 6, 10], 4));
     lead = await signIn(t, 'lead', [teams.noise.slug, teams.real.slug]);
-  });
+  }, 180_000);
   afterAll(() => t.close());
 
   const page = (url: string, lang?: string) =>
