@@ -13,7 +13,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
-import { distributionChart, stillOpen, ticketView, trendChart } from './report-view';
+import { distributionChart, percent, stillOpen, ticketView, trendChart } from './report-view';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
 import { OVERVIEW_SORTS, ReportsService } from './reports.service';
 
@@ -66,7 +66,10 @@ export class ReportPagesController {
           return {
             withheld: false,
             value: cell.value,
-            percent: q.type === 'rating',
+            text:
+              q.type === 'rating'
+                ? percent(i18n, locale, cell.value)
+                : i18n.number(locale, cell.value, { maximumFractionDigits: 2 }),
             heat: heat(cell.value, q.type === 'rating' ? 'percent' : 'ces'),
           };
         }),
@@ -109,6 +112,9 @@ export class ReportPagesController {
             },
       })),
       stillOpen: stillOpen(report.period, `/teams/${slug}`),
+      responseRateText: report.responseRate.withheld
+        ? null
+        : percent(i18n, locale, report.responseRate.rate),
       canStartAction: principal.kind === 'user' && principal.role !== 'viewer',
       actionsUrl: `/teams/${slug}/actions`,
       markers: markers.map((m) => ({ ...m, doneOn: i18n.date(locale, m.doneOn) })),
@@ -120,7 +126,11 @@ export class ReportPagesController {
         ? []
         : report.distribution.scores.map((s) => ({
             ...s,
-            share: pct(s.n, report.distribution.withheld ? 1 : report.distribution.n),
+            share: percent(
+              i18n,
+              locale,
+              pct(s.n, report.distribution.withheld ? 1 : report.distribution.n),
+            ),
           })),
       charts: {
         trend: trendChart(report, markers, i18n, locale),

@@ -44,6 +44,11 @@ export function duration(i18n: I18n, locale: string, minutes: number | null): st
   ].join(' ');
 }
 
+/** A share given in percent (59.4), as the locale writes it: 59.4%, 59,4 %, ۵۹٫۴٪. */
+export function percent(i18n: I18n, locale: string, value: number): string {
+  return i18n.number(locale, value / 100, { style: 'percent', maximumFractionDigits: 1 });
+}
+
 /** Short weekday names from Monday, in the locale (2024-01-01 was a Monday). */
 export function weekdays(i18n: I18n, locale: string): string[] {
   return Array.from({ length: 7 }, (_, i) =>
