@@ -17,6 +17,7 @@ import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, textField } from '../../common/http/form-fields';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
+import { requestLocale } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { ReportsService } from '../reports/reports.service';
 import { surveyFormView } from '../responses/survey-form.view';
@@ -179,16 +180,22 @@ export class CampaignPagesController {
     const campaign = await this.campaigns.get(id);
     const report = await this.reports.campaignReport(await this.campaigns.reportScope(campaign));
     const latest = report.waves[report.waves.length - 1];
+    const locale = requestLocale(request);
     return reply.view(
       'pages/campaigns/report.hbs',
-      pageContext(request, `${campaign.name} — report`, {
+      pageContext(request, this.i18n.t(locale, 'reports.campaign.title', { name: campaign.name }), {
         campaign,
         report,
         questionText: Object.fromEntries(report.questions.map((q) => [q.id, { text: q.text }])),
         waves: [...report.waves].reverse(),
         latest,
         chart: {
-          labels: report.waves.map((w) => w.label),
+          labels: report.waves.map((w) =>
+            this.i18n.t(locale, 'reports.campaign.wave', {
+              number: w.number,
+              date: this.i18n.date(locale, w.opensAt),
+            }),
+          ),
           rate: report.waves.map((w) =>
             w.participation.answered.withheld ? null : w.participation.answered.rate,
           ),
