@@ -50,38 +50,54 @@
     };
   }
 
+  // Numbers in the page's language (Persian digits in fa), as the server formats them.
+  function formatter(locale) {
+    var format = new Intl.NumberFormat(locale || undefined, { maximumFractionDigits: 1 });
+    return function (value) {
+      return value === null || value === undefined ? '' : format.format(value);
+    };
+  }
+
   var trend = data('trend-data');
   var trendCanvas = document.getElementById('trend-chart');
   if (trend && trendCanvas) {
+    var rtlTrend = trend.dir ? trend.dir === 'rtl' : rtl;
+    var num = formatter(trend.locale);
+    var text = trend.text || {};
     var datasets = [
       {
-        label: '95% high',
+        // The 95% interval as a band: the high edge, filled down to the low one.
+        label: text.band || '95%',
         data: trend.high,
         borderWidth: 0,
         pointRadius: 0,
         fill: '+1',
-        backgroundColor: 'rgba(59,91,219,0.15)',
+        backgroundColor: 'rgba(59,91,219,0.18)',
         spanGaps: false,
+        band: true,
       },
       {
-        label: '95% low',
+        label: text.band || '95%',
         data: trend.low,
         borderWidth: 0,
         pointRadius: 0,
         fill: false,
         spanGaps: false,
+        band: true,
+        hidden: false,
       },
       {
-        label: 'iNPS',
+        label: text.inps || 'iNPS',
         data: trend.nps,
-        borderColor: '#3b5bdb',
-        backgroundColor: '#3b5bdb',
+        borderColor: '#364fc7',
+        backgroundColor: '#364fc7',
         spanGaps: false,
       },
     ];
     if (trend.target !== null && trend.target !== undefined) {
+      // Today's target, drawn across the whole range as a horizontal line.
       datasets.push({
-        label: 'target',
+        label: (text.target || 'target') + ' (' + num(trend.target) + ')',
         data: trend.labels.map(function () {
           return trend.target;
         }),
@@ -90,6 +106,7 @@
         backgroundColor: 'transparent',
         pointRadius: 0,
         fill: false,
+        target: true,
       });
     }
     new Chart(trendCanvas, {
@@ -99,15 +116,51 @@
       options: {
         animation: false,
         maintainAspectRatio: false,
+        locale: trend.locale,
         scales: {
-          y: { min: -100, max: 100, ticks: { stepSize: 25 } },
-          x: { reverse: rtl, ticks: { maxRotation: 0, autoSkip: true } },
+          y: {
+            min: -100,
+            max: 100,
+            position: rtlTrend ? 'right' : 'left',
+            ticks: { stepSize: 25, callback: num },
+          },
+          x: { reverse: rtlTrend, ticks: { maxRotation: 0, autoSkip: true } },
         },
         plugins: {
           legend: {
+            rtl: rtlTrend,
+            textDirection: rtlTrend ? 'rtl' : 'ltr',
             labels: {
-              filter: function (item) {
-                return item.text.indexOf('95%') !== 0;
+              // One entry for the band (its low edge is the same band).
+              filter: function (item, chartData) {
+                var set = chartData.datasets[item.datasetIndex];
+                return !(set.band && item.datasetIndex === 1);
+              },
+            },
+          },
+          tooltip: {
+            rtl: rtlTrend,
+            textDirection: rtlTrend ? 'rtl' : 'ltr',
+            filter: function (item) {
+              return !item.dataset.band;
+            },
+            callbacks: {
+              label: function (item) {
+                var i = item.dataIndex;
+                if (item.dataset.target) return item.dataset.label;
+                var line = item.dataset.label + ': ' + num(item.parsed.y);
+                if (trend.low[i] !== null && trend.high[i] !== null)
+                  line +=
+                    ' (' +
+                    (text.band || '95%') +
+                    ': ' +
+                    num(trend.low[i]) +
+                    ' … ' +
+                    num(trend.high[i]) +
+                    ')';
+                if (trend.n && trend.n[i] !== null)
+                  line += ', ' + (text.responses || 'n') + ': ' + num(trend.n[i]);
+                return line;
               },
             },
           },
@@ -119,20 +172,24 @@
   var distribution = data('distribution-data');
   var distributionCanvas = document.getElementById('distribution-chart');
   if (distribution && distributionCanvas) {
-    var colours = { detractor: '#c92a2a', passive: '#f59f00', promoter: '#2b8a3e' };
+    var rtlDistribution = distribution.dir ? distribution.dir === 'rtl' : rtl;
+    var scores = distribution.scores || distribution;
+    var words = distribution.text || {};
+    var count = formatter(distribution.locale);
+    var colours = { detractor: '#c92a2a', passive: '#e67700', promoter: '#2b8a3e' };
     new Chart(distributionCanvas, {
       type: 'bar',
       data: {
-        labels: distribution.map(function (d) {
-          return String(d.score);
+        labels: scores.map(function (d) {
+          return d.label || String(d.score);
         }),
         datasets: [
           {
-            label: 'responses',
-            data: distribution.map(function (d) {
+            label: words.responses || 'responses',
+            data: scores.map(function (d) {
               return d.n;
             }),
-            backgroundColor: distribution.map(function (d) {
+            backgroundColor: scores.map(function (d) {
               return colours[d.group];
             }),
           },
@@ -141,12 +198,36 @@
       options: {
         animation: false,
         maintainAspectRatio: false,
-        plugins: { legend: { display: false } },
+        locale: distribution.locale,
+        plugins: {
+          legend: { display: false },
+          tooltip: { rtl: rtlDistribution, textDirection: rtlDistribution ? 'rtl' : 'ltr' },
+        },
         scales: {
-          x: { reverse: rtl, title: { display: true, text: 'score' } },
-          y: { grace: '5%', title: { display: true, text: 'responses' } },
+          x: { reverse: rtlDistribution, title: { display: true, text: words.score || 'score' } },
+          y: {
+            grace: '5%',
+            position: rtlDistribution ? 'right' : 'left',
+            ticks: { callback: count },
+            title: { display: true, text: words.responses || 'responses' },
+          },
         },
       },
     });
   }
+})();
+
+// Wide tables sit in a scroll container (.table-scroll): when one is wider than the screen, it
+// says so (a shadow on the side that scrolls, and the hint before it), so nothing is hidden.
+(function () {
+  'use strict';
+  function mark() {
+    var boxes = document.querySelectorAll('.table-scroll');
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      box.classList.toggle('is-scrollable', box.scrollWidth > box.clientWidth + 1);
+    }
+  }
+  mark();
+  window.addEventListener('resize', mark);
 })();

@@ -162,7 +162,10 @@ describe('a team report in a real browser', () => {
           Chart.getChart(id)?.data.datasets.map((d) => d.label),
         );
       });
-      expect(charts).toEqual([['95% high', '95% low', 'iNPS', 'target'], ['responses']]);
+      expect(charts).toEqual([
+        ['95% interval', '95% interval', 'iNPS', expect.stringMatching(/^Target \(-?\d+\)$/)],
+        ['Responses'],
+      ]);
 
       // The same page scrolled to the charts, at the viewport's size, for a closer look.
       await page.locator('#trend-chart').scrollIntoViewIfNeeded();
@@ -185,7 +188,7 @@ describe('a team report in a real browser', () => {
       const withheld = page.getByText('fewer than 5 responses').first();
       await withheld.waitFor({ state: 'visible' });
       expect(await withheld.isVisible()).toBe(true);
-      expect(await page.locator('.headline .big .withheld').isVisible()).toBe(true);
+      expect(await page.locator('.headline .kpi-value .withheld').first().isVisible()).toBe(true);
       expect(await page.locator('#distribution-chart').count()).toBe(0);
       expect(await page.locator('.nps-value').count()).toBe(0);
       await shot('report-4-withheld-week');

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { addBuckets, bucketLabel, bucketStart } from '../../src/modules/reports/periods';
+import { join } from 'node:path';
+import { I18n } from '../../src/common/i18n/i18n.service';
+import { addBuckets, bucketStart, type Grain } from '../../src/modules/reports/periods';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
 import { createSurvey, createTeam, signIn } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
@@ -9,6 +11,10 @@ import { startTestApp, type TestApp } from '../setup/test-app';
  * that has results (not on today's open one), say when the period shown is still open, and
  * carry the period in the links between them.
  */
+/** A period as the English pages name it ("November 2026", "Q4 2026"). */
+const english = new I18n(join(process.cwd(), 'views', 'locales'));
+const bucketLabel = (start: string, grain: Grain) => english.period('en', start, grain);
+
 describe('where report pages open', () => {
   let t: TestApp;
   let lead: Awaited<ReturnType<typeof signIn>>;

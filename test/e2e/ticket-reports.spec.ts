@@ -90,6 +90,7 @@ describe('service standards and follow-ups on the team pages', () => {
       source: 'ticket',
       label: 'After tickets',
       value: { withheld: true },
+      change: null,
     });
 
     const admin = await signIn(t, 'admin');
@@ -100,8 +101,12 @@ describe('service standards and follow-ups on the team pages', () => {
     });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Service standards');
-    expect(page.body).toMatch(/First response<\/th><td>30 min<\/td><td>1 h 18 min<\/td>/);
-    expect(page.body).toMatch(/Handling time<\/th><td>5 h<\/td><td>21 h 48 min<\/td>/);
+    expect(page.body).toMatch(
+      /First response<\/th><td data-label="Median">30 min<\/td><td data-label="90% within">1 hr 18 min<\/td>/,
+    );
+    expect(page.body).toMatch(
+      /Handling time<\/th><td data-label="Median">5 hr<\/td><td data-label="90% within">21 hr 48 min<\/td>/,
+    );
     expect(page.body).toContain('title="Mon 9:00 — 3 tickets"');
     expect(page.body).toContain('class="busy-5" title="Mon 9:00');
     expect(page.body).toContain('After tickets');

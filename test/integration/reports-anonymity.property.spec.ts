@@ -1,3 +1,4 @@
+import { compareNps } from '../../src/modules/reports/significance';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
@@ -611,6 +612,16 @@ describe('team reports against the real application', () => {
       const shownThen = shownInModel(parents, rows, point.bucket, end, k).has(team);
       expectNps(point.value, shownThen ? counts : { ...counts, n: 0 }, k, `${where} trend ${i}`);
       if (shown(point.value)) figures.add('nps', 'tree', rowsIn(rows, subtree, point.bucket, end));
+    });
+    // The change against the previous period: only between two shown figures, and exactly
+    // theirs (significance.ts), so it tells nothing the two figures do not.
+    const before = trend[10].value;
+    expect({ where, change: report.change }).toEqual({
+      where,
+      change:
+        shown(report.headline) && shown(before)
+          ? compareNps(report.headline as never, before as never)
+          : null,
     });
 
     // Distribution: only when the team's n reaches k, and then its scores add up to n.

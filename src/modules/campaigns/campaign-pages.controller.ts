@@ -184,36 +184,38 @@ export class CampaignPagesController {
     const campaign = await this.campaigns.get(id);
     const report = await this.reports.campaignReport(await this.campaigns.reportScope(campaign));
     const latest = report.waves[report.waves.length - 1];
+    const locale = requestLocale(request);
     return reply.view(
       'pages/campaigns/report.hbs',
-      pageContext(
-        request,
-        this.i18n.t(requestLocale(request), 'campaign_pages.report_title', { name: campaign.name }),
-        {
-          campaign,
-          report,
-          questionText: Object.fromEntries(report.questions.map((q) => [q.id, { text: q.text }])),
-          waves: [...report.waves].reverse(),
-          latest,
-          chart: {
-            labels: report.waves.map((w) => w.label),
-            rate: report.waves.map((w) =>
-              w.participation.answered.withheld ? null : w.participation.answered.rate,
-            ),
-            enps: report.waves.map((w) => (w.enps && !w.enps.withheld ? w.enps.nps : null)),
-            teams:
-              report.subject === 'teams'
-                ? (report.waves[0]?.groups ?? []).map((g, i) => ({
-                    label: g.label,
-                    data: report.waves.map((w) => {
-                      const v = w.groups[i]?.nps;
-                      return v && !v.withheld ? v.nps : null;
-                    }),
-                  }))
-                : [],
-          },
+      pageContext(request, this.i18n.t(locale, 'reports.campaign.title', { name: campaign.name }), {
+        campaign,
+        report,
+        questionText: Object.fromEntries(report.questions.map((q) => [q.id, { text: q.text }])),
+        waves: [...report.waves].reverse(),
+        latest,
+        chart: {
+          labels: report.waves.map((w) =>
+            this.i18n.t(locale, 'reports.campaign.wave', {
+              number: w.number,
+              date: this.i18n.date(locale, w.opensAt),
+            }),
+          ),
+          rate: report.waves.map((w) =>
+            w.participation.answered.withheld ? null : w.participation.answered.rate,
+          ),
+          enps: report.waves.map((w) => (w.enps && !w.enps.withheld ? w.enps.nps : null)),
+          teams:
+            report.subject === 'teams'
+              ? (report.waves[0]?.groups ?? []).map((g, i) => ({
+                  label: g.label,
+                  data: report.waves.map((w) => {
+                    const v = w.groups[i]?.nps;
+                    return v && !v.withheld ? v.nps : null;
+                  }),
+                }))
+              : [],
         },
-      ),
+      }),
     );
   }
 

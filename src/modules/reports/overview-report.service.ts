@@ -3,6 +3,7 @@ import { guard, WITHHELD } from './anonymity';
 import { addBuckets, bucketStart, type Grain } from './periods';
 import { type Overview, type OverviewRow, type OverviewSort, SPARK_BUCKETS } from './report-types';
 import { ReportTreeService } from './report-tree.service';
+import { compareNps } from './significance';
 import { TeamsService } from '../teams/teams.service';
 
 /** The overview of every team the caller may see (see ReportsService, which pages call). */
@@ -67,6 +68,7 @@ export class OverviewReportService {
           !value.withheld && !before.withheld
             ? Math.round((value.nps - before.nps) * 10) / 10
             : null,
+        changeDetail: compareNps(value, before) ?? null,
         target: t.npsTarget,
         toTarget:
           !value.withheld && t.npsTarget !== null
@@ -104,7 +106,12 @@ export class OverviewReportService {
         .map((q) => ({
           id: q.id,
           text: q.text[locale] ?? Object.values(q.text)[0] ?? '',
+          texts: q.text,
           type: q.type,
+          source: {
+            kind: q.campaign === null ? ('pulse' as const) : ('campaign' as const),
+            name: q.campaign,
+          },
         })),
     };
   }

@@ -7,13 +7,15 @@ import {
   type Principal,
   TeamScoped,
 } from '../../common/access/access.decorator';
+import { requestLocale, sharedI18n } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
+import { distributionChart, percent, stillOpen, ticketView, trendChart } from './report-view';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
-import { OVERVIEW_SORTS, ReportsService, type TicketReport } from './reports.service';
+import { OVERVIEW_SORTS, ReportsService } from './reports.service';
 
 /**
  * The teams a person may see (leads and viewers: the teams they were given and those below),
@@ -43,10 +45,13 @@ export class ReportPagesController {
     const sort = query.sort ?? 'name';
     const dir = query.dir ?? (sort === 'name' ? 'asc' : 'desc');
     const overview = await this.reports.overview(visible, grain, at, sort, dir === 'desc');
+    const i18n = sharedI18n();
+    const locale = requestLocale(request);
     const link = (s: string) =>
       `/?period=${grain}&at=${overview.period.start}&sort=${s}&dir=${s === sort && dir === 'desc' ? 'asc' : 'desc'}`;
-    return pageContext(request, 'Teams', {
+    return pageContext(request, i18n.t(locale, 'reports.overview.title'), {
       overview,
+      questions: overview.questions.map((q) => ({ ...q, text: q.texts[locale] ?? q.text })),
       stillOpen: stillOpen(overview.period, '/'),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       sortLinks: Object.fromEntries(
@@ -55,15 +60,16 @@ export class ReportPagesController {
       rows: overview.rows.map((r) => ({
         ...r,
         spark: sparkline(r.spark),
-        changeText: signed(r.change),
-        toTargetText: signed(r.toTarget),
         cells: overview.questions.map((q) => {
           const cell = r.questions[q.id];
           if (!cell || cell.withheld) return { withheld: true };
           return {
             withheld: false,
             value: cell.value,
-            unit: q.type === 'rating' ? '%' : '',
+            text:
+              q.type === 'rating'
+                ? percent(i18n, locale, cell.value)
+                : i18n.number(locale, cell.value, { maximumFractionDigits: 2 }),
             heat: heat(cell.value, q.type === 'rating' ? 'percent' : 'ces'),
           };
         }),
@@ -91,13 +97,28 @@ export class ReportPagesController {
       principal.kind === 'user' && principal.role === 'viewer',
     );
     const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
+    const i18n = sharedI18n();
+    const locale = requestLocale(request);
     return pageContext(request, report.team.name, {
       report,
+      questions: report.questions.map((q) => ({
+        ...q,
+        text: q.texts[locale] ?? q.text,
+        result: q.result.withheld
+          ? q.result
+          : {
+              ...q.result,
+              options: q.result.options.map((o) => ({ ...o, label: o.labels[locale] ?? o.label })),
+            },
+      })),
       stillOpen: stillOpen(report.period, `/teams/${slug}`),
+      responseRateText: report.responseRate.withheld
+        ? null
+        : percent(i18n, locale, report.responseRate.rate),
       canStartAction: principal.kind === 'user' && principal.role !== 'viewer',
       actionsUrl: `/teams/${slug}/actions`,
-      markers,
-      tickets: ticketView(tickets),
+      markers: markers.map((m) => ({ ...m, doneOn: i18n.date(locale, m.doneOn) })),
+      tickets: ticketView(tickets, i18n, locale),
       reviews,
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
@@ -105,18 +126,15 @@ export class ReportPagesController {
         ? []
         : report.distribution.scores.map((s) => ({
             ...s,
-            share: pct(s.n, report.distribution.withheld ? 1 : report.distribution.n),
+            share: percent(
+              i18n,
+              locale,
+              pct(s.n, report.distribution.withheld ? 1 : report.distribution.n),
+            ),
           })),
       charts: {
-        trend: {
-          labels: report.trend.map((p) => p.label),
-          nps: report.trend.map((p) => (p.value.withheld ? null : p.value.nps)),
-          low: report.trend.map((p) => (p.value.withheld ? null : p.value.low)),
-          high: report.trend.map((p) => (p.value.withheld ? null : p.value.high)),
-          target: report.team.npsTarget,
-          markers,
-        },
-        distribution: report.distribution.withheld ? null : report.distribution.scores,
+        trend: trendChart(report, markers, i18n, locale),
+        distribution: distributionChart(report, i18n, locale),
       },
     });
   }
@@ -152,66 +170,4 @@ export class ReportPagesController {
         };
       });
   }
-}
-
-/**
- * When the period shown has not closed yet (it holds today, or is still to come): the note that
- * says so, with a link to the last closed period of the same grain on the same page.
- */
-export function stillOpen(
-  period: { grain: Grain; start: string; end: string },
-  path: string,
-  today = new Date().toISOString().slice(0, 10),
-): { grain: Grain; path: string; at: string } | null {
-  if (period.end <= today) return null;
-  const lastClosed = addBuckets(bucketStart(today, period.grain), period.grain, -1);
-  return { grain: period.grain, path, at: lastClosed };
-}
-
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
-/** A duration in minutes, as people read it: 45 min, 3 h 20 min, 2 d 4 h. */
-export function duration(minutes: number | null): string {
-  if (minutes === null) return '—';
-  const m = Math.round(minutes);
-  if (m < 60) return `${m} min`;
-  if (m < 24 * 60) return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  const hours = Math.round(m / 60);
-  return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
-}
-
-/** The "after tickets" section's figures, ready for views/partials/ticket-report.hbs. */
-function ticketView(tickets: TicketReport) {
-  const { standards, busiestHours } = tickets;
-  const count = (weekday: number, hour: number) =>
-    busiestHours.cells.find((c) => c.weekday === weekday && c.hour === hour)?.tickets ?? 0;
-  const metric = (m: TicketReport['standards']['firstResponse']) => ({
-    median: duration(m.median),
-    p90: duration(m.p90),
-    target: m.target === null ? null : duration(m.target),
-    medianMet: m.target !== null && m.median !== null ? m.median <= m.target : null,
-  });
-  return {
-    ...tickets,
-    firstResponse: metric(standards.firstResponse),
-    handling: metric(standards.handling),
-    hours: Array.from({ length: 24 }, (_, hour) => hour),
-    weekdays: WEEKDAYS.map((label, i) => ({
-      label,
-      cells: Array.from({ length: 24 }, (_, hour) => {
-        const n = count(i + 1, hour);
-        return {
-          hour,
-          n,
-          heat:
-            n === 0 || busiestHours.max === 0 ? 0 : heat((100 * n) / busiestHours.max, 'percent'),
-        };
-      }),
-    })),
-  };
-}
-
-function signed(value: number | null): string {
-  if (value === null) return '—';
-  return value > 0 ? `+${value}` : String(value);
 }

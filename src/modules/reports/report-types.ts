@@ -1,6 +1,19 @@
 import type { Cell, Nps } from './anonymity';
 import type { Grain } from './periods';
 import type { Source } from './reports.repository';
+import type { Change } from './significance';
+
+export type { Change } from './significance';
+
+/**
+ * Where a question's answers come from: the pulse surveys about the team, or a campaign (by its
+ * name). The same questions can come from both (a campaign made from the pulse template has its
+ * own copy of the questionnaire), so each row says which it is.
+ */
+export interface QuestionSource {
+  kind: 'pulse' | 'campaign';
+  name: string | null;
+}
 
 export const TREND_BUCKETS = 12;
 export const COMMENTS_SHOWN = 30;
@@ -18,6 +31,11 @@ export interface TeamReport {
   };
   headline: Cell<Nps>;
   /**
+   * The headline against the previous period (significance.ts compareNps): present only when
+   * both periods are shown, so it says nothing the two shown figures do not.
+   */
+  change: Change | null;
+  /**
    * Participation of the pulse surveys about the team released in the period, each whole and
    * only when at least its k answered (n: how many answered); withheld below k.
    */
@@ -30,14 +48,17 @@ export interface TeamReport {
     id: string;
     type: string;
     text: string;
+    /** The text in every language the questionnaire has (pages show the reader's). */
+    texts: Record<string, string>;
+    source: QuestionSource;
     result: Cell<{
       mean: number | null;
       csat: number | null;
-      options: { key: string; label: string; n: number }[];
+      options: { key: string; label: string; labels: Record<string, string>; n: number }[];
     }>;
   }[];
   comments: Cell<{ texts: string[]; shown: number }>;
-  subTeams: { slug: string; name: string; value: Cell<Nps> }[];
+  subTeams: { slug: string; name: string; value: Cell<Nps>; change: Change | null }[];
   /** By respondent segment; small groups folded into "Other". Never applied to comments. */
   breakdowns: {
     segment: string;
@@ -59,7 +80,7 @@ export interface TicketReport {
   k: number;
   period: TeamReport['period'] & { closed: boolean };
   /** iNPS of the period from pulses, surveys after tickets and anonymous reviews, side by side. */
-  sources: { source: Source; label: string; value: Cell<Nps> }[];
+  sources: { source: Source; label: string; value: Cell<Nps>; change: Change | null }[];
   trend: { bucket: string; label: string; closed: boolean; value: Cell<Nps> }[];
   bands: { onSubTeams: boolean; groups: { label: string; value: Cell<Nps> }[] };
   comments: Cell<{ texts: string[]; shown: number }>;
@@ -104,6 +125,8 @@ export interface OverviewRow {
   value: Cell<Nps>;
   /** Change since the previous bucket; only when both buckets are shown. */
   change: number | null;
+  /** The same change with its 95% interval and whether it is significant (compareNps). */
+  changeDetail: Change | null;
   target: number | null;
   /** iNPS minus target; only when the value is shown and the team has a target. */
   toTarget: number | null;
@@ -115,5 +138,11 @@ export interface Overview {
   k: number;
   period: TeamReport['period'];
   rows: OverviewRow[];
-  questions: { id: string; text: string; type: string }[];
+  questions: {
+    id: string;
+    text: string;
+    texts: Record<string, string>;
+    type: string;
+    source: QuestionSource;
+  }[];
 }

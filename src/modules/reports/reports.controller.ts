@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   Api,
@@ -13,6 +13,10 @@ import { teamReportCsv } from './report-csv';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
 import { ReportsService } from './reports.service';
 
+/** What a change object is (significance.ts), for the OpenAPI document. */
+const CHANGE =
+  '`null`, or `{ delta, low, high, significant, direction, smallSample }`: the difference of the two iNPS with its 95% interval; `significant` only when that interval excludes 0 (then `direction` is `up` or `down`, else `flat`); `smallSample` when either period has fewer than 30 responses. Present only when both periods are shown (docs/reports.md).';
+
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('api/v1/reports')
@@ -25,6 +29,10 @@ export class ReportsController {
   /** Every team the token may see (all of them), as on the overview page. */
   @Get('overview')
   @Api('reports:read')
+  @ApiOperation({
+    summary: 'Every team: iNPS of the period, change since the previous one, target, heatmap',
+    description: `Each row has \`change\` (a number, for sorting) and \`changeDetail\`: ${CHANGE}`,
+  })
   async overview(@Query() query: OverviewQueryDto) {
     const { grain, at } = periodOf(query);
     const sort = query.sort ?? 'name';
@@ -40,6 +48,10 @@ export class ReportsController {
   /** A team's report for one calendar period: the same numbers as its page. */
   @Get('teams/:slug')
   @Api('reports:read')
+  @ApiOperation({
+    summary: 'A team’s report for one calendar period: the same numbers as its page',
+    description: `\`change\` (the headline against the previous period, and on each of \`subTeams\`): ${CHANGE} Each question has \`source\`: \`{ kind: 'pulse' | 'campaign', name }\`.`,
+  })
   @TeamScoped()
   team(@Param('slug') slug: string, @Query() query: ReportQueryDto) {
     const { grain, at } = periodOf(query);
@@ -53,6 +65,10 @@ export class ReportsController {
    */
   @Get('teams/:slug/tickets')
   @Api('reports:read')
+  @ApiOperation({
+    summary: 'A team’s figures after tickets for one calendar period, and its service standards',
+    description: `Each of \`sources\` has \`change\`: ${CHANGE}`,
+  })
   @TeamScoped()
   tickets(@Param('slug') slug: string, @Query() query: ReportQueryDto) {
     const { grain, at } = periodOf(query);

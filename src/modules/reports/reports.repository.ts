@@ -35,6 +35,8 @@ export interface QuestionRow {
   text: Record<string, string>;
   options: { key: string; label: Record<string, string> }[] | null;
   position: number;
+  /** The campaign whose questionnaire holds the question; null: the pulse surveys'. */
+  campaign: string | null;
 }
 
 export interface WaveQuestionCounts {

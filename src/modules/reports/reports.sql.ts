@@ -79,11 +79,23 @@ const commentSample = (source: Source) => `SELECT a.text
 export const REPORT_SQL = {
   npsByTreeAndBucket,
   questionCountsByTree,
-  /** The questions answered in the period, in questionnaire order. */
-  questionsInPeriod: `SELECT id, type, text, options, position FROM question
-        WHERE id IN (SELECT DISTINCT question_id FROM report_period_question
-                      WHERE grain = $1 AND bucket_start >= $2 AND bucket_start < $3)
-        ORDER BY questionnaire_id, position`,
+  /**
+   * The questions answered in the period, in questionnaire order, each with the campaign its
+   * questionnaire belongs to (the name of its waves' surveys: only campaigns make surveys of
+   * subject teams or own_team), or null for the pulse surveys' questionnaires.
+   */
+  questionsInPeriod: `WITH q AS (
+         SELECT id, type, text, options, position, questionnaire_id FROM question
+          WHERE id IN (SELECT DISTINCT question_id FROM report_period_question
+                        WHERE grain = $1 AND bucket_start >= $2 AND bucket_start < $3)
+       ), wave_name AS (
+         SELECT DISTINCT ON (s.questionnaire_id) s.questionnaire_id, s.name FROM survey s
+          WHERE s.subject <> 'team' AND s.questionnaire_id IN (SELECT questionnaire_id FROM q)
+          ORDER BY s.questionnaire_id, s.created_at DESC
+       )
+       SELECT q.id, q.type, q.text, q.options, q.position, c.name AS campaign
+         FROM q LEFT JOIN wave_name c ON c.questionnaire_id = q.questionnaire_id
+        ORDER BY (c.name IS NOT NULL), c.name, q.questionnaire_id, q.position`,
   /** How many chose each option of the choice questions, per group. */
   optionCountsByGroup: `SELECT g.key, d.question_id, d.option_key, sum(d.n)::int AS n
          FROM jsonb_to_recordset($1::jsonb) AS g(key text, id uuid)

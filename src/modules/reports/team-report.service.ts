@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { guard, ORGANISATION, WITHHELD } from './anonymity';
 import { addBuckets, bucketLabel } from './periods';
 import { COMMENTS_SHOWN, TREND_BUCKETS, type TeamReport } from './report-types';
+import { compareNps } from './significance';
 import { ReportTreeService, type ReportScope, subtreeIds } from './report-tree.service';
 import { ReportsRepository } from './reports.repository';
 
@@ -35,6 +36,10 @@ export class TeamReportService {
       ]);
     // Everything of the period is about the team's total: when that is withheld, so is the rest.
     const shown = rollup.visible(start).has(team.id);
+    const previous = addBuckets(start, grain, -1);
+    // Both periods' figures are in the rollup (the trend's buckets end with this one).
+    const change = (id: string) =>
+      compareNps(rollup.nps(id, start), rollup.nps(id, previous)) ?? null;
     const n = shown ? rollup.counts(team.id, start).n : 0;
     const children = all.filter((t) => t.parentId === team.id);
     const parent = all.find((t) => t.id === team.parentId);
@@ -77,6 +82,7 @@ export class TeamReportService {
       k,
       period: this.tree.period(grain, start, end),
       headline: rollup.nps(team.id, start),
+      change: change(team.id),
       responseRate: guard(shown ? rate.answered : 0, k, () => ({
         invited: rate.invited,
         rate: rate.invited > 0 ? Math.round((1000 * rate.answered) / rate.invited) / 10 : 0,
@@ -107,6 +113,8 @@ export class TeamReportService {
             id: q.id,
             type: q.type,
             text: q.text[locale] ?? Object.values(q.text)[0] ?? '',
+            texts: q.text,
+            source: { kind: q.campaign === null ? 'pulse' : 'campaign', name: q.campaign },
             result: guard(allowed ? counts.n : 0, k, () => ({
               mean:
                 q.type === 'rating' || q.type === 'ces'
@@ -116,6 +124,7 @@ export class TeamReportService {
               options: (q.options ?? []).map((o) => ({
                 key: o.key,
                 label: o.label[locale] ?? Object.values(o.label)[0] ?? o.key,
+                labels: o.label,
                 n: options.find((r) => r.question_id === q.id && r.option_key === o.key)?.n ?? 0,
               })),
             })),
@@ -129,6 +138,7 @@ export class TeamReportService {
         slug: c.slug,
         name: c.name,
         value: rollup.nps(c.id, start),
+        change: change(c.id),
       })),
       comparison,
       breakdowns,

@@ -7,6 +7,7 @@ import { addBuckets, bucketLabel } from './periods';
 import { COMMENTS_SHOWN, TREND_BUCKETS, type TicketReport } from './report-types';
 import { ReportTreeService, type ReportScope, subtreeIds } from './report-tree.service';
 import { ReportsRepository } from './reports.repository';
+import { compareNps } from './significance';
 
 /** The part of a team's page after tickets for one period (see TicketReport). */
 @Injectable()
@@ -36,6 +37,9 @@ export class TicketReportService {
     ]);
     const ticketNps = (bucket: string) =>
       whenClosed(addBuckets(bucket, grain, 1), () => tickets.nps(team.id, bucket));
+    const reviewNps = (bucket: string) =>
+      whenClosed(addBuckets(bucket, grain, 1), () => reviews.nps(team.id, bucket));
+    const previous = addBuckets(start, grain, -1);
     const shown = (id: string) => closed && tickets.visible(start).has(id);
 
     const textQuestions = perQuestion.questions.filter((q) => q.type === 'text');
@@ -59,16 +63,19 @@ export class TicketReportService {
     return {
       k,
       period: { ...this.tree.period(grain, start, end), closed },
-      sources: [
-        { source: 'pulse', label: 'Pulse surveys', value: pulses.nps(team.id, start) },
-        { source: 'ticket', label: 'After tickets', value: ticketNps(start) },
-        {
-          source: 'review',
-          label: 'Anonymous reviews',
+      sources: (
+        [
+          ['pulse', 'Pulse surveys', (b: string) => pulses.nps(team.id, b)],
+          ['ticket', 'After tickets', ticketNps],
           // Released per period like answers after tickets: shown once the period has closed.
-          value: whenClosed(end, () => reviews.nps(team.id, start)),
-        },
-      ],
+          ['review', 'Anonymous reviews', reviewNps],
+        ] as const
+      ).map(([source, label, value]) => ({
+        source,
+        label,
+        value: value(start),
+        change: compareNps(value(start), value(previous)) ?? null,
+      })),
       trend: Array.from({ length: TREND_BUCKETS }, (_, i) => {
         const bucket = addBuckets(trendFrom, grain, i);
         return {
