@@ -115,10 +115,12 @@ export class DigestPagesController {
 
   private renderBadLink(request: FastifyRequest, reply: FastifyReply) {
     const t = tr(request);
-    return reply.code(404).view(
-      'pages/digest/unsubscribe.hbs',
-      pageContext(request, t('digest.page.title'), { badLink: true }),
-    );
+    return reply
+      .code(404)
+      .view(
+        'pages/digest/unsubscribe.hbs',
+        pageContext(request, t('digest.page.title'), { badLink: true }),
+      );
   }
 
   private renderSettings(

@@ -26,9 +26,7 @@ export async function compileMjmlTemplates(folder: string): Promise<Map<string, 
         .replaceAll('[[end]]', end);
       const result = await mjml(filled, { validationLevel: 'strict', minify: false });
       if (result.errors.length > 0)
-        throw new Error(
-          `${file}: ${result.errors.map((e) => e.formattedMessage).join('; ')}`,
-        );
+        throw new Error(`${file}: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
       compiled.set(`${name}.${dir}`, result.html);
     }
   }

@@ -1,4 +1,11 @@
-import { CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import {
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  type Relation,
+} from 'typeorm';
 import { AppUser } from '../../accounts/entities/app-user.entity';
 
 /** A person who unsubscribed from the weekly digest and the alerts (one click in a mail). */
