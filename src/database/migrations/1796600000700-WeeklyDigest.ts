@@ -35,7 +35,9 @@ export class WeeklyDigest1796600000700 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "digest_alert" DROP CONSTRAINT "fk_digest_alert_team"`);
     await queryRunner.query(`ALTER TABLE "digest_sent" DROP CONSTRAINT "fk_digest_sent_user"`);
-    await queryRunner.query(`ALTER TABLE "digest_opt_out" DROP CONSTRAINT "fk_digest_opt_out_user"`);
+    await queryRunner.query(
+      `ALTER TABLE "digest_opt_out" DROP CONSTRAINT "fk_digest_opt_out_user"`,
+    );
     await queryRunner.query(`DROP TABLE "digest_alert"`);
     await queryRunner.query(`DROP TABLE "digest_sent"`);
     await queryRunner.query(`DROP TABLE "digest_opt_out"`);

@@ -11,7 +11,7 @@ import { addBuckets, bucketStart, type Grain } from '../reports/periods';
 import { subtreeIds } from '../reports/report-tree.service';
 import { TeamsService } from '../teams/teams.service';
 import { FollowUpsService } from '../tickets/follow-ups.service';
-import { digestContext, type TeamWork } from './digest-content';
+import { type DigestContext, digestContext, type TeamWork } from './digest-content';
 import { DigestMails } from './digest-mails';
 import { digestDue, isTimeZone, localTime } from './digest-schedule';
 import { readUnsubscribeToken } from './digest-tokens';
@@ -24,6 +24,8 @@ export const DIGEST_ALERT_KIND = 'digest-alert';
 /** Actions due within this many days are listed as "due soon". */
 export const DUE_SOON_DAYS = 7;
 const GRAINS: Grain[] = ['week', 'month', 'quarter'];
+/** Digests claimed and queued per transaction (one commit for many, not one each). */
+const CLAIMS_PER_TRANSACTION = 50;
 
 export const DEFAULT_DIGEST_SETTING: DigestSettingValues = {
   enabled: true,
@@ -158,33 +160,46 @@ export class DigestService implements OnModuleInit {
     const lastClosed = (today: string) => addBuckets(bucketStart(today, grain), grain, -1);
 
     let digests = 0;
+    // In a stable order, so that two ticks at once take the claims in the same order.
     const due = recipients
       .map((person) => ({ person, ...digestDue(now, person.zone, setting) }))
-      .filter((d) => d.due);
+      .filter((d) => d.due)
+      .sort((a, b) => (a.person.id < b.person.id ? -1 : 1));
     if (due.length > 0) {
       const followUps = await this.followUps.openCounts();
       const actionsByDay = new Map<string, ReturnType<ActionsService['dueCounts']>>();
-      for (const { person, weekStart, today } of due) {
-        if (!actionsByDay.has(today))
-          actionsByDay.set(today, this.actions.dueCounts(today, DUE_SOON_DAYS));
-        const work: TeamWork = { followUps, actions: await actionsByDay.get(today)! };
-        const figures = await figuresOf(lastClosed(today));
-        const context = digestContext(person, figures, person.teams, work, this.config.baseUrl);
-        const queued = await this.digests.transaction(async (manager) => {
-          if (!(await this.digests.claimDigest(manager, person.id, weekStart))) return false;
-          await this.mail.queueMail(
-            {
-              kind: DIGEST_KIND,
-              to: person.email,
-              locale: person.locale,
-              dedupeKey: `digest:${person.id}:${weekStart}`,
-              context: { ...context },
-            },
-            { manager },
-          );
-          return true;
+      for (let i = 0; i < due.length; i += CLAIMS_PER_TRANSACTION) {
+        const chunk = due.slice(i, i + CLAIMS_PER_TRANSACTION);
+        const mails: { person: Recipient; weekStart: string; context: DigestContext }[] = [];
+        for (const { person, weekStart, today } of chunk) {
+          if (!actionsByDay.has(today))
+            actionsByDay.set(today, this.actions.dueCounts(today, DUE_SOON_DAYS));
+          const work: TeamWork = { followUps, actions: await actionsByDay.get(today)! };
+          const figures = await figuresOf(lastClosed(today));
+          mails.push({
+            person,
+            weekStart,
+            context: digestContext(person, figures, person.teams, work, this.config.baseUrl),
+          });
+        }
+        digests += await this.digests.transaction(async (manager) => {
+          let queued = 0;
+          for (const { person, weekStart, context } of mails) {
+            if (!(await this.digests.claimDigest(manager, person.id, weekStart))) continue;
+            await this.mail.queueMail(
+              {
+                kind: DIGEST_KIND,
+                to: person.email,
+                locale: person.locale,
+                dedupeKey: `digest:${person.id}:${weekStart}`,
+                context: { ...context },
+              },
+              { manager },
+            );
+            queued++;
+          }
+          return queued;
         });
-        if (queued) digests++;
       }
     }
     // Alerts need no response rates: figures without them, unless a digest already read them.
