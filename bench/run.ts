@@ -51,6 +51,11 @@ export const SCENARIOS: Scenario[] = [
     steps: [['waves.js']],
     what: 'a wave to 100,000 employees (invitations + mail queued) vs a raw INSERT … SELECT',
   },
+  {
+    name: 'digest',
+    steps: [['digest.js']],
+    what: 'the weekly digest to 1,000 leads (figures, claims, mails queued) vs the same SQL raw',
+  },
 ];
 
 function run(script: string, args: string[]): Promise<number> {

@@ -10,6 +10,7 @@ import { AccountsModule } from './modules/accounts/accounts.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { DemoModule } from './modules/demo/demo.module';
+import { DigestModule } from './modules/digest/digest.module';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { FatigueModule } from './modules/fatigue/fatigue.module';
 import { HealthModule } from './modules/health/health.module';
@@ -52,6 +53,7 @@ export class AppModule {
         ActionsModule,
         ActionsWebModule,
         ServicesModule,
+        DigestModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

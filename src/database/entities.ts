@@ -1,3 +1,6 @@
+import { DigestOptOut } from '../modules/digest/entities/digest-opt-out.entity';
+import { DigestSetting } from '../modules/digest/entities/digest-setting.entity';
+import { DigestAlert, DigestSent } from '../modules/digest/entities/digest-sent.entity';
 import { RateLimitBucket } from '../common/rate-limit/rate-limit-bucket.entity';
 import { TeamAction } from '../modules/actions/entities/team-action.entity';
 import { AccountToken } from '../modules/accounts/entities/account-token.entity';
@@ -99,4 +102,8 @@ export const ENTITIES = [
   ReviewBuiltinQuestionnaire,
   ReaderPass,
   ReaderSession,
+  DigestSetting,
+  DigestOptOut,
+  DigestSent,
+  DigestAlert,
 ];

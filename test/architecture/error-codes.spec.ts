@@ -4,6 +4,7 @@ import { COMMON_ERROR_CODES } from '../../src/common/errors/domain-error';
 import { ACCOUNT_ERROR_CODES } from '../../src/modules/accounts/accounts.errors';
 import { ACTION_ERROR_CODES } from '../../src/modules/actions/actions.errors';
 import { CAMPAIGN_ERROR_CODES } from '../../src/modules/campaigns/campaigns.errors';
+import { DIGEST_ERROR_CODES } from '../../src/modules/digest/digest.errors';
 import { DIRECTORY_ERROR_CODES } from '../../src/modules/directory/directory.errors';
 import { FATIGUE_ERROR_CODES } from '../../src/modules/fatigue/fatigue.errors';
 import { INVITATION_ERROR_CODES } from '../../src/modules/invitations/invitations.errors';
@@ -28,6 +29,7 @@ const LISTS: Record<string, readonly string[]> = {
   accounts: ACCOUNT_ERROR_CODES,
   actions: ACTION_ERROR_CODES,
   campaigns: CAMPAIGN_ERROR_CODES,
+  digest: DIGEST_ERROR_CODES,
   directory: DIRECTORY_ERROR_CODES,
   fatigue: FATIGUE_ERROR_CODES,
   invitations: INVITATION_ERROR_CODES,

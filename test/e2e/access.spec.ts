@@ -77,6 +77,10 @@ describe('who may call what', () => {
         'POST /services/access',
         'GET /services/pass/:token',
         'POST /services/pass/:token',
+        // The digest's unsubscribe link (a signed token) and RFC 8058's one-click POST to it.
+        'GET /digest/unsubscribe/:token',
+        'POST /digest/unsubscribe/:token',
+        'POST /digest/unsubscribe/:token/resubscribe',
       ].sort(),
     );
   });

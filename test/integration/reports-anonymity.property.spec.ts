@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { foldSegments } from '../../src/modules/reports/anonymity';
 import { namedValues } from '../../src/modules/responses/release-plan';
+import { DigestReportService } from '../../src/modules/reports/digest-report.service';
 import { ServicesClock } from '../../src/modules/services/services-clock';
 import { ServicesService } from '../../src/modules/services/services.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
@@ -1408,4 +1409,56 @@ describe('team reports against the real application', () => {
       await cleanUp(surveys.map((x) => x.id));
     }
   });
+  const DIGEST_RUNS = 20;
+
+  it(`the weekly digest shows each team's month as its report does, withheld exactly when the report withholds it (${DIGEST_RUNS} worlds)`, async () => {
+    const digest = t.get(DigestReportService);
+    let compared = 0;
+    let shownSeen = 0;
+    await fc.assert(
+      fc.asyncProperty(worldArb, async (world) => {
+        const built = await build(world, rowsOf(world));
+        const at = `${world.year}-${pad(world.month)}-01`;
+        try {
+          const figures = await digest.figures('month', at);
+          for (const slug of built.slugs) {
+            const report = (
+              await t.api({
+                method: 'GET',
+                url: `/api/v1/reports/teams/${slug}?period=month&at=${at}`,
+              })
+            ).json() as {
+              headline: { withheld: boolean };
+              responseRate: { withheld: boolean };
+              comments: { withheld: boolean; n?: number };
+              trend: { value: { withheld: boolean } }[];
+            };
+            const team = figures.teams.find((f) => f.slug === slug)!;
+            const sent = (cell: unknown) => JSON.parse(JSON.stringify(cell)) as unknown;
+            // The same cells as the page: shown or withheld alike, and the same numbers.
+            expect(sent(team.nps)).toEqual(report.headline);
+            expect(sent(team.responseRate)).toEqual(report.responseRate);
+            expect(team.comments.withheld).toBe(report.comments.withheld);
+            if (!team.comments.withheld) {
+              expect(team.comments.count).toBe(report.comments.n);
+              expect(team.comments.count).toBeGreaterThanOrEqual(commentK);
+            }
+            // A change only between two shown months (each of at least k people).
+            const previous = report.trend[10].value;
+            expect(team.change === undefined).toBe(report.headline.withheld || previous.withheld);
+            if (!team.nps.withheld) {
+              expect(team.nps.n).toBeGreaterThanOrEqual(k);
+              shownSeen++;
+            }
+            compared++;
+          }
+        } finally {
+          await cleanUp(built.surveyIds);
+        }
+      }),
+      { numRuns: DIGEST_RUNS },
+    );
+    expect(compared).toBeGreaterThanOrEqual(DIGEST_RUNS * 2);
+    expect(shownSeen).toBeGreaterThan(0);
+  }, 600_000);
 });

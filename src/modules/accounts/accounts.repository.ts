@@ -102,6 +102,7 @@ export class AccountsRepository {
   listUsersWithTeams(): Promise<UserWithTeams[]> {
     return this.dataSource.query(`
       SELECT u.id, u.email, u.name, u.role, u.disabled, u.created_at AS "createdAt",
+             u.locale, u.time_zone AS "timeZone",
              u.password_hash IS NOT NULL AS "hasPassword",
              coalesce(array_agg(ut.team_id) FILTER (WHERE ut.team_id IS NOT NULL), '{}') AS "teamIds"
         FROM app_user u LEFT JOIN user_team ut ON ut.user_id = u.id

@@ -226,4 +226,21 @@ export class ActionsRepository {
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }
+
+  /** Open actions per team: overdue (due before `today`) and due from `today` to `until`. */
+  async dueCountsByTeam(
+    today: string,
+    until: string,
+  ): Promise<Map<string, { overdue: number; dueSoon: number }>> {
+    const rows: { team_id: string; overdue: number; due_soon: number }[] =
+      await this.dataSource.query(
+        `SELECT team_id, count(*) FILTER (WHERE due_on < $1::date)::int AS overdue,
+                count(*) FILTER (WHERE due_on >= $1::date)::int AS due_soon
+           FROM team_action
+          WHERE status IN ('planned', 'in_progress') AND due_on <= $2::date
+          GROUP BY team_id`,
+        [today, until],
+      );
+    return new Map(rows.map((r) => [r.team_id, { overdue: r.overdue, dueSoon: r.due_soon }]));
+  }
 }

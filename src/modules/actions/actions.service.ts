@@ -175,4 +175,13 @@ export class ActionsService {
       name: t.name,
     }));
   }
+
+  /** Open actions per team id: overdue on `today`, and due within `days` days from it. */
+  dueCounts(
+    today: string,
+    days: number,
+  ): Promise<Map<string, { overdue: number; dueSoon: number }>> {
+    const until = new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000);
+    return this.actions.dueCountsByTeam(today, until.toISOString().slice(0, 10));
+  }
 }

@@ -241,7 +241,7 @@ export class MailSenderService implements OnModuleDestroy, OnApplicationShutdown
         text: message.text,
         // The same Message-ID on every attempt, so that a receiver can recognise a repeat.
         messageId: `<${mail.id}@${this.messageIdDomain}>`,
-        headers: { 'Auto-Submitted': 'auto-generated' },
+        headers: { ...message.headers, 'Auto-Submitted': 'auto-generated' },
       });
     } catch (error) {
       return this.failed(mail, classifySendError(error));

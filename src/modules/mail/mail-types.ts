@@ -11,6 +11,8 @@ export interface MailMessage {
   html: string;
   text: string;
   kind: string;
+  /** Extra headers (e.g. List-Unsubscribe), added to Auto-Submitted. */
+  headers?: Record<string, string>;
 }
 
 /** A subject: literal text, or a key of views/locales translated in the mail's language. */
@@ -26,6 +28,8 @@ export interface BuiltMail {
   template: string;
   subject: MailSubject;
   context: Record<string, unknown>;
+  /** Extra headers of this mail (e.g. List-Unsubscribe and List-Unsubscribe-Post). */
+  headers?: Record<string, string>;
 }
 
 /** The mail must not go any more (answered, expired, person deactivated…): it is cancelled. */

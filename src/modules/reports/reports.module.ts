@@ -11,6 +11,7 @@ import { ReportTreeService } from './report-tree.service';
 import { TeamReportService } from './team-report.service';
 import { TicketReportService } from './ticket-report.service';
 import { ReviewReportService } from './review-report.service';
+import { DigestReportService } from './digest-report.service';
 
 @Module({
   imports: [TeamsModule, TicketsModule, ActionsModule],
@@ -23,7 +24,8 @@ import { ReviewReportService } from './review-report.service';
     TeamReportService,
     TicketReportService,
     ReviewReportService,
+    DigestReportService,
   ],
-  exports: [ReportsService],
+  exports: [ReportsService, DigestReportService],
 })
 export class ReportsModule {}

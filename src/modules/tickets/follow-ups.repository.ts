@@ -111,4 +111,12 @@ export class FollowUpsRepository {
       [JSON.stringify(followUps)],
     );
   }
+
+  /** Follow-ups not marked done, per team (the weekly digest's "waiting" counts). */
+  async openCountsByTeam(): Promise<Map<string, number>> {
+    const rows: { team_id: string; n: number }[] = await this.dataSource.query(
+      `SELECT team_id, count(*)::int AS n FROM follow_up WHERE done_on IS NULL GROUP BY team_id`,
+    );
+    return new Map(rows.map((r) => [r.team_id, r.n]));
+  }
 }

@@ -104,4 +104,9 @@ export class FollowUpsService implements OnModuleInit {
     if (!(await this.followUps.markFollowUpDone(id, teamIds === 'all' ? 'all' : [...teamIds])))
       throw TicketErrors.followUpNotFound();
   }
+
+  /** How many follow-ups wait (not marked done), per team id. */
+  openCounts(): Promise<Map<string, number>> {
+    return this.followUps.openCountsByTeam();
+  }
 }
