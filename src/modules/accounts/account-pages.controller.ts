@@ -197,15 +197,13 @@ export class AccountPagesController {
         return reply.redirect('/account/password?changed=1', 303);
       },
       (error, status) =>
-        reply
-          .code(status)
-          .view(
-            'pages/accounts/password.hbs',
-            pageContext(request, tr(request)('account.password.title'), {
-              min: PASSWORD_MIN,
-              error: errorText(request, error),
-            }),
-          ),
+        reply.code(status).view(
+          'pages/accounts/password.hbs',
+          pageContext(request, tr(request)('account.password.title'), {
+            min: PASSWORD_MIN,
+            error: errorText(request, error),
+          }),
+        ),
     );
   }
 

@@ -198,15 +198,13 @@ export class AdminPagesController {
     extra: Record<string, unknown>,
   ) {
     const tokens = await this.accounts.listApiTokens();
-    return reply
-      .code(status)
-      .view(
-        'pages/admin/tokens.hbs',
-        pageContext(request, tr(request)('admin.tokens.title'), {
-          tokens,
-          scopes: SCOPES,
-          ...extra,
-        }),
-      );
+    return reply.code(status).view(
+      'pages/admin/tokens.hbs',
+      pageContext(request, tr(request)('admin.tokens.title'), {
+        tokens,
+        scopes: SCOPES,
+        ...extra,
+      }),
+    );
   }
 }

@@ -103,7 +103,8 @@ export class AuditPagesController {
           details: e.details ? JSON.stringify(e.details) : '',
         })),
         limit: filterOf(query).limit,
-        zoneName: request.principal?.kind === 'user' ? (request.principal.timeZone ?? 'UTC') : 'UTC',
+        zoneName:
+          request.principal?.kind === 'user' ? (request.principal.timeZone ?? 'UTC') : 'UTC',
         families: families.map((f) => ({ value: `${f}.`, selected: `${f}.` === raw.action })),
         actions: actions.map((a) => ({ value: a, selected: a === raw.action })),
         filter: { user: typed('user'), from: typed('from'), to: typed('to') },
