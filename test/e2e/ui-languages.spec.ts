@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { createEmployees, createTeam, formBody, signIn } from '../factories';
-import { startTestApp, type TestApp } from '../setup/test-app';
+import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
 import { untranslatedRuns } from '../setup/untranslated';
 
 type Session = Awaited<ReturnType<typeof signIn>>;
@@ -260,6 +260,14 @@ describe('languages of signed-in pages', () => {
     });
     expect(api.json()).toMatchObject({ error: 'integration.not_found' });
     expect(api.json().message).toMatch(/^No integration/);
+
+    const short = await post(admin, '/account/password', {
+      current: TEST_PASSWORD,
+      password: 'short',
+      confirm: 'short',
+    });
+    expect(short.statusCode).toBe(400);
+    expect(short.body).toContain('گذرواژه باید دست‌کم 12 نویسه باشد.');
 
     const settings = await post(admin, '/admin/settings', { days: 'a week' });
     expect(settings.statusCode).toBe(400);

@@ -15,10 +15,11 @@ import { sentFromThisSite } from '../../common/http/same-origin';
 import { pageContext } from '../../common/views/page-context';
 import { sharedI18n, tr, UI_LANG_COOKIE } from '../../common/i18n/request-locale';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import type { DomainError } from '../../common/errors/domain-error';
 import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
 import { SessionsService } from './sessions.service';
-import { PASSWORD_MIN } from './passwords';
+import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem, passwordProblemKind } from './passwords';
 import { SignInThrottle } from './sign-in-throttle';
 
 const LANG_COOKIE_OPTIONS = {
@@ -201,7 +202,7 @@ export class AccountPagesController {
           'pages/accounts/password.hbs',
           pageContext(request, tr(request)('account.password.title'), {
             min: PASSWORD_MIN,
-            error: errorText(request, error),
+            error: passwordErrorText(request, error, textField(form, 'password'), user.email),
           }),
         ),
     );
@@ -260,7 +261,7 @@ export class AccountPagesController {
       },
       (error, status) =>
         this.renderSetup(request, reply, token, status, {
-          error: errorText(request, error),
+          error: passwordErrorText(request, error, textField(form, 'password')),
           gone: error.kind === 'gone',
         }),
     );
@@ -303,4 +304,23 @@ export class AccountPagesController {
       ...extra,
     });
   }
+}
+
+/**
+ * A refused password in the page's language: a broken password rule by its name (the service
+ * says it in English, as the API does), any other error by its code.
+ */
+function passwordErrorText(
+  request: FastifyRequest,
+  error: DomainError,
+  password: string,
+  email?: string,
+): string {
+  const kind = passwordProblemKind(password, email);
+  if (kind && error.message === passwordProblem(password, email))
+    return tr(request)(`errors.codes.account.password.${kind}`, {
+      min: PASSWORD_MIN,
+      max: PASSWORD_MAX,
+    });
+  return errorText(request, error);
 }
