@@ -13,6 +13,7 @@ import { I18N } from '../i18n/i18n.provider';
 import type { I18n } from '../i18n/i18n.service';
 import { pageContext } from '../views/page-context';
 import { requestLocale } from '../i18n/request-locale';
+import { errorText } from './form-errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -55,7 +56,7 @@ export class ErrorFilter implements ExceptionFilter {
     const info = this.i18n.info(locale);
     void reply.status(body.statusCode).view('pages/error.hbs', {
       // A signed-in person keeps the navigation (and a way back) on error pages.
-      ...pageContext(request, ''),
+      ...pageContext(request, this.i18n.t(locale, `errors.title_${titleKeyOf(body.statusCode)}`)),
       locale,
       dir: info.dir,
       status: body.statusCode,
@@ -65,7 +66,9 @@ export class ErrorFilter implements ExceptionFilter {
           ? this.i18n.t(locale, 'errors.unavailable')
           : body.statusCode === 404 || body.statusCode >= 500
             ? undefined
-            : body.message,
+            : exception instanceof DomainError
+              ? errorText(request, exception)
+              : body.message,
     });
   }
 

@@ -1,5 +1,6 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorKind, retryAfterOf, STATUS_OF_KIND } from '../errors/domain-error';
+import { requestLocale, sharedI18n } from '../i18n/request-locale';
 
 /**
  * The one way a page shows a domain error on its own form: runs `work`; a DomainError of one of
@@ -21,4 +22,26 @@ export async function showDomainErrors<T, S>(
     if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
     return show(error, STATUS_OF_KIND[error.kind]);
   }
+}
+
+/**
+ * A domain error's message as a page shows it, in the page's language: `errors.codes.<code>` of
+ * the catalogue, given the error's details (when they are an object) and `vars` as ICU arguments.
+ * English pages show the error's own message (the same text the JSON API gives, often with more
+ * detail), and so does every language for a code the catalogue does not have.
+ */
+export function errorText(
+  request: FastifyRequest,
+  error: DomainError,
+  vars: Record<string, unknown> = {},
+): string {
+  const i18n = sharedI18n();
+  const locale = requestLocale(request);
+  const key = `errors.codes.${error.code}`;
+  if (locale === i18n.fallback || i18n.source(locale, key) === undefined) return error.message;
+  const details =
+    typeof error.details === 'object' && error.details !== null && !Array.isArray(error.details)
+      ? (error.details as Record<string, unknown>)
+      : {};
+  return i18n.t(locale, key, { ...details, ...vars });
 }

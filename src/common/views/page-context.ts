@@ -37,6 +37,19 @@ export function pageContext(
         }
       : undefined,
     csrf: user?.csrfToken,
+    /** The person's time zone for `formatDate … zone=@root.timeZone` (UTC when unset). */
+    timeZone: usableZone(user?.timeZone),
     ...extra,
   };
+}
+
+/** A stored zone Intl can use, else UTC: a page never fails over a zone this Node does not know. */
+function usableZone(zone: string | null | undefined): string {
+  if (!zone) return 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return 'UTC';
+  }
 }

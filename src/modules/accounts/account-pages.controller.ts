@@ -7,22 +7,20 @@ import {
   Public,
   type SignedInUser,
 } from '../../common/access/access.decorator';
-import { showDomainErrors } from '../../common/http/form-errors';
+import { errorText, showDomainErrors } from '../../common/http/form-errors';
 import { CSRF_COOKIE, csrfToken, csrfValid, ensureCsrfNonce } from '../../common/http/csrf';
 import { asForm, textField } from '../../common/http/form-fields';
 import { safeNext } from '../../common/http/safe-next';
 import { sentFromThisSite } from '../../common/http/same-origin';
 import { pageContext } from '../../common/views/page-context';
-import { sharedI18n, UI_LANG_COOKIE } from '../../common/i18n/request-locale';
+import { sharedI18n, tr, UI_LANG_COOKIE } from '../../common/i18n/request-locale';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import type { DomainError } from '../../common/errors/domain-error';
 import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
 import { SessionsService } from './sessions.service';
-import { PASSWORD_MIN } from './passwords';
+import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem, passwordProblemKind } from './passwords';
 import { SignInThrottle } from './sign-in-throttle';
-
-const CROSS_SITE =
-  'This form was sent from another site, so it was refused. Open the inpulse page yourself (type its address or use your bookmark) and try again.';
 
 const LANG_COOKIE_OPTIONS = {
   path: '/',
@@ -61,12 +59,15 @@ export class AccountPagesController {
     const form = asForm(body);
     const next = safeNext(form.next);
     if (!sentFromThisSite(request.headers, this.config.baseUrl)) {
-      return this.renderLogin(request, reply, 403, { next, error: CROSS_SITE });
+      return this.renderLogin(request, reply, 403, {
+        next,
+        error: tr(request)('errors.codes.auth.cross_site'),
+      });
     }
     if (!csrfValid(this.config.appSecret, request.cookies?.[CSRF_COOKIE], 'login', form._csrf)) {
       return this.renderLogin(request, reply, 403, {
         next,
-        error: 'The form has expired. Please try again.',
+        error: tr(request)('errors.codes.auth.form_expired'),
       });
     }
     return showDomainErrors(
@@ -99,7 +100,7 @@ export class AccountPagesController {
       (error, status) =>
         this.renderLogin(request, reply, status, {
           next,
-          error: error.message,
+          error: errorText(request, error),
           email: textField(form, 'email').slice(0, 320),
         }),
     );
@@ -137,7 +138,10 @@ export class AccountPagesController {
     const locale = asked === 'auto' ? null : i18n.has(asked) ? asked : undefined;
     if (locale === undefined)
       throw AccountErrors.invalid(
-        `Unknown language “${asked.slice(0, 20)}”: choose one of ${i18n.locales.map((l) => l.code).join(', ')} or auto.`,
+        tr(request)('errors.codes.account.unknown_language', {
+          asked: asked.slice(0, 20),
+          codes: i18n.locales.map((l) => l.code).join(', '),
+        }),
       );
     await this.accounts.setLanguage(user.id, locale);
     if (locale) reply.setCookie(UI_LANG_COOKIE, locale, LANG_COOKIE_OPTIONS);
@@ -165,7 +169,7 @@ export class AccountPagesController {
     const done = (request.query as Record<string, unknown>).changed === '1';
     return reply.view(
       'pages/accounts/password.hbs',
-      pageContext(request, 'Change password', { min: PASSWORD_MIN, done }),
+      pageContext(request, tr(request)('account.password.title'), { min: PASSWORD_MIN, done }),
     );
   }
 
@@ -183,7 +187,7 @@ export class AccountPagesController {
       ['invalid'],
       async () => {
         if (textField(form, 'password') !== textField(form, 'confirm'))
-          throw AccountErrors.invalid('The two new passwords differ.');
+          throw AccountErrors.invalid(tr(request)('errors.codes.account.passwords_differ'));
         await this.sessions.changePassword(
           user,
           String(request.cookies?.[this.sessions.sessionCookie]),
@@ -194,12 +198,13 @@ export class AccountPagesController {
         return reply.redirect('/account/password?changed=1', 303);
       },
       (error, status) =>
-        reply
-          .code(status)
-          .view(
-            'pages/accounts/password.hbs',
-            pageContext(request, 'Change password', { min: PASSWORD_MIN, error: error.message }),
-          ),
+        reply.code(status).view(
+          'pages/accounts/password.hbs',
+          pageContext(request, tr(request)('account.password.title'), {
+            min: PASSWORD_MIN,
+            error: passwordErrorText(request, error, textField(form, 'password'), user.email),
+          }),
+        ),
     );
   }
 
@@ -227,7 +232,9 @@ export class AccountPagesController {
     reply.header('Referrer-Policy', 'no-referrer').header('Cache-Control', 'no-store');
     const form = asForm(body);
     if (!sentFromThisSite(request.headers, this.config.baseUrl)) {
-      return this.renderSetup(request, reply, token, 403, { error: CROSS_SITE });
+      return this.renderSetup(request, reply, token, 403, {
+        error: tr(request)('errors.codes.auth.cross_site'),
+      });
     }
     if (
       !csrfValid(
@@ -238,7 +245,7 @@ export class AccountPagesController {
       )
     ) {
       return this.renderSetup(request, reply, token, 403, {
-        error: 'The form has expired. Please try again.',
+        error: tr(request)('errors.codes.auth.form_expired'),
       });
     }
     return showDomainErrors(
@@ -246,7 +253,7 @@ export class AccountPagesController {
       ['invalid', 'gone'],
       async () => {
         if (textField(form, 'password') !== textField(form, 'confirm'))
-          throw AccountErrors.invalid('The two passwords differ.');
+          throw AccountErrors.invalid(tr(request)('errors.codes.account.passwords_differ'));
         await this.accounts.acceptSetPasswordLink(token, textField(form, 'password'), {
           ip: request.ip,
         });
@@ -254,7 +261,7 @@ export class AccountPagesController {
       },
       (error, status) =>
         this.renderSetup(request, reply, token, status, {
-          error: error.message,
+          error: passwordErrorText(request, error, textField(form, 'password')),
           gone: error.kind === 'gone',
         }),
     );
@@ -275,7 +282,7 @@ export class AccountPagesController {
   ) {
     const csrf = csrfToken(this.config.appSecret, this.nonce(request, reply), 'login');
     return reply.code(status).view('pages/accounts/login.hbs', {
-      ...pageContext(request, 'Sign in'),
+      ...pageContext(request, tr(request)('account.login.title')),
       loginCsrf: csrf,
       ...extra,
     });
@@ -290,11 +297,30 @@ export class AccountPagesController {
   ) {
     const csrf = csrfToken(this.config.appSecret, this.nonce(request, reply), `setup\n${token}`);
     return reply.code(status).view('pages/accounts/setup.hbs', {
-      ...pageContext(request, 'Choose your password'),
+      ...pageContext(request, tr(request)('account.setup.title')),
       setupCsrf: csrf,
       action: `/account/setup/${token}`,
       min: PASSWORD_MIN,
       ...extra,
     });
   }
+}
+
+/**
+ * A refused password in the page's language: a broken password rule by its name (the service
+ * says it in English, as the API does), any other error by its code.
+ */
+function passwordErrorText(
+  request: FastifyRequest,
+  error: DomainError,
+  password: string,
+  email?: string,
+): string {
+  const kind = passwordProblemKind(password, email);
+  if (kind && error.message === passwordProblem(password, email))
+    return tr(request)(`errors.codes.account.password.${kind}`, {
+      min: PASSWORD_MIN,
+      max: PASSWORD_MAX,
+    });
+  return errorText(request, error);
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../../common/access/access.decorator';
 import { ROLES, type Role } from '../../common/access/roles';
+import { I18N } from '../../common/i18n/i18n.provider';
+import type { I18n } from '../../common/i18n/i18n.service';
 import { hasControlCharacters } from '../../common/text';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
@@ -10,6 +12,7 @@ import { secret, sha256 } from './account-secrets';
 import { AccountErrors } from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
 import { ApiTokensService } from './api-tokens.service';
+import { inviteMail } from './invite-mail';
 import { hashPassword, passwordProblem } from './passwords';
 
 const EMAIL = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+\.[^\s@<>()[\],;:"\\]+$/;
@@ -35,14 +38,19 @@ export class AccountsService {
     private readonly mail: MailService,
     private readonly apiTokens: ApiTokensService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(I18N) private readonly i18n: I18n,
   ) {}
 
   // People
 
-  /** Creates an account without a password and mails a link to set one. Returns the link. */
+  /**
+   * Creates an account without a password and mails a link to set one. Returns the link. The mail
+   * is in `input.locale` (the invited person's language, when the admin chose it), else in the
+   * inviting person's own language, else English.
+   */
   async invite(
     actor: Principal | undefined,
-    input: { email: string; name: string; role: string; teamSlugs: string[] },
+    input: { email: string; name: string; role: string; teamSlugs: string[]; locale?: string },
     request?: RequestInfo,
   ): Promise<{ userId: string; link: string }> {
     const email = input.email.trim().toLowerCase();
@@ -56,11 +64,13 @@ export class AccountsService {
     if (await this.accounts.findUserByEmail(email)) throw AccountErrors.emailTaken(email);
     const user = await this.accounts.insertUser({ email, name, role, passwordHash: null }, teamIds);
     const link = await this.issueSetPasswordLink(user.id, 'invite');
+    const locale =
+      this.i18n.match(input.locale) ??
+      this.i18n.match(actor?.kind === 'user' ? actor.locale : undefined) ??
+      this.i18n.fallback;
     await this.mail.send({
       to: email,
-      subject: 'You have been invited to inpulse',
-      text: `Hello ${name},\n\nYou have been given access to inpulse as ${role}. Choose your password here (the link works once, for ${INVITE_DAYS} days):\n\n${link}\n`,
-      html: `<p>Hello ${escapeHtml(name)},</p><p>You have been given access to inpulse as ${role}. Choose your password here (the link works once, for ${INVITE_DAYS} days):</p><p><a href="${link}">${link}</a></p>`,
+      ...inviteMail(this.i18n, locale, { name, role, link, days: INVITE_DAYS }),
       kind: 'account-invite',
     });
     await this.audit.record({
@@ -235,8 +245,4 @@ export class AccountsService {
     }
     return ids;
   }
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -4,8 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { ROLES, SCOPES } from '../../common/access/roles';
 import { Flash } from '../../common/http/flash';
-import { showDomainErrors } from '../../common/http/form-errors';
+import { errorText, showDomainErrors } from '../../common/http/form-errors';
 import { asForm, listField, textField } from '../../common/http/form-fields';
+import { requestLocale, sharedI18n, tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
 import { AccountsService } from './accounts.service';
@@ -42,6 +43,8 @@ export class AdminPagesController {
     @Res() reply: FastifyReply,
   ) {
     const form = asForm(body);
+    // The invitation mail is in the language chosen on the form, else the inviting admin's.
+    const chosen = sharedI18n().match(textField(form, 'locale'));
     return showDomainErrors(
       reply,
       ['invalid', 'conflict'],
@@ -53,6 +56,7 @@ export class AdminPagesController {
             name: textField(form, 'name'),
             role: textField(form, 'role'),
             teamSlugs: listField(form, 'teams'),
+            locale: chosen ?? requestLocale(request),
           },
           { ip: request.ip },
         );
@@ -60,7 +64,11 @@ export class AdminPagesController {
         this.flash.set(request, reply, '/admin/users', { email: textField(form, 'email'), link });
         return reply.redirect('/admin/users', 303);
       },
-      (error, status) => this.renderUsers(request, reply, status, { error: error.message, form }),
+      (error, status) =>
+        this.renderUsers(request, reply, status, {
+          error: errorText(request, error, { email: textField(form, 'email').slice(0, 320) }),
+          form,
+        }),
     );
   }
 
@@ -90,7 +98,8 @@ export class AdminPagesController {
         );
         return reply.redirect('/admin/users', 303);
       },
-      (error, status) => this.renderUsers(request, reply, status, { error: error.message }),
+      (error, status) =>
+        this.renderUsers(request, reply, status, { error: errorText(request, error) }),
     );
   }
 
@@ -128,7 +137,8 @@ export class AdminPagesController {
         this.flash.set(request, reply, '/admin/tokens', once);
         return reply.redirect('/admin/tokens', 303);
       },
-      (error, status) => this.renderTokens(request, reply, status, { error: error.message }),
+      (error, status) =>
+        this.renderTokens(request, reply, status, { error: errorText(request, error) }),
     );
   }
 
@@ -151,12 +161,22 @@ export class AdminPagesController {
     extra: Record<string, unknown>,
   ) {
     const [users, teams] = await Promise.all([this.accounts.listUsers(), this.teams.list()]);
+    const locale = requestLocale(request);
     return reply.code(status).view(
       'pages/admin/users.hbs',
-      pageContext(request, 'People', {
+      pageContext(request, tr(request)('admin.users.title'), {
+        inviteLanguages: sharedI18n().locales.map((l) => ({
+          code: l.code,
+          name: l.name,
+          current: l.code === locale,
+        })),
         users: users.map((u) => ({
           ...u,
-          roles: ROLES.map((r) => ({ value: r, selected: r === u.role })),
+          roles: ROLES.map((r) => ({
+            value: r,
+            label: `admin.users.roles.${r}`,
+            selected: r === u.role,
+          })),
           teams: teams.map((t) => ({
             slug: t.slug,
             name: t.name,
@@ -178,11 +198,13 @@ export class AdminPagesController {
     extra: Record<string, unknown>,
   ) {
     const tokens = await this.accounts.listApiTokens();
-    return reply
-      .code(status)
-      .view(
-        'pages/admin/tokens.hbs',
-        pageContext(request, 'API tokens', { tokens, scopes: SCOPES, ...extra }),
-      );
+    return reply.code(status).view(
+      'pages/admin/tokens.hbs',
+      pageContext(request, tr(request)('admin.tokens.title'), {
+        tokens,
+        scopes: SCOPES,
+        ...extra,
+      }),
+    );
   }
 }

@@ -24,21 +24,37 @@ export async function verifyPassword(password: string, hash: string | null): Pro
   }
 }
 
-/** What is wrong with a new password, or undefined. */
-export function passwordProblem(password: unknown, email?: string): string | undefined {
-  if (typeof password !== 'string') return 'The password must be text.';
-  if ([...password].length < PASSWORD_MIN)
-    return `The password must be at least ${PASSWORD_MIN} characters long.`;
-  if (password.length > PASSWORD_MAX)
-    return `The password must be at most ${PASSWORD_MAX} characters long.`;
+export type PasswordProblem = 'not_text' | 'too_short' | 'too_long' | 'has_email_name';
+
+/** Which rule a new password breaks (pages translate it by this name), or undefined. */
+export function passwordProblemKind(
+  password: unknown,
+  email?: string,
+): PasswordProblem | undefined {
+  if (typeof password !== 'string') return 'not_text';
+  if ([...password].length < PASSWORD_MIN) return 'too_short';
+  if (password.length > PASSWORD_MAX) return 'too_long';
   if (
     email &&
     password.toLowerCase().includes(email.toLowerCase().split('@')[0]) &&
     email.split('@')[0].length >= 4
   ) {
-    return 'The password must not contain your e-mail name.';
+    return 'has_email_name';
   }
   return undefined;
+}
+
+const PASSWORD_PROBLEMS: Record<PasswordProblem, string> = {
+  not_text: 'The password must be text.',
+  too_short: `The password must be at least ${PASSWORD_MIN} characters long.`,
+  too_long: `The password must be at most ${PASSWORD_MAX} characters long.`,
+  has_email_name: 'The password must not contain your e-mail name.',
+};
+
+/** What is wrong with a new password, or undefined. */
+export function passwordProblem(password: unknown, email?: string): string | undefined {
+  const kind = passwordProblemKind(password, email);
+  return kind && PASSWORD_PROBLEMS[kind];
 }
 
 /** A readable random password, for accounts created from the command line or the demo. */

@@ -5,7 +5,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
-import { showDomainErrors } from '../../common/http/form-errors';
+import { errorText, showDomainErrors } from '../../common/http/form-errors';
+import { tr } from '../../common/i18n/request-locale';
 import { asForm, textField } from '../../common/http/form-fields';
 import { isUploadedFile, UPLOAD_ROUTE } from '../../common/http/multipart';
 import { pageContext } from '../../common/views/page-context';
@@ -80,7 +81,7 @@ export class DirectoryPagesController {
         400,
         {},
         {
-          importError: 'Choose a CSV file to import (a header row, then one person per line).',
+          importError: tr(request)('errors.codes.employee.no_file'),
         },
       );
     }
@@ -108,9 +109,16 @@ export class DirectoryPagesController {
           {
             importError:
               rows.length === 0
-                ? error.message
-                : `Nothing was imported from ${file.filename || 'the file'}: ${rows.length} row(s) have problems.`,
-            importProblems: rows.slice(0, 100).map((r) => `Line ${r.line}: ${r.reason}`),
+                ? errorText(request, error)
+                : tr(request)('errors.codes.employee.rejected', {
+                    file: file.filename || 'CSV',
+                    count: rows.length,
+                  }),
+            importProblems: rows
+              .slice(0, 100)
+              .map((r) =>
+                tr(request)('errors.codes.employee.line', { line: r.line, reason: r.reason }),
+              ),
             importMore: rows.length > 100 ? rows.length - 100 : 0,
           },
         );
@@ -130,7 +138,13 @@ export class DirectoryPagesController {
   ) {
     const raw = textField(asForm(body), 'active');
     if (raw !== 'true' && raw !== 'false') {
-      return this.render(request, reply, 400, {}, { error: 'active must be true or false.' });
+      return this.render(
+        request,
+        reply,
+        400,
+        {},
+        { error: tr(request)('errors.codes.employee.active') },
+      );
     }
     const { employee, cancelledInvitations } = await this.directory.setActive(
       id,
@@ -164,7 +178,7 @@ export class DirectoryPagesController {
       `/admin/employees?${new URLSearchParams({ search: query.search ?? '', offset: String(at) }).toString()}`;
     return reply.code(status).view(
       'pages/admin/employees.hbs',
-      pageContext(request, 'Employees', {
+      pageContext(request, tr(request)('admin.employees.title'), {
         employees: items,
         total,
         search: query.search ?? '',

@@ -10,7 +10,8 @@ import {
   type Principal,
   type SignedInUser,
 } from '../../common/access/access.decorator';
-import { showDomainErrors } from '../../common/http/form-errors';
+import { errorText, showDomainErrors } from '../../common/http/form-errors';
+import { tr } from '../../common/i18n/request-locale';
 import { asForm, textField } from '../../common/http/form-fields';
 import { pageContext } from '../../common/views/page-context';
 import { FatigueService, MAX_FATIGUE_DAYS } from './fatigue.service';
@@ -79,7 +80,11 @@ export class SettingsPagesController {
         await this.fatigue.setDays(raw, user, request.ip);
         return reply.redirect('/admin/settings?saved=1', 303);
       },
-      (error, status) => this.render(request, reply, status, { error: error.message, typed: raw }),
+      (error, status) =>
+        this.render(request, reply, status, {
+          error: errorText(request, error, { max: MAX_FATIGUE_DAYS }),
+          typed: raw,
+        }),
     );
   }
 
@@ -90,16 +95,16 @@ export class SettingsPagesController {
     extra: Record<string, unknown>,
   ) {
     const summary = await this.fatigue.summary(100);
+    const t = tr(request);
     return reply.code(status).view(
       'pages/admin/settings.hbs',
-      pageContext(request, 'Settings', {
+      pageContext(request, t('admin.settings.title'), {
         ...summary,
         maxDays: MAX_FATIGUE_DAYS,
         value: extra.typed ?? summary.days,
         skipped: summary.skipped.map((s) => ({
           ...s,
           label: s.name ?? `${s.source} ${s.sourceId}`,
-          at: s.updatedAt.toISOString().replace('T', ' ').slice(0, 16),
         })),
         ...extra,
       }),

@@ -2,7 +2,8 @@ import { Controller, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/c
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
-import { showDomainErrors } from '../../common/http/form-errors';
+import { errorText, showDomainErrors } from '../../common/http/form-errors';
+import { tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AuditService } from '../audit/audit.service';
 import { MAIL_STATUSES } from './entities/mail-message.entity';
@@ -69,7 +70,7 @@ export class MailPagesController {
         });
         return reply.redirect('/admin/mail?retried=1', 303);
       },
-      (error, status) => this.render(request, reply, status, { error: error.message }),
+      (error, status) => this.render(request, reply, status, { error: errorText(request, error) }),
     );
   }
 
@@ -85,11 +86,16 @@ export class MailPagesController {
     ]);
     return reply.code(status).view(
       'pages/mail/status.hbs',
-      pageContext(request, 'Mail', {
-        counts: MAIL_STATUSES.map((s) => ({ status: s, n: counts[s] ?? 0 })),
+      pageContext(request, tr(request)('mail_admin.status.title'), {
+        counts: MAIL_STATUSES.map((s) => ({
+          status: s,
+          labelKey: `mail_admin.status.statuses.${s}`,
+          n: counts[s] ?? 0,
+        })),
         problems: problems.map((p) => ({
           ...p,
-          at: new Date(p.updatedAt).toISOString().replace('T', ' ').slice(0, 19),
+          iso: new Date(p.updatedAt).toISOString(),
+          statusKey: `mail_admin.status.statuses.${p.status}`,
         })),
         usesOutbox: this.mail.usesOutbox,
         ...extra,

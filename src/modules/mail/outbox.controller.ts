@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Render, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Api, Pages } from '../../common/access/access.decorator';
+import { tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -44,10 +45,11 @@ export class OutboxPagesController {
   @Render('pages/mail/outbox.hbs')
   async page(@Req() request: FastifyRequest) {
     const messages = await this.mail.listOutbox(100);
-    return pageContext(request, 'Outbox', {
+    return pageContext(request, tr(request)('mail_admin.outbox.title'), {
       usesOutbox: this.mail.usesOutbox,
       messages: messages.map((m) => ({
         ...m,
+        iso: new Date(m.createdAt).toISOString(),
         links: [...m.text.matchAll(/https?:\/\/\S+\/s\/[A-Za-z0-9_-]{43}/g)].map(
           (match) => match[0],
         ),

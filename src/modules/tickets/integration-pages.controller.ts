@@ -3,8 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { Flash } from '../../common/http/flash';
-import { showDomainErrors } from '../../common/http/form-errors';
+import { errorText, showDomainErrors } from '../../common/http/form-errors';
 import { asForm, type Form, textField } from '../../common/http/form-fields';
+import { sharedI18n, tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
 import { INTEGRATION_KINDS } from './entities/integration.entity';
@@ -17,32 +18,38 @@ import { TicketsService } from './tickets.service';
 import type { DeliveryLine } from './webhook-deliveries.repository';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
-/** A time as the pages show it. */
-function when(date: Date | null): string | null {
-  return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null;
-}
-
 /** A delivery log line as the page shows it: labels are locale keys (`{{t key}}`). */
 function deliveryRow(line: DeliveryLine) {
-  const second = (date: Date) => `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
   return {
     ...line,
-    when: second(line.receivedAt),
-    lastWhen: second(line.lastReceivedAt),
+    iso: line.receivedAt.toISOString(),
     repeated: line.repeats > 1,
     outcomeKey: `deliveries.outcome_${line.outcome}`,
     signatureKey: `deliveries.signature_${line.signature}`,
-    size: line.bodyBytes === null ? null : line.bodyBytes.toLocaleString('en-US'),
   };
 }
 
+/** A ticket's survey state in the page's words (`skipped:not-sampled` → "skipped: not sampled"). */
+function stateLabel(t: (key: string) => string, state: string): string {
+  const key = `admin.integration.state.${state.replace(/^skipped:/, '').replace(/-/g, '_')}`;
+  return sharedI18n().source('en', key) === undefined ? state : t(key);
+}
+
 /** Form fields as integration settings; what cannot be read is reported, not guessed. */
-function settingsOf(form: Form, problems: string[]): IntegrationInput {
+function settingsOf(
+  form: Form,
+  problems: string[],
+  t: (key: string, vars?: Record<string, unknown>) => string,
+): IntegrationInput {
   const number = (name: string, label: string): number | undefined => {
     const raw = textField(form, name).trim();
     if (raw === '') return undefined;
     if (!/^-?\d+$/.test(raw)) {
-      problems.push(`${label} must be a whole number`);
+      problems.push(
+        t('errors.codes.integration.whole_number', {
+          field: t(`admin.integration.fields.${label}`),
+        }),
+      );
       return undefined;
     }
     return Number(raw);
@@ -55,17 +62,17 @@ function settingsOf(form: Form, problems: string[]): IntegrationInput {
   const mappingRules = lines('mappingRules').map((line, i) => {
     const [match, team, ...rest] = line.split('=>').map((part) => part.trim());
     if (!match || !team || rest.length > 0)
-      problems.push(`mapping rule ${i + 1} must read "group name or id => team-slug"`);
+      problems.push(t('errors.codes.integration.rule_format', { n: i + 1 }));
     return { match: match ?? '', team: team ?? '' };
   });
   return {
     name: textField(form, 'name'),
     defaultTeam: textField(form, 'defaultTeam'),
     mappingRules,
-    delayMinutes: number('delayMinutes', 'Delay'),
-    linkExpiryDays: number('linkExpiryDays', 'Link expiry'),
-    throttleDays: number('throttleDays', 'Throttle'),
-    samplingPercent: number('samplingPercent', 'Sampling'),
+    delayMinutes: number('delayMinutes', 'delay'),
+    linkExpiryDays: number('linkExpiryDays', 'expiry'),
+    throttleDays: number('throttleDays', 'throttle'),
+    samplingPercent: number('samplingPercent', 'sampling'),
     excludedCategories: lines('excludedCategories'),
     excludeRequesterIsAssignee: textField(form, 'excludeRequesterIsAssignee') === 'on',
     active: textField(form, 'active') === 'on',
@@ -119,7 +126,8 @@ export class IntegrationPagesController {
         this.flash.set(request, reply, page, { secret, created: true });
         return reply.redirect(page, 303);
       },
-      (error, status) => this.renderList(request, reply, status, { error: error.message, form }),
+      (error, status) =>
+        this.renderList(request, reply, status, { error: errorText(request, error), form }),
     );
   }
 
@@ -145,9 +153,9 @@ export class IntegrationPagesController {
   ) {
     const form = asForm(body);
     const problems: string[] = [];
-    const input = settingsOf(form, problems);
+    const input = settingsOf(form, problems, tr(request));
     if (problems.length > 0)
-      return this.renderDetail(request, reply, id, 400, { error: problems.join('; '), form });
+      return this.renderDetail(request, reply, id, 400, { error: problems.join(' '), form });
     return showDomainErrors(
       reply,
       ['invalid'],
@@ -156,7 +164,7 @@ export class IntegrationPagesController {
         return reply.redirect(`/admin/integrations/${id}?saved=1`, 303);
       },
       (error, status) =>
-        this.renderDetail(request, reply, id, status, { error: error.message, form }),
+        this.renderDetail(request, reply, id, status, { error: errorText(request, error), form }),
     );
   }
 
@@ -173,7 +181,7 @@ export class IntegrationPagesController {
     const overlap = textField(form, 'overlapHours').trim();
     if (overlap !== '' && !/^\d+$/.test(overlap))
       return this.renderDetail(request, reply, id, 400, {
-        rotateError: 'Overlap must be a whole number of hours',
+        rotateError: tr(request)('errors.codes.integration.overlap'),
       });
     return showDomainErrors(
       reply,
@@ -193,7 +201,7 @@ export class IntegrationPagesController {
         return reply.redirect(page, 303);
       },
       (error, status) =>
-        this.renderDetail(request, reply, id, status, { rotateError: error.message }),
+        this.renderDetail(request, reply, id, status, { rotateError: errorText(request, error) }),
     );
   }
 
@@ -218,8 +226,11 @@ export class IntegrationPagesController {
     const [integrations, teams] = await Promise.all([this.integrations.list(), this.teams.list()]);
     return reply.code(status).view(
       'pages/admin/integrations.hbs',
-      pageContext(request, 'Integrations', {
-        integrations,
+      pageContext(request, tr(request)('admin.integrations.title'), {
+        integrations: integrations.map((i) => ({
+          ...i,
+          kindKey: `admin.integrations.kinds.${i.kind}`,
+        })),
         kinds: INTEGRATION_KINDS,
         teams: teams.map((t) => ({ slug: t.slug, name: t.name, depth: t.depth })),
         ...inIntegrationFormWords(extra),
@@ -243,16 +254,19 @@ export class IntegrationPagesController {
       this.deliveries.overview(id, outcome),
     ]);
     const form = extra.form as Form | undefined;
+    const t = tr(request);
     return reply.code(status).view(
       'pages/admin/integration.hbs',
       pageContext(request, integration.name, {
-        integration: {
-          ...integration,
-          secretRotatedAt: when(integration.secretRotatedAt),
-          previousSecretValidUntil: when(integration.previousSecretValidUntil),
-        },
+        integration,
+        kindKey: `admin.integrations.kinds.${integration.kind}`,
         activity: {
-          ...activity,
+          states: activity.states.map((s) => ({ ...s, label: stateLabel(t, s.state) })),
+          recent: activity.recent.map((r) => ({
+            ...r,
+            statusKey: `admin.integration.status.${r.status}`,
+            stateLabel: r.surveyState ? stateLabel(t, r.surveyState) : null,
+          })),
           dead: activity.dead.map((d) => ({
             ...d,
             retryUrl: `/admin/integrations/${id}/tickets/${encodeURIComponent(d.externalTicketId)}/retry`,
