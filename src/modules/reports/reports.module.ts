@@ -11,10 +11,18 @@ import { ReportTreeService } from './report-tree.service';
 import { TeamReportService } from './team-report.service';
 import { TicketReportService } from './ticket-report.service';
 import { ReviewReportService } from './review-report.service';
+import { DriverReportService } from './driver-report.service';
+import { DriversController } from './drivers.controller';
+import { DriversRepository } from './drivers.repository';
 
 @Module({
   imports: [TeamsModule, TicketsModule, ActionsModule],
-  controllers: [ReportsController, ReportExportsController, ReportPagesController],
+  controllers: [
+    ReportsController,
+    ReportExportsController,
+    ReportPagesController,
+    DriversController,
+  ],
   providers: [
     ReportsService,
     ReportsRepository,
@@ -23,6 +31,8 @@ import { ReviewReportService } from './review-report.service';
     TeamReportService,
     TicketReportService,
     ReviewReportService,
+    DriverReportService,
+    DriversRepository,
   ],
   exports: [ReportsService],
 })
