@@ -7,9 +7,12 @@ import {
   type Principal,
   TeamScoped,
 } from '../../common/access/access.decorator';
+import { requestLocale } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
+import { DriverReportService } from './driver-report.service';
+import { driverView } from './driver-view';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
@@ -27,6 +30,7 @@ export class ReportPagesController {
     private readonly reports: ReportsService,
     private readonly accounts: AccountsService,
     private readonly actions: ActionsService,
+    private readonly drivers: DriverReportService,
   ) {}
 
   @Get()
@@ -99,6 +103,7 @@ export class ReportPagesController {
       markers,
       tickets: ticketView(tickets),
       reviews,
+      drivers: driverView(await this.drivers.forTeam(slug, grain, at, requestLocale(request))),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
       distributionRows: report.distribution.withheld
