@@ -16,6 +16,7 @@ import { rawHeadlineCount, type TreeRow } from './lib/headline';
 import { freePort } from './lib/net';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { percentile } from './lib/stats';
+import { DRIVER_SQL } from '../src/modules/reports/drivers.sql';
 import { REPORT_SQL } from '../src/modules/reports/reports.sql';
 import { SERVICE_STANDARDS_SQL } from '../src/modules/tickets/service-standards.sql';
 import { runBench, saveResults } from './lib/results';
@@ -32,7 +33,7 @@ function log(line: string): void {
 }
 
 // The repositories' own SQL, so the baseline runs exactly the statements the app runs.
-const SQL: Record<string, string> = { ...REPORT_SQL, ...SERVICE_STANDARDS_SQL };
+const SQL: Record<string, string> = { ...REPORT_SQL, ...SERVICE_STANDARDS_SQL, ...DRIVER_SQL };
 
 interface Team {
   id: string;
@@ -286,7 +287,7 @@ async function main(): Promise<number> {
     const teamGroups = pairs(Object.fromEntries(sub.map((id) => [id, subtree(teams, id)])));
     type Query = {
       name: string;
-      key: keyof typeof REPORT_SQL | keyof typeof SERVICE_STANDARDS_SQL;
+      key: keyof typeof REPORT_SQL | keyof typeof SERVICE_STANDARDS_SQL | keyof typeof DRIVER_SQL;
       params: unknown[];
     };
     // Every statement the team page runs (ReportsService.teamReport), and the overview's.
@@ -336,6 +337,24 @@ async function main(): Promise<number> {
         key: 'volumeByWeekdayHour',
         params: [sub, start, end, 'UTC'],
       },
+      // What drives the score (DriverReportService, with its own scope): the month's tree counts
+      // for the visibility rule, the questions' counts and texts, and the driver sums.
+      {
+        name: 'team: drivers npsByTreeAndBucket (whole tree + org, the month)',
+        key: 'npsByTreeAndBucket',
+        params: [ORGANISATION, 'month', start, end],
+      },
+      {
+        name: 'team: drivers questionCountsByTree (whole tree + org)',
+        key: 'questionCountsByTree',
+        params: [ORGANISATION, 'month', start, end],
+      },
+      {
+        name: 'team: drivers questionsInPeriod',
+        key: 'questionsInPeriod',
+        params: ['month', start, end],
+      },
+      { name: 'team: driversOfTeams', key: 'driversOfTeams', params: [sub, 'month', start, end] },
     ];
     const overviewQueries: Query[] = [
       {

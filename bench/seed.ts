@@ -428,7 +428,8 @@ async function main(): Promise<number> {
     await db.query('VACUUM (ANALYZE) answer');
     await db.query(
       `VACUUM (ANALYZE) response_segment, report_day_question, report_day_option, report_day_segment,
-                        report_comment, report_period_question, report_period_option, report_period_segment`,
+                        report_comment, report_period_question, report_period_option, report_period_segment,
+                        report_day_driver, report_period_driver`,
     );
     await db.query('ANALYZE service_team, survey, question, questionnaire');
     const vacuumS = (performance.now() - vacuumStart) / 1000;

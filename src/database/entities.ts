@@ -36,6 +36,8 @@ import { ReportWaveQuestion } from '../modules/reports/entities/report-wave-ques
 import { ReportPeriodOption } from '../modules/reports/entities/report-period-option.entity';
 import { ReportPeriodQuestion } from '../modules/reports/entities/report-period-question.entity';
 import { ReportPeriodSegment } from '../modules/reports/entities/report-period-segment.entity';
+import { ReportDayDriver } from '../modules/reports/entities/report-day-driver.entity';
+import { ReportPeriodDriver } from '../modules/reports/entities/report-period-driver.entity';
 import { Question } from '../modules/surveys/entities/question.entity';
 import { Questionnaire } from '../modules/surveys/entities/questionnaire.entity';
 import { Survey } from '../modules/surveys/entities/survey.entity';
@@ -86,6 +88,8 @@ export const ENTITIES = [
   ReportPeriodQuestion,
   ReportPeriodOption,
   ReportPeriodSegment,
+  ReportDayDriver,
+  ReportPeriodDriver,
   Integration,
   TicketEvent,
   TicketEventReceipt,

@@ -48,6 +48,8 @@ const CROSSINGS: Record<string, Record<string, string>> = {
     report_period_question: 'the rollup functions write the rollups reports read',
     report_period_option: 'the rollup functions write the rollups reports read',
     report_period_segment: 'the rollup functions write the rollups reports read',
+    report_day_driver: 'the rollup functions write the driver sums reports read',
+    report_period_driver: 'the rollup functions write the driver sums reports read',
   },
   fatigue: {
     invitation:

@@ -24,6 +24,31 @@ const DETRACTORS = (alias: string) =>
 const RELEASE_OF = `u.survey_id = r.survey_id AND u.team_id = r.team_id AND u.released_on = r.released_on
      AND u.source = r.source AND u.question_id = a.question_id`;
 
+/**
+ * "What drives the score": per release and scored question (rating, effort), the sums a Pearson
+ * correlation needs over the respondents who answered both it and the iNPS question in the same
+ * response — only where at least the survey's k gave both, so a period's sums are whole releases
+ * of at least k pairs each (see driver-report.service.ts).
+ */
+const DRIVER_PAIRS = `SELECT r.team_id, r.released_on, r.source, a.question_id, count(*) AS n,
+           sum(a.score::int) AS x, sum(b.score::int) AS y, sum(a.score::int * a.score::int) AS xx,
+           sum(b.score::int * b.score::int) AS yy, sum(a.score::int * b.score::int) AS xy
+      FROM report_rollup_keys k
+      JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
+      JOIN answer a ON a.response_id = r.id AND a.score IS NOT NULL
+      JOIN question q ON q.id = a.question_id AND q.type IN ('rating', 'ces')
+      JOIN answer b ON b.response_id = r.id AND b.score IS NOT NULL
+      JOIN question qb ON qb.id = b.question_id AND qb.type = 'nps'
+      JOIN survey s ON s.id = r.survey_id
+     GROUP BY r.survey_id, r.team_id, r.released_on, r.source, a.question_id, s.reporting_threshold
+    HAVING count(*) >= s.reporting_threshold`;
+
+/**
+ * Whether the driver rollups exist yet: an earlier migration (AnonymousRelease) applies these
+ * functions and refreshes every rollup before migration DriverRollups creates them.
+ */
+const DRIVERS_EXIST = `to_regclass('report_period_driver') IS NOT NULL`;
+
 const ROLLUP_REFRESH = `CREATE OR REPLACE FUNCTION report_rollup_refresh(p_teams uuid[], p_days date[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -108,6 +133,16 @@ BEGIN
      AND u.released_on = c.released_on AND u.source = c.source AND u.question_id = c.question_id
    GROUP BY 1, 2, 3, 4, 5;
 
+  IF ${DRIVERS_EXIST} THEN
+    DELETE FROM report_day_driver x USING report_rollup_keys k WHERE x.team_id = k.team_id AND x.released_on = k.day;
+    INSERT INTO report_day_driver (team_id, released_on, source, question_id, n, item_sum, nps_sum,
+                                   item_squares, nps_squares, products)
+    SELECT p.team_id, p.released_on, p.source, p.question_id, sum(p.n), sum(p.x), sum(p.y),
+           sum(p.xx), sum(p.yy), sum(p.xy)
+      FROM (${DRIVER_PAIRS}) p
+     GROUP BY 1, 2, 3, 4;
+  END IF;
+
   -- Comments of the releases that show them, each keeping the random sort key it was first given
   -- (those of a release that no longer shows them — answers deleted — go).
   DELETE FROM report_comment x USING report_rollup_keys k, answer a, response r
@@ -172,6 +207,19 @@ BEGIN
      AND d.released_on >= k.bucket_start AND d.released_on < k.bucket_end
    GROUP BY 1, 2, 3, 4, 5, 6
    ORDER BY 1, 2, 3, 4, 5, 6;
+  IF ${DRIVERS_EXIST} THEN
+    DELETE FROM report_period_driver x USING report_period_keys k
+     WHERE x.grain = k.grain AND x.bucket_start = k.bucket_start AND x.team_id = k.team_id;
+    INSERT INTO report_period_driver (grain, bucket_start, team_id, source, question_id, n, item_sum,
+                                      nps_sum, item_squares, nps_squares, products)
+    SELECT k.grain, k.bucket_start, k.team_id, d.source, d.question_id, sum(d.n), sum(d.item_sum),
+           sum(d.nps_sum), sum(d.item_squares), sum(d.nps_squares), sum(d.products)
+      FROM report_period_keys k
+      JOIN report_day_driver d ON d.team_id = k.team_id
+       AND d.released_on >= k.bucket_start AND d.released_on < k.bucket_end
+     GROUP BY 1, 2, 3, 4, 5
+     ORDER BY 1, 2, 3, 4, 5;
+  END IF;
 END
 $fn$`;
 
@@ -196,6 +244,13 @@ export const ROLLUP_TABLES = [
   'report_wave_question',
   'report_wave_option',
 ];
+
+/**
+ * The driver rollups (migration DriverRollups), emptied with the others when `response` is
+ * truncated. Kept apart from ROLLUP_TABLES, which the earlier migration AnonymousRelease empties
+ * before these exist.
+ */
+export const DRIVER_ROLLUP_TABLES = ['report_day_driver', 'report_period_driver'];
 
 /**
  * Statement-level triggers call report_refresh once per INSERT of answers (the mixer writes a
@@ -224,6 +279,9 @@ $fn$`,
   `CREATE OR REPLACE FUNCTION report_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   ${ROLLUP_TABLES.map((table) => `DELETE FROM ${table};`).join('\n  ')}
+  IF ${DRIVERS_EXIST} THEN
+    ${DRIVER_ROLLUP_TABLES.map((table) => `DELETE FROM ${table};`).join('\n    ')}
+  END IF;
   RETURN NULL;
 END
 $fn$`,

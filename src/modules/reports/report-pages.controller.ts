@@ -11,6 +11,8 @@ import { requestLocale, sharedI18n } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
+import { DriverReportService } from './driver-report.service';
+import { driverView } from './driver-view';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
 import { distributionChart, percent, stillOpen, ticketView, trendChart } from './report-view';
@@ -29,6 +31,7 @@ export class ReportPagesController {
     private readonly reports: ReportsService,
     private readonly accounts: AccountsService,
     private readonly actions: ActionsService,
+    private readonly drivers: DriverReportService,
   ) {}
 
   @Get()
@@ -120,6 +123,7 @@ export class ReportPagesController {
       markers: markers.map((m) => ({ ...m, doneOn: i18n.date(locale, m.doneOn) })),
       tickets: ticketView(tickets, i18n, locale),
       reviews,
+      drivers: driverView(await this.drivers.forTeam(slug, grain, at, requestLocale(request))),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
       distributionRows: report.distribution.withheld

@@ -12,10 +12,18 @@ import { TeamReportService } from './team-report.service';
 import { TicketReportService } from './ticket-report.service';
 import { ReviewReportService } from './review-report.service';
 import { DigestReportService } from './digest-report.service';
+import { DriverReportService } from './driver-report.service';
+import { DriversController } from './drivers.controller';
+import { DriversRepository } from './drivers.repository';
 
 @Module({
   imports: [TeamsModule, TicketsModule, ActionsModule],
-  controllers: [ReportsController, ReportExportsController, ReportPagesController],
+  controllers: [
+    ReportsController,
+    ReportExportsController,
+    ReportPagesController,
+    DriversController,
+  ],
   providers: [
     ReportsService,
     ReportsRepository,
@@ -25,6 +33,8 @@ import { DigestReportService } from './digest-report.service';
     TicketReportService,
     ReviewReportService,
     DigestReportService,
+    DriverReportService,
+    DriversRepository,
   ],
   exports: [ReportsService, DigestReportService],
 })
