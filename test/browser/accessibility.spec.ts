@@ -101,7 +101,12 @@ describe('pages that read at a glance: every width, WCAG AA, print and error foc
 
   /** A file name for a page's screenshot. */
   const shotName = (who: string, path: string, width: number | string) =>
-    `a11y-${who}-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home'}-${width}.png`;
+    `a11y-${who}-${
+      path
+        .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'id')
+        .replace(/[^a-z0-9]+/gi, '-')
+        .replace(/^-|-$/g, '') || 'home'
+    }-${width}.png`;
 
   /** A screenshot of the whole page (its first 12,000 px: the outbox and audit log are long). */
   async function shoot(page: Page, name: string): Promise<void> {
@@ -119,9 +124,15 @@ describe('pages that read at a glance: every width, WCAG AA, print and error foc
    * The page at each width, then printed: what is wrong with it, one line each (empty when
    * nothing is).
    */
-  async function check(page: Page, who: string, path: string): Promise<string[]> {
+  async function check(
+    page: Page,
+    who: string,
+    path: string,
+    widths = WIDTHS,
+    printed = true,
+  ): Promise<string[]> {
     const problems: string[] = [];
-    for (const width of WIDTHS) {
+    for (const width of widths) {
       await page.setViewportSize({ width, height: 900 });
       const response = await page.goto(`${browser.baseUrl}${path}`, { waitUntil: 'load' });
       if (response?.status() !== 200) {
@@ -133,9 +144,11 @@ describe('pages that read at a glance: every width, WCAG AA, print and error foc
       problems.push(...describeViolations(`${path} at ${width} px`, await axeViolations(page)));
       await shoot(page, shotName(who, path, width));
     }
-    problems.push(...(await printProblems(page)).map((p) => `${path} printed: ${p}`));
-    await shoot(page, shotName(who, path, 'print'));
-    await page.emulateMedia({ media: 'screen' });
+    if (printed) {
+      problems.push(...(await printProblems(page)).map((p) => `${path} printed: ${p}`));
+      await shoot(page, shotName(who, path, 'print'));
+      await page.emulateMedia({ media: 'screen' });
+    }
     return problems;
   }
 
@@ -191,6 +204,34 @@ describe('pages that read at a glance: every width, WCAG AA, print and error foc
       ];
       const problems: string[] = [];
       for (const path of pages) problems.push(...(await check(lead, 'lead', path)));
+      expect(problems).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a lead’s pages in Persian, right to left, at 360 px',
+    async () => {
+      const language = async (code: string) => {
+        await lead.locator('#ui-language').selectOption(code);
+        await Promise.all([
+          lead.waitForEvent('framenavigated'),
+          lead.locator('form.language-switch button[type="submit"]').click(),
+        ]);
+        await lead.waitForLoadState('load');
+      };
+      await lead.setViewportSize({ width: 360, height: 900 });
+      await lead.goto(`${browser.baseUrl}/actions`);
+      await language('fa');
+      expect(await lead.evaluate(() => document.documentElement.dir)).toBe('rtl');
+      const problems: string[] = [];
+      try {
+        for (const path of ['/', '/teams/it', '/teams/it/actions', '/follow-ups'])
+          problems.push(...(await check(lead, 'lead-fa', path, [360], false)));
+      } finally {
+        await language('en');
+      }
       expect(problems).toEqual([]);
       expect(errors).toEqual([]);
     },
