@@ -153,7 +153,7 @@ describe('pages that read at a glance: every width, WCAG AA, print and error foc
   }
 
   it(
-    'HR’s pages',
+    'HR’s pages: reports, actions, follow-ups, campaigns',
     async () => {
       const pages = [
         '/',
@@ -170,6 +170,19 @@ describe('pages that read at a glance: every width, WCAG AA, print and error foc
         `/campaigns/${ids.campaign}/edit`,
         `/campaigns/${ids.campaign}/archive`,
         `/campaigns/${ids.campaign}/report`,
+      ];
+      const problems: string[] = [];
+      for (const path of pages) problems.push(...(await check(hr, 'hr', path)));
+      expect(problems).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'HR’s pages: integrations, people, employees, tokens, audit, mail, settings, account',
+    async () => {
+      const pages = [
         '/admin/integrations',
         `/admin/integrations/${ids.integration}`,
         '/admin/users',
