@@ -10,9 +10,12 @@ import {
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
+import { commentsCard } from './comment-card';
+import { CommentQueryDto } from './comment-query.dto';
+import { CommentReportService } from './comment-report.service';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
-import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
+import { OverviewQueryDto, periodOf } from './report-query.dto';
 import { OVERVIEW_SORTS, ReportsService, type TicketReport } from './reports.service';
 
 /**
@@ -27,6 +30,7 @@ export class ReportPagesController {
     private readonly reports: ReportsService,
     private readonly accounts: AccountsService,
     private readonly actions: ActionsService,
+    private readonly comments: CommentReportService,
   ) {}
 
   @Get()
@@ -77,7 +81,7 @@ export class ReportPagesController {
   @Render('pages/teams/team.hbs')
   async team(
     @Param('slug') slug: string,
-    @Query() query: ReportQueryDto,
+    @Query() query: CommentQueryDto,
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
@@ -99,6 +103,14 @@ export class ReportPagesController {
       markers,
       tickets: ticketView(tickets),
       reviews,
+      // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
+      commentsCard: commentsCard(await this.comments.build(report, query.q), {
+        path: `/teams/${slug}`,
+        startAction:
+          principal.kind === 'user' && principal.role !== 'viewer'
+            ? `/teams/${slug}/actions/new?origin=comments&period=${grain}&at=${report.period.start}`
+            : null,
+      }),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
       distributionRows: report.distribution.withheld
