@@ -8,6 +8,7 @@ import { ServicesService } from '../../src/modules/services/services.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TeamsService } from '../../src/modules/teams/teams.service';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { checkCommentThemes } from './comment-themes-check';
 
 /**
  * Property tests of the reporting threshold: first the rules of anonymity.ts as pure functions,
@@ -672,6 +673,13 @@ describe('team reports against the real application', () => {
       expect(commentCell.shown).toBe(Math.min(30, comments.length));
       for (const text of commentCell.texts as string[]) expect(COMMENTS).toContain(text);
     }
+    // Themes and search of the same comments, under the same rule (comment-themes-check.ts).
+    await checkCommentThemes(t, slugs[team], grain, at, {
+      where,
+      withheld: commentCell.withheld === true,
+      texts: comments.map((r) => r.comment as string),
+      commentK,
+    });
 
     // No invitations were sent: the response rate has nothing to show.
     expect(report.responseRate).toEqual({ withheld: true });
