@@ -3,6 +3,9 @@ import type { TestApp } from '../setup/test-app';
 
 type Json = Record<string, unknown>;
 
+/** How many periods were checked with their comments shown, themes listed and words found. */
+export const commentThemeChecks = { shown: 0, themes: 0, matches: 0 };
+
 /** The words of a comment as the property worlds write them (plain English, no accents). */
 const wordsOf = (text: string) =>
   text
@@ -41,6 +44,7 @@ export async function checkCommentThemes(
     });
     return;
   }
+  commentThemeChecks.shown++;
   const threshold = themeThreshold(commentK, texts.length);
   expect({ where, themes: { ...themes, languages: [] } }).toEqual({
     where,
@@ -48,6 +52,7 @@ export async function checkCommentThemes(
   });
   for (const language of themes.languages as { themes: { text: string; comments: number }[] }[])
     for (const theme of language.themes) {
+      commentThemeChecks.themes++;
       const holding = texts.filter((text) =>
         ` ${wordsOf(text).join(' ')} `.includes(` ${theme.text} `),
       ).length;
@@ -65,5 +70,6 @@ export async function checkCommentThemes(
   const search = body.search as { matches: number; texts: string[] };
   const slow = texts.filter((text) => text.toLowerCase().includes('slow'));
   expect({ where, matches: search.matches }).toEqual({ where, matches: slow.length });
+  if (slow.length > 0) commentThemeChecks.matches++;
   expect([...search.texts].sort()).toEqual(slow.slice(0, 100).sort());
 }

@@ -8,7 +8,7 @@ import { ServicesService } from '../../src/modules/services/services.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TeamsService } from '../../src/modules/teams/teams.service';
 import { startTestApp, type TestApp } from '../setup/test-app';
-import { checkCommentThemes } from './comment-themes-check';
+import { checkCommentThemes, commentThemeChecks } from './comment-themes-check';
 
 /**
  * Property tests of the reporting threshold: first the rules of anonymity.ts as pure functions,
@@ -1104,6 +1104,8 @@ describe('team reports against the real application', () => {
       { numRuns: RUNS },
     );
     expect(reports).toBeGreaterThanOrEqual(RUNS * 2 * 4);
+    // Themes and search were checked with comments shown, themes listed and words found.
+    expect(Math.min(...Object.values(commentThemeChecks))).toBeGreaterThan(0);
     // Thousands of pairs of figures were set side by side.
     expect(comparisons).toBeGreaterThan(5000);
     // Only so that a run that hangs ends; RUNS worlds take a fraction of it.

@@ -14,6 +14,7 @@
 /** Combining marks that are dropped: Latin diacritics, Arabic short vowels, tatweel, invisible joiners and marks of direction. */
 const DROPPED = /[\u0300-\u036f\u064b-\u065f\u0670\u0640\u200b-\u200f\u2060\ufeff]/g;
 
+/** Arabic letter forms read as the Persian letter (with its hamza or madda dropped). */
 const LETTERS: Record<string, string> = {
   ي: 'ی',
   ى: 'ی',
@@ -22,7 +23,16 @@ const LETTERS: Record<string, string> = {
   ة: 'ه',
   ە: 'ه',
   ۀ: 'ه',
+  أ: 'ا',
+  إ: 'ا',
+  آ: 'ا',
+  ٱ: 'ا',
+  ؤ: 'و',
 };
+const LETTER_FORMS = /[يىئكةەۀأإآٱؤ]/g;
+
+/** Latin letters with a diacritic, or combining marks: only then is decomposing worth it. */
+const DECOMPOSABLE = /[\u00c0-\u024f\u1e00-\u1eff]|[\u0300-\u036f]/;
 
 function digitOf(char: string): string {
   const code = char.charCodeAt(0);
@@ -31,15 +41,18 @@ function digitOf(char: string): string {
   return char;
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e\t\n\r]*$/;
+
 /** One piece of text folded alone (no context rules): see the file's comment. */
 export function foldPiece(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(DROPPED, '')
-    .normalize('NFC')
-    .replace(/[يىئكةەۀ]/g, (c) => LETTERS[c] ?? c)
+  // Most comments are plain ASCII: nothing to normalise there but case, backticks and spaces.
+  if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(/`/g, "'").replace(/\s+/g, ' ');
+  let folded = text.normalize('NFKC').toLowerCase();
+  if (DECOMPOSABLE.test(folded))
+    folded = folded.normalize('NFD').replace(DROPPED, '').normalize('NFC');
+  else folded = folded.replace(DROPPED, '');
+  return folded
+    .replace(LETTER_FORMS, (c) => LETTERS[c] ?? c)
     .replace(/[\u0660-\u0669\u06f0-\u06f9]/g, digitOf)
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .replace(/\s+/g, ' ');
@@ -51,7 +64,9 @@ const SUFFIX_SPACE = /(\p{L}) (?=(?:ها|های|هایی|تر|ترین)(?:$|[^\p
 
 /** A whole text (a comment or a query) folded for comparison: see the file's comment. */
 export function fold(text: string): string {
-  return foldPiece(text).replace(PREFIX_SPACE, '$1$2').replace(SUFFIX_SPACE, '$1').trim();
+  const folded = foldPiece(text);
+  if (PRINTABLE_ASCII.test(text)) return folded.trim();
+  return folded.replace(PREFIX_SPACE, '$1$2').replace(SUFFIX_SPACE, '$1').trim();
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

@@ -65,7 +65,8 @@ export function languageOf(text: string): CommentLanguage {
   if (ARABIC.test(text)) return 'fa';
   let es = SPANISH_MARKS.test(text) ? 2 : 0;
   let en = 0;
-  for (const word of fold(text).match(/[\p{L}']+/gu) ?? []) {
+  for (const written of text.toLowerCase().match(/[\p{L}\p{M}'’]+/gu) ?? []) {
+    const word = /^[a-z']+$/.test(written) ? written : fold(written);
     const inEs = STOP.es.has(word);
     const inEn = STOP.en.has(word);
     if (inEs && !inEn) es++;
@@ -179,20 +180,51 @@ function runsOf(text: string, language: CommentLanguage, folder: Folder): Runs {
   return language === 'ja' ? japaneseRuns(text, folder) : spacedRuns(text, language, folder);
 }
 
-/** Per language, per theme key: the comments holding it and its spellings. */
-type Tally = Map<string, { kind: Theme['kind']; comments: number; spellings: Map<string, number> }>;
+/**
+ * Per language, per theme key (a phrase's key holds a space, a word's none): the comments holding
+ * it and its spelling — with the count of each spelling once a second one shows up.
+ */
+type Tally = Map<
+  string,
+  { comments: number; spelling: string; spellings: Map<string, number> | null }
+>;
 
-function count(tally: Tally, key: string, kind: Theme['kind'], spellings: Map<string, number>) {
-  const entry = tally.get(key) ?? { kind, comments: 0, spellings: new Map<string, number>() };
+function count(tally: Tally, key: string, spelling: string) {
+  const entry = tally.get(key);
+  if (!entry) {
+    tally.set(key, { comments: 1, spelling, spellings: null });
+    return;
+  }
   entry.comments += 1;
-  for (const [text, n] of spellings)
-    entry.spellings.set(text, (entry.spellings.get(text) ?? 0) + n);
-  tally.set(key, entry);
+  if (!entry.spellings && spelling === entry.spelling) return;
+  entry.spellings ??= new Map([[entry.spelling, entry.comments - 1]]);
+  entry.spellings.set(spelling, (entry.spellings.get(spelling) ?? 0) + 1);
 }
 
 /** The most frequent spelling; the first in code-point order among equals (stable output). */
-function spellingOf(spellings: Map<string, number>): string {
-  return [...spellings].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+function spellingOf(entry: { spelling: string; spellings: Map<string, number> | null }): string {
+  if (!entry.spellings) return entry.spelling;
+  return [...entry.spellings].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+}
+
+/** The themes of one comment, each once (key → the spelling it used first). */
+function themesOfOne(
+  text: string,
+  folder: Folder,
+): { language: CommentLanguage; seen: Map<string, string> } {
+  const language = languageOf(text);
+  const seen = new Map<string, string>();
+  const joiner = language === 'ja' ? '' : ' ';
+  for (const run of runsOf(text, language, folder)) {
+    for (let i = 0; i < run.length; i++) {
+      const word = run[i];
+      if (!seen.has(word.key)) seen.set(word.key, word.text);
+      const next = run[i + 1];
+      const phrase = next && `${word.key} ${next.key}`;
+      if (phrase && !seen.has(phrase)) seen.set(phrase, `${word.text}${joiner}${next.text}`);
+    }
+  }
+  return { language, seen };
 }
 
 /**
@@ -202,46 +234,35 @@ function spellingOf(spellings: Map<string, number>): string {
 export function commentThemes(texts: string[], threshold: number): LanguageThemes[] {
   const folder = new Folder();
   const tallies = new Map<CommentLanguage, Tally>();
+  // The same text (a short "Thanks!") is read once.
+  const read = new Map<string, ReturnType<typeof themesOfOne>>();
   for (const text of texts) {
-    const language = languageOf(text);
-    const tally = tallies.get(language) ?? new Map();
-    tallies.set(language, tally);
-    // Each theme once per comment, with the spellings this comment used.
-    const seen = new Map<string, { kind: Theme['kind']; spellings: Map<string, number> }>();
-    const note = (key: string, kind: Theme['kind'], spelling: string) => {
-      const entry = seen.get(key) ?? { kind, spellings: new Map<string, number>() };
-      entry.spellings.set(spelling, (entry.spellings.get(spelling) ?? 0) + 1);
-      seen.set(key, entry);
-    };
-    const joiner = language === 'ja' ? '' : ' ';
-    for (const run of runsOf(text, language, folder)) {
-      run.forEach((word, i) => {
-        note(word.key, 'word', word.text);
-        const next = run[i + 1];
-        if (next) note(`${word.key} ${next.key}`, 'phrase', `${word.text}${joiner}${next.text}`);
-      });
-    }
-    for (const [key, { kind, spellings }] of seen) count(tally, key, kind, spellings);
+    let found = read.get(text);
+    if (!found) read.set(text, (found = themesOfOne(text, folder)));
+    let tally = tallies.get(found.language);
+    if (!tally) tallies.set(found.language, (tally = new Map()));
+    for (const [key, spelling] of found.seen) count(tally, key, spelling);
   }
   const out: LanguageThemes[] = [];
   for (const language of THEME_LANGUAGES) {
     const tally = tallies.get(language);
     if (!tally) continue;
+    const kindOf = (key: string): Theme['kind'] => (key.includes(' ') ? 'phrase' : 'word');
     const frequent = [...tally].filter(([, entry]) => entry.comments >= threshold);
-    const phrases = frequent.filter(([, entry]) => entry.kind === 'phrase');
+    const phrases = frequent.filter(([key]) => kindOf(key) === 'phrase');
     const themes = frequent
       // A word that only occurs inside a shown phrase says nothing more than the phrase.
       .filter(
         ([key, entry]) =>
-          entry.kind === 'phrase' ||
+          kindOf(key) === 'phrase' ||
           !phrases.some(
             ([phrase, p]) => p.comments === entry.comments && phrase.split(' ').includes(key),
           ),
       )
       .map(([key, entry]) => ({
         key,
-        text: spellingOf(entry.spellings),
-        kind: entry.kind,
+        text: spellingOf(entry),
+        kind: kindOf(key),
         comments: entry.comments,
       }))
       .sort(
