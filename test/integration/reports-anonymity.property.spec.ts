@@ -10,6 +10,7 @@ import { ServicesService } from '../../src/modules/services/services.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TeamsService } from '../../src/modules/teams/teams.service';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { checkCommentThemes, commentThemeChecks } from './comment-themes-check';
 
 /**
  * Property tests of the reporting threshold: first the rules of anonymity.ts as pure functions,
@@ -684,6 +685,13 @@ describe('team reports against the real application', () => {
       expect(commentCell.shown).toBe(Math.min(30, comments.length));
       for (const text of commentCell.texts as string[]) expect(COMMENTS).toContain(text);
     }
+    // Themes and search of the same comments, under the same rule (comment-themes-check.ts).
+    await checkCommentThemes(t, slugs[team], grain, at, {
+      where,
+      withheld: commentCell.withheld === true,
+      texts: comments.map((r) => r.comment as string),
+      commentK,
+    });
 
     // No invitations were sent: the response rate has nothing to show.
     expect(report.responseRate).toEqual({ withheld: true });
@@ -1108,6 +1116,8 @@ describe('team reports against the real application', () => {
       { numRuns: RUNS },
     );
     expect(reports).toBeGreaterThanOrEqual(RUNS * 2 * 4);
+    // Themes and search were checked with comments shown, themes listed and words found.
+    expect(Math.min(...Object.values(commentThemeChecks))).toBeGreaterThan(0);
     // Thousands of pairs of figures were set side by side.
     expect(comparisons).toBeGreaterThan(5000);
     // Only so that a run that hangs ends; RUNS worlds take a fraction of it.

@@ -18,6 +18,9 @@ import { heat, sparkline } from './overview';
 import { distributionChart, percent, stillOpen, ticketView, trendChart } from './report-view';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
 import { OVERVIEW_SORTS, ReportsService } from './reports.service';
+import { commentsCard } from './comment-card';
+import { CommentQueryDto } from './comment-query.dto';
+import { CommentReportService } from './comment-report.service';
 
 /**
  * The teams a person may see (leads and viewers: the teams they were given and those below),
@@ -32,6 +35,7 @@ export class ReportPagesController {
     private readonly accounts: AccountsService,
     private readonly actions: ActionsService,
     private readonly drivers: DriverReportService,
+    private readonly comments: CommentReportService,
   ) {}
 
   @Get()
@@ -86,7 +90,7 @@ export class ReportPagesController {
   @Render('pages/teams/team.hbs')
   async team(
     @Param('slug') slug: string,
-    @Query() query: ReportQueryDto,
+    @Query() query: CommentQueryDto,
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
@@ -124,6 +128,14 @@ export class ReportPagesController {
       tickets: ticketView(tickets, i18n, locale),
       reviews,
       drivers: driverView(await this.drivers.forTeam(slug, grain, at, requestLocale(request))),
+      // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
+      commentsCard: commentsCard(await this.comments.build(report, query.q), {
+        path: `/teams/${slug}`,
+        startAction:
+          principal.kind === 'user' && principal.role !== 'viewer'
+            ? `/teams/${slug}/actions/new?origin=comments&period=${grain}&at=${report.period.start}`
+            : null,
+      }),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
       distributionRows: report.distribution.withheld

@@ -9,6 +9,8 @@ import {
   TeamScoped,
 } from '../../common/access/access.decorator';
 import { AuditService } from '../audit/audit.service';
+import { CommentQueryDto } from './comment-query.dto';
+import { CommentReportService } from './comment-report.service';
 import { teamReportCsv } from './report-csv';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
 import { ReportsService } from './reports.service';
@@ -99,6 +101,28 @@ export class ReportsController {
     @Res() reply: FastifyReply,
   ) {
     return sendCsv(this.reports, this.audit, slug, query, principal, request, reply);
+  }
+}
+
+/**
+ * Comment search and themes of a team for one calendar period: the same comments, themes and
+ * matches as its page, under the same rules (nothing while the period's comments are withheld).
+ */
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/v1/teams')
+export class TeamCommentsController {
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly comments: CommentReportService,
+  ) {}
+
+  @Get(':slug/comments')
+  @Api('reports:read')
+  @TeamScoped()
+  async teamComments(@Param('slug') slug: string, @Query() query: CommentQueryDto) {
+    const { grain, at } = periodOf(query);
+    return this.comments.build(await this.reports.teamReport(slug, grain, at), query.q);
   }
 }
 

@@ -3,7 +3,11 @@ import { ActionsModule } from '../actions/actions.module';
 import { TeamsModule } from '../teams/teams.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { ReportPagesController } from './report-pages.controller';
-import { ReportExportsController, ReportsController } from './reports.controller';
+import {
+  ReportExportsController,
+  ReportsController,
+  TeamCommentsController,
+} from './reports.controller';
 import { ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';
 import { OverviewReportService } from './overview-report.service';
@@ -15,6 +19,8 @@ import { DigestReportService } from './digest-report.service';
 import { DriverReportService } from './driver-report.service';
 import { DriversController } from './drivers.controller';
 import { DriversRepository } from './drivers.repository';
+import { CommentReportRepository } from './comment-report.repository';
+import { CommentReportService } from './comment-report.service';
 
 @Module({
   imports: [TeamsModule, TicketsModule, ActionsModule],
@@ -23,6 +29,7 @@ import { DriversRepository } from './drivers.repository';
     ReportExportsController,
     ReportPagesController,
     DriversController,
+    TeamCommentsController,
   ],
   providers: [
     ReportsService,
@@ -35,6 +42,8 @@ import { DriversRepository } from './drivers.repository';
     DigestReportService,
     DriverReportService,
     DriversRepository,
+    CommentReportService,
+    CommentReportRepository,
   ],
   exports: [ReportsService, DigestReportService],
 })

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { preparedQuery } from '../../database/prepared-query';
+import type { Range } from './reports.repository';
+
+/**
+ * Every comment of pulses of the period about these teams, in the order of their random sort
+ * key (the order of the team page's sample: the same comments first on every reload). The comment
+ * index holds only comments of releases that show them (the comment threshold of each release,
+ * see report-rollups.sql.ts). Texts only: no date, score or segment comes with them.
+ */
+export const COMMENT_TEXTS_SQL = `SELECT a.text
+         FROM report_comment c JOIN answer a ON a.id = c.answer_id
+        WHERE c.team_id = ANY($1::uuid[]) AND c.source = 'pulse' AND c.released_on >= $2 AND c.released_on < $3
+        ORDER BY c.sort_key, c.answer_id`;
+
+/**
+ * The texts comment search and themes work on. Nothing here is shown as it is: the service
+ * reads them only for a period whose comments the team report shows.
+ */
+@Injectable()
+export class CommentReportRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async commentTexts(teamIds: string[], range: Range): Promise<string[]> {
+    const rows = await preparedQuery<{ text: string }>(
+      this.dataSource,
+      'report_commentTexts',
+      COMMENT_TEXTS_SQL,
+      [teamIds, range.from, range.to],
+    );
+    return rows.map((r) => r.text);
+  }
+}
