@@ -16,7 +16,7 @@ import { driverView } from './driver-view';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
 import { distributionChart, percent, stillOpen, ticketView, trendChart } from './report-view';
-import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
+import { OverviewQueryDto, periodOf } from './report-query.dto';
 import { OVERVIEW_SORTS, ReportsService } from './reports.service';
 import { commentsCard } from './comment-card';
 import { CommentQueryDto } from './comment-query.dto';
