@@ -523,9 +523,17 @@ describe('action plans (pages, API, audit, reminders, markers)', () => {
         expect.arrayContaining(['Internal marker plan', 'Published marker plan']),
       );
       const marker = lead.markers.find((m) => m.label === 'Published marker plan')!;
-      expect(marker.doneOn).toBe(doneOn);
+      // The chart speaks the page's language: the day and the month as Intl writes them in English.
+      const noon = new Date(`${doneOn}T12:00:00Z`);
+      expect(marker.doneOn).toBe(
+        new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(noon),
+      );
       // Placed in the bucket of its month, at its day.
-      expect(lead.labels[Math.floor(marker.x)]).toBe(doneOn.slice(0, 7));
+      expect(lead.labels[Math.floor(marker.x)]).toBe(
+        new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+          noon,
+        ),
+      );
       const viewer = trendOf((await get(viewerA, `/teams/${teamA.slug}?period=month`)).body);
       expect(viewer.markers.map((m) => m.label)).toContain('Published marker plan');
       expect(viewer.markers.map((m) => m.label)).not.toContain('Internal marker plan');
