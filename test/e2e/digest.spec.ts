@@ -241,6 +241,29 @@ describe('weekly digest', () => {
       expect(page.body).toContain('dir="rtl"');
     });
 
+    it('takes the one-click POST as multipart/form-data too, which RFC 8058 recommends', async () => {
+      const path = new URL(linkOf(digestTo(leadEn.email))).pathname;
+      await digest.setSubscribed(decodeURIComponent(path.split('/').pop()!), true);
+      const boundary = 'one-click-boundary';
+      const res = await t.request({
+        method: 'POST',
+        url: path,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(await digest.isSubscribed(leadEn.userId)).toBe(false);
+      await digest.setSubscribed(decodeURIComponent(path.split('/').pop()!), true);
+      // Other page routes still refuse multipart bodies.
+      const other = await t.request({
+        method: 'POST',
+        url: '/admin/digest',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: hr.cookie },
+        payload: `--${boundary}--\r\n`,
+      });
+      expect(other.statusCode).toBe(415);
+    });
+
     it('answers 404 to a link that is not ours', async () => {
       const res = await t.request({
         method: 'POST',
@@ -296,6 +319,20 @@ describe('weekly digest', () => {
       expect(res.body).toContain('timeZone must be an IANA time zone');
       expect(res.body).toContain('grain must be one of week, month, quarter');
       expect((await digest.settings()).hour).toBe(8);
+      // In the page's language when it is not English (HR's own choice, here Spanish).
+      await t.dataSource.query(`UPDATE app_user SET locale = 'es' WHERE id = $1`, [hr.userId]);
+      const es = await t.request({
+        method: 'POST',
+        url: '/admin/digest',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: hr.cookie,
+        },
+        payload: formBody({ _csrf: hr.csrf, ...valid, hour: '25' }),
+      });
+      expect(es.statusCode).toBe(400);
+      expect(es.body).toContain('elija un número entero de 0 a 23');
+      await t.dataSource.query(`UPDATE app_user SET locale = 'en' WHERE id = $1`, [hr.userId]);
     });
 
     it('save the day, hour, language and zone', async () => {

@@ -177,7 +177,7 @@ describe('languages of signed-in pages', () => {
     expect(login.body).toContain(persian.account.login.title);
     // The language links of the signed-out header, the current one marked.
     for (const code of ['en', 'es', 'fa', 'ja'])
-      expect(login.body).toContain(`href="/language?lang=${code}&amp;next=/login"`);
+      expect(login.body).toContain(`href="/language?lang=${code}&amp;next=%2Flogin"`);
     expect(login.body).toMatch(/hreflang="fa" aria-current="true">فارسی</);
   });
 

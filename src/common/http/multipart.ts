@@ -12,6 +12,19 @@ export function isUploadRoute(config: unknown): boolean {
   return (config as { upload?: boolean } | undefined)?.upload === true;
 }
 
+/**
+ * Route config of a route that takes a small multipart/form-data form without a file, under the
+ * usual cap: the one-click unsubscribe, which RFC 8058 says mail clients SHOULD post as multipart.
+ */
+export const MULTIPART_FORM_ROUTE = { multipartForm: true } as const;
+
+function acceptsMultipart(config: unknown): boolean {
+  return (
+    isUploadRoute(config) ||
+    (config as { multipartForm?: boolean } | undefined)?.multipartForm === true
+  );
+}
+
 /** A file sent by a form: its name as the browser gave it, its type, its bytes as UTF-8 text. */
 export interface UploadedFile {
   filename: string;
@@ -120,12 +133,13 @@ export function parseMultipartForm(body: Buffer, contentType: string | undefined
 }
 
 /**
- * A Fastify body parser (parseAs buffer) for multipart/form-data, on upload routes only: any
+ * A Fastify body parser (parseAs buffer) for multipart/form-data, on upload routes (and routes
+ * marked MULTIPART_FORM_ROUTE) only: any
  * other route refuses the content type (415) as it would with no parser at all.
  */
 export function multipartParser() {
   return (request: FastifyRequest, body: Buffer) => {
-    if (!isUploadRoute(request.routeOptions?.config))
+    if (!acceptsMultipart(request.routeOptions?.config))
       throw Object.assign(new Error('multipart/form-data is not accepted here.'), {
         statusCode: 415,
         code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',

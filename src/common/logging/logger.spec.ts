@@ -97,6 +97,10 @@ describe('paths in logs', () => {
     expect(redactPath('/account/setup/secret')).toBe(`/account/setup/${REDACTED}`);
     expect(redactPath('/services/pass/secret-pass')).toBe(`/services/pass/${REDACTED}`);
     expect(redactPath('/Services/%70ass/secret')).toBe(`/Services/%70ass/${REDACTED}`);
+    expect(redactPath('/digest/unsubscribe/abc.def')).toBe(`/digest/unsubscribe/${REDACTED}`);
+    expect(redactPath('/digest/unsubscribe/abc.def/resubscribe')).toBe(
+      `/digest/unsubscribe/${REDACTED}/resubscribe`,
+    );
     // A team's directory page and a search keep their path (the query never is logged).
     expect(redactPath('/services/it-desk?q=payslip')).toBe('/services/it-desk');
   });

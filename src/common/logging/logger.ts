@@ -38,8 +38,9 @@ interface LoggedRequest {
 }
 
 /**
- * Segments of a path that hold a secret: the one after `/s/`, after `/account/setup/` and after
- * `/services/pass/` (the service directory's reader links).
+ * Segments of a path that hold a secret: the one after `/s/`, after `/account/setup/`, after
+ * `/services/pass/` (the service directory's reader links) and after `/digest/unsubscribe/` (a
+ * person's unsubscribe token).
  */
 export function redactPath(url: string): string {
   const path = url.split(/[?#]/, 1)[0];
@@ -57,7 +58,8 @@ export function redactPath(url: string): string {
       segment !== '' &&
       (decoded[i - 1] === 's' ||
         (i > 1 && decoded[i - 2] === 'account' && decoded[i - 1] === 'setup') ||
-        (i > 1 && decoded[i - 2] === 'services' && decoded[i - 1] === 'pass'))
+        (i > 1 && decoded[i - 2] === 'services' && decoded[i - 1] === 'pass') ||
+        (i > 1 && decoded[i - 2] === 'digest' && decoded[i - 1] === 'unsubscribe'))
         ? REDACTED
         : segment,
     )

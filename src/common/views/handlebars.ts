@@ -15,6 +15,7 @@ import type { I18n } from '../i18n/i18n.service';
  * - `formatDate value style="medium"` (or `time=true`, `zone="Europe/Madrid"`),
  *   `formatNumber value digits=1`, `formatSigned value`, `formatPeriod start grain`: Intl formatting in the page's locale (`@root.locale`),
  *   never a raw Date string; a `YYYY-MM-DD` value is a calendar day, shown as that day.
+ * - `encodeUri value` is a value put in a URL's query (`next=…`), percent-encoded.
  * Templates use double braces only, so every value is escaped.
  */
 export function createHandlebars(
@@ -66,6 +67,9 @@ export function createHandlebars(
       const g = grain === 'week' || grain === 'quarter' ? grain : 'month';
       return i18n.period(localeOf(options), start, g);
     },
+  );
+  hbs.registerHelper('encodeUri', (value: unknown) =>
+    typeof value === 'string' ? encodeURIComponent(value) : '',
   );
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper(

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Pages, Public } from '../../common/access/access.decorator';
@@ -8,8 +9,11 @@ import { requestLocale, tr } from '../../common/i18n/request-locale';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { showDomainErrors } from '../../common/http/form-errors';
 import { asForm, textField } from '../../common/http/form-fields';
+import { MULTIPART_FORM_ROUTE } from '../../common/http/multipart';
 import { pageContext } from '../../common/views/page-context';
 import { DigestService } from './digest.service';
+import type { DigestProblem } from './digest.errors';
+import type { DomainError } from '../../common/errors/domain-error';
 
 const FIELDS = ['enabled', 'weekday', 'hour', 'grain', 'locale', 'timeZone'];
 
@@ -56,7 +60,7 @@ export class DigestPagesController {
       },
       (error, status) =>
         this.renderSettings(request, reply, status, {
-          error: error.message,
+          error: this.problemsText(request, error),
           form: { ...input, enabled: input.enabled === 'on' },
         }),
     );
@@ -83,9 +87,32 @@ export class DigestPagesController {
     );
   }
 
+  /** The refused form's problems in the page's language (English: the service's own text). */
+  private problemsText(request: FastifyRequest, error: DomainError): string {
+    const locale = requestLocale(request);
+    const fields = (error.details as { fields?: Omit<DigestProblem, 'text'>[] } | undefined)
+      ?.fields;
+    if (locale === this.i18n.fallback || !fields) return error.message;
+    const label: Record<string, string> = {
+      weekday: 'digest.settings.weekday',
+      hour: 'digest.settings.hour',
+      grain: 'digest.settings.grain',
+      locale: 'digest.settings.locale',
+    };
+    return fields
+      .map((p) =>
+        this.i18n.t(locale, `digest.problems.${p.kind}`, {
+          ...p.vars,
+          field: label[p.field] ? this.i18n.t(locale, label[p.field]) : p.field,
+        }),
+      )
+      .join(' ');
+  }
+
   /** The button of the page (form post, then back to the page) or a mail client's one click. */
   @Post('digest/unsubscribe/:token')
   @Public()
+  @RouteConfig(MULTIPART_FORM_ROUTE)
   async unsubscribe(
     @Param('token') token: string,
     @Body() body: unknown,
@@ -95,6 +122,7 @@ export class DigestPagesController {
     const person = await this.digest.personOfToken(token);
     if (!person) return this.renderBadLink(request, reply);
     await this.digest.setSubscribed(token, false);
+    // RFC 8058: the one-click POST carries List-Unsubscribe=One-Click, urlencoded or multipart.
     if (textField(asForm(body), 'List-Unsubscribe') === 'One-Click')
       return reply.code(200).type('text/plain; charset=utf-8').send('unsubscribed\n');
     return reply.redirect(`/digest/unsubscribe/${encodeURIComponent(token)}`, 303);

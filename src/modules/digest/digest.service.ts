@@ -15,7 +15,7 @@ import { type DigestContext, digestContext, type TeamWork } from './digest-conte
 import { DigestMails } from './digest-mails';
 import { digestDue, isTimeZone, localTime } from './digest-schedule';
 import { readUnsubscribeToken } from './digest-tokens';
-import { DigestErrors } from './digest.errors';
+import { DigestErrors, type DigestProblem } from './digest.errors';
 import { DigestRepository, type DigestSettingValues } from './digest.repository';
 
 export const DIGEST_QUEUE = 'digest.weekly';
@@ -90,25 +90,46 @@ export class DigestService implements OnModuleInit {
 
   /** Checks and saves the settings form; every problem named at once, nothing saved on one. */
   async saveSettings(input: Record<string, string>): Promise<DigestSettingValues> {
-    const problems: string[] = [];
+    const problems: DigestProblem[] = [];
     const int = (field: string, min: number, max: number): number => {
       const raw = (input[field] ?? '').trim();
       const value = Number(raw);
       if (!/^\d+$/.test(raw) || value < min || value > max)
-        problems.push(`${field} must be a whole number from ${min} to ${max}`);
+        problems.push({
+          field,
+          kind: 'whole_number',
+          vars: { min, max },
+          text: `${field} must be a whole number from ${min} to ${max}`,
+        });
       return value;
     };
     const weekday = int('weekday', 1, 7);
     const hour = int('hour', 0, 23);
     const grain = (input.grain ?? '').trim();
     if (!GRAINS.includes(grain as Grain))
-      problems.push(`grain must be one of ${GRAINS.join(', ')}`);
+      problems.push({
+        field: 'grain',
+        kind: 'one_of',
+        vars: { options: GRAINS.join(', ') },
+        text: `grain must be one of ${GRAINS.join(', ')}`,
+      });
     const locale = (input.locale ?? '').trim();
+    const locales = this.i18n.locales.map((l) => l.code).join(', ');
     if (!this.i18n.has(locale) || locale.startsWith('_'))
-      problems.push(`locale must be one of ${this.i18n.locales.map((l) => l.code).join(', ')}`);
+      problems.push({
+        field: 'locale',
+        kind: 'one_of',
+        vars: { options: locales },
+        text: `locale must be one of ${locales}`,
+      });
     const zone = (input.timeZone ?? '').trim();
     if (zone !== '' && (zone.length > 64 || !isTimeZone(zone)))
-      problems.push('timeZone must be an IANA time zone such as Europe/Madrid, or empty');
+      problems.push({
+        field: 'timeZone',
+        kind: 'time_zone',
+        vars: {},
+        text: 'timeZone must be an IANA time zone such as Europe/Madrid, or empty',
+      });
     if (problems.length > 0) throw DigestErrors.invalid(problems);
     const values: DigestSettingValues = {
       enabled: input.enabled === 'on' || input.enabled === 'true',
@@ -157,7 +178,14 @@ export class DigestService implements OnModuleInit {
       if (!figures) periods.set(start, (figures = this.figures.figures(grain, start)));
       return figures;
     };
-    const lastClosed = (today: string) => addBuckets(bucketStart(today, grain), grain, -1);
+    // Report periods are calendar buckets in UTC: for someone east of UTC whose week has begun
+    // while UTC's has not, the last closed period is the one closed in both.
+    const utcToday = now.toISOString().slice(0, 10);
+    const lastClosed = (today: string) => {
+      const own = addBuckets(bucketStart(today, grain), grain, -1);
+      const utc = addBuckets(bucketStart(utcToday, grain), grain, -1);
+      return own < utc ? own : utc;
+    };
 
     let digests = 0;
     // In a stable order, so that two ticks at once take the claims in the same order.
