@@ -34,13 +34,14 @@ export function compareNps(current: Cell<Nps>, previous: Cell<Nps>): Change | un
   const delta = current.nps - previous.nps;
   const margin = 1.96 * Math.sqrt(variance(current) + variance(previous));
   const round = (x: number) => Math.round(x * 10) / 10;
-  const low = delta - margin;
-  const high = delta + margin;
+  // Decided on the bounds as shown (one decimal), so "rose" never stands beside "0.0 to 12.0".
+  const low = round(delta - margin);
+  const high = round(delta + margin);
   const significant = low > 0 || high < 0;
   return {
     delta: round(delta),
-    low: round(low),
-    high: round(high),
+    low,
+    high,
     significant,
     direction: !significant ? 'flat' : delta > 0 ? 'up' : 'down',
     smallSample: current.n < SMALL_SAMPLE || previous.n < SMALL_SAMPLE,
