@@ -1,5 +1,6 @@
-// Draws "What drives the score" on a team page: the questions ranked by how closely their score
-// moves with the iNPS score (horizontal bars, strongest first), "focus here" in its own colour.
+// Draws "What drives the score" on a team page: the questions ranked by how closely their
+// favourable answers go with the iNPS category (horizontal bars, strongest first), "focus here"
+// in its own colour.
 // The numbers come from the JSON block the server rendered; they already passed the driver rules.
 (function () {
   'use strict';

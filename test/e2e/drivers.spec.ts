@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../setup/test-app';
 
 /**
  * Issue 15, item 4: "what drives the score" on the team page and the JSON API — questions ranked
- * by the correlation of their score with the iNPS score, "focus here" on the weakest of the
+ * by the correlation of their favourable answers (4–5) with the iNPS category (−1/0/+1), "focus here" on the weakest of the
  * top-impact half, withheld below max(k, 30) respondents with both answers and wherever the
  * team's own iNPS is withheld, the same numbers on the page and in the API, and the team's
  * access rule.
@@ -36,21 +36,35 @@ function pearson(xs: number[], ys: number[]): number {
   return sxy / Math.sqrt(sxx * syy);
 }
 
-const clamp = (x: number) => Math.max(1, Math.min(5, x));
+/** The coded values the correlation is computed on: favourable (4–5) or not, NPS category. */
+const topBox = (rating: number) => (rating >= 4 ? 1 : 0);
+const category = (nps: number) => (nps >= 9 ? 1 : nps >= 7 ? 0 : -1);
 
 /**
- * 40 people: "Resolved" follows the iNPS score closely and is rated well, "Kept informed" follows
- * it almost as closely but is rated lower, "Portal" has nothing to do with it.
+ * 40 people in 8 blocks of 5 alike in iNPS category and in which questions they rate
+ * favourably, so every cell of every table (category × favourable), of the 40 and of the first
+ * 30, is 0 or a multiple of 5 (at least k): "Resolved" follows the iNPS category closely and is
+ * rated well, "Kept informed" follows it less closely and is rated lower, "Portal" has nothing
+ * to do with it.
  */
+const BLOCKS: ['promoter' | 'passive' | 'detractor', boolean, boolean, boolean][] = [
+  ['promoter', true, true, true],
+  ['detractor', false, false, false],
+  ['promoter', true, true, false],
+  ['detractor', false, false, true],
+  ['passive', true, false, false],
+  ['passive', false, false, true],
+  ['promoter', true, false, false],
+  ['detractor', false, false, false],
+];
 const PLANTED: Answered[] = Array.from({ length: 40 }, (_, i) => {
-  const nps = i % 11;
+  const [kind, ...top] = BLOCKS[Math.floor(i / 5)];
+  const j = i % 5;
+  const nps =
+    kind === 'promoter' ? 9 + (j % 2) : kind === 'passive' ? 7 + (j % 2) : [0, 2, 4, 6, 3][j];
   return {
     nps,
-    ratings: [
-      clamp(Math.round(nps / 2.5) + 1),
-      clamp(Math.round(nps / 2.5) - (i % 3 === 0 ? 0 : 1)),
-      [3, 1, 4, 2, 5][(i * 7) % 5],
-    ],
+    ratings: top.map((favourable, q) => (favourable ? (q === 0 ? 4 + (j % 2) : 4) : 1 + (j % 3))),
   };
 });
 
@@ -167,16 +181,16 @@ describe('what drives the score', () => {
   const api = (slug: string, query = `period=month&at=${month}`) =>
     t.api({ method: 'GET', url: `/api/v1/teams/${slug}/drivers?${query}` });
 
-  it('ranks the questions by their correlation with the iNPS score, focus on the weakest of the top half', async () => {
+  it('ranks the questions by the correlation of their favourable answers with the iNPS category, focus on the weakest of the top half', async () => {
     const res = await api(slugs.planted);
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ k: 5, threshold: 30, method: 'pearson', available: true });
     expect(body.period).toMatchObject({ grain: 'month', start: month });
-    const nps = PLANTED.map((p) => p.nps as number);
+    const nps = PLANTED.map((p) => category(p.nps as number));
     const expected = [0, 1, 2].map((i) =>
       pearson(
-        PLANTED.map((p) => p.ratings[i] as number),
+        PLANTED.map((p) => topBox(p.ratings[i] as number)),
         nps,
       ),
     );
@@ -301,6 +315,7 @@ describe('what drives the score', () => {
     expect(none.items.every((i: { status: string }) => i.status === 'too-few')).toBe(true);
     const [parent, child] = [(await api(slugs.parent)).json(), (await api(slugs.child)).json()];
     expect(parent.available).toBe(true);
+    expect(child.items.every((i: { status: string }) => i.status === 'shown')).toBe(true);
     expect(parent.items.map((i: { correlation: number }) => i.correlation)).toEqual(
       child.items.map((i: { correlation: number }) => i.correlation),
     );

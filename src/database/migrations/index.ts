@@ -21,7 +21,8 @@ import * as m18 from './1796500000400-ServicesReaderPass';
 import * as m19 from './1796500000600-ServicesReaderSession';
 import * as m20 from './1796600000100-UserLanguage';
 import * as m21 from './1796600000500-DriverRollups';
-import * as m22 from './1796600000700-WeeklyDigest';
+import * as m22 from './1796600000550-DriverCells';
+import * as m23 from './1796600000700-WeeklyDigest';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -47,6 +48,7 @@ const modules: Record<string, unknown>[] = [
   m20,
   m21,
   m22,
+  m23,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

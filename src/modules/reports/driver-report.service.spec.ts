@@ -2,24 +2,64 @@ import fc from 'fast-check';
 import { WITHHELD } from './anonymity';
 import {
   assembleDrivers,
+  cellCorrelation,
+  DRIVER_CELLS,
   DRIVER_MIN_RESPONDENTS,
+  type DriverCells,
   type DriverInput,
   driverThreshold,
 } from './driver-report.service';
+import type { DriverRow } from './drivers.repository';
 
 const question = (id: string, type: 'rating' | 'ces' = 'rating') => ({ id, type, text: id });
+
+/** Cells in DRIVER_CELLS order: detractor low/top, passive low/top, promoter low/top. */
+const cells = (counts: number[]): DriverCells =>
+  Object.fromEntries(DRIVER_CELLS.map((c, i) => [c, counts[i]])) as DriverCells;
+const row = (id: string, counts: number[]): DriverRow => ({
+  question_id: id,
+  n: counts.reduce((s, x) => s + x, 0),
+  ...cells(counts),
+});
+
+/** Pearson's r of the coded pairs, worked out from the pairs themselves, as a reader would. */
+function pearsonOfPairs(counts: number[]): number | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  counts.forEach((count, i) => {
+    for (let j = 0; j < count; j++) {
+      xs.push(i % 2);
+      ys.push(Math.floor(i / 2) - 1);
+    }
+  });
+  const n = xs.length;
+  const mx = xs.reduce((s, x) => s + x, 0) / n;
+  const my = ys.reduce((s, y) => s + y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * (ys[i] - my);
+    sxx += (x - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  });
+  return sxx === 0 || syy === 0 ? null : sxy / Math.sqrt(sxx * syy);
+}
+
+const PLANTED: Record<string, number[]> = {
+  a: [15, 0, 5, 5, 0, 15],
+  b: [15, 0, 10, 0, 5, 10],
+  c: [10, 5, 5, 5, 10, 5],
+  d: [5, 10, 5, 5, 10, 5],
+};
 
 function input(overrides: Partial<DriverInput> = {}): DriverInput {
   return {
     k: 5,
     questions: [question('a'), question('b'), question('c'), question('d')],
-    rows: [
-      { question_id: 'a', n: 40, correlation: 0.71234 },
-      { question_id: 'b', n: 40, correlation: 0.65 },
-      { question_id: 'c', n: 40, correlation: 0.1 },
-      { question_id: 'd', n: 40, correlation: -0.2 },
-    ],
+    rows: Object.entries(PLANTED).map(([id, counts]) => row(id, counts)),
     teamShown: true,
+    npsN: 40,
     questionShown: () => true,
     counts: (id) =>
       ({
@@ -39,14 +79,26 @@ describe('assembleDrivers', () => {
     expect(driverThreshold(40)).toBe(40);
   });
 
+  it('computes r from the six cells as Pearson over the coded pairs', () => {
+    for (const counts of Object.values(PLANTED))
+      expect(cellCorrelation(cells(counts))).toBeCloseTo(pearsonOfPairs(counts) as number, 12);
+    // No spread on either side: no r.
+    expect(cellCorrelation(cells([0, 0, 0, 0, 20, 20]))).toBeNull();
+    expect(cellCorrelation(cells([10, 0, 10, 0, 10, 0]))).toBeNull();
+  });
+
   it('ranks by correlation, rounds to two decimals, and focuses on the weakest of the top half', () => {
     const { items, focus, threshold } = assembleDrivers(input());
     expect(threshold).toBe(30);
+    const r = (id: string) => Math.round((pearsonOfPairs(PLANTED[id]) as number) * 100) / 100;
+    expect(r('a')).toBeGreaterThan(r('b'));
+    expect(r('b')).toBeGreaterThan(r('c'));
+    expect(r('d')).toBeLessThan(0);
     expect(items.map((i) => [i.id, i.rank, i.correlation, i.focus])).toEqual([
-      ['a', 1, 0.71, false],
-      ['b', 2, 0.65, true],
-      ['c', 3, 0.1, false],
-      ['d', 4, -0.2, false],
+      ['a', 1, r('a'), false],
+      ['b', 2, r('b'), true],
+      ['c', 3, r('c'), false],
+      ['d', 4, r('d'), false],
     ]);
     expect(focus).toBe('b');
     expect(items[1].performance).toEqual({
@@ -62,11 +114,6 @@ describe('assembleDrivers', () => {
     const { focus } = assembleDrivers(
       input({
         questions: [question('a'), question('b', 'ces'), question('c')],
-        rows: [
-          { question_id: 'a', n: 40, correlation: 0.5 },
-          { question_id: 'b', n: 40, correlation: 0.4 },
-          { question_id: 'c', n: 40, correlation: 0.1 },
-        ],
         counts: (id) => (id === 'b' ? { n: 40, top2: 0, mean: 4 } : { n: 40, top2: 20, mean: 3.5 }),
       }),
     );
@@ -74,22 +121,15 @@ describe('assembleDrivers', () => {
   });
 
   it('gives no focus to a question that does not move the score', () => {
-    const { focus } = assembleDrivers(
-      input({
-        questions: [question('a')],
-        rows: [{ question_id: 'a', n: 40, correlation: -0.3 }],
-      }),
-    );
+    const { focus } = assembleDrivers(input({ questions: [question('d')] }));
     expect(focus).toBeNull();
   });
 
   it('lists items under the threshold, or of a withheld team or question, with no number at all', () => {
     const few = assembleDrivers(
       input({
-        rows: [
-          { question_id: 'a', n: 29, correlation: 0.9 },
-          { question_id: 'b', n: 30, correlation: 0.5 },
-        ],
+        rows: [row('a', [10, 0, 4, 5, 0, 10]), row('b', [10, 0, 5, 0, 5, 10])],
+        npsN: 30,
         questionShown: (id) => id !== 'c',
       }),
     );
@@ -106,24 +146,52 @@ describe('assembleDrivers', () => {
     expect(hidden.focus).toBeNull();
   });
 
-  it('says when there is no spread to correlate', () => {
+  it('withholds a table with a cell of 1 to k − 1 people: the lone detractor of a release of 31', () => {
+    // 30 promoters and one detractor, who answered the question unfavourably.
     const { items } = assembleDrivers(
       input({
-        questions: [question('a')],
-        rows: [{ question_id: 'a', n: 40, correlation: null }],
+        questions: [question('q')],
+        rows: [row('q', [1, 0, 0, 0, 10, 20])],
+        npsN: 31,
+        counts: () => ({ n: 31, top2: 20, mean: 3.9 }),
       }),
     );
-    expect(items[0]).toMatchObject({ status: 'no-spread', correlation: null, rank: null });
+    expect(items[0]).toMatchObject({ status: 'too-few', correlation: null, performance: WITHHELD });
   });
 
-  it('shows a correlation exactly when the respondents reach the threshold (any k, any counts)', () => {
+  it('withholds when the pairs differ from the iNPS or the question respondents by 1 to k − 1', () => {
+    const one = (overrides: Partial<DriverInput>) =>
+      assembleDrivers(input({ questions: [question('a')], ...overrides })).items[0].status;
+    expect(one({ npsN: 40, counts: () => ({ n: 40, top2: 20, mean: 3 }) })).toBe('shown');
+    expect(one({ npsN: 41 })).toBe('too-few');
+    expect(one({ npsN: 44 })).toBe('too-few');
+    expect(one({ npsN: 45 })).toBe('shown');
+    expect(one({ counts: () => ({ n: 41, top2: 20, mean: 3 }) })).toBe('too-few');
+    expect(one({ counts: () => ({ n: 45, top2: 20, mean: 3 }) })).toBe('shown');
+  });
+
+  it('says nothing different when there is no spread to correlate: the item is withheld alike', () => {
+    const { items } = assembleDrivers(
+      input({ questions: [question('a')], rows: [row('a', [0, 0, 0, 0, 20, 20])] }),
+    );
+    expect(items[0]).toMatchObject({
+      status: 'too-few',
+      correlation: null,
+      rank: null,
+      performance: WITHHELD,
+    });
+  });
+
+  it('shows a correlation exactly when the rules allow (any k, any cells and counts)', () => {
+    const cellArb = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 6 }), fc.nat(40));
     fc.assert(
       fc.property(
-        fc.integer({ min: 3, max: 60 }),
+        fc.integer({ min: 3, max: 12 }),
         fc.array(
           fc.record({
-            n: fc.integer({ min: 0, max: 100 }),
-            r: fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: null }),
+            cells: fc.array(cellArb, { minLength: 6, maxLength: 6 }),
+            npsExtra: fc.oneof(fc.constant(0), fc.nat(12)),
+            questionExtra: fc.oneof(fc.constant(0), fc.nat(12)),
             shown: fc.boolean(),
           }),
           { minLength: 1, maxLength: 8 },
@@ -131,26 +199,49 @@ describe('assembleDrivers', () => {
         fc.boolean(),
         (k, specs, teamShown) => {
           const questions = specs.map((_, i) => question(`q${i}`));
+          const rows = specs.map((s, i) => row(`q${i}`, s.cells));
+          // One iNPS count for the team: the first item's pairs plus its extra.
+          const npsN = rows[0].n + specs[0].npsExtra;
           const { items, focus } = assembleDrivers({
             k,
             questions,
-            rows: specs.map((s, i) => ({ question_id: `q${i}`, n: s.n, correlation: s.r })),
+            rows,
             teamShown,
+            npsN,
             questionShown: (id) => specs[Number(id.slice(1))].shown,
-            counts: (id) => ({ n: specs[Number(id.slice(1))].n + k, top2: 0, mean: 3 }),
+            counts: (id) => {
+              const i = Number(id.slice(1));
+              return { n: rows[i].n + specs[i].questionExtra, top2: 0, mean: 3 };
+            },
           });
           expect(items).toHaveLength(specs.length);
           for (const item of items) {
-            const spec = specs[Number(item.id.slice(1))];
-            const allowed = teamShown && spec.shown && spec.n >= Math.max(k, 30);
-            expect(item.status !== 'too-few').toBe(allowed);
+            const i = Number(item.id.slice(1));
+            const spec = specs[i];
+            const n = rows[i].n;
+            const apart = (a: number, b: number) => a === b || Math.abs(a - b) >= k;
+            const r = pearsonOfPairs(spec.cells);
+            const allowed =
+              teamShown &&
+              spec.shown &&
+              n >= Math.max(k, 30) &&
+              spec.cells.every((c) => c === 0 || c >= k) &&
+              apart(n, npsN) &&
+              apart(n, n + spec.questionExtra) &&
+              r !== null;
+            expect(item.status === 'shown').toBe(allowed);
             if (item.status === 'shown') {
-              expect(
-                Math.abs((item.correlation as number) - (spec.r as number)),
-              ).toBeLessThanOrEqual(0.005 + 1e-12);
+              expect(Math.abs((item.correlation as number) - (r as number))).toBeLessThanOrEqual(
+                0.005 + 1e-12,
+              );
               expect(Object.is(item.correlation, -0)).toBe(false);
-            } else expect(item.correlation).toBeNull();
-            if (item.status === 'too-few') expect(item.performance).toEqual(WITHHELD);
+            } else {
+              expect(item).toMatchObject({
+                status: 'too-few',
+                correlation: null,
+                performance: WITHHELD,
+              });
+            }
           }
           // Ranks follow the correlations; the focus is one of the top half.
           const shown = items.filter((i) => i.status === 'shown');
@@ -168,7 +259,7 @@ describe('assembleDrivers', () => {
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });

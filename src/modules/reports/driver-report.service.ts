@@ -17,6 +17,40 @@ export const DRIVER_TYPES = ['rating', 'ces'] as const;
 export type DriverType = (typeof DRIVER_TYPES)[number];
 const SCALE_TOP: Record<DriverType, number> = { rating: 5, ces: 7 };
 
+/**
+ * The six cells a driver's correlation is computed from (report_period_driver): the iNPS
+ * category of the respondent (coded −1 detractor, 0 passive, +1 promoter: its contribution to
+ * the NPS) × whether the answer to the question is favourable (coded 1; 4–5 of a rating, as CSAT
+ * counts it, 5–7 of an effort score; else 0).
+ */
+export const DRIVER_CELLS = [
+  'detractor_low',
+  'detractor_top',
+  'passive_low',
+  'passive_top',
+  'promoter_low',
+  'promoter_top',
+] as const;
+export type DriverCells = Record<(typeof DRIVER_CELLS)[number], number>;
+
+/**
+ * Pearson's r of the coded pairs (favourable 0/1, NPS contribution −1/0/+1) that the six cells
+ * count; null when either side has no spread.
+ */
+export function cellCorrelation(c: DriverCells): number | null {
+  const n = DRIVER_CELLS.reduce((sum, cell) => sum + c[cell], 0);
+  const x = c.detractor_top + c.passive_top + c.promoter_top; // Σx = Σx²
+  const promoters = c.promoter_low + c.promoter_top;
+  const detractors = c.detractor_low + c.detractor_top;
+  const y = promoters - detractors;
+  const yy = promoters + detractors;
+  const xy = c.promoter_top - c.detractor_top;
+  const vx = n * x - x * x;
+  const vy = n * yy - y * y;
+  if (vx <= 0 || vy <= 0) return null;
+  return (n * xy - x * y) / Math.sqrt(vx * vy);
+}
+
 /** max(k, D): what each item's respondents with both answers must reach. */
 export function driverThreshold(k: number): number {
   return Math.max(k, DRIVER_MIN_RESPONDENTS);
@@ -36,14 +70,18 @@ export interface DriverItem {
   type: DriverType;
   text: string;
   /**
-   * `shown`: ranked by its correlation; `no-spread`: everyone gave the same score to it or to
-   * the iNPS question, so there is nothing to correlate; `too-few`: fewer respondents with both
-   * answers than the threshold, or the team's figures are withheld — no number at all.
+   * `shown`: ranked by its correlation; `too-few`: withheld, for whatever reason (too few
+   * respondents with both answers, a cell of the table under k, a count too close to the
+   * question's or the iNPS's, no spread, or the team's figures withheld) — no number at all, and
+   * nothing that tells which reason.
    */
-  status: 'shown' | 'no-spread' | 'too-few';
+  status: 'shown' | 'too-few';
   /** 1 for the strongest driver; null unless shown. */
   rank: number | null;
-  /** Pearson's r of the question's score and the iNPS score, to 0.01; null unless shown. */
+  /**
+   * Pearson's r of favourable-or-not (1/0) and the NPS category (−1/0/+1), to 0.01; null
+   * unless shown.
+   */
   correlation: number | null;
   /** The question's own figures (all who answered it, as in the question table). */
   performance: Cell<DriverPerformance>;
@@ -64,7 +102,7 @@ export interface DriverReport {
   method: 'pearson';
   /** False when the team's iNPS of the period is withheld: then every item is `too-few`. */
   available: boolean;
-  /** Shown items by rank, then those without spread, then the rest, in questionnaire order. */
+  /** Shown items by rank, then the withheld ones, in questionnaire order. */
   items: DriverItem[];
   /** The id of the item marked "focus here", if any. */
   focus: string | null;
@@ -77,6 +115,8 @@ export interface DriverInput {
   rows: DriverRow[];
   /** Whether the team's iNPS of the period is shown (the tree rule). */
   teamShown: boolean;
+  /** The team's iNPS respondents of the period, as its headline counts them. */
+  npsN: number;
   /** Whether the question's own figures are shown for the team (the tree rule on its counts). */
   questionShown: (id: string) => boolean;
   /** The question's counts for the team: respondents, share of 4–5, mean. */
@@ -90,10 +130,12 @@ const round = (x: number, digits: number) => {
 
 /**
  * The driver rules, applied to the raw rows (a pure function, so its spec can try every case):
- * an item shows a correlation only when the team's iNPS and the question are shown for the team
- * and at least max(k, D) respondents gave both answers; then items are ranked by correlation,
- * and "focus here" goes to the weakest-performing item of the top-impact half (rounded up) whose
- * correlation is positive.
+ * an item shows a correlation only when the team's iNPS and the question are shown for the team,
+ * at least max(k, D) respondents gave both answers, every one of the six cells is 0 or at least
+ * k, the respondents with both answers equal the team's iNPS respondents and the question's, or
+ * differ from each by at least k, and both sides have spread; then items are ranked by
+ * correlation, and "focus here" goes to the weakest-performing item of the top-impact half
+ * (rounded up) whose correlation is positive. Every other item is `too-few`, alike.
  */
 export function assembleDrivers(input: DriverInput): {
   threshold: number;
@@ -103,11 +145,21 @@ export function assembleDrivers(input: DriverInput): {
   const threshold = driverThreshold(input.k);
   const items = input.questions.map((q): DriverItem => {
     const row = input.rows.find((r) => r.question_id === q.id);
+    const counts = input.counts(q.id);
+    const apart = (a: number, b: number) => a === b || Math.abs(a - b) >= input.k;
+    const correlation = row === undefined ? null : cellCorrelation(row);
     const allowed =
-      input.teamShown && input.questionShown(q.id) && row !== undefined && row.n >= threshold;
+      input.teamShown &&
+      input.questionShown(q.id) &&
+      row !== undefined &&
+      row.n >= threshold &&
+      DRIVER_CELLS.every((cell) => row[cell] === 0 || row[cell] >= input.k) &&
+      apart(row.n, input.npsN) &&
+      apart(row.n, counts.n) &&
+      correlation !== null &&
+      Number.isFinite(correlation);
     const base = { id: q.id, type: q.type, text: q.text, rank: null, focus: false };
     if (!allowed) return { ...base, status: 'too-few', correlation: null, performance: WITHHELD };
-    const counts = input.counts(q.id);
     const performance = guard(counts.n, input.k, () => {
       const mean = counts.mean ?? 0;
       return {
@@ -116,9 +168,7 @@ export function assembleDrivers(input: DriverInput): {
         scale: round((mean - 1) / (SCALE_TOP[q.type] - 1), 4),
       };
     });
-    if (row.correlation === null || !Number.isFinite(row.correlation))
-      return { ...base, status: 'no-spread', correlation: null, performance };
-    return { ...base, status: 'shown', correlation: round(row.correlation, 2), performance };
+    return { ...base, status: 'shown', correlation: round(correlation, 2), performance };
   });
   const order = (item: DriverItem) => input.questions.findIndex((q) => q.id === item.id);
   const shown = items
@@ -135,11 +185,7 @@ export function assembleDrivers(input: DriverInput): {
   if (focus) focus.focus = true;
   return {
     threshold,
-    items: [
-      ...shown,
-      ...items.filter((i) => i.status === 'no-spread'),
-      ...items.filter((i) => i.status === 'too-few'),
-    ],
+    items: [...shown, ...items.filter((i) => i.status === 'too-few')],
     focus: focus?.id ?? null,
   };
 }
@@ -182,6 +228,7 @@ export class DriverReportService {
       questions,
       rows,
       teamShown,
+      npsN: rollup.counts(team.id, start).n,
       questionShown: (id) => perQuestion.visible(id).has(team.id),
       counts: (id) => perQuestion.counts(id, team.id),
     });

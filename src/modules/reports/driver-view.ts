@@ -2,7 +2,7 @@ import type { DriverReport } from './driver-report.service';
 
 /**
  * The driver analysis ready for views/partials/drivers.hbs: the report as the API gives it, the
- * rows of its table by status, and the ranked bars for public/drivers.js (shown items only: a
+ * rows of its table by status (shown, or withheld alike), and the ranked bars for public/drivers.js (shown items only: a
  * withheld item has no number to draw).
  */
 export function driverView(report: DriverReport) {
@@ -10,7 +10,6 @@ export function driverView(report: DriverReport) {
   return {
     ...report,
     shown,
-    noSpread: report.items.filter((i) => i.status === 'no-spread'),
     tooFew: report.items.filter((i) => i.status === 'too-few'),
     chart:
       shown.length === 0

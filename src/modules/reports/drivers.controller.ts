@@ -12,8 +12,8 @@ export class DriversController {
 
   /**
    * What drives a team's iNPS in one calendar period: its rating and effort questions ranked by
-   * their correlation with the iNPS score, with "focus here" — the same numbers as the team page,
-   * under the same access rule and scope as the team report.
+   * the correlation of their favourable answers with the iNPS category, with "focus here" — the
+   * same numbers as the team page, under the same access rule and scope as the team report.
    */
   @Get(':slug/drivers')
   @Api('reports:read')

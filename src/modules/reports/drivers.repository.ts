@@ -5,13 +5,20 @@ import { preparedQuery } from '../../database/prepared-query';
 import { DRIVER_SQL } from './drivers.sql';
 import type { Range } from './reports.repository';
 
-/** Raw sums of the driver analysis: nothing here is shown as it is (see DriverReportService). */
+/**
+ * Raw counts of the driver analysis: nothing here is shown as it is (see DriverReportService).
+ * The cells cross the iNPS category with whether the answer to the question is favourable.
+ */
 export interface DriverRow {
   question_id: string;
-  /** Respondents with both answers, in releases where at least k gave both. */
+  /** Respondents with both answers, in releases where at least k gave both: the cells' sum. */
   n: number;
-  /** Pearson's r of the question's score and the iNPS score; null without spread. */
-  correlation: number | null;
+  detractor_low: number;
+  detractor_top: number;
+  passive_low: number;
+  passive_top: number;
+  promoter_low: number;
+  promoter_top: number;
 }
 
 @Injectable()

@@ -3,10 +3,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * Rollup for "what drives the score": per team, day, source and scored question (rating or
  * effort), over the respondents who answered both that question and the iNPS question in the
- * same response, the sums a Pearson correlation needs (n, Σx, Σy, Σx², Σy², Σxy; x the
- * question's score, y the iNPS score). Only releases where at least the survey's k respondents
- * gave both answers count, so every figure built from these rows is a sum of whole releases of
- * at least k pairs. Kept current by report_rollup_refresh() (src/database/sql/report-rollups.sql.ts).
+ * same response (one iNPS answer per response: its first iNPS question), a contingency table of
+ * counts — iNPS category × whether the answer is favourable (migration DriverCells). Only
+ * releases where at least the survey's k respondents gave both answers count, so every figure
+ * built from these rows is a sum of whole releases of at least k people. Kept current by report_rollup_refresh() (src/database/sql/report-rollups.sql.ts).
  */
 @Entity('report_day_driver')
 export class ReportDayDriver {
@@ -22,27 +22,31 @@ export class ReportDayDriver {
   @PrimaryColumn({ name: 'question_id', type: 'uuid' })
   questionId!: string;
 
-  /** Respondents who answered both. */
+  /** Respondents who answered both (distinct responses): the sum of the six cells. */
   @Column({ type: 'integer' })
   n!: number;
 
-  /** Σ of the question's scores. */
-  @Column({ name: 'item_sum', type: 'bigint' })
-  itemSum!: string;
+  /** iNPS 0–6, question not favourable. */
+  @Column({ name: 'detractor_low', type: 'integer' })
+  detractorLow!: number;
 
-  /** Σ of the iNPS scores. */
-  @Column({ name: 'nps_sum', type: 'bigint' })
-  npsSum!: string;
+  /** iNPS 0–6, question favourable (4–5 of a rating, 5–7 of an effort score). */
+  @Column({ name: 'detractor_top', type: 'integer' })
+  detractorTop!: number;
 
-  /** Σ of the squares of the question's scores. */
-  @Column({ name: 'item_squares', type: 'bigint' })
-  itemSquares!: string;
+  /** iNPS 7–8, question not favourable. */
+  @Column({ name: 'passive_low', type: 'integer' })
+  passiveLow!: number;
 
-  /** Σ of the squares of the iNPS scores. */
-  @Column({ name: 'nps_squares', type: 'bigint' })
-  npsSquares!: string;
+  /** iNPS 7–8, question favourable. */
+  @Column({ name: 'passive_top', type: 'integer' })
+  passiveTop!: number;
 
-  /** Σ of question score × iNPS score, per respondent. */
-  @Column({ type: 'bigint' })
-  products!: string;
+  /** iNPS 9–10, question not favourable. */
+  @Column({ name: 'promoter_low', type: 'integer' })
+  promoterLow!: number;
+
+  /** iNPS 9–10, question favourable. */
+  @Column({ name: 'promoter_top', type: 'integer' })
+  promoterTop!: number;
 }

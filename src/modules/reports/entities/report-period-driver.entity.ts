@@ -3,7 +3,7 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * Rollup for "what drives the score": report_day_driver summed per calendar bucket (week, month,
  * quarter), team, source and question by report_period_refresh(), so the driver analysis of a
- * period reads a few rows per team whatever the number of responses. Sums only: the driver
+ * period reads a few rows per team whatever the number of responses. Counts only: the driver
  * rules (driver-report.service.ts) are applied above it.
  */
 @Entity('report_period_driver')
@@ -25,22 +25,31 @@ export class ReportPeriodDriver {
   @PrimaryColumn({ name: 'question_id', type: 'uuid' })
   questionId!: string;
 
-  /** Respondents who answered both the question and the iNPS question. */
+  /** Respondents who answered both (distinct responses): the sum of the six cells. */
   @Column({ type: 'integer' })
   n!: number;
 
-  @Column({ name: 'item_sum', type: 'bigint' })
-  itemSum!: string;
+  /** iNPS 0–6, question not favourable. */
+  @Column({ name: 'detractor_low', type: 'integer' })
+  detractorLow!: number;
 
-  @Column({ name: 'nps_sum', type: 'bigint' })
-  npsSum!: string;
+  /** iNPS 0–6, question favourable (4–5 of a rating, 5–7 of an effort score). */
+  @Column({ name: 'detractor_top', type: 'integer' })
+  detractorTop!: number;
 
-  @Column({ name: 'item_squares', type: 'bigint' })
-  itemSquares!: string;
+  /** iNPS 7–8, question not favourable. */
+  @Column({ name: 'passive_low', type: 'integer' })
+  passiveLow!: number;
 
-  @Column({ name: 'nps_squares', type: 'bigint' })
-  npsSquares!: string;
+  /** iNPS 7–8, question favourable. */
+  @Column({ name: 'passive_top', type: 'integer' })
+  passiveTop!: number;
 
-  @Column({ type: 'bigint' })
-  products!: string;
+  /** iNPS 9–10, question not favourable. */
+  @Column({ name: 'promoter_low', type: 'integer' })
+  promoterLow!: number;
+
+  /** iNPS 9–10, question favourable. */
+  @Column({ name: 'promoter_top', type: 'integer' })
+  promoterTop!: number;
 }
