@@ -11,7 +11,7 @@ export function commentsCard(
   report: CommentReport,
   options: { path: string; startAction: string | null },
 ) {
-  const { period, comments, themes, search } = report;
+  const { period, comments, themes, search, sampled } = report;
   const query = (q: string) =>
     `${options.path}?period=${period.grain}&at=${period.start}&q=${encodeURIComponent(q)}#comments-title`;
   return {
@@ -41,6 +41,7 @@ export function commentsCard(
             })),
           })),
         },
+    sampled,
     startAction: options.startAction,
   };
 }

@@ -13,7 +13,15 @@ import type { Range } from './reports.repository';
 export const COMMENT_TEXTS_SQL = `SELECT a.text
          FROM report_comment c JOIN answer a ON a.id = c.answer_id
         WHERE c.team_id = ANY($1::uuid[]) AND c.source = 'pulse' AND c.released_on >= $2 AND c.released_on < $3
-        ORDER BY c.sort_key, c.answer_id`;
+        ORDER BY c.sort_key, c.answer_id
+        LIMIT $4`;
+
+/**
+ * At most this many comments of a period are read for search and themes: the first in the random
+ * sort order, a fixed random sample (a month of a large team holds tens of thousands, and themes
+ * cost CPU per comment on every page view). The card says when a sample was read.
+ */
+export const COMMENT_READ_LIMIT = 3000;
 
 /**
  * The texts comment search and themes work on. Nothing here is shown as it is: the service
@@ -28,7 +36,7 @@ export class CommentReportRepository {
       this.dataSource,
       'report_commentTexts',
       COMMENT_TEXTS_SQL,
-      [teamIds, range.from, range.to],
+      [teamIds, range.from, range.to, COMMENT_READ_LIMIT],
     );
     return rows.map((r) => r.text);
   }

@@ -28,6 +28,8 @@ export interface CommentReport {
    * comments are withheld.
    */
   search: { q: string; matches: number; shown: number; texts: string[] } | null;
+  /** Set when the period has more comments than COMMENT_READ_LIMIT: search and themes read a sample. */
+  sampled: { read: number; of: number } | null;
 }
 
 /**
@@ -53,7 +55,7 @@ export class CommentReportService {
       commentThreshold: this.config.commentThreshold,
       comments: report.comments,
     };
-    if (report.comments.withheld) return { ...base, themes: WITHHELD, search: null };
+    if (report.comments.withheld) return { ...base, themes: WITHHELD, search: null, sampled: null };
     const n = report.comments.n;
     const all = await this.tree.teamList();
     const team = all.find((t) => t.slug === report.team.slug);
@@ -64,7 +66,7 @@ export class CommentReportService {
           to: report.period.end,
         })
       : [];
-    const threshold = themeThreshold(this.config.commentThreshold, n);
+    const threshold = themeThreshold(this.config.commentThreshold, Math.min(n, texts.length));
     const q = (query ?? '').trim();
     const matches = searchKey(q) ? searchComments(texts, q) : null;
     return {
@@ -73,6 +75,7 @@ export class CommentReportService {
         threshold,
         languages: commentThemes(texts, threshold),
       })),
+      sampled: texts.length < n ? { read: texts.length, of: n } : null,
       search: matches && {
         q,
         matches: matches.length,
