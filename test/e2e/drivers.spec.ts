@@ -304,7 +304,9 @@ describe('what drives the score', () => {
       url: `/teams/${slugs.short}?period=month&at=${month}`,
       headers: { cookie: lead.cookie },
     });
-    expect(page.body).toContain('Too few answers: fewer than 30 people answered both');
+    expect(page.body).toContain(
+      'Too few answers to show without revealing a smaller group (at least 30 people answering both',
+    );
     expect(page.body).not.toContain('id="drivers-data"');
   });
 
