@@ -5,7 +5,7 @@ import { highlight } from './comment-search';
  * The comment card of a report page (views/partials/report-comments.hbs) from a CommentReport:
  * the sample, or the matches of a search with the words marked, the themes as links that run
  * their search, and the search form. `path` is the page the card sits on; `startAction`, when
- * the reader may start an action, where that link goes.
+ * the reader may start an action, the team's actions page (the partial adds the new-action path).
  */
 export function commentsCard(
   report: CommentReport,

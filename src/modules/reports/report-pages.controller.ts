@@ -133,7 +133,7 @@ export class ReportPagesController {
         path: `/teams/${slug}`,
         startAction:
           principal.kind === 'user' && principal.role !== 'viewer'
-            ? `/teams/${slug}/actions/new?origin=comments&period=${grain}&at=${report.period.start}`
+            ? `/teams/${slug}/actions`
             : null,
       }),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
