@@ -34,6 +34,10 @@ export class AccountsRepository {
     return this.users.count();
   }
 
+  findUserById(id: string): Promise<AppUser | null> {
+    return this.users.findOneBy({ id });
+  }
+
   findUserByEmail(email: string): Promise<AppUser | null> {
     return this.users.findOneBy({ email });
   }

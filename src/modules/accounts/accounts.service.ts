@@ -117,6 +117,11 @@ export class AccountsService {
     });
   }
 
+  /** One account by id (null when there is none), without its teams. */
+  findUser(id: string) {
+    return this.accounts.findUserById(id);
+  }
+
   listUsers() {
     return this.accounts.listUsersWithTeams();
   }

@@ -147,7 +147,7 @@ export class DigestService implements OnModuleInit {
   async personOfToken(token: string): Promise<{ id: string; locale: string | null } | undefined> {
     const userId = readUnsubscribeToken(this.config.appSecret, token);
     if (!userId) return undefined;
-    const user = (await this.accounts.listUsers()).find((u) => u.id === userId);
+    const user = await this.accounts.findUser(userId);
     return user ? { id: user.id, locale: user.locale } : undefined;
   }
 
