@@ -337,23 +337,10 @@ async function main(): Promise<number> {
         key: 'volumeByWeekdayHour',
         params: [sub, start, end, 'UTC'],
       },
-      // What drives the score (DriverReportService, with its own scope): the month's tree counts
-      // for the visibility rule, the questions' counts and texts, and the driver sums.
-      {
-        name: 'team: drivers npsByTreeAndBucket (whole tree + org, the month)',
-        key: 'npsByTreeAndBucket',
-        params: [ORGANISATION, 'month', start, end],
-      },
-      {
-        name: 'team: drivers questionCountsByTree (whole tree + org)',
-        key: 'questionCountsByTree',
-        params: [ORGANISATION, 'month', start, end],
-      },
-      {
-        name: 'team: drivers questionsInPeriod',
-        key: 'questionsInPeriod',
-        params: ['month', start, end],
-      },
+      // What drives the score (DriverReportService): it shares the report's tree counts (the
+      // statements above, through the page's memo) and adds its driver sums. The comment card's
+      // themes are kept per team and period until a release changes the period's comment count
+      // (CommentReportService), so a page view reads no comment text.
       { name: 'team: driversOfTeams', key: 'driversOfTeams', params: [sub, 'month', start, end] },
     ];
     const overviewQueries: Query[] = [

@@ -34,6 +34,8 @@ describe('comment search and themes', () => {
   let otherSlug: string;
   let admin: Awaited<ReturnType<typeof signIn>>;
   let lead: Awaited<ReturnType<typeof signIn>>;
+  /** What a later release into May needs. */
+  let release: (comments: string[]) => Promise<void>;
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -79,6 +81,23 @@ describe('comment search and themes', () => {
         WHERE comment IS NOT NULL`,
       [JSON.stringify(people), nps, text],
     );
+    release = async (comments) => {
+      const more = comments.map((comment) => ({ comment, id: randomUUID() }));
+      await t.dataSource.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO response (id, survey_id, team_id, source, released_on)
+           SELECT id, $2, $3, 'pulse', '2024-05-21' FROM jsonb_to_recordset($1::jsonb) AS r(id uuid)`,
+          [JSON.stringify(more), surveyId, team.id],
+        );
+        await tx.query(
+          `INSERT INTO answer (response_id, question_id, score, text)
+           SELECT id, $2::uuid, 9, NULL FROM jsonb_to_recordset($1::jsonb) AS r(id uuid)
+            UNION ALL
+           SELECT id, $3::uuid, NULL, comment FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, comment text)`,
+          [JSON.stringify(more), nps, text],
+        );
+      });
+    };
     admin = await signIn(t, 'admin');
     lead = await signIn(t, 'lead', [slug]);
   }, 60_000);
@@ -240,6 +259,29 @@ describe('comment search and themes', () => {
       headers: { cookie: lead.cookie },
     });
     expect(bySession.statusCode).toBe(401);
+  });
+
+  it('shows the themes of a release that lands later in the period (kept themes are not reused)', async () => {
+    const themesOf = async () => {
+      const body = (await api('period=month&at=2024-05-20')).json();
+      const en = (
+        body.themes.languages as {
+          language: string;
+          themes: { text: string; comments: number }[];
+        }[]
+      ).find((l) => l.language === 'en');
+      return { n: body.themes.n as number, vpn: en?.themes.find((x) => x.text === 'vpn') };
+    };
+    // Twice, so the second view is served from what the first one computed.
+    expect(await themesOf()).toEqual({ n: MAY.length, vpn: undefined });
+    expect(await themesOf()).toEqual({ n: MAY.length, vpn: undefined });
+    await release(['VPN again, sadly.', 'The vpn client crashes.', 'No VPN at home.']);
+    expect(await themesOf()).toEqual({
+      n: MAY.length + 3,
+      vpn: { text: 'vpn', kind: 'word', comments: 5 },
+    });
+    const html = await page('period=month&at=2024-05-20');
+    expect(card(html.body)).toMatch(/vpn[\s\S]{0,200}5/);
   });
 
   it('refuses a bad search with a 400 that says what is wrong', async () => {

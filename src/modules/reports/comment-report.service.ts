@@ -48,6 +48,8 @@ export class CommentReportService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private readonly themes = new ThemesCache();
+
   async build(report: TeamReport, query?: string): Promise<CommentReport> {
     const base = {
       team: { slug: report.team.slug, name: report.team.name },
@@ -59,23 +61,21 @@ export class CommentReportService {
     const n = report.comments.n;
     const all = await this.tree.teamList();
     const team = all.find((t) => t.slug === report.team.slug);
-    const texts = team
-      ? await this.comments.commentTexts(subtreeIds(all, team.id), {
-          grain: report.period.grain,
-          from: report.period.start,
-          to: report.period.end,
-        })
-      : [];
-    const threshold = themeThreshold(this.config.commentThreshold, Math.min(n, texts.length));
+    const teamIds = team ? subtreeIds(all, team.id) : [];
+    const range = { grain: report.period.grain, from: report.period.start, to: report.period.end };
     const q = (query ?? '').trim();
+    const key = `${teamIds.join(',')} ${range.grain} ${range.from} ${range.to}`;
+    const cached = this.themes.get(key, n);
+    const texts =
+      teamIds.length > 0 && (!cached || searchKey(q))
+        ? await this.comments.commentTexts(teamIds, range)
+        : [];
+    const themes = cached ?? this.themes.set(key, n, texts.length, this.themesOf(n, texts));
     const matches = searchKey(q) ? searchComments(texts, q) : null;
     return {
       ...base,
-      themes: guard(n, this.config.commentThreshold, () => ({
-        threshold,
-        languages: commentThemes(texts, threshold),
-      })),
-      sampled: texts.length < n ? { read: texts.length, of: n } : null,
+      themes: guard(n, this.config.commentThreshold, () => themes.value),
+      sampled: themes.read < n ? { read: themes.read, of: n } : null,
       search: matches && {
         q,
         matches: matches.length,
@@ -84,4 +84,61 @@ export class CommentReportService {
       },
     };
   }
+
+  private themesOf(n: number, texts: string[]): ThemesValue {
+    const threshold = themeThreshold(this.config.commentThreshold, Math.min(n, texts.length));
+    return { threshold, languages: commentThemes(texts, threshold) };
+  }
 }
+
+type ThemesValue = { threshold: number; languages: LanguageThemes[] };
+
+/**
+ * Themes of a period's comments, kept per team (with its sub-teams) and period, so that a page
+ * view does not read up to COMMENT_READ_LIMIT texts and segment them each time (the card's main
+ * cost). An entry is used only while the period's comment count (`n`, from the report's rollups)
+ * is the one it was computed for — a release that adds comments to the period, or a deletion,
+ * changes it — and for at most THEMES_TTL_MS, the bound on any other change being seen. Per
+ * process: instances each keep their own. Only derived counts are kept, never a text.
+ */
+export class ThemesCache {
+  private readonly entries = new Map<
+    string,
+    { n: number; read: number; value: ThemesValue; at: number }
+  >();
+
+  constructor(
+    private readonly size = THEMES_CACHE_SIZE,
+    private readonly ttlMs = THEMES_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string, n: number): { read: number; value: ThemesValue } | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.n !== n || this.now() - entry.at > this.ttlMs) return undefined;
+    this.entries.set(key, entry); // most recently used last
+    return { read: entry.read, value: entry.value };
+  }
+
+  set(
+    key: string,
+    n: number,
+    read: number,
+    value: ThemesValue,
+  ): { read: number; value: ThemesValue } {
+    this.entries.delete(key);
+    this.entries.set(key, { n, read, value, at: this.now() });
+    while (this.entries.size > this.size) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    return { read, value };
+  }
+}
+
+/** Periods × teams whose themes are kept (a few KB each). */
+export const THEMES_CACHE_SIZE = 500;
+/** How long a period's themes are reused at most, whatever else happens. */
+export const THEMES_TTL_MS = 5 * 60_000;

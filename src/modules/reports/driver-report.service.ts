@@ -208,9 +208,11 @@ export class DriverReportService {
   }
 
   async build(scope: ReportScope, locale = 'en'): Promise<DriverReport> {
-    const { all, team, grain, start, end, range, subtree, memo } = scope;
+    const { all, team, grain, start, end, range, subtree, trendFrom, memo } = scope;
     const [rollup, perQuestion, rows] = await Promise.all([
-      this.tree.rollups(all, range, 'pulse', memo),
+      // The trend's range, as the team report reads it: the same statement, shared within a page
+      // (each bucket's visibility depends on that bucket's counts only).
+      this.tree.rollups(all, { grain, from: trendFrom, to: end }, 'pulse', memo),
       this.tree.questionRollups(all, range, 'pulse', memo),
       this.drivers.driversOfTeams(subtree, range),
     ]);

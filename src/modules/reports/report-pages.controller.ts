@@ -96,16 +96,21 @@ export class ReportPagesController {
   ) {
     const { grain } = periodOf(query);
     const at = query.at ?? (await this.reports.landing({ team: slug }, grain));
-    const { report, tickets, reviews } = await this.reports.teamPage(slug, grain, at);
-    const markers = await this.trendMarkers(
-      slug,
-      report.trend.map((p) => p.bucket),
-      grain,
-      principal.kind === 'user' && principal.role === 'viewer',
-    );
+    const { report, tickets, reviews, scope } = await this.reports.teamPage(slug, grain, at);
+    const locale = requestLocale(request);
+    // The parts after the report, at once; drivers reuse the report's statements (its scope's memo).
+    const [markers, driverReport, commentReport] = await Promise.all([
+      this.trendMarkers(
+        scope.team.id,
+        report.trend.map((p) => p.bucket),
+        grain,
+        principal.kind === 'user' && principal.role === 'viewer',
+      ),
+      this.drivers.build(scope, locale),
+      this.comments.build(report, query.q),
+    ]);
     const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
     const i18n = sharedI18n();
-    const locale = requestLocale(request);
     return pageContext(request, report.team.name, {
       report,
       questions: report.questions.map((q) => ({
@@ -127,9 +132,9 @@ export class ReportPagesController {
       markers: markers.map((m) => ({ ...m, doneOn: i18n.date(locale, m.doneOn) })),
       tickets: ticketView(tickets, i18n, locale),
       reviews,
-      drivers: driverView(await this.drivers.forTeam(slug, grain, at, requestLocale(request))),
+      drivers: driverView(driverReport),
       // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
-      commentsCard: commentsCard(await this.comments.build(report, query.q), {
+      commentsCard: commentsCard(commentReport, {
         path: `/teams/${slug}`,
         startAction:
           principal.kind === 'user' && principal.role !== 'viewer'
@@ -161,14 +166,12 @@ export class ReportPagesController {
    * answers: internal ones for leads and HR, published ones for viewers too.
    */
   private async trendMarkers(
-    slug: string,
+    teamId: string,
     buckets: string[],
     grain: Grain,
     publishedOnly: boolean,
   ) {
     if (buckets.length === 0) return [];
-    const teamId = await this.accounts.teamIdBySlug(slug);
-    if (teamId === undefined) return [];
     const end = addBuckets(buckets[buckets.length - 1], grain, 1);
     const done = await this.actions.markers([teamId], buckets[0], end);
     const day = (d: string) => Date.parse(`${d}T00:00:00Z`);

@@ -7,7 +7,7 @@ import {
 import { type Cell, type Nps, ORGANISATION, whenClosed } from './anonymity';
 import { OverviewReportService } from './overview-report.service';
 import { addBuckets, bucketStart, type Grain } from './periods';
-import { ReportTreeService, subtreeIds } from './report-tree.service';
+import { type ReportScope, ReportTreeService, subtreeIds } from './report-tree.service';
 import type {
   Overview,
   OverviewSort,
@@ -115,14 +115,20 @@ export class ReportsService {
     slug: string,
     grain: Grain,
     at: string,
-  ): Promise<{ report: TeamReport; tickets: TicketReport; reviews: ReviewReport }> {
+  ): Promise<{
+    report: TeamReport;
+    tickets: TicketReport;
+    reviews: ReviewReport;
+    scope: ReportScope;
+  }> {
     const scope = await this.tree.scope(slug, grain, at);
     const [report, tickets, reviews] = await Promise.all([
       this.teamReports.build(scope),
       this.ticketReports.build(scope),
       this.reviewReports.build(scope),
     ]);
-    return { report, tickets, reviews };
+    // The scope goes back with its memo, so the page's other parts (drivers) reuse its statements.
+    return { report, tickets, reviews, scope };
   }
 
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
