@@ -194,6 +194,14 @@ export class CampaignPagesController {
         waves: [...report.waves].reverse(),
         latest,
         chart: {
+          // The chart's words and digits, in the page's language (campaign-charts.js).
+          locale: this.i18n.info(locale).intl,
+          text: {
+            participation: this.i18n.t(locale, 'reports.campaign.chart_participation'),
+            enps: this.i18n.t(locale, 'reports.campaign.enps'),
+            score: this.i18n.t(locale, 'reports.campaign.chart_score'),
+            rate: this.i18n.t(locale, 'reports.campaign.chart_rate'),
+          },
           labels: report.waves.map((w) =>
             this.i18n.t(locale, 'reports.campaign.wave', {
               number: w.number,
