@@ -284,6 +284,20 @@ describe('refused forms in the person’s language', () => {
       status: 400,
     },
     {
+      name: 'action: a form tampered with (owner, status, origin, publication)',
+      who: () => lead,
+      send: (who) =>
+        post(who, `/teams/${team.slug}/actions`, {
+          heard: 'Las esperas son largas.',
+          planned: 'Responder en cuatro horas.',
+          locale: 'es',
+          ownerId: 'someone',
+          status: 'bogus',
+          origin: 'bogus',
+        }),
+      status: 400,
+    },
+    {
       name: 'digest settings out of range',
       who: () => admin,
       send: (who) =>

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorKind, retryAfterOf, STATUS_OF_KIND } from '../errors/domain-error';
-import { type ProblemWording, wordProblems } from '../i18n/form-problems';
+import { COMMON_PROBLEM_RULES, type ProblemWording, wordProblems } from '../i18n/form-problems';
 import { requestLocale, sharedI18n } from '../i18n/request-locale';
 
 /**
@@ -61,4 +61,26 @@ export function errorText(
       ? (error.details as Record<string, unknown>)
       : {};
   return i18n.t(locale, key, { ...details, ...vars });
+}
+
+/**
+ * A request the edge refused (the validation pipe's `validation_failed`, or another client error
+ * that is no domain error), as an error page says it in the page's language: the validation
+ * problems worded by the common rules, else nothing beyond the page's title (Fastify's and Nest's
+ * own messages are English only). English pages show the message the API gives.
+ */
+export function requestErrorText(
+  request: FastifyRequest,
+  body: { error: string; message: string; details?: unknown },
+): string | undefined {
+  const i18n = sharedI18n();
+  const locale = requestLocale(request);
+  if (locale === i18n.fallback) return body.message;
+  if (body.error !== 'validation_failed' || !Array.isArray(body.details)) return undefined;
+  const problems = wordProblems(i18n, locale, body.details.map(String), {
+    rules: COMMON_PROBLEM_RULES,
+    field: () => undefined,
+    english: (problem) => problem,
+  });
+  return i18n.t(locale, 'errors.codes.validation_failed', { problems: problems.join(' ') });
 }

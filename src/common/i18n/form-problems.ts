@@ -42,6 +42,7 @@ export const COMMON_PROBLEM_RULES: ProblemRule[] = [
     pattern: /^(?<field>.+?) must be a day from (?<from>\S+) to (?<to>\S+)$/,
     key: 'form_problem.date_range',
   },
+  { pattern: /^(?<field>\S+) must be true or false\.?$/, key: 'form_problem.true_or_false' },
   { pattern: /^(?<field>.+?) must be one of (?<list>.+?)\.?$/, key: 'form_problem.one_of' },
 ];
 
