@@ -167,11 +167,14 @@ export class CampaignPagesController {
       previewBanner: {
         lang: hr,
         dir: this.i18n.info(hr).dir,
-        // The campaign's name is isolated (<bdi>) inside the sentence: escaped here, once.
-        html: this.i18n.t(hr, 'campaign_pages.preview.banner', {
-          name: `<bdi>${escapeHtml(campaign.name)}</bdi>`,
-          wave: this.i18n.number(hr, preview.number),
-        }),
+        // The campaign's name is isolated (<bdi>) inside HR's sentence: the words on each side.
+        ...aroundName(
+          this.i18n.t(hr, 'campaign_pages.preview.banner', {
+            name: NAME_MARK,
+            wave: this.i18n.number(hr, preview.number),
+          }),
+        ),
+        name: campaign.name,
         languagesLabel: this.i18n.t(hr, 'campaign_pages.preview.languages'),
         languages: LOCALES.map((code) => ({
           code,
@@ -387,11 +390,12 @@ function by(user: SignedInUser, request: FastifyRequest) {
   return { actor: user, ip: request.ip };
 }
 
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#x27;');
+/** Stands for the campaign's name in a sentence, to cut the sentence around it. */
+const NAME_MARK = '\u0000';
+
+function aroundName(sentence: string): { before: string; after: string } {
+  const at = sentence.indexOf(NAME_MARK);
+  return at < 0
+    ? { before: sentence, after: '' }
+    : { before: sentence.slice(0, at), after: sentence.slice(at + NAME_MARK.length) };
 }
