@@ -7,6 +7,12 @@
   var canvas = document.getElementById('campaign-chart');
   if (!node || !canvas) return;
   var data = JSON.parse(node.textContent);
+  // The words come with the data, in the page's language; the numbers in its digits.
+  var words = data.text || {};
+  var format = new Intl.NumberFormat(data.locale || undefined, { maximumFractionDigits: 1 });
+  var tick = function (value) {
+    return format.format(value);
+  };
   var colours = [
     '#3b5bdb',
     '#2b8a3e',
@@ -19,7 +25,7 @@
   ];
   var datasets = [
     {
-      label: 'participation %',
+      label: words.participation || 'participation %',
       data: data.rate,
       borderColor: '#868e96',
       borderDash: [4, 4],
@@ -31,7 +37,12 @@
       return v !== null;
     })
   )
-    datasets.push({ label: 'eNPS', data: data.enps, borderColor: '#3b5bdb', yAxisID: 'score' });
+    datasets.push({
+      label: words.enps || 'eNPS',
+      data: data.enps,
+      borderColor: '#3b5bdb',
+      yAxisID: 'score',
+    });
   data.teams.forEach(function (team, i) {
     datasets.push({
       label: team.label,
@@ -44,17 +55,25 @@
     type: 'line',
     data: { labels: data.labels, datasets: datasets },
     options: {
+      locale: data.locale,
       animation: false,
       maintainAspectRatio: false,
       spanGaps: false,
       scales: {
-        score: { position: 'left', min: -100, max: 100, title: { display: true, text: 'NPS' } },
+        score: {
+          position: 'left',
+          min: -100,
+          max: 100,
+          ticks: { callback: tick },
+          title: { display: true, text: words.score || 'NPS' },
+        },
         rate: {
           position: 'right',
           min: 0,
           max: 100,
           grid: { drawOnChartArea: false },
-          title: { display: true, text: '%' },
+          ticks: { callback: tick },
+          title: { display: true, text: words.rate || '%' },
         },
         x: { reverse: document.documentElement.dir === 'rtl' },
       },

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { I18n } from '../../src/common/i18n/i18n.service';
 import { DemoService } from '../../src/modules/demo/demo.service';
 import { createEmployees, createTeam } from '../factories';
 import { BROWSER_TIMEOUT, type BrowserSession, openBrowser, watchedPage } from '../setup/browser';
@@ -182,6 +183,60 @@ describe('a campaign report in a real browser', () => {
       });
       await page.screenshot({
         path: join(browser.screenshots, 'campaign-5-report.png'),
+        fullPage: true,
+      });
+      expect(errors).toEqual([]);
+    },
+    BROWSER_TIMEOUT,
+  );
+
+  it.each(['fa', 'ja'])(
+    'draws the chart with its legend and axes in %s, numbers in its digits',
+    async (lang) => {
+      const i18n = new I18n(join(process.cwd(), 'views', 'locales'));
+      const report = page.url();
+      expect(report).toMatch(/\/campaigns\/[0-9a-f-]{36}\/report$/);
+      // The switch in the header saves the person's language.
+      await page.locator('#ui-language').selectOption(lang);
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.locator('.language-switch button').click(),
+      ]);
+      await page.goto(report, { waitUntil: 'load' });
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      await page.waitForFunction(() => {
+        const chart = (window as unknown as { Chart?: { getChart(id: string): unknown } }).Chart;
+        return Boolean(chart?.getChart('campaign-chart'));
+      });
+      const drawn = await page.evaluate(() => {
+        type Scale = { title: { text: string }; ticks: { callback: (v: number) => string } };
+        const chart = (
+          window as unknown as {
+            Chart: {
+              getChart(id: string): {
+                data: { datasets: { label: string }[] };
+                options: { scales: { score: Scale; rate: Scale; x: { reverse: boolean } } };
+              };
+            };
+          }
+        ).Chart.getChart('campaign-chart');
+        const { score, rate, x } = chart.options.scales;
+        return {
+          labels: chart.data.datasets.map((d) => d.label),
+          score: score.title.text,
+          rate: rate.title.text,
+          tick: score.ticks.callback(-50),
+          reversed: x.reverse,
+        };
+      });
+      expect(drawn.labels[0]).toBe(i18n.t(lang, 'reports.campaign.chart_participation'));
+      expect(drawn.labels).not.toContain('participation %');
+      expect(drawn.score).toBe(i18n.t(lang, 'reports.campaign.chart_score'));
+      expect(drawn.rate).toBe(i18n.t(lang, 'reports.campaign.chart_rate'));
+      expect(drawn.tick).toBe(i18n.number(lang, -50));
+      expect(drawn.reversed).toBe(lang === 'fa');
+      await page.screenshot({
+        path: join(browser.screenshots, `campaign-6-report-${lang}.png`),
         fullPage: true,
       });
       expect(errors).toEqual([]);

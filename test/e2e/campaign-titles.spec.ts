@@ -196,4 +196,27 @@ describe('campaign titles per language', () => {
     expect(shown(banner![1])).toContain(`href="/campaigns/${campaign.id}/preview?locale=es"`);
     expect(preview.body).not.toContain('?locale=…');
   });
+
+  it('words the preview banner in HR’s own language and direction, whatever the survey’s', async () => {
+    const admin = await signIn(t, 'admin');
+    const desk = await createTeam(t, 'Preview desk ja');
+    const campaign = await createCampaign(t, { name: 'Banner <pulse>', teamSlugs: [desk.slug] });
+    const banner = async (survey: string, hr: string) => {
+      const preview = await t.request({
+        method: 'GET',
+        url: `/campaigns/${campaign.id}/preview?locale=${survey}`,
+        headers: { cookie: admin.cookie, 'accept-language': hr },
+      });
+      expect(preview.statusCode).toBe(200);
+      const html = preview.body.match(/<p [^>]*id="preview-banner"[^>]*>([\s\S]*?)<\/p>/)!;
+      return { tag: html[0].slice(0, html[0].indexOf('>') + 1), inner: html[1] };
+    };
+    const ja = await banner('fa', 'ja');
+    expect(ja.tag).toContain('lang="ja" dir="ltr"');
+    // The name stays escaped and isolated inside HR's sentence.
+    expect(ja.inner).toContain('「<bdi>Banner &lt;pulse&gt;</bdi>」第1回のプレビューです。 言語：');
+    const fa = await banner('ja', 'fa');
+    expect(fa.tag).toContain('lang="fa" dir="rtl"');
+    expect(fa.inner).toContain('پیش‌نمایش «<bdi>Banner &lt;pulse&gt;</bdi>»، موج ۱. زبان‌ها:');
+  });
 });

@@ -274,7 +274,7 @@ describe('languages of signed-in pages', () => {
     expect(settings.body).toContain('عدد صحیح از ۰ (بدون سقف) تا 365');
   });
 
-  it('falls back to the English message for a code the catalogue does not have', async () => {
+  it('words a refused integration in the page’s language, by its code and its problems', async () => {
     await choose(admin, 'fa');
     const before = (await t.dataSource.query('SELECT count(*)::int AS n FROM integration'))[0].n;
     const res = await post(admin, '/admin/integrations', {
@@ -284,7 +284,10 @@ describe('languages of signed-in pages', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('<html lang="fa" dir="rtl">');
-    expect(res.body).toMatch(/role="alert">The integration is not valid: name must have 1 to 200/);
+    expect(res.body).toContain(
+      'role="alert">یکپارچه‌سازی معتبر نیست: نام باید ۱ تا ۲۰۰ نویسه و در یک سطر باشد.',
+    );
+    expect(res.body).not.toContain('The integration is not valid');
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM integration'))[0].n).toBe(
       before,
     );

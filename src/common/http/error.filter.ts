@@ -13,7 +13,7 @@ import { I18N } from '../i18n/i18n.provider';
 import type { I18n } from '../i18n/i18n.service';
 import { pageContext } from '../views/page-context';
 import { requestLocale } from '../i18n/request-locale';
-import { errorText } from './form-errors';
+import { errorText, requestErrorText } from './form-errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -68,7 +68,7 @@ export class ErrorFilter implements ExceptionFilter {
             ? undefined
             : exception instanceof DomainError
               ? errorText(request, exception)
-              : body.message,
+              : requestErrorText(request, body),
     });
   }
 

@@ -21,8 +21,12 @@ export const COMMON_PROBLEM_RULES: ProblemRule[] = [
     key: 'form_problem.length',
   },
   {
-    pattern: /^(?<field>.+?) must be at most (?<max>\d+) characters$/,
+    pattern: /^(?<field>.+?) (?:must be at most|is longer than) (?<max>\d+) characters$/,
     key: 'form_problem.too_long',
+  },
+  {
+    pattern: /^(?<field>.+?) must be a whole number from (?<min>\d+) to (?<max>\d+)$/,
+    key: 'form_problem.whole_range',
   },
   {
     pattern: /^(?<field>.+?) (?:contains|must not contain) control characters$/,
@@ -38,6 +42,7 @@ export const COMMON_PROBLEM_RULES: ProblemRule[] = [
     pattern: /^(?<field>.+?) must be a day from (?<from>\S+) to (?<to>\S+)$/,
     key: 'form_problem.date_range',
   },
+  { pattern: /^(?<field>\S+) must be true or false\.?$/, key: 'form_problem.true_or_false' },
   { pattern: /^(?<field>.+?) must be one of (?<list>.+?)\.?$/, key: 'form_problem.one_of' },
 ];
 
@@ -48,6 +53,9 @@ export interface ProblemWording {
   /** The English wording (English pages, and problems no rule knows). */
   english: (problem: string) => string;
 }
+
+/** Groups that hold what a person typed or named, shown as they are. */
+const TYPED = new Set(['value', 'id', 'slug', 'slugs', 'email', 'emails', 'column', 'zone']);
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -64,6 +72,10 @@ export function wordProblem(
     if (!match) continue;
     const args: Record<string, unknown> = { ...(match.groups ?? {}) };
     if (typeof args.field === 'string') args.field = wording.field(args.field) ?? args.field;
+    // Counts and limits in the locale's digits (۲۰۰ in Persian); what was typed stays as typed.
+    for (const [name, value] of Object.entries(args))
+      if (!TYPED.has(name) && typeof value === 'string' && /^\d{1,9}$/.test(value))
+        args[name] = i18n.number(locale, Number(value), { useGrouping: false });
     return capital(i18n.t(locale, rule.key, args));
   }
   return wording.english(problem);

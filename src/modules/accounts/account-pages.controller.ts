@@ -8,6 +8,7 @@ import {
   type SignedInUser,
 } from '../../common/access/access.decorator';
 import { errorText, showDomainErrors } from '../../common/http/form-errors';
+import { ACCOUNT_WORDING } from './account-page-words';
 import { CSRF_COOKIE, csrfToken, csrfValid, ensureCsrfNonce } from '../../common/http/csrf';
 import { asForm, textField } from '../../common/http/form-fields';
 import { safeNext } from '../../common/http/safe-next';
@@ -322,5 +323,5 @@ function passwordErrorText(
       min: PASSWORD_MIN,
       max: PASSWORD_MAX,
     });
-  return errorText(request, error);
+  return errorText(request, error, {}, ACCOUNT_WORDING);
 }

@@ -5,6 +5,7 @@ import { CurrentUser, Pages, type SignedInUser } from '../../common/access/acces
 import { ROLES, SCOPES } from '../../common/access/roles';
 import { Flash } from '../../common/http/flash';
 import { errorText, showDomainErrors } from '../../common/http/form-errors';
+import { ACCOUNT_WORDING } from './account-page-words';
 import { asForm, listField, textField } from '../../common/http/form-fields';
 import { requestLocale, sharedI18n, tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
@@ -66,7 +67,12 @@ export class AdminPagesController {
       },
       (error, status) =>
         this.renderUsers(request, reply, status, {
-          error: errorText(request, error, { email: textField(form, 'email').slice(0, 320) }),
+          error: errorText(
+            request,
+            error,
+            { email: textField(form, 'email').slice(0, 320) },
+            ACCOUNT_WORDING,
+          ),
           form,
         }),
     );
@@ -99,7 +105,9 @@ export class AdminPagesController {
         return reply.redirect('/admin/users', 303);
       },
       (error, status) =>
-        this.renderUsers(request, reply, status, { error: errorText(request, error) }),
+        this.renderUsers(request, reply, status, {
+          error: errorText(request, error, {}, ACCOUNT_WORDING),
+        }),
     );
   }
 
@@ -138,7 +146,9 @@ export class AdminPagesController {
         return reply.redirect('/admin/tokens', 303);
       },
       (error, status) =>
-        this.renderTokens(request, reply, status, { error: errorText(request, error) }),
+        this.renderTokens(request, reply, status, {
+          error: errorText(request, error, {}, ACCOUNT_WORDING),
+        }),
     );
   }
 

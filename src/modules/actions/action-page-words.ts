@@ -64,9 +64,27 @@ function englishProblem(problem: string): string {
   return inFormWords(name, ACTION_FIELD_LABELS) + problem.slice(name.length);
 }
 
+const p = (key: string) => `action_pages.problem.${key}`;
+
+/** The action's own checks (action-input.ts), before the common ones. */
+const ACTION_RULES = [
+  { pattern: /^ownerId must be the id of a person/, key: p('owner_invalid') },
+  { pattern: /^originRef must be an object/, key: p('origin_ref') },
+  { pattern: /^translations: "(?<value>[^"]*)" is not one of /, key: p('translation_language') },
+  {
+    pattern: /^(?<field>translations\.\w+) must hold heard and planned$/,
+    key: p('translation_pair'),
+  },
+  {
+    pattern: /^(?<field>translations\.\w+) holds only heard and planned/,
+    key: p('translation_pair'),
+  },
+  ...COMMON_PROBLEM_RULES,
+];
+
 export function actionWording(i18n: I18n, locale: string): ProblemWording {
   return {
-    rules: COMMON_PROBLEM_RULES,
+    rules: ACTION_RULES,
     field: (name) => fieldLabel(i18n, locale, name),
     english: englishProblem,
   };

@@ -151,20 +151,31 @@ export class CampaignPagesController {
   async preview(
     @Param('id', uuid) id: string,
     @Query('locale') locale: string | undefined,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
     const campaign = await this.campaigns.get(id);
     const language = LOCALES.includes(locale ?? '') ? (locale as string) : 'en';
     const preview = await this.previews.previewForm(campaign.id, language);
     const view = surveyFormView(preview.questionnaire, preview.context, this.i18n, {});
+    const hr = requestLocale(request);
     return reply.view('pages/survey/form.hbs', {
       ...view,
       action: '#',
       hidden: [],
-      // For HR, in English whatever the survey's language (and direction): see form.hbs.
+      // For HR, in HR's language and direction whatever the survey's: see form.hbs.
       previewBanner: {
+        lang: hr,
+        dir: this.i18n.info(hr).dir,
+        // The campaign's name is isolated (<bdi>) inside HR's sentence: the words on each side.
+        ...aroundName(
+          this.i18n.t(hr, 'campaign_pages.preview.banner', {
+            name: NAME_MARK,
+            wave: this.i18n.number(hr, preview.number),
+          }),
+        ),
         name: campaign.name,
-        wave: preview.number,
+        languagesLabel: this.i18n.t(hr, 'campaign_pages.preview.languages'),
         languages: LOCALES.map((code) => ({
           code,
           url: `/campaigns/${campaign.id}/preview?locale=${code}`,
@@ -182,18 +193,50 @@ export class CampaignPagesController {
     @Res() reply: FastifyReply,
   ) {
     const campaign = await this.campaigns.get(id);
-    const report = await this.reports.campaignReport(await this.campaigns.reportScope(campaign));
-    const latest = report.waves[report.waves.length - 1];
+    const scope = await this.campaigns.reportScope(campaign);
+    const report = await this.reports.campaignReport(scope);
     const locale = requestLocale(request);
+    // Questions and their options in the page's language, where the questionnaire has it.
+    const asked = new Map(scope.questions.map((q) => [q.id, q]));
+    const textOf = (q: { id: string; text: string }) => asked.get(q.id)?.texts?.[locale] ?? q.text;
+    const labelOf = (questionId: string, o: { key: string; label: string }) =>
+      asked.get(questionId)?.options.find((a) => a.key === o.key)?.labels?.[locale] ?? o.label;
+    const waves = report.waves.map((w) => ({
+      ...w,
+      groups: w.groups.map((g) => ({
+        ...g,
+        questions: g.questions.map((q) => ({
+          ...q,
+          result: q.result.withheld
+            ? q.result
+            : {
+                ...q.result,
+                options: q.result.options.map((o) => ({ ...o, label: labelOf(q.id, o) })),
+              },
+        })),
+      })),
+    }));
+    const latest = waves[waves.length - 1];
     return reply.view(
       'pages/campaigns/report.hbs',
       pageContext(request, this.i18n.t(locale, 'reports.campaign.title', { name: campaign.name }), {
         campaign,
-        report,
-        questionText: Object.fromEntries(report.questions.map((q) => [q.id, { text: q.text }])),
-        waves: [...report.waves].reverse(),
+        report: {
+          ...report,
+          heatmapQuestions: report.heatmapQuestions.map((q) => ({ ...q, text: textOf(q) })),
+        },
+        questionText: Object.fromEntries(report.questions.map((q) => [q.id, { text: textOf(q) }])),
+        waves: [...waves].reverse(),
         latest,
         chart: {
+          // The chart's words and digits, in the page's language (campaign-charts.js).
+          locale: this.i18n.info(locale).intl,
+          text: {
+            participation: this.i18n.t(locale, 'reports.campaign.chart_participation'),
+            enps: this.i18n.t(locale, 'reports.campaign.enps'),
+            score: this.i18n.t(locale, 'reports.campaign.chart_score'),
+            rate: this.i18n.t(locale, 'reports.campaign.chart_rate'),
+          },
           labels: report.waves.map((w) =>
             this.i18n.t(locale, 'reports.campaign.wave', {
               number: w.number,
@@ -345,4 +388,14 @@ function doneNotice(
 /** Who did it, for the audit log. */
 function by(user: SignedInUser, request: FastifyRequest) {
   return { actor: user, ip: request.ip };
+}
+
+/** Stands for the campaign's name in a sentence, to cut the sentence around it. */
+const NAME_MARK = '\u0000';
+
+function aroundName(sentence: string): { before: string; after: string } {
+  const at = sentence.indexOf(NAME_MARK);
+  return at < 0
+    ? { before: sentence, after: '' }
+    : { before: sentence.slice(0, at), after: sentence.slice(at + NAME_MARK.length) };
 }

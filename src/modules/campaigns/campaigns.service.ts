@@ -246,9 +246,11 @@ export class CampaignsService {
         id: q.id,
         type: q.type,
         text: q.text[questionnaire.defaultLocale] ?? Object.values(q.text)[0] ?? '',
+        texts: q.text,
         options: (q.options ?? []).map((o) => ({
           key: o.key,
           label: o.label[questionnaire.defaultLocale] ?? Object.values(o.label)[0] ?? o.key,
+          labels: o.label,
         })),
       })),
       teams: campaign.teamIds

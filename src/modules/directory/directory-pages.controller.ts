@@ -6,12 +6,14 @@ import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
 import { errorText, showDomainErrors } from '../../common/http/form-errors';
-import { tr } from '../../common/i18n/request-locale';
+import { wordProblems } from '../../common/i18n/form-problems';
+import { requestLocale, sharedI18n, tr } from '../../common/i18n/request-locale';
 import { asForm, textField } from '../../common/http/form-fields';
 import { isUploadedFile, UPLOAD_ROUTE } from '../../common/http/multipart';
 import { pageContext } from '../../common/views/page-context';
 import { DirectoryService } from './directory.service';
 import { ListEmployeesDto } from './dto/list-employees.dto';
+import { IMPORT_WORDING, importReasons } from './employee-import-words';
 
 /** The list's filters, plus what the page says after a change (set by its own redirect). */
 export class EmployeesPageQueryDto extends ListEmployeesDto {
@@ -112,13 +114,14 @@ export class DirectoryPagesController {
                 ? errorText(request, error)
                 : tr(request)('errors.codes.employee.rejected', {
                     file: file.filename || 'CSV',
-                    count: rows.length,
+                    count: sharedI18n().number(requestLocale(request), rows.length),
                   }),
-            importProblems: rows
-              .slice(0, 100)
-              .map((r) =>
-                tr(request)('errors.codes.employee.line', { line: r.line, reason: r.reason }),
-              ),
+            importProblems: rows.slice(0, 100).map((r) =>
+              tr(request)('errors.codes.employee.line', {
+                line: sharedI18n().number(requestLocale(request), r.line, { useGrouping: false }),
+                reason: importReasonText(request, r.reason),
+              }),
+            ),
             importMore: rows.length > 100 ? rows.length - 100 : 0,
           },
         );
@@ -190,4 +193,12 @@ export class DirectoryPagesController {
       }),
     );
   }
+}
+
+/** One refused line's reasons in the page's language (English: as the import said them). */
+function importReasonText(request: FastifyRequest, reason: string): string {
+  const i18n = sharedI18n();
+  const locale = requestLocale(request);
+  if (locale === i18n.fallback) return reason;
+  return wordProblems(i18n, locale, importReasons(reason), IMPORT_WORDING).join(' ');
 }

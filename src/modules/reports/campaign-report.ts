@@ -18,8 +18,10 @@ export interface CampaignReportScope {
   questions: {
     id: string;
     type: string;
+    /** In the questionnaire's default language; `texts` and `labels` per language, for pages. */
     text: string;
-    options: { key: string; label: string }[];
+    texts?: Record<string, string>;
+    options: { key: string; label: string; labels?: Record<string, string> }[];
   }[];
   /** Subject `teams`: the rated teams, in order. */
   teams: { id: string; name: string }[];

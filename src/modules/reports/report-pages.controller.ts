@@ -131,7 +131,14 @@ export class ReportPagesController {
       actionsUrl: `/teams/${slug}/actions`,
       markers: markers.map((m) => ({ ...m, doneOn: i18n.date(locale, m.doneOn) })),
       tickets: ticketView(tickets, i18n, locale),
-      reviews,
+      // The review questions in the page's language (the built-in ones have all four).
+      reviews: {
+        ...reviews,
+        questions: reviews.questions.map((q) => ({
+          ...q,
+          question: q.texts[locale] ?? q.question,
+        })),
+      },
       drivers: driverView(driverReport),
       // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
       commentsCard: commentsCard(commentReport, {

@@ -110,8 +110,15 @@ export interface ReviewReport {
   period: TeamReport['period'] & { closed: boolean };
   value: Cell<Nps>;
   trend: { bucket: string; label: string; closed: boolean; value: Cell<Nps> }[];
-  /** Per open question (its text in English, or the first it has): its comments. */
-  questions: { question: string; comments: Cell<{ texts: string[]; shown: number }> }[];
+  /**
+   * Per open question (its text in English, or the first it has, and its text per language,
+   * which the page picks from): its comments.
+   */
+  questions: {
+    question: string;
+    texts: Record<string, string>;
+    comments: Cell<{ texts: string[]; shown: number }>;
+  }[];
 }
 
 export const OVERVIEW_SORTS = ['name', 'nps', 'n', 'change', 'target'] as const;

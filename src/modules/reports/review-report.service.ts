@@ -44,6 +44,7 @@ export class ReviewReportService {
             : [];
         return {
           question: q.text.en ?? Object.values(q.text)[0] ?? '',
+          texts: q.text,
           comments: guard(visible ? n : 0, this.config.commentThreshold, () => ({
             texts,
             shown: texts.length,

@@ -5,12 +5,12 @@ import { CurrentUser, Pages, type SignedInUser } from '../../common/access/acces
 import { Flash } from '../../common/http/flash';
 import { errorText, showDomainErrors } from '../../common/http/form-errors';
 import { asForm, type Form, textField } from '../../common/http/form-fields';
-import { sharedI18n, tr } from '../../common/i18n/request-locale';
+import { requestLocale, sharedI18n, tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { TeamsService } from '../teams/teams.service';
 import { INTEGRATION_KINDS } from './entities/integration.entity';
 import { DELIVERY_OUTCOMES } from './entities/webhook-delivery.entity';
-import { inIntegrationFormWords } from './integration-form-labels';
+import { inIntegrationFormWords, integrationWording } from './integration-form-labels';
 import { type IntegrationInput, IntegrationsService } from './integrations.service';
 import { SECRET_HEADER } from './signatures';
 import { TicketSurveysService } from './ticket-surveys.service';
@@ -127,7 +127,15 @@ export class IntegrationPagesController {
         return reply.redirect(page, 303);
       },
       (error, status) =>
-        this.renderList(request, reply, status, { error: errorText(request, error), form }),
+        this.renderList(request, reply, status, {
+          error: errorText(
+            request,
+            error,
+            {},
+            integrationWording(sharedI18n(), requestLocale(request)),
+          ),
+          form,
+        }),
     );
   }
 
@@ -164,7 +172,15 @@ export class IntegrationPagesController {
         return reply.redirect(`/admin/integrations/${id}?saved=1`, 303);
       },
       (error, status) =>
-        this.renderDetail(request, reply, id, status, { error: errorText(request, error), form }),
+        this.renderDetail(request, reply, id, status, {
+          error: errorText(
+            request,
+            error,
+            {},
+            integrationWording(sharedI18n(), requestLocale(request)),
+          ),
+          form,
+        }),
     );
   }
 
@@ -201,7 +217,14 @@ export class IntegrationPagesController {
         return reply.redirect(page, 303);
       },
       (error, status) =>
-        this.renderDetail(request, reply, id, status, { rotateError: errorText(request, error) }),
+        this.renderDetail(request, reply, id, status, {
+          rotateError: errorText(
+            request,
+            error,
+            {},
+            integrationWording(sharedI18n(), requestLocale(request)),
+          ),
+        }),
     );
   }
 
@@ -233,7 +256,9 @@ export class IntegrationPagesController {
         })),
         kinds: INTEGRATION_KINDS,
         teams: teams.map((t) => ({ slug: t.slug, name: t.name, depth: t.depth })),
-        ...inIntegrationFormWords(extra),
+        ...(requestLocale(request) === sharedI18n().fallback
+          ? inIntegrationFormWords(extra)
+          : extra),
       }),
     );
   }
@@ -313,7 +338,9 @@ export class IntegrationPagesController {
             },
         saved: query.saved === '1',
         retried: query.retried === '1',
-        ...inIntegrationFormWords(extra),
+        ...(requestLocale(request) === sharedI18n().fallback
+          ? inIntegrationFormWords(extra)
+          : extra),
       }),
     );
   }
