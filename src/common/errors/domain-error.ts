@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'gone'
   | 'precondition_failed'
   | 'too_large'
+  | 'unsupported_media_type'
   | 'unprocessable'
   | 'rate_limited';
 
@@ -23,6 +24,7 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   gone: 410,
   precondition_failed: 412,
   too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
 };

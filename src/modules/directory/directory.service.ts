@@ -12,6 +12,8 @@ import { employeeProblems, EmployeeInput, normaliseEmail } from './employee-inpu
 import { type EmployeeQuery, EmployeesRepository } from './employees.repository';
 import type { Employee } from './entities/employee.entity';
 
+export type { EmployeeMatch, EmployeeQuery } from './employees.repository';
+
 @Injectable()
 export class DirectoryService {
   constructor(
