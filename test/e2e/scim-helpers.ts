@@ -67,3 +67,8 @@ export function freshEmail(prefix = 'user'): string {
   counter += 1;
   return `${prefix}${counter}.${process.pid}.${Date.now() % 100000}@example.com`;
 }
+
+/** The status, showing the body when it is another (what went wrong). */
+export function expectStatus(res: LightMyRequestResponse, status: number) {
+  expect(res.statusCode === status ? status : `${res.statusCode} ${res.body}`).toBe(status);
+}

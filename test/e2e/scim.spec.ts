@@ -2,6 +2,7 @@ import { startTestApp, type TestApp } from '../setup/test-app';
 import {
   ENTERPRISE,
   expectScimError,
+  expectStatus,
   freshEmail,
   PATCH_OP,
   rowCounts,
@@ -166,7 +167,7 @@ describe('SCIM Users (RFC 7644 examples)', () => {
         { op: 'add', path: 'addresses', value: [{ type: 'work', locality: 'Hollywood' }] },
       ],
     });
-    expect({ status: res.statusCode, body: res.body }).toMatchObject({ status: 200 });
+    expectStatus(res, 200);
     const user = res.json();
     expect(user).toMatchObject({
       displayName: 'Babs',

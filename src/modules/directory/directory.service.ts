@@ -90,19 +90,19 @@ export class DirectoryService {
     also?: (manager: EntityManager, employee: Employee) => Promise<void>,
   ) {
     const { input, teams } = await this.validInput(dto);
-    let outcome: { employee: Employee; changed: string[]; deactivated: boolean; cancelled: number };
+    let outcome: { employee: Employee; changed: string[]; toggled: boolean; cancelled: number };
     try {
       outcome = await this.employees.transaction(async (manager) => {
         const { active, ...fields } = input;
-        const changed = await this.employees.updateFields(manager, id, fields, teams);
-        if (!changed) throw DirectoryErrors.employeeNotFound(id);
-        const toggled = await this.applyActive(manager, id, active);
-        await also?.(manager, toggled.employee);
+        const updated = await this.employees.updateFields(manager, id, fields, teams);
+        if (!updated) throw DirectoryErrors.employeeNotFound(id);
+        const after = await this.applyActive(manager, id, active);
+        await also?.(manager, after.employee);
         return {
-          employee: toggled.employee,
-          changed,
-          deactivated: toggled.deactivated,
-          cancelled: toggled.cancelledInvitations,
+          employee: after.employee,
+          changed: updated.changed,
+          toggled: updated.wasActive !== active,
+          cancelled: after.cancelledInvitations,
         };
       });
     } catch (error) {
@@ -116,7 +116,7 @@ export class DirectoryService {
         ip,
         details: { fields: outcome.changed },
       });
-    if (outcome.changed.includes('active') || outcome.deactivated)
+    if (outcome.toggled)
       await this.audit.record({
         action: input.active ? 'employee.activated' : 'employee.deactivated',
         actor,

@@ -46,15 +46,15 @@ export class EmployeesRepository {
   }
 
   /**
-   * Writes every field but `active` (locked row); returns the names of the fields that changed,
-   * or undefined when there is no such employee.
+   * Writes every field but `active` (locked row); returns the names of the fields that changed
+   * and whether the employee was active, or undefined when there is no such employee.
    */
   async updateFields(
     manager: EntityManager,
     id: string,
     input: Omit<EmployeeInput, 'active'>,
     teams: Map<string, string>,
-  ): Promise<string[] | undefined> {
+  ): Promise<{ changed: string[]; wasActive: boolean } | undefined> {
     const repo = manager.getRepository(Employee);
     const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!before) return undefined;
@@ -64,7 +64,7 @@ export class EmployeesRepository {
       (key) => before[key] !== after[key],
     );
     if (changed.length > 0) await repo.update({ id }, after);
-    return changed;
+    return { changed, wasActive: before.active };
   }
 
   findByIds(ids: string[]): Promise<Employee[]> {

@@ -5,7 +5,12 @@ import { AuditService } from '../audit/audit.service';
 import { parseScimFilter } from './scim-filter';
 import { attributeFilter, checkIfMatch, type ListQuery, objectBody, pageOf } from './scim-request';
 import { LIST_RESPONSE } from './scim-schemas';
-import { groupResource, patchBooleansFromStrings, unknownAttributes } from './scim-user-mapping';
+import {
+  groupResource,
+  patchFromProviderShapes,
+  removeMembersByValue,
+  unknownAttributes,
+} from './scim-user-mapping';
 import { type Caller, ScimUsersService, versionIn } from './scim-users.service';
 import { ScimErrors } from './scim.errors';
 import type { ScimGroup } from './entities/scim-group.entity';
@@ -93,9 +98,9 @@ export class ScimGroupsService {
   async patch(id: string, body: unknown, ifMatch: string | undefined, caller: Caller) {
     const current = await this.get(id);
     checkIfMatch(ifMatch, versionIn(current));
-    const message = patchBooleansFromStrings(objectBody(body)) as ConstructorParameters<
-      typeof SCIMMY.Messages.PatchOp
-    >[0];
+    const message = removeMembersByValue(
+      patchFromProviderShapes(objectBody(body)),
+    ) as ConstructorParameters<typeof SCIMMY.Messages.PatchOp>[0];
     const { meta: _meta, ...target } = current;
     void _meta;
     let patched: unknown;

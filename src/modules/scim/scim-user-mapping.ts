@@ -147,19 +147,21 @@ export function groupResource(
 }
 
 /**
- * Entra ID sends booleans as strings ("True", "False") in bodies and PATCH values: made
- * booleans where the schema wants one (`active`, `primary`), left alone anywhere else.
+ * Identity providers' shapes that SCIM's types refuse, made what the schema wants: Entra ID
+ * sends booleans as strings ("True", "False") for `active` and `primary`, and a manager as the
+ * bare id string instead of `{ "value": id }`. Anything else is left alone.
  */
-export function booleansFromStrings(value: unknown, key = ''): unknown {
+export function fromProviderShapes(value: unknown, key = ''): unknown {
   if (typeof value === 'string' && /^(active|primary)$/i.test(key) && /^(true|false)$/i.test(value))
     return value.toLowerCase() === 'true';
-  if (Array.isArray(value)) return value.map((item) => booleansFromStrings(item, key));
+  if (typeof value === 'string' && /^manager$/i.test(key)) return { value };
+  if (Array.isArray(value)) return value.map((item) => fromProviderShapes(item, key));
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, booleansFromStrings(v, k)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromProviderShapes(v, k)]));
 }
 
-/** The same for a PatchOp: a string value of an operation whose path is `active` too. */
-export function patchBooleansFromStrings(body: unknown): unknown {
+/** The same for each operation of a PatchOp, keyed by the last part of its path. */
+export function patchFromProviderShapes(body: unknown): unknown {
   if (typeof body !== 'object' || body === null) return body;
   const message = body as { Operations?: unknown };
   if (!Array.isArray(message.Operations)) return body;
@@ -169,7 +171,7 @@ export function patchBooleansFromStrings(body: unknown): unknown {
       if (typeof operation !== 'object' || operation === null) return operation;
       const { path, value } = operation as { path?: unknown; value?: unknown };
       const leaf = typeof path === 'string' ? (path.split(/[.:]/).pop() ?? '') : '';
-      return { ...operation, value: booleansFromStrings(value, leaf) };
+      return { ...operation, value: fromProviderShapes(value, leaf) };
     }),
   };
 }
@@ -263,4 +265,60 @@ function checkText(field: string, value: string | null, max: number): string | u
 function compact(object: Json): Json | undefined {
   const kept = Object.entries(object).filter(([, v]) => v !== null && v !== undefined);
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+/**
+ * Entra ID sets the city of a user with no address yet as
+ * `add addresses[type eq "work"].locality`, a filter that matches nothing (scimmy: noTarget).
+ * Such an operation becomes the add of a work address holding that one sub-attribute.
+ */
+export function addMissingWorkAddress(message: unknown, current: Json): unknown {
+  if (typeof message !== 'object' || message === null) return message;
+  const { Operations } = message as { Operations?: unknown };
+  if (!Array.isArray(Operations)) return message;
+  const hasWork = () =>
+    Array.isArray(current.addresses) &&
+    (current.addresses as Json[]).some((a) => String(a.type).toLowerCase() === 'work');
+  let added = false;
+  return {
+    ...message,
+    Operations: Operations.map((operation: unknown) => {
+      const { op, path, value } = (operation ?? {}) as Json;
+      const match =
+        typeof path === 'string' &&
+        /^(add|replace)$/i.test(String(op)) &&
+        /^addresses\[type eq "work"\]\.(\w+)$/i.exec(path);
+      if (!match || hasWork() || added) return operation;
+      added = true;
+      return { op: 'add', path: 'addresses', value: [{ type: 'work', [match[1]]: value }] };
+    }),
+  };
+}
+
+/**
+ * Entra ID removes members as `remove members` with a value listing them (`$ref: null` and
+ * all), which does not equal the members as stored: rewritten as Okta's and RFC 7644's form,
+ * one `remove members[value eq "id"]` per member named.
+ */
+export function removeMembersByValue(message: unknown): unknown {
+  if (typeof message !== 'object' || message === null) return message;
+  const { Operations } = message as { Operations?: unknown };
+  if (!Array.isArray(Operations)) return message;
+  return {
+    ...message,
+    Operations: Operations.flatMap((operation: unknown) => {
+      const { op, path, value } = (operation ?? {}) as Json;
+      if (
+        !/^remove$/i.test(String(op)) ||
+        typeof path !== 'string' ||
+        path.toLowerCase() !== 'members' ||
+        !Array.isArray(value)
+      )
+        return [operation];
+      const ids = (value as Json[]).map((member) => member?.value);
+      if (!ids.every((id) => typeof id === 'string' && /^[\w.@-]{1,100}$/.test(id)))
+        return [operation];
+      return ids.map((id) => ({ op: 'remove', path: `members[value eq "${id as string}"]` }));
+    }),
+  };
 }

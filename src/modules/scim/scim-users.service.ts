@@ -10,10 +10,11 @@ import { parseScimFilter } from './scim-filter';
 import { attributeFilter, checkIfMatch, type ListQuery, objectBody, pageOf } from './scim-request';
 import { declareScimSchemas, ENTERPRISE_USER, INPULSE_USER, LIST_RESPONSE } from './scim-schemas';
 import {
-  booleansFromStrings,
+  addMissingWorkAddress,
+  fromProviderShapes,
   type EmployeeFields,
   NO_EXTRAS,
-  patchBooleansFromStrings,
+  patchFromProviderShapes,
   unknownAttributes,
   userResource,
   userWriteOf,
@@ -138,9 +139,10 @@ export class ScimUsersService {
   async patch(id: string, body: unknown, ifMatch: string | undefined, caller: Caller) {
     const current = await this.get(id);
     checkIfMatch(ifMatch, versionIn(current));
-    const message = patchBooleansFromStrings(objectBody(body)) as ConstructorParameters<
-      typeof SCIMMY.Messages.PatchOp
-    >[0];
+    const message = addMissingWorkAddress(
+      patchFromProviderShapes(objectBody(body)),
+      current,
+    ) as ConstructorParameters<typeof SCIMMY.Messages.PatchOp>[0];
     const { meta: _meta, ...target } = current;
     void _meta;
     let patched: unknown;
@@ -186,17 +188,34 @@ export class ScimUsersService {
     return new Set(employees.filter((e) => !extras.get(e.id)?.deletedAt).map((e) => e.id));
   }
 
-  private replaceEmployee(id: string, write: UserWrite, caller: Caller) {
-    return translated(() =>
+  /**
+   * The directory's replace, with SCIM's part in the same transaction. The directory audits its
+   * fields; what only SCIM keeps (externalId, name parts, manager) is audited here.
+   */
+  private async replaceEmployee(id: string, write: UserWrite, caller: Caller) {
+    const before = (await this.scim.extrasOf([id])).get(id);
+    const result = await translated(() =>
       this.directory.replace(id, write.employee, caller.actor, caller.ip, (manager) =>
         this.scim.saveExtras(manager, id, write.extras),
       ),
     );
+    const fields = (['externalId', 'givenName', 'familyName', 'managerId'] as const).filter(
+      (field) => (before?.[field] ?? null) !== write.extras[field],
+    );
+    if (fields.length > 0)
+      await this.audit.record({
+        action: 'scim.user_updated',
+        actor: caller.actor,
+        target: result.employee.email,
+        ip: caller.ip,
+        details: { fields },
+      });
+    return result;
   }
 
   /** A body checked against the User schema by scimmy (unknown attributes refused first). */
   private coerce(body: unknown): Json {
-    const raw = booleansFromStrings(objectBody(body)) as Json;
+    const raw = fromProviderShapes(objectBody(body)) as Json;
     const unknown = unknownAttributes(raw, SCIMMY.Schemas.User, [ENTERPRISE_USER, INPULSE_USER]);
     if (unknown.length > 0)
       throw ScimErrors.invalidSyntax(

@@ -143,7 +143,9 @@ export class ScimRepository {
     group: { displayName: string; externalId: string | null },
     members: string[],
   ) {
-    await manager.getRepository(ScimGroup).update({ id }, group);
+    await manager
+      .getRepository(ScimGroup)
+      .update({ id }, { displayName: group.displayName, externalId: group.externalId });
     await manager.query('DELETE FROM scim_group_member WHERE group_id = $1', [id]);
     if (members.length > 0)
       await manager.query(
