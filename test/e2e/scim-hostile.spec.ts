@@ -1,3 +1,4 @@
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { startTestApp, type TestApp } from '../setup/test-app';
 import {
   ENTERPRISE,
@@ -61,7 +62,6 @@ describe('SCIM refusals', () => {
   });
 
   it('the scim scope opens only /scim: the directory API answers 403 to it', async () => {
-    const { AccountsService } = await import('../../src/modules/accounts/accounts.service');
     const { value } = await t
       .get(AccountsService)
       .createApiToken(undefined, { name: 'idp-only', scopes: ['scim'] });

@@ -91,6 +91,8 @@ describe('SCIM as identity providers drive it', () => {
       addresses: [{ type: 'work', locality: 'Madrid' }],
       [ENTERPRISE]: { department: 'Finance', manager: { value: manager.id } },
       [INPULSE]: { startDate: '2021-03-01', team: team.slug },
+      locale: 'es-ES',
+      timezone: 'Europe/Madrid',
     });
     const [row] = await t.dataSource.query(
       `SELECT name, department, location, hire_date::text AS hire_date, locale, time_zone, team_id

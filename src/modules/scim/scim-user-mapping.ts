@@ -96,7 +96,7 @@ export function userResource(
     ...(employee.location
       ? { addresses: [{ type: 'work', locality: employee.location, primary: true }] }
       : {}),
-    locale: employee.locale,
+    locale: localeTag(employee.locale),
     ...(employee.timeZone ? { timezone: employee.timeZone } : {}),
     active: employee.active,
     ...(enterprise ? { [ENTERPRISE_USER]: enterprise } : {}),
@@ -243,6 +243,17 @@ export function userWriteOf(user: Json): UserWrite {
     },
     extras,
   };
+}
+
+/**
+ * The directory keeps tags lower-cased (`es-es`); SCIM shows them as providers send them
+ * (`es-ES`), so that a provider comparing its value with ours sees no change to push again.
+ */
+export function localeTag(stored: string): string {
+  return stored
+    .split('-')
+    .map((part, i) => (i > 0 && part.length === 2 ? part.toUpperCase() : part))
+    .join('-');
 }
 
 function text(value: unknown): string | undefined {
