@@ -152,6 +152,11 @@ describe('SCIM refusals', () => {
     );
     await refusedUnchanged(() => scim('GET', '/Users?count=ten'), 400, 'invalidValue');
     await refusedUnchanged(
+      () => scim('GET', '/Users?filter=userName%20eq%20%22a%22&filter=active%20eq%20true'),
+      400,
+      'invalidValue',
+    );
+    await refusedUnchanged(
       () => scim('GET', '/Users?attributes=userName&excludedAttributes=name'),
       400,
       'invalidSyntax',

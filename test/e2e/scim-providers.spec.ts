@@ -125,6 +125,13 @@ describe('SCIM as identity providers drive it', () => {
       Operations: [{ op: 'Remove', path: `${ENTERPRISE}:manager` }],
     });
     expect(removeManager.json()[ENTERPRISE].manager).toBeUndefined();
+    // A manager SCIM deletes is no longer anyone's manager.
+    await scim('PATCH', `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'Add', path: `${ENTERPRISE}:manager`, value: manager.id }],
+    });
+    expect((await scim('DELETE', `/Users/${manager.id}`)).statusCode).toBe(204);
+    expect((await scim('GET', `/Users/${id}`)).json()[ENTERPRISE].manager).toBeUndefined();
 
     expect((await scim('DELETE', `/Users/${id}`)).statusCode).toBe(204);
     expectScimError(await scim('GET', `/Users/${id}`), 404);
@@ -135,6 +142,7 @@ describe('SCIM as identity providers drive it', () => {
       'scim.user_updated',
       'employee.deactivated',
       'employee.activated',
+      'scim.user_updated',
       'scim.user_updated',
       'employee.deactivated',
       'scim.user_deleted',

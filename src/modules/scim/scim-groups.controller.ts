@@ -17,7 +17,7 @@ import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Api } from '../../common/access/access.decorator';
 import { scimReply } from './scim-reply';
-import { type ListQuery, requireScimJson } from './scim-request';
+import { requireScimJson, singleValues } from './scim-request';
 import { ScimGroupsService } from './scim-groups.service';
 import { caller } from './scim-users.controller';
 
@@ -30,18 +30,21 @@ export class ScimGroupsController {
 
   @Get()
   @Api('scim')
-  async list(@Query() query: ListQuery, @Res({ passthrough: true }) reply: FastifyReply) {
-    return scimReply(reply, await this.groups.list(query));
+  async list(
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return scimReply(reply, await this.groups.list(singleValues(query)));
   }
 
   @Get(':id')
   @Api('scim')
   async read(
     @Param('id') id: string,
-    @Query() query: ListQuery,
+    @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return scimReply(reply, await this.groups.read(id, query));
+    return scimReply(reply, await this.groups.read(id, singleValues(query)));
   }
 
   @Post()

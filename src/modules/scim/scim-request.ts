@@ -11,6 +11,22 @@ export interface ListQuery {
   excludedAttributes?: string;
 }
 
+/**
+ * The query as single strings: a parameter given twice (`?filter=a&filter=b`) is a 400, not a
+ * list some later code would take for a string.
+ */
+export function singleValues(query: Record<string, unknown>): ListQuery {
+  const single: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (typeof value !== 'string')
+      throw ScimErrors.invalidValue(
+        `The query parameter ${name.slice(0, 40)} is given more than once.`,
+      );
+    single[name] = value;
+  }
+  return single;
+}
+
 /** `startIndex` (1-based, under 1 taken as 1) and `count` (at most MAX_COUNT, default 100). */
 export function pageOf(query: ListQuery): { startIndex: number; count: number } {
   const number = (name: string, value: string | undefined, fallback: number) => {

@@ -17,7 +17,7 @@ import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Api } from '../../common/access/access.decorator';
 import { scimReply } from './scim-reply';
-import { type ListQuery, requireScimJson } from './scim-request';
+import { requireScimJson, singleValues } from './scim-request';
 import { type Caller, ScimUsersService } from './scim-users.service';
 
 /** SCIM 2.0 Users (RFC 7644 §3): the directory's employees, for identity providers. */
@@ -29,18 +29,21 @@ export class ScimUsersController {
 
   @Get()
   @Api('scim')
-  async list(@Query() query: ListQuery, @Res({ passthrough: true }) reply: FastifyReply) {
-    return scimReply(reply, await this.users.list(query));
+  async list(
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return scimReply(reply, await this.users.list(singleValues(query)));
   }
 
   @Get(':id')
   @Api('scim')
   async read(
     @Param('id') id: string,
-    @Query() query: ListQuery,
+    @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return scimReply(reply, await this.users.read(id, query));
+    return scimReply(reply, await this.users.read(id, singleValues(query)));
   }
 
   @Post()

@@ -58,7 +58,7 @@ export class ScimRepository {
     );
   }
 
-  /** A SCIM DELETE: marked gone, out of every group. */
+  /** A SCIM DELETE: marked gone, out of every group, no longer anyone's manager. */
   async markDeleted(manager: EntityManager, employeeId: string) {
     await manager.query(
       `INSERT INTO scim_user (employee_id, deleted_at) VALUES ($1, now())
@@ -66,6 +66,10 @@ export class ScimRepository {
       [employeeId],
     );
     await manager.query('DELETE FROM scim_group_member WHERE employee_id = $1', [employeeId]);
+    await manager.query(
+      'UPDATE scim_user SET manager_id = NULL, updated_at = now() WHERE manager_id = $1',
+      [employeeId],
+    );
   }
 
   async findGroups(
