@@ -239,6 +239,16 @@ describe('SCIM Users (RFC 7644 examples)', () => {
     expect(await rowCounts(t)).toEqual(before);
     const fresh = await scim('GET', `/Users/${a.id}`);
     expect(fresh.json().displayName).toBe('Newer');
+    // If-None-Match: 304 while it has not changed, the resource once it has.
+    const same = await scim('GET', `/Users/${a.id}`, undefined, {
+      'if-none-match': fresh.headers.etag as string,
+    });
+    expect(same.statusCode).toBe(304);
+    expect(same.body).toBe('');
+    const changedSince = await scim('GET', `/Users/${a.id}`, undefined, {
+      'if-none-match': a.meta.version,
+    });
+    expect(changedSince.statusCode).toBe(200);
     const ok = await scim(
       'PUT',
       `/Users/${a.id}`,

@@ -42,9 +42,12 @@ export class ScimGroupsController {
   async read(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return scimReply(reply, await this.groups.read(id, singleValues(query)));
+    return scimReply(reply, await this.groups.read(id, singleValues(query)), {
+      ifNoneMatch,
+    });
   }
 
   @Post()

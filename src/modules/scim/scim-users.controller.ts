@@ -41,9 +41,12 @@ export class ScimUsersController {
   async read(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return scimReply(reply, await this.users.read(id, singleValues(query)));
+    return scimReply(reply, await this.users.read(id, singleValues(query)), {
+      ifNoneMatch,
+    });
   }
 
   @Post()
