@@ -143,6 +143,10 @@ export async function createApp(
     if (wantsRawBody(request as FastifyRequest)) done(null, body);
     else json(request as FastifyRequest, body as unknown as string, done);
   });
+  // SCIM (RFC 7644) sends JSON as application/scim+json; parsed as JSON, under the same cap.
+  app.useBodyParser('application/scim+json', { bodyLimit: BODY_LIMIT }, (request, body, done) =>
+    json(request as FastifyRequest, body as unknown as string, done),
+  );
   app.useBodyParser(
     'text/csv',
     { bodyLimit: CSV_BODY_LIMIT },

@@ -19,6 +19,7 @@ import { MailModule } from './modules/mail/mail.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { ReviewsModule } from './modules/reviews/reviews.module';
 import { ResponsesModule } from './modules/responses/responses.module';
+import { ScimModule } from './modules/scim/scim.module';
 import { ServicesModule } from './modules/services/services.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
@@ -54,6 +55,7 @@ export class AppModule {
         ActionsWebModule,
         ServicesModule,
         DigestModule,
+        ScimModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

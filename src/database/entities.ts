@@ -1,3 +1,5 @@
+import { ScimGroup, ScimGroupMember } from '../modules/scim/entities/scim-group.entity';
+import { ScimUser } from '../modules/scim/entities/scim-user.entity';
 import { DigestOptOut } from '../modules/digest/entities/digest-opt-out.entity';
 import { DigestSetting } from '../modules/digest/entities/digest-setting.entity';
 import { DigestAlert, DigestSent } from '../modules/digest/entities/digest-sent.entity';
@@ -110,4 +112,7 @@ export const ENTITIES = [
   DigestOptOut,
   DigestSent,
   DigestAlert,
+  ScimUser,
+  ScimGroup,
+  ScimGroupMember,
 ];

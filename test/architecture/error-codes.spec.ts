@@ -11,6 +11,7 @@ import { INVITATION_ERROR_CODES } from '../../src/modules/invitations/invitation
 import { MAIL_ERROR_CODES } from '../../src/modules/mail/mail.errors';
 import { RESPONSE_ERROR_CODES } from '../../src/modules/responses/responses.errors';
 import { REVIEW_ERROR_CODES } from '../../src/modules/reviews/reviews.errors';
+import { SCIM_ERROR_CODES } from '../../src/modules/scim/scim.errors';
 import { SERVICES_ERROR_CODES } from '../../src/modules/services/services.errors';
 import { SURVEY_ERROR_CODES } from '../../src/modules/surveys/surveys.errors';
 import { TEAM_ERROR_CODES } from '../../src/modules/teams/teams.errors';
@@ -36,6 +37,7 @@ const LISTS: Record<string, readonly string[]> = {
   mail: MAIL_ERROR_CODES,
   responses: RESPONSE_ERROR_CODES,
   reviews: REVIEW_ERROR_CODES,
+  scim: SCIM_ERROR_CODES,
   services: SERVICES_ERROR_CODES,
   surveys: SURVEY_ERROR_CODES,
   teams: TEAM_ERROR_CODES,

@@ -14,6 +14,7 @@ import type { I18n } from '../i18n/i18n.service';
 import { pageContext } from '../views/page-context';
 import { requestLocale } from '../i18n/request-locale';
 import { errorText, requestErrorText } from './form-errors';
+import { isScimRequest, SCIM_CONTENT_TYPE, scimErrorBody } from './scim-error';
 
 export interface ErrorBody {
   statusCode: number;
@@ -46,6 +47,14 @@ export class ErrorFilter implements ExceptionFilter {
     if (body.error === 'auth.login_required' && !wantsJson(request) && request.method === 'GET') {
       // A page needs a signed-in person: go and sign in, then come back here.
       void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+      return;
+    }
+    if (isScimRequest(request.url)) {
+      // SCIM clients (identity providers) read errors in SCIM's own shape and content type.
+      void reply
+        .status(body.statusCode)
+        .header('content-type', SCIM_CONTENT_TYPE)
+        .send(JSON.stringify(scimErrorBody(body, exception)));
       return;
     }
     if (wantsJson(request)) {

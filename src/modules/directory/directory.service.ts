@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { TeamsService } from '../teams/teams.service';
 import type { AudienceFilter } from './audience';
 import type { Principal } from '../../common/access/access.decorator';
@@ -8,7 +9,10 @@ import { DirectoryErrors } from './directory.errors';
 import { CreateEmployeeDto } from './dto/create-employee.dto';
 import { parseEmployeeCsv } from './employee-csv';
 import { employeeProblems, EmployeeInput, normaliseEmail } from './employee-input';
-import { EmployeesRepository } from './employees.repository';
+import { type EmployeeQuery, EmployeesRepository } from './employees.repository';
+import type { Employee } from './entities/employee.entity';
+
+export type { EmployeeMatch, EmployeeQuery } from './employees.repository';
 
 @Injectable()
 export class DirectoryService {
@@ -27,8 +31,31 @@ export class DirectoryService {
   /**
    * Adds an employee, audited (who added whom): the release rule counts the people of the
    * directory, and the audit log is how someone who added people to narrow a release is seen.
+   * `also` runs in the same transaction (SCIM keeps its own attributes of the person so).
    */
-  async create(dto: CreateEmployeeDto, actor?: Principal, ip?: string) {
+  async create(
+    dto: CreateEmployeeDto,
+    actor?: Principal,
+    ip?: string,
+    also?: (manager: EntityManager, employee: Employee) => Promise<void>,
+  ) {
+    const { input, teams } = await this.validInput(dto);
+    let created: Employee;
+    try {
+      created = await this.employees.transaction(async (manager) => {
+        const employee = await this.employees.insert(input, teams, manager);
+        await also?.(manager, employee);
+        return employee;
+      });
+    } catch (error) {
+      throw conflictOf(error, input) ?? error;
+    }
+    await this.audit.record({ action: 'employee.created', actor, target: input.email, ip });
+    return created;
+  }
+
+  /** A DTO's fields trimmed and checked (every problem at once), and the team slugs. */
+  private async validInput(dto: CreateEmployeeDto) {
     const input: EmployeeInput = {
       email: normaliseEmail(dto.email),
       name: dto.name.trim(),
@@ -46,19 +73,81 @@ export class DirectoryService {
     if (input.teamSlug !== null && !teams.has(input.teamSlug))
       reasons.push(`teamSlug "${input.teamSlug}" does not name a team`);
     if (reasons.length > 0) throw DirectoryErrors.invalidEmployee(reasons);
-    let created: Awaited<ReturnType<EmployeesRepository['insert']>>;
+    return { input, teams };
+  }
+
+  /**
+   * Replaces every field of an employee (SCIM's PUT and PATCH). A change of `active` goes the
+   * way setActive's does: deactivating withdraws their open links in the same transaction.
+   * Audited like the other writes: `employee.updated` with the fields that changed, and
+   * `employee.activated` / `employee.deactivated` when that changed.
+   */
+  async replace(
+    id: string,
+    dto: CreateEmployeeDto,
+    actor: Principal | undefined,
+    ip?: string,
+    also?: (manager: EntityManager, employee: Employee) => Promise<void>,
+  ) {
+    const { input, teams } = await this.validInput(dto);
+    let outcome: { employee: Employee; changed: string[]; toggled: boolean; cancelled: number };
     try {
-      created = await this.employees.insert(input, teams);
+      outcome = await this.employees.transaction(async (manager) => {
+        const { active, ...fields } = input;
+        const updated = await this.employees.updateFields(manager, id, fields, teams);
+        if (!updated) throw DirectoryErrors.employeeNotFound(id);
+        const after = await this.applyActive(manager, id, active);
+        await also?.(manager, after.employee);
+        return {
+          employee: after.employee,
+          changed: updated.changed,
+          toggled: updated.wasActive !== active,
+          cancelled: after.cancelledInvitations,
+        };
+      });
     } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === '23505' && constraint === 'uq_employee_external_id') {
-        throw DirectoryErrors.externalIdTaken(input.externalId ?? '');
-      }
-      if (code === '23505') throw DirectoryErrors.emailTaken(input.email);
-      throw error;
+      throw conflictOf(error, input) ?? error;
     }
-    await this.audit.record({ action: 'employee.created', actor, target: input.email, ip });
-    return created;
+    if (outcome.changed.length > 0)
+      await this.audit.record({
+        action: 'employee.updated',
+        actor,
+        target: outcome.employee.email,
+        ip,
+        details: { fields: outcome.changed },
+      });
+    if (outcome.toggled)
+      await this.audit.record({
+        action: input.active ? 'employee.activated' : 'employee.deactivated',
+        actor,
+        target: outcome.employee.email,
+        ip,
+        details: { cancelledInvitations: outcome.cancelled },
+      });
+    return { employee: outcome.employee, cancelledInvitations: outcome.cancelled };
+  }
+
+  /** One employee, or undefined. */
+  async findEmployee(id: string): Promise<Employee | undefined> {
+    return (await this.employees.findById(id)) ?? undefined;
+  }
+
+  /** Employees by id (those that exist), in no particular order. */
+  findEmployees(ids: string[]): Promise<Employee[]> {
+    return this.employees.findByIds(ids);
+  }
+
+  /** The employee with this e-mail (any case), active or not. */
+  async findByEmail(email: string): Promise<Employee | undefined> {
+    return (await this.employees.findByEmail(normaliseEmail(email))) ?? undefined;
+  }
+
+  /**
+   * A page of employees matching any of the branches (each a conjunction; none: everyone), in
+   * the order they were added, leaving out `excludeIds`. For SCIM's filtered lists.
+   */
+  findMatching(query: EmployeeQuery) {
+    return this.employees.findMatching(query);
   }
 
   /**
@@ -111,14 +200,17 @@ export class DirectoryService {
    * Activates or deactivates an employee. Deactivating withdraws their open links in the same
    * transaction: unanswered invitations stop working (410) and their queued mails are cancelled.
    */
-  async setActive(id: string, active: boolean, actor: Principal | undefined, ip?: string) {
+  async setActive(
+    id: string,
+    active: boolean,
+    actor: Principal | undefined,
+    ip?: string,
+    also?: (manager: EntityManager) => Promise<void>,
+  ) {
     const outcome = await this.employees.transaction(async (manager) => {
-      const changed = await this.employees.setActive(manager, id, active);
-      if (!changed) throw DirectoryErrors.employeeNotFound(id);
-      const cancelledInvitations = changed.deactivated
-        ? await this.invitations.cancelOpenLinksOf(manager, [id])
-        : 0;
-      return { ...changed, cancelledInvitations };
+      const result = await this.applyActive(manager, id, active);
+      await also?.(manager);
+      return result;
     });
     await this.audit.record({
       action: active ? 'employee.activated' : 'employee.deactivated',
@@ -128,6 +220,16 @@ export class DirectoryService {
       details: { cancelledInvitations: outcome.cancelledInvitations },
     });
     return { employee: outcome.employee, cancelledInvitations: outcome.cancelledInvitations };
+  }
+
+  /** Within a transaction: sets `active`; a deactivation withdraws the person's open links. */
+  private async applyActive(manager: EntityManager, id: string, active: boolean) {
+    const changed = await this.employees.setActive(manager, id, active);
+    if (!changed) throw DirectoryErrors.employeeNotFound(id);
+    const cancelledInvitations = changed.deactivated
+      ? await this.invitations.cancelOpenLinksOf(manager, [id])
+      : 0;
+    return { ...changed, cancelledInvitations };
   }
 
   /**
@@ -184,4 +286,14 @@ export class DirectoryService {
       rows: parsed.rows.length,
     };
   }
+}
+
+/** A unique index refusing the write, as the directory's own error; undefined for others. */
+function conflictOf(error: unknown, input: EmployeeInput) {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code === '23505' && constraint === 'uq_employee_external_id')
+    return DirectoryErrors.externalIdTaken(input.externalId ?? '');
+  if (code === '23505' && constraint === 'uq_employee_email')
+    return DirectoryErrors.emailTaken(input.email);
+  return undefined;
 }

@@ -1,9 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AudienceFilter, audiencePredicate } from './audience';
 import type { EmployeeInput } from './employee-input';
 import { Employee } from './entities/employee.entity';
+
+/** One branch of a filter: every given condition holds (ids: one of them). */
+export interface EmployeeMatch {
+  ids?: string[];
+  /** Lower-cased. */
+  email?: string;
+  active?: boolean;
+}
+
+export interface EmployeeQuery {
+  /** Branches of which one must hold; undefined: everyone. */
+  anyOf?: EmployeeMatch[];
+  excludeIds: string[];
+  offset: number;
+  limit: number;
+}
 
 @Injectable()
 export class EmployeesRepository {
@@ -17,11 +33,85 @@ export class EmployeesRepository {
     return this.dataSource.transaction(work);
   }
 
-  insert(input: EmployeeInput, teams: Map<string, string>): Promise<Employee> {
+  insert(
+    input: EmployeeInput,
+    teams: Map<string, string>,
+    manager?: EntityManager,
+  ): Promise<Employee> {
     const { teamSlug, ...fields } = input;
-    return this.repo.save(
-      this.repo.create({ ...fields, teamId: teamSlug ? (teams.get(teamSlug) ?? null) : null }),
+    const repo = manager ? manager.getRepository(Employee) : this.repo;
+    return repo.save(
+      repo.create({ ...fields, teamId: teamSlug ? (teams.get(teamSlug) ?? null) : null }),
     );
+  }
+
+  /**
+   * Writes every field but `active` (locked row); returns the names of the fields that changed
+   * and whether the employee was active, or undefined when there is no such employee.
+   */
+  async updateFields(
+    manager: EntityManager,
+    id: string,
+    input: Omit<EmployeeInput, 'active'>,
+    teams: Map<string, string>,
+  ): Promise<{ changed: string[]; wasActive: boolean } | undefined> {
+    const repo = manager.getRepository(Employee);
+    const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!before) return undefined;
+    const { teamSlug, ...fields } = input;
+    const after = { ...fields, teamId: teamSlug ? (teams.get(teamSlug) ?? null) : null };
+    const changed = (Object.keys(after) as (keyof typeof after)[]).filter(
+      (key) => before[key] !== after[key],
+    );
+    if (changed.length > 0) await repo.update({ id }, after);
+    return { changed, wasActive: before.active };
+  }
+
+  findByIds(ids: string[]): Promise<Employee[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.repo.findBy({ id: In(ids) });
+  }
+
+  findByEmail(email: string): Promise<Employee | null> {
+    return this.repo.findOneBy({ email });
+  }
+
+  /** See DirectoryService.findMatching. */
+  async findMatching(query: EmployeeQuery): Promise<{ items: Employee[]; total: number }> {
+    const builder = this.repo.createQueryBuilder('e');
+    if (query.excludeIds.length > 0)
+      builder.andWhere('NOT (e.id = ANY(:excludeIds::uuid[]))', { excludeIds: query.excludeIds });
+    if (query.anyOf !== undefined) {
+      if (query.anyOf.length === 0) return { items: [], total: 0 };
+      const params: Record<string, unknown> = {};
+      const branches = query.anyOf.map((branch, i) => {
+        const parts: string[] = ['true'];
+        if (branch.ids !== undefined) {
+          parts.push(`e.id = ANY(:ids${i}::uuid[])`);
+          params[`ids${i}`] = branch.ids;
+        }
+        if (branch.email !== undefined) {
+          parts.push(`e.email = :email${i}`);
+          params[`email${i}`] = branch.email;
+        }
+        if (branch.active !== undefined) {
+          parts.push(`e.active = :active${i}`);
+          params[`active${i}`] = branch.active;
+        }
+        return `(${parts.join(' AND ')})`;
+      });
+      builder.andWhere(`(${branches.join(' OR ')})`, params);
+    }
+    const total = await builder.getCount();
+    const items =
+      query.limit === 0
+        ? []
+        : await builder
+            .orderBy('e.created_at', 'ASC')
+            .addOrderBy('e.id', 'ASC')
+            .offset(query.offset)
+            .limit(query.limit)
+            .getMany();
+    return { items, total };
   }
 
   async list(options: { limit: number; offset: number; department?: string; search?: string }) {
