@@ -210,6 +210,40 @@ describe('SCIM as identity providers drive it', () => {
     expect(byExternal.json().Resources.map((r: { id: string }) => r.id)).toEqual([user.id]);
   });
 
+  it('a PUT or PATCH that leaves out active does not bring a deactivated person back', async () => {
+    const email = freshEmail('keep-off');
+    const created = await scim('POST', '/Users', {
+      schemas: [USER],
+      userName: email,
+      name: { givenName: 'Kept', familyName: 'Off' },
+      active: true,
+    });
+    expectStatus(created, 201);
+    const user = created.json();
+    const off = await scim('PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+    });
+    expect(off.json().active).toBe(false);
+    const { active: _active, meta: _meta, ...withoutActive } = off.json();
+    void _active;
+    void _meta;
+    const put = await scim('PUT', `/Users/${user.id}`, {
+      ...withoutActive,
+      displayName: 'Kept Off',
+    });
+    expectStatus(put, 200);
+    expect(put.json()).toMatchObject({ displayName: 'Kept Off', active: false });
+    const removed = await scim('PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'remove', path: 'active' }],
+    });
+    expectStatus(removed, 200);
+    expect(removed.json().active).toBe(false);
+    const [row] = await t.dataSource.query('SELECT active FROM employee WHERE id = $1', [user.id]);
+    expect(row.active).toBe(false);
+  });
+
   it('deactivation withdraws open links and queued mails, as the directory does', async () => {
     const email = freshEmail('leaver');
     const person = (await scim('POST', '/Users', { schemas: [USER], userName: email })).json();

@@ -195,7 +195,11 @@ export function unknownAttributes(
 }
 
 /** A coerced SCIM user (scimmy's, as plain JSON) as the directory's fields and SCIM's own. */
-export function userWriteOf(user: Json): UserWrite {
+/**
+ * The employee a SCIM user writes. `active` left out keeps `currentActive` (a PUT or PATCH of a
+ * deactivated person without `active` does not bring them back); a new user is active.
+ */
+export function userWriteOf(user: Json, currentActive = true): UserWrite {
   const name = (user.name ?? {}) as Json;
   const enterprise = (user[ENTERPRISE_USER] ?? {}) as Json;
   const inpulse = (user[INPULSE_USER] ?? {}) as Json;
@@ -239,7 +243,7 @@ export function userWriteOf(user: Json): UserWrite {
       externalId: text(enterprise.employeeNumber),
       timeZone: text(user.timezone),
       teamSlug: text(inpulse.team),
-      active: user.active === undefined ? true : user.active === true,
+      active: user.active === undefined ? currentActive : user.active === true,
     },
     extras,
   };

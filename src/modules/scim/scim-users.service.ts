@@ -125,7 +125,7 @@ export class ScimUsersService {
   async replace(id: string, body: unknown, ifMatch: string | undefined, caller: Caller) {
     const current = await this.get(id);
     checkIfMatch(ifMatch, versionIn(current));
-    const write = userWriteOf(this.coerce(body));
+    const write = userWriteOf(this.coerce(body), current.active === true);
     await this.checkManager(write.extras.managerId, id);
     await this.replaceEmployee(id, write, caller);
     return this.get(id);
@@ -154,7 +154,10 @@ export class ScimUsersService {
       throw ScimErrors.fromLibrary(exception) ?? exception;
     }
     if (!patched) return current;
-    const write = userWriteOf(this.coerce(JSON.parse(JSON.stringify(patched))));
+    const write = userWriteOf(
+      this.coerce(JSON.parse(JSON.stringify(patched))),
+      current.active === true,
+    );
     await this.checkManager(write.extras.managerId, id);
     await this.replaceEmployee(id, write, caller);
     return this.get(id);
