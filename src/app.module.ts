@@ -20,6 +20,7 @@ import { ReportsModule } from './modules/reports/reports.module';
 import { ReviewsModule } from './modules/reviews/reviews.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { ServicesModule } from './modules/services/services.module';
+import { SsoModule } from './modules/sso/sso.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
@@ -54,6 +55,7 @@ export class AppModule {
         ActionsWebModule,
         ServicesModule,
         DigestModule,
+        SsoModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

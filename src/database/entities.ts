@@ -1,3 +1,7 @@
+import { SsoLoginState } from '../modules/sso/entities/sso-login-state.entity';
+import { SsoRule } from '../modules/sso/entities/sso-rule.entity';
+import { SsoSession } from '../modules/sso/entities/sso-session.entity';
+import { SsoSetting } from '../modules/sso/entities/sso-setting.entity';
 import { DigestOptOut } from '../modules/digest/entities/digest-opt-out.entity';
 import { DigestSetting } from '../modules/digest/entities/digest-setting.entity';
 import { DigestAlert, DigestSent } from '../modules/digest/entities/digest-sent.entity';
@@ -110,4 +114,8 @@ export const ENTITIES = [
   DigestOptOut,
   DigestSent,
   DigestAlert,
+  SsoRule,
+  SsoSetting,
+  SsoLoginState,
+  SsoSession,
 ];

@@ -12,6 +12,7 @@ import { MAIL_ERROR_CODES } from '../../src/modules/mail/mail.errors';
 import { RESPONSE_ERROR_CODES } from '../../src/modules/responses/responses.errors';
 import { REVIEW_ERROR_CODES } from '../../src/modules/reviews/reviews.errors';
 import { SERVICES_ERROR_CODES } from '../../src/modules/services/services.errors';
+import { SSO_ERROR_CODES } from '../../src/modules/sso/sso.errors';
 import { SURVEY_ERROR_CODES } from '../../src/modules/surveys/surveys.errors';
 import { TEAM_ERROR_CODES } from '../../src/modules/teams/teams.errors';
 import { TICKET_ERROR_CODES } from '../../src/modules/tickets/tickets.errors';
@@ -37,6 +38,7 @@ const LISTS: Record<string, readonly string[]> = {
   responses: RESPONSE_ERROR_CODES,
   reviews: REVIEW_ERROR_CODES,
   services: SERVICES_ERROR_CODES,
+  sso: SSO_ERROR_CODES,
   surveys: SURVEY_ERROR_CODES,
   teams: TEAM_ERROR_CODES,
   tickets: TICKET_ERROR_CODES,
