@@ -84,7 +84,11 @@ export async function startTestProvider(
         if (res.statusCode !== 200 || chunk === undefined) return end(chunk);
         const body = JSON.parse(String(chunk)) as { id_token?: string };
         if (body.id_token)
-          body.id_token = resign(body.id_token, change, (started.provider as LocalOidcProvider).key);
+          body.id_token = resign(
+            body.id_token,
+            change,
+            (started.provider as LocalOidcProvider).key,
+          );
         const text = JSON.stringify(body);
         res.setHeader('content-length', Buffer.byteLength(text));
         return end(text);

@@ -307,9 +307,11 @@ export class AccountsService {
 
 /** A display name from the provider: trimmed, control characters dropped, at most 200. */
 function cleanName(raw: string): string {
-  return raw
-    // eslint-disable-next-line no-control-regex -- dropping control characters is the point
-    .replace(/[\u0000-\u001f\u007f]/g, '')
-    .trim()
-    .slice(0, 200);
+  return (
+    raw
+      // eslint-disable-next-line no-control-regex -- dropping control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .trim()
+      .slice(0, 200)
+  );
 }
