@@ -40,7 +40,7 @@ export class SsoSettingsService {
   }
 
   async addRule(
-    actor: Principal,
+    actor: Principal | undefined,
     input: { groupName: string; role: string; teamSlug: string },
     request: { ip: string },
   ): Promise<void> {

@@ -15,6 +15,7 @@ import { SsoService } from './sso.service';
   imports: [TeamsModule],
   controllers: [SsoPagesController, SsoAdminController],
   providers: [SsoService, SsoSettingsService, SsoRepository, OidcClient],
-  exports: [SsoService],
+  // SsoSettingsService: the demo adds its mapping rules through it (DEMO_OIDC).
+  exports: [SsoService, SsoSettingsService],
 })
 export class SsoModule {}
