@@ -464,6 +464,20 @@ describe('sign-in through the identity provider (OIDC)', () => {
       expect(plain.body).not.toContain('id="break-glass"');
     });
   });
+
+  it('limits the sign-ins started from one address (429), which keep no more rows', async () => {
+    const from = (n: number) =>
+      t.request({ method: 'GET', url: '/sso/start', remoteAddress: `203.0.113.${n}` });
+    for (let i = 0; i < 60; i++) expect((await from(7)).statusCode).toBe(303);
+    const rows = async () =>
+      (await t.dataSource.query('SELECT count(*)::int AS n FROM sso_login_state'))[0].n as number;
+    const before = await rows();
+    const limited = await from(7);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(await rows()).toBe(before);
+    expect((await from(8)).statusCode).toBe(303);
+  });
 });
 
 describe('without OIDC_ISSUER', () => {

@@ -41,7 +41,7 @@ export class SsoPagesController {
       reply,
       ['invalid'],
       async () => {
-        const { url, state } = await this.sso.start(next);
+        const { url, state } = await this.sso.start(next, { ip: request.ip });
         reply.setCookie(STATE_COOKIE, state, {
           path: '/sso',
           httpOnly: true,

@@ -3,6 +3,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import * as oidc from 'openid-client';
 import { DomainError } from '../../common/errors/domain-error';
 import { safeNext } from '../../common/http/safe-next';
+import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AccountsService } from '../accounts/accounts.service';
 import type { AppUser } from '../accounts/entities/app-user.entity';
@@ -16,6 +17,12 @@ import { SsoRepository } from './sso.repository';
 
 /** How long a sign-in may take at the provider before its state expires. */
 export const STATE_MINUTES = 10;
+
+/**
+ * Sign-ins started per address: each keeps a row for STATE_MINUTES, so a flood would fill the
+ * table. Far above what a person (or an office behind one address) needs.
+ */
+const STARTS_PER_IP = { name: 'sso-start-ip', limit: 60, windowSeconds: 600 };
 
 /** Someone the identity provider vouches for, after every check of the ID token. */
 export interface VerifiedIdentity {
@@ -45,6 +52,7 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
     private readonly sessions: SessionsService,
     private readonly external: ExternalSignIn,
     private readonly audit: AuditService,
+    private readonly rateLimits: RateLimitService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,7 +71,8 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
    * the state, which the browser also keeps in a cookie (a callback from another browser is
    * refused).
    */
-  async start(next: unknown): Promise<{ url: string; state: string }> {
+  async start(next: unknown, request: { ip: string }): Promise<{ url: string; state: string }> {
+    await this.rateLimits.enforce(STARTS_PER_IP, request.ip, 'sign-ins started from this address');
     const checks = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
