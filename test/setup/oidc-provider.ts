@@ -127,49 +127,59 @@ export async function startTestProvider(
     tamperNextIdToken(change) {
       tamper = change;
     },
-    async signIn(authorizeUrl, login, signInOptions = {}) {
-      const jar = new Map<string, string>();
-      let url = authorizeUrl;
-      let body: string | undefined;
-      for (let step = 0; step < 10; step += 1) {
-        const response = await fetch(url, {
-          method: body ? 'POST' : 'GET',
-          body,
-          redirect: 'manual',
-          headers: {
-            cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-            ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          },
-        });
-        for (const cookie of response.headers.getSetCookie()) {
-          const [pair] = cookie.split(';');
-          const at = pair.indexOf('=');
-          jar.set(pair.slice(0, at), pair.slice(at + 1));
-        }
-        const location = response.headers.get('location');
-        body = undefined;
-        if (location) {
-          const next = new URL(location, url);
-          if (!next.href.startsWith(provider.issuer)) return next;
-          url = next.href;
-          continue;
-        }
-        const html = await response.text();
-        const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-        if (!action || !html.includes('name="login"'))
-          throw new Error(
-            `unexpected provider page ${url}: ${response.status} ${html.slice(0, 300)}`,
-          );
-        url = new URL(action, url).href;
-        // The person cancels at the provider: it answers inpulse with error=access_denied.
-        if (signInOptions.abort) {
-          url = `${url}/abort`;
-          continue;
-        }
-        body = new URLSearchParams({ prompt: 'login', login, password: 'any' }).toString();
-      }
-      throw new Error('the provider kept redirecting');
-    },
+    signIn: (authorizeUrl, login, signInOptions = {}) =>
+      signInAtProvider(provider.issuer, authorizeUrl, login, signInOptions),
     close: () => provider.close(),
   };
+}
+
+/**
+ * Walks a local provider's sign-in (any LocalOidcProvider: the tests' or the demo's) as a browser
+ * would, from inpulse's authorization URL, and returns the URL it sends the browser back to.
+ */
+export async function signInAtProvider(
+  issuer: string,
+  authorizeUrl: string,
+  login: string,
+  signInOptions: { abort?: boolean } = {},
+): Promise<URL> {
+  const jar = new Map<string, string>();
+  let url = authorizeUrl;
+  let body: string | undefined;
+  for (let step = 0; step < 10; step += 1) {
+    const response = await fetch(url, {
+      method: body ? 'POST' : 'GET',
+      body,
+      redirect: 'manual',
+      headers: {
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const at = pair.indexOf('=');
+      jar.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    const location = response.headers.get('location');
+    body = undefined;
+    if (location) {
+      const next = new URL(location, url);
+      if (!next.href.startsWith(issuer)) return next;
+      url = next.href;
+      continue;
+    }
+    const html = await response.text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    if (!action || !html.includes('name="login"'))
+      throw new Error(`unexpected provider page ${url}: ${response.status} ${html.slice(0, 300)}`);
+    url = new URL(action, url).href;
+    // The person cancels at the provider: it answers inpulse with error=access_denied.
+    if (signInOptions.abort) {
+      url = `${url}/abort`;
+      continue;
+    }
+    body = new URLSearchParams({ prompt: 'login', login, password: 'any' }).toString();
+  }
+  throw new Error('the provider kept redirecting');
 }
