@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { SsoSettingsService } from '../../src/modules/sso/sso-settings.service';
 import { createTeam } from '../factories';
+import { axeViolations, describeViolations } from '../setup/axe';
 import { BROWSER_TIMEOUT, type BrowserSession, openBrowser } from '../setup/browser';
 import { freePort } from '../setup/free-port';
 import { startTestProvider, type TestProvider } from '../setup/oidc-provider';
@@ -81,6 +82,12 @@ describe('sign-in through the identity provider, in a real browser', () => {
       expect(await page.locator('h1').first().textContent()).toMatch(/People|Users/i);
       const hana = await t.get(AccountsService).findByEmail('hana@corp.example');
       expect(hana?.role).toBe('admin');
+
+      // HR's page of rules: readable, and nothing axe-core finds against WCAG 2 A and AA.
+      await page.goto(`${browser.baseUrl}/admin/sso`);
+      expect(await page.locator('#sso-rules').textContent()).toContain('it-leads');
+      await page.screenshot({ path: join(browser.screenshots, 'sso-admin.png'), fullPage: true });
+      expect(describeViolations('/admin/sso', await axeViolations(page))).toEqual([]);
 
       // Sign-out: inpulse's session ends, and the browser reaches the provider's end-session page.
       await Promise.all([
