@@ -2,6 +2,7 @@ import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import type { LocalAccount } from '../../src/modules/sso/local-provider';
 import { SsoSettingsService } from '../../src/modules/sso/sso-settings.service';
 import { createTeam, formBody, signIn } from '../factories';
+import { freePort } from '../setup/free-port';
 import { OTHER_CLIENT_ID, startTestProvider, type TestProvider } from '../setup/oidc-provider';
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../setup/test-app';
 
@@ -465,6 +466,26 @@ describe('sign-in through the identity provider (OIDC)', () => {
     });
   });
 
+  it('answers a malformed provider answer with a 400, never a 500', async () => {
+    const { authorizeUrl, state } = await start();
+    await provider.signIn(authorizeUrl, 'hr');
+    for (const query of [
+      '',
+      '?state=a&state=b',
+      `?state=${'x'.repeat(5000)}&code=y`,
+      '?code=only',
+      `?state=${state}`, // the right state, but no code
+    ]) {
+      const res = await t.request({
+        method: 'GET',
+        url: `/sso/callback${query}`,
+        headers: { cookie: `inpulse_sso_state=${state}` },
+      });
+      expect([query.slice(0, 40), res.statusCode]).toEqual([query.slice(0, 40), 400]);
+      expect(res.body).toContain('id="sso-refused"');
+    }
+  });
+
   it('limits the sign-ins started from one address (429), which keep no more rows', async () => {
     const from = (n: number) =>
       t.request({ method: 'GET', url: '/sso/start', remoteAddress: `203.0.113.${n}` });
@@ -496,5 +517,22 @@ describe('without OIDC_ISSUER', () => {
       (await t.request({ method: 'GET', url: '/sso/callback?state=x&code=y' })).statusCode,
     ).toBe(404);
     expect((await signIn(t, 'admin')).cookie).toContain('inpulse_session=');
+  });
+
+  it('answers 400 with the refusal page, not a 500, when the provider cannot be reached', async () => {
+    const down = await startTestApp({
+      OIDC_ISSUER: `http://localhost:${await freePort()}`,
+      OIDC_CLIENT_ID: 'inpulse',
+    });
+    try {
+      const res = await down.request({ method: 'GET', url: '/sso/start' });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('data-reason="provider_error"');
+      expect(
+        (await down.dataSource.query('SELECT count(*)::int AS n FROM sso_login_state'))[0].n,
+      ).toBe(0);
+    } finally {
+      await down.close();
+    }
   });
 });
