@@ -21,6 +21,7 @@ import { ReviewsModule } from './modules/reviews/reviews.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { ScimModule } from './modules/scim/scim.module';
 import { ServicesModule } from './modules/services/services.module';
+import { SsoModule } from './modules/sso/sso.module';
 import { SurveysModule } from './modules/surveys/surveys.module';
 import { TeamsModule } from './modules/teams/teams.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
@@ -56,6 +57,7 @@ export class AppModule {
         ServicesModule,
         DigestModule,
         ScimModule,
+        SsoModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

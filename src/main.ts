@@ -34,6 +34,16 @@ async function bootstrap(): Promise<void> {
   }
   logUnhandledRejections();
 
+  // DEMO_OIDC=true: a local identity provider with the demo's people, and inpulse pointed at it.
+  let demoProvider: { issuer: string; close(): Promise<void> } | undefined;
+  if (env.demoOidc) {
+    const { startDemoProvider } = await import('./modules/sso/demo-provider.js');
+    const started = await startDemoProvider(env);
+    demoProvider = started.provider;
+    env = { ...env, oidc: started.oidc };
+    logger.log(`demo identity provider listening on ${started.provider.issuer}`);
+  }
+
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = env.databaseUrl;
   if (databaseUrl === undefined) {
@@ -78,7 +88,7 @@ async function bootstrap(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
     logger.log(`inpulse listening on ${config.baseUrl} (database: ${redactUrl(databaseUrl)})`);
 
-    if (config.demo) process.stdout.write(await demoBanner(app, config));
+    if (config.demo) process.stdout.write(await demoBanner(app, config, demoProvider));
 
     let closing = false;
     const shutdown = async (signal: string) => {
@@ -102,6 +112,7 @@ async function bootstrap(): Promise<void> {
         logger.error(`while stopping: ${error instanceof Error ? error.message : String(error)}`);
       }
       await stopEmbedded();
+      await demoProvider?.close();
       logger.log('stopped');
       process.exit(0);
     };
@@ -166,13 +177,24 @@ async function prepareApp(
  * together seed once and print the same accounts. The demo's code is loaded here, never in
  * production.
  */
-async function demoBanner(app: NestFastifyApplication, config: AppConfig): Promise<string> {
+async function demoBanner(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  provider: { issuer: string } | undefined,
+): Promise<string> {
   const { DemoService } = await import('./modules/demo/demo.service.js');
   const demo = app.get(DemoService);
   const { accounts, apiToken, links } = await underStartupLock(app.get(DataSource), async () => {
     await demo.seedIfEmpty();
     return { ...(await demo.demoAccounts()), links: await demo.liveLinks(3) };
   });
+  let sso: string[] = [];
+  if (provider) {
+    const { demoProviderBanner } = await import('./modules/sso/demo-provider.js');
+    sso = await underStartupLock(app.get(DataSource), () =>
+      demoProviderBanner(app, provider, config.baseUrl),
+    );
+  }
   return (
     [
       '',
@@ -187,6 +209,7 @@ async function demoBanner(app: NestFastifyApplication, config: AppConfig): Promi
       `  for employees:  ${config.baseUrl}/services  (the service directory; SERVICES_ACCESS=${config.servicesAccess})`,
       '  survey links (one person each, single use):',
       ...links.map((l) => `    [${l.locale}] ${l.url}`),
+      ...sso,
       '',
     ].join('\n') + '\n'
   );

@@ -1,5 +1,9 @@
 import { ScimGroup, ScimGroupMember } from '../modules/scim/entities/scim-group.entity';
 import { ScimUser } from '../modules/scim/entities/scim-user.entity';
+import { SsoLoginState } from '../modules/sso/entities/sso-login-state.entity';
+import { SsoRule } from '../modules/sso/entities/sso-rule.entity';
+import { SsoSession } from '../modules/sso/entities/sso-session.entity';
+import { SsoSetting } from '../modules/sso/entities/sso-setting.entity';
 import { DigestOptOut } from '../modules/digest/entities/digest-opt-out.entity';
 import { DigestSetting } from '../modules/digest/entities/digest-setting.entity';
 import { DigestAlert, DigestSent } from '../modules/digest/entities/digest-sent.entity';
@@ -115,4 +119,8 @@ export const ENTITIES = [
   ScimUser,
   ScimGroup,
   ScimGroupMember,
+  SsoRule,
+  SsoSetting,
+  SsoLoginState,
+  SsoSession,
 ];

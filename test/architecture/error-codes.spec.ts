@@ -13,6 +13,7 @@ import { RESPONSE_ERROR_CODES } from '../../src/modules/responses/responses.erro
 import { REVIEW_ERROR_CODES } from '../../src/modules/reviews/reviews.errors';
 import { SCIM_ERROR_CODES } from '../../src/modules/scim/scim.errors';
 import { SERVICES_ERROR_CODES } from '../../src/modules/services/services.errors';
+import { SSO_ERROR_CODES } from '../../src/modules/sso/sso.errors';
 import { SURVEY_ERROR_CODES } from '../../src/modules/surveys/surveys.errors';
 import { TEAM_ERROR_CODES } from '../../src/modules/teams/teams.errors';
 import { TICKET_ERROR_CODES } from '../../src/modules/tickets/tickets.errors';
@@ -39,6 +40,7 @@ const LISTS: Record<string, readonly string[]> = {
   reviews: REVIEW_ERROR_CODES,
   scim: SCIM_ERROR_CODES,
   services: SERVICES_ERROR_CODES,
+  sso: SSO_ERROR_CODES,
   surveys: SURVEY_ERROR_CODES,
   teams: TEAM_ERROR_CODES,
   tickets: TICKET_ERROR_CODES,

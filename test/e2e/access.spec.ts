@@ -81,6 +81,9 @@ describe('who may call what', () => {
         'GET /digest/unsubscribe/:token',
         'POST /digest/unsubscribe/:token',
         'POST /digest/unsubscribe/:token/resubscribe',
+        // Sign-in through the identity provider: off to it, and back from it (docs/sso.md).
+        'GET /sso/start',
+        'GET /sso/callback',
       ].sort(),
     );
   });

@@ -32,9 +32,15 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Puts the test app on a real port and opens Chromium on it. */
-export async function openBrowser(t: TestApp): Promise<BrowserSession> {
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
+/**
+ * Puts the test app on a real port (`options.port`, else any free one) and opens Chromium on it.
+ * A given port lets BASE_URL be known before the app starts (an identity provider's redirect URI).
+ */
+export async function openBrowser(
+  t: TestApp,
+  options: { port?: number } = {},
+): Promise<BrowserSession> {
+  await t.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   const screenshots = join(t.config.projectRoot, 'test-artifacts', 'screenshots');
   mkdirSync(screenshots, { recursive: true });

@@ -23,7 +23,8 @@ import * as m20 from './1796600000100-UserLanguage';
 import * as m21 from './1796600000500-DriverRollups';
 import * as m22 from './1796600000550-DriverCells';
 import * as m23 from './1796600000700-WeeklyDigest';
-import * as m24 from './1796700000300-ScimProvisioning';
+import * as m24 from './1796700000100-SingleSignOn';
+import * as m25 from './1796700000300-ScimProvisioning';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -51,6 +52,7 @@ const modules: Record<string, unknown>[] = [
   m22,
   m23,
   m24,
+  m25,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

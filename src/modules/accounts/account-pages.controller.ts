@@ -19,6 +19,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { DomainError } from '../../common/errors/domain-error';
 import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
+import { ExternalSignIn } from './external-sign-in';
 import { SessionsService } from './sessions.service';
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem, passwordProblemKind } from './passwords';
 import { SignInThrottle } from './sign-in-throttle';
@@ -38,6 +39,7 @@ export class AccountPagesController {
     private readonly accounts: AccountsService,
     private readonly sessions: SessionsService,
     private readonly throttle: SignInThrottle,
+    private readonly external: ExternalSignIn,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -73,7 +75,7 @@ export class AccountPagesController {
     }
     return showDomainErrors(
       reply,
-      ['unauthorized', 'rate_limited'],
+      ['unauthorized', 'forbidden', 'rate_limited'],
       async () => {
         const { sessionId, device } = await this.sessions.login(
           textField(form, 'email'),
@@ -114,11 +116,21 @@ export class AccountPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.sessions.logout(request.cookies?.[this.sessions.sessionCookie], user, {
-      ip: request.ip,
-    });
+    const sessionId = request.cookies?.[this.sessions.sessionCookie];
+    // Read before the session ends: a session opened by the identity provider signs out there too.
+    const providerSignOut = await this.external.signOutUrl(sessionId);
+    await this.sessions.logout(sessionId, user, { ip: request.ip });
     reply.clearCookie(this.sessions.sessionCookie, { path: '/' });
-    return reply.redirect('/login', 303);
+    if (!providerSignOut) return reply.redirect('/login', 303);
+    request.principal = undefined; // signed out: the page shows no navigation
+    // A page that moves on by itself, not a redirect: the form's CSP (`form-action 'self'`)
+    // would stop a redirect of this POST to the provider's site.
+    return reply
+      .code(200)
+      .view(
+        'pages/sso/signing-out.hbs',
+        pageContext(request, tr(request)('sso.signing_out.title'), { refreshTo: providerSignOut }),
+      );
   }
 
   /**
@@ -275,16 +287,20 @@ export class AccountPagesController {
     });
   }
 
-  private renderLogin(
+  private async renderLogin(
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
     extra: Record<string, unknown>,
   ) {
     const csrf = csrfToken(this.config.appSecret, this.nonce(request, reply), 'login');
+    const sso = this.external.enabled;
     return reply.code(status).view('pages/accounts/login.hbs', {
       ...pageContext(request, tr(request)('account.login.title')),
       loginCsrf: csrf,
+      sso,
+      ssoOnly: sso && (await this.external.ssoOnly()),
+      ssoStart: `/sso/start?next=${encodeURIComponent(String(extra.next ?? '/'))}`,
       ...extra,
     });
   }

@@ -15,6 +15,7 @@ export const ACCOUNT_ERROR_CODES = [
   'auth.forbidden',
   'auth.login_required',
   'auth.scope_missing',
+  'auth.sso_only',
   'auth.token_invalid',
   'auth.token_required',
 ] as const;
@@ -36,6 +37,12 @@ export const AccountErrors = {
     error('forbidden', 'auth.scope_missing', `This token does not have the scope "${scope}".`),
   badCredentials: () =>
     error('unauthorized', 'auth.bad_credentials', 'The e-mail or password is not right.'),
+  passwordsOff: () =>
+    error(
+      'forbidden',
+      'auth.sso_only',
+      'Passwords are turned off here: sign in with your company account.',
+    ),
   loginRequired: () => error('unauthorized', 'auth.login_required', 'Please sign in.'),
   badCsrf: () =>
     error(

@@ -8,6 +8,7 @@ import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { AdminPagesController } from './admin-pages.controller';
 import { ApiTokensService } from './api-tokens.service';
+import { ExternalSignIn } from './external-sign-in';
 import { SessionsService } from './sessions.service';
 import { SignInThrottle } from './sign-in-throttle';
 
@@ -22,9 +23,11 @@ import { SignInThrottle } from './sign-in-throttle';
     ApiTokensService,
     AccountsRepository,
     SignInThrottle,
+    ExternalSignIn,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   // SessionsService: public pages that are for signed-in people too (the service directory).
-  exports: [AccountsService, SessionsService],
+  // ExternalSignIn: the sso feature registers how the identity provider changes signing in.
+  exports: [AccountsService, SessionsService, ExternalSignIn],
 })
 export class AccountsModule {}

@@ -113,6 +113,15 @@ export class AccountsRepository {
        GROUP BY u.id ORDER BY u.disabled, u.email`);
   }
 
+  /** The teams this user was given (without the teams below them). */
+  async directTeamIds(userId: string): Promise<string[]> {
+    const rows: { team_id: string }[] = await this.dataSource.query(
+      'SELECT team_id FROM user_team WHERE user_id = $1',
+      [userId],
+    );
+    return rows.map((r) => r.team_id);
+  }
+
   /** The teams this user was given, with every team below them. */
   async visibleTeamIds(userId: string): Promise<string[]> {
     const rows = await preparedQuery<{ id: string }>(

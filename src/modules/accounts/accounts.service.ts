@@ -12,6 +12,7 @@ import { secret, sha256 } from './account-secrets';
 import { AccountErrors } from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
 import { ApiTokensService } from './api-tokens.service';
+import type { AppUser } from './entities/app-user.entity';
 import { inviteMail } from './invite-mail';
 import { hashPassword, passwordProblem } from './passwords';
 
@@ -166,6 +167,58 @@ export class AccountsService {
     return user.id;
   }
 
+  /** The account with this e-mail address (any case), or null. */
+  findByEmail(email: string) {
+    return this.accounts.findUserByEmail(email.trim().toLowerCase());
+  }
+
+  /**
+   * An account created on a first sign-in through the identity provider (OIDC_ALLOW_CREATE), with
+   * no password: it signs in through the provider only.
+   */
+  async createFromProvider(input: {
+    email: string;
+    name: string;
+    role: Role;
+    teamIds: string[];
+  }): Promise<AppUser> {
+    const email = input.email.trim().toLowerCase();
+    if (!EMAIL.test(email) || email.length > 320)
+      throw AccountErrors.invalid(`"${email.slice(0, 320)}" is not a valid e-mail address.`);
+    const name = cleanName(input.name) || email;
+    const user = await this.accounts.insertUser(
+      { email, name, role: input.role, passwordHash: null },
+      input.teamIds,
+    );
+    await this.audit.record({
+      action: 'user.created',
+      target: email,
+      details: { role: input.role, teams: input.teamIds, via: 'sso' },
+    });
+    return user;
+  }
+
+  /**
+   * Role and teams as the identity provider's groups map them, applied at each sign-in through
+   * it (a group taken away takes its role away). Audited only when something changed.
+   */
+  async applyProvidedAccess(user: AppUser, role: Role, teamIds: string[]): Promise<AppUser> {
+    const before = (await this.accounts.directTeamIds(user.id)).sort();
+    const after = [...new Set(teamIds)].sort();
+    if (user.role === role && before.join() === after.join()) return user;
+    await this.accounts.updateUser(user.id, { role, disabled: user.disabled, teamIds: after });
+    await this.audit.record({
+      action: 'user.updated',
+      target: user.email,
+      details: {
+        role: { from: user.role, to: role },
+        teams: { from: before, to: after },
+        via: 'sso',
+      },
+    });
+    return { ...user, role };
+  }
+
   /** Whether an account has this e-mail address. */
   /** The language of this person's pages and mails (null: their browser's). */
   async setLanguage(userId: string, locale: string | null): Promise<void> {
@@ -250,4 +303,15 @@ export class AccountsService {
     }
     return ids;
   }
+}
+
+/** A display name from the provider: trimmed, control characters dropped, at most 200. */
+function cleanName(raw: string): string {
+  return (
+    raw
+      // eslint-disable-next-line no-control-regex -- dropping control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .trim()
+      .slice(0, 200)
+  );
 }

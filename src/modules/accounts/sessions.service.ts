@@ -9,6 +9,8 @@ import { secret, sha256 } from './account-secrets';
 import { AccountErrors } from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
 import type { RequestInfo } from './accounts.service';
+import type { AppUser } from './entities/app-user.entity';
+import { ExternalSignIn } from './external-sign-in';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { type SignInClient, SignInThrottle } from './sign-in-throttle';
 
@@ -23,6 +25,7 @@ export class SessionsService implements OnModuleInit {
     private readonly rateLimits: RateLimitService,
     private readonly throttle: SignInThrottle,
     private readonly jobs: JobsService,
+    private readonly external: ExternalSignIn,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -73,6 +76,30 @@ export class SessionsService implements OnModuleInit {
       throw AccountErrors.badCredentials();
     }
     await this.throttle.succeeded(admission);
+    if (!(await this.external.passwordAllowed(user.id))) {
+      // SSO only: the password was right, but only the break-glass administrator may use one.
+      await this.audit.record({
+        action: 'auth.login_failed',
+        target: email,
+        ip: request.ip,
+        actor: undefined,
+        details: { reason: 'sso_only' },
+      });
+      throw AccountErrors.passwordsOff();
+    }
+    const { sessionId, user: signedIn } = await this.openSession(user, request, 'password');
+    return { sessionId, user: signedIn, device: this.throttle.newDevice(email) };
+  }
+
+  /**
+   * A new session for someone already identified (by password, or by the identity provider):
+   * a new id every time, audited as `auth.login` with how they signed in.
+   */
+  async openSession(
+    user: AppUser,
+    request: RequestInfo,
+    via: 'password' | 'sso',
+  ): Promise<{ sessionId: string; user: SignedInUser }> {
     const sessionId = secret();
     const csrfToken = secret();
     await this.accounts.insertSession(
@@ -96,8 +123,9 @@ export class SessionsService implements OnModuleInit {
       actor: signedIn,
       target: user.email,
       ip: request.ip,
+      ...(via === 'sso' ? { details: { via } } : {}),
     });
-    return { sessionId, user: signedIn, device: this.throttle.newDevice(email) };
+    return { sessionId, user: signedIn };
   }
 
   async logout(
