@@ -1,3 +1,7 @@
+import { EmployeeSession } from '../modules/employees/entities/employee-session.entity';
+import { EmployeeSignInLink } from '../modules/employees/entities/employee-sign-in-link.entity';
+import { HrisSyncRun } from '../modules/hris-sync/entities/hris-sync-run.entity';
+import { HrisSyncSetting } from '../modules/hris-sync/entities/hris-sync-setting.entity';
 import { DigestOptOut } from '../modules/digest/entities/digest-opt-out.entity';
 import { DigestSetting } from '../modules/digest/entities/digest-setting.entity';
 import { DigestAlert, DigestSent } from '../modules/digest/entities/digest-sent.entity';
@@ -110,4 +114,8 @@ export const ENTITIES = [
   DigestOptOut,
   DigestSent,
   DigestAlert,
+  EmployeeSignInLink,
+  EmployeeSession,
+  HrisSyncSetting,
+  HrisSyncRun,
 ];

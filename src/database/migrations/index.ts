@@ -23,6 +23,7 @@ import * as m20 from './1796600000100-UserLanguage';
 import * as m21 from './1796600000500-DriverRollups';
 import * as m22 from './1796600000550-DriverCells';
 import * as m23 from './1796600000700-WeeklyDigest';
+import * as m24 from './1796700000500-EmployeeSignInHrisSync';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -49,6 +50,7 @@ const modules: Record<string, unknown>[] = [
   m21,
   m22,
   m23,
+  m24,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];
