@@ -48,7 +48,11 @@ export function readHrisFile(
   format: HrisFormat,
   mapping: HrisMapping,
 ): EmployeeRecord[] {
-  const entries = Object.entries(mapping).map(([field, column]) => [field, (column ?? '').trim()]);
+  // In the fields' own order, whatever order the mapping was stored in (jsonb sorts its keys).
+  const entries = SYNC_FIELDS.filter((field) => typeof mapping[field] === 'string').map((field) => [
+    field,
+    (mapping[field] as string).trim(),
+  ]);
   if (format === 'csv') {
     let records: { record: string[]; info: { lines: number } }[];
     try {
