@@ -39,7 +39,11 @@ describe('planSync', () => {
         person('c@x.com'),
         person('d@x.com', { active: false }),
       ],
-      rows: [row(2, 'a@x.com', { department: 'Legal' }), row(3, 'd@x.com'), row(4, 'new@x.com')],
+      rows: [
+        row(2, 'a@x.com', { department: 'Legal' }),
+        row(3, 'd@x.com', { department: 'Sales' }),
+        row(4, 'new@x.com'),
+      ],
       rejected: [{ line: 5, reason: 'bad hire_date' }],
       rejectedEmails: new Set(['c@x.com']),
       mapped: new Set(['email', 'name', 'department']),
