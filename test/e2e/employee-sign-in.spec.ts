@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { openJson } from '../../src/common/crypto/sealing';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
@@ -22,9 +23,12 @@ describe('employees sign in', () => {
   let t: TestApp;
   let person: { id: string; email: string; name: string };
   let leaver: { id: string; email: string };
+  const logs: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ SERVICES_ACCESS: 'link' });
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+    t = await startTestApp({ SERVICES_ACCESS: 'link', LOG_LEVEL: 'log' }, { logStream: stream });
     [person, leaver] = await createEmployees(t, 2, { locale: 'es' });
     await t.get(DirectoryService).setActive(leaver.id, false, undefined);
   }, 120_000);
