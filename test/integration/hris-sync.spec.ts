@@ -145,6 +145,17 @@ describe('HRIS file sync', () => {
     expect(plan.rejected[0].reason).toMatch(/not a valid address/);
     expect(plan.rejected[1].reason).toMatch(/active "maybe" must be true or false/);
 
+    // The page shows the dry run: old → new.
+    const admin = await signIn(t, 'admin');
+    const shown = await t.request({
+      method: 'GET',
+      url: `/admin/directory/sync?run=${dry.id}`,
+      headers: { cookie: admin.cookie },
+    });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toMatch(/Person 0<\/span> → <span dir="auto">Person Zero/);
+    expect(shown.body).toContain('not in the file');
+
     const run = await sync.runNow();
     expect(run.status).toBe('applied');
     expect(run.plan).toEqual(plan);
@@ -425,12 +436,19 @@ describe('HRIS file sync', () => {
   });
 
   it('schedules the job from the settings, and removes the schedule when turned off', async () => {
-    await writeFile(join(dir, 'people.csv'), `${HEADER}\n`);
+    await writeFile(join(dir, 'people.csv'), `${HEADER}\nsomeone@example.com,Someone,,,active\n`);
     await settings({ enabled: 'on', cron: '30 4 * * 1-5' });
     const rows: { cron: string; timezone: string }[] = await t.dataSource.query(
       `SELECT cron, timezone FROM pgboss.schedule WHERE name = 'hris.sync'`,
     );
     expect(rows).toEqual([{ cron: '30 4 * * 1-5', timezone: t.config.organisationTimeZone }]);
+    // The job the schedule starts: a run of its own, held here by the safety stop.
+    await sync.runScheduled();
+    const [last] = await sync.recentRuns();
+    expect({ trigger: last.trigger, status: last.status }).toEqual({
+      trigger: 'schedule',
+      status: 'stopped',
+    });
     await settings({ enabled: '' });
     expect(
       await t.dataSource.query(`SELECT 1 FROM pgboss.schedule WHERE name = 'hris.sync'`),

@@ -36,6 +36,8 @@ describe('the HRIS file, its mapping and schedule', () => {
       /must be a list of people/,
     );
     expect(() => readHrisFile('[]', 'json', { email: 'a', name: 'b' })).toThrow(/lists nobody/);
+    // A file of nobody would deactivate everyone: refused before any plan.
+    expect(() => readHrisFile('a,b\n', 'csv', { email: 'a', name: 'b' })).toThrow(/nobody in it/);
   });
 
   it('names every problem of a mapping', () => {

@@ -68,6 +68,7 @@ export function readHrisFile(
       });
     }
     if (records.length === 0) throw new Error('the file is empty');
+    if (records.length === 1) throw new Error('the file has a header but nobody in it');
     if (records.length - 1 > CSV_MAX_ROWS)
       throw new Error(`the file has more than ${CSV_MAX_ROWS} rows`);
     const header = records[0].record.map((h) => h.trim().toLowerCase());
