@@ -12,6 +12,8 @@ import { AuditModule } from './modules/audit/audit.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { DigestModule } from './modules/digest/digest.module';
 import { DirectoryModule } from './modules/directory/directory.module';
+import { EmployeesModule } from './modules/employees/employees.module';
+import { HrisSyncModule } from './modules/hris-sync/hris-sync.module';
 import { FatigueModule } from './modules/fatigue/fatigue.module';
 import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
@@ -58,6 +60,8 @@ export class AppModule {
         DigestModule,
         ScimModule,
         SsoModule,
+        EmployeesModule,
+        HrisSyncModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** The one typed configuration of inpulse, read from the environment at boot. */
 export interface AppConfig {
@@ -61,6 +61,18 @@ export interface AppConfig {
   servicesAccess: ServicesAccess;
   /** How long a directory reader pass lasts in a browser (SERVICES_ACCESS=link), in days. */
   servicesPassDays: number;
+  /** How long an employee's sign-in (directory, reviews, "my surveys") lasts, in days. */
+  employeeSessionDays: number;
+  /** How long a mailed employee sign-in link can be used, in minutes. */
+  employeeSignInLinkMinutes: number;
+  /**
+   * HRIS file sync (docs/directory.md): the only folder a sync may read a file from (absolute;
+   * undefined: file paths are refused, only https URLs), the largest file it reads, and how long
+   * it waits for a URL.
+   */
+  hrisSyncDir: string | undefined;
+  hrisSyncMaxBytes: number;
+  hrisSyncTimeoutSeconds: number;
   reportingThreshold: number;
   /** How many comments a period needs before any is shown (never below the reporting threshold). */
   commentThreshold: number;
@@ -297,6 +309,11 @@ export function loadConfig(
     },
     servicesAccess,
     servicesPassDays: int('SERVICES_PASS_DAYS', 14, 1, 365),
+    employeeSessionDays: int('EMPLOYEE_SESSION_DAYS', 14, 1, 90),
+    employeeSignInLinkMinutes: int('EMPLOYEE_SIGN_IN_LINK_MINUTES', 30, 5, 24 * 60),
+    hrisSyncDir: hrisSyncDir(read('HRIS_SYNC_DIR'), problems),
+    hrisSyncMaxBytes: int('HRIS_SYNC_MAX_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    hrisSyncTimeoutSeconds: int('HRIS_SYNC_TIMEOUT_SECONDS', 30, 1, 600),
     reportingThreshold,
     commentThreshold,
     mixBatchSize,
@@ -374,6 +391,17 @@ function isSecureOrLocal(raw: string): boolean {
   return (
     parsed.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname)
   );
+}
+
+/** HRIS_SYNC_DIR: an absolute folder, kept without its trailing separator. */
+function hrisSyncDir(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const dir = raw.trim();
+  if (!isAbsolute(dir)) {
+    problems.push(`HRIS_SYNC_DIR must be an absolute folder path (got "${dir}")`);
+    return undefined;
+  }
+  return resolve(dir);
 }
 
 type IntReader = (name: string, fallback: number, min: number, max: number) => number;

@@ -4,6 +4,10 @@ import { SsoLoginState } from '../modules/sso/entities/sso-login-state.entity';
 import { SsoRule } from '../modules/sso/entities/sso-rule.entity';
 import { SsoSession } from '../modules/sso/entities/sso-session.entity';
 import { SsoSetting } from '../modules/sso/entities/sso-setting.entity';
+import { EmployeeSession } from '../modules/employees/entities/employee-session.entity';
+import { EmployeeSignInLink } from '../modules/employees/entities/employee-sign-in-link.entity';
+import { HrisSyncRun } from '../modules/hris-sync/entities/hris-sync-run.entity';
+import { HrisSyncSetting } from '../modules/hris-sync/entities/hris-sync-setting.entity';
 import { DigestOptOut } from '../modules/digest/entities/digest-opt-out.entity';
 import { DigestSetting } from '../modules/digest/entities/digest-setting.entity';
 import { DigestAlert, DigestSent } from '../modules/digest/entities/digest-sent.entity';
@@ -123,4 +127,8 @@ export const ENTITIES = [
   SsoSetting,
   SsoLoginState,
   SsoSession,
+  EmployeeSignInLink,
+  EmployeeSession,
+  HrisSyncSetting,
+  HrisSyncRun,
 ];

@@ -141,6 +141,20 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
     }
   }
 
+  /**
+   * A schedule whose cron comes from settings (e.g. the HRIS sync): set, or replaced, in
+   * pg-boss's schedule table, which its timekeeper reads on every instance that runs workers.
+   */
+  async schedule(name: string, cron: string, tz: string): Promise<void> {
+    await this.start();
+    await this.boss.schedule(name, cron, {}, { tz });
+  }
+
+  async unschedule(name: string): Promise<void> {
+    await this.start();
+    await this.boss.unschedule(name);
+  }
+
   async send(name: string, data: object, options: PgBoss.SendOptions = {}): Promise<string | null> {
     await this.start();
     return this.boss.send(name, data, options);

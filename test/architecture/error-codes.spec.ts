@@ -6,7 +6,9 @@ import { ACTION_ERROR_CODES } from '../../src/modules/actions/actions.errors';
 import { CAMPAIGN_ERROR_CODES } from '../../src/modules/campaigns/campaigns.errors';
 import { DIGEST_ERROR_CODES } from '../../src/modules/digest/digest.errors';
 import { DIRECTORY_ERROR_CODES } from '../../src/modules/directory/directory.errors';
+import { EMPLOYEE_ERROR_CODES } from '../../src/modules/employees/employees.errors';
 import { FATIGUE_ERROR_CODES } from '../../src/modules/fatigue/fatigue.errors';
+import { HRIS_SYNC_ERROR_CODES } from '../../src/modules/hris-sync/hris-sync.errors';
 import { INVITATION_ERROR_CODES } from '../../src/modules/invitations/invitations.errors';
 import { MAIL_ERROR_CODES } from '../../src/modules/mail/mail.errors';
 import { RESPONSE_ERROR_CODES } from '../../src/modules/responses/responses.errors';
@@ -33,7 +35,9 @@ const LISTS: Record<string, readonly string[]> = {
   campaigns: CAMPAIGN_ERROR_CODES,
   digest: DIGEST_ERROR_CODES,
   directory: DIRECTORY_ERROR_CODES,
+  employees: EMPLOYEE_ERROR_CODES,
   fatigue: FATIGUE_ERROR_CODES,
+  'hris-sync': HRIS_SYNC_ERROR_CODES,
   invitations: INVITATION_ERROR_CODES,
   mail: MAIL_ERROR_CODES,
   responses: RESPONSE_ERROR_CODES,

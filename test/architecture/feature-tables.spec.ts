@@ -51,6 +51,10 @@ const CROSSINGS: Record<string, Record<string, string>> = {
     report_day_driver: 'the rollup functions write the driver sums reports read',
     report_period_driver: 'the rollup functions write the driver sums reports read',
   },
+  employees: {
+    employee:
+      "a sign-in link and a session count only while their employee is active, and a session names its employee for the employee's own pages (read, joined)",
+  },
   fatigue: {
     invitation:
       'the fatigue rule is a predicate on recent invitations, embedded in the set-based insert that creates them (fatigue.sql.ts)',

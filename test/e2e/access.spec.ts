@@ -77,6 +77,15 @@ describe('who may call what', () => {
         'POST /services/access',
         'GET /services/pass/:token',
         'POST /services/pass/:token',
+        // Employees sign in (docs/employees.md): public to the guard, the employee session inside.
+        'GET /me',
+        'GET /me/sign-in',
+        'POST /me/sign-in',
+        'GET /me/sign-in/:token',
+        'POST /me/sign-in/:token',
+        'POST /me/sign-out',
+        'GET /me/surveys',
+        'POST /me/surveys/:invitationId/mail',
         // The digest's unsubscribe link (a signed token) and RFC 8058's one-click POST to it.
         'GET /digest/unsubscribe/:token',
         'POST /digest/unsubscribe/:token',

@@ -96,6 +96,8 @@ describe('paths in logs', () => {
     expect(redactPath('/s/secret-token?score=9')).toBe(`/s/${REDACTED}`);
     expect(redactPath('/account/setup/secret')).toBe(`/account/setup/${REDACTED}`);
     expect(redactPath('/services/pass/secret-pass')).toBe(`/services/pass/${REDACTED}`);
+    expect(redactPath('/me/sign-in/secret-link')).toBe(`/me/sign-in/${REDACTED}`);
+    expect(redactPath('/me/sign-in?sent=1')).toBe('/me/sign-in');
     expect(redactPath('/Services/%70ass/secret')).toBe(`/Services/%70ass/${REDACTED}`);
     expect(redactPath('/digest/unsubscribe/abc.def')).toBe(`/digest/unsubscribe/${REDACTED}`);
     expect(redactPath('/digest/unsubscribe/abc.def/resubscribe')).toBe(

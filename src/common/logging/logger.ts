@@ -39,8 +39,8 @@ interface LoggedRequest {
 
 /**
  * Segments of a path that hold a secret: the one after `/s/`, after `/account/setup/`, after
- * `/services/pass/` (the service directory's reader links) and after `/digest/unsubscribe/` (a
- * person's unsubscribe token).
+ * `/services/pass/` (the service directory's reader links), after `/me/sign-in/` (an employee's
+ * sign-in link) and after `/digest/unsubscribe/` (a person's unsubscribe token).
  */
 export function redactPath(url: string): string {
   const path = url.split(/[?#]/, 1)[0];
@@ -59,6 +59,7 @@ export function redactPath(url: string): string {
       (decoded[i - 1] === 's' ||
         (i > 1 && decoded[i - 2] === 'account' && decoded[i - 1] === 'setup') ||
         (i > 1 && decoded[i - 2] === 'services' && decoded[i - 1] === 'pass') ||
+        (i > 1 && decoded[i - 2] === 'me' && decoded[i - 1] === 'sign-in') ||
         (i > 1 && decoded[i - 2] === 'digest' && decoded[i - 1] === 'unsubscribe'))
         ? REDACTED
         : segment,

@@ -7,7 +7,8 @@ import { AuditService } from '../audit/audit.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import { DirectoryErrors } from './directory.errors';
 import { CreateEmployeeDto } from './dto/create-employee.dto';
-import { parseEmployeeCsv } from './employee-csv';
+import { planSync, type SyncField, type SyncPlan } from './directory-sync';
+import { type EmployeeRecord, parseEmployeeCsv, validateEmployeeRecords } from './employee-csv';
 import { employeeProblems, EmployeeInput, normaliseEmail } from './employee-input';
 import { type EmployeeQuery, EmployeesRepository } from './employees.repository';
 import type { Employee } from './entities/employee.entity';
@@ -284,6 +285,85 @@ export class DirectoryService {
       deactivated: outcome.deactivated.length,
       cancelledInvitations: outcome.cancelledInvitations,
       rows: parsed.rows.length,
+    };
+  }
+
+  /**
+   * What a sync of these records (a whole file, by directory column) would change: validated by
+   * the CSV import's row rules, teams checked, external ids that belong to another person
+   * rejected, then compared with the directory (planSync). Writes nothing.
+   */
+  async planSync(records: readonly EmployeeRecord[], mapped: ReadonlySet<SyncField>) {
+    const checked = validateEmployeeRecords(records);
+    const teams = await this.teamIds();
+    const rejected = [...checked.errors];
+    let rows = checked.rows.filter((row) => {
+      if (row.teamSlug === null || teams.has(row.teamSlug)) return true;
+      rejected.push({ line: row.line, reason: `team "${row.teamSlug}" does not name a team` });
+      return false;
+    });
+    const clashes = await this.employees.externalIdClashes(rows);
+    const clashing = new Set(clashes.map((c) => c.line));
+    for (const c of clashes)
+      rejected.push({
+        line: c.line,
+        reason: `external_id ${c.externalId} belongs to another employee`,
+      });
+    rows = rows.filter((r) => !clashing.has(r.line));
+    rejected.sort((a, b) => a.line - b.line);
+    const rejectedLines = new Set(rejected.map((r) => r.line));
+    const rejectedEmails = new Set(
+      records
+        .filter((r) => rejectedLines.has(r.line))
+        .map((r) => normaliseEmail(r.values.email ?? ''))
+        .filter((e) => e !== ''),
+    );
+    const slugOf = new Map([...teams].map(([slug, id]) => [id, slug]));
+    const current = (await this.employees.listForSync()).map(({ teamId, ...e }) => ({
+      ...e,
+      teamSlug: teamId ? (slugOf.get(teamId) ?? null) : null,
+    }));
+    return planSync({ current, rows, rejected, rejectedEmails, mapped });
+  }
+
+  /**
+   * Applies a sync plan in one transaction: new and changed rows upserted as the CSV import does,
+   * the people it deactivates switched off, and their open links withdrawn and queued mails
+   * cancelled (the same rule as every deactivation). Audited.
+   */
+  async applySync(plan: SyncPlan, actor?: Principal, ip?: string) {
+    const teams = await this.teamIds();
+    const outcome = await this.employees.transaction(async (manager) => {
+      const counts =
+        plan.writes.length > 0
+          ? await this.employees.upsertMany(manager, plan.writes, teams)
+          : { created: 0, updated: 0, deactivated: [], createdEmails: [] };
+      const missing = await this.employees.deactivateMany(
+        manager,
+        plan.deactivated.filter((d) => d.reason === 'missing').map((d) => d.id),
+      );
+      const deactivated = [...new Set([...counts.deactivated, ...missing])];
+      const cancelledInvitations = await this.invitations.cancelOpenLinksOf(manager, deactivated);
+      return { ...counts, deactivated, cancelledInvitations };
+    });
+    await this.audit.record({
+      action: 'directory.synced',
+      actor,
+      target: 'HRIS file sync',
+      ip,
+      details: {
+        created: outcome.created,
+        updated: outcome.updated,
+        deactivated: outcome.deactivated.length,
+        cancelledInvitations: outcome.cancelledInvitations,
+        createdEmails: outcome.createdEmails,
+      },
+    });
+    return {
+      created: outcome.created,
+      updated: outcome.updated,
+      deactivated: outcome.deactivated.length,
+      cancelledInvitations: outcome.cancelledInvitations,
     };
   }
 }

@@ -74,20 +74,46 @@ export function parseEmployeeCsv(text: string, today = new Date()): ParsedEmploy
     };
   }
 
-  const rows: ParsedEmployeeCsv['rows'] = [];
+  const fileRecords: EmployeeRecord[] = [];
   const errors: CsvRowError[] = [];
-  const seenEmail = new Map<string, number>();
-  const seenExternal = new Map<string, number>();
   for (const { record, info } of records.slice(1)) {
     const line = info.lines;
     if (record.length !== header.length) {
       errors.push({ line, reason: `expected ${header.length} fields, found ${record.length}` });
       continue;
     }
-    const cell = (name: string): string => {
-      const index = header.indexOf(name);
-      return index < 0 ? '' : record[index].trim();
-    };
+    fileRecords.push({ line, values: Object.fromEntries(header.map((h, i) => [h, record[i]])) });
+  }
+  const checked = validateEmployeeRecords(fileRecords, today);
+  const rows = checked.rows;
+  errors.push(...checked.errors);
+  errors.sort((a, b) => a.line - b.line);
+  if (rows.length === 0 && errors.length === 0)
+    errors.push({ line: 1, reason: 'the file has a header but no rows' });
+  return { rows, errors };
+}
+
+/** One row of a directory file, by column name (CSV_COLUMNS), with its line (or position). */
+export interface EmployeeRecord {
+  line: number;
+  values: Record<string, string | undefined>;
+}
+
+/**
+ * The row rules of a directory file, whatever its format (the CSV import and the HRIS sync):
+ * each row becomes an employee or is rejected with its reasons — field rules, `active`, an
+ * address or external id that appears twice.
+ */
+export function validateEmployeeRecords(
+  records: readonly EmployeeRecord[],
+  today = new Date(),
+): ParsedEmployeeCsv {
+  const rows: ParsedEmployeeCsv['rows'] = [];
+  const errors: CsvRowError[] = [];
+  const seenEmail = new Map<string, number>();
+  const seenExternal = new Map<string, number>();
+  for (const { line, values } of records) {
+    const cell = (name: string): string => (values[name] ?? '').trim();
     const optional = (name: string): string | null => cell(name) || null;
     const email = normaliseEmail(cell('email'));
     const active = parseBoolean(cell('active'));
@@ -118,7 +144,5 @@ export function parseEmployeeCsv(text: string, today = new Date()): ParsedEmploy
     if (reasons.length > 0) errors.push({ line, reason: reasons.join('; ') });
     else rows.push(row);
   }
-  if (rows.length === 0 && errors.length === 0)
-    errors.push({ line: 1, reason: 'the file has a header but no rows' });
   return { rows, errors };
 }

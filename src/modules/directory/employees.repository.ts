@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { type AudienceFilter, audiencePredicate } from './audience';
+import type { SyncedEmployee } from './directory-sync';
 import type { EmployeeInput } from './employee-input';
 import { Employee } from './entities/employee.entity';
 
@@ -317,5 +318,28 @@ export class EmployeesRepository {
       [email, externalId],
     );
     return rows[0];
+  }
+
+  /** Every employee in the fields a sync compares (team as its id), for the HRIS sync's plan. */
+  async listForSync(): Promise<(Omit<SyncedEmployee, 'teamSlug'> & { teamId: string | null })[]> {
+    return this.dataSource.query(
+      `SELECT id, email, name, department, location, hire_date::text AS "hireDate", locale,
+              external_id AS "externalId", active, time_zone AS "timeZone", team_id AS "teamId"
+         FROM employee ORDER BY email`,
+    );
+  }
+
+  /** Deactivates these employees (those still active); returns the ids it turned inactive. */
+  async deactivateMany(manager: EntityManager, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const result: unknown = await manager.query(
+      `UPDATE employee SET active = false, updated_at = now()
+        WHERE id = ANY($1::uuid[]) AND active RETURNING id`,
+      [ids],
+    );
+    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as {
+      id: string;
+    }[];
+    return rows.map((r) => r.id);
   }
 }

@@ -5,6 +5,15 @@ import { preparedQuery } from '../../database/prepared-query';
 import { type AudienceFilter, audiencePredicate, tenureBandSql } from '../directory/audience';
 import { fatigueAllows } from '../fatigue/fatigue.sql';
 
+/** A link still open for its person ("my surveys"). */
+export interface OpenLink {
+  invitationId: string;
+  surveyName: string;
+  surveyTitles: Record<string, string> | null;
+  teamName: string;
+  closesAt: Date;
+}
+
 export interface SurveyLink {
   invitationId: string;
   surveyId: string;
@@ -165,6 +174,26 @@ export class InvitationsRepository {
       [surveyId, employeeId],
     );
     return rows[0];
+  }
+
+  /**
+   * A person's links still open ("my surveys"): invitations whose mail went, not released as
+   * answered, not withdrawn, before their expiry and their survey's close — soonest first. An
+   * answer waiting for its release is not known here (only the answer path's claim key knows
+   * it, and "my surveys" never asks), so such a link is listed too.
+   */
+  openOfPerson(employeeId: string): Promise<OpenLink[]> {
+    return this.dataSource.query(
+      `SELECT i.id AS "invitationId", s.name AS "surveyName", s.titles AS "surveyTitles",
+              coalesce(t.name, s.name) AS "teamName", least(i.expires_at, s.closes_at) AS "closesAt"
+         FROM invitation i
+         JOIN survey s ON s.id = i.survey_id
+         LEFT JOIN service_team t ON t.id = coalesce(s.team_id, i.team_id)
+        WHERE i.employee_id = $1 AND NOT i.answered AND i.cancelled_at IS NULL
+          AND i.sent_at IS NOT NULL AND least(i.expires_at, s.closes_at) > now()
+        ORDER BY least(i.expires_at, s.closes_at), s.name, i.id`,
+      [employeeId],
+    );
   }
 
   /**

@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { SessionsService } from '../accounts/sessions.service';
 import { DirectoryService } from '../directory/directory.service';
+import { EmployeeSessionsService } from '../employees/employee-sessions.service';
 import type { BuiltMail, CancelledMail, ClaimedMail } from '../mail/mail.service';
 import { MailService } from '../mail/mail.service';
 import { ServicesErrors } from './services.errors';
@@ -29,7 +30,8 @@ const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').dig
 
 /**
  * Who may read the service directory (SERVICES_ACCESS, docs/directory.md). `network`: whoever
- * reaches the app. `link`: a person signed in to inpulse (any role), or a browser holding a
+ * reaches the app. `link`: a person signed in to inpulse (any role), an employee signed in
+ * (docs/employees.md), or a browser holding a
  * reader pass — a sealed HttpOnly cookie holding a pass id and its expiry, given for a
  * single-use link mailed to an active employee's work address, and honoured only while its
  * server-side row (services_reader_session, which names nobody) exists: an HR admin can revoke
@@ -45,6 +47,7 @@ export class ReaderAccessService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly jobs: JobsService,
     private readonly clock: ServicesClock,
+    private readonly employees: EmployeeSessionsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -70,6 +73,8 @@ export class ReaderAccessService implements OnModuleInit {
   async mayRead(request: FastifyRequest): Promise<boolean> {
     if (this.mode === 'network') return true;
     if (await this.holdsPass(request)) return true;
+    // An employee signed in (docs/employees.md): their cookie is sent on /services too.
+    if (await this.employees.employeeOf(request)) return true;
     const user = await this.sessions.authenticateSession(
       request.cookies?.[this.sessions.sessionCookie],
     );

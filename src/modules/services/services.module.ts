@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ActionsModule } from '../actions/actions.module';
 import { AuditModule } from '../audit/audit.module';
 import { DirectoryModule } from '../directory/directory.module';
+import { EmployeesModule } from '../employees/employees.module';
 import { MailModule } from '../mail/mail.module';
 import { ReportsModule } from '../reports/reports.module';
 import { ReviewsModule } from '../reviews/reviews.module';
@@ -23,6 +24,7 @@ import { ServicesService } from './services.service';
     MailModule,
     ReviewsModule,
     AuditModule,
+    EmployeesModule,
   ],
   controllers: [ServicesPagesController, ReaderPassesController, ReaderPassesPagesController],
   providers: [ServicesService, ServicesRepository, ReaderAccessService, ServicesClock],
