@@ -25,6 +25,7 @@ import * as m22 from './1796600000550-DriverCells';
 import * as m23 from './1796600000700-WeeklyDigest';
 import * as m24 from './1796700000100-SingleSignOn';
 import * as m25 from './1796700000300-ScimProvisioning';
+import * as m26 from './1796700000200-SsoIdentity';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -53,6 +54,7 @@ const modules: Record<string, unknown>[] = [
   m23,
   m24,
   m25,
+  m26,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];
