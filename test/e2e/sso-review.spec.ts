@@ -278,4 +278,31 @@ describe('sign-in through the provider: findings of the security review', () => 
     expect(user_id).toBe(keeper!.id);
     expect(await account('kim@corp.example')).toBeNull();
   });
+
+  it('3c. two people of the provider signing in at once for one unbound account: one gets it', async () => {
+    await t.get(AccountsService).invite(undefined, {
+      email: 'twin@corp.example',
+      name: 'Twin',
+      role: 'viewer',
+      teamSlugs: [],
+    });
+    for (const id of ['twin-a', 'twin-b'])
+      provider.local.people.push({
+        id,
+        email: 'twin@corp.example',
+        name: id,
+        groups: ['it-leads'],
+      });
+    const results = await Promise.all([ssoSignIn('twin-a'), ssoSignIn('twin-b')]);
+    const statuses = results.map((r) => r.res.statusCode).sort();
+    expect(statuses).toEqual([303, 403]);
+    const refused = results.find((r) => r.res.statusCode === 403)!;
+    expect(refused.res.body).toContain('data-reason="email_reassigned"');
+    expect(refused.cookie).toBeUndefined();
+    const twin = await account('twin@corp.example');
+    const rows = await t.dataSource.query('SELECT subject FROM sso_identity WHERE user_id = $1', [
+      twin!.id,
+    ]);
+    expect(rows).toHaveLength(1);
+  });
 });
