@@ -53,8 +53,9 @@ const modules: Record<string, unknown>[] = [
   m22,
   m23,
   m24,
-  m25,
+  // TypeORM runs migrations in timestamp order: the list keeps that order.
   m26,
+  m25,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];
