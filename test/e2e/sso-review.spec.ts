@@ -279,7 +279,30 @@ describe('sign-in through the provider: findings of the security review', () => 
     expect(await account('kim@corp.example')).toBeNull();
   });
 
-  it('3c. two people of the provider signing in at once for one unbound account: one gets it', async () => {
+  it('3c. refuses a `sub` longer than OpenID allows (255) with a 400, nothing kept', async () => {
+    const long = 's'.repeat(256);
+    await t.get(AccountsService).invite(undefined, {
+      email: 'long@corp.example',
+      name: 'Long Sub',
+      role: 'viewer',
+      teamSlugs: [],
+    });
+    provider.local.people.push({
+      id: long,
+      email: 'long@corp.example',
+      name: 'Long Sub',
+      groups: ['it-leads'],
+    });
+    const res = await ssoSignIn(long);
+    expect(res.res.statusCode).toBe(400);
+    expect(res.res.body).toContain('data-reason="token_invalid"');
+    const [{ n }] = await t.dataSource.query(
+      'SELECT count(*)::int AS n FROM sso_identity WHERE length(subject) > 255',
+    );
+    expect(n).toBe(0);
+  });
+
+  it('3d. two people of the provider signing in at once for one unbound account: one gets it', async () => {
     await t.get(AccountsService).invite(undefined, {
       email: 'twin@corp.example',
       name: 'Twin',

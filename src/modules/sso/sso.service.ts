@@ -207,11 +207,17 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
 
   private identityOf(claims: Record<string, unknown>): VerifiedIdentity {
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
+    // OpenID Connect Core 1.0 §2: `sub` is at most 255 ASCII characters (it is kept as such).
+    const subject = typeof claims.sub === 'string' ? claims.sub : '';
+    if (!subject || subject.length > 255)
+      throw SsoErrors.tokenInvalid('sub is missing or too long');
+    const issuer = typeof claims.iss === 'string' && claims.iss.length <= 500 ? claims.iss : '';
+    if (!issuer) throw SsoErrors.tokenInvalid('iss is missing or too long');
     if (!email || email.length > 320 || !emailVerified(claims)) throw SsoErrors.emailUnverified();
     return {
       email,
-      subject: String(claims.sub),
-      issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
+      subject,
+      issuer,
       groups: groupsOf(claims, this.config.oidc?.groupsClaim ?? 'groups'),
       name: typeof claims.name === 'string' ? claims.name : undefined,
     };
