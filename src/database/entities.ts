@@ -1,5 +1,6 @@
 import { ScimGroup, ScimGroupMember } from '../modules/scim/entities/scim-group.entity';
 import { ScimUser } from '../modules/scim/entities/scim-user.entity';
+import { SsoIdentity } from '../modules/sso/entities/sso-identity.entity';
 import { SsoLoginState } from '../modules/sso/entities/sso-login-state.entity';
 import { SsoRule } from '../modules/sso/entities/sso-rule.entity';
 import { SsoSession } from '../modules/sso/entities/sso-session.entity';
@@ -131,4 +132,5 @@ export const ENTITIES = [
   EmployeeSession,
   HrisSyncSetting,
   HrisSyncRun,
+  SsoIdentity,
 ];

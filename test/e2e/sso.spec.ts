@@ -19,6 +19,8 @@ const PEOPLE: LocalAccount[] = [
   { id: 'nogroup', email: 'nogroup@corp.example', name: 'No Group', groups: ['marketing'] },
   { id: 'disabled', email: 'disabled@corp.example', name: 'Dis Abled', groups: ['it-leads'] },
   { id: 'stranger', email: 'stranger@corp.example', name: 'New Comer', groups: ['it-leads'] },
+  // No account and no mapped group: refused each time alike (an account would lose its access).
+  { id: 'outsider', email: 'outsider@corp.example', name: 'Out Sider', groups: ['marketing'] },
 ];
 
 describe('sign-in through the identity provider (OIDC)', () => {
@@ -36,7 +38,7 @@ describe('sign-in through the identity provider (OIDC)', () => {
     admin = await signIn(t, 'admin');
     const accounts = t.get(AccountsService);
     // Staff accounts exist (OIDC_ALLOW_CREATE is off here); HR's starts as a viewer.
-    for (const person of PEOPLE.filter((p) => p.id !== 'stranger'))
+    for (const person of PEOPLE.filter((p) => !['stranger', 'outsider'].includes(p.id)))
       await accounts.invite(undefined, {
         email: person.email,
         name: person.name,
@@ -221,7 +223,7 @@ describe('sign-in through the identity provider (OIDC)', () => {
 
   it('shows a refusal in the person’s language', async () => {
     const { authorizeUrl, state } = await start();
-    const back = await provider.signIn(authorizeUrl, 'nogroup');
+    const back = await provider.signIn(authorizeUrl, 'outsider');
     const res = await callback(back, state, { 'accept-language': 'fa' });
     expect(res.statusCode).toBe(403);
     expect(res.body).toContain('dir="rtl"');

@@ -26,6 +26,7 @@ import * as m23 from './1796600000700-WeeklyDigest';
 import * as m24 from './1796700000100-SingleSignOn';
 import * as m25 from './1796700000300-ScimProvisioning';
 import * as m26 from './1796700000500-EmployeeSignInHrisSync';
+import * as m27 from './1796700000200-SsoIdentity';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -53,6 +54,8 @@ const modules: Record<string, unknown>[] = [
   m22,
   m23,
   m24,
+  // TypeORM runs migrations in timestamp order: the list keeps that order.
+  m27,
   m25,
   m26,
 ];

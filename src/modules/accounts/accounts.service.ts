@@ -219,7 +219,27 @@ export class AccountsService {
     return { ...user, role };
   }
 
-  /** Whether an account has this e-mail address. */
+  /**
+   * Takes away what the identity provider gave, when it gives nothing any more (none of the
+   * person's groups maps): the account is disabled with the weakest role and no teams, so that
+   * neither its password nor an open session (every one ends) keeps the old access; an admin
+   * may enable it again on /admin/users. Audited as `user.disabled` with why.
+   */
+  async revokeProvidedAccess(user: AppUser, reason: 'no_mapping'): Promise<void> {
+    const before = (await this.accounts.directTeamIds(user.id)).sort();
+    await this.accounts.updateUser(user.id, { role: 'viewer', disabled: true, teamIds: [] });
+    await this.audit.record({
+      action: 'user.disabled',
+      target: user.email,
+      details: {
+        role: { from: user.role, to: 'viewer' },
+        teams: { from: before, to: [] },
+        via: 'sso',
+        reason,
+      },
+    });
+  }
+
   /** The language of this person's pages and mails (null: their browser's). */
   async setLanguage(userId: string, locale: string | null): Promise<void> {
     await this.accounts.setLanguage(userId, locale);

@@ -62,6 +62,19 @@ export class SessionsService implements OnModuleInit {
     const email = emailInput.trim().toLowerCase().slice(0, 320);
     const admission = await this.throttle.admit(email, request);
     const user = await this.accounts.findUserByEmail(email);
+    if (!(await this.external.passwordAllowed(user?.id ?? ''))) {
+      // SSO only, and this is not the break-glass administrator: the same answer whether the
+      // password is right or wrong (or the account unknown), and the password is never checked,
+      // so neither the answer nor its time tells a right password from a wrong one.
+      await this.audit.record({
+        action: 'auth.login_failed',
+        target: email,
+        ip: request.ip,
+        actor: undefined,
+        details: { reason: 'sso_only' },
+      });
+      throw AccountErrors.passwordsOff();
+    }
     const ok = await verifyPassword(
       password.slice(0, 1000),
       user && !user.disabled ? user.passwordHash : null,
@@ -76,17 +89,6 @@ export class SessionsService implements OnModuleInit {
       throw AccountErrors.badCredentials();
     }
     await this.throttle.succeeded(admission);
-    if (!(await this.external.passwordAllowed(user.id))) {
-      // SSO only: the password was right, but only the break-glass administrator may use one.
-      await this.audit.record({
-        action: 'auth.login_failed',
-        target: email,
-        ip: request.ip,
-        actor: undefined,
-        details: { reason: 'sso_only' },
-      });
-      throw AccountErrors.passwordsOff();
-    }
     const { sessionId, user: signedIn } = await this.openSession(user, request, 'password');
     return { sessionId, user: signedIn, device: this.throttle.newDevice(email) };
   }

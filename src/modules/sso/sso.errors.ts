@@ -14,6 +14,8 @@ export const SSO_ERROR_CODES = [
   'sso.no_mapping',
   'sso.no_account',
   'sso.account_disabled',
+  'sso.break_glass',
+  'sso.email_reassigned',
   'sso.rule_invalid',
   'sso.break_glass_required',
 ] as const;
@@ -29,7 +31,9 @@ export type SsoRefusal =
   | 'email_unverified'
   | 'no_mapping'
   | 'no_account'
-  | 'account_disabled';
+  | 'account_disabled'
+  | 'break_glass'
+  | 'email_reassigned';
 
 export const SsoErrors = {
   notConfigured: () =>
@@ -70,6 +74,18 @@ export const SsoErrors = {
     ),
   accountDisabled: () =>
     error('forbidden', 'sso.account_disabled', 'This inpulse account is disabled.'),
+  breakGlass: () =>
+    error(
+      'forbidden',
+      'sso.break_glass',
+      'The break-glass administrator signs in with its password only, never through the identity provider.',
+    ),
+  emailReassigned: () =>
+    error(
+      'forbidden',
+      'sso.email_reassigned',
+      'This address belongs to an inpulse account of another person at the identity provider.',
+    ),
   ruleInvalid: (message: string) => error('invalid', 'sso.rule_invalid', message),
   breakGlassRequired: () =>
     error(

@@ -119,4 +119,37 @@ export class SsoRepository {
     );
     return rows[0]?.id_token;
   }
+
+  // Who each account is at the provider
+
+  /** The account bound to this person of the provider, if any. */
+  async userBoundTo(issuer: string, subject: string): Promise<string | undefined> {
+    const rows: { user_id: string }[] = await this.dataSource.query(
+      'SELECT user_id FROM sso_identity WHERE issuer = $1 AND subject = $2',
+      [issuer, subject],
+    );
+    return rows[0]?.user_id;
+  }
+
+  /** The `sub` this account is bound to at this issuer, if any. */
+  async subjectOf(issuer: string, userId: string): Promise<string | undefined> {
+    const rows: { subject: string }[] = await this.dataSource.query(
+      'SELECT subject FROM sso_identity WHERE issuer = $1 AND user_id = $2',
+      [issuer, userId],
+    );
+    return rows[0]?.subject;
+  }
+
+  /**
+   * Binds the account to this person of the provider unless it is bound already, and returns the
+   * `sub` it is bound to afterwards: another one means two people raced for one unbound account.
+   */
+  async bind(issuer: string, subject: string, userId: string): Promise<string | undefined> {
+    await this.dataSource.query(
+      `INSERT INTO sso_identity (issuer, subject, user_id) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING`,
+      [issuer, subject, userId],
+    );
+    return this.subjectOf(issuer, userId);
+  }
 }

@@ -30,6 +30,8 @@ export interface VerifiedIdentity {
   email: string;
   /** The provider's `sub`. */
   subject: string;
+  /** The ID token's `iss` (already checked against OIDC_ISSUER); defaults to OIDC_ISSUER. */
+  issuer?: string;
   /** The groups or roles of OIDC_GROUPS_CLAIM. */
   groups: string[];
   /** A display name, when the provider gives one. */
@@ -138,39 +140,84 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
   /**
    * THE SEAM between a verified identity and a session. Every sign-in through the provider
    * reaches here once the ID token is checked, with `{ email, subject, groups }`:
-   * - a staff account with this e-mail that is disabled: refused (`sso.account_disabled`);
-   * - groups that no mapping rule maps: refused (`sso.no_mapping`);
+   * - the account is the one bound to (issuer, subject) at an earlier sign-in, else the one with
+   *   this e-mail; an e-mail whose account is bound to another subject is refused
+   *   (`sso.email_reassigned`: the provider gave the address to someone else);
+   * - a staff account that is disabled: refused (`sso.account_disabled`);
+   * - the break-glass administrator: refused (`sso.break_glass`), its role never touched;
+   * - groups that no mapping rule maps: refused (`sso.no_mapping`), and an existing account loses
+   *   its access (disabled, role and teams stripped, every session ended);
    * - no account yet: created with the mapped role and teams when OIDC_ALLOW_CREATE, else
    *   refused (`sso.no_account`);
    * - else the account's role and teams become what the groups map to (recomputed each time).
+   * A successful sign-in binds the account to (issuer, subject) when it is not bound yet.
    * Employees (no staff account, no mapping) are refused here today. Employee sessions are
    * another feature's: wire them in where `noMapping` / `noAccount` are thrown, looking the
    * identity up in the directory by its verified e-mail before refusing, and return a session
    * of that kind instead of an AppUser.
    */
   async signInVerifiedIdentity(identity: VerifiedIdentity): Promise<AppUser> {
-    const existing = await this.accounts.findByEmail(identity.email);
+    const issuer = identity.issuer ?? this.config.oidc?.issuer ?? '';
+    const existing = await this.accountOf(identity, issuer);
     if (existing?.disabled) throw SsoErrors.accountDisabled();
+    if (existing && existing.id === (await this.repository.setting()).breakGlassUserId)
+      throw SsoErrors.breakGlass();
     const access = mapGroups(identity.groups, await this.repository.listRules());
-    if (!access) throw SsoErrors.noMapping();
+    if (!access) {
+      // The provider no longer gives this person any access: neither may a password or an open
+      // session (docs/sso.md, "A group taken away").
+      if (existing) await this.accounts.revokeProvidedAccess(existing, 'no_mapping');
+      throw SsoErrors.noMapping();
+    }
     if (!existing) {
       if (!this.config.oidc?.allowCreate) throw SsoErrors.noAccount();
-      return this.accounts.createFromProvider({
+      const created = await this.accounts.createFromProvider({
         email: identity.email,
         name: identity.name ?? identity.email,
         role: access.role,
         teamIds: access.teamIds,
       });
+      await this.bind(issuer, identity.subject, created.id);
+      return created;
     }
+    await this.bind(issuer, identity.subject, existing.id);
     return this.accounts.applyProvidedAccess(existing, access.role, access.teamIds);
+  }
+
+  /**
+   * The account bound to this person of the provider, else the one with their verified e-mail
+   * unless that one is bound to someone else there.
+   */
+  private async accountOf(identity: VerifiedIdentity, issuer: string): Promise<AppUser | null> {
+    const boundId = await this.repository.userBoundTo(issuer, identity.subject);
+    if (boundId) return this.accounts.findUser(boundId);
+    const byEmail = await this.accounts.findByEmail(identity.email);
+    if (byEmail) {
+      const subject = await this.repository.subjectOf(issuer, byEmail.id);
+      if (subject !== undefined && subject !== identity.subject) throw SsoErrors.emailReassigned();
+    }
+    return byEmail;
+  }
+
+  /** Keeps (issuer, subject) for the account; refused when another subject got there first. */
+  private async bind(issuer: string, subject: string, userId: string): Promise<void> {
+    if ((await this.repository.bind(issuer, subject, userId)) !== subject)
+      throw SsoErrors.emailReassigned();
   }
 
   private identityOf(claims: Record<string, unknown>): VerifiedIdentity {
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
+    // OpenID Connect Core 1.0 §2: `sub` is at most 255 ASCII characters (it is kept as such).
+    const subject = typeof claims.sub === 'string' ? claims.sub : '';
+    if (!subject || subject.length > 255)
+      throw SsoErrors.tokenInvalid('sub is missing or too long');
+    const issuer = typeof claims.iss === 'string' && claims.iss.length <= 500 ? claims.iss : '';
+    if (!issuer) throw SsoErrors.tokenInvalid('iss is missing or too long');
     if (!email || email.length > 320 || !emailVerified(claims)) throw SsoErrors.emailUnverified();
     return {
       email,
-      subject: String(claims.sub),
+      subject,
+      issuer,
       groups: groupsOf(claims, this.config.oidc?.groupsClaim ?? 'groups'),
       name: typeof claims.name === 'string' ? claims.name : undefined,
     };
