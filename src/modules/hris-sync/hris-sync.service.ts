@@ -14,7 +14,7 @@ import {
 import { DirectoryService } from '../directory/directory.service';
 import { cronProblem } from './cron';
 import type { HrisSyncRun, RunPlan } from './entities/hris-sync-run.entity';
-import { type HrisMapping, mappingProblems, readHrisFile } from './hris-file';
+import { type HrisMapping, mappingProblems, readHrisFile, sanitiseReason } from './hris-file';
 import { parseSource, readSource } from './hris-source';
 import { HrisSyncErrors } from './hris-sync.errors';
 import {
@@ -249,6 +249,7 @@ export class HrisSyncService implements OnModuleInit {
       dir: this.config.hrisSyncDir,
       maxBytes: this.config.hrisSyncMaxBytes,
       timeoutMs: this.config.hrisSyncTimeoutSeconds * 1000,
+      allowPrivate: this.config.hrisSyncAllowPrivate,
     });
     let text: string;
     try {
@@ -264,8 +265,10 @@ export class HrisSyncService implements OnModuleInit {
     }
     const mapped = new Set(Object.keys(mapping) as SyncField[]);
     const plan = await this.directory.planSync(records, mapped);
+    const summarised = summarisePlan(plan);
     const summary: RunPlan = {
-      ...summarisePlan(plan),
+      ...summarised,
+      rejected: summarised.rejected.map((r) => ({ ...r, reason: sanitiseReason(r.reason) })),
       maxDeactivatePercent: settings.maxDeactivatePercent,
       wouldStop: exceedsSafetyStop(plan, settings.maxDeactivatePercent),
     };
