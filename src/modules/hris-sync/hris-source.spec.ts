@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DomainError } from '../../common/errors/domain-error';
 import { isPrivateAddress, parseSource, readSource } from './hris-source';
@@ -75,5 +79,60 @@ describe('HRIS source URLs', () => {
       expect({ a, private: isPrivateAddress(a) }).toEqual({ a, private: true });
     for (const a of ['8.8.8.8', '172.32.0.1', '93.184.216.34', '2606:4700::1111', '::ffff:8.8.8.8'])
       expect({ a, private: isPrivateAddress(a) }).toEqual({ a, private: false });
+  });
+});
+
+/** A path is read from the opened file itself: no FIFO hang, no link out, whatever the race. */
+describe('HRIS source paths', () => {
+  let dir: string;
+  let outsideDir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'inpulse-hris-src-'));
+    outsideDir = await mkdtemp(join(tmpdir(), 'inpulse-hris-out-'));
+    await writeFile(join(dir, 'people.csv'), 'email,name\na@example.com,A\n');
+    await writeFile(join(outsideDir, 'secret.csv'), 'email,name\nsecret@example.com,S\n');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(outsideDir, { recursive: true, force: true });
+  });
+
+  const read = (raw: string, timeoutMs = 2000) =>
+    readSource(parseSource(raw, dir), { dir, maxBytes: 10_000, timeoutMs });
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => (error instanceof DomainError ? error : undefined),
+    );
+
+  it('reads a regular file of the folder', async () => {
+    expect((await read('people.csv')).toString()).toContain('a@example.com');
+  });
+
+  it('refuses a FIFO at once instead of hanging', async () => {
+    execFileSync('mkfifo', [join(dir, 'pipe.csv')]);
+    const started = Date.now();
+    const error = await refusal(read('pipe.csv', 10_000));
+    expect(error?.code).toBe('hris_sync.source_unreadable');
+    expect(error?.message).toMatch(/not a regular file/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses a symbolic link that leads out, and one through a linked folder', async () => {
+    await symlink(join(outsideDir, 'secret.csv'), join(dir, 'out.csv'));
+    const error = await refusal(read('out.csv'));
+    expect(error?.code).toBe('hris_sync.source_refused');
+    expect(error?.message).toMatch(/outside HRIS_SYNC_DIR/);
+    // A folder inside that is a link to one outside: O_NOFOLLOW alone would not see it.
+    await symlink(outsideDir, join(dir, 'sub'));
+    const through = await refusal(read('sub/secret.csv'));
+    expect(through?.code).toBe('hris_sync.source_refused');
+    expect(through?.message).toMatch(/outside HRIS_SYNC_DIR/);
+  });
+
+  it('refuses a directory and a missing file', async () => {
+    await mkdir(join(dir, 'folder.csv'));
+    expect((await refusal(read('folder.csv')))?.message).toMatch(/not a regular file/);
+    expect((await refusal(read('nope.csv')))?.message).toMatch(/no such file/);
   });
 });

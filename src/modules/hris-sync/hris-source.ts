@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { open, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, lstat, open, realpath } from 'node:fs/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -103,30 +104,88 @@ export async function readSource(
   return source.kind === 'path' ? readPath(source.path, options) : readUrl(source.url, options);
 }
 
-async function readPath(path: string, options: { dir: string | undefined; maxBytes: number }) {
-  let real: string;
+async function readPath(
+  path: string,
+  options: { dir: string | undefined; maxBytes: number; timeoutMs: number },
+) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          HrisSyncErrors.sourceUnreadable(
+            `no answer within ${Math.round(options.timeoutMs / 1000)} s`,
+          ),
+        ),
+      options.timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([readPathNow(path, options), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const outside = () => HrisSyncErrors.sourceRefused('the file is outside HRIS_SYNC_DIR');
+const isInside = (realDir: string, real: string) => {
+  const inside = relative(realDir, real);
+  return !(inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside));
+};
+
+/**
+ * Opens the file itself — never through a final symbolic link (O_NOFOLLOW), never waiting on a
+ * FIFO or device (O_NONBLOCK) — then judges the opened handle: a regular file, within the size
+ * limit, whose real path is inside the folder. What is read is what was judged, whatever
+ * happens to the path in between.
+ */
+async function readPathNow(path: string, options: { dir: string | undefined; maxBytes: number }) {
   let realDir: string;
   try {
     realDir = await realpath(options.dir as string);
-    real = await realpath(path);
   } catch {
     throw HrisSyncErrors.sourceUnreadable('no such file in HRIS_SYNC_DIR');
   }
-  // A symbolic link must not lead out of the folder either.
-  const inside = relative(realDir, real);
-  if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside))
-    throw HrisSyncErrors.sourceRefused('the file is outside HRIS_SYNC_DIR');
-  const handle = await open(real, 'r').catch(() => {
-    throw HrisSyncErrors.sourceUnreadable('the file cannot be opened');
-  });
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      const target = await realpath(path).catch(() => undefined);
+      if (!target || !isInside(realDir, target)) throw outside();
+      throw HrisSyncErrors.sourceRefused('the file is a symbolic link: name the file itself');
+    }
+    throw HrisSyncErrors.sourceUnreadable(
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file in HRIS_SYNC_DIR'
+        : 'the file cannot be opened',
+    );
+  }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw HrisSyncErrors.sourceUnreadable('it is not a file');
+    if (!stat.isFile()) throw HrisSyncErrors.sourceUnreadable('it is not a regular file');
     if (stat.size > options.maxBytes)
       throw HrisSyncErrors.sourceUnreadable(`it is larger than ${options.maxBytes} bytes`);
+    // The opened file's own path (Linux: /proc/self/fd), else the path's, which must then be the
+    // very file opened (same device and inode).
+    const opened = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+    if (opened !== undefined) {
+      if (!isInside(realDir, opened)) throw outside();
+    } else {
+      const real = await realpath(path).catch(() => undefined);
+      const again = real ? await lstat(real).catch(() => undefined) : undefined;
+      if (!real || !isInside(realDir, real)) throw outside();
+      if (!again || again.ino !== stat.ino || again.dev !== stat.dev)
+        throw HrisSyncErrors.sourceUnreadable('the file changed while it was opened');
+    }
     const buffer = Buffer.alloc(stat.size);
-    await handle.read(buffer, 0, stat.size, 0);
-    return buffer;
+    let at = 0;
+    while (at < stat.size) {
+      const { bytesRead } = await handle.read(buffer, at, stat.size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return buffer.subarray(0, at);
   } finally {
     await handle.close();
   }
