@@ -59,7 +59,6 @@ const modules: Record<string, unknown>[] = [
   m27,
   m25,
   m26,
-  m27,
   m28,
 ];
 
