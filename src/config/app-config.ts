@@ -66,6 +66,14 @@ export interface AppConfig {
   /** How long a mailed employee sign-in link can be used, in minutes. */
   employeeSignInLinkMinutes: number;
   /**
+   * After an employee's address changes, how many days employee sign-in (link and provider) and
+   * "mail me my link again" are refused for them (a takeover by a changed address waits this long,
+   * and the previous address is told at once).
+   */
+  employeeAddressHoldDays: number;
+  /** HRIS_SYNC_ALLOW_PRIVATE: let a sync URL reach loopback, private and link-local addresses. */
+  hrisSyncAllowPrivate: boolean;
+  /**
    * HRIS file sync (docs/directory.md): the only folder a sync may read a file from (absolute;
    * undefined: file paths are refused, only https URLs), the largest file it reads, and how long
    * it waits for a URL.
@@ -311,6 +319,8 @@ export function loadConfig(
     servicesPassDays: int('SERVICES_PASS_DAYS', 14, 1, 365),
     employeeSessionDays: int('EMPLOYEE_SESSION_DAYS', 14, 1, 90),
     employeeSignInLinkMinutes: int('EMPLOYEE_SIGN_IN_LINK_MINUTES', 30, 5, 24 * 60),
+    employeeAddressHoldDays: int('EMPLOYEE_ADDRESS_HOLD_DAYS', 7, 0, 90),
+    hrisSyncAllowPrivate: bool('HRIS_SYNC_ALLOW_PRIVATE', false),
     hrisSyncDir: hrisSyncDir(read('HRIS_SYNC_DIR'), problems),
     hrisSyncMaxBytes: int('HRIS_SYNC_MAX_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     hrisSyncTimeoutSeconds: int('HRIS_SYNC_TIMEOUT_SECONDS', 30, 1, 600),

@@ -7,7 +7,14 @@ import {
   EMPLOYEE_COOKIE,
   EmployeeSessionsService,
 } from '../../src/modules/employees/employee-sessions.service';
-import { createEmployees, createSurvey, createTeam, formBody, sendQueuedMail } from '../factories';
+import {
+  createEmployees,
+  createSurvey,
+  createTeam,
+  formBody,
+  sendQueuedMail,
+  signIn,
+} from '../factories';
 import { startTestApp, TEST_APP_SECRET, type TestApp } from '../setup/test-app';
 
 /**
@@ -279,5 +286,20 @@ describe('employees sign in', () => {
     expect((await post('not-a-uuid')).statusCode).toBe(404);
     const [{ n: after }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM mail_message`);
     expect(after).toBe(before);
+  });
+
+  it('hides the token of sign-in links from outbox readers (page and API)', async () => {
+    await t.get(EmployeeSessionsService).sendLink(person.email);
+    const token = (await mailedToken(person.email))!;
+    expect(token).toBeDefined();
+    const admin = await signIn(t, 'admin');
+    const page = await get('/outbox', admin.cookie);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('/me/sign-in/');
+    expect(page.body).not.toContain(token);
+    const api = await t.api({ method: 'GET', url: '/api/v1/outbox?limit=500' });
+    expect(api.statusCode).toBe(200);
+    expect(api.body).toContain('/me/sign-in/');
+    expect(api.body).not.toContain(token);
   });
 });

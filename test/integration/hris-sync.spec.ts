@@ -37,6 +37,7 @@ describe('HRIS file sync', () => {
     t = await startTestApp({
       HRIS_SYNC_DIR: dir,
       HRIS_SYNC_TIMEOUT_SECONDS: '1',
+      HRIS_SYNC_ALLOW_PRIVATE: 'true',
       HRIS_SYNC_MAX_BYTES: '100000',
     });
     sync = t.get(HrisSyncService);

@@ -27,6 +27,7 @@ import * as m24 from './1796700000100-SingleSignOn';
 import * as m25 from './1796700000300-ScimProvisioning';
 import * as m26 from './1796700000500-EmployeeSignInHrisSync';
 import * as m27 from './1796700000200-SsoIdentity';
+import * as m28 from './1796700000600-EmployeeAddressHold';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -58,6 +59,7 @@ const modules: Record<string, unknown>[] = [
   m27,
   m25,
   m26,
+  m28,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

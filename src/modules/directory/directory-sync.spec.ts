@@ -51,12 +51,29 @@ describe('planSync', () => {
     expect(plan.added.map((a) => a.email)).toEqual(['new@x.com']);
     expect(plan.changed).toEqual([
       { line: 2, email: 'a@x.com', changes: [{ field: 'department', from: 'Sales', to: 'Legal' }] },
-      { line: 3, email: 'd@x.com', changes: [{ field: 'active', from: false, to: true }] },
     ]);
     // Location was not mapped: a's stays Madrid in what is written.
     expect(plan.writes.find((w) => w.email === 'a@x.com')?.location).toBe('Madrid');
     expect(plan.deactivated.map((d) => [d.email, d.reason])).toEqual([['b@x.com', 'missing']]);
     expect(plan.activeBefore).toBe(3);
-    expect(plan.unchanged).toBe(0);
+    // d was deactivated by HR; `active` is not mapped: being in the file does not bring them back.
+    expect(plan.writes.find((w) => w.email === 'd@x.com')).toBeUndefined();
+    expect(plan.unchanged).toBe(1);
+  });
+
+  it('reactivates only through a mapped active column', () => {
+    const input = {
+      current: [person('d@x.com', { active: false })],
+      rows: [row(2, 'd@x.com')],
+      rejected: [],
+      rejectedEmails: new Set<string>(),
+    };
+    const unmapped = planSync({ ...input, mapped: new Set(['email', 'name']) });
+    expect(unmapped.writes).toEqual([]);
+    expect(unmapped.changed).toEqual([]);
+    const mapped = planSync({ ...input, mapped: new Set(['email', 'name', 'active']) });
+    expect(mapped.changed).toEqual([
+      { line: 2, email: 'd@x.com', changes: [{ field: 'active', from: false, to: true }] },
+    ]);
   });
 });

@@ -105,9 +105,9 @@ export function summarisePlan(plan: SyncPlan, rows = SUMMARY_ROWS): SyncPlanSumm
 
 /**
  * Compares a whole file with the directory: new addresses are added, known ones changed where a
- * mapped field differs (an unmapped field keeps its value, `active` aside: being in the file
- * means active unless a mapped column says not; an empty external id keeps the one
- * recorded, as the CSV import does), and every active person the file leaves out — or marks
+ * mapped field differs (an unmapped field keeps its value, `active` included: only a mapped
+ * `active` column reactivates someone; an empty external id keeps the one recorded, as the CSV
+ * import does), and every active person the file leaves out — or marks
  * inactive — is deactivated. A rejected row whose address can be read still protects its person
  * from being deactivated as missing: a typo in one cell must not switch someone off.
  */
@@ -143,8 +143,9 @@ export function planSync(input: {
     for (const field of SYNC_FIELDS) {
       const key = PROPERTY[field];
       const old = before[key as keyof SyncedEmployee] as string | boolean | null;
-      // Being in the file means active unless a mapped column says otherwise.
-      const kept = field !== 'active' && !input.mapped.has(field);
+      // An unmapped field keeps its value — `active` too: without a mapped column the sync never
+      // reactivates someone HR deactivated (it only deactivates those the file leaves out).
+      const kept = !input.mapped.has(field);
       if (kept || (field === 'external_id' && row.externalId === null)) {
         (merged as unknown as Record<string, unknown>)[key] = old;
         continue;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TeamsModule } from '../teams/teams.module';
 import { InvitationsModule } from '../invitations/invitations.module';
+import { MailModule } from '../mail/mail.module';
 import { DirectoryPagesController } from './directory-pages.controller';
 import { DirectoryController } from './directory.controller';
 import { DirectoryService } from './directory.service';
@@ -10,7 +11,7 @@ import { TeamProfileController } from './team-profile.controller';
 import { TeamProfilesService } from './team-profiles.service';
 
 @Module({
-  imports: [InvitationsModule, TeamsModule],
+  imports: [InvitationsModule, MailModule, TeamsModule],
   controllers: [
     DirectoryController,
     DirectoryPagesController,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TeamsService } from '../teams/teams.service';
@@ -5,6 +6,7 @@ import type { AudienceFilter } from './audience';
 import type { Principal } from '../../common/access/access.decorator';
 import { AuditService } from '../audit/audit.service';
 import { InvitationsService } from '../invitations/invitations.service';
+import { MailService } from '../mail/mail.service';
 import { DirectoryErrors } from './directory.errors';
 import { CreateEmployeeDto } from './dto/create-employee.dto';
 import { planSync, type SyncField, type SyncPlan } from './directory-sync';
@@ -12,6 +14,12 @@ import { type EmployeeRecord, parseEmployeeCsv, validateEmployeeRecords } from '
 import { employeeProblems, EmployeeInput, normaliseEmail } from './employee-input';
 import { type EmployeeQuery, EmployeesRepository } from './employees.repository';
 import type { Employee } from './entities/employee.entity';
+
+/**
+ * The notice mailed to an employee's previous address when it changes (its builder is the
+ * employee sign-in's: EmployeeSessionsService).
+ */
+export const ADDRESS_CHANGED_MAIL_KIND = 'employee-address-changed';
 
 export type { EmployeeMatch, EmployeeQuery } from './employees.repository';
 
@@ -22,6 +30,7 @@ export class DirectoryService {
     private readonly invitations: InvitationsService,
     private readonly audit: AuditService,
     private readonly teams: TeamsService,
+    private readonly mail: MailService,
   ) {}
 
   /** Team slug → id, for the `team` of employees. */
@@ -98,6 +107,17 @@ export class DirectoryService {
         const updated = await this.employees.updateFields(manager, id, fields, teams);
         if (!updated) throw DirectoryErrors.employeeNotFound(id);
         const after = await this.applyActive(manager, id, active);
+        if (updated.changed.includes('email'))
+          await this.mail.queueMail(
+            {
+              kind: ADDRESS_CHANGED_MAIL_KIND,
+              to: updated.previous.email,
+              locale: updated.previous.locale ?? 'en',
+              dedupeKey: `${ADDRESS_CHANGED_MAIL_KIND}:${randomUUID()}`,
+              context: { name: updated.previous.name },
+            },
+            { manager },
+          );
         await also?.(manager, after.employee);
         return {
           employee: after.employee,

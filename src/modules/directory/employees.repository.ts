@@ -55,7 +55,14 @@ export class EmployeesRepository {
     id: string,
     input: Omit<EmployeeInput, 'active'>,
     teams: Map<string, string>,
-  ): Promise<{ changed: string[]; wasActive: boolean } | undefined> {
+  ): Promise<
+    | {
+        changed: string[];
+        wasActive: boolean;
+        previous: Pick<Employee, 'email' | 'name' | 'locale'>;
+      }
+    | undefined
+  > {
     const repo = manager.getRepository(Employee);
     const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!before) return undefined;
@@ -64,8 +71,14 @@ export class EmployeesRepository {
     const changed = (Object.keys(after) as (keyof typeof after)[]).filter(
       (key) => before[key] !== after[key],
     );
-    if (changed.length > 0) await repo.update({ id }, after);
-    return { changed, wasActive: before.active };
+    // A new address starts the sign-in hold (docs/employees.md, "When an address changes").
+    const stamp = changed.includes('email') ? { emailChangedAt: () => 'now()' } : {};
+    if (changed.length > 0) await repo.update({ id }, { ...after, ...stamp });
+    return {
+      changed,
+      wasActive: before.active,
+      previous: { email: before.email, name: before.name, locale: before.locale },
+    };
   }
 
   findByIds(ids: string[]): Promise<Employee[]> {
@@ -309,14 +322,15 @@ export class EmployeesRepository {
   async findActive(
     email: string | null,
     externalId: string | null,
-  ): Promise<Pick<Employee, 'id' | 'email' | 'name' | 'locale'> | undefined> {
+  ): Promise<Pick<Employee, 'id' | 'email' | 'name' | 'locale' | 'emailChangedAt'> | undefined> {
     if (email === null && externalId === null) return undefined;
-    const rows: Pick<Employee, 'id' | 'email' | 'name' | 'locale'>[] = await this.dataSource.query(
-      `SELECT id, email, name, locale FROM employee
+    const rows: Pick<Employee, 'id' | 'email' | 'name' | 'locale' | 'emailChangedAt'>[] =
+      await this.dataSource.query(
+        `SELECT id, email, name, locale, email_changed_at AS "emailChangedAt" FROM employee
         WHERE active AND (email = $1 OR external_id = $2)
         ORDER BY email = $1 DESC LIMIT 1`,
-      [email, externalId],
-    );
+        [email, externalId],
+      );
     return rows[0];
   }
 

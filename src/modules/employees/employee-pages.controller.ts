@@ -192,6 +192,8 @@ export class EmployeePagesController {
         if (!this.authentic(request, formOf(body), 'employee-pages'))
           throw EmployeeErrors.badForm();
         if (!UUID.test(invitationId)) throw EmployeeErrors.surveyNotOpen();
+        // The address changed lately: the link would go to the new one (docs/employees.md).
+        if (this.sessions.onHold(employee)) throw EmployeeErrors.addressOnHold();
         const key = keyedHash(this.config.appSecret, 'employee-link-again', invitationId);
         await this.limit(SIGN_IN_RATE_LIMITS.linkAgain, key.toString('base64url'));
         if (
@@ -273,6 +275,7 @@ export class EmployeePagesController {
       title: this.i18n.t(page.locale, 'employees.sign_in.title'),
       csrf: csrfToken(this.config.appSecret, nonce, CSRF_SCOPE),
       minutes: this.config.employeeSignInLinkMinutes,
+      oidc: this.config.oidc !== undefined,
       ...extra,
     });
   }

@@ -9,6 +9,7 @@ export interface EmployeeOfSession {
   email: string;
   name: string;
   locale: string;
+  emailChangedAt: Date | null;
 }
 
 /** The employee sign-in's tables: mailed links (hashes only) and sessions. */
@@ -96,7 +97,8 @@ export class EmployeeSessionsRepository {
   /** The session's employee, while the session lives and the employee is active. */
   async employeeOf(sessionId: string, now: Date): Promise<EmployeeOfSession | undefined> {
     const rows: EmployeeOfSession[] = await this.dataSource.query(
-      `SELECT s.id AS "sessionId", e.id AS "employeeId", e.email, e.name, e.locale
+      `SELECT s.id AS "sessionId", e.id AS "employeeId", e.email, e.name, e.locale,
+              e.email_changed_at AS "emailChangedAt"
          FROM employee_session s JOIN employee e ON e.id = s.employee_id
         WHERE s.id = $1 AND s.expires_at > $2 AND e.active`,
       [sessionId, now],

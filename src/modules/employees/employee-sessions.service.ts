@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { openJson, sealJson, sealJsonAtSize } from '../../common/crypto/sealing';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
-import { DirectoryService } from '../directory/directory.service';
+import { ADDRESS_CHANGED_MAIL_KIND, DirectoryService } from '../directory/directory.service';
 import type { BuiltMail, CancelledMail, ClaimedMail } from '../mail/mail.service';
 import { MailService } from '../mail/mail.service';
 import { EmployeeErrors } from './employees.errors';
@@ -71,6 +71,9 @@ export class EmployeeSessionsService implements OnModuleInit {
       retryLimit: 1,
     });
     this.mail.registerKind(SIGN_IN_MAIL_KIND, { build: (mails) => this.buildMails(mails) });
+    this.mail.registerKind(ADDRESS_CHANGED_MAIL_KIND, {
+      build: (mails) => this.buildAddressNotices(mails),
+    });
   }
 
   /** For tests: the time sessions and links are judged at (undefined: the real time). */
@@ -123,10 +126,21 @@ export class EmployeeSessionsService implements OnModuleInit {
       });
   }
 
-  /** A sign-in link mailed to `email` only when it is an active employee's. */
+  /**
+   * Whether the employee's address changed less than EMPLOYEE_ADDRESS_HOLD_DAYS ago: then they
+   * cannot sign in (link or provider) nor have a survey link mailed again, so whoever changed the
+   * address to one they hold cannot take the person's links before the previous address is told.
+   */
+  onHold(employee: { emailChangedAt?: Date | string | null }): boolean {
+    if (!employee.emailChangedAt) return false;
+    const changed = new Date(employee.emailChangedAt).getTime();
+    return this.now().getTime() - changed < this.config.employeeAddressHoldDays * 86_400_000;
+  }
+
+  /** A sign-in link mailed to `email` only when it is an active employee's, not on hold. */
   async sendLink(email: string): Promise<void> {
     const employee = await this.directory.findActiveEmployee(email, null);
-    if (!employee) return;
+    if (!employee || this.onHold(employee)) return;
     await this.mail.queueMail({
       kind: SIGN_IN_MAIL_KIND,
       to: employee.email,
@@ -164,6 +178,22 @@ export class EmployeeSessionsService implements OnModuleInit {
     return built;
   }
 
+  /** The notice to a previous address: no link, only what happened and whom to ask. */
+  private buildAddressNotices(
+    mails: readonly ClaimedMail[],
+  ): Promise<Map<string, BuiltMail | CancelledMail>> {
+    const built = new Map<string, BuiltMail | CancelledMail>();
+    for (const mail of mails) {
+      const context = (mail.context ?? {}) as { name?: string };
+      built.set(mail.id, {
+        template: 'employee-address-changed',
+        subject: { key: 'employees.address_mail.subject' },
+        context: { name: context.name ?? '', days: this.config.employeeAddressHoldDays },
+      });
+    }
+    return Promise.resolve(built);
+  }
+
   /** Whether a mailed link can still be followed (the page shows a button, or says why not). */
   linkState(token: string) {
     if (!TOKEN.test(token)) return Promise.resolve('unknown' as const);
@@ -178,6 +208,12 @@ export class EmployeeSessionsService implements OnModuleInit {
       ? await this.repository.useLinkForSession(hashOf(token), this.now(), id, expiresAt)
       : undefined;
     if (!employeeId) throw EmployeeErrors.linkUnusable();
+    // A link mailed before the address changed (or one the job sent in the same second).
+    const employee = await this.repository.employeeOf(id, this.now());
+    if (!employee || this.onHold(employee)) {
+      await this.repository.deleteSession(id);
+      throw EmployeeErrors.linkUnusable();
+    }
     this.writeCookies(reply, { id, employeeId, expiresAt, cookie: this.seal(id, expiresAt) });
   }
 
@@ -189,7 +225,7 @@ export class EmployeeSessionsService implements OnModuleInit {
    */
   async startForVerifiedEmail(email: string): Promise<EmployeeSessionStarted | null> {
     const employee = await this.directory.findActiveEmployee(email, null);
-    if (!employee) return null;
+    if (!employee || this.onHold(employee)) return null;
     const id = randomUUID();
     const expiresAt = this.sessionExpiry();
     await this.repository.insertSession(id, employee.id, expiresAt);

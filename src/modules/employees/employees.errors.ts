@@ -2,6 +2,7 @@ import { featureErrors } from '../../common/errors/domain-error';
 
 /** Every code this feature answers with: stable, API clients may rely on them. */
 export const EMPLOYEE_ERROR_CODES = [
+  'employees.address_on_hold',
   'employees.bad_address',
   'employees.bad_form',
   'employees.link_unusable',
@@ -17,6 +18,12 @@ export const EmployeeErrors = {
       'invalid',
       'employees.bad_address',
       'Enter your work e-mail address, like name@example.com.',
+    ),
+  addressOnHold: () =>
+    error(
+      'forbidden',
+      'employees.address_on_hold',
+      'Your address changed lately: links cannot be mailed again for a few days.',
     ),
   badForm: () =>
     error('forbidden', 'employees.bad_form', 'This form has expired. Open the page again.'),

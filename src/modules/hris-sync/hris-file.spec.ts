@@ -1,5 +1,5 @@
 import { cronProblem } from './cron';
-import { mappingProblems, readHrisFile } from './hris-file';
+import { mappingProblems, readHrisFile, sanitiseReason } from './hris-file';
 import { exceedsSafetyStop } from './hris-sync.service';
 
 describe('the HRIS file, its mapping and schedule', () => {
@@ -74,5 +74,16 @@ describe('the HRIS file, its mapping and schedule', () => {
     expect(exceedsSafetyStop(plan(3), 10)).toBe(true);
     expect(exceedsSafetyStop(plan(1), 0)).toBe(true);
     expect(exceedsSafetyStop(plan(0), 0)).toBe(false);
+  });
+
+  it("shows only a short, printable excerpt of a refused row's cells", () => {
+    const secret = `AKIA${'X'.repeat(40)}-aws-secret-from-metadata`;
+    const reason = sanitiseReason(
+      `locale "${secret}" is not a language tag; active "\u202eyes\u0007" must be true or false`,
+    );
+    expect(reason).not.toContain(secret);
+    expect(reason).toContain(`locale "${secret.slice(0, 24)}…"`);
+    expect(reason).toContain('active "yes"');
+    expect(sanitiseReason('x'.repeat(1000)).length).toBeLessThanOrEqual(300);
   });
 });

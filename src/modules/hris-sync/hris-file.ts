@@ -121,3 +121,24 @@ function jsonValue(item: unknown, path: string): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return '';
 }
+
+/** The longest excerpt of a cell a rejected row's reason shows. */
+export const REASON_EXCERPT = 24;
+
+/**
+ * A rejected row's reason as the dry-run page shows it: each quoted cell value cut to a short
+ * excerpt of printable characters, the whole reason to 300 characters — a file read from a URL
+ * must not be echoed back through the page.
+ */
+export function sanitiseReason(reason: string): string {
+  const excerpt = (value: string) => {
+    const printable = value.replace(
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g,
+      '',
+    );
+    return printable.length > REASON_EXCERPT ? `${printable.slice(0, REASON_EXCERPT)}…` : printable;
+  };
+  const cut = reason.replace(/"([^"]*)"/g, (_all, value: string) => `"${excerpt(value)}"`);
+  return cut.length > 300 ? `${cut.slice(0, 299)}…` : cut;
+}

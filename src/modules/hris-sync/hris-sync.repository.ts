@@ -55,6 +55,22 @@ export class HrisSyncRepository {
     return (result.affected ?? 0) === 1;
   }
 
+  /**
+   * How many people applied runs deactivated since `since`, counting only runs after the last
+   * run HR confirmed (a confirmation approves what came before it).
+   */
+  async deactivatedSince(since: Date): Promise<number> {
+    const [row]: { n: number }[] = await this.dataSource.query(
+      `SELECT coalesce(sum((plan->'counts'->>'deactivated')::int), 0)::int AS n
+         FROM hris_sync_run
+        WHERE status = 'applied'
+          AND created_at > greatest($1::timestamptz,
+                (SELECT max(confirmed_at) FROM hris_sync_run WHERE status = 'confirmed'))`,
+      [since],
+    );
+    return row.n;
+  }
+
   recentRuns(limit = 20): Promise<HrisSyncRun[]> {
     return this.dataSource
       .getRepository(HrisSyncRun)

@@ -14,7 +14,7 @@ import {
 import { DirectoryService } from '../directory/directory.service';
 import { cronProblem } from './cron';
 import type { HrisSyncRun, RunPlan } from './entities/hris-sync-run.entity';
-import { type HrisMapping, mappingProblems, readHrisFile } from './hris-file';
+import { type HrisMapping, mappingProblems, readHrisFile, sanitiseReason } from './hris-file';
 import { parseSource, readSource } from './hris-source';
 import { HrisSyncErrors } from './hris-sync.errors';
 import {
@@ -24,6 +24,11 @@ import {
 } from './hris-sync.repository';
 
 export const HRIS_SYNC_QUEUE = 'hris.sync';
+/**
+ * The safety stop weighs a run's deactivations together with those of the runs applied in the
+ * last days (since the last run HR confirmed), against the people active before them.
+ */
+export const SAFETY_WINDOW_DAYS = 7;
 
 /** What one run found: the plan, its summary with the safety stop's verdict, the file's hash. */
 interface Prepared {
@@ -249,6 +254,7 @@ export class HrisSyncService implements OnModuleInit {
       dir: this.config.hrisSyncDir,
       maxBytes: this.config.hrisSyncMaxBytes,
       timeoutMs: this.config.hrisSyncTimeoutSeconds * 1000,
+      allowPrivate: this.config.hrisSyncAllowPrivate,
     });
     let text: string;
     try {
@@ -264,10 +270,23 @@ export class HrisSyncService implements OnModuleInit {
     }
     const mapped = new Set(Object.keys(mapping) as SyncField[]);
     const plan = await this.directory.planSync(records, mapped);
+    const summarised = summarisePlan(plan);
+    // The stop counts what the sync deactivated lately too: many small runs add up.
+    const deactivatedBefore = await this.repository.deactivatedSince(
+      new Date(Date.now() - SAFETY_WINDOW_DAYS * 86_400_000),
+    );
     const summary: RunPlan = {
-      ...summarisePlan(plan),
+      ...summarised,
+      rejected: summarised.rejected.map((r) => ({ ...r, reason: sanitiseReason(r.reason) })),
       maxDeactivatePercent: settings.maxDeactivatePercent,
-      wouldStop: exceedsSafetyStop(plan, settings.maxDeactivatePercent),
+      deactivatedBefore,
+      wouldStop: exceedsSafetyStop(
+        {
+          deactivated: { length: plan.deactivated.length + deactivatedBefore },
+          activeBefore: plan.activeBefore + deactivatedBefore,
+        },
+        settings.maxDeactivatePercent,
+      ),
     };
     return { plan, summary, fileHash: createHash('sha256').update(bytes).digest() };
   }
@@ -275,7 +294,7 @@ export class HrisSyncService implements OnModuleInit {
 
 /** Whether a plan deactivates more than `percent` % of the people active before it. */
 export function exceedsSafetyStop(
-  plan: Pick<SyncPlan, 'deactivated' | 'activeBefore'>,
+  plan: { deactivated: { length: number }; activeBefore: number },
   percent: number,
 ): boolean {
   return plan.deactivated.length * 100 > plan.activeBefore * percent;

@@ -169,8 +169,18 @@ export class MailService implements OnModuleInit, OnApplicationBootstrap {
     return this.queue.retry(id);
   }
 
-  listOutbox(limit: number): Promise<OutboxMessage[]> {
-    return this.queue.listOutbox(limit);
+  /**
+   * The outbox as its readers see it: an employee's sign-in link would let them sign in as that
+   * employee, so its token is hidden (docs/employees.md); the row keeps the mail as written.
+   */
+  async listOutbox(limit: number): Promise<OutboxMessage[]> {
+    const hide = (text: string) =>
+      text.replace(/\/me\/sign-in\/[A-Za-z0-9_-]{20,100}/g, '/me/sign-in/[hidden]');
+    return (await this.queue.listOutbox(limit)).map((m) => ({
+      ...m,
+      text: hide(m.text),
+      html: hide(m.html),
+    }));
   }
 
   formatDate(date: Date, locale: string): string {

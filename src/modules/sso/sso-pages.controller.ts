@@ -8,6 +8,7 @@ import { tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { SessionsService } from '../accounts/sessions.service';
+import { EmployeeSessionsService } from '../employees/employee-sessions.service';
 import { SsoErrors } from './sso.errors';
 import { SsoService, STATE_MINUTES } from './sso.service';
 
@@ -25,6 +26,7 @@ export class SsoPagesController {
   constructor(
     private readonly sso: SsoService,
     private readonly sessions: SessionsService,
+    private readonly employees: EmployeeSessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -71,9 +73,14 @@ export class SsoPagesController {
       reply,
       ['invalid', 'forbidden', 'gone'],
       async () => {
-        const { sessionId, next } = await this.sso.callback(query, rawQuery, browserState, {
+        const done = await this.sso.callback(query, rawQuery, browserState, {
           ip: request.ip,
         });
+        if ('employee' in done) {
+          this.employees.writeCookies(reply, done.employee);
+          return reply.redirect(done.next, 303);
+        }
+        const { sessionId, next } = done;
         reply.setCookie(this.sessions.sessionCookie, sessionId, {
           path: '/',
           httpOnly: true,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EmployeesModule } from '../employees/employees.module';
 import { TeamsModule } from '../teams/teams.module';
 import { OidcClient } from './oidc-client';
 import { SsoAdminController } from './sso-admin.controller';
@@ -12,7 +13,7 @@ import { SsoService } from './sso.service';
  * the mapping rules first); signs anyone in only with OIDC_ISSUER set.
  */
 @Module({
-  imports: [TeamsModule],
+  imports: [TeamsModule, EmployeesModule],
   controllers: [SsoPagesController, SsoAdminController],
   providers: [SsoService, SsoSettingsService, SsoRepository, OidcClient],
   // SsoSettingsService: the demo adds its mapping rules through it (DEMO_OIDC).

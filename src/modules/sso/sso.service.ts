@@ -10,6 +10,10 @@ import type { AppUser } from '../accounts/entities/app-user.entity';
 import { ExternalSignIn, type ExternalSignInProvider } from '../accounts/external-sign-in';
 import { SessionsService } from '../accounts/sessions.service';
 import { AuditService } from '../audit/audit.service';
+import {
+  type EmployeeSessionStarted,
+  EmployeeSessionsService,
+} from '../employees/employee-sessions.service';
 import { emailVerified, groupsOf, mapGroups } from './group-mapping';
 import { OidcClient } from './oidc-client';
 import { SsoErrors } from './sso.errors';
@@ -55,6 +59,7 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
     private readonly external: ExternalSignIn,
     private readonly audit: AuditService,
     private readonly rateLimits: RateLimitService,
+    private readonly employees: EmployeeSessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -100,7 +105,9 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
     rawQuery: string,
     browserState: string | undefined,
     request: { ip: string },
-  ): Promise<{ sessionId: string; next: string }> {
+  ): Promise<
+    { sessionId: string; next: string } | { employee: EmployeeSessionStarted; next: string }
+  > {
     let email: string | undefined;
     try {
       const state = typeof query.state === 'string' ? query.state : '';
@@ -117,6 +124,8 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
       email = typeof claims.email === 'string' ? claims.email.slice(0, 320) : undefined;
       const identity = this.identityOf(claims);
       const user = await this.signInVerifiedIdentity(identity);
+      if ('employee' in user)
+        return { employee: user.employee, next: employeeNext(taken.nextPath) };
       const { sessionId } = await this.sessions.openSession(user, request, 'sso');
       await this.repository.insertSession(sha256(sessionId), idToken);
       return { sessionId, next: taken.nextPath };
@@ -151,12 +160,13 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
    *   refused (`sso.no_account`);
    * - else the account's role and teams become what the groups map to (recomputed each time).
    * A successful sign-in binds the account to (issuer, subject) when it is not bound yet.
-   * Employees (no staff account, no mapping) are refused here today. Employee sessions are
-   * another feature's: wire them in where `noMapping` / `noAccount` are thrown, looking the
-   * identity up in the directory by its verified e-mail before refusing, and return a session
-   * of that kind instead of an AppUser.
+   * Employees: where `noMapping` / `noAccount` would be thrown, an active employee of the
+   * directory with this verified e-mail (not on an address-change hold) gets an employee
+   * session instead (`{ employee }`, docs/employees.md); anyone else is refused as before.
    */
-  async signInVerifiedIdentity(identity: VerifiedIdentity): Promise<AppUser> {
+  async signInVerifiedIdentity(
+    identity: VerifiedIdentity,
+  ): Promise<AppUser | { employee: EmployeeSessionStarted }> {
     const issuer = identity.issuer ?? this.config.oidc?.issuer ?? '';
     const existing = await this.accountOf(identity, issuer);
     if (existing?.disabled) throw SsoErrors.accountDisabled();
@@ -167,10 +177,12 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
       // The provider no longer gives this person any access: neither may a password or an open
       // session (docs/sso.md, "A group taken away").
       if (existing) await this.accounts.revokeProvidedAccess(existing, 'no_mapping');
-      throw SsoErrors.noMapping();
+      // The employee seam (docs/sso.md, "Employees"): an active employee of the directory (not
+      // on an address-change hold) gets an employee session instead of the refusal.
+      return this.asEmployee(identity, SsoErrors.noMapping());
     }
     if (!existing) {
-      if (!this.config.oidc?.allowCreate) throw SsoErrors.noAccount();
+      if (!this.config.oidc?.allowCreate) return this.asEmployee(identity, SsoErrors.noAccount());
       const created = await this.accounts.createFromProvider({
         email: identity.email,
         name: identity.name ?? identity.email,
@@ -203,6 +215,12 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
   private async bind(issuer: string, subject: string, userId: string): Promise<void> {
     if ((await this.repository.bind(issuer, subject, userId)) !== subject)
       throw SsoErrors.emailReassigned();
+  }
+
+  private async asEmployee(identity: VerifiedIdentity, refusal: DomainError) {
+    const session = await this.employees.startForVerifiedEmail(identity.email);
+    if (!session) throw refusal;
+    return { employee: session };
   }
 
   private identityOf(claims: Record<string, unknown>): VerifiedIdentity {
@@ -240,6 +258,11 @@ export class SsoService implements OnModuleInit, ExternalSignInProvider {
     if (!idToken) return undefined;
     return this.client.endSessionUrl(idToken, `${this.config.baseUrl}/login`);
   }
+}
+
+/** An employee goes back to their own pages or the service directory only; else "my surveys". */
+function employeeNext(next: string): string {
+  return /^\/(me|services)(\/|\?|$)/.test(next) ? next : '/me/surveys';
 }
 
 function sameText(a: string, b: string): boolean {

@@ -57,6 +57,10 @@ export class Employee {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
+  /** When the address last changed (employee sign-in waits EMPLOYEE_ADDRESS_HOLD_DAYS after it). */
+  @Column({ name: 'email_changed_at', type: 'timestamptz', nullable: true })
+  emailChangedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -2,7 +2,12 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn 
 import type { SyncPlanSummary } from '../../directory/directory-sync';
 
 /** A run's plan as kept and shown, with the safety stop's verdict. */
-export type RunPlan = SyncPlanSummary & { wouldStop: boolean; maxDeactivatePercent: number };
+export type RunPlan = SyncPlanSummary & {
+  wouldStop: boolean;
+  maxDeactivatePercent: number;
+  /** Deactivated by applied runs since the last confirmed one, within the safety window. */
+  deactivatedBefore?: number;
+};
 
 /**
  * One run of the HRIS file sync: a dry run, an applied run, a run the safety stop held (until an
