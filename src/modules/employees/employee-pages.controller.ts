@@ -17,7 +17,7 @@ import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
 import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { InvitationsService } from '../invitations/invitations.service';
+import { RequestedLinksService } from '../invitations/requested-links.service';
 import type { EmployeeOfSession } from './employee-sessions.repository';
 import { EmployeeSessionsService } from './employee-sessions.service';
 import { EmployeeErrors } from './employees.errors';
@@ -48,7 +48,7 @@ const formOf = (body: unknown): Form =>
 export class EmployeePagesController {
   constructor(
     private readonly sessions: EmployeeSessionsService,
-    private readonly invitations: InvitationsService,
+    private readonly invitations: RequestedLinksService,
     private readonly rateLimits: RateLimitService,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

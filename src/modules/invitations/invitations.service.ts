@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { I18N } from '../../common/i18n/i18n.provider';
@@ -72,84 +71,6 @@ export class InvitationsService implements OnModuleInit {
   onModuleInit(): void {
     this.registerInvitationMail(INVITATION_KIND, standardContent);
     this.registerInvitationMail(REMINDER_KIND, standardContent);
-    this.mail.registerKind(LINK_AGAIN_KIND, { build: (mails) => this.buildLinkAgain(mails) });
-  }
-
-  /** A person's links still open, soonest first ("my surveys"; see openOfPerson). */
-  openLinksOf(employeeId: string): Promise<OpenLink[]> {
-    return this.invitations.openOfPerson(employeeId);
-  }
-
-  /**
-   * "Mail me my link again" (my surveys): a one-off mail to the person's address with a fresh
-   * link for their open invitation — its token replaces the old one, whose link stops working.
-   * Like links people ask for (reviews), it goes even while an answer waits for its release
-   * (the link then opens on "already answered"): cancelling it would tell the mail table that
-   * they answered. False when the invitation is not one of the person's open links.
-   */
-  async mailLinkAgain(
-    employee: { id: string; email: string; locale: string },
-    invitationId: string,
-  ): Promise<boolean> {
-    const open = await this.invitations.openOfPerson(employee.id);
-    if (!open.some((link) => link.invitationId === invitationId)) return false;
-    await this.mail.queueMail({
-      kind: LINK_AGAIN_KIND,
-      to: employee.email,
-      locale: employee.locale,
-      dedupeKey: `${LINK_AGAIN_KIND}:${randomUUID()}`,
-      context: { invitationId },
-    });
-    return true;
-  }
-
-  /** Builds "your link again" mails at send time: a fresh token each, only its hash stored. */
-  private async buildLinkAgain(
-    mails: readonly ClaimedMail[],
-  ): Promise<Map<string, BuiltMail | CancelledMail>> {
-    const wanted = mails.map((mail) => ({
-      mail,
-      invitationId: (mail.context as { invitationId?: unknown } | null)?.invitationId,
-      token: mailLinkToken(this.config.appSecret, mail.id),
-    }));
-    const valid = wanted.filter(
-      (w): w is typeof w & { invitationId: string } =>
-        typeof w.invitationId === 'string' && /^[0-9a-f-]{36}$/.test(w.invitationId),
-    );
-    const issued = await this.invitations.issueLinks(
-      valid.map((w) => ({
-        invitationId: w.invitationId,
-        tokenHash: hashToken(w.token),
-        sequence: 1,
-      })),
-    );
-    const byInvitation = new Map(issued.map((link) => [link.invitationId, link]));
-    const built = new Map<string, BuiltMail | CancelledMail>();
-    for (const { mail, invitationId, token } of wanted) {
-      const link = typeof invitationId === 'string' ? byInvitation.get(invitationId) : undefined;
-      if (!link || link.problem) {
-        built.set(mail.id, { cancel: link?.problem ?? 'the invitation no longer exists' });
-        continue;
-      }
-      built.set(
-        mail.id,
-        standardContent(
-          { ...mail, sequence: 1 },
-          {
-            invitationId: link.invitationId,
-            sequence: 1,
-            url: this.link(token),
-            name: link.name,
-            surveyName: link.surveyName,
-            surveyTitles: link.surveyTitles,
-            teamName: link.teamName,
-            reportingThreshold: link.reportingThreshold,
-            expiresAt: new Date(link.expiresAt),
-          },
-        ),
-      );
-    }
-    return built;
   }
 
   /**
@@ -461,15 +382,12 @@ export class InvitationsService implements OnModuleInit {
   }
 }
 
-/** "Mail me my link again" from my surveys (one-off mails; see mailLinkAgain). */
-export const LINK_AGAIN_KIND = 'invitation-again';
-
 /** The foundation's invitation (sequence 0) and reminder (1–3) mails. */
 /** The invitation's "you said, we did": at most this many actions, done within these days. */
 const YOU_SAID_MAIL_MAX = 2;
 const YOU_SAID_MAIL_DAYS = 180;
 
-function standardContent(mail: ClaimedMail, link: InvitationLink): BuiltMail {
+export function standardContent(mail: ClaimedMail, link: InvitationLink): BuiltMail {
   const template = mail.sequence === 0 ? 'invitation' : 'reminder';
   return {
     template,

@@ -1,6 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { MailService } from '../mail/mail.service';
-import { InvitationsRepository } from './invitations.repository';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import {
+  type BuiltMail,
+  type CancelledMail,
+  type ClaimedMail,
+  MailService,
+} from '../mail/mail.service';
+import { InvitationsRepository, type OpenLink } from './invitations.repository';
+import { InvitationsService, standardContent } from './invitations.service';
+import { hashToken, mailLinkToken } from './tokens';
 
 /**
  * Fresh links a person may ask for per requested invitation (a review: per team and month), on
@@ -9,17 +18,27 @@ import { InvitationsRepository } from './invitations.repository';
  */
 export const REQUESTED_FRESH_LINKS = 3;
 
+/** "Mail me my link again" from my surveys (one-off mails; see mailLinkAgain). */
+export const LINK_AGAIN_KIND = 'invitation-again';
+
 /**
- * Invitations a person asks for (a team's review survey of the month): one per person and
- * survey, and a few fresh links for it. Apart from InvitationsService only for size; mails of
- * the kind given are built by InvitationsService (registerInvitationMail, `requested`).
+ * Links a person asks for: invitations to a team's review survey of the month (one per person
+ * and survey, and a few fresh links for it; their mails are built by InvitationsService,
+ * registerInvitationMail, `requested`), and "mail me my link again" from my surveys (its mails
+ * built here). Apart from InvitationsService for size.
  */
 @Injectable()
-export class RequestedLinksService {
+export class RequestedLinksService implements OnModuleInit {
   constructor(
     private readonly invitations: InvitationsRepository,
+    private readonly links: InvitationsService,
     private readonly mail: MailService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.mail.registerKind(LINK_AGAIN_KIND, { build: (mails) => this.buildLinkAgain(mails) });
+  }
 
   /**
    * Where a person stands with a survey they ask links of (a team's review survey of the
@@ -68,5 +87,82 @@ export class RequestedLinksService {
       }
       return 'nothing';
     });
+  }
+
+  /** A person's links still open, soonest first ("my surveys"; see openOfPerson). */
+  openLinksOf(employeeId: string): Promise<OpenLink[]> {
+    return this.invitations.openOfPerson(employeeId);
+  }
+
+  /**
+   * "Mail me my link again" (my surveys): a one-off mail to the person's address with a fresh
+   * link for their open invitation — its token replaces the old one, whose link stops working.
+   * Like links people ask for (reviews), it goes even while an answer waits for its release
+   * (the link then opens on "already answered"): cancelling it would tell the mail table that
+   * they answered. False when the invitation is not one of the person's open links.
+   */
+  async mailLinkAgain(
+    employee: { id: string; email: string; locale: string },
+    invitationId: string,
+  ): Promise<boolean> {
+    const open = await this.invitations.openOfPerson(employee.id);
+    if (!open.some((link) => link.invitationId === invitationId)) return false;
+    await this.mail.queueMail({
+      kind: LINK_AGAIN_KIND,
+      to: employee.email,
+      locale: employee.locale,
+      dedupeKey: `${LINK_AGAIN_KIND}:${randomUUID()}`,
+      context: { invitationId },
+    });
+    return true;
+  }
+
+  /** Builds "your link again" mails at send time: a fresh token each, only its hash stored. */
+  private async buildLinkAgain(
+    mails: readonly ClaimedMail[],
+  ): Promise<Map<string, BuiltMail | CancelledMail>> {
+    const wanted = mails.map((mail) => ({
+      mail,
+      invitationId: (mail.context as { invitationId?: unknown } | null)?.invitationId,
+      token: mailLinkToken(this.config.appSecret, mail.id),
+    }));
+    const valid = wanted.filter(
+      (w): w is typeof w & { invitationId: string } =>
+        typeof w.invitationId === 'string' && /^[0-9a-f-]{36}$/.test(w.invitationId),
+    );
+    const issued = await this.invitations.issueLinks(
+      valid.map((w) => ({
+        invitationId: w.invitationId,
+        tokenHash: hashToken(w.token),
+        sequence: 1,
+      })),
+    );
+    const byInvitation = new Map(issued.map((link) => [link.invitationId, link]));
+    const built = new Map<string, BuiltMail | CancelledMail>();
+    for (const { mail, invitationId, token } of wanted) {
+      const link = typeof invitationId === 'string' ? byInvitation.get(invitationId) : undefined;
+      if (!link || link.problem) {
+        built.set(mail.id, { cancel: link?.problem ?? 'the invitation no longer exists' });
+        continue;
+      }
+      built.set(
+        mail.id,
+        standardContent(
+          { ...mail, sequence: 1 },
+          {
+            invitationId: link.invitationId,
+            sequence: 1,
+            url: this.links.link(token),
+            name: link.name,
+            surveyName: link.surveyName,
+            surveyTitles: link.surveyTitles,
+            teamName: link.teamName,
+            reportingThreshold: link.reportingThreshold,
+            expiresAt: new Date(link.expiresAt),
+          },
+        ),
+      );
+    }
+    return built;
   }
 }
