@@ -152,6 +152,9 @@ describe('docker-compose.yml, profile "scale"', () => {
     expect(servers).toEqual(webs.map((name) => `${name}:3000`));
     expect(lines).toContain('http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host localhost');
     expect(lines).toContain('http-check expect status 200');
+    // a GET met by a closing instance is tried again elsewhere; a POST never is
+    expect(lines).toContain('retry-on conn-failure empty-response');
+    expect(lines).toContain('http-request disable-l7-retry if !METH_GET');
     expect(cfg).not.toMatch(/^\s*(stick|cookie|appsession)\b/m);
     const frontend = cfg.split(/^frontend /m)[1].split(/^backend /m)[0];
     expect(frontend).toMatch(/^\s*no log$/m);
