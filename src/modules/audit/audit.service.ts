@@ -41,4 +41,9 @@ export class AuditService {
   actions() {
     return this.audit.actions();
   }
+
+  /** Job `retention.purge`: one batch of events older than `days` days; how many went. */
+  purgeOlderThan(days: number, limit: number): Promise<number> {
+    return this.audit.purgeBatch(days, limit);
+  }
 }
