@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { RetentionService } from '../../src/modules/retention/retention.service';
 import { TicketSurveysService } from '../../src/modules/tickets/ticket-surveys.service';
 import { createTeam, formBody, signIn } from '../factories';
 import {
@@ -388,7 +389,7 @@ describe('the delivery log of an integration', () => {
     });
   });
 
-  it('keeps 30 days, and the newest 10,000 lines of each integration (the daily tickets.purge)', async () => {
+  it('keeps 30 days (retention.purge), and the newest 10,000 lines of each integration (tickets.purge)', async () => {
     const busy = await createIntegration(t, 'generic', { defaultTeam: teamSlug });
     await t.dataSource.query(
       `INSERT INTO webhook_delivery (integration_id, received_at, last_received_at, outcome, http_status, signature)
@@ -410,6 +411,7 @@ describe('the delivery log of an integration', () => {
       )[0].n as number;
     const genericBefore = await count(generic.id);
     await t.get(TicketSurveysService).purge();
+    await t.get(RetentionService).purge();
     expect(await count(busy.id)).toBe(10_000);
     expect(await count(generic.id)).toBe(genericBefore - 1);
     // The newest were kept.
