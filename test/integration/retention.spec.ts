@@ -7,7 +7,7 @@ import {
   RetentionService,
 } from '../../src/modules/retention/retention.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
-import { createEmployees, createSurvey, createTeam, sendQueuedMail } from '../factories';
+import { createEmployees, createSurvey, createTeam, sendQueuedMail, signIn } from '../factories';
 import { createIntegration } from '../factories/webhooks';
 import { startAppProcess } from '../setup/app-process';
 import { startTestApp, type TestApp } from '../setup/test-app';
@@ -187,6 +187,21 @@ describe('retention.purge', () => {
     expect(Object.values(second)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(await mailsOf(open.surveyId)).toBe(4);
     expect(await count(`audit_event WHERE action = $1`, [RETENTION_AUDIT_ACTION])).toBe(2);
+  });
+
+  it('says on the audit page how long entries are kept, and what the last purge deleted', async () => {
+    const admin = await signIn(t, 'admin');
+    const page = async () =>
+      (await t.request({ method: 'GET', url: '/admin/audit', headers: { cookie: admin.cookie } }))
+        .body;
+    expect(await page()).toContain('Entries are kept 400 days');
+    const audit = t.get(AuditService);
+    for (let i = 0; i < 3; i++) await audit.record({ action: 'retention_test.page' });
+    await t.dataSource.query(
+      `UPDATE audit_event SET at = now() - interval '500 days' WHERE action = 'retention_test.page'`,
+    );
+    await t.get(RetentionService).purge();
+    expect(await page()).toMatch(/Last purge: [^<]+, 3 old rows deleted/);
   });
 
   it('refuses bad retention settings at boot, naming each', async () => {

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, RETENTION_PURGED_ACTION } from '../audit/audit.service';
 import { MailRetentionService } from '../mail/mail-retention.service';
 import { TicketsRetentionService } from '../tickets/tickets-retention.service';
 
 export const RETENTION_PURGE_QUEUE = 'retention.purge';
-export const RETENTION_AUDIT_ACTION = 'retention.purged';
+export const RETENTION_AUDIT_ACTION = RETENTION_PURGED_ACTION;
 
 /** Rows deleted per table by one run. */
 export type PurgeCounts = Record<RetainedTable, number>;
