@@ -434,6 +434,7 @@ describe('the delivery log of an integration', () => {
     });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<h2 id="deliveries-title">Deliveries</h2>');
+    expect(page.body).toContain('Lines are kept 30 days'); // RETENTION_WEBHOOK_DAYS
     expect(page.body).toContain('webhook.malformed_json');
     expect(page.body).toContain('ticket.commented');
     expect(page.body).toContain('Refused');
