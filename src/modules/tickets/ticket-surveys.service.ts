@@ -51,10 +51,7 @@ function jobsExecutor(manager: EntityManager): JobsExecutor {
 const TOO_LATE_MS = 7 * 86_400_000;
 /** A ticket survey stays open this long after its month, for links sent at its end. */
 const SURVEY_OPEN_AFTER_MONTH_DAYS = 60;
-/**
- * A survey that failed and was not tried again forgets its requester after this long (webhook
- * receipts go after RETENTION_WEBHOOK_DAYS: the daily `retention.purge`).
- */
+/** A failed survey not tried again forgets its requester after this long (receipts: retention). */
 const FAILED_REQUESTER_DAYS = 30;
 
 /** The questionnaire of every ticket survey: "{team}" is filled with the team's name. */
