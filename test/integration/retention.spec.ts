@@ -204,6 +204,23 @@ describe('retention.purge', () => {
     expect(await page()).toMatch(/Last purge: [^<]+, 3 old rows deleted/);
   });
 
+  it('is scheduled once a day at RETENTION_PURGE_HOUR by a worker instance, never by a web-only one', async () => {
+    const schedule = () =>
+      t.dataSource.query(`SELECT cron, timezone FROM pgboss.schedule WHERE name = $1`, [
+        RETENTION_PURGE_QUEUE,
+      ]);
+    expect(await schedule()).toEqual([]); // this instance runs with JOB_WORKERS=false
+    const worker = await startTestApp(
+      { JOB_WORKERS: 'true', RETENTION_PURGE_HOUR: '5' },
+      { database: t.db },
+    );
+    try {
+      expect(await schedule()).toEqual([{ cron: '41 5 * * *', timezone: 'UTC' }]);
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('refuses bad retention settings at boot, naming each', async () => {
     const app = startAppProcess({
       DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x',
