@@ -19,6 +19,7 @@ import { HealthModule } from './modules/health/health.module';
 import { InvitationsModule } from './modules/invitations/invitations.module';
 import { MailModule } from './modules/mail/mail.module';
 import { ReportsModule } from './modules/reports/reports.module';
+import { RetentionModule } from './modules/retention/retention.module';
 import { ReviewsModule } from './modules/reviews/reviews.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { ScimModule } from './modules/scim/scim.module';
@@ -62,6 +63,7 @@ export class AppModule {
         SsoModule,
         EmployeesModule,
         HrisSyncModule,
+        RetentionModule,
         // The demo organisation and its banner: demo mode only, never in production.
         ...(config.demo ? [DemoModule] : []),
       ],

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { oidcConfig, type OidcConfig } from './oidc-config';
+import { retentionConfig, type RetentionConfig } from './retention-config';
 
-export type { OidcConfig };
+export type { OidcConfig, RetentionConfig };
 
 /** The one typed configuration of inpulse, read from the environment at boot. */
 export interface AppConfig {
@@ -114,6 +115,8 @@ export interface AppConfig {
   oidc: OidcConfig | undefined;
   /** Demo only: start a local OpenID provider with the demo's people and sign in through it. */
   demoOidc: boolean;
+  /** RETENTION_*: how long the growing tables keep rows (docs/retention.md). */
+  retention: RetentionConfig;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -330,6 +333,7 @@ export function loadConfig(
     projectRoot,
     oidc,
     demoOidc,
+    retention: retentionConfig(int),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

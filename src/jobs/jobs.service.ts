@@ -65,6 +65,8 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
       application_name: 'inpulse-jobs',
       supervise: config.jobWorkers,
       schedule: config.jobWorkers,
+      // Its maintenance (on worker instances, every few minutes) drops archived jobs this old.
+      deleteAfterDays: config.retention.jobsDays,
       // Passed on to its pg pool (not in pg-boss's types): fail, and poll again, rather than hang.
       ...{ connectionTimeoutMillis: config.database.connectTimeoutSeconds * 1000 },
     });
@@ -202,6 +204,22 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
         `DELETE FROM ${table} WHERE name = ANY($1::text[]) AND data ->> $2 = ANY($3::text[])`,
         [queues, key, Array.isArray(value) ? value : [value]],
       );
+  }
+
+  /**
+   * Job `retention.purge`: one batch (at most `limit`) of archived jobs older than `days` days;
+   * answers how many went. pg-boss's own maintenance drops them too (deleteAfterDays): this
+   * catches what it left, e.g. while no worker instance ran.
+   */
+  async purgeArchive(days: number, limit: number): Promise<number> {
+    await this.start();
+    const result = (await this.boss.getDb().executeSql(
+      `WITH old AS (SELECT name, id FROM pgboss.archive
+                     WHERE archived_on < now() - make_interval(days => $1) LIMIT $2)
+       DELETE FROM pgboss.archive a USING old WHERE a.name = old.name AND a.id = old.id`,
+      [days, limit],
+    )) as unknown as { rowCount: number | null };
+    return result.rowCount ?? 0;
   }
 
   /**

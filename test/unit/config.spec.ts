@@ -107,6 +107,24 @@ describe('configuration', () => {
     expect(problems(env as Record<string, string>).join('\n')).toContain(message);
   });
 
+  it('keeps the growing tables for safe default periods (docs/retention.md)', () => {
+    expect(loadConfig({}).retention).toEqual({
+      mailDays: 90,
+      auditDays: 400,
+      webhookDays: 30,
+      jobsDays: 7,
+      batchSize: 5000,
+      hourUtc: 3,
+    });
+    expect(loadConfig({ RETENTION_AUDIT_DAYS: '730' }).retention.auditDays).toBe(730);
+    expect(problems({ RETENTION_AUDIT_DAYS: '7' })).toEqual([
+      'RETENTION_AUDIT_DAYS must be a whole number from 30 to 3650 (got "7")',
+    ]);
+    expect(problems({ RETENTION_PURGE_HOUR: '24' })).toEqual([
+      'RETENTION_PURGE_HOUR must be a whole number from 0 to 23 (got "24")',
+    ]);
+  });
+
   it('reports every problem at once and never prints a password', () => {
     const found = problems({
       PORT: 'x',

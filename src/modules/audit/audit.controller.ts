@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Api, Pages } from '../../common/access/access.decorator';
 import { requestLocale, sharedI18n, tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { AuditFilter } from './audit.repository';
 import { AuditService } from './audit.service';
 import { AuditQueryDto } from './dto/audit-query.dto';
@@ -64,7 +65,10 @@ function problemsOf(
 
 @Controller('admin/audit')
 export class AuditPagesController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
    * The form sends every field, empty ones too (they mean "any"). A bad value shows the form
@@ -87,9 +91,10 @@ export class AuditPagesController {
       t,
       raw,
     );
-    const [events, actions] = await Promise.all([
+    const [events, actions, lastPurge] = await Promise.all([
       problems.length > 0 ? Promise.resolve([]) : this.audit.list(filterOf(query)),
       this.audit.actions(),
+      this.audit.lastPurge(),
     ]);
     const typed = (name: keyof AuditQueryDto) =>
       typeof raw[name] === 'string' ? (raw[name] as string) : '';
@@ -110,6 +115,7 @@ export class AuditPagesController {
         filter: { user: typed('user'), from: typed('from'), to: typed('to') },
         errors: problems,
         filtered: ['user', 'action', 'from', 'to'].some((n) => typed(n as keyof AuditQueryDto)),
+        retention: { days: this.config.retention.auditDays, last: lastPurge },
       }),
     );
   }

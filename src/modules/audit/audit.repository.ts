@@ -79,4 +79,16 @@ export class AuditRepository {
     );
     return rows.map((r) => r.action);
   }
+
+  /** `retention.purge`: at most `limit` events older than `days` days; how many went. */
+  async purgeBatch(days: number, limit: number): Promise<number> {
+    const [row]: { n: number }[] = await this.dataSource.query(
+      `WITH old AS (SELECT id FROM audit_event
+                     WHERE at < now() - make_interval(days => $1) LIMIT $2),
+       gone AS (DELETE FROM audit_event a USING old WHERE a.id = old.id RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [days, limit],
+    );
+    return row.n;
+  }
 }

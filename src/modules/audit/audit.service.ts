@@ -11,6 +11,9 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** The entry each `retention.purge` run leaves, with its counts (docs/retention.md). */
+export const RETENTION_PURGED_ACTION = 'retention.purged';
+
 /** The audit log: who did what to inpulse. Never anything about survey answers. */
 @Injectable()
 export class AuditService {
@@ -40,5 +43,18 @@ export class AuditService {
 
   actions() {
     return this.audit.actions();
+  }
+
+  /** The last `retention.purge` run: when, and how many rows it deleted in all. */
+  async lastPurge(): Promise<{ at: Date; deleted: number } | undefined> {
+    const [run] = await this.audit.list({ action: RETENTION_PURGED_ACTION, limit: 1, offset: 0 });
+    if (!run) return undefined;
+    const counts = (run.details?.deleted ?? {}) as Record<string, number>;
+    return { at: run.at, deleted: Object.values(counts).reduce((sum, n) => sum + n, 0) };
+  }
+
+  /** Job `retention.purge`: one batch of events older than `days` days; how many went. */
+  purgeOlderThan(days: number, limit: number): Promise<number> {
+    return this.audit.purgeBatch(days, limit);
   }
 }

@@ -5,6 +5,8 @@ import { MailRepository } from './mail.repository';
 import { MailService } from './mail.service';
 import { MailKinds } from './mail-kinds';
 import { MailQueueService } from './mail-queue.service';
+import { MailRetentionRepository } from './mail-retention.repository';
+import { MailRetentionService } from './mail-retention.service';
 import { MailRenderer } from './mail-renderer';
 import { MailSenderService } from './mail-sender.service';
 import { OutboxController, OutboxPagesController } from './outbox.controller';
@@ -20,7 +22,9 @@ import { OutboxRepository } from './outbox.repository';
     MailRenderer,
     MailRepository,
     OutboxRepository,
+    MailRetentionRepository,
+    MailRetentionService,
   ],
-  exports: [MailService],
+  exports: [MailService, MailRetentionService],
 })
 export class MailModule {}

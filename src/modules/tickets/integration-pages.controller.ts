@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Pages, type SignedInUser } from '../../common/access/access.decorator';
@@ -7,6 +7,7 @@ import { errorText, showDomainErrors } from '../../common/http/form-errors';
 import { asForm, type Form, textField } from '../../common/http/form-fields';
 import { requestLocale, sharedI18n, tr } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { TeamsService } from '../teams/teams.service';
 import { INTEGRATION_KINDS } from './entities/integration.entity';
 import { DELIVERY_OUTCOMES } from './entities/webhook-delivery.entity';
@@ -90,6 +91,7 @@ export class IntegrationPagesController {
     private readonly teams: TeamsService,
     private readonly deliveries: WebhookDeliveriesService,
     private readonly flash: Flash,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -308,6 +310,7 @@ export class IntegrationPagesController {
             n: r.deliveries,
           })),
           lines: log.lines.map(deliveryRow),
+          keptDays: this.config.retention.webhookDays,
         },
         secretHeader: SECRET_HEADER,
         [`is_${integration.kind}`]: true,

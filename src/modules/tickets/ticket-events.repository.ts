@@ -209,14 +209,24 @@ export class TicketEventsRepository {
   }
 
   /**
-   * Receipts older than `days` days (no sender replays that late), and the requester of
-   * surveys that failed that long ago and were not tried again.
+   * `retention.purge`: at most `limit` receipts older than `days` days (RETENTION_WEBHOOK_DAYS:
+   * no sender replays that late); how many went.
    */
-  async purge(days: number): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM ticket_event_receipt WHERE received_at < now() - make_interval(days => $1)`,
-      [days],
+  async purgeReceiptsBatch(days: number, limit: number): Promise<number> {
+    const [row]: { n: number }[] = await this.dataSource.query(
+      `WITH old AS (SELECT integration_id, event_id FROM ticket_event_receipt
+                     WHERE received_at < now() - make_interval(days => $1) LIMIT $2),
+       gone AS (DELETE FROM ticket_event_receipt r USING old
+                 WHERE r.integration_id = old.integration_id AND r.event_id = old.event_id
+                 RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [days, limit],
     );
+    return row.n;
+  }
+
+  /** The requester of surveys that failed `days` days ago and were not tried again. */
+  async purge(days: number): Promise<void> {
     await this.dataSource.query(
       `UPDATE ticket_event SET requester_email_sealed = NULL, requester_external_id_sealed = NULL
         WHERE survey_state = 'dead' AND updated_at < now() - make_interval(days => $1)

@@ -51,8 +51,8 @@ function jobsExecutor(manager: EntityManager): JobsExecutor {
 const TOO_LATE_MS = 7 * 86_400_000;
 /** A ticket survey stays open this long after its month, for links sent at its end. */
 const SURVEY_OPEN_AFTER_MONTH_DAYS = 60;
-/** Webhook receipts are kept this long to recognise a replay (and failed surveys' requesters). */
-const RECEIPT_DAYS = 30;
+/** A failed survey not tried again forgets its requester after this long (receipts: retention). */
+const FAILED_REQUESTER_DAYS = 30;
 
 /** The questionnaire of every ticket survey: "{team}" is filled with the team's name. */
 export const TICKET_QUESTIONNAIRE: CreateQuestionnaireDto = {
@@ -396,11 +396,11 @@ export class TicketSurveysService implements OnModuleInit {
   }
 
   /**
-   * Job `tickets.purge`, daily: old receipts, what long-failed surveys still kept, and the
-   * delivery log's old lines.
+   * Job `tickets.purge`, daily: what long-failed surveys still kept, and the delivery log beyond
+   * its newest lines (old receipts and log lines go with `retention.purge`).
    */
   async purge(): Promise<void> {
-    await this.events.purge(RECEIPT_DAYS);
+    await this.events.purge(FAILED_REQUESTER_DAYS);
     await this.deliveries.purge();
   }
 }

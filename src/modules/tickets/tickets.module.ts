@@ -19,6 +19,7 @@ import { TicketSurveysRepository } from './ticket-surveys.repository';
 import { TicketsService } from './tickets.service';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
+import { TicketsRetentionService } from './tickets-retention.service';
 import { WebhooksController } from './webhooks.controller';
 
 /** Ticket webhooks, integrations, the survey after a ticket, follow-ups, service standards. */
@@ -43,7 +44,14 @@ import { WebhooksController } from './webhooks.controller';
     TicketsService,
     WebhookDeliveriesRepository,
     WebhookDeliveriesService,
+    TicketsRetentionService,
   ],
-  exports: [TicketsService, FollowUpsService, IntegrationsService, TicketSurveysService],
+  exports: [
+    TicketsService,
+    FollowUpsService,
+    IntegrationsService,
+    TicketSurveysService,
+    TicketsRetentionService,
+  ],
 })
 export class TicketsModule {}

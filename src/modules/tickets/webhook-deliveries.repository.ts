@@ -126,12 +126,23 @@ export class WebhookDeliveriesRepository {
     );
   }
 
-  /** Drops lines older than `days` days, and all but the newest `keep` of each integration. */
-  async purge(days: number, keep: number): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM webhook_delivery WHERE last_received_at < now() - make_interval(days => $1)`,
-      [days],
+  /**
+   * `retention.purge`: at most `limit` lines unchanged for `days` days (RETENTION_WEBHOOK_DAYS);
+   * how many went.
+   */
+  async purgeBatch(days: number, limit: number): Promise<number> {
+    const [row]: { n: number }[] = await this.dataSource.query(
+      `WITH old AS (SELECT id FROM webhook_delivery
+                     WHERE last_received_at < now() - make_interval(days => $1) LIMIT $2),
+       gone AS (DELETE FROM webhook_delivery d USING old WHERE d.id = old.id RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [days, limit],
     );
+    return row.n;
+  }
+
+  /** Drops all but the newest `keep` lines of each integration. */
+  async trim(keep: number): Promise<void> {
     await this.dataSource.query(
       `DELETE FROM webhook_delivery d USING (
          SELECT id FROM (

@@ -11,8 +11,10 @@ import {
   WebhookDeliveriesRepository,
 } from './webhook-deliveries.repository';
 
-/** Delivery log lines are kept this long, and at most this many per integration. */
-export const DELIVERY_LOG_DAYS = 30;
+/**
+ * Delivery log lines are kept at most this many per integration (and RETENTION_WEBHOOK_DAYS
+ * days at most: the daily `retention.purge`).
+ */
 export const DELIVERY_LOG_MAX_LINES = 10_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -116,9 +118,9 @@ export class WebhookDeliveriesService implements OnModuleInit {
     return { lines, lastDay };
   }
 
-  /** Part of the daily `tickets.purge`. */
+  /** Part of the daily `tickets.purge`: the newest lines of each integration only. */
   purge(): Promise<void> {
-    return this.deliveries.purge(DELIVERY_LOG_DAYS, DELIVERY_LOG_MAX_LINES);
+    return this.deliveries.trim(DELIVERY_LOG_MAX_LINES);
   }
 
   /** What Fastify refused before the webhook handler (a body over the cap…), for a known id. */

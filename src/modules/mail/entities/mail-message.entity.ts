@@ -38,6 +38,9 @@ export type MailStatus = (typeof MAIL_STATUSES)[number];
 @Index('ix_mail_message_due', ['dueAt'], { where: `status IN ('queued', 'sending')` })
 @Index('ix_mail_message_batch', ['queueId', 'batchNo'])
 @Index('ix_mail_message_problems', ['updatedAt'], { where: `status IN ('failed', 'dead')` })
+@Index('ix_mail_message_done', ['updatedAt'], {
+  where: `status IN ('sent', 'failed', 'dead', 'cancelled')`,
+})
 export class MailMessage {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

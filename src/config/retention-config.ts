@@ -1,0 +1,36 @@
+/** The RETENTION_* variables of the configuration (docs/retention.md), read by loadConfig. */
+
+/** How long the growing tables keep their rows, and how the daily `retention.purge` deletes. */
+export interface RetentionConfig {
+  /** Mail rows that are done (sent, failed, dead, cancelled), counted from their last change. */
+  mailDays: number;
+  /** Audit events, counted from when they happened. */
+  auditDays: number;
+  /** Webhook receipts (replay protection) and the webhook delivery log. */
+  webhookDays: number;
+  /** pg-boss's archive of finished jobs (its `deleteAfterDays`). */
+  jobsDays: number;
+  /** Rows per DELETE statement: each statement is its own short transaction. */
+  batchSize: number;
+  /** The hour (UTC) of the daily purge. */
+  hourUtc: number;
+}
+
+type IntReader = (name: string, fallback: number, min: number, max: number) => number;
+
+/**
+ * RETENTION_*: whole numbers of days within bounds that keep what the app itself needs (a
+ * webhook replay is refused for a day at least; HR sees a week of mail failures at least; an
+ * audit log shorter than a month is no audit log) and refuse a slip of the keyboard (over ten
+ * years). 0 and negative numbers are refused like any other value out of bounds.
+ */
+export function retentionConfig(int: IntReader): RetentionConfig {
+  return {
+    mailDays: int('RETENTION_MAIL_DAYS', 90, 7, 3650),
+    auditDays: int('RETENTION_AUDIT_DAYS', 400, 30, 3650),
+    webhookDays: int('RETENTION_WEBHOOK_DAYS', 30, 2, 3650),
+    jobsDays: int('RETENTION_JOBS_DAYS', 7, 1, 365),
+    batchSize: int('RETENTION_BATCH_SIZE', 5000, 1, 100_000),
+    hourUtc: int('RETENTION_PURGE_HOUR', 3, 0, 23),
+  };
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { MailModule } from '../mail/mail.module';
+import { TicketsModule } from '../tickets/tickets.module';
+import { RetentionService } from './retention.service';
+
+/** The daily `retention.purge` (docs/retention.md): each feature deletes its own old rows. */
+@Module({
+  imports: [MailModule, TicketsModule],
+  providers: [RetentionService],
+  exports: [RetentionService],
+})
+export class RetentionModule {}
