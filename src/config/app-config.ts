@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { oidcConfig, type OidcConfig } from './oidc-config';
+import { replicaSettings, type ReplicaSettings } from './replica-config';
 
 export type { OidcConfig };
 
 /** The one typed configuration of inpulse, read from the environment at boot. */
-export interface AppConfig {
+export interface AppConfig extends ReplicaSettings {
   port: number;
   host: string;
   baseUrl: string;
@@ -330,6 +331,7 @@ export function loadConfig(
     projectRoot,
     oidc,
     demoOidc,
+    ...replicaSettings(read, url, int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
