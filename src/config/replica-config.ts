@@ -27,6 +27,7 @@ export function replicaSettings(
     problems.push('METRICS_TOKEN must be at least 16 characters long');
   return {
     databaseReplica: replicaUrl === undefined ? undefined : { url: replicaUrl, maxLagSeconds },
-    metricsToken: metricsToken !== undefined && metricsToken.length >= 16 ? metricsToken : undefined,
+    metricsToken:
+      metricsToken !== undefined && metricsToken.length >= 16 ? metricsToken : undefined,
   };
 }

@@ -71,5 +71,7 @@ export class ReadDatabase {
 function isRecoveryConflict(error: unknown): boolean {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
   const code = e?.code ?? e?.driverError?.code;
-  return (code === '40001' || code === '40P01') && /recovery/i.test(String((error as Error).message));
+  return (
+    (code === '40001' || code === '40P01') && /recovery/i.test(String((error as Error).message))
+  );
 }

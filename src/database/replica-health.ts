@@ -59,14 +59,23 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
     // Until the first probe has answered, reads stay on the primary.
     this.current = replica ? 'down' : 'none';
     const targets = [{ target: 'replica' }, { target: 'primary' }];
-    metrics.define(METRIC.reads, 'counter', 'Report and directory reads, by the server that answered them', targets);
+    metrics.define(
+      METRIC.reads,
+      'counter',
+      'Report and directory reads, by the server that answered them',
+      targets,
+    );
     metrics.define(
       METRIC.fallbacks,
       'counter',
       'Reads meant for the replica that went to the primary, by why (lag over the bound, or down)',
       [{ reason: 'lag' }, { reason: 'down' }],
     );
-    metrics.define(METRIC.lag, 'gauge', 'How far the replica is behind the primary at the last probe (NaN: unknown)');
+    metrics.define(
+      METRIC.lag,
+      'gauge',
+      'How far the replica is behind the primary at the last probe (NaN: unknown)',
+    );
     metrics.define(METRIC.healthy, 'gauge', '1 while reads go to the replica, else 0');
     metrics.set(METRIC.healthy, 0);
   }
@@ -129,7 +138,10 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
       this.lagSeconds = this.pending.length === 0 ? 0 : (Date.now() - this.pending[0].at) / 1000;
       this.metrics.set(METRIC.lag, this.lagSeconds);
       if (this.lagSeconds > this.replica.maxLagSeconds)
-        this.enter('lag', `it is ${this.lagSeconds.toFixed(1)} s behind (bound ${this.replica.maxLagSeconds} s)`);
+        this.enter(
+          'lag',
+          `it is ${this.lagSeconds.toFixed(1)} s behind (bound ${this.replica.maxLagSeconds} s)`,
+        );
       else this.enter('healthy', `it is ${this.lagSeconds.toFixed(1)} s behind`);
     } catch (error) {
       this.lagSeconds = NaN;
@@ -157,7 +169,10 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
     if (driver.slaves.length > 0) return driver.slaves[0] as Pool;
     // createPool is TypeORM's own (protected) way of opening a pool: the same options as the rest.
     const opener = driver as unknown as {
-      createPool(options: unknown, credentials: { url: string; applicationName: string }): Promise<Pool>;
+      createPool(
+        options: unknown,
+        credentials: { url: string; applicationName: string },
+      ): Promise<Pool>;
     };
     const pool = await opener.createPool(driver.options, {
       url: this.replica!.url,
@@ -189,7 +204,10 @@ function reasonOf(error: unknown): string {
 function within<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer in ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not answer in ${PROBE_TIMEOUT_MS} ms`)),
+      PROBE_TIMEOUT_MS,
+    );
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -25,9 +25,7 @@ export class MetricsController {
     reply.header('cache-control', 'no-store');
     const token = this.config.metricsToken;
     if (token === undefined)
-      return reply
-        .code(404)
-        .send({ statusCode: 404, error: 'not_found', message: 'Not found' });
+      return reply.code(404).send({ statusCode: 404, error: 'not_found', message: 'Not found' });
     if (!sameToken(authorization?.match(/^Bearer (.+)$/i)?.[1] ?? '', token))
       return reply
         .code(401)
