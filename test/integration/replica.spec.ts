@@ -90,10 +90,15 @@ describe('reports from a read replica', () => {
     // The standby stops replaying; the mixer releases the ten answers on the primary.
     await pair.pauseReplay();
     expect(await t.get(ResponsesService).mix()).toBe(10);
+    await createTeam(t, 'Written after the pause');
     expect(await health.probe()).toBe('healthy'); // just behind, well within the bound
     const before = replicaReads();
     expect(await headline()).toMatchObject({ withheld: true });
     expect(replicaReads()).toBeGreaterThan(before);
+    // The service directory too: the team written on the primary is not there yet.
+    const directory = await t.request({ method: 'GET', url: '/services' });
+    expect(directory.statusCode).toBe(200);
+    expect(directory.body).not.toContain('Written after the pause');
 
     // The replica's own pool is connected to the standby, under its own application_name.
     const standby = new Client({ connectionString: pair.standbyAdmin() });
@@ -113,6 +118,9 @@ describe('reports from a read replica', () => {
     const before = replicaReads();
     expect(await headline()).toMatchObject({ withheld: false, n: 10 });
     expect(replicaReads()).toBe(before);
+    expect((await t.request({ method: 'GET', url: '/services' })).body).toContain(
+      'Written after the pause',
+    );
     expect(metric(METRIC.fallbacks, { reason: 'lag' })).toBeGreaterThan(fallbacks);
     await health.probe();
     expect(await headline()).toMatchObject({ withheld: false, n: 10 });
