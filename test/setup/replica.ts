@@ -177,7 +177,7 @@ async function baseBackup(
   primary: URL,
   standbyPort: number,
 ): Promise<void> {
-  let limits: string[] = [];
+  let limits: string[];
   const session = new Client({ connectionString: adminUrl });
   await session.connect();
   try {
