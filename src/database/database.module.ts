@@ -1,12 +1,14 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { Pool } from 'pg';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { MetricsModule } from '../common/metrics/metrics.module';
 import type { ReplicaConfig } from '../config/replica-config';
 import { dataSourceOptions, type PoolOptions } from './data-source';
 import { DATABASE_REPLICA, DATABASE_URL } from './database.tokens';
-import { isConnectionError } from './db-errors';
+import { connectionErrorLabel, isConnectionError } from './db-errors';
 import { ReadDatabase } from './read-database';
 import { ReplicaHealth } from './replica-health';
 
@@ -40,17 +42,21 @@ export class DatabaseModule {
 }
 
 /**
- * Opens the pools. TypeORM opens the replica's first and gives up when it cannot: a replica
- * that is away must not keep the app from starting, so the app then starts on the primary alone
- * and ReplicaHealth opens the replica's pool once it answers.
+ * Opens the pools. TypeORM opens the replica's first, then the primary's, and gives up when one
+ * cannot be opened. A replica that is away must not keep the app from starting: the app then
+ * starts on the primary alone, and ReplicaHealth opens the replica's pool once it answers. A
+ * primary that is away fails the start as before (main.ts waits for it).
  */
 async function initialize(options: PostgresDataSourceOptions): Promise<DataSource> {
+  const dataSource = new DataSource(options);
   try {
-    return await new DataSource(options).initialize();
+    return await dataSource.initialize();
   } catch (error) {
-    if (!options.replication || !isConnectionError(error)) throw error;
+    const opened = (dataSource.driver as PostgresDriver).slaves as Pool[];
+    await Promise.all(opened.map((pool) => pool.end().catch(() => undefined)));
+    if (!options.replication || opened.length > 0 || !isConnectionError(error)) throw error;
     new Logger('ReplicaHealth').warn(
-      'read replica away at start: starting on the primary alone, reads go to it',
+      `read replica away at start (${connectionErrorLabel(error)}): starting on the primary alone, reads go to it`,
     );
     const alone = { ...options, replication: { ...options.replication, slaves: [] } };
     return new DataSource(alone).initialize();

@@ -151,7 +151,7 @@ describe('reports from a read replica', () => {
     expect(metric(METRIC.healthy)).toBe(1);
   });
 
-  it('serves from the primary without a 5xx when the replica stops, and starts without it', async () => {
+  it('serves from the primary without a 5xx when the replica stops, starts without it, takes it back', async () => {
     await pair.stopStandby();
     // No probe yet: the first read finds the replica gone and is answered by the primary.
     expect(await headline()).toMatchObject({ withheld: false, n: 10 });
@@ -167,7 +167,7 @@ describe('reports from a read replica', () => {
 
     // A new instance starts while the replica is away, and reads from the primary.
     const second = await startTestApp(
-      { DATABASE_REPLICA_URL: pair.replicaUrl, METRICS_TOKEN },
+      { DATABASE_REPLICA_URL: pair.replicaUrl },
       { database: pair.database },
     );
     try {
@@ -178,6 +178,21 @@ describe('reports from a read replica', () => {
       });
       expect(res.statusCode).toBe(200);
       expect(res.json().headline).toMatchObject({ withheld: false, n: 10 });
+      // Without METRICS_TOKEN there is no /metrics at all.
+      expect((await second.request({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+
+      // The standby comes back: the instance opens the replica's pool and reads from it.
+      await pair.startStandby();
+      await pair.caughtUp();
+      const secondHealth = second.get(ReplicaHealth);
+      await until('the replica is back', async () => (await secondHealth.probe()) === 'healthy');
+      const reads = second.get(Metrics).value(METRIC.reads, { target: 'replica' }) ?? 0;
+      const again = await second.api({
+        method: 'GET',
+        url: `/api/v1/reports/teams/${slug}?period=quarter&at=${today}`,
+      });
+      expect(again.json().headline).toMatchObject({ withheld: false, n: 10 });
+      expect(second.get(Metrics).value(METRIC.reads, { target: 'replica' })).toBeGreaterThan(reads);
     } finally {
       await second.close();
     }

@@ -50,6 +50,8 @@ export interface PrimaryAndStandby {
   /** Waits until the standby has replayed everything the primary had flushed when called. */
   caughtUp(): Promise<void>;
   stopStandby(): Promise<void>;
+  /** Starts it again after stopStandby (it resumes streaming from its slot). */
+  startStandby(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,9 @@ export async function startPrimaryAndStandby(): Promise<PrimaryAndStandby> {
   };
   const primaryAdmin = (database = 'postgres') => admin(primary.adminUrl, database);
   const standbyPort = await freePort();
+  // The log inside the standby's folder: pg_ctl writes it as `postgres` when we are root.
+  const startStandby = () =>
+    pgCtl(['-D', standbyDir, '-w', '-t', '120', '-l', join(standbyDir, 'standby.log'), 'start']);
   let appUrl: string;
   try {
     appUrl = await prepareSchema(primary);
@@ -83,17 +88,7 @@ export async function startPrimaryAndStandby(): Promise<PrimaryAndStandby> {
       new URL(primary.adminUrl),
       standbyPort,
     );
-    // The log inside the standby's folder: pg_ctl writes it as `postgres` when we are root.
-    await pgCtl([
-      '-D',
-      standbyDir,
-      '-w',
-      '-t',
-      '120',
-      '-l',
-      join(standbyDir, 'standby.log'),
-      'start',
-    ]);
+    await startStandby();
   } catch (error) {
     await primary.stop();
     throw error;
@@ -142,6 +137,10 @@ export async function startPrimaryAndStandby(): Promise<PrimaryAndStandby> {
       });
     },
     stopStandby,
+    startStandby: async () => {
+      await startStandby();
+      standbyRunning = true;
+    },
     async stop() {
       await stopStandby().catch(() => undefined);
       await primary.stop();
