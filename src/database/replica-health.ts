@@ -134,7 +134,9 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
         throw new Error('it is not a standby in recovery');
       const replayed = parseLsn(rows[0].replayed);
       this.pending.push({ at: seenAt, lsn: parseLsn(primary.rows[0].lsn) });
-      this.pending = this.pending.filter((p) => p.lsn > replayed).slice(-1000);
+      this.pending = this.pending.filter((p) => p.lsn > replayed);
+      // A long outage: thin out, always keeping the oldest (it is the lag).
+      if (this.pending.length > 1000) this.pending.splice(1, 1);
       this.lagSeconds = this.pending.length === 0 ? 0 : (Date.now() - this.pending[0].at) / 1000;
       this.metrics.set(METRIC.lag, this.lagSeconds);
       if (this.lagSeconds > this.replica.maxLagSeconds)
