@@ -90,11 +90,15 @@ describe('reports from a read replica', () => {
     // The standby stops replaying; the mixer releases the ten answers on the primary.
     await pair.pauseReplay();
     expect(await t.get(ResponsesService).mix()).toBe(10);
-    await createTeam(t, 'Written after the pause');
+    const written = await createTeam(t, 'Written after the pause');
     expect(await health.probe()).toBe('healthy'); // just behind, well within the bound
     const before = replicaReads();
     expect(await headline()).toMatchObject({ withheld: true });
     expect(replicaReads()).toBeGreaterThan(before);
+    // What is not a report read stays on the primary (TypeORM's default mode there): the team
+    // just written is found.
+    const team = await t.api({ method: 'GET', url: `/api/v1/teams/${written.slug}` });
+    expect(team.statusCode).toBe(200);
     // The service directory too: the team written on the primary is not there yet.
     const directory = await t.request({ method: 'GET', url: '/services' });
     expect(directory.statusCode).toBe(200);
