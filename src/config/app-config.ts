@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { oidcConfig, type OidcConfig } from './oidc-config';
 import { replicaSettings, type ReplicaSettings } from './replica-config';
+import { oidcConfig, type OidcConfig } from './oidc-config';
 
 export type { OidcConfig };
 
@@ -276,6 +276,7 @@ export function loadConfig(
     host,
     baseUrl,
     databaseUrl,
+    ...replicaSettings(read, url, int, problems),
     embeddedPostgres: {
       dataDir: resolve(projectRoot, read('EMBEDDED_PG_DIR') ?? join('.data', 'postgres')),
       port: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
@@ -331,7 +332,6 @@ export function loadConfig(
     projectRoot,
     oidc,
     demoOidc,
-    ...replicaSettings(read, url, int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
