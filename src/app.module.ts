@@ -36,9 +36,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl, {
-          connectTimeoutMs: config.database.connectTimeoutSeconds * 1000,
-        }),
+        DatabaseModule.forRoot(
+          databaseUrl,
+          {
+            connectTimeoutMs: config.database.connectTimeoutSeconds * 1000,
+          },
+          config.databaseReplica,
+        ),
         JobsModule,
         CommonModule,
         AuditModule,

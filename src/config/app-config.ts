@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { replicaSettings, type ReplicaSettings } from './replica-config';
 import { oidcConfig, type OidcConfig } from './oidc-config';
 import { retentionConfig, type RetentionConfig } from './retention-config';
 
 export type { OidcConfig, RetentionConfig };
 
 /** The one typed configuration of inpulse, read from the environment at boot. */
-export interface AppConfig {
+export interface AppConfig extends ReplicaSettings {
   port: number;
   host: string;
   baseUrl: string;
@@ -278,6 +279,7 @@ export function loadConfig(
     host,
     baseUrl,
     databaseUrl,
+    ...replicaSettings(read, url, int, problems),
     embeddedPostgres: {
       dataDir: resolve(projectRoot, read('EMBEDDED_PG_DIR') ?? join('.data', 'postgres')),
       port: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),

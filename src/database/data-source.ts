@@ -9,14 +9,32 @@ export interface PoolOptions {
    * before it fails (and the request with it: 503) instead of waiting for ever.
    */
   connectTimeoutMs?: number;
+  /**
+   * A hot standby (DATABASE_REPLICA_URL): TypeORM's replication then keeps a second pool on it.
+   * Every statement still runs on the primary unless it asks for the replica (read-database.ts).
+   */
+  replicaUrl?: string;
 }
+
+/** `application_name` of each pool, so that pg_stat_activity tells them apart. */
+export const APPLICATION_NAME = 'inpulse';
+export const REPLICA_APPLICATION_NAME = 'inpulse-replica';
 
 /** Options shared by the app, the migration CLI and the tests. Schema sync is never on. */
 export function dataSourceOptions(url: string, extra: PoolOptions = {}): DataSourceOptions {
   return {
     type: 'postgres',
     uuidExtension: 'pgcrypto',
-    url,
+    ...(extra.replicaUrl === undefined
+      ? { url, applicationName: APPLICATION_NAME }
+      : {
+          replication: {
+            master: { url, applicationName: APPLICATION_NAME },
+            slaves: [{ url: extra.replicaUrl, applicationName: REPLICA_APPLICATION_NAME }],
+            // TypeORM would send every SELECT to the replica; only the reads that say so go.
+            defaultMode: 'master',
+          },
+        }),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
@@ -30,7 +48,6 @@ export function dataSourceOptions(url: string, extra: PoolOptions = {}): DataSou
     // An idle connection that breaks (a reset, a failover) is dropped by the pool and the next
     // query opens a new one; without a listener its 'error' event would end the process.
     poolErrorHandler: () => undefined,
-    applicationName: 'inpulse',
   };
 }
 

@@ -12,8 +12,9 @@ export async function preparedQuery<T>(
   name: string,
   text: string,
   values: unknown[],
+  /** Another pool of TypeORM's: the read replica's (read-database.ts); the primary's by default. */
+  pool: Pool = (dataSource.driver as PostgresDriver).master as Pool,
 ): Promise<T[]> {
-  const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const result = await pool.query({ name, text, values });
   return result.rows as T[];
 }

@@ -93,6 +93,8 @@ describe('who may call what', () => {
         // Sign-in through the identity provider: off to it, and back from it (docs/sso.md).
         'GET /sso/start',
         'GET /sso/callback',
+        // Prometheus: public to the guard, its own bearer token inside (METRICS_TOKEN; 404 unset).
+        'GET /metrics',
       ].sort(),
     );
   });

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { preparedQuery } from '../../database/prepared-query';
+import { ReadDatabase } from '../../database/read-database';
 import type { Range } from './reports.repository';
 
 /**
@@ -29,11 +27,10 @@ export const COMMENT_READ_LIMIT = 3000;
  */
 @Injectable()
 export class CommentReportRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly read: ReadDatabase) {}
 
   async commentTexts(teamIds: string[], range: Range): Promise<string[]> {
-    const rows = await preparedQuery<{ text: string }>(
-      this.dataSource,
+    const rows = await this.read.prepared<{ text: string }>(
       'report_commentTexts',
       COMMENT_TEXTS_SQL,
       [teamIds, range.from, range.to, COMMENT_READ_LIMIT],

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { preparedQuery } from '../../database/prepared-query';
+import { ReadDatabase } from '../../database/read-database';
 import { DRIVER_SQL } from './drivers.sql';
 import type { Range } from './reports.repository';
 
@@ -23,11 +21,11 @@ export interface DriverRow {
 
 @Injectable()
 export class DriversRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly read: ReadDatabase) {}
 
   /** Per scored question, over the pulses of these teams in the range (one statement). */
   driversOfTeams(teamIds: string[], range: Range): Promise<DriverRow[]> {
-    return preparedQuery(this.dataSource, 'report_driversOfTeams', DRIVER_SQL.driversOfTeams, [
+    return this.read.prepared<DriverRow>('report_driversOfTeams', DRIVER_SQL.driversOfTeams, [
       teamIds,
       range.grain,
       range.from,

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { type NpsCounts, ORGANISATION } from './anonymity';
 import type { Grain } from './periods';
-import { preparedQuery } from '../../database/prepared-query';
+import { ReadDatabase } from '../../database/read-database';
 import { REPORT_SQL } from './reports.sql';
 
 /** A whole number of calendar buckets of `grain`: [from, to). */
@@ -59,15 +57,16 @@ function pairs(groups: Groups): string {
 
 /**
  * Raw aggregates over mixed responses, computed in PostgreSQL from the daily rollups. Nothing
- * here is shown as it is: ReportsService passes every number through anonymity.ts first.
+ * here is shown as it is: ReportsService passes every number through anonymity.ts first. Read
+ * from the replica while it keeps up (ReadDatabase).
  */
 @Injectable()
 export class ReportsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly read: ReadDatabase) {}
 
   /** One statement of REPORT_SQL, prepared once per connection under its own name. */
   private run<T>(name: keyof typeof REPORT_SQL, values: unknown[]): Promise<T[]> {
-    return preparedQuery<T>(this.dataSource, `report_${name}`, REPORT_SQL[name], values);
+    return this.read.prepared<T>(`report_${name}`, REPORT_SQL[name], values);
   }
 
   /**
@@ -161,13 +160,13 @@ export class ReportsRepository {
     surveyIds: string[],
   ): Promise<{ survey_id: string; department: string; invited: number; answered: number }[]> {
     if (surveyIds.length === 0) return Promise.resolve([]);
-    return this.dataSource.query(REPORT_SQL.waveParticipation, [surveyIds]);
+    return this.read.query(REPORT_SQL.waveParticipation, [surveyIds]);
   }
 
   /** Answer counts per wave survey, rated team, department and question. */
   waveQuestionCounts(surveyIds: string[]): Promise<WaveQuestionCounts[]> {
     if (surveyIds.length === 0) return Promise.resolve([]);
-    return this.dataSource.query(REPORT_SQL.waveQuestionCounts, [surveyIds]);
+    return this.read.query(REPORT_SQL.waveQuestionCounts, [surveyIds]);
   }
 
   waveOptionCounts(
@@ -176,7 +175,7 @@ export class ReportsRepository {
     { survey_id: string; team_id: string; question_id: string; option_key: string; n: number }[]
   > {
     if (surveyIds.length === 0) return Promise.resolve([]);
-    return this.dataSource.query(REPORT_SQL.waveOptionCounts, [surveyIds]);
+    return this.read.query(REPORT_SQL.waveOptionCounts, [surveyIds]);
   }
 
   /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { JobsExecutor } from '../../jobs/jobs.service';
-import { preparedQuery } from '../../database/prepared-query';
+import { ReadDatabase } from '../../database/read-database';
 import { SERVICES_SQL } from './services.sql';
 import type {
   ContactChannel,
@@ -29,12 +29,17 @@ export interface DirectoryTeamRow {
 
 @Injectable()
 export class ServicesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly read: ReadDatabase,
+  ) {}
 
-  /** Every team with its profile, siblings by name: the whole directory in one statement. */
+  /**
+   * Every team with its profile, siblings by name: the whole directory in one statement. From
+   * the replica while it keeps up (ReadDatabase); passes and sessions below stay on the primary.
+   */
   directoryTeams(): Promise<DirectoryTeamRow[]> {
-    return preparedQuery<DirectoryTeamRow>(
-      this.dataSource,
+    return this.read.prepared<DirectoryTeamRow>(
       'services_directoryTeams',
       SERVICES_SQL.directoryTeams,
       [],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { preparedQuery } from '../../database/prepared-query';
+import { ReadDatabase } from '../../database/read-database';
 import { RESOLUTION_SQL, SERVICE_STANDARDS_SQL } from './service-standards.sql';
 
 export interface RecentTicket {
@@ -36,10 +36,17 @@ export interface ServiceStandardsRow {
   handlingP90Minutes: number | null;
 }
 
-/** What HR and leads read of tickets: an integration's recent tickets and problems, and service standards. */
+/**
+ * What HR and leads read of tickets: an integration's recent tickets and problems (on the
+ * primary: HR's page after a retry shows it), and service standards (report figures: from the
+ * replica while it keeps up, ReadDatabase).
+ */
 @Injectable()
 export class TicketReportsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly read: ReadDatabase,
+  ) {}
 
   // HR's view of an integration
 
@@ -93,7 +100,7 @@ export class TicketReportsRepository {
     to: string,
   ): Promise<ServiceStandardsRow> {
     // Counts are integers; the percentiles come back as text (double precision) or null.
-    const [row] = await preparedQuery<
+    const [row] = await this.read.prepared<
       Record<'opened' | 'responded' | 'resolved', number> &
         Record<
           | 'firstResponseMedianMinutes'
@@ -102,11 +109,7 @@ export class TicketReportsRepository {
           | 'handlingP90Minutes',
           string | number | null
         >
-    >(this.dataSource, 'report_serviceStandards', SERVICE_STANDARDS_SQL.serviceStandards, [
-      teamIds,
-      from,
-      to,
-    ]);
+    >('report_serviceStandards', SERVICE_STANDARDS_SQL.serviceStandards, [teamIds, from, to]);
     const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
     return {
       opened: row.opened,
@@ -126,8 +129,7 @@ export class TicketReportsRepository {
     to: string,
     timeZone: string,
   ): Promise<{ weekday: number; hour: number; tickets: number }[]> {
-    return preparedQuery(
-      this.dataSource,
+    return this.read.prepared(
       'report_volumeByWeekdayHour',
       SERVICE_STANDARDS_SQL.volumeByWeekdayHour,
       [teamIds, from, to, timeZone],
