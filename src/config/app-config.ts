@@ -333,7 +333,7 @@ export function loadConfig(
     projectRoot,
     oidc,
     demoOidc,
-    retention: retentionConfig(int),
+    retention: retentionConfig(int, bool),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
