@@ -50,10 +50,18 @@ describe('retention.purge under attack', () => {
         WHERE invitation_id IN (SELECT id FROM invitation WHERE survey_id = $1)`,
       [surveyId],
     );
-  const closeSurvey = (surveyId: string) =>
-    t.dataSource.query(`UPDATE survey SET closes_at = now() - interval '1 minute' WHERE id = $1`, [
-      surveyId,
-    ]);
+  /** The survey closes, and its invitations expire with it. */
+  const closeSurvey = async (surveyId: string) => {
+    await t.dataSource.query(
+      `UPDATE survey SET closes_at = now() - interval '1 minute' WHERE id = $1`,
+      [surveyId],
+    );
+    await t.dataSource.query(
+      `UPDATE invitation SET expires_at = least(expires_at, now() - interval '1 minute')
+        WHERE survey_id = $1`,
+      [surveyId],
+    );
+  };
   const mailsOf = (invitationId: string) =>
     count('mail_message WHERE invitation_id = $1', [invitationId]);
 
