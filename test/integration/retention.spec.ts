@@ -137,7 +137,8 @@ describe('retention.purge', () => {
     const jobs = t.get(JobsService);
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const id = await jobs.send(RETENTION_PURGE_QUEUE, { test: i });
+      // Each its own singleton key: the queue holds one waiting job per key (policy stately).
+      const id = await jobs.send(RETENTION_PURGE_QUEUE, { test: i }, { singletonKey: `t${i}` });
       ids.push(id as string);
     }
     await t.dataSource.query(
