@@ -69,9 +69,10 @@ describe('retention.purge', () => {
               answered = (id = $2) WHERE survey_id = $1`,
       [closed.surveyId, closed.invitations[0]],
     );
-    await t.dataSource.query(`UPDATE survey SET closes_at = now() - interval '1 day' WHERE id = $1`, [
-      closed.surveyId,
-    ]);
+    await t.dataSource.query(
+      `UPDATE survey SET closes_at = now() - interval '1 day' WHERE id = $1`,
+      [closed.surveyId],
+    );
     const mail = t.get(MailService);
     const oneOff = async (key: string, status: string, ageDays: number) => {
       const { id } = await mail.queueMail({
