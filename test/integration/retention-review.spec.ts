@@ -9,7 +9,7 @@ import {
   RetentionService,
 } from '../../src/modules/retention/retention.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
-import { createEmployees, createSurvey, sendQueuedMail } from '../factories';
+import { createEmployees, createSurvey, sendQueuedMail, signIn } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
 /**
@@ -181,6 +181,13 @@ describe('retention.purge under attack', () => {
     const held = await startTestApp({ RETENTION_AUDIT_HOLD: 'true' }, { database: t.db });
     try {
       expect((await held.get(RetentionService).purge())?.audit_event).toBe(0);
+      const admin = await signIn(held, 'admin');
+      const page = await held.request({
+        method: 'GET',
+        url: '/admin/audit',
+        headers: { cookie: admin.cookie },
+      });
+      expect(page.body).toContain('a legal hold is on (RETENTION_AUDIT_HOLD)');
     } finally {
       await held.close();
     }
