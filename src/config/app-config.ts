@@ -335,7 +335,7 @@ export function loadConfig(
     projectRoot,
     oidc,
     demoOidc,
-    retention: retentionConfig(int),
+    retention: retentionConfig(int, bool),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -6,6 +6,8 @@ export interface RetentionConfig {
   mailDays: number;
   /** Audit events, counted from when they happened. */
   auditDays: number;
+  /** Legal hold: the audit log is not purged at all while this is on. */
+  auditHold: boolean;
   /** Webhook receipts (replay protection) and the webhook delivery log. */
   webhookDays: number;
   /** pg-boss's archive of finished jobs (its `deleteAfterDays`). */
@@ -17,18 +19,20 @@ export interface RetentionConfig {
 }
 
 type IntReader = (name: string, fallback: number, min: number, max: number) => number;
+type BoolReader = (name: string, fallback: boolean) => boolean;
 
 /**
  * RETENTION_*: whole numbers of days within bounds that keep what the app itself needs (a
- * webhook replay is refused for a day at least; HR sees a week of mail failures at least; an
+ * webhook replay is refused for a week at least, longer than the senders' own retries; HR sees a week of mail failures at least; an
  * audit log shorter than a month is no audit log) and refuse a slip of the keyboard (over ten
  * years). 0 and negative numbers are refused like any other value out of bounds.
  */
-export function retentionConfig(int: IntReader): RetentionConfig {
+export function retentionConfig(int: IntReader, bool: BoolReader): RetentionConfig {
   return {
     mailDays: int('RETENTION_MAIL_DAYS', 90, 7, 3650),
     auditDays: int('RETENTION_AUDIT_DAYS', 400, 30, 3650),
-    webhookDays: int('RETENTION_WEBHOOK_DAYS', 30, 2, 3650),
+    auditHold: bool('RETENTION_AUDIT_HOLD', false),
+    webhookDays: int('RETENTION_WEBHOOK_DAYS', 30, 7, 3650),
     jobsDays: int('RETENTION_JOBS_DAYS', 7, 1, 365),
     batchSize: int('RETENTION_BATCH_SIZE', 5000, 1, 100_000),
     hourUtc: int('RETENTION_PURGE_HOUR', 3, 0, 23),

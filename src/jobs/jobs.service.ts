@@ -35,6 +35,10 @@ export interface QueueDefinition<T extends object> {
   pollingIntervalSeconds?: number;
   /** Workers of this queue in each instance, each taking one job (or batch) at a time. */
   workers?: number;
+  /** pg-boss's queue policy (default `standard`); `stately`: one job active, one waiting. */
+  policy?: 'standard' | 'short' | 'singleton' | 'stately';
+  /** How long a job may run before pg-boss counts it as failed (default 15 minutes). */
+  expireInSeconds?: number;
 }
 
 /** Runs pg-boss's SQL on another connection, e.g. inside the caller's transaction. */
@@ -100,6 +104,8 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
       retryDelay: queue.retryDelay ?? 10,
       retryBackoff: true,
       ...(queue.deadLetter ? { deadLetter: queue.deadLetter } : {}),
+      ...(queue.policy ? { policy: queue.policy } : {}),
+      ...(queue.expireInSeconds ? { expireInSeconds: queue.expireInSeconds } : {}),
     };
     await this.boss.createQueue(queue.name, { name: queue.name, ...options });
     // createQueue leaves an existing queue as it was: settings changed since take effect here.

@@ -111,6 +111,7 @@ describe('configuration', () => {
     expect(loadConfig({}).retention).toEqual({
       mailDays: 90,
       auditDays: 400,
+      auditHold: false,
       webhookDays: 30,
       jobsDays: 7,
       batchSize: 5000,
@@ -119,6 +120,11 @@ describe('configuration', () => {
     expect(loadConfig({ RETENTION_AUDIT_DAYS: '730' }).retention.auditDays).toBe(730);
     expect(problems({ RETENTION_AUDIT_DAYS: '7' })).toEqual([
       'RETENTION_AUDIT_DAYS must be a whole number from 30 to 3650 (got "7")',
+    ]);
+    expect(loadConfig({ RETENTION_AUDIT_HOLD: 'true' }).retention.auditHold).toBe(true);
+    // A receipt must outlive the senders' own retries, or a late retry is applied again.
+    expect(problems({ RETENTION_WEBHOOK_DAYS: '2' })).toEqual([
+      'RETENTION_WEBHOOK_DAYS must be a whole number from 7 to 3650 (got "2")',
     ]);
     expect(problems({ RETENTION_PURGE_HOUR: '24' })).toEqual([
       'RETENTION_PURGE_HOUR must be a whole number from 0 to 23 (got "24")',

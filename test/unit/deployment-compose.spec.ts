@@ -23,6 +23,7 @@ type Service = {
   depends_on?: string[] | Record<string, unknown>;
   volumes?: string[];
   stop_grace_period?: string;
+  networks?: string[] | Record<string, { ipv4_address?: string } | null>;
 };
 
 /**
@@ -116,6 +117,35 @@ describe('docker-compose.yml, profile "scale"', () => {
         .map((key) => `${name}: ${key}`),
     );
     expect(unknown).toEqual([]);
+  });
+
+  it('lets only the balancer reach the web instances, and trusts only its address', () => {
+    const networksOf = (name: string): string[] => {
+      const n = services[name].networks;
+      return Array.isArray(n) ? n : Object.keys(n ?? { default: null });
+    };
+    // Who can open a connection to a web instance: whoever shares a network with it.
+    const reach = (web: string) =>
+      scale.filter(
+        (name) => name !== web && networksOf(name).some((n) => networksOf(web).includes(n)),
+      );
+    const lbNetworks = services.lb.networks as Record<string, { ipv4_address?: string }>;
+    const [edge] = Object.keys(lbNetworks);
+    const lbAddress = lbNetworks[edge]?.ipv4_address;
+    expect(lbAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    for (const web of webs) {
+      expect([web, reach(web).filter((name) => networksOf(name).includes(edge))]).toEqual([
+        web,
+        ['lb', ...webs.filter((w) => w !== web)],
+      ]);
+      // No other service is on edge; the others reach web only if they share another network,
+      // and forging X-Forwarded-For then does nothing: only lb's address is trusted.
+      expect([web, env(web).TRUST_PROXY]).toEqual([web, lbAddress]);
+    }
+    const onEdge = scale.filter((name) => networksOf(name).includes(edge)).sort();
+    expect(onEdge).toEqual(['lb', ...webs].sort());
+    // The worker serves no traffic through lb: it trusts no proxy.
+    expect(env('worker').TRUST_PROXY).toBeUndefined();
   });
 
   it('lets instances finish their work on SIGTERM before compose kills them', () => {

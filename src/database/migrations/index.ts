@@ -29,6 +29,7 @@ import * as m26 from './1796700000500-EmployeeSignInHrisSync';
 import * as m27 from './1796700000200-SsoIdentity';
 import * as m28 from './1796700000600-EmployeeAddressHold';
 import * as m29 from './1796800300000-RetentionMailIndex';
+import * as m30 from './1796800310000-RetentionOutboxInvitation';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -62,6 +63,7 @@ const modules: Record<string, unknown>[] = [
   m26,
   m28,
   m29,
+  m30,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

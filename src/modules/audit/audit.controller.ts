@@ -115,7 +115,11 @@ export class AuditPagesController {
         filter: { user: typed('user'), from: typed('from'), to: typed('to') },
         errors: problems,
         filtered: ['user', 'action', 'from', 'to'].some((n) => typed(n as keyof AuditQueryDto)),
-        retention: { days: this.config.retention.auditDays, last: lastPurge },
+        retention: {
+          days: this.config.retention.auditDays,
+          hold: this.config.retention.auditHold,
+          last: lastPurge,
+        },
       }),
     );
   }

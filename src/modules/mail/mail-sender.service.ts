@@ -222,7 +222,7 @@ export class MailSenderService implements OnModuleDestroy, OnApplicationShutdown
       // The outbox is this database: the mail and its "sent" go in one transaction.
       await this.mails.transaction(async (manager) => {
         if (!(await this.mails.markSent(manager, mail))) return;
-        await this.outbox.insert(message, manager);
+        await this.outbox.insert(message, manager, mail.invitationId);
         await builder?.sent?.(mail, manager);
       });
       return 'sent';

@@ -10,6 +10,7 @@ export class OutboxRepository {
   async insert(
     message: { to: string; subject: string; html: string; text: string; kind: string },
     manager?: EntityManager,
+    invitationId: string | null = null,
   ): Promise<void> {
     await (manager ?? this.dataSource.manager).getRepository(OutboxMessage).insert({
       toAddress: message.to,
@@ -17,6 +18,7 @@ export class OutboxRepository {
       html: message.html,
       text: message.text,
       kind: message.kind,
+      invitationId,
     });
   }
 

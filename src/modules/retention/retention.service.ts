@@ -4,9 +4,12 @@ import { JobsService } from '../../jobs/jobs.service';
 import { AuditService, RETENTION_PURGED_ACTION } from '../audit/audit.service';
 import { MailRetentionService } from '../mail/mail-retention.service';
 import { TicketsRetentionService } from '../tickets/tickets-retention.service';
+import { RetentionRepository } from './retention.repository';
 
 export const RETENTION_PURGE_QUEUE = 'retention.purge';
 export const RETENTION_AUDIT_ACTION = RETENTION_PURGED_ACTION;
+/** How long a run may take before pg-boss counts it as failed: 23 hours (its maximum is 24). */
+export const PURGE_EXPIRY_SECONDS = 23 * 3600;
 
 /** Rows deleted per table by one run. */
 export type PurgeCounts = Record<RetainedTable, number>;
@@ -24,7 +27,8 @@ type RetainedTable =
  * age what the growing tables no longer need (docs/retention.md). Each table is emptied of its
  * old rows batch by batch — RETENTION_BATCH_SIZE rows per DELETE, each statement its own short
  * transaction, so no lock is held long and autovacuum keeps up — until a batch comes back short.
- * Idempotent: a second run finds nothing more. Every run leaves one audit event with its counts.
+ * Idempotent: a second run finds nothing more. Every run leaves one audit event with its counts,
+ * a failed one too (with the counts so far).
  *
  * Deletion is by age alone, never by anything about a person or an answer: when a row goes
  * follows from when it was written or last changed, which the row said itself until then.
@@ -39,6 +43,7 @@ export class RetentionService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly mail: MailRetentionService,
     private readonly tickets: TicketsRetentionService,
+    private readonly lock: RetentionRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -48,30 +53,70 @@ export class RetentionService implements OnModuleInit {
       handler: () => this.purge().then(() => undefined),
       retryLimit: 3,
       retryDelay: 300,
+      // One run at a time, and at most one more waiting: a day's run never starts beside the
+      // last one (the run's own lock covers a run that outlives its expiry, see purge()).
+      policy: 'stately',
+      // A big backlog in small batches may take hours; pg-boss allows less than a day.
+      expireInSeconds: PURGE_EXPIRY_SECONDS,
     });
   }
 
-  /** One run: every table, batch by batch; answers the rows deleted per table. */
-  async purge(): Promise<PurgeCounts> {
+  /**
+   * One run: every table, batch by batch; answers the rows deleted per table, or undefined
+   * when another run holds the purge lock (it does the work; this one does nothing).
+   * Whatever happens, a run that deleted anything leaves its audit event: a run that fails
+   * part-way records the counts so far and the error's code, then fails (pg-boss retries it).
+   */
+  async purge(): Promise<PurgeCounts | undefined> {
+    const release = await this.lock.tryLock();
+    if (!release) {
+      this.logger.warn('another retention.purge run is under way: this one does nothing');
+      return undefined;
+    }
+    try {
+      return await this.run();
+    } finally {
+      await release();
+    }
+  }
+
+  private async run(): Promise<PurgeCounts> {
     const r = this.config.retention;
     const steps: [RetainedTable, (limit: number) => Promise<number>][] = [
       ['mail_message', (limit) => this.mail.purgeMail(r.mailDays, limit)],
       ['outbox_message', (limit) => this.mail.purgeOutbox(r.mailDays, limit)],
-      ['audit_event', (limit) => this.audit.purgeOlderThan(r.auditDays, limit)],
+      // Legal hold: the audit log is kept whole (its count stays 0).
+      [
+        'audit_event',
+        (limit) =>
+          r.auditHold ? Promise.resolve(0) : this.audit.purgeOlderThan(r.auditDays, limit),
+      ],
       ['ticket_event_receipt', (limit) => this.tickets.purgeReceipts(r.webhookDays, limit)],
       ['webhook_delivery', (limit) => this.tickets.purgeDeliveryLog(r.webhookDays, limit)],
       ['pgboss.archive', (limit) => this.jobs.purgeArchive(r.jobsDays, limit)],
     ];
     const counts = {} as PurgeCounts;
     let statements = 0;
-    for (const [table, batch] of steps) {
-      counts[table] = 0;
-      for (;;) {
-        const n = await batch(r.batchSize);
-        statements++;
-        counts[table] += n;
-        if (n < r.batchSize) break;
+    let failure: { table: RetainedTable; code: string } | undefined;
+    let error: unknown;
+    try {
+      for (const [table, batch] of steps) {
+        counts[table] = 0;
+        for (;;) {
+          let n: number;
+          try {
+            n = await batch(r.batchSize);
+          } catch (cause) {
+            failure = { table, code: errorCode(cause) };
+            throw cause;
+          }
+          statements++;
+          counts[table] += n;
+          if (n < r.batchSize) break;
+        }
       }
+    } catch (cause) {
+      error = cause;
     }
     await this.audit.record({
       action: RETENTION_AUDIT_ACTION,
@@ -84,13 +129,28 @@ export class RetentionService implements OnModuleInit {
           webhook: r.webhookDays,
           jobs: r.jobsDays,
         },
+        ...(r.auditHold ? { auditHold: true } : {}),
+        // Only the table and the error's code: a message may quote data.
+        ...(failure ? { failed: failure } : {}),
       },
     });
-    this.logger.log(
-      `purged ${Object.entries(counts)
-        .map(([table, n]) => `${table} ${n}`)
-        .join(', ')} in ${statements} statements`,
-    );
+    const summary = Object.entries(counts)
+      .map(([table, n]) => `${table} ${n}`)
+      .join(', ');
+    if (error !== undefined) {
+      this.logger.error(
+        `purge stopped at ${failure?.table} (${failure?.code}) after ${summary} in ${statements} statements`,
+      );
+      throw error;
+    }
+    this.logger.log(`purged ${summary} in ${statements} statements`);
     return counts;
   }
+}
+
+/** What an error is, without its message: PostgreSQL's SQLSTATE, Node's code, or its class. */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code)) return code;
+  return error instanceof Error ? error.name : 'unknown';
 }

@@ -1,10 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * Mail kept instead of sent when no SMTP_URL is configured, so that a demo works offline.
  * It holds the links it carries, exactly as a mailbox would: never use it in production.
  */
 @Entity('outbox_message')
+@Index('ix_outbox_message_created', ['createdAt'])
 export class OutboxMessage {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -23,6 +24,13 @@ export class OutboxMessage {
 
   @Column({ type: 'varchar', length: 32 })
   kind!: string;
+
+  /**
+   * The invitation whose mail this is (none for other mails): `retention.purge` keeps the copy
+   * until its survey has closed, as it may hold the only copy of a link that still works.
+   */
+  @Column({ name: 'invitation_id', type: 'uuid', nullable: true })
+  invitationId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
