@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { oidcConfig, type OidcConfig } from './oidc-config';
+import { reportCacheConfig, type ReportCacheConfig } from './report-cache-config';
 
 export type { OidcConfig };
 
@@ -112,6 +113,7 @@ export interface AppConfig {
   projectRoot: string;
   /** Sign-in for staff through an OpenID Connect provider; undefined: passwords only. */
   oidc: OidcConfig | undefined;
+  reportCache: ReportCacheConfig;
   /** Demo only: start a local OpenID provider with the demo's people and sign in through it. */
   demoOidc: boolean;
 }
@@ -330,6 +332,7 @@ export function loadConfig(
     projectRoot,
     oidc,
     demoOidc,
+    reportCache: reportCacheConfig(bool, int),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -28,6 +28,7 @@ import * as m25 from './1796700000300-ScimProvisioning';
 import * as m26 from './1796700000500-EmployeeSignInHrisSync';
 import * as m27 from './1796700000200-SsoIdentity';
 import * as m28 from './1796700000600-EmployeeAddressHold';
+import * as m29 from './1796800400000-ReportChange';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -60,6 +61,7 @@ const modules: Record<string, unknown>[] = [
   m25,
   m26,
   m28,
+  m29,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

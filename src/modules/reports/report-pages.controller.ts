@@ -11,7 +11,6 @@ import { requestLocale, sharedI18n } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
-import { DriverReportService } from './driver-report.service';
 import { driverView } from './driver-view';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
@@ -34,7 +33,6 @@ export class ReportPagesController {
     private readonly reports: ReportsService,
     private readonly accounts: AccountsService,
     private readonly actions: ActionsService,
-    private readonly drivers: DriverReportService,
     private readonly comments: CommentReportService,
   ) {}
 
@@ -96,17 +94,21 @@ export class ReportPagesController {
   ) {
     const { grain } = periodOf(query);
     const at = query.at ?? (await this.reports.landing({ team: slug }, grain));
-    const { report, tickets, reviews, scope } = await this.reports.teamPage(slug, grain, at);
     const locale = requestLocale(request);
-    // The parts after the report, at once; drivers reuse the report's statements (its scope's memo).
-    const [markers, driverReport, commentReport] = await Promise.all([
+    const { report, tickets, reviews, drivers, scope } = await this.reports.teamPage(
+      slug,
+      grain,
+      at,
+      locale,
+    );
+    // The live parts after the report, at once: actions (markers) and comments.
+    const [markers, commentReport] = await Promise.all([
       this.trendMarkers(
         scope.team.id,
         report.trend.map((p) => p.bucket),
         grain,
         principal.kind === 'user' && principal.role === 'viewer',
       ),
-      this.drivers.build(scope, locale),
       this.comments.build(report, query.q),
     ]);
     const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
@@ -139,7 +141,7 @@ export class ReportPagesController {
           question: q.texts[locale] ?? q.question,
         })),
       },
-      drivers: driverView(driverReport),
+      drivers: driverView(drivers),
       // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
       commentsCard: commentsCard(commentReport, {
         path: `/teams/${slug}`,

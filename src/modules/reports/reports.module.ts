@@ -21,6 +21,7 @@ import { DriversController } from './drivers.controller';
 import { DriversRepository } from './drivers.repository';
 import { CommentReportRepository } from './comment-report.repository';
 import { CommentReportService } from './comment-report.service';
+import { ReportCache } from './report-cache';
 
 @Module({
   imports: [TeamsModule, TicketsModule, ActionsModule],
@@ -44,6 +45,7 @@ import { CommentReportService } from './comment-report.service';
     DriversRepository,
     CommentReportService,
     CommentReportRepository,
+    ReportCache,
   ],
   exports: [ReportsService, DigestReportService],
 })
