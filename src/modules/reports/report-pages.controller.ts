@@ -11,10 +11,10 @@ import { requestLocale, sharedI18n } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
-import { driverView } from './driver-view';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { heat, sparkline } from './overview';
-import { distributionChart, percent, stillOpen, ticketView, trendChart } from './report-view';
+import { percent, stillOpen, ticketView, trendChart } from './report-view';
+import { TEAM_FRAGMENTS, teamFigures, TeamFragments } from './team-fragments';
 import { OverviewQueryDto, periodOf } from './report-query.dto';
 import { OVERVIEW_SORTS, ReportsService } from './reports.service';
 import { commentsCard } from './comment-card';
@@ -34,6 +34,7 @@ export class ReportPagesController {
     private readonly accounts: AccountsService,
     private readonly actions: ActionsService,
     private readonly comments: CommentReportService,
+    private readonly fragments: TeamFragments,
   ) {}
 
   @Get()
@@ -95,7 +96,7 @@ export class ReportPagesController {
     const { grain } = periodOf(query);
     const at = query.at ?? (await this.reports.landing({ team: slug }, grain));
     const locale = requestLocale(request);
-    const { report, tickets, reviews, drivers, scope } = await this.reports.teamPage(
+    const { report, tickets, reviews, drivers, scope, cacheKey } = await this.reports.teamPage(
       slug,
       grain,
       at,
@@ -111,28 +112,17 @@ export class ReportPagesController {
       ),
       this.comments.build(report, query.q),
     ]);
-    const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
     const i18n = sharedI18n();
-    return pageContext(request, report.team.name, {
+    const canStartAction = principal.kind === 'user' && principal.role !== 'viewer';
+    const ticketFigures = ticketView(tickets, i18n, locale);
+    const charts = { trend: trendChart(report, markers, i18n, locale) };
+    const context = pageContext(request, report.team.name, {
       report,
-      questions: report.questions.map((q) => ({
-        ...q,
-        text: q.texts[locale] ?? q.text,
-        result: q.result.withheld
-          ? q.result
-          : {
-              ...q.result,
-              options: q.result.options.map((o) => ({ ...o, label: o.labels[locale] ?? o.label })),
-            },
-      })),
       stillOpen: stillOpen(report.period, `/teams/${slug}`),
-      responseRateText: report.responseRate.withheld
-        ? null
-        : percent(i18n, locale, report.responseRate.rate),
-      canStartAction: principal.kind === 'user' && principal.role !== 'viewer',
+      canStartAction,
       actionsUrl: `/teams/${slug}/actions`,
       markers: markers.map((m) => ({ ...m, doneOn: i18n.date(locale, m.doneOn) })),
-      tickets: ticketView(tickets, i18n, locale),
+      tickets: ticketFigures,
       // The review questions in the page's language (the built-in ones have all four).
       reviews: {
         ...reviews,
@@ -141,32 +131,36 @@ export class ReportPagesController {
           question: q.texts[locale] ?? q.question,
         })),
       },
-      drivers: driverView(drivers),
       // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
       commentsCard: commentsCard(commentReport, {
         path: `/teams/${slug}`,
-        startAction:
-          principal.kind === 'user' && principal.role !== 'viewer'
-            ? `/teams/${slug}/actions`
-            : null,
+        startAction: canStartAction ? `/teams/${slug}/actions` : null,
       }),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
-      distributionRows: report.distribution.withheld
-        ? []
-        : report.distribution.scores.map((s) => ({
-            ...s,
-            share: percent(
-              i18n,
-              locale,
-              pct(s.n, report.distribution.withheld ? 1 : report.distribution.n),
-            ),
-          })),
-      charts: {
-        trend: trendChart(report, markers, i18n, locale),
-        distribution: distributionChart(report, i18n, locale),
-      },
+      charts,
     });
+    // The figures' parts of the page, rendered here: for a closed period, once per locale and
+    // role from the report cache (the same key as the figures), since rendering them is most of
+    // a cached page's cost. Nothing of the person or a comment is in them.
+    const figures = () => ({
+      ...context,
+      ...teamFigures(report, drivers, i18n, locale, charts),
+    });
+    const html = (part: keyof typeof TEAM_FRAGMENTS) =>
+      this.fragments.render(part, cacheKey && `${cacheKey} ${locale} ${canStartAction}`, figures);
+    const [top, results, reviewsTop, standards] = await Promise.all([
+      html('top'),
+      html('results'),
+      html('reviews'),
+      // Live figures: kept by what they are, so an unchanged heatmap is not rendered again.
+      this.fragments.render(
+        'standards',
+        cacheKey && `${locale} ${JSON.stringify([tickets.standards, tickets.busiestHours])}`,
+        () => context,
+      ),
+    ]);
+    return { ...context, fragments: { top, results, reviews: reviewsTop, standards } };
   }
 
   /**

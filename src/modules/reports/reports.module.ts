@@ -22,6 +22,7 @@ import { DriversRepository } from './drivers.repository';
 import { CommentReportRepository } from './comment-report.repository';
 import { CommentReportService } from './comment-report.service';
 import { ReportCache } from './report-cache';
+import { TeamFragments } from './team-fragments';
 
 @Module({
   imports: [TeamsModule, TicketsModule, ActionsModule],
@@ -46,6 +47,7 @@ import { ReportCache } from './report-cache';
     CommentReportService,
     CommentReportRepository,
     ReportCache,
+    TeamFragments,
   ],
   exports: [ReportsService, DigestReportService],
 })

@@ -180,6 +180,8 @@ export class ReportsService {
     reviews: ReviewReport;
     drivers: DriverReport;
     scope: ReportScope;
+    /** The report cache's key of the page's figures; null: read live (open period, cache off). */
+    cacheKey: string | null;
   }> {
     const scope = await this.tree.scope(slug, grain, at);
     const key = this.cache.enabled ? await this.closedKey(scope) : null;
@@ -196,6 +198,7 @@ export class ReportsService {
         reviews,
         drivers: await this.driverReports.build(scope, locale),
         scope,
+        cacheKey: null,
       };
     }
     const [report, parts, drivers] = await Promise.all([
@@ -216,7 +219,7 @@ export class ReportsService {
       this.ticketsLive(scope, parts.tickets),
       this.reviewsLive(scope, parts.reviews),
     ]);
-    return { report, tickets, reviews, drivers, scope };
+    return { report, tickets, reviews, drivers, scope, cacheKey: key };
   }
 
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
