@@ -12,11 +12,15 @@ import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
-import { heat, sparkline } from './overview';
-import { percent, stillOpen, ticketView, trendChart } from './report-view';
-import { TEAM_FRAGMENTS, teamFigures, TeamFragments } from './team-fragments';
+import { stillOpen, ticketView, trendChart } from './report-view';
+import {
+  overviewFigures,
+  REPORT_FRAGMENTS,
+  ReportFragments,
+  teamFigures,
+} from './report-fragments';
 import { OverviewQueryDto, periodOf } from './report-query.dto';
-import { OVERVIEW_SORTS, ReportsService } from './reports.service';
+import { ReportsService } from './reports.service';
 import { commentsCard } from './comment-card';
 import { CommentQueryDto } from './comment-query.dto';
 import { CommentReportService } from './comment-report.service';
@@ -34,7 +38,7 @@ export class ReportPagesController {
     private readonly accounts: AccountsService,
     private readonly actions: ActionsService,
     private readonly comments: CommentReportService,
-    private readonly fragments: TeamFragments,
+    private readonly fragments: ReportFragments,
   ) {}
 
   @Get()
@@ -50,37 +54,27 @@ export class ReportPagesController {
     const at = query.at ?? (await this.reports.landing({ visible }, grain));
     const sort = query.sort ?? 'name';
     const dir = query.dir ?? (sort === 'name' ? 'asc' : 'desc');
-    const overview = await this.reports.overview(visible, grain, at, sort, dir === 'desc');
+    const { value: overview, key } = await this.reports.overviewWithTag(
+      visible,
+      grain,
+      at,
+      sort,
+      dir === 'desc',
+    );
     const i18n = sharedI18n();
     const locale = requestLocale(request);
-    const link = (s: string) =>
-      `/?period=${grain}&at=${overview.period.start}&sort=${s}&dir=${s === sort && dir === 'desc' ? 'asc' : 'desc'}`;
-    return pageContext(request, i18n.t(locale, 'reports.overview.title'), {
+    const context = pageContext(request, i18n.t(locale, 'reports.overview.title'), {
       overview,
-      questions: overview.questions.map((q) => ({ ...q, text: q.texts[locale] ?? q.text })),
       stillOpen: stillOpen(overview.period, '/'),
-      grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
-      sortLinks: Object.fromEntries(
-        OVERVIEW_SORTS.map((s) => [s, { href: link(s), active: s === sort, dir }]),
-      ),
-      rows: overview.rows.map((r) => ({
-        ...r,
-        spark: sparkline(r.spark),
-        cells: overview.questions.map((q) => {
-          const cell = r.questions[q.id];
-          if (!cell || cell.withheld) return { withheld: true };
-          return {
-            withheld: false,
-            value: cell.value,
-            text:
-              q.type === 'rating'
-                ? percent(i18n, locale, cell.value)
-                : i18n.number(locale, cell.value, { maximumFractionDigits: 2 }),
-            heat: heat(cell.value, q.type === 'rating' ? 'percent' : 'ces'),
-          };
-        }),
-      })),
     });
+    // The body is the overview's figures only (per teams shown, sort and period: the cache key),
+    // so a closed period's is rendered once per locale.
+    const overviewBody = await this.fragments.render(
+      'overview',
+      key ? `${key} ${locale}` : null,
+      () => ({ ...context, ...overviewFigures(overview, grain, sort, dir, locale) }),
+    );
+    return { ...context, overviewBody };
   }
 
   @Get('teams/:slug')
@@ -147,7 +141,7 @@ export class ReportPagesController {
       ...context,
       ...teamFigures(report, drivers, i18n, locale, charts),
     });
-    const html = (part: keyof typeof TEAM_FRAGMENTS) =>
+    const html = (part: keyof typeof REPORT_FRAGMENTS) =>
       this.fragments.render(part, cacheKey && `${cacheKey} ${locale} ${canStartAction}`, figures);
     const [top, results, reviewsTop, standards] = await Promise.all([
       html('top'),

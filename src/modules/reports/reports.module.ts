@@ -22,7 +22,7 @@ import { DriversRepository } from './drivers.repository';
 import { CommentReportRepository } from './comment-report.repository';
 import { CommentReportService } from './comment-report.service';
 import { ReportCache } from './report-cache';
-import { TeamFragments } from './team-fragments';
+import { ReportFragments } from './report-fragments';
 
 @Module({
   imports: [TeamsModule, TicketsModule, ActionsModule],
@@ -47,7 +47,7 @@ import { TeamFragments } from './team-fragments';
     CommentReportService,
     CommentReportRepository,
     ReportCache,
-    TeamFragments,
+    ReportFragments,
   ],
   exports: [ReportsService, DigestReportService],
 })

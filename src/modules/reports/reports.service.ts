@@ -30,6 +30,8 @@ export * from './report-types';
 export interface Tagged<T> {
   value: T;
   etag: string | null;
+  /** The report cache's key of the value (null: an open period). */
+  key?: string | null;
 }
 
 type CachedReviews = Omit<ReviewReport, 'questions'> & {
@@ -100,7 +102,7 @@ export class ReportsService {
     const start = bucketStart(at, grain);
     const end = addBuckets(start, grain, 1);
     const load = () => this.overviews.overview(visible, grain, at, sort, descending, all);
-    if (!periodClosed(end)) return { value: await load(), etag: null };
+    if (!periodClosed(end)) return { value: await load(), etag: null, key: null };
     const version = await this.reports.changeVersion(
       addBuckets(start, grain, 1 - SPARK_BUCKETS),
       end,
@@ -110,7 +112,7 @@ export class ReportsService {
         ? 'all'
         : etagOf(...[...visible].filter((id) => all.some((t) => t.id === id)).sort());
     const key = `overview ${seen} ${grain} ${start} ${sort} ${descending} ${this.versionKey(version, all)}`;
-    return { value: await this.cache.through(key, load), etag: etagOf(key) };
+    return { value: await this.cache.through(key, load), etag: etagOf(key), key };
   }
 
   /**
