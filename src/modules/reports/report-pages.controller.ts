@@ -108,7 +108,8 @@ export class ReportPagesController {
     ]);
     const i18n = sharedI18n();
     const canStartAction = principal.kind === 'user' && principal.role !== 'viewer';
-    const ticketFigures = ticketView(tickets, i18n, locale);
+    // The heatmap's cells and the bands' labels, only where a part is rendered.
+    const ticketFigures = () => ({ tickets: ticketView(tickets, i18n, locale) });
     const charts = { trend: trendChart(report, markers, i18n, locale) };
     const context = pageContext(request, report.team.name, {
       report,
@@ -116,7 +117,7 @@ export class ReportPagesController {
       canStartAction,
       actionsUrl: `/teams/${slug}/actions`,
       markers: markers.map((m) => ({ ...m, doneOn: i18n.date(locale, m.doneOn) })),
-      tickets: ticketFigures,
+      tickets,
       // The review questions in the page's language (the built-in ones have all four).
       reviews: {
         ...reviews,
@@ -140,6 +141,7 @@ export class ReportPagesController {
     const figures = () => ({
       ...context,
       ...teamFigures(report, drivers, i18n, locale, charts),
+      ...ticketFigures(),
     });
     const html = (part: keyof typeof REPORT_FRAGMENTS) =>
       this.fragments.render(part, cacheKey && `${cacheKey} ${locale} ${canStartAction}`, figures);
@@ -150,8 +152,9 @@ export class ReportPagesController {
       // Live figures: kept by what they are, so an unchanged heatmap is not rendered again.
       this.fragments.render(
         'standards',
-        cacheKey && `${locale} ${JSON.stringify([tickets.standards, tickets.busiestHours])}`,
-        () => context,
+        cacheKey &&
+          `${locale} ${JSON.stringify([tickets.period, tickets.standards, tickets.busiestHours])}`,
+        () => ({ ...context, ...ticketFigures() }),
       ),
     ]);
     return { ...context, fragments: { top, results, reviews: reviewsTop, standards } };
