@@ -90,22 +90,26 @@ export class ReportPagesController {
     const { grain } = periodOf(query);
     const at = query.at ?? (await this.reports.landing({ team: slug }, grain));
     const locale = requestLocale(request);
-    const { report, tickets, reviews, drivers, scope, cacheKey } = await this.reports.teamPage(
-      slug,
-      grain,
-      at,
-      locale,
+    const viewer = principal.kind === 'user' && principal.role === 'viewer';
+    const {
+      report,
+      tickets,
+      reviews,
+      drivers,
+      cacheKey,
+      alongside: [markers, commentReport],
+    } = await this.reports.teamPage(slug, grain, at, locale, (base, scope) =>
+      // The page's own live parts: actions (markers) and comments (search, themes).
+      Promise.all([
+        this.trendMarkers(
+          scope.team.id,
+          base.trend.map((p) => p.bucket),
+          grain,
+          viewer,
+        ),
+        this.comments.build(base, query.q),
+      ]),
     );
-    // The live parts after the report, at once: actions (markers) and comments.
-    const [markers, commentReport] = await Promise.all([
-      this.trendMarkers(
-        scope.team.id,
-        report.trend.map((p) => p.bucket),
-        grain,
-        principal.kind === 'user' && principal.role === 'viewer',
-      ),
-      this.comments.build(report, query.q),
-    ]);
     const i18n = sharedI18n();
     const canStartAction = principal.kind === 'user' && principal.role !== 'viewer';
     // The heatmap's cells and the bands' labels, only where a part is rendered.
@@ -127,10 +131,14 @@ export class ReportPagesController {
         })),
       },
       // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
-      commentsCard: commentsCard(commentReport, {
-        path: `/teams/${slug}`,
-        startAction: canStartAction ? `/teams/${slug}/actions` : null,
-      }),
+      // The report's comments as sampled for this view (the card's were read beside them).
+      commentsCard: commentsCard(
+        { ...commentReport, comments: report.comments },
+        {
+          path: `/teams/${slug}`,
+          startAction: canStartAction ? `/teams/${slug}/actions` : null,
+        },
+      ),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
       charts,

@@ -171,22 +171,25 @@ export class ReportsService {
    * the score (in `locale`), for one scope. A closed period's come from the report cache, then
    * get their live parts: comment samples (texts are never kept) and the service standards.
    */
-  async teamPage(
+  async teamPage<T>(
     slug: string,
     grain: Grain,
     at: string,
-    locale = 'en',
+    locale: string,
+    /** The page's own live parts (actions, comments), read in the same round as these. */
+    alongside: (report: TeamReport, scope: ReportScope) => Promise<T>,
   ): Promise<{
     report: TeamReport;
     tickets: TicketReport;
     reviews: ReviewReport;
     drivers: DriverReport;
     scope: ReportScope;
+    alongside: T;
     /** The report cache's key of the page's figures; null: read live (open period, cache off). */
     cacheKey: string | null;
   }> {
-    const scope = await this.tree.scope(slug, grain, at);
-    const key = this.cache.enabled ? await this.closedKey(scope) : null;
+    const { scope, key: closed } = await this.scopeAndKey(slug, grain, at, this.cache.enabled);
+    const key = this.cache.enabled ? closed : null;
     if (key === null) {
       const [report, tickets, reviews] = await Promise.all([
         this.teamReports.build(scope),
@@ -194,17 +197,17 @@ export class ReportsService {
         this.reviewReports.build(scope),
       ]);
       // Drivers reuse the report's statements (the scope's memo).
-      return {
-        report,
-        tickets,
-        reviews,
-        drivers: await this.driverReports.build(scope, locale),
-        scope,
-        cacheKey: null,
-      };
+      const [drivers, extra] = await Promise.all([
+        this.driverReports.build(scope, locale),
+        alongside(report, scope),
+      ]);
+      return { report, tickets, reviews, drivers, scope, alongside: extra, cacheKey: null };
     }
-    const [report, parts, drivers] = await Promise.all([
-      this.cachedReport(scope, key),
+    // From memory (after the first view), then every live statement in one round.
+    const [cached, parts, drivers] = await Promise.all([
+      this.cache.through(`report ${key}`, async () =>
+        withoutTexts(await this.teamReports.build(scope)),
+      ),
       this.cache.through(`parts ${key}`, async () => {
         const [tickets, reviews] = await Promise.all([
           this.ticketReports.build(scope),
@@ -217,11 +220,13 @@ export class ReportsService {
       }),
       this.cache.through(`drivers ${locale} ${key}`, () => this.driverReports.build(scope, locale)),
     ]);
-    const [tickets, reviews] = await Promise.all([
+    const [report, tickets, reviews, extra] = await Promise.all([
+      this.reportLive(scope, cached),
       this.ticketsLive(scope, parts.tickets),
       this.reviewsLive(scope, parts.reviews),
+      alongside(cached, scope),
     ]);
-    return { report, tickets, reviews, drivers, scope, cacheKey: key };
+    return { report, tickets, reviews, drivers, scope, alongside: extra, cacheKey: key };
   }
 
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
@@ -230,8 +235,7 @@ export class ReportsService {
 
   /** A team's report and its ETag (null: an open period, or the cache off). */
   async teamReportWithTag(slug: string, grain: Grain, at: string): Promise<Tagged<TeamReport>> {
-    const scope = await this.tree.scope(slug, grain, at);
-    const key = await this.closedKey(scope);
+    const { scope, key } = await this.scopeAndKey(slug, grain, at);
     if (key === null || !this.cache.enabled)
       return { value: await this.teamReports.build(scope), etag: key && etagOf(key) };
     return { value: await this.cachedReport(scope, key), etag: etagOf(key) };
@@ -243,8 +247,7 @@ export class ReportsService {
   }
 
   async reviewReportWithTag(slug: string, grain: Grain, at: string): Promise<Tagged<ReviewReport>> {
-    const scope = await this.tree.scope(slug, grain, at);
-    const key = await this.closedKey(scope);
+    const { scope, key } = await this.scopeAndKey(slug, grain, at);
     if (key === null || !this.cache.enabled)
       return {
         value: await this.reviewReports.build(scope),
@@ -257,14 +260,29 @@ export class ReportsService {
   }
 
   /**
-   * The cache key of a scope's closed period: its team and period, the version of the rollups over
-   * the days its trend covers (read where the report reads), the team tree, k and the comment
-   * threshold. Null for a period still open.
+   * The scope of a team's page and the cache key of its closed period: its team and period, the
+   * version of the rollups over the days its trend covers (read where the report reads, at the
+   * same time as the team tree), the team tree, k and the comment threshold. Null for a period
+   * still open (or when `wanted` is false: no version read).
    */
-  private async closedKey(scope: ReportScope): Promise<string | null> {
-    if (!periodClosed(scope.end)) return null;
-    const version = await this.reports.changeVersion(scope.trendFrom, scope.end);
-    return `${scope.team.id} ${scope.grain} ${scope.start} ${this.versionKey(version, scope.all)}`;
+  private async scopeAndKey(
+    slug: string,
+    grain: Grain,
+    at: string,
+    wanted = true,
+  ): Promise<{ scope: ReportScope; key: string | null }> {
+    const start = bucketStart(at, grain);
+    const end = addBuckets(start, grain, 1);
+    const closed = wanted && periodClosed(end);
+    const [scope, version] = await Promise.all([
+      this.tree.scope(slug, grain, at),
+      closed ? this.reports.changeVersion(addBuckets(start, grain, 1 - TREND_BUCKETS), end) : null,
+    ]);
+    if (version === null) return { scope, key: null };
+    return {
+      scope,
+      key: `${scope.team.id} ${scope.grain} ${scope.start} ${this.versionKey(version, scope.all)}`,
+    };
   }
 
   private versionKey(version: string, all: ReportScope['all']): string {
@@ -276,9 +294,13 @@ export class ReportsService {
     const report = await this.cache.through(`report ${key}`, async () =>
       withoutTexts(await this.teamReports.build(scope)),
     );
-    if (report.comments.withheld) return report;
+    return this.reportLive(scope, report);
+  }
+
+  private async reportLive(scope: ReportScope, cached: TeamReport): Promise<TeamReport> {
+    if (cached.comments.withheld) return cached;
     const texts = await this.reports.commentSample(scope.subtree, scope.range, COMMENTS_SHOWN);
-    return { ...report, comments: { ...report.comments, texts, shown: texts.length } };
+    return { ...cached, comments: { ...cached.comments, texts, shown: texts.length } };
   }
 
   private async ticketsLive(scope: ReportScope, cached: TicketReport): Promise<TicketReport> {
