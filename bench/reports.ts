@@ -11,15 +11,11 @@ import { addBuckets, bucketStart } from '../src/modules/reports/periods';
 import { rawHeadlineCount, type TreeRow } from './lib/headline';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { percentile } from './lib/stats';
-import { DRIVER_SQL } from '../src/modules/reports/drivers.sql';
-import { REPORT_SQL } from '../src/modules/reports/reports.sql';
-import { SERVICE_STANDARDS_SQL } from '../src/modules/tickets/service-standards.sql';
 import { runBench, saveResults } from './lib/results';
+import { type Query, reportQueries, SQL, subtree, type Team } from './lib/report-queries';
 import { type Outcome, type Timed } from './lib/load-loop';
 import { type Get, measureApp, type RunPhase } from './lib/reports-app';
 
-const TREND_BUCKETS = 12; // ReportsService.TREND_BUCKETS
-const SPARK_BUCKETS = 8; // ReportsService.SPARK_BUCKETS
 /** With the report cache: team < 50 ms, overview < 30 ms (issue 17, item 5); without: as before. */
 const GOALS = {
   teamP95Ms: 50,
@@ -34,28 +30,6 @@ const THINK_MS = 1000;
 const started = Date.now();
 function log(line: string): void {
   console.log(`[reports +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
-}
-
-// The repositories' own SQL, so the baseline runs exactly the statements the app runs.
-const SQL: Record<string, string> = { ...REPORT_SQL, ...SERVICE_STANDARDS_SQL, ...DRIVER_SQL };
-
-interface Team {
-  id: string;
-  slug: string;
-  parent_id: string | null;
-}
-
-function subtree(all: Team[], rootId: string): string[] {
-  const ids = [rootId];
-  for (let i = 0; i < ids.length; i++)
-    for (const t of all) if (t.parent_id === ids[i]) ids.push(t.id);
-  return ids;
-}
-
-function pairs(groups: Record<string, string[]>): string {
-  return JSON.stringify(
-    Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id }))),
-  );
 }
 
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
@@ -163,90 +137,11 @@ async function main(): Promise<number> {
     const teamPath = `/teams/${team.slug}?period=month&at=${at}`;
     const overviewPath = `/?period=month&at=${at}`;
 
-    // Parameters as ReportsService computes them.
-    const start = bucketStart(at, 'month');
-    const end = addBuckets(start, 'month', 1);
-    const trendFrom = addBuckets(start, 'month', 1 - TREND_BUCKETS);
-    const sparkFrom = addBuckets(start, 'month', 1 - SPARK_BUCKETS);
-    const sub = subtree(teams, team.id);
-    // The whole tree and the organisation (the visibility rule needs them), as the service asks.
-    const ORGANISATION = '__organisation'; // anonymity.ts
-    const teamGroups = pairs(Object.fromEntries(sub.map((id) => [id, subtree(teams, id)])));
-    type Query = {
-      name: string;
-      key: keyof typeof REPORT_SQL | keyof typeof SERVICE_STANDARDS_SQL | keyof typeof DRIVER_SQL;
-      params: unknown[];
-    };
-    // Every statement the team page runs (ReportsService.teamReport), and the overview's.
-    const teamQueries: Query[] = [
-      {
-        name: 'team: npsByTreeAndBucket (whole tree + org, 12 months)',
-        key: 'npsByTreeAndBucket',
-        params: [ORGANISATION, 'month', trendFrom, end],
-      },
-      {
-        name: 'team: questionCountsByTree (whole tree + org)',
-        key: 'questionCountsByTree',
-        params: [ORGANISATION, 'month', start, end],
-      },
-      { name: 'team: questionsInPeriod', key: 'questionsInPeriod', params: ['month', start, end] },
-      {
-        name: 'team: npsDistribution',
-        key: 'npsDistribution',
-        params: [sub, 'month', start, end],
-      },
-      {
-        name: 'team: optionCountsByGroup',
-        key: 'optionCountsByGroup',
-        params: [pairs({ [team.id]: sub }), 'month', start, end],
-      },
-      { name: 'team: responseRate', key: 'responseRate', params: [sub, start, end] },
-      { name: 'team: commentSample', key: 'commentSample', params: [sub, start, end, 30] },
-      {
-        name: 'team: npsBySegmentAndGroup (3 segments)',
-        key: 'npsBySegmentAndGroup',
-        params: [teamGroups, 'month', start, end],
-      },
-      // The part after tickets (its tree counts are the statements above, shared).
-      {
-        name: 'team: ticketCommentSample',
-        key: 'ticketCommentSample',
-        params: [sub, start, end, 30],
-      },
-      {
-        name: 'team: ticketNpsByBandAndGroup',
-        key: 'ticketNpsByBandAndGroup',
-        params: [teamGroups, 'month', start, end],
-      },
-      { name: 'team: serviceStandards', key: 'serviceStandards', params: [sub, start, end] },
-      {
-        name: 'team: volumeByWeekdayHour',
-        key: 'volumeByWeekdayHour',
-        params: [sub, start, end, 'UTC'],
-      },
-      // What drives the score (DriverReportService): it shares the report's tree counts (the
-      // statements above, through the page's memo) and adds its driver sums. The comment card's
-      // themes are kept per team and period until a release changes the period's comment count
-      // (CommentReportService), so a page view reads no comment text.
-      { name: 'team: driversOfTeams', key: 'driversOfTeams', params: [sub, 'month', start, end] },
-    ];
-    const overviewQueries: Query[] = [
-      {
-        name: 'overview: npsByTreeAndBucket (whole tree + org, 8 months)',
-        key: 'npsByTreeAndBucket',
-        params: [ORGANISATION, 'month', sparkFrom, end],
-      },
-      {
-        name: 'overview: questionCountsByTree (whole tree + org)',
-        key: 'questionCountsByTree',
-        params: [ORGANISATION, 'month', start, end],
-      },
-      {
-        name: 'overview: questionsInPeriod',
-        key: 'questionsInPeriod',
-        params: ['month', start, end],
-      },
-    ];
+    const { teamQueries, overviewQueries, start, end, sub, ORGANISATION } = reportQueries(
+      teams,
+      team,
+      at,
+    );
     // Named prepared statements, as ReportsRepository runs them.
     const run = (q: Query) =>
       pg.query({ name: `report_${q.key}`, text: SQL[q.key], values: q.params });
