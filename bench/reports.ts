@@ -327,7 +327,14 @@ async function main(): Promise<number> {
     console.log(`app RSS: ${fmt(rssIdleMb, 0)} MB idle, ${fmt(rssMaxMb, 0)} MB max under load`);
     for (const g of Object.values(goals)) console.log(`goal "${g.text}": ${verdict(g.met)}`);
     const pct = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
-    console.log(`CPU (% of one core, ${cpuCount} cores): app / PostgreSQL / bench`);
+    // The app's CPU per page: what a page costs whatever else runs on the machine.
+    const perPage = (p: typeof appTeam) =>
+      p.cpu.appPct === null
+        ? 'n/a'
+        : `${fmt((p.cpu.appPct / 100) * (p.durationMs / p.count), 2)} ms`;
+    console.log(
+      `CPU (% of one core, ${cpuCount} cores): app / PostgreSQL / bench; app CPU per page`,
+    );
     for (const [name, p] of [
       ['app team, cache', appTeam],
       ['app team, no cache', live.team],
@@ -337,7 +344,8 @@ async function main(): Promise<number> {
       ['raw overview', rawOverview],
     ] as const)
       console.log(
-        `  ${name.padEnd(23)} ${pct(p.cpu.appPct)} / ${pct(p.cpu.postgresPct)} / ${pct(p.cpu.benchPct)}`,
+        `  ${name.padEnd(23)} ${pct(p.cpu.appPct)} / ${pct(p.cpu.postgresPct)} / ${pct(p.cpu.benchPct)}` +
+          (name.startsWith('app') ? `; ${perPage(p)}` : ''),
       );
     console.log('each query alone, serially (median of 5, warm):');
     for (const q of perQuery)
