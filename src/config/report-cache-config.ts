@@ -12,6 +12,6 @@ export function reportCacheConfig(
 ): ReportCacheConfig {
   return {
     enabled: bool('REPORT_CACHE', true),
-    maxEntries: int('REPORT_CACHE_MAX_ENTRIES', 2000, 10, 1_000_000),
+    maxEntries: int('REPORT_CACHE_MAX_ENTRIES', 500, 10, 1_000_000),
   };
 }
