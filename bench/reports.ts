@@ -6,132 +6,30 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { Pool as PgPool } from 'pg';
-import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
 import { addBuckets, bucketStart } from '../src/modules/reports/periods';
-import { type AppProcess, startApp } from './lib/app-process';
-import { type CpuUsage, startCpuMeter } from './lib/cpu';
-import { rssSampler } from './lib/memory';
 import { rawHeadlineCount, type TreeRow } from './lib/headline';
-import { freePort } from './lib/net';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { percentile } from './lib/stats';
-import { DRIVER_SQL } from '../src/modules/reports/drivers.sql';
-import { REPORT_SQL } from '../src/modules/reports/reports.sql';
-import { SERVICE_STANDARDS_SQL } from '../src/modules/tickets/service-standards.sql';
 import { runBench, saveResults } from './lib/results';
+import { type Query, reportQueries, SQL, subtree, type Team } from './lib/report-queries';
+import { type Outcome, type Timed } from './lib/load-loop';
+import { type Get, measureApp, type RunPhase } from './lib/reports-app';
 
-const TREND_BUCKETS = 12; // ReportsService.TREND_BUCKETS
-const SPARK_BUCKETS = 8; // ReportsService.SPARK_BUCKETS
-const GOALS = { teamP95Ms: 50, teamRatio: 2, overviewP95Ms: 150, rssMb: 250 };
+/** With the report cache: team < 50 ms, overview < 30 ms (issue 17, item 5); without: as before. */
+const GOALS = {
+  teamP95Ms: 50,
+  teamRatio: 2,
+  overviewP95Ms: 30,
+  overviewLiveP95Ms: 150,
+  rssMb: 250,
+};
 /** The reading time of the second measurement of the pages (10 users who read what they get). */
 const THINK_MS = 1000;
 
 const started = Date.now();
 function log(line: string): void {
   console.log(`[reports +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
-}
-
-// The repositories' own SQL, so the baseline runs exactly the statements the app runs.
-const SQL: Record<string, string> = { ...REPORT_SQL, ...SERVICE_STANDARDS_SQL, ...DRIVER_SQL };
-
-interface Team {
-  id: string;
-  slug: string;
-  parent_id: string | null;
-}
-
-function subtree(all: Team[], rootId: string): string[] {
-  const ids = [rootId];
-  for (let i = 0; i < ids.length; i++)
-    for (const t of all) if (t.parent_id === ids[i]) ids.push(t.id);
-  return ids;
-}
-
-function pairs(groups: Record<string, string[]>): string {
-  return JSON.stringify(
-    Object.entries(groups).flatMap(([key, ids]) => ids.map((id) => ({ key, id }))),
-  );
-}
-
-/** A request's outcome; serverMs is what the app's Server-Timing header says it took. */
-interface Outcome {
-  ok: boolean;
-  serverMs?: number;
-}
-
-interface Timed {
-  /** Server time: the app's own Server-Timing for app phases, the query time for raw SQL. */
-  serverP50Ms: number;
-  serverP95Ms: number;
-  count: number;
-  failures: number;
-  firstError?: string;
-  durationMs: number;
-  perSecond: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
-
-/** Runs `work` with `concurrency` workers for `durationMs` (then waits for those in flight). */
-async function runFor(
-  durationMs: number,
-  concurrency: number,
-  stopped: () => string | undefined,
-  work: () => Promise<Outcome>,
-  /**
-   * Each worker waits about this long after each answer (a person reading the page: uniformly
-   * from half to one and a half times it, and starting at a random point of the first one, so
-   * that ten people do not click in step); 0: at once.
-   */
-  thinkMs = 0,
-): Promise<Timed> {
-  const latencies: number[] = [];
-  const serverTimes: number[] = [];
-  let failures = 0;
-  let firstError: string | undefined;
-  const t0 = performance.now();
-  const end = t0 + durationMs;
-  const think = (share: number) => new Promise((done) => setTimeout(done, thinkMs * share));
-  const worker = async () => {
-    if (thinkMs > 0) await think(Math.random());
-    while (performance.now() < end && stopped() === undefined) {
-      const s = performance.now();
-      let ok = false;
-      let serverMs: number | undefined;
-      try {
-        ({ ok, serverMs } = await work());
-      } catch (error) {
-        firstError ??= error instanceof Error ? error.message : String(error);
-      }
-      const elapsed = performance.now() - s;
-      latencies.push(elapsed);
-      serverTimes.push(serverMs ?? elapsed);
-      if (!ok) failures++;
-      if (thinkMs > 0) await think(0.5 + Math.random());
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = performance.now() - t0;
-  const reason = stopped();
-  if (reason !== undefined) throw new Error(`stopped: ${reason}`);
-  const sorted = Float64Array.from(latencies).sort();
-  const server = Float64Array.from(serverTimes).sort();
-  return {
-    serverP50Ms: percentile(server, 50),
-    serverP95Ms: percentile(server, 95),
-    count: sorted.length,
-    failures,
-    firstError,
-    durationMs: elapsed,
-    perSecond: (sorted.length / elapsed) * 1000,
-    p50Ms: percentile(sorted, 50),
-    p95Ms: percentile(sorted, 95),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted[sorted.length - 1] ?? Number.NaN,
-  };
 }
 
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
@@ -206,24 +104,6 @@ async function main(): Promise<number> {
         `(${subtree(teams, team.id).length} teams in its subtree), period=month at=${at}`,
     );
 
-    const port = await freePort();
-    log(`starting the app (node dist/src/main.js) on port ${port}`);
-    const app: AppProcess = await startApp({
-      projectRoot,
-      databaseUrl: db.url,
-      port,
-      appSecret: randomBytes(48).toString('base64url'),
-      readyTimeoutMs: 90_000,
-    });
-    cleanup.push('stop the app', () => app.stop());
-    app.exited.catch(() => {
-      stopReason ??= 'the app exited';
-    });
-    const rss = rssSampler(app.pid);
-    cleanup.push('stop the RSS sampler', async () => rss.stop());
-    const rssIdleMb = rss.now();
-    log(`app ready (pid ${app.pid}, RSS ${fmt(rssIdleMb)} MB)`);
-
     const apiToken = `inp_${randomBytes(32).toString('base64url')}`;
     await pg.query(
       `INSERT INTO api_token (name, token_hash, prefix, scopes) VALUES ('bench-reports', $1, $2, '{admin}')`,
@@ -250,116 +130,18 @@ async function main(): Promise<number> {
       await pg.query(`DELETE FROM app_user WHERE email = 'bench-reports@example.invalid'`);
     });
 
-    const http = new Pool(app.baseUrl, {
-      connections,
-      pipelining: 1,
-      headersTimeout: 300_000,
-      bodyTimeout: 300_000,
-    });
-    cleanup.push('close the HTTP pool', () => http.close());
     const apiHeaders = { authorization: `Bearer ${apiToken}`, accept: 'application/json' };
     const pageHeaders = { cookie: `inpulse_session=${sessionId}`, accept: 'text/html' };
     const apiTeamPath = `/api/v1/reports/teams/${team.slug}?period=month&at=${at}`;
     // What is measured: the HTML pages a lead or HR reads (the API serves the same numbers).
     const teamPath = `/teams/${team.slug}?period=month&at=${at}`;
     const overviewPath = `/?period=month&at=${at}`;
-    const get = async (
-      path: string,
-    ): Promise<{ status: number; body: string; serverMs?: number }> => {
-      const headers = path.startsWith('/api/') ? apiHeaders : pageHeaders;
-      const res = await http.request({ method: 'GET', path, headers });
-      const timing = /dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''))?.[1];
-      return {
-        status: res.statusCode,
-        body: await res.body.text(),
-        serverMs: timing === undefined ? undefined : Number(timing),
-      };
-    };
 
-    // Parameters as ReportsService computes them.
-    const start = bucketStart(at, 'month');
-    const end = addBuckets(start, 'month', 1);
-    const trendFrom = addBuckets(start, 'month', 1 - TREND_BUCKETS);
-    const sparkFrom = addBuckets(start, 'month', 1 - SPARK_BUCKETS);
-    const sub = subtree(teams, team.id);
-    // The whole tree and the organisation (the visibility rule needs them), as the service asks.
-    const ORGANISATION = '__organisation'; // anonymity.ts
-    const teamGroups = pairs(Object.fromEntries(sub.map((id) => [id, subtree(teams, id)])));
-    type Query = {
-      name: string;
-      key: keyof typeof REPORT_SQL | keyof typeof SERVICE_STANDARDS_SQL | keyof typeof DRIVER_SQL;
-      params: unknown[];
-    };
-    // Every statement the team page runs (ReportsService.teamReport), and the overview's.
-    const teamQueries: Query[] = [
-      {
-        name: 'team: npsByTreeAndBucket (whole tree + org, 12 months)',
-        key: 'npsByTreeAndBucket',
-        params: [ORGANISATION, 'month', trendFrom, end],
-      },
-      {
-        name: 'team: questionCountsByTree (whole tree + org)',
-        key: 'questionCountsByTree',
-        params: [ORGANISATION, 'month', start, end],
-      },
-      { name: 'team: questionsInPeriod', key: 'questionsInPeriod', params: ['month', start, end] },
-      {
-        name: 'team: npsDistribution',
-        key: 'npsDistribution',
-        params: [sub, 'month', start, end],
-      },
-      {
-        name: 'team: optionCountsByGroup',
-        key: 'optionCountsByGroup',
-        params: [pairs({ [team.id]: sub }), 'month', start, end],
-      },
-      { name: 'team: responseRate', key: 'responseRate', params: [sub, start, end] },
-      { name: 'team: commentSample', key: 'commentSample', params: [sub, start, end, 30] },
-      {
-        name: 'team: npsBySegmentAndGroup (3 segments)',
-        key: 'npsBySegmentAndGroup',
-        params: [teamGroups, 'month', start, end],
-      },
-      // The part after tickets (its tree counts are the statements above, shared).
-      {
-        name: 'team: ticketCommentSample',
-        key: 'ticketCommentSample',
-        params: [sub, start, end, 30],
-      },
-      {
-        name: 'team: ticketNpsByBandAndGroup',
-        key: 'ticketNpsByBandAndGroup',
-        params: [teamGroups, 'month', start, end],
-      },
-      { name: 'team: serviceStandards', key: 'serviceStandards', params: [sub, start, end] },
-      {
-        name: 'team: volumeByWeekdayHour',
-        key: 'volumeByWeekdayHour',
-        params: [sub, start, end, 'UTC'],
-      },
-      // What drives the score (DriverReportService): it shares the report's tree counts (the
-      // statements above, through the page's memo) and adds its driver sums. The comment card's
-      // themes are kept per team and period until a release changes the period's comment count
-      // (CommentReportService), so a page view reads no comment text.
-      { name: 'team: driversOfTeams', key: 'driversOfTeams', params: [sub, 'month', start, end] },
-    ];
-    const overviewQueries: Query[] = [
-      {
-        name: 'overview: npsByTreeAndBucket (whole tree + org, 8 months)',
-        key: 'npsByTreeAndBucket',
-        params: [ORGANISATION, 'month', sparkFrom, end],
-      },
-      {
-        name: 'overview: questionCountsByTree (whole tree + org)',
-        key: 'questionCountsByTree',
-        params: [ORGANISATION, 'month', start, end],
-      },
-      {
-        name: 'overview: questionsInPeriod',
-        key: 'questionsInPeriod',
-        params: ['month', start, end],
-      },
-    ];
+    const { teamQueries, overviewQueries, start, end, sub, ORGANISATION } = reportQueries(
+      teams,
+      team,
+      at,
+    );
     // Named prepared statements, as ReportsRepository runs them.
     const run = (q: Query) =>
       pg.query({ name: `report_${q.key}`, text: SQL[q.key], values: q.params });
@@ -376,26 +158,6 @@ async function main(): Promise<number> {
         (await pg.query<TreeRow>(SQL.npsByTreeAndBucket, [ORGANISATION, 'month', start, end])).rows,
         team.id,
         start,
-      );
-
-    // Sanity: the app's headline n (API) is the raw count of the month, and both pages answer.
-    const first = await get(apiTeamPath);
-    if (first.status !== 200)
-      throw new Error(`GET ${apiTeamPath} answered ${first.status}: ${first.body.slice(0, 300)}`);
-    const firstPage = await get(teamPath);
-    if (firstPage.status !== 200 || !firstPage.body.includes('trend-chart'))
-      throw new Error(
-        `GET ${teamPath} answered ${firstPage.status}: ${firstPage.body.slice(0, 300)}`,
-      );
-    const report = JSON.parse(first.body) as { headline: { withheld: boolean; n?: number } };
-    const rawN = await headlineRaw();
-    log(`team page: headline n=${report.headline.n ?? 'withheld'}, raw SQL n (pulses)=${rawN}`);
-    if (!report.headline.withheld && report.headline.n !== rawN)
-      throw new Error('the app and the raw SQL disagree on the headline count');
-    const firstOverview = await get(overviewPath);
-    if (firstOverview.status !== 200)
-      throw new Error(
-        `GET ${overviewPath} answered ${firstOverview.status}: ${firstOverview.body.slice(0, 300)}`,
       );
 
     // Each query of both pages alone, serially: where the time goes.
@@ -416,51 +178,64 @@ async function main(): Promise<number> {
     } finally {
       one.release();
     }
-    const status200 = (path: string) => async (): Promise<Outcome> => {
-      const res = await get(path);
-      return { ok: res.status === 200, serverMs: res.serverMs };
-    };
-    log('warm-up: 3 s of each endpoint');
-    await runFor(3000, connections, stopped, status200(teamPath));
-    await runFor(3000, connections, stopped, status200(overviewPath));
-
-    const cpuCount = cpus().length;
-    const postgresPid = await db.postmasterPid();
-    const phase = async (name: string, work: () => Promise<Outcome>, thinkMs = 0) => {
-      log(
-        `measuring ${name}: ${durationMs / 1000} s, ${connections} users` +
-          (thinkMs > 0 ? `, each reading ${thinkMs / 1000} s between pages` : ', closed loop'),
-      );
-      rss.resetMax();
-      const cpu = startCpuMeter(cpuCount, { app: app.pid, postgres: postgresPid });
-      const timed = await Promise.race([
-        runFor(durationMs, connections, stopped, work, thinkMs),
-        app.exited,
-      ]);
-      const usage: CpuUsage = cpu();
-      if (timed.failures > 0)
+    // Sanity: the app's headline n (API) is the raw count of the month, and both pages answer.
+    const check = async (get: Get) => {
+      const first = await get(apiTeamPath);
+      if (first.status !== 200)
+        throw new Error(`GET ${apiTeamPath} answered ${first.status}: ${first.body.slice(0, 300)}`);
+      const firstPage = await get(teamPath);
+      if (firstPage.status !== 200 || !firstPage.body.includes('trend-chart'))
         throw new Error(
-          `${name}: ${timed.failures} failed requests (first: ${timed.firstError ?? 'non-200'})`,
+          `GET ${teamPath} answered ${firstPage.status}: ${firstPage.body.slice(0, 300)}`,
         );
-      log(
-        `${name}: ${fmt(timed.perSecond)}/s, server p50 ${fmt(timed.serverP50Ms)} ms, p95 ${fmt(timed.serverP95Ms)} ms`,
-      );
-      return { ...timed, rssMaxMb: rss.max(), cpu: usage };
+      const report = JSON.parse(first.body) as { headline: { withheld: boolean; n?: number } };
+      const rawN = await headlineRaw();
+      log(`team page: headline n=${report.headline.n ?? 'withheld'}, raw SQL n (pulses)=${rawN}`);
+      if (!report.headline.withheld && report.headline.n !== rawN)
+        throw new Error('the app and the raw SQL disagree on the headline count');
+      const firstOverview = await get(overviewPath);
+      if (firstOverview.status !== 200)
+        throw new Error(
+          `GET ${overviewPath} answered ${firstOverview.status}: ${firstOverview.body.slice(0, 300)}`,
+        );
     };
-    const appTeam = await phase('app team page', status200(teamPath));
-    const rawTeam = await phase('raw SQL team aggregates', teamRaw);
-    const appOverview = await phase('app overview', status200(overviewPath));
-    const rawOverview = await phase('raw SQL overview aggregate', overviewRaw);
-    // The same 10 users as people use a report: a page, a second to read it, the next page.
-    const thinkingTeam = await phase('app team page', status200(teamPath), THINK_MS);
-    const thinkingOverview = await phase('app overview', status200(overviewPath), THINK_MS);
+    const postgresPid = await db.postmasterPid();
+    const cpuCount = cpus().length;
+    const measure = <R>(label: string, cache: boolean, during: (phase: RunPhase) => Promise<R>) =>
+      measureApp({
+        label,
+        projectRoot,
+        databaseUrl: db.url,
+        postgresPid,
+        env: { REPORT_CACHE: String(cache) },
+        connections,
+        durationMs,
+        thinkMs: THINK_MS,
+        stopped,
+        onExit: () => (stopReason ??= 'the app exited'),
+        log,
+        paths: { team: teamPath, overview: overviewPath },
+        headers: { api: apiHeaders, page: pageHeaders },
+        check,
+        during,
+      });
+    // With the report cache (warm: the warm-up fills it), the raw statements beside it, then
+    // the same pages without the cache (REPORT_CACHE=false), back to back.
+    const cached = await measure('with the cache', true, async (phase) => ({
+      team: await phase('raw SQL team aggregates', teamRaw),
+      overview: await phase('raw SQL overview aggregate', overviewRaw),
+    }));
+    const live = await measure('without the cache', false, async () => undefined);
+    const rawTeam = cached.during.team;
+    const rawOverview = cached.during.overview;
+    const appTeam = cached.team;
+    const appOverview = cached.overview;
+    const rssIdleMb = Math.max(cached.rssIdleMb, live.rssIdleMb);
     const rssMaxMb = Math.max(
-      appTeam.rssMaxMb,
-      appOverview.rssMaxMb,
+      cached.rssMaxMb,
+      live.rssMaxMb,
       rawTeam.rssMaxMb,
       rawOverview.rssMaxMb,
-      thinkingTeam.rssMaxMb,
-      thinkingOverview.rssMaxMb,
     );
 
     // EXPLAIN ANALYZE of the slowest query of each page.
@@ -481,24 +256,29 @@ async function main(): Promise<number> {
       explains.push({ query: q.query, plan: plan.map((r) => r['QUERY PLAN']).join('\n') });
     }
 
-    const teamRatio = appTeam.serverP95Ms / rawTeam.serverP95Ms;
-    const overviewRatio = appOverview.serverP95Ms / rawOverview.serverP95Ms;
+    // The team page ≤ 2× raw and the overview < 150 ms are held without the cache (issue 15, 9).
+    const teamRatio = live.team.serverP95Ms / rawTeam.serverP95Ms;
+    const overviewRatio = live.overview.serverP95Ms / rawOverview.serverP95Ms;
     const goals = {
       teamP95: {
-        text: `team page server p95 < ${GOALS.teamP95Ms} ms (closed loop)`,
+        text: `team page server p95 < ${GOALS.teamP95Ms} ms with the cache (closed loop)`,
         met: appTeam.serverP95Ms < GOALS.teamP95Ms,
       },
+      overviewP95: {
+        text: `overview server p95 < ${GOALS.overviewP95Ms} ms with the cache (closed loop)`,
+        met: appOverview.serverP95Ms < GOALS.overviewP95Ms,
+      },
       teamP95Reading: {
-        text: `team page server p95 < ${GOALS.teamP95Ms} ms (users reading ${THINK_MS / 1000} s)`,
-        met: thinkingTeam.serverP95Ms < GOALS.teamP95Ms,
+        text: `team page server p95 < ${GOALS.teamP95Ms} ms with the cache (users reading ${THINK_MS / 1000} s)`,
+        met: cached.readingTeam.serverP95Ms < GOALS.teamP95Ms,
       },
       teamRatio: {
-        text: `team page server p95 ≤ ${GOALS.teamRatio}× raw SQL`,
+        text: `team page server p95 ≤ ${GOALS.teamRatio}× raw SQL without the cache`,
         met: teamRatio <= GOALS.teamRatio,
       },
-      overviewP95: {
-        text: `overview server p95 < ${GOALS.overviewP95Ms} ms (closed loop)`,
-        met: appOverview.serverP95Ms < GOALS.overviewP95Ms,
+      overviewLive: {
+        text: `overview server p95 < ${GOALS.overviewLiveP95Ms} ms without the cache (closed loop)`,
+        met: live.overview.serverP95Ms < GOALS.overviewLiveP95Ms,
       },
       rss: { text: `app RSS < ${GOALS.rssMb} MB`, met: rssMaxMb < GOALS.rssMb },
     };
@@ -511,20 +291,25 @@ async function main(): Promise<number> {
       fmt(p.p95Ms),
       p.rssMaxMb === undefined ? '' : fmt(p.rssMaxMb, 0),
     ];
+    const reading = `users reading ${THINK_MS / 1000} s`;
     const rows = [
       ['', 'req/s', 'server p50 ms', 'server p95 ms', 'client p95 ms', 'app RSS max MB'],
-      row(`app: GET /teams/${team.slug} (HTML)`, appTeam),
+      row(`app: GET /teams/${team.slug} (HTML), with the cache`, appTeam),
+      row(`app: GET /teams/${team.slug} (HTML), without the cache`, live.team),
       row(`raw: the team page's ${teamQueries.length} statements`, {
         ...rawTeam,
         rssMaxMb: undefined,
       }),
-      row('app: GET / overview (HTML)', appOverview),
+      row('app: GET / overview (HTML), with the cache', appOverview),
+      row('app: GET / overview (HTML), without the cache', live.overview),
       row(`raw: the overview's ${overviewQueries.length} statements`, {
         ...rawOverview,
         rssMaxMb: undefined,
       }),
-      row(`app: GET /teams/${team.slug}, users reading ${THINK_MS / 1000} s`, thinkingTeam),
-      row(`app: GET /, users reading ${THINK_MS / 1000} s`, thinkingOverview),
+      row(`app: GET /teams/${team.slug}, ${reading}, with the cache`, cached.readingTeam),
+      row(`app: GET /teams/${team.slug}, ${reading}, without the cache`, live.readingTeam),
+      row(`app: GET /, ${reading}, with the cache`, cached.readingOverview),
+      row(`app: GET /, ${reading}, without the cache`, live.readingOverview),
     ];
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     const line = (r: string[]) =>
@@ -536,21 +321,31 @@ async function main(): Promise<number> {
     );
     for (const r of rows) console.log(line(r));
     console.log(
-      `ratio app/raw server p95: team page ${fmt(teamRatio, 2)}×, overview ${fmt(overviewRatio, 2)}×` +
+      `ratio app without the cache/raw server p95: team page ${fmt(teamRatio, 2)}×, overview ${fmt(overviewRatio, 2)}×` +
         ' (raw: the same statements from a pg pool in this process; server time = query time)',
     );
     console.log(`app RSS: ${fmt(rssIdleMb, 0)} MB idle, ${fmt(rssMaxMb, 0)} MB max under load`);
     for (const g of Object.values(goals)) console.log(`goal "${g.text}": ${verdict(g.met)}`);
     const pct = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
-    console.log(`CPU (% of one core, ${cpuCount} cores): app / PostgreSQL / bench`);
+    // The app's CPU per page: what a page costs whatever else runs on the machine.
+    const perPage = (p: typeof appTeam) =>
+      p.cpu.appPct === null
+        ? 'n/a'
+        : `${fmt((p.cpu.appPct / 100) * (p.durationMs / p.count), 2)} ms`;
+    console.log(
+      `CPU (% of one core, ${cpuCount} cores): app / PostgreSQL / bench; app CPU per page`,
+    );
     for (const [name, p] of [
-      ['app team', appTeam],
+      ['app team, cache', appTeam],
+      ['app team, no cache', live.team],
       ['raw team', rawTeam],
-      ['app overview', appOverview],
+      ['app overview, cache', appOverview],
+      ['app overview, no cache', live.overview],
       ['raw overview', rawOverview],
     ] as const)
       console.log(
-        `  ${name.padEnd(13)} ${pct(p.cpu.appPct)} / ${pct(p.cpu.postgresPct)} / ${pct(p.cpu.benchPct)}`,
+        `  ${name.padEnd(23)} ${pct(p.cpu.appPct)} / ${pct(p.cpu.postgresPct)} / ${pct(p.cpu.benchPct)}` +
+          (name.startsWith('app') ? `; ${perPage(p)}` : ''),
       );
     console.log('each query alone, serially (median of 5, warm):');
     for (const q of perQuery)
@@ -593,7 +388,12 @@ async function main(): Promise<number> {
       app: {
         team: appTeam,
         overview: appOverview,
-        reading: { thinkMs: THINK_MS, team: thinkingTeam, overview: thinkingOverview },
+        reading: { thinkMs: THINK_MS, team: cached.readingTeam, overview: cached.readingOverview },
+      },
+      withoutCache: {
+        team: live.team,
+        overview: live.overview,
+        reading: { thinkMs: THINK_MS, team: live.readingTeam, overview: live.readingOverview },
       },
       raw: {
         team: { what: teamQueries.map((q) => q.name), ...rawTeam },

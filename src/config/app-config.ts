@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { replicaSettings, type ReplicaSettings } from './replica-config';
 import { oidcConfig, type OidcConfig } from './oidc-config';
 import { retentionConfig, type RetentionConfig } from './retention-config';
+import { reportCacheConfig, type ReportCacheConfig } from './report-cache-config';
 
 export type { OidcConfig, RetentionConfig };
 
@@ -114,6 +115,7 @@ export interface AppConfig extends ReplicaSettings {
   projectRoot: string;
   /** Sign-in for staff through an OpenID Connect provider; undefined: passwords only. */
   oidc: OidcConfig | undefined;
+  reportCache: ReportCacheConfig;
   /** Demo only: start a local OpenID provider with the demo's people and sign in through it. */
   demoOidc: boolean;
   /** RETENTION_*: how long the growing tables keep rows (docs/retention.md). */
@@ -336,6 +338,7 @@ export function loadConfig(
     oidc,
     demoOidc,
     retention: retentionConfig(int, bool),
+    reportCache: reportCacheConfig(bool, int),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -45,6 +45,7 @@ import { ReportDaySegment } from '../modules/reports/entities/report-day-segment
 import { ReportWaveOption } from '../modules/reports/entities/report-wave-option.entity';
 import { ReportWaveQuestion } from '../modules/reports/entities/report-wave-question.entity';
 import { ReportPeriodOption } from '../modules/reports/entities/report-period-option.entity';
+import { ReportChange } from '../modules/reports/entities/report-change.entity';
 import { ReportPeriodQuestion } from '../modules/reports/entities/report-period-question.entity';
 import { ReportPeriodSegment } from '../modules/reports/entities/report-period-segment.entity';
 import { ReportDayDriver } from '../modules/reports/entities/report-day-driver.entity';
@@ -98,6 +99,7 @@ export const ENTITIES = [
   ReportWaveOption,
   ReportPeriodQuestion,
   ReportPeriodOption,
+  ReportChange,
   ReportPeriodSegment,
   ReportDayDriver,
   ReportPeriodDriver,

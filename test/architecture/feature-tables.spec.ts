@@ -50,6 +50,8 @@ const CROSSINGS: Record<string, Record<string, string>> = {
     report_period_segment: 'the rollup functions write the rollups reports read',
     report_day_driver: 'the rollup functions write the driver sums reports read',
     report_period_driver: 'the rollup functions write the driver sums reports read',
+    report_change:
+      'the rollup refresh counts the changes of each day it recomputes, which the report cache is keyed on',
   },
   employees: {
     employee:

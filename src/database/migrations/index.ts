@@ -30,6 +30,7 @@ import * as m27 from './1796700000200-SsoIdentity';
 import * as m28 from './1796700000600-EmployeeAddressHold';
 import * as m29 from './1796800300000-RetentionMailIndex';
 import * as m30 from './1796800310000-RetentionOutboxInvitation';
+import * as m31 from './1796800400000-ReportChange';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -64,6 +65,7 @@ const modules: Record<string, unknown>[] = [
   m28,
   m29,
   m30,
+  m31,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

@@ -252,12 +252,27 @@ BEGIN
 END
 $fn$`;
 
-/** report_refresh: the daily rows, then the period rows (what the triggers call). */
+/** The change counter exists (migration ReportChange); earlier migrations' backfills run without it. */
+const CHANGES_EXIST = `to_regclass('report_change') IS NOT NULL`;
+
+/**
+ * report_refresh: the daily rows, then the period rows (what the triggers call), then the change
+ * counter of each day refreshed (report_change), in the same transaction: a new value of
+ * report_change_seq, drawn once the row is locked, so a day's seq only grows, and the sum of the
+ * seqs over a page's days changes with every committed refresh of one of them (the report
+ * cache's key, docs/reports.md).
+ */
 const REFRESH = `CREATE OR REPLACE FUNCTION report_refresh(p_teams uuid[], p_days date[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
   PERFORM report_rollup_refresh(p_teams, p_days);
   PERFORM report_period_refresh(p_teams, p_days);
+  IF ${CHANGES_EXIST} THEN
+    INSERT INTO report_change (day, seq)
+    SELECT d.day, nextval('report_change_seq')
+      FROM (SELECT DISTINCT day FROM unnest(p_days) AS u(day) WHERE day IS NOT NULL ORDER BY day) d
+        ON CONFLICT (day) DO UPDATE SET seq = nextval('report_change_seq');
+  END IF;
 END
 $fn$`;
 
@@ -310,6 +325,9 @@ BEGIN
   ${ROLLUP_TABLES.map((table) => `DELETE FROM ${table};`).join('\n  ')}
   IF ${DRIVERS_EXIST} THEN
     ${DRIVER_ROLLUP_TABLES.map((table) => `DELETE FROM ${table};`).join('\n    ')}
+  END IF;
+  IF ${CHANGES_EXIST} THEN
+    UPDATE report_change SET seq = nextval('report_change_seq');
   END IF;
   RETURN NULL;
 END

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { guard, WITHHELD } from './anonymity';
 import { addBuckets, bucketStart, type Grain } from './periods';
 import { type Overview, type OverviewRow, type OverviewSort, SPARK_BUCKETS } from './report-types';
-import { ReportTreeService } from './report-tree.service';
+import { ReportTreeService, type Team } from './report-tree.service';
 import { compareNps } from './significance';
 import { TeamsService } from '../teams/teams.service';
 
@@ -25,9 +25,10 @@ export class OverviewReportService {
     at: string,
     sort: OverviewSort,
     descending: boolean,
+    known?: Team[],
   ): Promise<Overview> {
     const k = this.tree.k;
-    const all = await this.teams.list();
+    const all = known ?? (await this.teams.list());
     const teams = all.filter((t) => visible === 'all' || visible.has(t.id));
     const start = bucketStart(at, grain);
     const end = addBuckets(start, grain, 1);

@@ -11,13 +11,16 @@ import { requestLocale, sharedI18n } from '../../common/i18n/request-locale';
 import { pageContext } from '../../common/views/page-context';
 import { AccountsService } from '../accounts/accounts.service';
 import { ActionsService } from '../actions/actions.service';
-import { DriverReportService } from './driver-report.service';
-import { driverView } from './driver-view';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
-import { heat, sparkline } from './overview';
-import { distributionChart, percent, stillOpen, ticketView, trendChart } from './report-view';
+import { stillOpen, ticketView, trendChart } from './report-view';
+import {
+  overviewFigures,
+  REPORT_FRAGMENTS,
+  ReportFragments,
+  teamFigures,
+} from './report-fragments';
 import { OverviewQueryDto, periodOf } from './report-query.dto';
-import { OVERVIEW_SORTS, ReportsService } from './reports.service';
+import { ReportsService } from './reports.service';
 import { commentsCard } from './comment-card';
 import { CommentQueryDto } from './comment-query.dto';
 import { CommentReportService } from './comment-report.service';
@@ -34,8 +37,8 @@ export class ReportPagesController {
     private readonly reports: ReportsService,
     private readonly accounts: AccountsService,
     private readonly actions: ActionsService,
-    private readonly drivers: DriverReportService,
     private readonly comments: CommentReportService,
+    private readonly fragments: ReportFragments,
   ) {}
 
   @Get()
@@ -51,37 +54,27 @@ export class ReportPagesController {
     const at = query.at ?? (await this.reports.landing({ visible }, grain));
     const sort = query.sort ?? 'name';
     const dir = query.dir ?? (sort === 'name' ? 'asc' : 'desc');
-    const overview = await this.reports.overview(visible, grain, at, sort, dir === 'desc');
+    const { value: overview, key } = await this.reports.overviewWithTag(
+      visible,
+      grain,
+      at,
+      sort,
+      dir === 'desc',
+    );
     const i18n = sharedI18n();
     const locale = requestLocale(request);
-    const link = (s: string) =>
-      `/?period=${grain}&at=${overview.period.start}&sort=${s}&dir=${s === sort && dir === 'desc' ? 'asc' : 'desc'}`;
-    return pageContext(request, i18n.t(locale, 'reports.overview.title'), {
+    const context = pageContext(request, i18n.t(locale, 'reports.overview.title'), {
       overview,
-      questions: overview.questions.map((q) => ({ ...q, text: q.texts[locale] ?? q.text })),
       stillOpen: stillOpen(overview.period, '/'),
-      grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
-      sortLinks: Object.fromEntries(
-        OVERVIEW_SORTS.map((s) => [s, { href: link(s), active: s === sort, dir }]),
-      ),
-      rows: overview.rows.map((r) => ({
-        ...r,
-        spark: sparkline(r.spark),
-        cells: overview.questions.map((q) => {
-          const cell = r.questions[q.id];
-          if (!cell || cell.withheld) return { withheld: true };
-          return {
-            withheld: false,
-            value: cell.value,
-            text:
-              q.type === 'rating'
-                ? percent(i18n, locale, cell.value)
-                : i18n.number(locale, cell.value, { maximumFractionDigits: 2 }),
-            heat: heat(cell.value, q.type === 'rating' ? 'percent' : 'ces'),
-          };
-        }),
-      })),
     });
+    // The body is the overview's figures only (per teams shown, sort and period: the cache key),
+    // so a closed period's is rendered once per locale.
+    const overviewBody = await this.fragments.render(
+      'overview',
+      key ? `${key} ${locale}` : null,
+      () => ({ ...context, ...overviewFigures(overview, grain, sort, dir, locale) }),
+    );
+    return { ...context, overviewBody };
   }
 
   @Get('teams/:slug')
@@ -96,41 +89,39 @@ export class ReportPagesController {
   ) {
     const { grain } = periodOf(query);
     const at = query.at ?? (await this.reports.landing({ team: slug }, grain));
-    const { report, tickets, reviews, scope } = await this.reports.teamPage(slug, grain, at);
     const locale = requestLocale(request);
-    // The parts after the report, at once; drivers reuse the report's statements (its scope's memo).
-    const [markers, driverReport, commentReport] = await Promise.all([
-      this.trendMarkers(
-        scope.team.id,
-        report.trend.map((p) => p.bucket),
-        grain,
-        principal.kind === 'user' && principal.role === 'viewer',
-      ),
-      this.drivers.build(scope, locale),
-      this.comments.build(report, query.q),
-    ]);
-    const pct = (n: number, total: number) => (total > 0 ? Math.round((1000 * n) / total) / 10 : 0);
-    const i18n = sharedI18n();
-    return pageContext(request, report.team.name, {
+    const viewer = principal.kind === 'user' && principal.role === 'viewer';
+    const {
       report,
-      questions: report.questions.map((q) => ({
-        ...q,
-        text: q.texts[locale] ?? q.text,
-        result: q.result.withheld
-          ? q.result
-          : {
-              ...q.result,
-              options: q.result.options.map((o) => ({ ...o, label: o.labels[locale] ?? o.label })),
-            },
-      })),
+      tickets,
+      reviews,
+      drivers,
+      cacheKey,
+      alongside: [markers, commentReport],
+    } = await this.reports.teamPage(slug, grain, at, locale, (base, scope) =>
+      // The page's own live parts: actions (markers) and comments (search, themes).
+      Promise.all([
+        this.trendMarkers(
+          scope.team.id,
+          base.trend.map((p) => p.bucket),
+          grain,
+          viewer,
+        ),
+        this.comments.build(base, query.q),
+      ]),
+    );
+    const i18n = sharedI18n();
+    const canStartAction = principal.kind === 'user' && principal.role !== 'viewer';
+    // The heatmap's cells and the bands' labels, only where a part is rendered.
+    const ticketFigures = () => ({ tickets: ticketView(tickets, i18n, locale) });
+    const charts = { trend: trendChart(report, markers, i18n, locale) };
+    const context = pageContext(request, report.team.name, {
+      report,
       stillOpen: stillOpen(report.period, `/teams/${slug}`),
-      responseRateText: report.responseRate.withheld
-        ? null
-        : percent(i18n, locale, report.responseRate.rate),
-      canStartAction: principal.kind === 'user' && principal.role !== 'viewer',
+      canStartAction,
       actionsUrl: `/teams/${slug}/actions`,
       markers: markers.map((m) => ({ ...m, doneOn: i18n.date(locale, m.doneOn) })),
-      tickets: ticketView(tickets, i18n, locale),
+      tickets,
       // The review questions in the page's language (the built-in ones have all four).
       reviews: {
         ...reviews,
@@ -139,32 +130,42 @@ export class ReportPagesController {
           question: q.texts[locale] ?? q.question,
         })),
       },
-      drivers: driverView(driverReport),
       // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
-      commentsCard: commentsCard(commentReport, {
-        path: `/teams/${slug}`,
-        startAction:
-          principal.kind === 'user' && principal.role !== 'viewer'
-            ? `/teams/${slug}/actions`
-            : null,
-      }),
+      // The report's comments as sampled for this view (the card's were read beside them).
+      commentsCard: commentsCard(
+        { ...commentReport, comments: report.comments },
+        {
+          path: `/teams/${slug}`,
+          startAction: canStartAction ? `/teams/${slug}/actions` : null,
+        },
+      ),
       grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
       exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
-      distributionRows: report.distribution.withheld
-        ? []
-        : report.distribution.scores.map((s) => ({
-            ...s,
-            share: percent(
-              i18n,
-              locale,
-              pct(s.n, report.distribution.withheld ? 1 : report.distribution.n),
-            ),
-          })),
-      charts: {
-        trend: trendChart(report, markers, i18n, locale),
-        distribution: distributionChart(report, i18n, locale),
-      },
+      charts,
     });
+    // The figures' parts of the page, rendered here: for a closed period, once per locale and
+    // role from the report cache (the same key as the figures), since rendering them is most of
+    // a cached page's cost. Nothing of the person or a comment is in them.
+    const figures = () => ({
+      ...context,
+      ...teamFigures(report, drivers, i18n, locale, charts),
+      ...ticketFigures(),
+    });
+    const html = (part: keyof typeof REPORT_FRAGMENTS) =>
+      this.fragments.render(part, cacheKey && `${cacheKey} ${locale} ${canStartAction}`, figures);
+    const [top, results, reviewsTop, standards] = await Promise.all([
+      html('top'),
+      html('results'),
+      html('reviews'),
+      // Live figures: kept by what they are, so an unchanged heatmap is not rendered again.
+      this.fragments.render(
+        'standards',
+        cacheKey &&
+          `${locale} ${JSON.stringify([tickets.period, tickets.standards, tickets.busiestHours])}`,
+        () => ({ ...context, ...ticketFigures() }),
+      ),
+    ]);
+    return { ...context, fragments: { top, results, reviews: reviewsTop, standards } };
   }
 
   /**

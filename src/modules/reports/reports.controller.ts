@@ -11,6 +11,8 @@ import {
 import { AuditService } from '../audit/audit.service';
 import { CommentQueryDto } from './comment-query.dto';
 import { CommentReportService } from './comment-report.service';
+import { conditional, notModified, REVALIDATE, sendNotModified } from './conditional';
+import { etagOf } from './report-cache';
 import { teamReportCsv } from './report-csv';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
 import { ReportsService } from './reports.service';
@@ -35,16 +37,21 @@ export class ReportsController {
     summary: 'Every team: iNPS of the period, change since the previous one, target, heatmap',
     description: `Each row has \`change\` (a number, for sorting) and \`changeDetail\`: ${CHANGE}`,
   })
-  async overview(@Query() query: OverviewQueryDto) {
+  async overview(
+    @Query() query: OverviewQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const { grain, at } = periodOf(query);
     const sort = query.sort ?? 'name';
-    return this.reports.overview(
+    const { value, etag } = await this.reports.overviewWithTag(
       'all',
       grain,
       at,
       sort,
       (query.dir ?? (sort === 'name' ? 'asc' : 'desc')) === 'desc',
     );
+    return conditional(request, reply, etag && etagOf(etag, 'json'), value);
   }
 
   /** A team's report for one calendar period: the same numbers as its page. */
@@ -55,9 +62,15 @@ export class ReportsController {
     description: `\`change\` (the headline against the previous period, and on each of \`subTeams\`): ${CHANGE} Each question has \`source\`: \`{ kind: 'pulse' | 'campaign', name }\`.`,
   })
   @TeamScoped()
-  team(@Param('slug') slug: string, @Query() query: ReportQueryDto) {
+  async team(
+    @Param('slug') slug: string,
+    @Query() query: ReportQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const { grain, at } = periodOf(query);
-    return this.reports.teamReport(slug, grain, at);
+    const { value, etag } = await this.reports.teamReportWithTag(slug, grain, at);
+    return conditional(request, reply, etag && etagOf(etag, 'json'), value);
   }
 
   /**
@@ -84,9 +97,15 @@ export class ReportsController {
   @Get('teams/:slug/reviews')
   @Api('reports:read')
   @TeamScoped()
-  reviews(@Param('slug') slug: string, @Query() query: ReportQueryDto) {
+  async reviews(
+    @Param('slug') slug: string,
+    @Query() query: ReportQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const { grain, at } = periodOf(query);
-    return this.reports.reviewReport(slug, grain, at);
+    const { value, etag } = await this.reports.reviewReportWithTag(slug, grain, at);
+    return conditional(request, reply, etag && etagOf(etag, 'json'), value);
   }
 
   /** The same aggregates as CSV. */
@@ -158,7 +177,9 @@ async function sendCsv(
   reply: FastifyReply,
 ) {
   const { grain, at } = periodOf(query);
-  const report = await reports.teamReport(slug, grain, at);
+  const { value: report, etag } = await reports.teamReportWithTag(slug, grain, at);
+  const tag = etag && etagOf(etag, 'csv');
+  if (tag !== null && notModified(request, tag)) return sendNotModified(reply, tag);
   await audit.record({
     action: 'report.exported',
     actor: principal,
@@ -166,12 +187,13 @@ async function sendCsv(
     ip: request.ip,
     details: { period: grain, start: report.period.start },
   });
+  if (tag !== null) reply.header('etag', tag).header('cache-control', REVALIDATE);
+  else reply.header('cache-control', 'no-store');
   return reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header(
       'content-disposition',
       `attachment; filename="${slug}-${grain}-${report.period.start}.csv"`,
     )
-    .header('cache-control', 'no-store')
     .send(teamReportCsv(report));
 }

@@ -21,6 +21,8 @@ import { DriversController } from './drivers.controller';
 import { DriversRepository } from './drivers.repository';
 import { CommentReportRepository } from './comment-report.repository';
 import { CommentReportService } from './comment-report.service';
+import { ReportCache } from './report-cache';
+import { ReportFragments } from './report-fragments';
 
 @Module({
   imports: [TeamsModule, TicketsModule, ActionsModule],
@@ -44,6 +46,8 @@ import { CommentReportService } from './comment-report.service';
     DriversRepository,
     CommentReportService,
     CommentReportRepository,
+    ReportCache,
+    ReportFragments,
   ],
   exports: [ReportsService, DigestReportService],
 })

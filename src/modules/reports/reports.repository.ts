@@ -115,6 +115,15 @@ export class ReportsRepository {
     return this.run('npsDistribution', [teamIds, range.grain, range.from, range.to]);
   }
 
+  /**
+   * The version of the rollups over the release days [from, to) (REPORT_SQL.changeVersion): on
+   * the same connections as every statement here, so it is the version of what they read.
+   */
+  async changeVersion(from: string, to: string): Promise<string> {
+    const [row] = await this.run<{ version: string }>('changeVersion', [from, to]);
+    return row.version;
+  }
+
   /** Up to `limit` comments of the period, in random order. */
   async commentSample(
     teamIds: string[],

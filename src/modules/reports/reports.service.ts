@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import {
   assembleCampaignReport,
   type CampaignReport,
   type CampaignReportScope,
 } from './campaign-report';
-import { type Cell, type Nps, ORGANISATION, whenClosed } from './anonymity';
+import { type Cell, type Nps, ORGANISATION, periodClosed, whenClosed } from './anonymity';
+import { type DriverReport, DriverReportService } from './driver-report.service';
+import { etagOf, ReportCache, teamsFingerprint } from './report-cache';
 import { OverviewReportService } from './overview-report.service';
 import { addBuckets, bucketStart, type Grain } from './periods';
 import { type ReportScope, ReportTreeService, subtreeIds } from './report-tree.service';
@@ -15,13 +18,34 @@ import type {
   TeamReport,
   TicketReport,
 } from './report-types';
-import { TREND_BUCKETS } from './report-types';
+import { COMMENTS_SHOWN, SPARK_BUCKETS, TREND_BUCKETS } from './report-types';
 import { ReviewReportService } from './review-report.service';
 import { ReportsRepository } from './reports.repository';
 import { TeamReportService } from './team-report.service';
 import { TicketReportService } from './ticket-report.service';
 
 export * from './report-types';
+
+/** A result and its ETag (null: not from the report cache, no ETag). */
+export interface Tagged<T> {
+  value: T;
+  etag: string | null;
+  /** The report cache's key of the value (null: an open period). */
+  key?: string | null;
+}
+
+type CachedReviews = Omit<ReviewReport, 'questions'> & {
+  questions: (ReviewReport['questions'][number] & { id: string })[];
+};
+
+/** A part without its comment texts: what the report cache may keep. */
+function withoutTexts<T extends { comments: Cell<{ texts: string[]; shown: number }> }>(
+  part: T,
+): T {
+  return part.comments.withheld
+    ? part
+    : { ...part, comments: { ...part.comments, texts: [], shown: 0 } };
+}
 export { subtreeIds } from './report-tree.service';
 
 /**
@@ -38,6 +62,9 @@ export class ReportsService {
     private readonly teamReports: TeamReportService,
     private readonly ticketReports: TicketReportService,
     private readonly reviewReports: ReviewReportService,
+    private readonly driverReports: DriverReportService,
+    private readonly cache: ReportCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   get k(): number {
@@ -49,14 +76,43 @@ export class ReportsService {
    * since the previous one, distance to target, a sparkline, and a teams × questions heatmap.
    * A sub-team listed with its parent follows the same differencing rule as on the team page.
    */
-  overview(
+  async overview(
     visible: 'all' | Set<string>,
     grain: Grain,
     at: string,
     sort: OverviewSort,
     descending: boolean,
   ): Promise<Overview> {
-    return this.overviews.overview(visible, grain, at, sort, descending);
+    return (await this.overviewWithTag(visible, grain, at, sort, descending)).value;
+  }
+
+  /**
+   * The overview and its ETag (null: an open period, or the cache off). A closed period's comes
+   * from the report cache, keyed by the exact set of teams shown: people who see the same teams
+   * share it, nobody gets a team they may not see.
+   */
+  async overviewWithTag(
+    visible: 'all' | Set<string>,
+    grain: Grain,
+    at: string,
+    sort: OverviewSort,
+    descending: boolean,
+  ): Promise<Tagged<Overview>> {
+    const all = await this.tree.teamList();
+    const start = bucketStart(at, grain);
+    const end = addBuckets(start, grain, 1);
+    const load = () => this.overviews.overview(visible, grain, at, sort, descending, all);
+    if (!periodClosed(end)) return { value: await load(), etag: null, key: null };
+    const version = await this.reports.changeVersion(
+      addBuckets(start, grain, 1 - SPARK_BUCKETS),
+      end,
+    );
+    const seen =
+      visible === 'all'
+        ? 'all'
+        : etagOf(...[...visible].filter((id) => all.some((t) => t.id === id)).sort());
+    const key = `overview ${seen} ${grain} ${start} ${sort} ${descending} ${this.versionKey(version, all)}`;
+    return { value: await this.cache.through(key, load), etag: etagOf(key), key };
   }
 
   /**
@@ -110,34 +166,194 @@ export class ReportsService {
     return lastClosed;
   }
 
-  /** A team's page: its report and the part after tickets, for one scope. */
-  async teamPage(
+  /**
+   * A team's page: its report, the parts after tickets and of anonymous reviews, and what drives
+   * the score (in `locale`), for one scope. A closed period's come from the report cache, then
+   * get their live parts: comment samples (texts are never kept) and the service standards.
+   */
+  async teamPage<T>(
     slug: string,
     grain: Grain,
     at: string,
+    locale: string,
+    /** The page's own live parts (actions, comments), read in the same round as these. */
+    alongside: (report: TeamReport, scope: ReportScope) => Promise<T>,
   ): Promise<{
     report: TeamReport;
     tickets: TicketReport;
     reviews: ReviewReport;
+    drivers: DriverReport;
     scope: ReportScope;
+    alongside: T;
+    /** The report cache's key of the page's figures; null: read live (open period, cache off). */
+    cacheKey: string | null;
   }> {
-    const scope = await this.tree.scope(slug, grain, at);
-    const [report, tickets, reviews] = await Promise.all([
-      this.teamReports.build(scope),
-      this.ticketReports.build(scope),
-      this.reviewReports.build(scope),
+    const { scope, key: closed } = await this.scopeAndKey(slug, grain, at, this.cache.enabled);
+    const key = this.cache.enabled ? closed : null;
+    if (key === null) {
+      const [report, tickets, reviews] = await Promise.all([
+        this.teamReports.build(scope),
+        this.ticketReports.build(scope),
+        this.reviewReports.build(scope),
+      ]);
+      // Drivers reuse the report's statements (the scope's memo).
+      const [drivers, extra] = await Promise.all([
+        this.driverReports.build(scope, locale),
+        alongside(report, scope),
+      ]);
+      return { report, tickets, reviews, drivers, scope, alongside: extra, cacheKey: null };
+    }
+    // From memory (after the first view), then every live statement in one round.
+    const [cached, parts, drivers] = await Promise.all([
+      this.cache.through(`report ${key}`, async () =>
+        withoutTexts(await this.teamReports.build(scope)),
+      ),
+      this.cache.through(`parts ${key}`, async () => {
+        const [tickets, reviews] = await Promise.all([
+          this.ticketReports.build(scope),
+          this.reviewReports.build(scope),
+        ]);
+        return {
+          tickets: withoutTexts(tickets),
+          reviews: await this.reviewsWithoutTexts(scope, reviews),
+        };
+      }),
+      this.cache.through(`drivers ${locale} ${key}`, () => this.driverReports.build(scope, locale)),
     ]);
-    // The scope goes back with its memo, so the page's other parts (drivers) reuse its statements.
-    return { report, tickets, reviews, scope };
+    const [report, tickets, reviews, extra] = await Promise.all([
+      this.reportLive(scope, cached),
+      this.ticketsLive(scope, parts.tickets),
+      this.reviewsLive(scope, parts.reviews),
+      alongside(cached, scope),
+    ]);
+    return { report, tickets, reviews, drivers, scope, alongside: extra, cacheKey: key };
   }
 
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
-    return this.teamReports.build(await this.tree.scope(slug, grain, at));
+    return (await this.teamReportWithTag(slug, grain, at)).value;
+  }
+
+  /** A team's report and its ETag (null: an open period, or the cache off). */
+  async teamReportWithTag(slug: string, grain: Grain, at: string): Promise<Tagged<TeamReport>> {
+    const { scope, key } = await this.scopeAndKey(slug, grain, at);
+    if (key === null || !this.cache.enabled)
+      return { value: await this.teamReports.build(scope), etag: key && etagOf(key) };
+    return { value: await this.cachedReport(scope, key), etag: etagOf(key) };
   }
 
   /** The "anonymous reviews" part of a team's page for one calendar period (see ReviewReport). */
   async reviewReport(slug: string, grain: Grain, at: string): Promise<ReviewReport> {
-    return this.reviewReports.build(await this.tree.scope(slug, grain, at));
+    return (await this.reviewReportWithTag(slug, grain, at)).value;
+  }
+
+  async reviewReportWithTag(slug: string, grain: Grain, at: string): Promise<Tagged<ReviewReport>> {
+    const { scope, key } = await this.scopeAndKey(slug, grain, at);
+    if (key === null || !this.cache.enabled)
+      return {
+        value: await this.reviewReports.build(scope),
+        etag: key && etagOf(`reviews ${key}`),
+      };
+    const cached = await this.cache.through(`reviews ${key}`, async () =>
+      this.reviewsWithoutTexts(scope, await this.reviewReports.build(scope)),
+    );
+    return { value: await this.reviewsLive(scope, cached), etag: etagOf(`reviews ${key}`) };
+  }
+
+  /**
+   * The scope of a team's page and the cache key of its closed period: its team and period, the
+   * version of the rollups over the days its trend covers (read where the report reads, at the
+   * same time as the team tree), the team tree, k and the comment threshold. Null for a period
+   * still open (or when `wanted` is false: no version read).
+   */
+  private async scopeAndKey(
+    slug: string,
+    grain: Grain,
+    at: string,
+    wanted = true,
+  ): Promise<{ scope: ReportScope; key: string | null }> {
+    const start = bucketStart(at, grain);
+    const end = addBuckets(start, grain, 1);
+    const closed = wanted && periodClosed(end);
+    const [scope, version] = await Promise.all([
+      this.tree.scope(slug, grain, at),
+      closed ? this.reports.changeVersion(addBuckets(start, grain, 1 - TREND_BUCKETS), end) : null,
+    ]);
+    if (version === null) return { scope, key: null };
+    return {
+      scope,
+      key: `${scope.team.id} ${scope.grain} ${scope.start} ${this.versionKey(version, scope.all)}`,
+    };
+  }
+
+  private versionKey(version: string, all: ReportScope['all']): string {
+    return `v${version} t${teamsFingerprint(all)} k${this.k}/${this.config.commentThreshold}`;
+  }
+
+  /** The team report from the cache (without its comment texts), with a fresh comment sample. */
+  private async cachedReport(scope: ReportScope, key: string): Promise<TeamReport> {
+    const report = await this.cache.through(`report ${key}`, async () =>
+      withoutTexts(await this.teamReports.build(scope)),
+    );
+    return this.reportLive(scope, report);
+  }
+
+  private async reportLive(scope: ReportScope, cached: TeamReport): Promise<TeamReport> {
+    if (cached.comments.withheld) return cached;
+    const texts = await this.reports.commentSample(scope.subtree, scope.range, COMMENTS_SHOWN);
+    return { ...cached, comments: { ...cached.comments, texts, shown: texts.length } };
+  }
+
+  private async ticketsLive(scope: ReportScope, cached: TicketReport): Promise<TicketReport> {
+    const [live, texts] = await Promise.all([
+      this.ticketReports.standards(scope),
+      cached.comments.withheld
+        ? []
+        : this.reports.commentSample(scope.subtree, scope.range, COMMENTS_SHOWN, 'ticket'),
+    ]);
+    return {
+      ...cached,
+      ...live,
+      comments: cached.comments.withheld
+        ? cached.comments
+        : { ...cached.comments, texts, shown: texts.length },
+    };
+  }
+
+  /** The reviews part without its texts, each question with its id (for reviewsLive). */
+  private async reviewsWithoutTexts(
+    scope: ReportScope,
+    reviews: ReviewReport,
+  ): Promise<CachedReviews> {
+    // The same questions, in the same order, as ReviewReportService picked (the memo's statement).
+    const perQuestion = await this.tree.questionRollups(
+      scope.all,
+      scope.range,
+      'review',
+      scope.memo,
+    );
+    const ids = perQuestion.questions
+      .filter((q) => q.type === 'text' && perQuestion.counts(q.id, scope.team.id).n > 0)
+      .map((q) => q.id);
+    return {
+      ...reviews,
+      questions: reviews.questions.map((q, i) => ({ ...withoutTexts(q), id: ids[i] })),
+    };
+  }
+
+  private async reviewsLive(scope: ReportScope, cached: CachedReviews): Promise<ReviewReport> {
+    const questions = await Promise.all(
+      cached.questions.map(async ({ id, ...q }) => {
+        if (q.comments.withheld) return q;
+        const texts = await this.reports.reviewCommentSample(
+          scope.subtree,
+          scope.range,
+          COMMENTS_SHOWN,
+          id,
+        );
+        return { ...q, comments: { ...q.comments, texts, shown: texts.length } };
+      }),
+    );
+    return { ...cached, questions };
   }
 
   /**

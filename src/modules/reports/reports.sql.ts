@@ -117,6 +117,13 @@ export const REPORT_SQL = {
         WHERE d.team_id = ANY($1::uuid[]) AND d.grain = $2 AND d.bucket_start >= $3 AND d.bucket_start < $4
           AND d.source = 'pulse' AND d.question_id IN (SELECT id FROM question WHERE type = 'nps')
         GROUP BY s ORDER BY s`,
+  /**
+   * The report cache's version of a range of release days: the sum of the days' change counters
+   * (report_change, set by report_refresh), which grows with every committed refresh of one of
+   * them. One index range scan of a row per day.
+   */
+  changeVersion: `SELECT coalesce(sum(seq), 0)::text AS version FROM report_change
+        WHERE day >= $1::date AND day < $2::date`,
   commentSample: commentSample('pulse'),
   /**
    * Participation by release unit: the invitations of the pulse surveys about these teams that

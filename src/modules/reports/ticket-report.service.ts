@@ -25,15 +25,14 @@ export class TicketReportService {
     const members = Object.fromEntries(subtree.map((id) => [id, subtreeIds(all, id)]));
     const closed = periodClosed(end);
 
-    const [tickets, pulses, reviews, perQuestion, bands, standards, hours] = await Promise.all([
+    const [tickets, pulses, reviews, perQuestion, bands, live] = await Promise.all([
       // The same statements as the pulse part's (12 buckets: the current one is among them).
       this.tree.rollups(all, { grain, from: trendFrom, to: end }, 'ticket', memo),
       this.tree.rollups(all, { grain, from: trendFrom, to: end }, 'pulse', memo),
       this.tree.rollups(all, { grain, from: trendFrom, to: end }, 'review', memo),
       this.tree.questionRollups(all, range, 'ticket', memo),
       closed ? this.reports.ticketNpsByBandAndGroup(members, range) : Promise.resolve([]),
-      this.tickets.serviceStandards(subtree, range),
-      this.tickets.busiestHours(subtree, range),
+      this.standards(scope),
     ]);
     const ticketNps = (bucket: string) =>
       whenClosed(addBuckets(bucket, grain, 1), () => tickets.nps(team.id, bucket));
@@ -93,6 +92,22 @@ export class TicketReportService {
         texts,
         shown: texts.length,
       })),
+      ...live,
+    };
+  }
+
+  /**
+   * The service standards and busiest hours of the team's tickets in the period: from ticket
+   * events, which a webhook may change at any time (a ticket of a closed month resolved today),
+   * so never from the report cache.
+   */
+  async standards(scope: ReportScope): Promise<Pick<TicketReport, 'standards' | 'busiestHours'>> {
+    const { team, range, subtree } = scope;
+    const [standards, hours] = await Promise.all([
+      this.tickets.serviceStandards(subtree, range),
+      this.tickets.busiestHours(subtree, range),
+    ]);
+    return {
       standards: {
         opened: standards.opened,
         responded: standards.responded,
