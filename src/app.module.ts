@@ -37,6 +37,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl, {
           connectTimeoutMs: config.database.connectTimeoutSeconds * 1000,
+          preparedStatements: config.database.preparedStatements,
         }),
         JobsModule,
         CommonModule,

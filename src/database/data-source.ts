@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import type { PreparedStatementMode } from '../config/database-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -9,6 +10,8 @@ export interface PoolOptions {
    * before it fails (and the request with it: 503) instead of waiting for ever.
    */
   connectTimeoutMs?: number;
+  /** How prepared-query.ts sends the hot statements (DATABASE_PREPARED_STATEMENTS); `named` if unset. */
+  preparedStatements?: PreparedStatementMode;
 }
 
 /** Options shared by the app, the migration CLI and the tests. Schema sync is never on. */
@@ -31,6 +34,8 @@ export function dataSourceOptions(url: string, extra: PoolOptions = {}): DataSou
     // query opens a new one; without a listener its 'error' event would end the process.
     poolErrorHandler: () => undefined,
     applicationName: 'inpulse',
+    // Read back by prepared-query.ts (pg ignores what it does not know).
+    extra: { preparedStatements: extra.preparedStatements ?? 'named' },
   };
 }
 
