@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { APP_ROLE, APP_ROLE_PASSWORD } from '../../src/database/app-role';
 import { freePort } from './free-port';
 
@@ -15,6 +16,8 @@ export interface Pooler {
   port: number;
   /** `url` with its host and port replaced by the pooler's (same user, password, database). */
   through(url: string): string;
+  /** A `SHOW …` of PgBouncer's admin console (CLIENTS, SERVERS, POOLS), as rows. */
+  show(what: 'CLIENTS' | 'SERVERS' | 'POOLS'): Promise<Record<string, unknown>[]>;
   /** Everything PgBouncer wrote (its log goes to stderr). */
   output(): string;
   stop(): Promise<void>;
@@ -75,6 +78,7 @@ export async function startPgbouncer(
     `listen_port = ${port}`,
     'unix_socket_dir =',
     'auth_type = scram-sha-256',
+    `admin_users = ${users[0][0]}`,
     `auth_file = ${join(dir, 'userlist.txt')}`,
     'pool_mode = transaction',
     'max_client_conn = 2000',
@@ -117,6 +121,19 @@ export async function startPgbouncer(
       parsed.hostname = '127.0.0.1';
       parsed.port = String(port);
       return parsed.toString();
+    },
+    async show(what) {
+      const admin = new URL(serverUrl);
+      admin.hostname = '127.0.0.1';
+      admin.port = String(port);
+      admin.pathname = '/pgbouncer';
+      const client = new Client({ connectionString: admin.toString() });
+      await client.connect();
+      try {
+        return (await client.query(`SHOW ${what}`)).rows;
+      } finally {
+        await client.end();
+      }
     },
     output: () => output,
     async stop() {

@@ -36,17 +36,20 @@ export async function startTestApp(
     /** Another instance's database (two instances against one database); not dropped here. */
     database?: TestDatabase;
     /**
-     * Connect through the run's PgBouncer in transaction mode (TEST_POOLER), when it has one.
-     * By default the e2e specs do (the whole e2e suite runs through it once) and others do not.
+     * Connect through the run's PgBouncer in transaction mode (TEST_POOLER), when it has one, or
+     * through the one given. By default the e2e specs do (the whole e2e suite runs through it
+     * once) and others do not.
      */
-    pooler?: boolean;
+    pooler?: boolean | { through(url: string): string };
   } = {},
 ): Promise<TestApp> {
   const db = options.database ?? (await createTestDatabase());
   const pooled =
-    (options.pooler ?? /[\\/]test[\\/]e2e[\\/]/.test(expect.getState().testPath ?? ''))
-      ? pooledUrl(db.url)
-      : undefined;
+    typeof options.pooler === 'object'
+      ? options.pooler.through(db.url)
+      : (options.pooler ?? /[\\/]test[\\/]e2e[\\/]/.test(expect.getState().testPath ?? ''))
+        ? pooledUrl(db.url)
+        : undefined;
   const config = loadConfig({
     DEMO: 'false',
     APP_SECRET: TEST_APP_SECRET,
