@@ -3,6 +3,7 @@ import { createDataSource } from '../../src/database/data-source';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { preparedQuery } from '../../src/database/prepared-query';
 import { ReviewsRepository } from '../../src/modules/reviews/reviews.repository';
+import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { TicketSurveysRepository } from '../../src/modules/tickets/ticket-surveys.repository';
 import {
   createEmployees,
@@ -245,4 +246,30 @@ run('starting behind PgBouncer in transaction mode', () => {
       await app.exited;
     }
   }, 300_000);
+});
+
+run('job workers behind PgBouncer in transaction mode', () => {
+  it('pg-boss takes and runs the jobs through the pooler: invitations go out with no direct call', async () => {
+    const pooler = await startPgbouncer(process.env.INPULSE_TEST_ADMIN_URL as string, {
+      poolSize: 5,
+    });
+    const t = await startTestApp({ JOB_WORKERS: 'true' }, { pooler });
+    try {
+      const { survey } = await createSurvey(t);
+      const people = await createEmployees(t, t.config.mixBatchSize);
+      await t.get(SurveysService).send(survey.id, { employeeIds: people.map((p) => p.id) });
+      // Sent by the `mail.send` workers (pg-boss polling and completing through PgBouncer).
+      await until('the invitations in the outbox', async () => {
+        const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM outbox_message');
+        return n === people.length;
+      });
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM mail_message WHERE status <> 'sent'`,
+      );
+      expect(n).toBe(0);
+    } finally {
+      await t.close();
+      await pooler.stop();
+    }
+  });
 });
