@@ -40,6 +40,7 @@ export class AppModule {
           databaseUrl,
           {
             connectTimeoutMs: config.database.connectTimeoutSeconds * 1000,
+            preparedStatements: config.database.preparedStatements,
           },
           config.databaseReplica,
         ),

@@ -30,7 +30,8 @@ async function main(): Promise<number> {
     url = embedded.url;
   }
   try {
-    const dataSource = createDataSource(url, { poolSize: 2 });
+    // Migrations bypass a transaction-mode pooler (docs/pooler.md); the app may go through it.
+    const dataSource = createDataSource(env.database.directUrl ?? url, { poolSize: 2 });
     await dataSource.initialize();
     await migrateWithLock(dataSource);
     const config: AppConfig = {

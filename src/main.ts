@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DataSource } from 'typeorm';
 import { AppConfig, ConfigError, EnvConfig, loadConfig, redactUrl } from './config/app-config';
 import { createApp } from './app.factory';
 import { logUnhandledRejections } from './common/errors/unhandled-rejections';
@@ -60,6 +59,8 @@ async function bootstrap(): Promise<void> {
     });
     databaseUrl = embedded.url;
   }
+  // Migrations and the start-up lock bypass a transaction-mode pooler (docs/pooler.md).
+  const directUrl = env.database.directUrl ?? databaseUrl;
   const stopEmbedded = async () => {
     if (embedded) await embedded.stop();
   };
@@ -74,21 +75,24 @@ async function bootstrap(): Promise<void> {
       reason: 'starting',
     });
     const listener = starting;
-    const { app, config } = await untilDatabaseAnswers(() => prepareApp(env, databaseUrl), {
-      ...env.database,
-      onRetry: ({ attempt, reason, pauseMs }) => {
-        listener.setReason(`database unreachable (${reason})`);
-        logger.warn(
-          `database unreachable (${reason}): try ${attempt + 1} in ${(pauseMs / 1000).toFixed(1)} s`,
-        );
+    const { app, config } = await untilDatabaseAnswers(
+      () => prepareApp(env, databaseUrl, directUrl),
+      {
+        ...env.database,
+        onRetry: ({ attempt, reason, pauseMs }) => {
+          listener.setReason(`database unreachable (${reason})`);
+          logger.warn(
+            `database unreachable (${reason}): try ${attempt + 1} in ${(pauseMs / 1000).toFixed(1)} s`,
+          );
+        },
       },
-    });
+    );
     await starting.close();
     starting = undefined;
     await app.listen({ port: config.port, host: config.host });
     logger.log(`inpulse listening on ${config.baseUrl} (database: ${redactUrl(databaseUrl)})`);
 
-    if (config.demo) process.stdout.write(await demoBanner(app, config, demoProvider));
+    if (config.demo) process.stdout.write(await demoBanner(app, config, directUrl, demoProvider));
 
     let closing = false;
     const shutdown = async (signal: string) => {
@@ -132,14 +136,17 @@ async function bootstrap(): Promise<void> {
 /**
  * One try at everything that needs the database before the app may serve: migrations, the demo
  * secret, the app and its first administrator. Tried again while the database is unreachable.
+ * Migrations and the start-up lock use `directUrl` (the server itself), the app `databaseUrl`.
  */
 async function prepareApp(
   env: EnvConfig,
   databaseUrl: string,
+  directUrl: string,
 ): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
   const connectTimeoutMs = env.database.connectTimeoutSeconds * 1000;
-  await probeDatabase(databaseUrl, connectTimeoutMs);
-  const dataSource = createDataSource(databaseUrl, { poolSize: 2, connectTimeoutMs });
+  await probeDatabase(directUrl, connectTimeoutMs);
+  if (databaseUrl !== directUrl) await probeDatabase(databaseUrl, connectTimeoutMs);
+  const dataSource = createDataSource(directUrl, { poolSize: 2, connectTimeoutMs });
   await dataSource.initialize();
   let config: AppConfig;
   try {
@@ -160,7 +167,7 @@ async function prepareApp(
   try {
     // The first administrator exists before the first request is answered. Instances starting
     // at once take turns: one sets up the job queues and creates it, the others find them.
-    await underStartupLock(app.get(DataSource), async () => {
+    await underStartupLock(directUrl, async () => {
       await app.init();
       await app.get(AccountsService).bootstrapAdmin();
     });
@@ -180,18 +187,19 @@ async function prepareApp(
 async function demoBanner(
   app: NestFastifyApplication,
   config: AppConfig,
+  directUrl: string,
   provider: { issuer: string } | undefined,
 ): Promise<string> {
   const { DemoService } = await import('./modules/demo/demo.service.js');
   const demo = app.get(DemoService);
-  const { accounts, apiToken, links } = await underStartupLock(app.get(DataSource), async () => {
+  const { accounts, apiToken, links } = await underStartupLock(directUrl, async () => {
     await demo.seedIfEmpty();
     return { ...(await demo.demoAccounts()), links: await demo.liveLinks(3) };
   });
   let sso: string[] = [];
   if (provider) {
     const { demoProviderBanner } = await import('./modules/sso/demo-provider.js');
-    sso = await underStartupLock(app.get(DataSource), () =>
+    sso = await underStartupLock(directUrl, () =>
       demoProviderBanner(app, provider, config.baseUrl),
     );
   }

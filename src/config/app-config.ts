@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { replicaSettings, type ReplicaSettings } from './replica-config';
+import { type DatabaseConfig, poolerConfig } from './database-config';
 import { oidcConfig, type OidcConfig } from './oidc-config';
 import { retentionConfig, type RetentionConfig } from './retention-config';
 import { reportCacheConfig, type ReportCacheConfig } from './report-cache-config';
@@ -15,15 +16,7 @@ export interface AppConfig extends ReplicaSettings {
   /** `undefined` means: start the embedded PostgreSQL. */
   databaseUrl: string | undefined;
   embeddedPostgres: { dataDir: string; port: number };
-  /** How the app lives with a database that is away (README, "When the database is away"). */
-  database: {
-    /** At start, how long to wait for the database before giving up (0: one try). */
-    waitSeconds: number;
-    /** The longest pause between two tries at start; pauses double from half a second up to it. */
-    retryMaxSeconds: number;
-    /** A connection not made by then fails (and the request gets 503) instead of hanging. */
-    connectTimeoutSeconds: number;
-  };
+  database: DatabaseConfig;
   demo: boolean;
   /** Signs CSRF tokens and other server-side MACs. */
   appSecret: string;
@@ -290,6 +283,7 @@ export function loadConfig(
       waitSeconds: int('DATABASE_WAIT_SECONDS', 300, 0, 24 * 3600),
       retryMaxSeconds: int('DATABASE_RETRY_MAX_SECONDS', 10, 1, 600),
       connectTimeoutSeconds: int('DATABASE_CONNECT_TIMEOUT_SECONDS', 5, 1, 600),
+      ...poolerConfig(read, url, databaseUrl, problems),
     },
     demo,
     appSecret,

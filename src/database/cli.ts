@@ -1,6 +1,6 @@
 /* Migration commands: `generate <Name>` writes a migration for what the entities need that the
- * migrations do not create yet; `run` applies pending migrations. Both use DATABASE_URL when set,
- * else a throw-away embedded PostgreSQL. */
+ * migrations do not create yet; `run` applies pending migrations. Both use DATABASE_DIRECT_URL
+ * (else DATABASE_URL) when set, else a throw-away embedded PostgreSQL. */
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,9 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 import { migrateWithLock } from './migrate';
 
 async function withDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
-  if (process.env.DATABASE_URL) return work(process.env.DATABASE_URL);
+  // The server itself: never through a transaction-mode pooler (docs/pooler.md).
+  const given = process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL;
+  if (given) return work(given);
   const dir = await mkdtemp(join(tmpdir(), 'inpulse-migrations-'));
   await chmod(dir, 0o755); // PostgreSQL may run as another user when we are root
   const db = await startEmbeddedPostgres({

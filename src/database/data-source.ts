@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import type { PreparedStatementMode } from '../config/database-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -14,6 +15,8 @@ export interface PoolOptions {
    * Every statement still runs on the primary unless it asks for the replica (read-database.ts).
    */
   replicaUrl?: string;
+  /** How prepared-query.ts sends the hot statements (DATABASE_PREPARED_STATEMENTS); `named` if unset. */
+  preparedStatements?: PreparedStatementMode;
 }
 
 /** `application_name` of each pool, so that pg_stat_activity tells them apart. */
@@ -48,6 +51,8 @@ export function dataSourceOptions(url: string, extra: PoolOptions = {}): DataSou
     // An idle connection that breaks (a reset, a failover) is dropped by the pool and the next
     // query opens a new one; without a listener its 'error' event would end the process.
     poolErrorHandler: () => undefined,
+    // Read back by prepared-query.ts (pg ignores what it does not know).
+    extra: { preparedStatements: extra.preparedStatements ?? 'named' },
   };
 }
 

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 /** Arbitrary, fixed key of the advisory lock that serialises start-up work across instances. */
@@ -6,23 +7,46 @@ const MIGRATION_LOCK_KEY = 7_215_301_914;
 /** How often an instance waiting for another's migrations tries the lock again. */
 const LOCK_POLL_MS = 250;
 
+/** One session of its own: a query runner of a data source, or a client of a URL. */
+async function ownSession(on: DataSource | string) {
+  if (typeof on !== 'string') {
+    const runner = on.createQueryRunner();
+    await runner.connect();
+    return {
+      query: (sql: string, values: unknown[]) => runner.query(sql, values),
+      close: () => runner.release(),
+    };
+  }
+  const client = new Client({ connectionString: on, application_name: 'inpulse' });
+  // A broken connection fails the statement in flight; without a listener it would end the process.
+  client.on('error', () => undefined);
+  await client.connect();
+  return {
+    query: async (sql: string, values: unknown[]) => (await client.query(sql, values)).rows,
+    close: () => client.end(),
+  };
+}
+
 /**
  * Runs `work` while holding a session-level advisory lock shared by every instance, so that
  * instances starting at once take turns at what must happen once: migrations, the first
  * administrator, the demo seed. It waits by trying the lock again and again rather than in one
  * blocked statement, which would hold a snapshot all along and so keep the old row versions a
  * migration rewrites a table to be rid of (AnonymousReleaseScrub). The lock lives on a
- * connection of its own; `work` may use any other.
+ * connection of its own (to `on`: a data source, or a URL); `work` may use any other.
+ *
+ * A session-level lock must be taken on the server itself, never through a transaction-mode
+ * pooler, which would leave it on whichever server connection ran the statement (and run the
+ * unlock on another): behind PgBouncer, `on` is DATABASE_DIRECT_URL (docs/pooler.md).
  */
 export async function underStartupLock<T>(
-  dataSource: DataSource,
+  on: DataSource | string,
   work: () => Promise<T>,
 ): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  const session = await ownSession(on);
   try {
     for (;;) {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+      const [{ locked }] = await session.query('SELECT pg_try_advisory_lock($1) AS locked', [
         MIGRATION_LOCK_KEY,
       ]);
       if (locked) break;
@@ -31,10 +55,10 @@ export async function underStartupLock<T>(
     try {
       return await work();
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
   } finally {
-    await runner.release();
+    await session.close();
   }
 }
 

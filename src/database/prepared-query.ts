@@ -1,6 +1,18 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+
+/**
+ * Whether statements keep their name (DATABASE_PREPARED_STATEMENTS, set on the data source by
+ * data-source.ts). A named statement lives on the server connection that parsed it; behind a
+ * transaction-mode pooler older than PgBouncer 1.21 the next call may land on another one
+ * ("prepared statement … does not exist", or "… already exists"), so there they go unnamed.
+ */
+function named(dataSource: DataSource): boolean {
+  return (
+    (dataSource.options.extra as { preparedStatements?: string })?.preparedStatements !== 'unnamed'
+  );
+}
 
 /**
  * Runs a statement as a named prepared statement on the pg pool behind TypeORM. For the few
@@ -15,13 +27,19 @@ export async function preparedQuery<T>(
   /** Another pool of TypeORM's: the read replica's (read-database.ts); the primary's by default. */
   pool: Pool = (dataSource.driver as PostgresDriver).master as Pool,
 ): Promise<T[]> {
-  const result = await pool.query({ name, text, values });
+  const result = await pool.query(named(dataSource) ? { name, text, values } : { text, values });
   return result.rows as T[];
+}
+
+/** What `preparedTransaction`'s work may do with its client: run statements (named or not). */
+export interface StatementClient {
+  query(statement: { name: string; text: string; values: unknown[] }): Promise<QueryResult>;
 }
 
 /**
  * Runs `work` in a transaction on one client of TypeORM's pool, for a hot path whose statements
- * run as named prepared statements (`client.query({ name, text, values })`): BEGIN, then COMMIT
+ * run as named prepared statements (`client.query({ name, text, values })`, unnamed when
+ * `named` says so): BEGIN, then COMMIT
  * when `work` resolves (unless it answers `rollback`), ROLLBACK when it throws.
  *
  * While the client is checked out, nobody else listens to it: when its connection breaks (reset,
@@ -33,16 +51,19 @@ export async function preparedQuery<T>(
  */
 export async function preparedTransaction<T>(
   dataSource: DataSource,
-  work: (client: PoolClient) => Promise<{ value: T; rollback?: boolean }>,
+  work: (client: StatementClient) => Promise<{ value: T; rollback?: boolean }>,
 ): Promise<T> {
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
-  const client = await pool.connect();
+  const client: PoolClient = await pool.connect();
+  const statements: StatementClient = named(dataSource)
+    ? client
+    : { query: ({ text, values }) => client.query({ text, values }) };
   let broken: Error | undefined;
   const onError = (error: Error) => (broken ??= error);
   client.on('error', onError);
   try {
     await client.query('BEGIN');
-    const { value, rollback } = await work(client);
+    const { value, rollback } = await work(statements);
     await client.query(rollback ? 'ROLLBACK' : 'COMMIT');
     return value;
   } catch (error) {

@@ -8,6 +8,19 @@ import { createDataSource } from '../../src/database/data-source';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { migrateWithLock } from '../../src/database/migrate';
 import { freePort } from './free-port';
+import { pgbouncerInstalled, startPgbouncer } from './pgbouncer';
+
+/**
+ * TEST_POOLER: `pgbouncer` starts PgBouncer in transaction mode in front of the test server, and
+ * the apps of the e2e specs connect through it (test-app.ts); `off` does not. Unset: `pgbouncer`
+ * when /usr/sbin/pgbouncer is installed, so that `npm test` runs the e2e suite through it once.
+ */
+export function wantedPooler(env: NodeJS.ProcessEnv = process.env): 'pgbouncer' | 'off' {
+  const given = env.TEST_POOLER?.trim().toLowerCase();
+  if (given === undefined || given === '') return pgbouncerInstalled() ? 'pgbouncer' : 'off';
+  if (given === 'pgbouncer' || given === 'off') return given;
+  throw new Error(`TEST_POOLER must be pgbouncer or off (got "${env.TEST_POOLER}")`);
+}
 
 /**
  * Starts one real PostgreSQL for the whole run (embedded, unless TEST_DATABASE_URL names a
@@ -51,6 +64,12 @@ export default async function globalSetup(): Promise<void> {
 
   process.env.INPULSE_TEST_ADMIN_URL = adminUrl;
   process.env.INPULSE_TEST_TEMPLATE = template;
+  if (wantedPooler() === 'pgbouncer') {
+    // Creating and cloning databases stays direct; only the apps go through it.
+    const pooler = await startPgbouncer(adminUrl);
+    (globalThis as Record<string, unknown>).__INPULSE_TEST_POOLER__ = pooler;
+    process.env.INPULSE_TEST_POOLER_PORT = String(pooler.port);
+  }
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -2,6 +2,9 @@ import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 
 export default async function globalTeardown(): Promise<void> {
+  const pooler = (globalThis as Record<string, unknown>).__INPULSE_TEST_POOLER__ as
+    { stop(): Promise<void> } | undefined;
+  await pooler?.stop();
   const adminUrl = process.env.INPULSE_TEST_ADMIN_URL;
   const template = process.env.INPULSE_TEST_TEMPLATE;
   if (adminUrl && template) {

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestDatabase, pooledUrl, type TestDatabase } from './test-database';
 
 export const TEST_APP_SECRET = 'test-app-secret-0123456789abcdef0123456789';
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -14,6 +14,8 @@ export interface TestApp {
   config: AppConfig;
   db: TestDatabase;
   dataSource: DataSource;
+  /** The URL the app connects with: `db.url`, or the same through the run's PgBouncer. */
+  appUrl: string;
   /** An admin-scoped API token, created for this app. */
   apiToken: string;
   /** An HTTP request through Fastify's injector (no socket); `api` adds the API token. */
@@ -33,9 +35,21 @@ export async function startTestApp(
     logStream?: NodeJS.WritableStream;
     /** Another instance's database (two instances against one database); not dropped here. */
     database?: TestDatabase;
+    /**
+     * Connect through the run's PgBouncer in transaction mode (TEST_POOLER), when it has one, or
+     * through the one given. By default the e2e specs do (the whole e2e suite runs through it
+     * once) and others do not.
+     */
+    pooler?: boolean | { through(url: string): string };
   } = {},
 ): Promise<TestApp> {
   const db = options.database ?? (await createTestDatabase());
+  const pooled =
+    typeof options.pooler === 'object'
+      ? options.pooler.through(db.url)
+      : (options.pooler ?? /[\\/]test[\\/]e2e[\\/]/.test(expect.getState().testPath ?? ''))
+        ? pooledUrl(db.url)
+        : undefined;
   const config = loadConfig({
     DEMO: 'false',
     APP_SECRET: TEST_APP_SECRET,
@@ -45,9 +59,14 @@ export async function startTestApp(
     // A busy shared machine can keep a pool connection waiting past the 5 s default; tests check
     // what the app does, and test/process/database-faults.spec.ts checks this timeout itself.
     DATABASE_CONNECT_TIMEOUT_SECONDS: '60',
+    // What an operator sets behind a transaction-mode PgBouncer (docs/pooler.md).
+    ...(pooled
+      ? { DATABASE_URL: pooled, DATABASE_DIRECT_URL: db.url, DATABASE_POOL_MODE: 'transaction' }
+      : {}),
     ...env,
   }) as AppConfig;
-  const app = await createApp(config, db.url, { logStream: options.logStream });
+  const appUrl = pooled ?? db.url;
+  const app = await createApp(config, appUrl, { logStream: options.logStream });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const { value: apiToken } = await app
@@ -57,6 +76,7 @@ export async function startTestApp(
     app,
     config,
     db,
+    appUrl,
     apiToken,
     dataSource: app.get(DataSource),
     request: (options) => app.inject(options),

@@ -32,6 +32,19 @@ export function appUrlFor(database: string): string {
   return parsed.toString();
 }
 
+/**
+ * `url` through the test run's PgBouncer (transaction mode; global-setup.ts, TEST_POOLER), or
+ * undefined when the run has none.
+ */
+export function pooledUrl(url: string): string | undefined {
+  const port = process.env.INPULSE_TEST_POOLER_PORT;
+  if (!port) return undefined;
+  const parsed = new URL(url);
+  parsed.hostname = '127.0.0.1';
+  parsed.port = port;
+  return parsed.toString();
+}
+
 async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: adminUrl() });
   await client.connect();

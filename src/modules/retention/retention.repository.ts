@@ -9,10 +9,13 @@ export const RETENTION_LOCK_KEY = 7_215_301_915;
 export type ReleasePurgeLock = () => Promise<void>;
 
 /**
- * The one lock of `retention.purge`: a session-level advisory lock on a connection of its own,
- * held for the whole run (not per batch), so that two runs never overlap — not even a retry
- * pg-boss starts after a run outlived its expiry while the first still works. A run whose
- * connection dies loses the lock with it.
+ * The one lock of `retention.purge`, held for the whole run (not per batch), so that two runs
+ * never overlap — not even a retry pg-boss starts after a run outlived its expiry while the first
+ * still works. It is a transaction-scoped lock (pg_try_advisory_xact_lock) in a transaction of its
+ * own that stays open, doing nothing else, until the run ends: a session-level lock would break
+ * behind a transaction-mode pooler (docs/pooler.md), where the unlock could reach another server
+ * connection. The transaction writes nothing and holds no snapshot between statements, so it
+ * keeps no xid and does not hold back vacuum. A run whose connection dies loses the lock with it.
  */
 @Injectable()
 export class RetentionRepository {
@@ -23,21 +26,24 @@ export class RetentionRepository {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
+      await runner.startTransaction();
       const [{ locked }]: { locked: boolean }[] = await runner.query(
-        'SELECT pg_try_advisory_lock($1) AS locked',
+        'SELECT pg_try_advisory_xact_lock($1) AS locked',
         [RETENTION_LOCK_KEY],
       );
       if (!locked) {
+        await runner.rollbackTransaction();
         await runner.release();
         return undefined;
       }
     } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       await runner.release();
       throw error;
     }
     return async () => {
       try {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
+        await runner.commitTransaction();
       } finally {
         await runner.release();
       }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { underTransactionLock } from '../../database/transaction-lock';
 import type { JobsExecutor } from '../../jobs/jobs.service';
 
 /** Held while a team's review survey of a month is made. */
@@ -24,7 +25,9 @@ export class ReviewsRepository {
 
   /**
    * The value `find` answers, else the one `create` makes and `insert` records — under an
-   * advisory lock, so that two requests at once make one.
+   * advisory lock, so that two requests at once make one. The lock is transaction-scoped, in a
+   * transaction that spans the whole work (`create` writes on connections of its own meanwhile),
+   * so that it holds behind a transaction-mode pooler too (docs/pooler.md).
    */
   private async once(
     lockKey: number,
@@ -34,19 +37,13 @@ export class ReviewsRepository {
   ): Promise<string> {
     const existing = await find(this.dataSource);
     if (existing) return existing;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [lockKey]);
+    return underTransactionLock(this.dataSource, lockKey, async (runner) => {
       const found = await find(runner);
       if (found) return found;
       const value = await create();
       await insert(runner, value);
       return value;
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [lockKey]).catch(() => undefined);
-      await runner.release();
-    }
+    });
   }
 
   /** The review survey of a team for a month (YYYY-MM), made once by `create`. */

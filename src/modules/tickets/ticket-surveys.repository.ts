@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { SurveyState } from './entities/ticket-event.entity';
+import { underTransactionLock } from '../../database/transaction-lock';
 import { rowsOf } from './query-rows';
 import { RESOLUTION_SQL } from './service-standards.sql';
 
@@ -240,10 +241,8 @@ export class TicketSurveysRepository {
     };
     const existing = await find(this.dataSource);
     if (existing) return existing;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [TICKET_SURVEY_LOCK_KEY]);
+    // Transaction-scoped, held until the survey is recorded (docs/pooler.md).
+    return underTransactionLock(this.dataSource, TICKET_SURVEY_LOCK_KEY, async (runner) => {
       const found = await find(runner);
       if (found) return found;
       const surveyId = await create();
@@ -252,12 +251,7 @@ export class TicketSurveysRepository {
         [teamId, period, surveyId],
       );
       return surveyId;
-    } finally {
-      await runner
-        .query('SELECT pg_advisory_unlock($1)', [TICKET_SURVEY_LOCK_KEY])
-        .catch(() => undefined);
-      await runner.release();
-    }
+    });
   }
 
   /** The questionnaire ticket surveys use, once there is one. */
