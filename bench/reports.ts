@@ -1,19 +1,17 @@
 /**
- * `npm run bench:reports [-- --database-url URL]`: how fast the report endpoints answer on a
+ * `npm run bench:reports [-- --database-url URL] [--instances N]`: how fast the report endpoints answer on a
  * database filled by `bench:seed`, next to the raw SQL of their main aggregates run from here.
  * See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { Pool as PgPool } from 'pg';
-import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
 import { addBuckets, bucketStart } from '../src/modules/reports/periods';
-import { type AppProcess, startApp } from './lib/app-process';
 import { type CpuUsage, startCpuMeter } from './lib/cpu';
+import { connectionsEach, instancesArg, instancesLabel, startInstances } from './lib/instances';
 import { rssSampler } from './lib/memory';
 import { rawHeadlineCount, type TreeRow } from './lib/headline';
-import { freePort } from './lib/net';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { percentile } from './lib/stats';
 import { DRIVER_SQL } from '../src/modules/reports/drivers.sql';
@@ -137,7 +135,8 @@ async function runFor(
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), {
+  const { count: instances, rest: argv } = instancesArg(process.argv.slice(2));
+  const args = parseArgs(argv, {
     'database-url': 'value',
     duration: 'value',
     connections: 'value',
@@ -206,12 +205,11 @@ async function main(): Promise<number> {
         `(${subtree(teams, team.id).length} teams in its subtree), period=month at=${at}`,
     );
 
-    const port = await freePort();
-    log(`starting the app (node dist/src/main.js) on port ${port}`);
-    const app: AppProcess = await startApp({
+    log(`starting the app (node dist/src/main.js): ${instancesLabel(instances)}`);
+    const app = await startInstances({
+      count: instances,
       projectRoot,
       databaseUrl: db.url,
-      port,
       appSecret: randomBytes(48).toString('base64url'),
       readyTimeoutMs: 90_000,
     });
@@ -219,10 +217,10 @@ async function main(): Promise<number> {
     app.exited.catch(() => {
       stopReason ??= 'the app exited';
     });
-    const rss = rssSampler(app.pid);
+    const rss = rssSampler(app.pids[0]); // the first instance's (they serve alike)
     cleanup.push('stop the RSS sampler', async () => rss.stop());
     const rssIdleMb = rss.now();
-    log(`app ready (pid ${app.pid}, RSS ${fmt(rssIdleMb)} MB)`);
+    log(`app ready (pid ${app.pids.join(', ')}, RSS ${fmt(rssIdleMb)} MB)`);
 
     const apiToken = `inp_${randomBytes(32).toString('base64url')}`;
     await pg.query(
@@ -250,8 +248,8 @@ async function main(): Promise<number> {
       await pg.query(`DELETE FROM app_user WHERE email = 'bench-reports@example.invalid'`);
     });
 
-    const http = new Pool(app.baseUrl, {
-      connections,
+    const http = app.http({
+      connections: connectionsEach(connections, instances),
       pipelining: 1,
       headersTimeout: 300_000,
       bodyTimeout: 300_000,
@@ -432,7 +430,7 @@ async function main(): Promise<number> {
           (thinkMs > 0 ? `, each reading ${thinkMs / 1000} s between pages` : ', closed loop'),
       );
       rss.resetMax();
-      const cpu = startCpuMeter(cpuCount, { app: app.pid, postgres: postgresPid });
+      const cpu = startCpuMeter(cpuCount, { app: app.pids, postgres: postgresPid });
       const timed = await Promise.race([
         runFor(durationMs, connections, stopped, work, thinkMs),
         app.exited,
@@ -532,7 +530,7 @@ async function main(): Promise<number> {
     const verdict = (met: boolean) => (met ? 'MET' : 'NOT MET');
     console.log('');
     console.log(
-      `Reports at ${responses} responses (${answers} answers), period=month at=${at}, ${connections} concurrent, ${durationMs / 1000} s each`,
+      `Reports at ${responses} responses (${answers} answers), period=month at=${at}, ${connections} concurrent, ${durationMs / 1000} s each, ${instancesLabel(instances)}`,
     );
     for (const r of rows) console.log(line(r));
     console.log(
@@ -569,6 +567,7 @@ async function main(): Promise<number> {
     const results = {
       benchmark: 'reports',
       finishedAt: new Date().toISOString(),
+      instances,
       settings: {
         durationMs,
         connections,
