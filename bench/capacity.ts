@@ -1,12 +1,13 @@
 /**
  * `npm run bench:capacity [-- --instances 1,2,3] [--only submit,webhooks,reports]
- * [--database-url URL] [--quick]`: the capacity table of docs/deployment.md — the submit,
+ * [--database-url URL] [--duration S] [--quick]`: the capacity table of docs/deployment.md — the submit,
  * webhook and report benchmarks run at 1, 2 and 3 app instances (N − 1 web-only + 1 with the
  * workers, the load generator spreading its connections round-robin over them), each figure
  * beside its raw-PostgreSQL baseline measured in the same run. Each run is the benchmark's own
  * script (`--instances N`); this one reads their results and prints the table. `--quick` runs
  * shorter phases (for trying it out; the README's table comes from a run without it). The
- * reports need a seeded database: `.data/bench-pg` (npm run bench:seed) or `--database-url`.
+ * reports need a seeded database: `.data/bench-pg` (npm run bench:seed) or `--database-url`;
+ * `--duration` is their seconds per phase (default 20).
  */
 import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -139,6 +140,7 @@ async function main(): Promise<number> {
     instances: 'value',
     only: 'value',
     'database-url': 'value',
+    duration: 'value',
     quick: 'flag',
   });
   const counts = String(args.instances ?? '1,2,3')
@@ -150,7 +152,11 @@ async function main(): Promise<number> {
   const env = args.quick ? QUICK_ENV : {};
   const reportArgs = [
     ...(typeof args['database-url'] === 'string' ? ['--database-url', args['database-url']] : []),
-    ...(args.quick ? ['--duration', '10'] : []),
+    ...(typeof args.duration === 'string'
+      ? ['--duration', args.duration]
+      : args.quick
+        ? ['--duration', '10']
+        : []),
   ];
 
   const rows: Row[] = [];
