@@ -4,7 +4,7 @@ import { freePort } from './net';
 
 /**
  * Several instances of the app against one database, as the reference deployment runs them
- * (docs/deployment.md): with one instance, that instance as the benchmark always ran it; with
+ * (docs/operations.md, "Jobs and scale-out"): with one instance, that instance as the benchmark always ran it; with
  * N > 1, N − 1 web-only instances (JOB_WORKERS=false) and one that also runs the job workers.
  * The load generator spreads its connections over them round-robin (undici's BalancedPool: each
  * request to the next instance, so each gets an equal share), standing in for a load balancer.
