@@ -1,5 +1,5 @@
 /**
- * `npm run bench:reports [-- --database-url URL]`: how fast the report endpoints answer on a
+ * `npm run bench:reports [-- --database-url URL] [--instances N]`: how fast the report endpoints answer on a
  * database filled by `bench:seed`, next to the raw SQL of their main aggregates run from here.
  * See bench/README.md.
  */
@@ -9,6 +9,7 @@ import { Pool as PgPool } from 'pg';
 import { findProjectRoot } from '../src/config/app-config';
 import { addBuckets, bucketStart } from '../src/modules/reports/periods';
 import { rawHeadlineCount, type TreeRow } from './lib/headline';
+import { instancesArg, instancesLabel } from './lib/instances';
 import { cleanupStack, openPersistentDatabase, parseArgs } from './lib/persistent-db';
 import { percentile } from './lib/stats';
 import { runBench, saveResults } from './lib/results';
@@ -35,7 +36,8 @@ function log(line: string): void {
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), {
+  const { count: instances, rest: argv } = instancesArg(process.argv.slice(2));
+  const args = parseArgs(argv, {
     'database-url': 'value',
     duration: 'value',
     connections: 'value',
@@ -204,6 +206,7 @@ async function main(): Promise<number> {
     const measure = <R>(label: string, cache: boolean, during: (phase: RunPhase) => Promise<R>) =>
       measureApp({
         label,
+        instances,
         projectRoot,
         databaseUrl: db.url,
         postgresPid,
@@ -317,7 +320,7 @@ async function main(): Promise<number> {
     const verdict = (met: boolean) => (met ? 'MET' : 'NOT MET');
     console.log('');
     console.log(
-      `Reports at ${responses} responses (${answers} answers), period=month at=${at}, ${connections} concurrent, ${durationMs / 1000} s each`,
+      `Reports at ${responses} responses (${answers} answers), period=month at=${at}, ${connections} concurrent, ${durationMs / 1000} s each, ${instancesLabel(instances)}`,
     );
     for (const r of rows) console.log(line(r));
     console.log(
@@ -364,6 +367,7 @@ async function main(): Promise<number> {
     const results = {
       benchmark: 'reports',
       finishedAt: new Date().toISOString(),
+      instances,
       settings: {
         durationMs,
         connections,

@@ -1,32 +1,25 @@
 /**
- * `npm run bench:submit` (one of `npm run bench`): how fast the survey submit path (POST /s/<token>) records answers, next to the
+ * `npm run bench:submit [-- --instances N]` (one of `npm run bench`): how fast the survey submit path (POST /s/<token>) records answers, next to the
  * raw baseline of single-row INSERTs of the same rows into PostgreSQL. See bench/README.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { Pool as PgPool } from 'pg';
-import { Pool } from 'undici';
+import { type Dispatcher } from 'undici';
 import { createApp } from '../src/app.factory';
 import { type AppConfig, findProjectRoot, loadConfig } from '../src/config/app-config';
 import { ResponsesService } from '../src/modules/responses/responses.service';
 import { cleanupStack } from './lib/persistent-db';
-import { type AppProcess, startApp } from './lib/app-process';
-import { type CpuUsage, startCpuMeter } from './lib/cpu';
+import { startCpuMeter } from './lib/cpu';
+import { connectionsEach, instancesArg, instancesLabel, startInstances } from './lib/instances';
 import { type BenchDatabase, provisionDatabase } from './lib/database';
-import { freePort } from './lib/net';
-import { activityLine, type ActivitySummary, startActivitySampler } from './lib/pg-activity';
+import { startActivitySampler } from './lib/pg-activity';
 import { formBody, loadScenario, openLinks, type Session } from './lib/scenario';
-import { type Limits, type PhaseResult, runBounded, summarise } from './lib/stats';
+import { type Limits, runBounded, summarise } from './lib/stats';
 import { runBench, saveResults } from './lib/results';
+import { printTable, SUBMIT_GOAL, type SubmitRun, type SubmitSettings } from './lib/submit-report';
 
-const GOAL = 0.5;
-
-interface Settings {
-  responses: number;
-  warmup: number;
-  connections: number;
-  timeoutMs: number;
-}
+type Settings = SubmitSettings;
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]?.trim();
@@ -37,7 +30,7 @@ function intFromEnv(name: string, fallback: number, min: number, max: number): n
   return Number(raw);
 }
 
-function readSettings(): Settings {
+function readSettings(instances: number): Settings {
   const responses = intFromEnv('BENCH_RESPONSES', 20_000, 1, 200_000);
   return {
     responses,
@@ -49,6 +42,7 @@ function readSettings(): Settings {
     ),
     connections: intFromEnv('BENCH_CONNECTIONS', 50, 1, 150),
     timeoutMs: intFromEnv('BENCH_TIMEOUT_S', 600, 10, 86_400) * 1000,
+    instances,
   };
 }
 
@@ -58,16 +52,12 @@ function log(line: string): void {
 }
 
 /** Rejects when the app dies, so that no phase waits on a dead server. */
-function guarded<T>(app: AppProcess, work: Promise<T>): Promise<T> {
+function guarded<T>(app: { exited: Promise<never> }, work: Promise<T>): Promise<T> {
   return Promise.race([work, app.exited]);
 }
 
-interface SubmitRun extends PhaseResult {
-  statuses: Record<string, number>;
-}
-
 async function submitAll(
-  http: Pool,
+  http: Dispatcher,
   sessions: Session[],
   questions: Parameters<typeof formBody>[1],
   connections: number,
@@ -117,90 +107,8 @@ async function fillPool(pg: PgPool, size: number): Promise<void> {
   for (const client of clients) client.release();
 }
 
-function fmt(value: number, digits = 1): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : '–';
-}
-
-function cpuTable(cpu: { project: CpuUsage; baseline: CpuUsage }): string[] {
-  const pct = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
-  const head = [
-    `CPU, % of one core (${cpu.project.cores} cores = ${cpu.project.cores * 100}%)`,
-    'app',
-    '(in kernel)',
-    'PostgreSQL',
-    'bench',
-    'others',
-    'machine',
-    'app loop waits for CPU',
-    'PG waits for CPU',
-  ];
-  const row = (name: string, c: CpuUsage) => [
-    name,
-    pct(c.appPct),
-    pct(c.appSystemPct),
-    pct(c.postgresPct),
-    pct(c.benchPct),
-    pct(c.otherPct),
-    pct(c.machinePct),
-    pct(c.appMainThreadWaitPct),
-    pct(c.postgresWaitPct),
-  ];
-  const rows = [
-    head,
-    row('  during the submit run', cpu.project),
-    row('  during the raw inserts', cpu.baseline),
-  ];
-  const widths = head.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) =>
-    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '),
-  );
-}
-
-function printTable(
-  settings: Settings,
-  project: SubmitRun,
-  baseline: PhaseResult,
-  ratio: number,
-  cpu: { project: CpuUsage; baseline: CpuUsage },
-  connections: { project: ActivitySummary; baseline: ActivitySummary },
-): void {
-  const rows = [
-    ['', 'per second', 'p50 ms', 'p99 ms', 'failed'],
-    [
-      'project: POST /s/<token>',
-      fmt(project.perSecond),
-      fmt(project.p50Ms, 2),
-      fmt(project.p99Ms, 2),
-      `${project.failures} non-200`,
-    ],
-    [
-      'baseline: raw INSERT',
-      fmt(baseline.perSecond),
-      fmt(baseline.p50Ms, 2),
-      fmt(baseline.p99Ms, 2),
-      String(baseline.failures),
-    ],
-  ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) =>
-    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ');
-  const verdict = ratio >= GOAL ? 'MET' : 'NOT MET';
-  console.log('');
-  console.log(
-    `Submit path: ${settings.responses} responses (each token once) at ${settings.connections} connections, ` +
-      `after ${settings.warmup} warm-up`,
-  );
-  console.log(line(rows[0]));
-  for (const r of rows.slice(1)) console.log(line(r));
-  console.log(
-    `ratio project/baseline: ${(ratio * 100).toFixed(1)}%   goal "submit path ≥ ${GOAL * 100}% of raw": ${verdict}`,
-  );
-  for (const text of cpuTable(cpu)) console.log(text);
-  console.log(`app DB connections (submit run): ${activityLine(connections.project)}`);
-  console.log(`bench DB connections (raw inserts): ${activityLine(connections.baseline)}`);
-  if (project.failures > 0) console.log(`answers by status: ${JSON.stringify(project.statuses)}`);
-  console.log('');
-}
+const fmt = (value: number, digits = 1): string =>
+  Number.isFinite(value) ? value.toFixed(digits) : '–';
 
 /**
  * The release of every answer submitted, once the survey closes: the app's mixer (open the sealed
@@ -278,7 +186,10 @@ async function measureRelease(
 }
 
 async function main(): Promise<number> {
-  const settings = readSettings();
+  const { count, rest } = instancesArg(process.argv.slice(2));
+  if (rest.length > 0)
+    throw new Error(`unknown arguments ${rest.join(' ')} (known: --instances N)`);
+  const settings = readSettings(count);
   let stopReason: string | undefined;
   const limits: Limits = { deadline: Date.now() + settings.timeoutMs, stopped: () => stopReason };
   const projectRoot = findProjectRoot(__dirname);
@@ -290,13 +201,12 @@ async function main(): Promise<number> {
     const db: BenchDatabase = await provisionDatabase(log);
     cleanup.push('remove the benchmark database', () => db.close());
 
-    const port = await freePort();
     const appSecret = randomBytes(48).toString('base64url');
-    log(`starting the app (node dist/src/main.js) on port ${port}`);
-    const app = await startApp({
+    log(`starting the app (node dist/src/main.js): ${instancesLabel(count)}`);
+    const app = await startInstances({
+      count,
       projectRoot,
       databaseUrl: db.url,
-      port,
       appSecret,
       readyTimeoutMs: 90_000,
     });
@@ -304,7 +214,7 @@ async function main(): Promise<number> {
     app.exited.catch(() => {
       stopReason ??= 'the app exited';
     });
-    log(`app ready (pid ${app.pid})`);
+    log(`app ready (pid ${app.pids.join(', ')})`);
 
     const pg = new PgPool({
       connectionString: db.url,
@@ -314,8 +224,9 @@ async function main(): Promise<number> {
     // An idle client whose server goes away (Ctrl-C reaches PostgreSQL too) must not crash us.
     pg.on('error', (error) => log(`bench connection: ${error.message}`));
     cleanup.push('close the bench connections', () => pg.end());
-    const http = new Pool(app.baseUrl, {
-      connections: settings.connections,
+    // The load balancer: the connections spread over the instances, requests round-robin.
+    const http = app.http({
+      connections: connectionsEach(settings.connections, count),
       pipelining: 1,
       headersTimeout: 30_000,
       bodyTimeout: 30_000,
@@ -365,7 +276,7 @@ async function main(): Promise<number> {
     const postgresPid = await db.postmasterPid();
     log(`measuring: ${measuredSessions.length} submits at ${settings.connections} connections`);
     const projectActivity = await startActivitySampler(db.url, 'inpulse');
-    const projectCpu = startCpuMeter(cpus().length, { app: app.pid, postgres: postgresPid });
+    const projectCpu = startCpuMeter(cpus().length, { app: app.pids, postgres: postgresPid });
     const project = await guarded(
       app,
       submitAll(http, measuredSessions, scenario.questions, settings.connections, limits),
@@ -373,7 +284,7 @@ async function main(): Promise<number> {
     const projectCpuUsage = projectCpu();
     const projectConnections = await projectActivity();
     log(
-      `submit path: ${fmt(project.perSecond)}/s, p50 ${fmt(project.p50Ms, 2)} ms, p99 ${fmt(project.p99Ms, 2)} ms`,
+      `submit path (${instancesLabel(count)}): ${fmt(project.perSecond)}/s, p50 ${fmt(project.p50Ms, 2)} ms, p99 ${fmt(project.p99Ms, 2)} ms`,
     );
 
     // Every answer waits sealed, and the submit wrote nothing to `invitation` (the release does).
@@ -409,7 +320,7 @@ async function main(): Promise<number> {
     }
     log(`measuring: ${rawRows.length} raw inserts at ${settings.connections} connections`);
     const baselineActivity = await startActivitySampler(db.url, 'inpulse-bench');
-    const baselineCpu = startCpuMeter(cpus().length, { app: app.pid, postgres: postgresPid });
+    const baselineCpu = startCpuMeter(cpus().length, { app: app.pids, postgres: postgresPid });
     const baseline = await insertAll(pg, rawRows, settings.connections, limits);
     const baselineCpuUsage = baselineCpu();
     const baselineConnections = await baselineActivity();
@@ -436,6 +347,7 @@ async function main(): Promise<number> {
     const results = {
       benchmark: 'submit',
       finishedAt: new Date().toISOString(),
+      instances: count,
       settings,
       machine: {
         cpus: cpus().length,
@@ -460,7 +372,11 @@ async function main(): Promise<number> {
         ...baseline,
       },
       ratio,
-      goal: { text: `submit path ≥ ${GOAL * 100}% of raw`, ratio: GOAL, met: ratio >= GOAL },
+      goal: {
+        text: `submit path ≥ ${SUBMIT_GOAL * 100}% of raw`,
+        ratio: SUBMIT_GOAL,
+        met: ratio >= SUBMIT_GOAL,
+      },
       cpu: { project: projectCpuUsage, baseline: baselineCpuUsage },
       databaseConnections: { project: projectConnections, baseline: baselineConnections },
       release,

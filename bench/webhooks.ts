@@ -1,5 +1,5 @@
 /**
- * `npm run bench:webhooks` (one of `npm run bench`): how fast the app acknowledges signed ticket
+ * `npm run bench:webhooks [-- --instances N]` (one of `npm run bench`): how fast the app acknowledges signed ticket
  * webhooks under a sustained open-loop load — a fixed rate, each request sent at its time
  * whatever the earlier ones are doing, every one a ticket resolved (the heaviest path: receipt,
  * ticket and survey job in one transaction) — next to a raw single-row INSERT of the same events
@@ -8,14 +8,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { Pool as PgPool } from 'pg';
-import { Pool } from 'undici';
 import { findProjectRoot } from '../src/config/app-config';
 import { cleanupStack } from './lib/persistent-db';
 import { standardWebhooksSignature } from '../src/modules/tickets/signatures';
-import { type AppProcess, startApp } from './lib/app-process';
 import { type CpuUsage, startCpuMeter } from './lib/cpu';
+import { connectionsEach, instancesArg, instancesLabel, startInstances } from './lib/instances';
 import { type BenchDatabase, provisionDatabase } from './lib/database';
-import { freePort } from './lib/net';
 import { api } from './lib/scenario';
 import { type PhaseResult, summarise } from './lib/stats';
 import { runBench, saveResults } from './lib/results';
@@ -120,6 +118,9 @@ function eventBody(i: number, prefix: string): string {
 }
 
 async function main(): Promise<number> {
+  const { count: instances, rest } = instancesArg(process.argv.slice(2));
+  if (rest.length > 0)
+    throw new Error(`unknown arguments ${rest.join(' ')} (known: --instances N)`);
   const settings: Settings = readSettings();
   const deadline = Date.now() + settings.timeoutMs;
   const projectRoot = findProjectRoot(__dirname);
@@ -128,17 +129,16 @@ async function main(): Promise<number> {
   try {
     const db: BenchDatabase = await provisionDatabase(log);
     cleanup.push('remove the benchmark database', () => db.close());
-    const port = await freePort();
-    log(`starting the app (node dist/src/main.js, JOB_WORKERS=false) on port ${port}`);
-    const app: AppProcess = await startApp({
+    log(`starting the app (node dist/src/main.js): ${instancesLabel(instances)}`);
+    const app = await startInstances({
+      count: instances,
       projectRoot,
       databaseUrl: db.url,
-      port,
       appSecret: randomBytes(48).toString('base64url'),
       readyTimeoutMs: 90_000,
     });
     cleanup.push('stop the app', () => app.stop());
-    log(`app ready (pid ${app.pid})`);
+    log(`app ready (pid ${app.pids.join(', ')})`);
 
     const pg = new PgPool({
       connectionString: db.url,
@@ -147,8 +147,9 @@ async function main(): Promise<number> {
     });
     pg.on('error', (error) => log(`bench connection: ${error.message}`));
     cleanup.push('close the bench connections', () => pg.end());
-    const http = new Pool(app.baseUrl, {
-      connections: settings.connections,
+    // The load balancer: the connections spread over the instances, requests round-robin.
+    const http = app.http({
+      connections: connectionsEach(settings.connections, instances),
       headersTimeout: 60_000,
       bodyTimeout: 60_000,
     });
@@ -211,13 +212,13 @@ async function main(): Promise<number> {
       `measuring: ${count} signed webhooks, distinct tickets, at ${settings.rate}/s for ${settings.seconds} s`,
     );
     const postgresPid = await db.postmasterPid();
-    const cpuApp = startCpuMeter(cpus().length, { app: app.pid, postgres: postgresPid });
+    const cpuApp = startCpuMeter(cpus().length, { app: app.pids, postgres: postgresPid });
     const project = await guard(
       openLoop(count, settings.rate, deadline, (i) => deliver(bodies[i], `msg_${i}`)),
     );
     const cpuProject: CpuUsage = cpuApp();
     log(
-      `webhooks: p50 ${fmt(project.result.p50Ms)} ms, p99 ${fmt(project.result.p99Ms)} ms, ` +
+      `webhooks (${instancesLabel(instances)}): p50 ${fmt(project.result.p50Ms)} ms, p99 ${fmt(project.result.p99Ms)} ms, ` +
         `${project.result.failures} failed${project.firstError ? ` (${project.firstError})` : ''}`,
     );
     // Every delivery (warm-up ones too) made one ticket and one survey job.
@@ -258,7 +259,8 @@ async function main(): Promise<number> {
     console.log('');
     console.log(
       `Webhooks: ${count} signed "ticket resolved" deliveries (distinct tickets), open loop at ` +
-        `${settings.rate}/s for ${settings.seconds} s, ${settings.connections} connections; ` +
+        `${settings.rate}/s for ${settings.seconds} s, ${settings.connections} connections, ` +
+        `${instancesLabel(instances)}; ` +
         `latency from each request's due time`,
     );
     const table = [
@@ -303,6 +305,7 @@ async function main(): Promise<number> {
     const results = {
       benchmark: 'webhooks',
       finishedAt: new Date().toISOString(),
+      instances,
       settings,
       machine: {
         cpus: cpus().length,

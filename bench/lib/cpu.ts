@@ -87,6 +87,18 @@ function readTree(root: number): Tree | undefined {
   return { ticks, rootSystem: rootStat.system, waits };
 }
 
+/** Several process trees as one (the instances of the app): ticks and waits added up. */
+function readTrees(roots: number[]): Tree | undefined {
+  const trees = roots.map(readTree);
+  if (trees.length === 0 || trees.some((t) => t === undefined)) return undefined;
+  const all = trees as Tree[];
+  return {
+    ticks: all.reduce((sum, t) => sum + t.ticks, 0),
+    rootSystem: all.reduce((sum, t) => sum + t.rootSystem, 0),
+    waits: new Map(all.flatMap((t) => [...t.waits])),
+  };
+}
+
 /** Run-queue wait accumulated between two samples by the processes alive at the second. */
 function waitedNs(start: Tree, end: Tree): number {
   let total = 0;
@@ -108,7 +120,7 @@ function machineTicks(): { busy: number; total: number } | undefined {
 }
 
 export interface CpuUsage {
-  /** Percent of one core. */
+  /** Percent of one core (of all the app's instances together, when there are several). */
   appPct: number | null;
   postgresPct: number | null;
   benchPct: number;
@@ -129,21 +141,26 @@ export interface CpuUsage {
   cores: number;
 }
 
-/** Starts a measurement; call the returned function at the end of the phase. */
+/**
+ * Starts a measurement; call the returned function at the end of the phase. `app` may be the
+ * pids of several instances: their figures are added up (the main-thread wait too, so with N
+ * instances it may reach N × 100%).
+ */
 export function startCpuMeter(
   cores: number,
-  pids: { app?: number; postgres?: number },
+  pids: { app?: number | number[]; postgres?: number },
 ): () => CpuUsage {
   const wallStart = performance.now();
   const benchStart = process.cpuUsage();
-  const appStart = pids.app === undefined ? undefined : readTree(pids.app);
+  const appPids = pids.app === undefined ? [] : [pids.app].flat();
+  const appStart = readTrees(appPids);
   const pgStart = pids.postgres === undefined ? undefined : readTree(pids.postgres);
   const machineStart = machineTicks();
   return () => {
     const seconds = (performance.now() - wallStart) / 1000;
     const pct = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND / seconds) * 100);
     const bench = process.cpuUsage(benchStart);
-    const appEnd = pids.app === undefined ? undefined : readTree(pids.app);
+    const appEnd = readTrees(appPids);
     const pgEnd = pids.postgres === undefined ? undefined : readTree(pids.postgres);
     const machineEnd = machineTicks();
     let machinePct: number | null = null;
@@ -157,11 +174,14 @@ export function startCpuMeter(
     const appPct = appStart && appEnd ? pct(appEnd.ticks - appStart.ticks) : null;
     const postgresPct = pgStart && pgEnd ? pct(pgEnd.ticks - pgStart.ticks) : null;
     const nsPct = (ns: number) => Math.round((ns / 1e9 / seconds) * 100);
-    const appMainStart = appStart?.waits.get(pids.app ?? -1);
-    const appMainEnd = appEnd?.waits.get(pids.app ?? -1);
+    const mainWaits = appPids.map((pid) => {
+      const start = appStart?.waits.get(pid);
+      const end = appEnd?.waits.get(pid);
+      return start === undefined || end === undefined ? undefined : end - start;
+    });
     const appMainThreadWaitPct =
-      appMainStart !== undefined && appMainEnd !== undefined
-        ? nsPct(appMainEnd - appMainStart)
+      appPids.length > 0 && mainWaits.every((w) => w !== undefined)
+        ? nsPct(mainWaits.reduce((sum: number, w) => sum + (w as number), 0))
         : null;
     const postgresWaitPct = pgStart && pgEnd ? nsPct(waitedNs(pgStart, pgEnd)) : null;
     const appSystemPct = appStart && appEnd ? pct(appEnd.rootSystem - appStart.rootSystem) : null;

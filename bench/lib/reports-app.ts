@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { Pool } from 'undici';
-import { type AppProcess, startApp } from './app-process';
 import { type CpuUsage, startCpuMeter } from './cpu';
+import { connectionsEach, instancesLabel, startInstances } from './instances';
 import { type Outcome, runFor, type Timed } from './load-loop';
 import { rssSampler } from './memory';
-import { freePort } from './net';
 
 export type Get = (path: string) => Promise<{ status: number; body: string; serverMs?: number }>;
 export type Phase = Timed & { rssMaxMb: number; cpu: CpuUsage };
@@ -35,6 +33,8 @@ const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
  */
 export async function measureApp<R>(options: {
   label: string;
+  /** App instances (bench/lib/instances.ts): N − 1 web-only and one with the workers. */
+  instances: number;
   projectRoot: string;
   databaseUrl: string;
   postgresPid: number | undefined;
@@ -51,12 +51,13 @@ export async function measureApp<R>(options: {
   during: (phase: RunPhase) => Promise<R>;
 }): Promise<AppRun<R>> {
   const { label, connections, durationMs, stopped, log, paths } = options;
-  const port = await freePort();
-  log(`starting the app ${label} (${JSON.stringify(options.env)}) on port ${port}`);
-  const app: AppProcess = await startApp({
+  log(
+    `starting the app ${label} (${JSON.stringify(options.env)}): ${instancesLabel(options.instances)}`,
+  );
+  const app = await startInstances({
+    count: options.instances,
     projectRoot: options.projectRoot,
     databaseUrl: options.databaseUrl,
-    port,
     appSecret: randomBytes(48).toString('base64url'),
     readyTimeoutMs: 90_000,
     env: options.env,
@@ -65,16 +66,16 @@ export async function measureApp<R>(options: {
   app.exited.catch(() => {
     if (!stopping) options.onExit();
   });
-  const rss = rssSampler(app.pid);
-  const http = new Pool(app.baseUrl, {
-    connections,
+  const rss = rssSampler(app.pids[0]); // the first instance's (they serve alike)
+  const http = app.http({
+    connections: connectionsEach(connections, options.instances),
     pipelining: 1,
     headersTimeout: 300_000,
     bodyTimeout: 300_000,
   });
   try {
     const rssIdleMb = rss.now();
-    log(`app ready (pid ${app.pid}, RSS ${fmt(rssIdleMb)} MB)`);
+    log(`app ready (pid ${app.pids.join(', ')}, RSS ${fmt(rssIdleMb)} MB)`);
     const get: Get = async (path) => {
       const headers = path.startsWith('/api/') ? options.headers.api : options.headers.page;
       const res = await http.request({ method: 'GET', path, headers });
@@ -101,7 +102,7 @@ export async function measureApp<R>(options: {
           (thinkMs > 0 ? `, each reading ${thinkMs / 1000} s between pages` : ', closed loop'),
       );
       rss.resetMax();
-      const cpu = startCpuMeter(cpuCount, { app: app.pid, postgres: options.postgresPid });
+      const cpu = startCpuMeter(cpuCount, { app: app.pids, postgres: options.postgresPid });
       const timed = await Promise.race([
         runFor(durationMs, connections, stopped, work, thinkMs),
         app.exited,

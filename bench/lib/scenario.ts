@@ -1,5 +1,5 @@
 import { Pool as PgPool } from 'pg';
-import { Pool } from 'undici';
+import { type Dispatcher } from 'undici';
 import { hashToken, newToken } from '../../src/modules/invitations/tokens';
 import { type Limits, runBounded } from './stats';
 
@@ -23,7 +23,7 @@ type Json = Record<string, unknown>;
 
 /** Calls the JSON API with the admin key; throws with the answer on anything but 2xx. */
 export async function api<T = Json>(
-  http: Pool,
+  http: Dispatcher,
   apiKey: string,
   method: 'GET' | 'POST',
   path: string,
@@ -73,7 +73,7 @@ export interface Audience {
  * employees (by CSV import) through the public API. Nobody is invited yet.
  */
 export async function createAudience(
-  http: Pool,
+  http: Dispatcher,
   apiKey: string,
   people: number,
 ): Promise<Audience> {
@@ -154,7 +154,7 @@ export async function createAudience(
  * its limits allow: 10 000 e-mails, 256 KiB). Returns how many were invited.
  */
 export async function sendSurvey(
-  http: Pool,
+  http: Dispatcher,
   apiKey: string,
   surveyId: string,
   emails: string[],
@@ -181,7 +181,7 @@ export async function sendSurvey(
  * directly.
  */
 export async function loadScenario(
-  http: Pool,
+  http: Dispatcher,
   db: PgPool,
   apiKey: string,
   people: number,
@@ -257,7 +257,7 @@ export function hiddenFields(page: string): [string, string][] {
 
 /** GETs every link once (not timed) and keeps the CSRF cookie and form field of each. */
 export async function openLinks(
-  http: Pool,
+  http: Dispatcher,
   tokens: string[],
   concurrency: number,
   limits: Limits,
