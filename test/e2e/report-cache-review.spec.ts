@@ -90,6 +90,18 @@ describe('the report cache, after its review', () => {
     }
   });
 
+  it('keeps the displayed comment sample of a closed period and shows it in a new random order', async () => {
+    const views = await Promise.all(
+      Array.from({ length: 6 }, () => app.api({ method: 'GET', url: apiUrl() })),
+    );
+    const samples = views.map((v) => v.json().comments.texts as string[]);
+    expect(samples[0]).toHaveLength(10);
+    for (const sample of samples) expect([...sample].sort()).toEqual([...samples[0]].sort());
+    expect(new Set(samples.map((sample) => sample.join('|'))).size).toBeGreaterThan(1);
+    // The same content in another order: one weak tag.
+    expect(new Set(views.map((v) => v.headers.etag)).size).toBe(1);
+  });
+
   it('keeps comment texts and exports out of browser caches, figures-only JSON revalidated', async () => {
     const report = await app.api({ method: 'GET', url: apiUrl() });
     expect(report.json().comments.texts.length).toBeGreaterThan(0);

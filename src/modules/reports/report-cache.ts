@@ -16,10 +16,12 @@ export const REPORT_CACHE_LOAD_TIMEOUT_MS = 30_000;
 /**
  * Results of closed periods, kept in this process (docs/reports.md, "The report cache"): what a
  * report page, the JSON API and the CSV show once every reporting rule has been applied — counts,
- * scores and intervals that passed the thresholds, labels — never a raw row or a comment text.
- * A key holds everything the result depends on: what is asked (team or visible teams, grain,
- * period, locale), the sum of the change counters of the days it covers (report_change, read on
- * the connection the report reads from), the team tree and targets, and k and the comment
+ * scores and intervals that passed the thresholds, labels — never a raw row; of comments only the
+ * displayed sample of a period whose comments are shown (what its page shows anyway; memory only,
+ * never written or logged). A key holds everything the result depends on: what is asked (team or
+ * visible teams, grain, period, locale), the sum of the change counters of the days it covers and
+ * the team tree as the figures' server holds it (one statement, through ReadDatabase), the
+ * team tree and targets the app holds, and k and the comment
  * threshold; so an entry is never used after a release into its days, on any instance. A least
  * recently used entry goes first beyond REPORT_CACHE_MAX_ENTRIES or REPORT_CACHE_MAX_MB (approximate
  * bytes); REPORT_CACHE=false: nothing kept.
