@@ -28,9 +28,13 @@ import { TicketReportService } from './ticket-report.service';
 
 export * from './report-types';
 
-/** A result and its ETag (null: not from the report cache, no ETag). */
+/** A result, and whether the representation sent may carry an ETag (a closed period's). */
 export interface Tagged<T> {
   value: T;
+  /**
+   * Non-null for a closed period: the caller tags the representation it sends with a hash of it
+   * (conditional.ts, representationTag); null: an open period, no ETag.
+   */
   etag: string | null;
   /** The report cache's key of the value (null: an open period). */
   key?: string | null;
