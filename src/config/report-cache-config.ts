@@ -4,6 +4,8 @@ export interface ReportCacheConfig {
   enabled: boolean;
   /** REPORT_CACHE_MAX_ENTRIES: results kept at most (least recently used go first). */
   maxEntries: number;
+  /** REPORT_CACHE_MAX_MB: approximate megabytes the loaded results hold at most. */
+  maxMegabytes: number;
 }
 
 export function reportCacheConfig(
@@ -13,5 +15,6 @@ export function reportCacheConfig(
   return {
     enabled: bool('REPORT_CACHE', true),
     maxEntries: int('REPORT_CACHE_MAX_ENTRIES', 500, 10, 1_000_000),
+    maxMegabytes: int('REPORT_CACHE_MAX_MB', 64, 1, 65_536),
   };
 }

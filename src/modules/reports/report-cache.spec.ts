@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { notModified } from './conditional';
 import { etagOf, REPORT_CACHE_TTL_MS, ReportCache } from './report-cache';
 
-const cacheOf = (maxEntries: number, enabled = true) =>
-  new ReportCache({ reportCache: { enabled, maxEntries } });
+const cacheOf = (maxEntries: number, enabled = true, maxMegabytes = 64) =>
+  new ReportCache({ reportCache: { enabled, maxEntries, maxMegabytes } });
 
 describe('ReportCache', () => {
   it('loads a key once, and again only once it has been pushed out (least recently used first)', async () => {
@@ -45,6 +45,28 @@ describe('ReportCache', () => {
     await off.through('k', async () => 1);
     expect(await off.through('k', async () => 2)).toBe(2);
     expect(off.size).toBe(0);
+  });
+});
+
+describe('ReportCache bounds (review finding 12)', () => {
+  it('keeps its loaded entries under REPORT_CACHE_MAX_MB, whatever the entry count allows', async () => {
+    const cache = cacheOf(1_000_000, true, 1);
+    const big = 'x'.repeat(100_000); // ~200 KB each
+    for (let i = 0; i < 40; i++) await cache.through(`k${i}`, async () => big);
+    expect(cache.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(cache.size).toBeLessThanOrEqual(5);
+    expect(cache.size).toBeGreaterThan(0);
+    // The newest stays, the oldest went first.
+    expect(await cache.through('k39', async () => 'reloaded')).toBe(big);
+    expect(await cache.through('k0', async () => 'reloaded')).toBe('reloaded');
+  });
+
+  it('drops a load that hangs: its waiters and later callers read on their own', async () => {
+    const cache = cacheOf(10);
+    cache.loadTimeoutMs = 20;
+    void cache.through('k', () => new Promise<string>(() => undefined));
+    expect(await cache.through('k', async () => 'own')).toBe('own');
+    expect(await cache.through('k', async () => 'next')).toBe('next');
   });
 });
 

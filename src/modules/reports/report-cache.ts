@@ -10,35 +10,48 @@ import type { Team } from './report-tree.service';
  */
 export const REPORT_CACHE_TTL_MS = 10 * 60_000;
 
+/** How long a load may keep its callers waiting before it is dropped (a hung database read). */
+export const REPORT_CACHE_LOAD_TIMEOUT_MS = 30_000;
+
 /**
  * Results of closed periods, kept in this process (docs/reports.md, "The report cache"): what a
  * report page, the JSON API and the CSV show once every reporting rule has been applied — counts,
- * scores and intervals that passed the thresholds, labels — never a raw row or a comment text.
- * A key holds everything the result depends on: what is asked (team or visible teams, grain,
- * period, locale), the sum of the change counters of the days it covers (report_change, read on
- * the connection the report reads from), the team tree and targets, and k and the comment
+ * scores and intervals that passed the thresholds, labels — never a raw row; of comments only the
+ * displayed sample of a period whose comments are shown (what its page shows anyway; memory only,
+ * never written or logged). A key holds everything the result depends on: what is asked (team or
+ * visible teams, grain, period, locale), the sum of the change counters of the days it covers and
+ * the team tree as the figures' server holds it (one statement, through ReadDatabase), the
+ * team tree and targets the app holds, and k and the comment
  * threshold; so an entry is never used after a release into its days, on any instance. A least
- * recently used entry goes first beyond REPORT_CACHE_MAX_ENTRIES; REPORT_CACHE=false: nothing kept.
+ * recently used entry goes first beyond REPORT_CACHE_MAX_ENTRIES or REPORT_CACHE_MAX_MB (approximate
+ * bytes); REPORT_CACHE=false: nothing kept.
  */
 @Injectable()
 export class ReportCache {
-  private readonly entries = new Map<string, { value: Promise<unknown>; at: number }>();
+  private readonly entries = new Map<string, Entry>();
   readonly enabled: boolean;
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  /** The approximate bytes of the loaded entries (strings count two bytes a character). */
+  private used = 0;
   hits = 0;
   misses = 0;
 
   /** The clock of the TTL (a test sets its own). */
   now: () => number = Date.now;
+  /** How long callers wait on a shared load before it is dropped and each reads on its own. */
+  loadTimeoutMs = REPORT_CACHE_LOAD_TIMEOUT_MS;
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'reportCache'>) {
     this.enabled = config.reportCache.enabled;
     this.maxEntries = config.reportCache.maxEntries;
+    this.maxBytes = config.reportCache.maxMegabytes * 1024 * 1024;
   }
 
   /**
    * The value kept under `key`, else `load()`'s (kept for the next caller; callers that ask for
-   * the same key meanwhile share the one load). A load that fails is not kept.
+   * the same key meanwhile share the one load). A load that fails is not kept; one that takes
+   * longer than loadTimeoutMs is dropped, and its callers each read live instead of waiting on it.
    */
   through<T>(key: string, load: () => Promise<T>): Promise<T> {
     if (!this.enabled) return load();
@@ -48,24 +61,90 @@ export class ReportCache {
       if (this.now() - entry.at <= REPORT_CACHE_TTL_MS) {
         this.entries.set(key, entry); // most recently used last
         this.hits++;
-        return entry.value as Promise<T>;
+        return this.waitFor(key, entry, load);
       }
+      this.used -= entry.bytes;
     }
     this.misses++;
     const value = load();
-    this.entries.set(key, { value, at: this.now() });
-    value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    const fresh: Entry = { value, at: this.now(), bytes: 0, settled: false };
+    this.entries.set(key, fresh);
+    value.then(
+      (loaded) => {
+        fresh.settled = true;
+        if (this.entries.get(key) !== fresh) return;
+        fresh.bytes = approximateBytes(loaded);
+        this.used += fresh.bytes;
+        this.evict();
+      },
+      () => this.drop(key, fresh),
+    );
+    this.evict();
+    return this.waitFor(key, fresh, load);
+  }
+
+  /** The entry's value, or the caller's own load once the shared one has taken too long. */
+  private waitFor<T>(key: string, entry: Entry, load: () => Promise<T>): Promise<T> {
+    const value = entry.value as Promise<T>;
+    if (entry.settled) return value;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.loadTimeoutMs);
+      timer.unref();
     });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
+    return Promise.race([value, late])
+      .then((result) => {
+        if (result !== 'late') return result;
+        this.drop(key, entry);
+        return load();
+      })
+      .finally(() => clearTimeout(timer));
+  }
+
+  private drop(key: string, entry: Entry): void {
+    if (this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
+    this.used -= entry.bytes;
+  }
+
+  /** Least recently used out first, past the entry count or the bytes. */
+  private evict(): void {
+    while (
+      this.entries.size > this.maxEntries ||
+      (this.used > this.maxBytes && this.entries.size > 0)
+    ) {
+      const [oldest, entry] = this.entries.entries().next().value as [string, Entry];
       this.entries.delete(oldest);
+      this.used -= entry.bytes;
     }
-    return value;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The approximate bytes the loaded entries hold. */
+  get bytes(): number {
+    return this.used;
+  }
+}
+
+interface Entry {
+  value: Promise<unknown>;
+  at: number;
+  /** Approximate size once loaded (0 while loading). */
+  bytes: number;
+  settled: boolean;
+}
+
+/** What a loaded value holds, roughly: its strings (HTML, JSON) at two bytes a character. */
+export function approximateBytes(value: unknown): number {
+  if (typeof value === 'string') return 2 * value.length;
+  if (value === undefined) return 0;
+  try {
+    return 2 * (JSON.stringify(value)?.length ?? 0);
+  } catch {
+    return 0;
   }
 }
 

@@ -56,6 +56,15 @@ export class ReportFragments {
   }
 }
 
+/**
+ * The whole context a fragment starts from: its locale and direction. Fragments are kept and
+ * served to other people, so they never see the page's context (the person's name, CSRF token,
+ * return address): the caller adds the report's data to this, and nothing else.
+ */
+export function fragmentContext(locale: string): { locale: string; dir: string } {
+  return { locale, dir: sharedI18n().info(locale).dir };
+}
+
 /** What the cached parts show beyond the page's live context (only computed when rendered). */
 export function teamFigures(
   report: TeamReport,

@@ -14,6 +14,7 @@ import { ActionsService } from '../actions/actions.service';
 import { addBuckets, bucketStart, type Grain, GRAINS } from './periods';
 import { stillOpen, ticketView, trendChart } from './report-view';
 import {
+  fragmentContext,
   overviewFigures,
   REPORT_FRAGMENTS,
   ReportFragments,
@@ -72,7 +73,12 @@ export class ReportPagesController {
     const overviewBody = await this.fragments.render(
       'overview',
       key ? `${key} ${locale}` : null,
-      () => ({ ...context, ...overviewFigures(overview, grain, sort, dir, locale) }),
+      () => ({
+        ...fragmentContext(locale),
+        overview,
+        stillOpen: stillOpen(overview.period, '/'),
+        ...overviewFigures(overview, grain, sort, dir, locale),
+      }),
     );
     return { ...context, overviewBody };
   }
@@ -115,7 +121,8 @@ export class ReportPagesController {
     // The heatmap's cells and the bands' labels, only where a part is rendered.
     const ticketFigures = () => ({ tickets: ticketView(tickets, i18n, locale) });
     const charts = { trend: trendChart(report, markers, i18n, locale) };
-    const context = pageContext(request, report.team.name, {
+    // What the figures' parts show: the report's data only, nothing of the person or the request.
+    const data = {
       report,
       stillOpen: stillOpen(report.period, `/teams/${slug}`),
       canStartAction,
@@ -130,6 +137,12 @@ export class ReportPagesController {
           question: q.texts[locale] ?? q.question,
         })),
       },
+      grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
+      exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
+      charts,
+    };
+    const context = pageContext(request, report.team.name, {
+      ...data,
       // Comment search (`q`) and themes, under the comment rules of the report (views/partials/report-comments.hbs).
       // The report's comments as sampled for this view (the card's were read beside them).
       commentsCard: commentsCard(
@@ -139,15 +152,14 @@ export class ReportPagesController {
           startAction: canStartAction ? `/teams/${slug}/actions` : null,
         },
       ),
-      grains: GRAINS.map((g) => ({ value: g, selected: g === grain })),
-      exportUrl: `/teams/${slug}/export.csv?period=${grain}&at=${report.period.start}`,
-      charts,
     });
     // The figures' parts of the page, rendered here: for a closed period, once per locale and
     // role from the report cache (the same key as the figures), since rendering them is most of
-    // a cached page's cost. Nothing of the person or a comment is in them.
+    // a cached page's cost. Rendered with their own context (locale and report data): never the
+    // person's name, CSRF token or comments, whatever a partial asks for.
     const figures = () => ({
-      ...context,
+      ...fragmentContext(locale),
+      ...data,
       ...teamFigures(report, drivers, i18n, locale, charts),
       ...ticketFigures(),
     });
@@ -162,7 +174,7 @@ export class ReportPagesController {
         'standards',
         cacheKey &&
           `${locale} ${JSON.stringify([tickets.period, tickets.standards, tickets.busiestHours])}`,
-        () => ({ ...context, ...ticketFigures() }),
+        () => ({ ...fragmentContext(locale), ...data, ...ticketFigures() }),
       ),
     ]);
     return { ...context, fragments: { top, results, reviews: reviewsTop, standards } };

@@ -11,8 +11,14 @@ import {
 import { AuditService } from '../audit/audit.service';
 import { CommentQueryDto } from './comment-query.dto';
 import { CommentReportService } from './comment-report.service';
-import { conditional, notModified, REVALIDATE, sendNotModified } from './conditional';
-import { etagOf } from './report-cache';
+import {
+  conditional,
+  NO_STORE,
+  notModified,
+  representationTag,
+  REVALIDATE,
+  sendNotModified,
+} from './conditional';
 import { teamReportCsv } from './report-csv';
 import { OverviewQueryDto, periodOf, ReportQueryDto } from './report-query.dto';
 import { ReportsService } from './reports.service';
@@ -51,7 +57,7 @@ export class ReportsController {
       sort,
       (query.dir ?? (sort === 'name' ? 'asc' : 'desc')) === 'desc',
     );
-    return conditional(request, reply, etag && etagOf(etag, 'json'), value);
+    return conditional(request, reply, etag !== null, value, REVALIDATE);
   }
 
   /** A team's report for one calendar period: the same numbers as its page. */
@@ -70,7 +76,7 @@ export class ReportsController {
   ) {
     const { grain, at } = periodOf(query);
     const { value, etag } = await this.reports.teamReportWithTag(slug, grain, at);
-    return conditional(request, reply, etag && etagOf(etag, 'json'), value);
+    return conditional(request, reply, etag !== null, value, NO_STORE);
   }
 
   /**
@@ -105,7 +111,7 @@ export class ReportsController {
   ) {
     const { grain, at } = periodOf(query);
     const { value, etag } = await this.reports.reviewReportWithTag(slug, grain, at);
-    return conditional(request, reply, etag && etagOf(etag, 'json'), value);
+    return conditional(request, reply, etag !== null, value, NO_STORE);
   }
 
   /** The same aggregates as CSV. */
@@ -178,8 +184,10 @@ async function sendCsv(
 ) {
   const { grain, at } = periodOf(query);
   const { value: report, etag } = await reports.teamReportWithTag(slug, grain, at);
-  const tag = etag && etagOf(etag, 'csv');
-  if (tag !== null && notModified(request, tag)) return sendNotModified(reply, tag);
+  const csv = teamReportCsv(report);
+  // The CSV holds no comment text, but it is an export: no cache keeps it (a shared PC).
+  const tag = etag === null ? null : representationTag('csv', csv);
+  if (tag !== null && notModified(request, tag)) return sendNotModified(reply, tag, NO_STORE);
   await audit.record({
     action: 'report.exported',
     actor: principal,
@@ -187,7 +195,7 @@ async function sendCsv(
     ip: request.ip,
     details: { period: grain, start: report.period.start },
   });
-  if (tag !== null) reply.header('etag', tag).header('cache-control', REVALIDATE);
+  if (tag !== null) reply.header('etag', tag).header('cache-control', NO_STORE);
   else reply.header('cache-control', 'no-store');
   return reply
     .header('content-type', 'text/csv; charset=utf-8')
@@ -195,5 +203,5 @@ async function sendCsv(
       'content-disposition',
       `attachment; filename="${slug}-${grain}-${report.period.start}.csv"`,
     )
-    .send(teamReportCsv(report));
+    .send(csv);
 }

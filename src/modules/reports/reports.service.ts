@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { sharedI18n } from '../../common/i18n/request-locale';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import {
   assembleCampaignReport,
@@ -18,7 +20,7 @@ import type {
   TeamReport,
   TicketReport,
 } from './report-types';
-import { COMMENTS_SHOWN, SPARK_BUCKETS, TREND_BUCKETS } from './report-types';
+import { SPARK_BUCKETS, TREND_BUCKETS } from './report-types';
 import { ReviewReportService } from './review-report.service';
 import { ReportsRepository } from './reports.repository';
 import { TeamReportService } from './team-report.service';
@@ -26,27 +28,44 @@ import { TicketReportService } from './ticket-report.service';
 
 export * from './report-types';
 
-/** A result and its ETag (null: not from the report cache, no ETag). */
+/** A result, and whether the representation sent may carry an ETag (a closed period's). */
 export interface Tagged<T> {
   value: T;
+  /**
+   * Non-null for a closed period: the caller tags the representation it sends with a hash of it
+   * (conditional.ts, representationTag); null: an open period, no ETag.
+   */
   etag: string | null;
   /** The report cache's key of the value (null: an open period). */
   key?: string | null;
 }
 
-type CachedReviews = Omit<ReviewReport, 'questions'> & {
-  questions: (ReviewReport['questions'][number] & { id: string })[];
-};
+/**
+ * What one load of a closed period keeps under its key (one snapshot: the figures, what drives
+ * them in every locale, and the displayed comment samples, each shown in a new random order).
+ */
+interface PageFigures {
+  report: TeamReport;
+  tickets: TicketReport;
+  reviews: ReviewReport;
+  drivers: Record<string, DriverReport>;
+}
 
-/** A part without its comment texts: what the report cache may keep. */
-function withoutTexts<T extends { comments: Cell<{ texts: string[]; shown: number }> }>(
-  part: T,
-): T {
-  return part.comments.withheld
-    ? part
-    : { ...part, comments: { ...part.comments, texts: [], shown: 0 } };
+/** The displayed comment sample in a new random order (the sample itself is the period's). */
+function reshuffled<T extends { comments: Cell<{ texts: string[]; shown: number }> }>(part: T): T {
+  if (part.comments.withheld || part.comments.texts.length < 2) return part;
+  const texts = [...part.comments.texts];
+  for (let i = texts.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [texts[i], texts[j]] = [texts[j], texts[i]];
+  }
+  return { ...part, comments: { ...part.comments, texts } };
 }
 export { subtreeIds } from './report-tree.service';
+
+function reviewsReshuffled(reviews: ReviewReport): ReviewReport {
+  return { ...reviews, questions: reviews.questions.map(reshuffled) };
+}
 
 /**
  * The query layer of every report: it asks ReportsRepository for aggregates and passes every
@@ -112,7 +131,7 @@ export class ReportsService {
         ? 'all'
         : etagOf(...[...visible].filter((id) => all.some((t) => t.id === id)).sort());
     const key = `overview ${seen} ${grain} ${start} ${sort} ${descending} ${this.versionKey(version, all)}`;
-    return { value: await this.cache.through(key, load), etag: etagOf(key), key };
+    return { value: await this.cache.through(key, load), etag: key, key };
   }
 
   /**
@@ -203,42 +222,36 @@ export class ReportsService {
       ]);
       return { report, tickets, reviews, drivers, scope, alongside: extra, cacheKey: null };
     }
-    // From memory (after the first view), then every live statement in one round.
-    const [cached, parts, drivers] = await Promise.all([
-      this.cache.through(`report ${key}`, async () =>
-        withoutTexts(await this.teamReports.build(scope)),
-      ),
-      this.cache.through(`parts ${key}`, async () => {
-        const [tickets, reviews] = await Promise.all([
-          this.ticketReports.build(scope),
-          this.reviewReports.build(scope),
-        ]);
-        return {
-          tickets: withoutTexts(tickets),
-          reviews: await this.reviewsWithoutTexts(scope, reviews),
-        };
-      }),
-      this.cache.through(`drivers ${locale} ${key}`, () => this.driverReports.build(scope, locale)),
+    // From memory (after the first view, one load for all its parts), then the live statements.
+    const figures = await this.figures(scope, key);
+    const [tickets, extra] = await Promise.all([
+      this.ticketsLive(scope, figures.tickets),
+      alongside(figures.report, scope),
     ]);
-    const [report, tickets, reviews, extra] = await Promise.all([
-      this.reportLive(scope, cached),
-      this.ticketsLive(scope, parts.tickets),
-      this.reviewsLive(scope, parts.reviews),
-      alongside(cached, scope),
-    ]);
-    return { report, tickets, reviews, drivers, scope, alongside: extra, cacheKey: key };
+    return {
+      report: reshuffled(figures.report),
+      tickets,
+      reviews: reviewsReshuffled(figures.reviews),
+      drivers: figures.drivers[locale] ?? (await this.driverReports.build(scope, locale)),
+      scope,
+      alongside: extra,
+      cacheKey: key,
+    };
   }
 
   async teamReport(slug: string, grain: Grain, at: string): Promise<TeamReport> {
     return (await this.teamReportWithTag(slug, grain, at)).value;
   }
 
-  /** A team's report and its ETag (null: an open period, or the cache off). */
+  /**
+   * A team's report and whether it is a closed period's (`etag` non-null: the caller tags the
+   * representation it sends; null: an open period, no ETag).
+   */
   async teamReportWithTag(slug: string, grain: Grain, at: string): Promise<Tagged<TeamReport>> {
     const { scope, key } = await this.scopeAndKey(slug, grain, at);
     if (key === null || !this.cache.enabled)
-      return { value: await this.teamReports.build(scope), etag: key && etagOf(key) };
-    return { value: await this.cachedReport(scope, key), etag: etagOf(key) };
+      return { value: await this.teamReports.build(scope), etag: key, key };
+    return { value: reshuffled((await this.figures(scope, key)).report), etag: key, key };
   }
 
   /** The "anonymous reviews" part of a team's page for one calendar period (see ReviewReport). */
@@ -249,14 +262,8 @@ export class ReportsService {
   async reviewReportWithTag(slug: string, grain: Grain, at: string): Promise<Tagged<ReviewReport>> {
     const { scope, key } = await this.scopeAndKey(slug, grain, at);
     if (key === null || !this.cache.enabled)
-      return {
-        value: await this.reviewReports.build(scope),
-        etag: key && etagOf(`reviews ${key}`),
-      };
-    const cached = await this.cache.through(`reviews ${key}`, async () =>
-      this.reviewsWithoutTexts(scope, await this.reviewReports.build(scope)),
-    );
-    return { value: await this.reviewsLive(scope, cached), etag: etagOf(`reviews ${key}`) };
+      return { value: await this.reviewReports.build(scope), etag: key, key };
+    return { value: reviewsReshuffled((await this.figures(scope, key)).reviews), etag: key, key };
   }
 
   /**
@@ -289,71 +296,33 @@ export class ReportsService {
     return `v${version} t${teamsFingerprint(all)} k${this.k}/${this.config.commentThreshold}`;
   }
 
-  /** The team report from the cache (without its comment texts), with a fresh comment sample. */
-  private async cachedReport(scope: ReportScope, key: string): Promise<TeamReport> {
-    const report = await this.cache.through(`report ${key}`, async () =>
-      withoutTexts(await this.teamReports.build(scope)),
-    );
-    return this.reportLive(scope, report);
+  /**
+   * Everything a closed period's page shows but the live parts, in one load per key, so a page's
+   * parts are one snapshot: the report, the parts after tickets and of reviews, what drives the
+   * score in every locale, and the comment samples those builds drew (kept in memory only, like
+   * the figures, for whoever may see the team: they are what its page shows anyway).
+   */
+  private figures(scope: ReportScope, key: string): Promise<PageFigures> {
+    return this.cache.through(`figures ${key}`, async () => {
+      const [report, tickets, reviews] = await Promise.all([
+        this.teamReports.build(scope),
+        this.ticketReports.build(scope),
+        this.reviewReports.build(scope),
+      ]);
+      const locales = sharedI18n().locales.map((l) => l.code);
+      const drivers = await Promise.all(locales.map((l) => this.driverReports.build(scope, l)));
+      return {
+        report,
+        tickets,
+        reviews,
+        drivers: Object.fromEntries(locales.map((l, i) => [l, drivers[i]])),
+      };
+    });
   }
 
-  private async reportLive(scope: ReportScope, cached: TeamReport): Promise<TeamReport> {
-    if (cached.comments.withheld) return cached;
-    const texts = await this.reports.commentSample(scope.subtree, scope.range, COMMENTS_SHOWN);
-    return { ...cached, comments: { ...cached.comments, texts, shown: texts.length } };
-  }
-
+  /** The cached part after tickets with the live service standards (they change with any webhook). */
   private async ticketsLive(scope: ReportScope, cached: TicketReport): Promise<TicketReport> {
-    const [live, texts] = await Promise.all([
-      this.ticketReports.standards(scope),
-      cached.comments.withheld
-        ? []
-        : this.reports.commentSample(scope.subtree, scope.range, COMMENTS_SHOWN, 'ticket'),
-    ]);
-    return {
-      ...cached,
-      ...live,
-      comments: cached.comments.withheld
-        ? cached.comments
-        : { ...cached.comments, texts, shown: texts.length },
-    };
-  }
-
-  /** The reviews part without its texts, each question with its id (for reviewsLive). */
-  private async reviewsWithoutTexts(
-    scope: ReportScope,
-    reviews: ReviewReport,
-  ): Promise<CachedReviews> {
-    // The same questions, in the same order, as ReviewReportService picked (the memo's statement).
-    const perQuestion = await this.tree.questionRollups(
-      scope.all,
-      scope.range,
-      'review',
-      scope.memo,
-    );
-    const ids = perQuestion.questions
-      .filter((q) => q.type === 'text' && perQuestion.counts(q.id, scope.team.id).n > 0)
-      .map((q) => q.id);
-    return {
-      ...reviews,
-      questions: reviews.questions.map((q, i) => ({ ...withoutTexts(q), id: ids[i] })),
-    };
-  }
-
-  private async reviewsLive(scope: ReportScope, cached: CachedReviews): Promise<ReviewReport> {
-    const questions = await Promise.all(
-      cached.questions.map(async ({ id, ...q }) => {
-        if (q.comments.withheld) return q;
-        const texts = await this.reports.reviewCommentSample(
-          scope.subtree,
-          scope.range,
-          COMMENTS_SHOWN,
-          id,
-        );
-        return { ...q, comments: { ...q.comments, texts, shown: texts.length } };
-      }),
-    );
-    return { ...cached, questions };
+    return { ...reshuffled(cached), ...(await this.ticketReports.standards(scope)) };
   }
 
   /**

@@ -122,8 +122,17 @@ export const REPORT_SQL = {
    * (report_change, set by report_refresh), which grows with every committed refresh of one of
    * them. One index range scan of a row per day.
    */
-  changeVersion: `SELECT coalesce(sum(seq), 0)::text AS version FROM report_change
-        WHERE day >= $1::date AND day < $2::date`,
+  /**
+   * The cache key's database part, in one statement so both halves come from the server the
+   * figures are read from: the sum of the change counters of the days, and a hash of the team
+   * tree that server's report statements roll up with (ids, parents, slugs, names, targets).
+   */
+  changeVersion: `SELECT (SELECT coalesce(sum(seq), 0) FROM report_change
+                          WHERE day >= $1::date AND day < $2::date)::text
+         || '.' || (SELECT left(md5(coalesce(string_agg(concat_ws('|', id, parent_id, slug, name,
+                      nps_target, csat_target, first_response_target_minutes,
+                      resolution_target_minutes), E'\\n' ORDER BY id), '')), 16)
+                      FROM service_team) AS version`,
   commentSample: commentSample('pulse'),
   /**
    * Participation by release unit: the invitations of the pulse surveys about these teams that
