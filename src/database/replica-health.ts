@@ -158,6 +158,8 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.replica) return;
+    const opened = this.driver.slaves[0] as Pool | undefined;
+    if (opened) this.bound(opened);
     await this.probe();
     this.timer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
     this.timer.unref();
@@ -269,7 +271,19 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
       await pool.end();
       return driver.slaves[0] as Pool;
     }
-    driver.slaves.push(pool);
+    driver.slaves.push(this.bound(pool));
+    return pool;
+  }
+
+  /**
+   * A replica read waits for a connection no longer than its statement may run: a replica that
+   * accepts connections and then says nothing must not hold a report for the primary's longer
+   * connect timeout. (statement_timeout and query_timeout come with its URL, withTimeouts.)
+   */
+  private bound(pool: Pool): Pool {
+    const options = pool.options as { connectionTimeoutMillis?: number };
+    const limit = this.replica!.statementTimeoutSeconds * 1_000;
+    options.connectionTimeoutMillis = Math.min(options.connectionTimeoutMillis || limit, limit);
     return pool;
   }
 

@@ -29,7 +29,14 @@ describe('read replica: what the review found', () => {
     await t?.close();
     await pair?.stop();
   });
-  afterEach(() => jest.restoreAllMocks());
+  // What a test put in place of the probe's view (the state flipping under a request), undone after it.
+  const undo: (() => void)[] = [];
+  const replacePool = (pool: (real: () => ReturnType<ReplicaHealth['replicaPool']>) => unknown) => {
+    const real = health.replicaPool.bind(health);
+    health.replicaPool = () => pool(real) as ReturnType<ReplicaHealth['replicaPool']>;
+    undo.push(() => delete (health as { replicaPool?: unknown }).replicaPool);
+  };
+  afterEach(() => undo.splice(0).forEach((f) => f()));
 
   const metric = (name: string, labels: Record<string, string> = {}) =>
     t.get(Metrics).value(name, labels) ?? 0;
@@ -114,8 +121,8 @@ describe('read replica: what the review found', () => {
   it('reads a whole request from one server, even when the state changes after its first read', async () => {
     await healthy();
     // The probe turns against the replica right after the request's first read.
-    const real = health.replicaPool.bind(health);
-    jest.spyOn(health, 'replicaPool').mockImplementationOnce(real).mockReturnValue(undefined);
+    let calls = 0;
+    replacePool((real) => (calls++ === 0 ? real() : undefined));
     const replica = metric(METRIC.reads, { target: 'replica' });
     const primary = metric(METRIC.reads, { target: 'primary' });
     expect((await report()).statusCode).toBe(200);
@@ -144,7 +151,7 @@ describe('read replica: what the review found', () => {
       code: '40001',
     });
     const refusing = { query: () => Promise.reject(conflict) };
-    jest.spyOn(health, 'replicaPool').mockReturnValue(refusing as never);
+    replacePool(() => refusing);
     const down = metric(METRIC.fallbacks, { reason: 'down' });
     const conflicts = metric(METRIC.fallbacks, { reason: 'conflict' });
     const rows = await t.get(ReadDatabase).prepared<{ one: number }>('one', 'SELECT 1 AS one', []);
