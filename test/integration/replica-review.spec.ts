@@ -134,13 +134,13 @@ describe('read replica: what the review found', () => {
     await healthy();
     const renamed = `${slug}-renamed`;
     await pair.pauseReplay();
-    await t.dataSource.query(`UPDATE team SET slug = $1 WHERE slug = $2`, [renamed, slug]);
+    await t.dataSource.query(`UPDATE service_team SET slug = $1 WHERE slug = $2`, [renamed, slug]);
     try {
       const page = await t.request({ method: 'GET', url: `/services/${renamed}` });
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('Pinned desk');
     } finally {
-      await t.dataSource.query(`UPDATE team SET slug = $1 WHERE slug = $2`, [slug, renamed]);
+      await t.dataSource.query(`UPDATE service_team SET slug = $1 WHERE slug = $2`, [slug, renamed]);
     }
     await healthy();
   });
