@@ -112,9 +112,13 @@ describe('read replica: what the review found', () => {
     await healthy();
     const pool = health.primaryPool();
     const size = (pool as unknown as { options: { max: number } }).options.max;
-    const held = Array.from({ length: size }, () => pool.query('SELECT pg_sleep(4)'));
-    await until('the pool is full', async () => pool.waitingCount + pool.totalCount >= size);
+    const held = Array.from({ length: size }, () => pool.query('SELECT pg_sleep(6)'));
+    let freed = false;
+    for (const h of held) void h.then(() => (freed = true));
+    await until('the pool is full', async () => pool.totalCount >= size && pool.idleCount === 0);
     expect(await health.probe()).toBe('healthy');
+    // The probe answered while every client of the pool was still taken.
+    expect(freed).toBe(false);
     await Promise.all(held);
   });
 
@@ -140,7 +144,10 @@ describe('read replica: what the review found', () => {
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('Pinned desk');
     } finally {
-      await t.dataSource.query(`UPDATE service_team SET slug = $1 WHERE slug = $2`, [slug, renamed]);
+      await t.dataSource.query(`UPDATE service_team SET slug = $1 WHERE slug = $2`, [
+        slug,
+        renamed,
+      ]);
     }
     await healthy();
   });
