@@ -134,6 +134,21 @@ describe('read replica: what the review found', () => {
     expect(metric(METRIC.reads, { target: 'primary' })).toBe(primary);
   });
 
+  it('keeps a job run (pinned, as the digest does) on one server: each read asks the server itself', async () => {
+    await healthy();
+    let calls = 0;
+    replacePool((real) => (calls++ === 0 ? real() : undefined));
+    const read = t.get(ReadDatabase);
+    const standby = 'SELECT pg_is_in_recovery() AS standby';
+    const servers = await read.pinned(async () => [
+      (await read.prepared<{ standby: boolean }>('standby', standby, []))[0].standby,
+      (await read.query<{ standby: boolean }>(standby, []))[0].standby,
+      (await read.prepared<{ standby: boolean }>('standby', standby, []))[0].standby,
+    ]);
+    expect(servers).toEqual([true, true, true]);
+    expect(read.pinnedTo()).toBeUndefined();
+  });
+
   it('answers a slug renamed on the primary that the replica has not replayed yet', async () => {
     await healthy();
     const renamed = `${slug}-renamed`;
