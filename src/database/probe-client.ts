@@ -20,7 +20,12 @@ export class ProbeClient {
   async query<T>(text: string): Promise<T[]> {
     const client = await this.connection();
     try {
-      return (await client.query(text)).rows as T[];
+      // statement_timeout set per transaction, not at connect: a pooler in transaction mode
+      // (PgBouncer) refuses it as a startup parameter and would pass a session SET on to others.
+      const results = (await client.query(
+        `BEGIN; SET LOCAL statement_timeout = ${this.timeoutMs}; ${text}; COMMIT`,
+      )) as unknown as { rows: T[] }[];
+      return results[2].rows;
     } catch (error) {
       this.drop(client);
       throw error;
@@ -44,7 +49,6 @@ export class ProbeClient {
       connectionString: this.url,
       application_name: this.applicationName,
       connectionTimeoutMillis: this.timeoutMs,
-      statement_timeout: this.timeoutMs,
       query_timeout: this.timeoutMs + 500,
     });
     // A broken connection emits 'error'; without a listener it would end the process.
