@@ -167,6 +167,34 @@ describe('read replica: what the review found', () => {
     await healthy();
   });
 
+  it("takes a report's team tree from the server its figures come from; a slug it lacks, from the primary", async () => {
+    await healthy();
+    await pair.pauseReplay();
+    await t.dataSource.query(`UPDATE service_team SET name = 'Renamed desk' WHERE slug = $1`, [
+      slug,
+    ]);
+    const moved = `${slug}-moved`;
+    try {
+      // The replica has not seen the new name: the report (tree and figures) is the replica's.
+      const before = await report();
+      expect(before.statusCode).toBe(200);
+      expect(before.json().team.name).toBe('Pinned desk');
+      await t.dataSource.query(`UPDATE service_team SET slug = $1 WHERE slug = $2`, [moved, slug]);
+      const res = await t.api({
+        method: 'GET',
+        url: `/api/v1/reports/teams/${moved}?period=quarter&at=${today}`,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().team.name).toBe('Renamed desk');
+    } finally {
+      await t.dataSource.query(
+        `UPDATE service_team SET slug = $1, name = 'Pinned desk' WHERE slug IN ($1, $2)`,
+        [slug, moved],
+      );
+    }
+    await healthy();
+  });
+
   it('counts a read run again after a recovery conflict as `conflict`, not `down`', async () => {
     await healthy();
     const conflict = Object.assign(new Error('canceling statement due to conflict with recovery'), {

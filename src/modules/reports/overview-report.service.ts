@@ -27,7 +27,7 @@ export class OverviewReportService {
     descending: boolean,
   ): Promise<Overview> {
     const k = this.tree.k;
-    const all = await this.teams.list();
+    const all = await this.teams.reportTree();
     const teams = all.filter((t) => visible === 'all' || visible.has(t.id));
     const start = bucketStart(at, grain);
     const end = addBuckets(start, grain, 1);
