@@ -1,3 +1,4 @@
+import { ReadDatabase } from './database/read-database';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -163,6 +164,9 @@ export async function createApp(
   const headers = securityHeaders({ https: config.baseUrl.startsWith('https:') });
   const docsHeaders = apiDocsHeaders({ https: config.baseUrl.startsWith('https:') });
   const assets = app.get(AssetVersions);
+  // One server (replica or primary) for all the report reads of a request (read-database.ts).
+  const pin = app.get(ReadDatabase).requestHooks();
+  fastify.addHook('onRequest', pin.onRequest).addHook('preValidation', pin.preValidation);
   app
     .getHttpAdapter()
     .getInstance()

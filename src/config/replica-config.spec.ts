@@ -24,7 +24,15 @@ describe('DATABASE_REPLICA_* and METRICS_TOKEN', () => {
     expect(loadConfig({ ...base, DATABASE_REPLICA_URL: url }).databaseReplica).toEqual({
       url,
       maxLagSeconds: 10,
+      statementTimeoutSeconds: 30,
     });
+    expect(
+      loadConfig({
+        ...base,
+        DATABASE_REPLICA_URL: url,
+        DATABASE_REPLICA_STATEMENT_TIMEOUT_SECONDS: '5',
+      }).databaseReplica?.statementTimeoutSeconds,
+    ).toBe(5);
     expect(
       loadConfig({ ...base, DATABASE_REPLICA_URL: url, DATABASE_REPLICA_MAX_LAG_SECONDS: '30' })
         .databaseReplica?.maxLagSeconds,

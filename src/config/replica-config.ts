@@ -5,6 +5,11 @@ export interface ReplicaConfig {
   url: string;
   /** A replica further behind the primary than this is left aside (reads go to the primary). */
   maxLagSeconds: number;
+  /**
+   * A statement on the replica is cancelled after this long (statement_timeout, and the client
+   * gives up a second later), so that a silent replica cannot hang a report: it falls back.
+   */
+  statementTimeoutSeconds: number;
 }
 
 export interface ReplicaSettings {
@@ -22,11 +27,15 @@ export function replicaSettings(
 ): ReplicaSettings {
   const replicaUrl = url('DATABASE_REPLICA_URL', ['postgres:', 'postgresql:']);
   const maxLagSeconds = int('DATABASE_REPLICA_MAX_LAG_SECONDS', 10, 1, 3600);
+  const statementTimeoutSeconds = int('DATABASE_REPLICA_STATEMENT_TIMEOUT_SECONDS', 30, 1, 3600);
   const metricsToken = read('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16)
     problems.push('METRICS_TOKEN must be at least 16 characters long');
   return {
-    databaseReplica: replicaUrl === undefined ? undefined : { url: replicaUrl, maxLagSeconds },
+    databaseReplica:
+      replicaUrl === undefined
+        ? undefined
+        : { url: replicaUrl, maxLagSeconds, statementTimeoutSeconds },
     metricsToken:
       metricsToken !== undefined && metricsToken.length >= 16 ? metricsToken : undefined,
   };

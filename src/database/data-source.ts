@@ -17,6 +17,8 @@ export interface PoolOptions {
   replicaUrl?: string;
   /** How prepared-query.ts sends the hot statements (DATABASE_PREPARED_STATEMENTS); `named` if unset. */
   preparedStatements?: PreparedStatementMode;
+  /** statement_timeout of the replica's connections (query_timeout one second later). */
+  replicaStatementTimeoutMs?: number;
 }
 
 /** `application_name` of each pool, so that pg_stat_activity tells them apart. */
@@ -33,7 +35,12 @@ export function dataSourceOptions(url: string, extra: PoolOptions = {}): DataSou
       : {
           replication: {
             master: { url, applicationName: APPLICATION_NAME },
-            slaves: [{ url: extra.replicaUrl, applicationName: REPLICA_APPLICATION_NAME }],
+            slaves: [
+              {
+                url: withTimeouts(extra.replicaUrl, extra.replicaStatementTimeoutMs),
+                applicationName: REPLICA_APPLICATION_NAME,
+              },
+            ],
             // TypeORM would send every SELECT to the replica; only the reads that say so go.
             defaultMode: 'master',
           },
@@ -54,6 +61,19 @@ export function dataSourceOptions(url: string, extra: PoolOptions = {}): DataSou
     // Read back by prepared-query.ts (pg ignores what it does not know).
     extra: { preparedStatements: extra.preparedStatements ?? 'named' },
   };
+}
+
+/**
+ * The replica's URL with its timeouts, which `pg` reads from the URL: the server cancels a
+ * statement after `statement_timeout`, and the client gives up one second later (a replica that
+ * no longer answers at all, packets dropped), so that the read falls back to the primary.
+ */
+export function withTimeouts(url: string, statementTimeoutMs: number | undefined): string {
+  if (statementTimeoutMs === undefined) return url;
+  const parsed = new URL(url);
+  parsed.searchParams.set('statement_timeout', String(statementTimeoutMs));
+  parsed.searchParams.set('query_timeout', String(statementTimeoutMs + 1_000));
+  return parsed.toString();
 }
 
 export function createDataSource(url: string, extra: PoolOptions = {}): DataSource {

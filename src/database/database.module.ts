@@ -24,7 +24,12 @@ export class DatabaseModule {
         // No retries of its own at start: main.ts waits for the database (database-wait.ts).
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
-            ...dataSourceOptions(url, { ...pool, replicaUrl: replica?.url }),
+            ...dataSourceOptions(url, {
+              ...pool,
+              replicaUrl: replica?.url,
+              replicaStatementTimeoutMs:
+                replica === undefined ? undefined : replica.statementTimeoutSeconds * 1_000,
+            }),
             toRetry: () => false,
           }),
           dataSourceFactory: (options) => initialize(options as PostgresDataSourceOptions),

@@ -11,9 +11,10 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Metrics } from '../common/metrics/metrics';
 import type { ReplicaConfig } from '../config/replica-config';
-import { REPLICA_APPLICATION_NAME } from './data-source';
-import { DATABASE_REPLICA } from './database.tokens';
+import { APPLICATION_NAME, REPLICA_APPLICATION_NAME, withTimeouts } from './data-source';
+import { DATABASE_REPLICA, DATABASE_URL } from './database.tokens';
 import { connectionErrorLabel } from './db-errors';
+import { ProbeClient } from './probe-client';
 
 /** `healthy`: reads go to the replica; `lag` or `down`: to the primary; `none`: no replica set. */
 export type ReplicaState = 'healthy' | 'lag' | 'down' | 'none';
@@ -22,6 +23,36 @@ export type ReplicaState = 'healthy' | 'lag' | 'down' | 'none';
 export const PROBE_INTERVAL_MS = 2_000;
 /** A probe that takes longer counts as the replica being down. */
 const PROBE_TIMEOUT_MS = 3_000;
+
+/**
+ * Why a read meant for the replica went to the primary: `lag` (over the bound, or not known
+ * yet), `down` (unreachable, erring, promoted), `mismatch` (another cluster or timeline than the
+ * primary's), `conflict` (the standby cancelled it for a recovery conflict: run again).
+ */
+export const FALLBACK_REASONS = ['lag', 'down', 'mismatch', 'conflict'] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
+/** The primary's position and identity, then the replica's, on the probe's own connections. */
+const PRIMARY_SQL = `SELECT pg_current_wal_flush_lsn()::text AS lsn,
+  (SELECT system_identifier::text FROM pg_control_system()) AS system,
+  (SELECT timeline_id FROM pg_control_checkpoint()) AS timeline`;
+const REPLICA_SQL = `SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replayed,
+  (SELECT system_identifier::text FROM pg_control_system()) AS system,
+  (SELECT timeline_id FROM pg_control_checkpoint()) AS timeline`;
+
+interface ServerRow {
+  lsn?: string;
+  standby?: boolean;
+  replayed?: string | null;
+  system: string;
+  timeline: number;
+}
+
+/** What the probe reads through: its own connection to each server (tests may put others). */
+export interface ProbeConnections {
+  primary: Pick<ProbeClient, 'query' | 'close'>;
+  replica: Pick<ProbeClient, 'query' | 'close'>;
+}
 
 export const METRIC = {
   reads: 'inpulse_replica_reads_total',
@@ -48,16 +79,34 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
   private lagSeconds = NaN;
   /** Primary WAL positions not yet replayed by the replica, oldest first. */
   private pending: { at: number; lsn: bigint }[] = [];
+  /**
+   * The first primary position noted since start or since the last `down`: until the replica
+   * has replayed it, its lag is not known (it may be hours behind) and reads stay on the primary.
+   */
+  private firstNoted: bigint | undefined;
+  private lagKnown = false;
+  private downReason: 'down' | 'mismatch' = 'down';
+  probes: ProbeConnections | undefined;
   private timer: NodeJS.Timeout | undefined;
   private probing: Promise<ReplicaState> | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(DATABASE_REPLICA) private readonly replica: ReplicaConfig | undefined,
+    @Inject(DATABASE_URL) primaryUrl: string,
     private readonly metrics: Metrics,
   ) {
     // Until the first probe has answered, reads stay on the primary.
     this.current = replica ? 'down' : 'none';
+    if (replica)
+      this.probes = {
+        primary: new ProbeClient(primaryUrl, `${APPLICATION_NAME}-probe`, PROBE_TIMEOUT_MS),
+        replica: new ProbeClient(
+          replica.url,
+          `${REPLICA_APPLICATION_NAME}-probe`,
+          PROBE_TIMEOUT_MS,
+        ),
+      };
     const targets = [{ target: 'replica' }, { target: 'primary' }];
     metrics.define(
       METRIC.reads,
@@ -69,7 +118,7 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
       METRIC.fallbacks,
       'counter',
       'Reads meant for the replica that went to the primary, by why (lag over the bound, or down)',
-      [{ reason: 'lag' }, { reason: 'down' }],
+      FALLBACK_REASONS.map((reason) => ({ reason })),
     );
     metrics.define(
       METRIC.lag,
@@ -89,23 +138,42 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
     return this.current === 'healthy' ? (this.driver.slaves[0] as Pool | undefined) : undefined;
   }
 
+  /**
+   * The replica's pool whatever the state, for the rest of a request or job that began on the
+   * replica (ReadDatabase's pin); undefined when it was never opened.
+   */
+  openReplicaPool(): Pool | undefined {
+    return this.driver.slaves[0] as Pool | undefined;
+  }
+
+  /** Why reads go to the primary now; undefined while the replica serves or when there is none. */
+  fallbackReason(): Exclude<FallbackReason, 'conflict'> | undefined {
+    if (this.current === 'lag') return 'lag';
+    return this.current === 'down' ? this.downReason : undefined;
+  }
+
   primaryPool(): Pool {
     return this.driver.master as Pool;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.replica) return;
+    const opened = this.driver.slaves[0] as Pool | undefined;
+    if (opened) this.bound(opened);
     await this.probe();
     this.timer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.probing?.catch(() => undefined);
+    await Promise.all([this.probes?.primary.close(), this.probes?.replica.close()]);
   }
 
   /** A read on the replica failed on its connection: leave it aside until a probe says otherwise. */
   readFailed(error: unknown): void {
+    this.forget('down');
     this.enter('down', `a read failed (${connectionErrorLabel(error) ?? 'error'})`);
   }
 
@@ -116,42 +184,61 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async check(): Promise<ReplicaState> {
-    if (!this.replica) return 'none';
+    if (!this.replica || !this.probes) return 'none';
     try {
-      const replica = await within(this.ensureReplicaPool(), 'connect');
-      const primary = await within(
-        this.primaryPool().query<{ lsn: string }>('SELECT pg_current_wal_flush_lsn()::text AS lsn'),
-        'primary',
-      );
+      const [primary] = await this.probes.primary.query<ServerRow>(PRIMARY_SQL);
       const seenAt = Date.now();
-      const { rows } = await within(
-        replica.query<{ standby: boolean; replayed: string | null }>(
-          'SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replayed',
-        ),
-        'replica',
-      );
-      if (!rows[0].standby || rows[0].replayed === null)
-        throw new Error('it is not a standby in recovery');
-      const replayed = parseLsn(rows[0].replayed);
-      this.pending.push({ at: seenAt, lsn: parseLsn(primary.rows[0].lsn) });
-      this.pending = this.pending.filter((p) => p.lsn > replayed);
-      // A long outage: thin out, always keeping the oldest (it is the lag).
-      if (this.pending.length > 1000) this.pending.splice(1, 1);
-      this.lagSeconds = this.pending.length === 0 ? 0 : (Date.now() - this.pending[0].at) / 1000;
-      this.metrics.set(METRIC.lag, this.lagSeconds);
-      if (this.lagSeconds > this.replica.maxLagSeconds)
-        this.enter(
-          'lag',
-          `it is ${this.lagSeconds.toFixed(1)} s behind (bound ${this.replica.maxLagSeconds} s)`,
-        );
-      else this.enter('healthy', `it is ${this.lagSeconds.toFixed(1)} s behind`);
+      const [replica] = await this.probes.replica.query<ServerRow>(REPLICA_SQL);
+      if (!replica.standby || !replica.replayed) throw new Error('it is not a standby in recovery');
+      const other =
+        replica.system !== primary.system
+          ? `it is a copy of another cluster (system identifier ${replica.system}, the primary's ${primary.system})`
+          : Number(replica.timeline) !== Number(primary.timeline)
+            ? `it is on timeline ${replica.timeline}, the primary on ${primary.timeline}`
+            : undefined;
+      if (other) return this.leave('mismatch', other);
+      await this.ensureReplicaPool();
+      this.measure(parseLsn(primary.lsn!), seenAt, parseLsn(replica.replayed));
     } catch (error) {
-      this.lagSeconds = NaN;
-      this.pending = [];
-      this.metrics.set(METRIC.lag, NaN);
-      this.enter('down', `it cannot be read (${reasonOf(error)})`);
+      this.leave('down', `it cannot be read (${reasonOf(error)})`);
     }
     return this.current;
+  }
+
+  private measure(noted: bigint, seenAt: number, replayed: bigint): void {
+    const bound = this.replica!.maxLagSeconds;
+    this.firstNoted ??= noted;
+    if (replayed >= this.firstNoted) this.lagKnown = true;
+    this.pending.push({ at: seenAt, lsn: noted });
+    this.pending = this.pending.filter((p) => p.lsn > replayed);
+    // A long outage: thin out, always keeping the oldest (it is the lag).
+    if (this.pending.length > 1000) this.pending.splice(1, 1);
+    const lag = this.pending.length === 0 ? 0 : (Date.now() - this.pending[0].at) / 1000;
+    this.lagSeconds = this.lagKnown ? lag : NaN;
+    this.metrics.set(METRIC.lag, this.lagSeconds);
+    if (!this.lagKnown)
+      this.enter(
+        'lag',
+        `its lag is not known yet (the primary's position noted ${lag.toFixed(1)} s ago is not replayed)`,
+      );
+    else if (lag > bound) this.enter('lag', `it is ${lag.toFixed(1)} s behind (bound ${bound} s)`);
+    else this.enter('healthy', `it is ${lag.toFixed(1)} s behind`);
+  }
+
+  /** `down`: the lag is unknown again, until the replica replays a position noted after this. */
+  private leave(reason: 'down' | 'mismatch', why: string): ReplicaState {
+    this.forget(reason);
+    this.metrics.set(METRIC.lag, NaN);
+    this.enter('down', why);
+    return this.current;
+  }
+
+  private forget(reason: 'down' | 'mismatch'): void {
+    this.downReason = reason;
+    this.lagSeconds = NaN;
+    this.pending = [];
+    this.firstNoted = undefined;
+    this.lagKnown = false;
   }
 
   private enter(next: ReplicaState, why: string): void {
@@ -177,14 +264,26 @@ export class ReplicaHealth implements OnApplicationBootstrap, OnApplicationShutd
       ): Promise<Pool>;
     };
     const pool = await opener.createPool(driver.options, {
-      url: this.replica!.url,
+      url: withTimeouts(this.replica!.url, this.replica!.statementTimeoutSeconds * 1_000),
       applicationName: REPLICA_APPLICATION_NAME,
     });
     if (driver.slaves.length > 0) {
       await pool.end();
       return driver.slaves[0] as Pool;
     }
-    driver.slaves.push(pool);
+    driver.slaves.push(this.bound(pool));
+    return pool;
+  }
+
+  /**
+   * A replica read waits for a connection no longer than its statement may run: a replica that
+   * accepts connections and then says nothing must not hold a report for the primary's longer
+   * connect timeout. (statement_timeout and query_timeout come with its URL, withTimeouts.)
+   */
+  private bound(pool: Pool): Pool {
+    const options = pool.options as { connectionTimeoutMillis?: number };
+    const limit = this.replica!.statementTimeoutSeconds * 1_000;
+    options.connectionTimeoutMillis = Math.min(options.connectionTimeoutMillis || limit, limit);
     return pool;
   }
 
@@ -201,15 +300,4 @@ export function parseLsn(lsn: string): bigint {
 
 function reasonOf(error: unknown): string {
   return connectionErrorLabel(error) ?? (error instanceof Error ? error.message : String(error));
-}
-
-function within<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not answer in ${PROBE_TIMEOUT_MS} ms`)),
-      PROBE_TIMEOUT_MS,
-    );
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

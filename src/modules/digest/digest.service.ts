@@ -1,3 +1,4 @@
+import { ReadDatabase } from '../../database/read-database';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
@@ -71,6 +72,7 @@ export class DigestService implements OnModuleInit {
     private readonly jobs: JobsService,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly read: ReadDatabase,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -167,6 +169,11 @@ export class DigestService implements OnModuleInit {
    * period that closed last in the organisation's zone. Returns how many mails it queued.
    */
   async tick(now = new Date()): Promise<{ digests: number; alerts: number }> {
+    // One server (replica or primary) for the whole run: every mail's figures from one snapshot.
+    return this.read.pinned(() => this.tickOnce(now));
+  }
+
+  private async tickOnce(now: Date): Promise<{ digests: number; alerts: number }> {
     const setting = await this.settings();
     if (!setting.enabled) return { digests: 0, alerts: 0 };
     const grain = setting.grain as Grain;

@@ -28,7 +28,7 @@ export class OverviewReportService {
     known?: Team[],
   ): Promise<Overview> {
     const k = this.tree.k;
-    const all = known ?? (await this.teams.list());
+    const all = known ?? (await this.teams.reportTree());
     const teams = all.filter((t) => visible === 'all' || visible.has(t.id));
     const start = bucketStart(at, grain);
     const end = addBuckets(start, grain, 1);

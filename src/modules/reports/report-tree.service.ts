@@ -1,3 +1,4 @@
+import { ReadDatabase } from '../../database/read-database';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { ServiceTeam } from '../teams/entities/service-team.entity';
@@ -58,6 +59,7 @@ export class ReportTreeService {
     private readonly reports: ReportsRepository,
     private readonly teams: TeamsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly read: ReadDatabase,
   ) {}
 
   get k(): number {
@@ -232,13 +234,20 @@ export class ReportTreeService {
 
   /** Every team, in tree order with its depth. */
   teamList(): Promise<Team[]> {
-    return this.teams.list();
+    return this.teams.reportTree();
   }
 
   /** The team, its tree and the calendar period a team's report is about. */
   async scope(slug: string, grain: Grain, at: string) {
-    const all = await this.teams.list();
-    const team = all.find((t) => t.slug === slug);
+    let all = await this.teams.reportTree();
+    let team = all.find((t) => t.slug === slug);
+    if (!team && this.read.pinnedTo() === 'replica') {
+      // A team just made or renamed may not have reached the replica yet: the rest of the
+      // request reads from the primary, tree and figures alike, before a 404.
+      this.read.pinToPrimary();
+      all = await this.teams.reportTree();
+      team = all.find((t) => t.slug === slug);
+    }
     if (!team) throw TeamErrors.notFound(slug);
     const start = bucketStart(at, grain);
     const end = addBuckets(start, grain, 1);

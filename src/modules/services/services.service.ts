@@ -1,3 +1,4 @@
+import { ReadDatabase } from '../../database/read-database';
 import { Inject, Injectable } from '@nestjs/common';
 import { I18N } from '../../common/i18n/i18n.provider';
 import type { I18n } from '../../common/i18n/i18n.service';
@@ -89,6 +90,7 @@ export class ServicesService {
     private readonly clock: ServicesClock,
     @Inject(I18N) private readonly i18n: I18n,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly read: ReadDatabase,
   ) {}
 
   /** The chart (and, with a query, what matches it), in `locale`. */
@@ -135,6 +137,16 @@ export class ServicesService {
 
   /** A team's page for employees; 404 for an unknown slug. */
   async teamPage(slug: string, locale: string) {
+    const page = await this.teamPageOnce(slug, locale);
+    if (page) return page;
+    // A slug just renamed or a team just made may not have reached the replica: the whole page
+    // again from the primary (one server for all its parts) before answering 404.
+    this.read.pinToPrimary();
+    return (await this.teamPageOnce(slug, locale))!;
+  }
+
+  /** The page; undefined when the slug is unknown on the replica this request reads from. */
+  private async teamPageOnce(slug: string, locale: string) {
     const now = this.clock.now();
     const quarterMonth = Math.floor(now.getUTCMonth() / 3) * 3;
     const lastQuarter = new Date(Date.UTC(now.getUTCFullYear(), quarterMonth - 3, 1))
@@ -146,6 +158,7 @@ export class ServicesService {
     satisfactionAsked.catch(() => undefined);
     const rows = await this.repository.directoryTeams();
     const team = rows.find((r) => r.slug === slug);
+    if (!team && this.read.pinnedTo() === 'replica') return undefined;
     if (!team) throw ServicesErrors.teamNotFound(slug);
     const subtree = [team.id];
     for (let i = 0; i < subtree.length; i++)

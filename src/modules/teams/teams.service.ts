@@ -48,6 +48,11 @@ export class TeamsService {
     return this.teams.listAsTree();
   }
 
+  /** The tree as report figures see it: read where the request's report reads go (replica or primary). */
+  reportTree() {
+    return this.teams.listAsTreeForReports();
+  }
+
   findBySlug(slug: string): Promise<ServiceTeam | null> {
     return this.teams.findBySlug(slug);
   }
