@@ -30,6 +30,9 @@ describe('configuration', () => {
       waitSeconds: 300,
       retryMaxSeconds: 10,
       connectTimeoutSeconds: 5,
+      directUrl: undefined,
+      poolMode: 'session',
+      preparedStatements: 'named',
     });
   });
 
@@ -53,6 +56,10 @@ describe('configuration', () => {
       waitSeconds: 0,
       retryMaxSeconds: 2,
       connectTimeoutSeconds: 3,
+      // Without a pooler, the direct URL is DATABASE_URL itself.
+      directUrl: production.DATABASE_URL,
+      poolMode: 'session',
+      preparedStatements: 'named',
     });
   });
 
