@@ -184,7 +184,13 @@ run('creating monthly surveys behind a small PgBouncer pool', () => {
     const t = await startTestApp({}, { pooler: narrow });
     try {
       const teams = [await createTeam(t), await createTeam(t), await createTeam(t)];
-      const create = async () => (await createSurvey(t)).survey.id;
+      // Each team's creation starts before any ends: teams do not wait for one another.
+      let creating = 0;
+      const create = async () => {
+        creating++;
+        await until('the three teams to be creating at once', () => creating % 3 === 0);
+        return (await createSurvey(t)).survey.id;
+      };
       const reviews = t.get(ReviewsRepository);
       const reviewIds = await Promise.all(
         teams.map((team) => reviews.reviewSurvey(team.id, '2026-12', create)),
