@@ -59,6 +59,29 @@ describe('DATABASE_DIRECT_URL, DATABASE_POOL_MODE, DATABASE_PREPARED_STATEMENTS'
     ]);
   });
 
+  it('refuse the pooler itself as the direct URL of a transaction pooler', () => {
+    const message =
+      /^DATABASE_DIRECT_URL must not be the pooler of DATABASE_URL \(same host and port\)/;
+    expect(
+      problems({
+        DATABASE_URL: pooler,
+        DATABASE_DIRECT_URL: pooler,
+        DATABASE_POOL_MODE: 'transaction',
+      }),
+    ).toEqual([expect.stringMatching(message)]);
+    // Another database or user on the same pooler is still the pooler.
+    const other = 'postgres://admin:other@PGBOUNCER.internal:6432/inpulse_direct';
+    expect(
+      problems({
+        DATABASE_URL: pooler,
+        DATABASE_DIRECT_URL: other,
+        DATABASE_POOL_MODE: 'transaction',
+      }),
+    ).toEqual([expect.stringMatching(message)]);
+    // In session mode a direct URL equal to DATABASE_URL is what an unset one means.
+    expect(problems({ DATABASE_URL: server, DATABASE_DIRECT_URL: server })).toEqual([]);
+  });
+
   it('have nothing to do with the embedded PostgreSQL', () => {
     expect(problems({ DATABASE_DIRECT_URL: server, DATABASE_POOL_MODE: 'transaction' })).toEqual([
       'DATABASE_DIRECT_URL, DATABASE_POOL_MODE set without DATABASE_URL: the embedded PostgreSQL has no pooler in front',

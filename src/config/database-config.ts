@@ -65,5 +65,23 @@ export function poolerConfig(
     problems.push(
       'DATABASE_POOL_MODE=transaction needs DATABASE_DIRECT_URL: the server itself (or a session-mode pool), for migrations and the start-up lock',
     );
+  else if (
+    poolMode === 'transaction' &&
+    directUrl !== undefined &&
+    databaseUrl !== undefined &&
+    sameServer(directUrl, databaseUrl)
+  )
+    problems.push(
+      'DATABASE_DIRECT_URL must not be the pooler of DATABASE_URL (same host and port) with DATABASE_POOL_MODE=transaction: the start-up lock would go through the pooler; give the server itself',
+    );
   return { directUrl: directUrl ?? databaseUrl, poolMode, preparedStatements };
+}
+
+/** Whether two postgres URLs name the same host and port (5432 when none is given). */
+function sameServer(a: string, b: string): boolean {
+  const [x, y] = [new URL(a), new URL(b)];
+  return (
+    x.hostname.toLowerCase() === y.hostname.toLowerCase() &&
+    (x.port || '5432') === (y.port || '5432')
+  );
 }

@@ -1,31 +1,11 @@
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { ownSession } from './session-lock';
 
 /** Arbitrary, fixed key of the advisory lock that serialises start-up work across instances. */
 const MIGRATION_LOCK_KEY = 7_215_301_914;
 
 /** How often an instance waiting for another's migrations tries the lock again. */
 const LOCK_POLL_MS = 250;
-
-/** One session of its own: a query runner of a data source, or a client of a URL. */
-async function ownSession(on: DataSource | string) {
-  if (typeof on !== 'string') {
-    const runner = on.createQueryRunner();
-    await runner.connect();
-    return {
-      query: (sql: string, values: unknown[]) => runner.query(sql, values),
-      close: () => runner.release(),
-    };
-  }
-  const client = new Client({ connectionString: on, application_name: 'inpulse' });
-  // A broken connection fails the statement in flight; without a listener it would end the process.
-  client.on('error', () => undefined);
-  await client.connect();
-  return {
-    query: async (sql: string, values: unknown[]) => (await client.query(sql, values)).rows,
-    close: () => client.end(),
-  };
-}
 
 /**
  * Runs `work` while holding a session-level advisory lock shared by every instance, so that

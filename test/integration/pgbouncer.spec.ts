@@ -143,7 +143,7 @@ run('through PgBouncer in transaction mode', () => {
     return { ids, created };
   }
 
-  it('two ticket survey runs at once still make one monthly survey (transaction-scoped lock)', async () => {
+  it('two ticket survey runs at once still make one monthly survey (a lock of that team and month)', async () => {
     const team = await createTeam(t);
     const repository = t.get(TicketSurveysRepository);
     const { ids, created } = await twiceAtOnce((create) =>
@@ -162,7 +162,7 @@ run('through PgBouncer in transaction mode', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('two review requests at once still make one review survey (transaction-scoped lock)', async () => {
+  it('two review requests at once still make one review survey (a lock of that team and month)', async () => {
     const team = await createTeam(t);
     const repository = t.get(ReviewsRepository);
     const { ids, created } = await twiceAtOnce((create) =>
@@ -171,6 +171,45 @@ run('through PgBouncer in transaction mode', () => {
     expect(created).toBe(1);
     expect(ids[1]).toBe(ids[0]);
   });
+});
+
+run('creating monthly surveys behind a small PgBouncer pool', () => {
+  it("three teams' first review and ticket requests at once all finish on 2 server connections", async () => {
+    // Waiting for another's creation must not hold a pooled connection the creator needs: with a
+    // lock held in a pooled transaction, two waiters fill the pool and the holder's create()
+    // queues in PgBouncer for ever (well, query_wait_timeout).
+    const narrow = await startPgbouncer(process.env.INPULSE_TEST_ADMIN_URL as string, {
+      poolSize: 2,
+    });
+    const t = await startTestApp({}, { pooler: narrow });
+    try {
+      const teams = [await createTeam(t), await createTeam(t), await createTeam(t)];
+      // Each team's creation starts before any ends: teams do not wait for one another.
+      let creating = 0;
+      const create = async () => {
+        creating++;
+        await until('the three teams to be creating at once', () => creating % 3 === 0);
+        return (await createSurvey(t)).survey.id;
+      };
+      const reviews = t.get(ReviewsRepository);
+      const reviewIds = await Promise.all(
+        teams.map((team) => reviews.reviewSurvey(team.id, '2026-12', create)),
+      );
+      expect(new Set(reviewIds).size).toBe(3);
+      const tickets = t.get(TicketSurveysRepository);
+      const ticketIds = await Promise.all(
+        teams.map((team) => tickets.ticketSurvey(team.id, '2026-12', create)),
+      );
+      expect(new Set(ticketIds).size).toBe(3);
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM review_survey WHERE period = '2026-12'`,
+      );
+      expect(n).toBe(3);
+    } finally {
+      await t.close();
+      await narrow.stop();
+    }
+  }, 180_000);
 });
 
 run('starting behind PgBouncer in transaction mode', () => {

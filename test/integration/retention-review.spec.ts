@@ -1,7 +1,10 @@
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { DirectoryService } from '../../src/modules/directory/directory.service';
 import { MailRetentionService } from '../../src/modules/mail/mail-retention.service';
-import { RETENTION_LOCK_KEY } from '../../src/modules/retention/retention.repository';
+import {
+  RETENTION_LOCK,
+  RetentionRepository,
+} from '../../src/modules/retention/retention.repository';
 import {
   PURGE_EXPIRY_SECONDS,
   RETENTION_AUDIT_ACTION,
@@ -211,15 +214,38 @@ describe('retention.purge under attack', () => {
     const other = t.dataSource.createQueryRunner();
     await other.connect();
     try {
-      await other.query('SELECT pg_advisory_lock($1)', [RETENTION_LOCK_KEY]);
+      await other.query('SELECT pg_advisory_lock($1, hashtext($2))', [
+        RETENTION_LOCK.classId,
+        RETENTION_LOCK.name,
+      ]);
       expect(await t.get(RetentionService).purge()).toBeUndefined();
       expect(await mails()).toBe(3);
-      await other.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
+      await other.query('SELECT pg_advisory_unlock($1, hashtext($2))', [
+        RETENTION_LOCK.classId,
+        RETENTION_LOCK.name,
+      ]);
     } finally {
       await other.release();
     }
     expect((await t.get(RetentionService).purge())?.mail_message).toBe(3);
     expect(await mails()).toBe(0);
+    // A run's lock is held by a session idle outside any transaction (no idle-in-transaction
+    // timeout can end it, no snapshot is pinned), which a second run cannot take.
+    const release = await t.get(RetentionRepository).tryLock();
+    expect(release).toBeDefined();
+    try {
+      const holders: { state: string; xact: boolean }[] = await t.dataSource.query(
+        `SELECT a.state, a.xact_start IS NOT NULL AS xact
+           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1
+            AND l.objid = hashtext($2)::oid AND l.objsubid = 2`,
+        [RETENTION_LOCK.classId, RETENTION_LOCK.name],
+      );
+      expect(holders).toEqual([{ state: 'idle', xact: false }]);
+      expect(await t.get(RetentionService).purge()).toBeUndefined();
+    } finally {
+      await release?.();
+    }
     // pg-boss: one job active and one waiting at most, and a run expires after 23 hours.
     const [queue] = await t.dataSource.query(
       'SELECT policy, expire_seconds FROM pgboss.queue WHERE name = $1',

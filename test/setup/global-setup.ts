@@ -8,7 +8,7 @@ import { createDataSource } from '../../src/database/data-source';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { migrateWithLock } from '../../src/database/migrate';
 import { freePort } from './free-port';
-import { pgbouncerInstalled, startPgbouncer } from './pgbouncer';
+import { PGBOUNCER, pgbouncerInstalled, startPgbouncer } from './pgbouncer';
 
 /**
  * TEST_POOLER: `pgbouncer` starts PgBouncer in transaction mode in front of the test server, and
@@ -69,7 +69,16 @@ export default async function globalSetup(): Promise<void> {
     const pooler = await startPgbouncer(adminUrl);
     (globalThis as Record<string, unknown>).__INPULSE_TEST_POOLER__ = pooler;
     process.env.INPULSE_TEST_POOLER_PORT = String(pooler.port);
-  }
+    // Each test process whose app went through it leaves a file here (test-app.ts); the
+    // teardown then checks that transactions did go through PgBouncer.
+    process.env.INPULSE_TEST_POOLER_MARKS = mkdtempSync(join(tmpdir(), 'inpulse-pooled-'));
+    process.stdout.write(
+      `\ne2e apps connect through PgBouncer (transaction mode, port ${pooler.port})\n`,
+    );
+  } else
+    process.stdout.write(
+      `\ne2e apps connect to PostgreSQL directly, not through PgBouncer (${process.env.TEST_POOLER ? 'TEST_POOLER=off' : `${PGBOUNCER} is not installed`})\n`,
+    );
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -16,8 +16,8 @@ export interface Pooler {
   port: number;
   /** `url` with its host and port replaced by the pooler's (same user, password, database). */
   through(url: string): string;
-  /** A `SHOW …` of PgBouncer's admin console (CLIENTS, SERVERS, POOLS), as rows. */
-  show(what: 'CLIENTS' | 'SERVERS' | 'POOLS'): Promise<Record<string, unknown>[]>;
+  /** A `SHOW …` of PgBouncer's admin console (CLIENTS, SERVERS, POOLS, STATS), as rows. */
+  show(what: 'CLIENTS' | 'SERVERS' | 'POOLS' | 'STATS'): Promise<Record<string, unknown>[]>;
   /** Everything PgBouncer wrote (its log goes to stderr). */
   output(): string;
   stop(): Promise<void>;

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { DataSource } from 'typeorm';
@@ -65,6 +67,9 @@ export async function startTestApp(
       : {}),
     ...env,
   }) as AppConfig;
+  const marks = process.env.INPULSE_TEST_POOLER_MARKS;
+  if (pooled && typeof options.pooler !== 'object' && marks)
+    writeFileSync(join(marks, String(process.pid)), ''); // global-teardown.ts checks PgBouncer
   const appUrl = pooled ?? db.url;
   const app = await createApp(config, appUrl, { logStream: options.logStream });
   await app.init();

@@ -1,17 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type QueryRunner } from 'typeorm';
-import { underTransactionLock } from '../../database/transaction-lock';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { type AdvisoryKey, underSessionLock } from '../../database/session-lock';
 import type { JobsExecutor } from '../../jobs/jobs.service';
 
-/** Held while a team's review survey of a month is made. */
-const REVIEW_SURVEY_LOCK_KEY = 6_815_402_133;
-/** Held while the built-in questionnaire is made (within the survey's lock: another key). */
-const REVIEW_QUESTIONNAIRE_LOCK_KEY = 6_815_402_134;
+/** Class of the lock held while a team's review survey of a month is made (key: team, month). */
+const REVIEW_SURVEY_LOCK_CLASS = 681_540_213;
+/** Class of the lock held while a built-in questionnaire is made (within a survey's lock). */
+const REVIEW_QUESTIONNAIRE_LOCK_CLASS = 681_540_214;
 
 @Injectable()
 export class ReviewsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** pg-boss's statements on the application's pool (deleting a request's job once it ran). */
   jobsExecutor(): JobsExecutor {
@@ -25,23 +29,25 @@ export class ReviewsRepository {
 
   /**
    * The value `find` answers, else the one `create` makes and `insert` records — under an
-   * advisory lock, so that two requests at once make one. The lock is transaction-scoped, in a
-   * transaction that spans the whole work (`create` writes on connections of its own meanwhile),
-   * so that it holds behind a transaction-mode pooler too (docs/pooler.md).
+   * advisory lock of its own unit (`key`), so that two requests at once make one and other
+   * units never wait. The lock is session-level, on a session of its own to the server itself
+   * (DATABASE_DIRECT_URL), never on the app's pool: waiting there must not take the pooled
+   * connections `create` needs (behind a transaction-mode pooler, a small pool would otherwise
+   * stall everyone, docs/pooler.md). It is taken only when `find` finds nothing.
    */
   private async once(
-    lockKey: number,
-    find: (runner: QueryRunner | DataSource) => Promise<string | undefined>,
+    key: AdvisoryKey,
+    find: () => Promise<string | undefined>,
     create: () => Promise<string>,
-    insert: (runner: QueryRunner, value: string) => Promise<void>,
+    insert: (value: string) => Promise<void>,
   ): Promise<string> {
-    const existing = await find(this.dataSource);
+    const existing = await find();
     if (existing) return existing;
-    return underTransactionLock(this.dataSource, lockKey, async (runner) => {
-      const found = await find(runner);
+    return underSessionLock(this.config.database.directUrl ?? this.dataSource, key, async () => {
+      const found = await find();
       if (found) return found;
       const value = await create();
-      await insert(runner, value);
+      await insert(value);
       return value;
     });
   }
@@ -49,17 +55,17 @@ export class ReviewsRepository {
   /** The review survey of a team for a month (YYYY-MM), made once by `create`. */
   reviewSurvey(teamId: string, period: string, create: () => Promise<string>): Promise<string> {
     return this.once(
-      REVIEW_SURVEY_LOCK_KEY,
-      async (runner) => {
-        const rows: { surveyId: string }[] = await runner.query(
+      { classId: REVIEW_SURVEY_LOCK_CLASS, name: `${teamId}:${period}` },
+      async () => {
+        const rows: { surveyId: string }[] = await this.dataSource.query(
           `SELECT survey_id AS "surveyId" FROM review_survey WHERE team_id = $1 AND period = $2`,
           [teamId, period],
         );
         return rows[0]?.surveyId;
       },
       create,
-      async (runner, surveyId) => {
-        await runner.query(
+      async (surveyId) => {
+        await this.dataSource.query(
           `INSERT INTO review_survey (team_id, period, survey_id) VALUES ($1, $2, $3)`,
           [teamId, period, surveyId],
         );
@@ -70,17 +76,17 @@ export class ReviewsRepository {
   /** The built-in questionnaire recorded under `key`, made once by `create`. */
   builtinQuestionnaire(key: string, create: () => Promise<string>): Promise<string> {
     return this.once(
-      REVIEW_QUESTIONNAIRE_LOCK_KEY,
-      async (runner) => {
-        const rows: { id: string }[] = await runner.query(
+      { classId: REVIEW_QUESTIONNAIRE_LOCK_CLASS, name: key },
+      async () => {
+        const rows: { id: string }[] = await this.dataSource.query(
           `SELECT questionnaire_id AS id FROM review_builtin_questionnaire WHERE key = $1`,
           [key],
         );
         return rows[0]?.id;
       },
       create,
-      async (runner, id) => {
-        await runner.query(
+      async (id) => {
+        await this.dataSource.query(
           `INSERT INTO review_builtin_questionnaire (key, questionnaire_id) VALUES ($1, $2)`,
           [key, id],
         );

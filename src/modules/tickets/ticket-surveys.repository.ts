@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { SurveyState } from './entities/ticket-event.entity';
-import { underTransactionLock } from '../../database/transaction-lock';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { underSessionLock } from '../../database/session-lock';
 import { rowsOf } from './query-rows';
 import { RESOLUTION_SQL } from './service-standards.sql';
 
@@ -30,13 +31,16 @@ export interface TicketForSurvey {
   excludeRequesterIsAssignee: boolean;
 }
 
-/** Arbitrary, fixed key: one find-or-create of a team's monthly ticket survey at a time. */
-const TICKET_SURVEY_LOCK_KEY = 6_815_402_117;
+/** Lock class of the find-or-create of a team's monthly ticket survey (key: team, month). */
+const TICKET_SURVEY_LOCK_CLASS = 681_540_211;
 
 /** The survey job of resolved tickets, its hand-overs, and the monthly ticket survey of a team. */
 @Injectable()
 export class TicketSurveysRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -224,29 +228,30 @@ export class TicketSurveysRepository {
   // The monthly ticket survey of a team
 
   /**
-   * The ticket survey of a team for a month, created once by `create` (under an advisory lock,
-   * so that two jobs never make two).
+   * The ticket survey of a team for a month, created once by `create`: under a session-level
+   * advisory lock of that team and month, on a session of its own to the server itself (not the
+   * app's pool, whose connections `create` needs; docs/pooler.md), taken only when none is found.
    */
   async ticketSurvey(
     teamId: string,
     period: string,
     create: () => Promise<string>,
   ): Promise<string> {
-    const find = async (runner: QueryRunner | DataSource) => {
-      const rows: { surveyId: string }[] = await runner.query(
+    const find = async () => {
+      const rows: { surveyId: string }[] = await this.dataSource.query(
         `SELECT survey_id AS "surveyId" FROM ticket_survey WHERE team_id = $1 AND period = $2`,
         [teamId, period],
       );
       return rows[0]?.surveyId;
     };
-    const existing = await find(this.dataSource);
+    const existing = await find();
     if (existing) return existing;
-    // Transaction-scoped, held until the survey is recorded (docs/pooler.md).
-    return underTransactionLock(this.dataSource, TICKET_SURVEY_LOCK_KEY, async (runner) => {
-      const found = await find(runner);
+    const key = { classId: TICKET_SURVEY_LOCK_CLASS, name: `${teamId}:${period}` };
+    return underSessionLock(this.config.database.directUrl ?? this.dataSource, key, async () => {
+      const found = await find();
       if (found) return found;
       const surveyId = await create();
-      await runner.query(
+      await this.dataSource.query(
         `INSERT INTO ticket_survey (team_id, period, survey_id) VALUES ($1, $2, $3)`,
         [teamId, period, surveyId],
       );
