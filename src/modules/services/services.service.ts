@@ -137,16 +137,21 @@ export class ServicesService {
 
   /** A team's page for employees; 404 for an unknown slug. */
   async teamPage(slug: string, locale: string) {
-    const page = await this.teamPageOnce(slug, locale);
+    const page = await this.teamPageOnce(slug, locale, false);
     if (page) return page;
     // A slug just renamed or a team just made may not have reached the replica: the whole page
     // again from the primary (one server for all its parts) before answering 404.
     this.read.pinToPrimary();
-    return (await this.teamPageOnce(slug, locale))!;
+    return (await this.teamPageOnce(slug, locale, true))!;
   }
 
-  /** The page; undefined when the slug is unknown on the replica this request reads from. */
-  private async teamPageOnce(slug: string, locale: string) {
+  /**
+   * The page; undefined when the slug is unknown on a first pass that read through a pinned
+   * scope. Not only when the scope is pinned to the replica now: the satisfaction figures, asked
+   * at once beside the teams, may have re-pinned the scope to the primary (their own slug miss)
+   * while the teams were being read from the replica.
+   */
+  private async teamPageOnce(slug: string, locale: string, last: boolean) {
     const now = this.clock.now();
     const quarterMonth = Math.floor(now.getUTCMonth() / 3) * 3;
     const lastQuarter = new Date(Date.UTC(now.getUTCFullYear(), quarterMonth - 3, 1))
@@ -158,7 +163,7 @@ export class ServicesService {
     satisfactionAsked.catch(() => undefined);
     const rows = await this.repository.directoryTeams();
     const team = rows.find((r) => r.slug === slug);
-    if (!team && this.read.pinnedTo() === 'replica') return undefined;
+    if (!team && !last && this.read.pinnedTo() !== undefined) return undefined;
     if (!team) throw ServicesErrors.teamNotFound(slug);
     const subtree = [team.id];
     for (let i = 0; i < subtree.length; i++)
