@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
 import PgBoss from 'pg-boss';
@@ -50,13 +51,18 @@ export type JobsExecutor = PgBoss.Db;
  * With JOB_WORKERS=false the instance only enqueues (useful in tests and for web-only nodes).
  */
 @Injectable()
-export class JobsService implements BeforeApplicationShutdown, OnApplicationShutdown {
+export class JobsService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('Jobs');
   private readonly boss: PgBoss;
   private started: Promise<void> | undefined;
   /** Workers stopped (the instance is stopping); the connection stays for the last inserts. */
   private drained = false;
   private outageLoggedAt = 0;
+  /** Set at onApplicationBootstrap: workers registered before then wait for it. */
+  private bootstrapped = false;
+  private readonly waitingWorkers: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject(DATABASE_URL) databaseUrl: string,
@@ -112,6 +118,20 @@ export class JobsService implements BeforeApplicationShutdown, OnApplicationShut
     await this.boss.updateQueue(queue.name, { name: queue.name, ...options });
     if (!this.config.jobWorkers) return;
     if (queue.cron) await this.boss.schedule(queue.name, queue.cron, {}, { tz: 'UTC' });
+    // Workers start once every module is initialised (onApplicationBootstrap): a job left by a
+    // crashed process must not run before the features it needs have registered themselves
+    // (e.g. a mail whose kind's builder a later module registers would fail for good).
+    if (this.bootstrapped) await this.startWorkers(queue);
+    else this.waitingWorkers.push(() => this.startWorkers(queue));
+  }
+
+  /** Starts the workers of the queues registered during start-up, now that all modules are. */
+  async onApplicationBootstrap(): Promise<void> {
+    this.bootstrapped = true;
+    for (const start of this.waitingWorkers.splice(0)) await start();
+  }
+
+  private async startWorkers<T extends object>(queue: QueueDefinition<T>): Promise<void> {
     for (let i = 0; i < (queue.workers ?? 1); i++) {
       await this.boss.work<T>(
         queue.name,
