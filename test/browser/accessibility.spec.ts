@@ -348,7 +348,15 @@ describe('pages that read at a glance: every width, WCAG AA, print and error foc
         page.locator('form.survey-form button[type="submit"]').click(),
       ]);
       expect(refusal(refused.status())).toBe(true);
-      await page.waitForLoadState('load');
+      // The response may arrive before the refused page replaces the old one (whose load state
+      // is already "load"), and autofocus applies at the next rendering: wait for the summary,
+      // then (at most 10 s) for the focus to reach it; the assertion below decides.
+      await page.locator('#form-errors').waitFor();
+      await page
+        .waitForFunction(() => document.activeElement?.id === 'form-errors', undefined, {
+          timeout: 10_000,
+        })
+        .catch(() => undefined);
       expect(await focused(page)).toMatch(/^div#form-errors\.form-errors/);
       await audit(`/s/… refused`);
       await shoot(page, 'a11y-employee-survey-refused-360.png');
