@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DriverReportService } from '../../src/modules/reports/driver-report.service';
 import { addBuckets, bucketStart } from '../../src/modules/reports/periods';
+import { ReportCache } from '../../src/modules/reports/report-cache';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
 import { SurveysService } from '../../src/modules/surveys/surveys.service';
 import { createTeam, signIn } from '../factories';
@@ -275,6 +277,62 @@ describe('what drives the score', () => {
     expect(page.body).toContain('تمرکز اینجا');
     // Persian digits: the threshold in the introduction.
     expect(page.body).toContain('۳۰');
+  });
+
+  it('builds a closed period’s drivers in the language asked for; a Persian page after an English one, from the same entry, shows Persian drivers', async () => {
+    const lazy = await createTeam(t, 'Lazy desk');
+    await plant(lazy.id, lazy.slug, PLANTED);
+    const lead = await signIn(t, 'lead', [lazy.slug]);
+    const page = (language: string) =>
+      t.request({
+        method: 'GET',
+        url: `/teams/${lazy.slug}?period=month&at=${month}`,
+        headers: { cookie: lead.cookie, 'accept-language': language },
+      });
+    const labels = (html: string): string[] =>
+      JSON.parse(
+        html.match(/<script type="application\/json" id="drivers-data">([^<]*)<\/script>/)![1],
+      ).labels;
+    // Which languages the drivers are built in, watched on the real service.
+    const service = t.get(DriverReportService);
+    const build = service.build;
+    const built: string[] = [];
+    service.build = (scope, locale) => {
+      built.push(locale ?? 'en');
+      return build.call(service, scope, locale);
+    };
+    const cache = t.get(ReportCache);
+    try {
+      const english = await page('en');
+      expect(english.statusCode).toBe(200);
+      expect(labels(english.body)).toEqual([
+        'My request was resolved.',
+        'I was kept informed.',
+        'The portal is easy to use.',
+      ]);
+      // A miss builds the page's language only.
+      expect(built).toEqual(['en']);
+
+      const hits = cache.hits;
+      const persian = await page('fa');
+      expect(persian.statusCode).toBe(200);
+      expect(cache.hits).toBeGreaterThan(hits); // the figures: the English page's entry
+      expect(labels(persian.body)).toEqual([
+        'درخواستم حل شد.',
+        'در جریان قرار گرفتم.',
+        'کار با پورتال آسان است.',
+      ]);
+      expect(persian.body).toContain('تمرکز اینجا');
+      expect(built).toEqual(['en', 'fa']);
+
+      // Both kept: each language again shows its own, built no more.
+      const [englishAgain, persianAgain] = await Promise.all([page('en'), page('fa')]);
+      expect(labels(englishAgain.body)).toEqual(labels(english.body));
+      expect(labels(persianAgain.body)).toEqual(labels(persian.body));
+      expect(built).toEqual(['en', 'fa']);
+    } finally {
+      service.build = build;
+    }
   });
 
   it('withholds every item below 30 people with both answers, and shows them from 30', async () => {

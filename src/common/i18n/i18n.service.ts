@@ -27,6 +27,7 @@ export type Grain = 'week' | 'month' | 'quarter';
 export class I18n {
   private readonly messages = new Map<string, Messages>();
   private readonly compiled = new Map<string, IntlMessageFormat | null>();
+  private readonly resolved = new Map<string, Resolved>();
   private readonly numberFormats = new Map<string, Intl.NumberFormat>();
   private readonly dateFormats = new Map<string, Intl.DateTimeFormat>();
   readonly locales: LocaleInfo[] = [];
@@ -101,17 +102,35 @@ export class I18n {
    * so a page never fails over a message.
    */
   t(locale: string, key: string, vars: Record<string, unknown> = {}): string {
-    const own = this.lookup(locale, key) !== undefined ? locale : this.fallback;
-    const format = this.compile(own, key);
+    const message = this.resolve(locale, key);
+    const { own, format } = message;
     if (!format) return this.lookup(own, key) ?? key;
+    // A message without arguments reads the same whatever the values: formatted once.
+    if (message.constant !== undefined) return message.constant;
     try {
-      const out = format.format(withPlaceholders(format, vars));
-      return typeof out === 'string' ? out : (out as unknown[]).join('');
+      const out = format.format(withPlaceholders(format, vars, message.names));
+      const text = typeof out === 'string' ? out : (out as unknown[]).join('');
+      if (message.names.length === 0) message.constant = text;
+      return text;
     } catch {
       return (this.lookup(own, key) ?? key).replace(/\{(\w+)\}/g, (whole, name: string) =>
         name in vars ? String(vars[name]) : whole,
       );
     }
+  }
+
+  /** Which catalogue answers `key` in `locale`, its compiled message and argument names (kept). */
+  private resolve(locale: string, key: string): Resolved {
+    const cacheKey = `${locale}|${key}`;
+    let message = this.resolved.get(cacheKey);
+    if (!message) {
+      const own = this.lookup(locale, key) !== undefined ? locale : this.fallback;
+      const format = this.compile(own, key);
+      message = { own, format, names: format ? argumentNames(format) : [] };
+      // Only the catalogues' own locales are kept: any other is answered in the fallback anyway.
+      if (this.messages.has(locale)) this.resolved.set(cacheKey, message);
+    }
+    return message;
   }
 
   /** The raw ICU source of a message (for the catalogue test), or undefined. */
@@ -121,7 +140,7 @@ export class I18n {
 
   /** A number in the locale's digits and separators (`1,234.5`, `۱٬۲۳۴٫۵`). */
   number(locale: string, value: number, options: Intl.NumberFormatOptions = {}): string {
-    const cacheKey = `${locale}|${JSON.stringify(options)}`;
+    const cacheKey = `${locale}|${isEmpty(options) ? '' : JSON.stringify(options)}`;
     let format = this.numberFormats.get(cacheKey);
     if (!format) {
       format = new Intl.NumberFormat(this.info(locale).intl, options);
@@ -228,13 +247,27 @@ export function argumentNames(format: IntlMessageFormat): string[] {
   return [...names].sort();
 }
 
+/** A message as `t` finds it: the catalogue that has it, compiled, and its arguments' names. */
+interface Resolved {
+  own: string;
+  format: IntlMessageFormat | null;
+  names: string[];
+  /** The text of a message without arguments, once formatted. */
+  constant?: string;
+}
+
+function isEmpty(options: object): boolean {
+  return Object.keys(options).length === 0;
+}
+
 /** Values for every argument: a missing one is shown as `{name}` rather than failing. */
 function withPlaceholders(
   format: IntlMessageFormat,
   vars: Record<string, unknown>,
+  names: string[] = argumentNames(format),
 ): Record<string, string | number | boolean | Date> {
   const out: Record<string, string | number | boolean | Date> = {};
-  for (const name of argumentNames(format))
+  for (const name of names)
     out[name] = name in vars ? (vars[name] as string | number) : `{${name}}`;
   for (const [name, value] of Object.entries(vars))
     if (!(name in out)) out[name] = value as string | number;

@@ -4,7 +4,7 @@ import { type Cell, guard, WITHHELD } from './anonymity';
 import { CommentReportRepository } from './comment-report.repository';
 import { searchComments, searchKey, SEARCH_SHOWN } from './comment-search';
 import { commentThemes, type LanguageThemes, themeThreshold } from './comment-themes';
-import { ReportTreeService, subtreeIds } from './report-tree.service';
+import { ReportTreeService, subtreeIds, type Team } from './report-tree.service';
 import type { TeamReport } from './report-types';
 
 /**
@@ -50,7 +50,8 @@ export class CommentReportService {
 
   private readonly themes = new ThemesCache();
 
-  async build(report: TeamReport, query?: string): Promise<CommentReport> {
+  /** `teams`: the team tree the report was built from, when the caller has it (no second read). */
+  async build(report: TeamReport, query?: string, teams?: Team[]): Promise<CommentReport> {
     const base = {
       team: { slug: report.team.slug, name: report.team.name },
       period: report.period,
@@ -59,7 +60,7 @@ export class CommentReportService {
     };
     if (report.comments.withheld) return { ...base, themes: WITHHELD, search: null, sampled: null };
     const n = report.comments.n;
-    const all = await this.tree.teamList();
+    const all = teams ?? (await this.tree.teamList());
     const team = all.find((t) => t.slug === report.team.slug);
     const teamIds = team ? subtreeIds(all, team.id) : [];
     const range = { grain: report.period.grain, from: report.period.start, to: report.period.end };

@@ -113,13 +113,15 @@ export class ReportPagesController {
           grain,
           viewer,
         ),
-        this.comments.build(base, query.q),
+        this.comments.build(base, query.q, scope.all),
       ]),
     );
     const i18n = sharedI18n();
     const canStartAction = principal.kind === 'user' && principal.role !== 'viewer';
-    // The heatmap's cells and the bands' labels, only where a part is rendered.
-    const ticketFigures = () => ({ tickets: ticketView(tickets, i18n, locale) });
+    // The heatmap's cells and the bands' labels, only where a part is rendered, and once a page
+    // (several parts show them).
+    let ticketParts: { tickets: ReturnType<typeof ticketView> } | undefined;
+    const ticketFigures = () => (ticketParts ??= { tickets: ticketView(tickets, i18n, locale) });
     const charts = { trend: trendChart(report, markers, i18n, locale) };
     // What the figures' parts show: the report's data only, nothing of the person or the request.
     const data = {
@@ -157,12 +159,15 @@ export class ReportPagesController {
     // role from the report cache (the same key as the figures), since rendering them is most of
     // a cached page's cost. Rendered with their own context (locale and report data): never the
     // person's name, CSRF token or comments, whatever a partial asks for.
-    const figures = () => ({
-      ...fragmentContext(locale),
-      ...data,
-      ...teamFigures(report, drivers, i18n, locale, charts),
-      ...ticketFigures(),
-    });
+    // Computed once a page, whichever of its parts is rendered first (none on a cached page).
+    let figureParts: Record<string, unknown> | undefined;
+    const figures = () =>
+      (figureParts ??= {
+        ...fragmentContext(locale),
+        ...data,
+        ...teamFigures(report, drivers, i18n, locale, charts),
+        ...ticketFigures(),
+      });
     const html = (part: keyof typeof REPORT_FRAGMENTS) =>
       this.fragments.render(part, cacheKey && `${cacheKey} ${locale} ${canStartAction}`, figures);
     const [top, results, reviewsTop, standards] = await Promise.all([

@@ -22,7 +22,10 @@ export type Team = ServiceTeam & { depth: number };
 
 const EMPTY: NpsCounts = { n: 0, promoters: 0, passives: 0, detractors: 0 };
 
-/** Statements already asked for while building one page, by what they were asked. */
+/**
+ * Statements already asked for while building one page, by what they were asked, and what was
+ * built from them (rollups): one memo serves one team tree, the scope's.
+ */
 export type Memo = Map<string, Promise<unknown>>;
 
 /** `load()` once per key within `memo` (a page's parts share their statements); always without one. */
@@ -83,7 +86,14 @@ export class ReportTreeService {
    * the whole tree, whoever asks: what one person cannot see, another can, and pages are read
    * side by side.
    */
-  async rollups(all: Team[], range: Range, source: Source = 'pulse', memo?: Memo) {
+  rollups(all: Team[], range: Range, source: Source = 'pulse', memo?: Memo) {
+    // Built once a page (its parts ask for the same ones; a memo holds one team tree).
+    return once(memo, `rollup ${source} ${range.grain} ${range.from} ${range.to}`, () =>
+      this.buildRollups(all, range, source, memo),
+    );
+  }
+
+  private async buildRollups(all: Team[], range: Range, source: Source, memo?: Memo) {
     const rows = (
       await once(memo, `nps ${range.grain} ${range.from} ${range.to}`, () =>
         this.reports.npsByTreeAndBucket(range),
@@ -117,7 +127,13 @@ export class ReportTreeService {
    * (an optional question has fewer answers than the iNPS, so its leftovers differ). Comments
    * (text questions) use the comment threshold.
    */
-  async questionRollups(all: Team[], range: Range, source: Source = 'pulse', memo?: Memo) {
+  questionRollups(all: Team[], range: Range, source: Source = 'pulse', memo?: Memo) {
+    return once(memo, `question rollup ${source} ${range.grain} ${range.from} ${range.to}`, () =>
+      this.buildQuestionRollups(all, range, source, memo),
+    );
+  }
+
+  private async buildQuestionRollups(all: Team[], range: Range, source: Source, memo?: Memo) {
     const key = `${range.grain} ${range.from} ${range.to}`;
     const [allRows, questions] = await Promise.all([
       once(memo, `counts ${key}`, () => this.reports.questionCountsByTree(range)),

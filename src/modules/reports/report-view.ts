@@ -75,7 +75,8 @@ export function ticketView(tickets: TicketReport, i18n: I18n, locale: string) {
     target: m.target === null ? null : duration(i18n, locale, m.target),
     medianMet: m.target !== null && m.median !== null ? m.median <= m.target : null,
   });
-  const hour = (h: number) => i18n.number(locale, h);
+  // The 24 hours' labels, formatted once (every weekday's row shows them).
+  const hourLabels = Array.from({ length: 24 }, (_, h) => i18n.number(locale, h));
   return {
     ...tickets,
     bands: {
@@ -84,13 +85,13 @@ export function ticketView(tickets: TicketReport, i18n: I18n, locale: string) {
     },
     firstResponse: metric(standards.firstResponse),
     handling: metric(standards.handling),
-    hours: Array.from({ length: 24 }, (_, h) => ({ value: h, label: hour(h) })),
+    hours: hourLabels.map((label, h) => ({ value: h, label })),
     weekdays: weekdays(i18n, locale).map((label, i) => ({
       label,
       cells: Array.from({ length: 24 }, (_, h) => {
         const n = counts.get(`${i + 1} ${h}`) ?? 0;
         return {
-          hour: hour(h),
+          hour: hourLabels[h],
           n,
           heat:
             n === 0 || busiestHours.max === 0 ? 0 : heat((100 * n) / busiestHours.max, 'percent'),

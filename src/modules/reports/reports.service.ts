@@ -41,14 +41,14 @@ export interface Tagged<T> {
 }
 
 /**
- * What one load of a closed period keeps under its key (one snapshot: the figures, what drives
- * them in every locale, and the displayed comment samples, each shown in a new random order).
+ * What one load of a closed period keeps under its key (one snapshot: the figures and the
+ * displayed comment samples, each shown in a new random order). What drives the score is kept
+ * beside it, per locale, under the same key (ReportsService.cachedDrivers).
  */
 interface PageFigures {
   report: TeamReport;
   tickets: TicketReport;
   reviews: ReviewReport;
-  drivers: Record<string, DriverReport>;
 }
 
 /** The displayed comment sample in a new random order (the sample itself is the period's). */
@@ -222,8 +222,12 @@ export class ReportsService {
       ]);
       return { report, tickets, reviews, drivers, scope, alongside: extra, cacheKey: null };
     }
-    // From memory (after the first view, one load for all its parts), then the live statements.
-    const figures = await this.figures(scope, key);
+    // From memory (after the first view, one load for all its parts, and one for the drivers
+    // in each locale asked for), then the live statements.
+    const [figures, drivers] = await Promise.all([
+      this.figures(scope, key),
+      this.cachedDrivers(scope, key, locale),
+    ]);
     const [tickets, extra] = await Promise.all([
       this.ticketsLive(scope, figures.tickets),
       alongside(figures.report, scope),
@@ -232,7 +236,7 @@ export class ReportsService {
       report: reshuffled(figures.report),
       tickets,
       reviews: reviewsReshuffled(figures.reviews),
-      drivers: figures.drivers[locale] ?? (await this.driverReports.build(scope, locale)),
+      drivers,
       scope,
       alongside: extra,
       cacheKey: key,
@@ -297,10 +301,10 @@ export class ReportsService {
   }
 
   /**
-   * Everything a closed period's page shows but the live parts, in one load per key, so a page's
-   * parts are one snapshot: the report, the parts after tickets and of reviews, what drives the
-   * score in every locale, and the comment samples those builds drew (kept in memory only, like
-   * the figures, for whoever may see the team: they are what its page shows anyway).
+   * Everything a closed period's page shows but the live parts and the drivers, in one load per
+   * key, so a page's parts are one snapshot: the report, the parts after tickets and of reviews,
+   * and the comment samples those builds drew (kept in memory only, like the figures, for
+   * whoever may see the team: they are what its page shows anyway).
    */
   private figures(scope: ReportScope, key: string): Promise<PageFigures> {
     return this.cache.through(`figures ${key}`, async () => {
@@ -309,15 +313,20 @@ export class ReportsService {
         this.ticketReports.build(scope),
         this.reviewReports.build(scope),
       ]);
-      const locales = sharedI18n().locales.map((l) => l.code);
-      const drivers = await Promise.all(locales.map((l) => this.driverReports.build(scope, l)));
-      return {
-        report,
-        tickets,
-        reviews,
-        drivers: Object.fromEntries(locales.map((l, i) => [l, drivers[i]])),
-      };
+      return { report, tickets, reviews };
     });
+  }
+
+  /**
+   * What drives the score, in `locale`, under the figures' key: built when a page in that locale
+   * is first asked for (a miss builds the one locale it shows, not every one), from the same
+   * rollups the key stands for. A locale the catalogues lack is built each time, never kept.
+   */
+  private cachedDrivers(scope: ReportScope, key: string, locale: string): Promise<DriverReport> {
+    if (!sharedI18n().has(locale)) return this.driverReports.build(scope, locale);
+    return this.cache.through(`drivers ${key} ${locale}`, () =>
+      this.driverReports.build(scope, locale),
+    );
   }
 
   /** The cached part after tickets with the live service standards (they change with any webhook). */
