@@ -186,6 +186,8 @@ describe('two worker instances (and one web-only) against one database', () => {
       // Many small mail jobs, one connection each: the two workers share them out.
       MAIL_BATCH_SIZE: '2',
       MAIL_CONNECTIONS: '1',
+      // A refused mail is retried an hour later: only the sweep the test fires sends it sooner.
+      MAIL_RETRY_SECONDS: '3600',
     };
     t = await startTestApp(settings);
     pg = new Client({ connectionString: t.db.url });
@@ -334,27 +336,46 @@ describe('two worker instances (and one web-only) against one database', () => {
     // Two days later (the opening moved back): the reminder is due; both workers on it at once.
     const { id: waveId, survey_id: surveyId } = await wave();
     await openingAt(new Date(opening.getTime() - 2 * 86_400_000));
-    // Mails held at the server from here until each worker has a reminder in flight.
+    // The reminders are refused for now (451): each goes back to the queue for a retry an hour
+    // later (MAIL_RETRY_SECONDS), which the sweep will find due.
+    const reminded = people.slice(ANSWERING);
+    for (const person of reminded) smtp.reject(person.email, 451);
+    const reminds = await race(
+      REMIND_QUEUE,
+      4,
+      [`SELECT 1 FROM wave WHERE id = '${waveId}' FOR UPDATE`],
+      { waveId },
+    );
+    await ranOnBoth(REMIND_QUEUE, reminds);
+    expect((await wave()).reminders_sent).toBe(1);
+    const retrying = async () =>
+      (
+        await one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM mail_message
+            WHERE status = 'queued' AND attempts > 0 AND due_at > now()
+              AND invitation_id IN (SELECT id FROM invitation WHERE survey_id = $1)`,
+          [surveyId],
+        )
+      ).n;
+    await until(
+      'each reminder to wait for its retry',
+      async () => (await retrying()) === reminded.length,
+    );
+    smtp.clearRejects();
+    // Their retries due now; the sweep on both workers at once, the mail table held until each
+    // runs one (two senders claiming the same due mails), the mails held at the server until
+    // each has one in flight.
+    await pg.query(
+      `UPDATE mail_message SET due_at = now() WHERE status = 'queued'
+          AND invitation_id IN (SELECT id FROM invitation WHERE survey_id = $1)`,
+      [surveyId],
+    );
     const sentBefore = smtp.mails.length;
+    let sweeps: string[] = [];
     await bothSending(async () => {
-      const reminds = await race(
-        REMIND_QUEUE,
-        4,
-        [`SELECT 1 FROM wave WHERE id = '${waveId}' FOR UPDATE`],
-        {
-          waveId,
-        },
-      );
-      await ranOnBoth(REMIND_QUEUE, reminds);
-      expect((await wave()).reminders_sent).toBe(1);
-      // The reminders due now (not in their send window's future), swept by both workers too.
-      await pg.query(
-        `UPDATE mail_message SET due_at = now() WHERE status = 'queued'
-            AND invitation_id IN (SELECT id FROM invitation WHERE survey_id = $1)`,
-        [surveyId],
-      );
-      await Promise.all([fire(SWEEP_QUEUE), fire(SWEEP_QUEUE)]);
+      sweeps = await race(SWEEP_QUEUE, 2, ['LOCK TABLE mail_message IN ACCESS EXCLUSIVE MODE']);
     });
+    await ranOnBoth(SWEEP_QUEUE, sweeps);
     await until('the reminders to be sent', async () => {
       const { waiting } = await one<{ waiting: number }>(
         `SELECT count(*)::int AS waiting FROM mail_message
