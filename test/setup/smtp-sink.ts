@@ -22,6 +22,13 @@ export interface SmtpSink {
   inFlight(): number;
   /** The recipients of the mails received and not answered yet. */
   inFlightTo(): string[];
+  /**
+   * The name a mail's sender gave in its EHLO (nodemailer's `name`, e.g. from
+   * `SMTP_URL=smtp://host:port/?name=worker-a`): which instance sent it.
+   */
+  senderOf(mail: ParsedMail): string | undefined;
+  /** The EHLO names of the senders of the mails received and not answered yet. */
+  inFlightFrom(): string[];
   held(): number;
   release(): void;
   discardHeld(): void;
@@ -40,6 +47,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const slowed = new Set<ParsedMail>();
   let holding: { mail: ParsedMail; callback: (error?: Error | null) => void }[] = [];
   let port = 0;
+  const senders = new WeakMap<ParsedMail, string>();
 
   const create = () =>
     new SMTPServer({
@@ -55,7 +63,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         });
         callback(error);
       },
-      onData(stream, _session, callback) {
+      onData(stream, session, callback) {
         const accept = (mail: ParsedMail) => {
           if (acceptLeft <= 0) {
             holding.push({ mail, callback });
@@ -67,6 +75,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         };
         simpleParser(stream)
           .then((mail) => {
+            if (session.hostNameAppearsAs) senders.set(mail, session.hostNameAppearsAs);
             if (slowMs <= 0) return accept(mail);
             slowed.add(mail);
             setTimeout(() => {
@@ -111,6 +120,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     inFlight: () => slowed.size + holding.length,
     inFlightTo: () => [...slowed, ...holding.map((h) => h.mail)].flatMap(recipients),
+    senderOf: (mail) => senders.get(mail),
+    inFlightFrom: () =>
+      [...slowed, ...holding.map((h) => h.mail)].map((mail) => senders.get(mail) ?? ''),
     release() {
       acceptLeft = Infinity;
       const waiting = holding;
