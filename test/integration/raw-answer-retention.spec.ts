@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import { addBuckets, bucketStart, type Grain } from '../../src/modules/reports/periods';
+import type { Submission } from '../../src/modules/responses/release-plan';
+import { ResponsesService } from '../../src/modules/responses/responses.service';
+import { RetentionService } from '../../src/modules/retention/retention.service';
+import type { SurveySource } from '../../src/modules/surveys/entities/survey.entity';
+import { createSurvey, createTeam } from '../factories';
+import { startTestApp, type TestApp } from '../setup/test-app';
+
+/**
+ * Raw answers become optional (RETENTION_RAW_ANSWERS_DAYS, docs/retention.md "Raw answers"):
+ * the purge deletes the responses, answers and unread segment rows released before the freeze
+ * line, and every report of a frozen period reads exactly what it read before — team pages (and
+ * sub-teams), overview, comments with search and themes, drivers, after tickets, CSV — because
+ * the rollups of frozen days are never recomputed and the comments keep their own text. Written
+ * as the attack first: before the line, deleting old responses emptied their periods.
+ *
+ * Through the pooler (transaction mode) when the run has one: the purge keeps no session state.
+ */
+const DAYS = 400;
+const BATCH = 7;
+
+const day = (offset: number) =>
+  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
+  let t: TestApp;
+  const teams: Record<'parent' | 'child', { id: string; slug: string }> = {} as never;
+  // A month well before the line (today − 400 days), and the last closed month.
+  const frozenMonth = bucketStart(day(-480), 'month');
+  const oldDay = frozenMonth.slice(0, 8) + '05';
+  const otherOldDay = frozenMonth.slice(0, 8) + '20';
+  const recentMonth = addBuckets(bucketStart(day(0), 'month'), 'month', -1);
+  const recentDay = recentMonth.slice(0, 8) + '10';
+
+  /**
+   * A release written through the mixer's writer: `people` answers, each a different person; the
+   * iNPS band (i % 3) crossed with a favourable rating and effort score, so that from 30 people on
+   * every cell of the driver tables holds at least k.
+   */
+  async function release(
+    team: { id: string; slug: string },
+    source: SurveySource,
+    releasedOn: string,
+    people: number,
+    comment: string,
+    segments: Submission['segments'] = {},
+  ): Promise<string> {
+    const { survey, questionnaire, questions } = await createSurvey(t, { teamSlug: team.slug });
+    const q = (type: string) => questions.find((x) => x.type === type)!.id;
+    const submissions: Submission[] = Array.from({ length: people }, (_, i) => ({
+      id: randomUUID(),
+      person: randomUUID(),
+      askedAll: false,
+      segments,
+      blocks: [
+        {
+          teamId: team.id,
+          answers: [
+            { question_id: q('nps'), score: [3, 7, 10][i % 3], option_key: null, text: null },
+            {
+              question_id: q('rating'),
+              score: Math.floor(i / 3) % 2 ? 5 : 2,
+              option_key: null,
+              text: null,
+            },
+            {
+              question_id: q('ces'),
+              score: Math.floor(i / 6) % 2 ? 6 : 2,
+              option_key: null,
+              text: null,
+            },
+            {
+              question_id: q('single'),
+              score: null,
+              option_key: i % 2 ? 'portal' : 'email',
+              text: null,
+            },
+            { question_id: q('multi'), score: null, option_key: 'speed', text: null },
+            ...(i % 3
+              ? [{ question_id: q('multi'), score: null, option_key: 'clarity', text: null }]
+              : []),
+            {
+              question_id: q('text'),
+              score: null,
+              option_key: null,
+              text: `${comment} ${i}: the printer queue was slow`,
+            },
+          ],
+        },
+      ],
+    }));
+    const written = await t.get(ResponsesService).writeRelease({
+      surveyId: survey.id,
+      questionnaireId: questionnaire.id,
+      source,
+      releasedOn,
+      submissions,
+    });
+    expect(written).toBe(people);
+    return survey.id;
+  }
+
+  const count = async (sql: string, values: unknown[] = []): Promise<number> =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${sql}`, values))[0].n;
+
+  const line = async (): Promise<string | null> =>
+    (
+      await t.dataSource.query(
+        `SELECT to_char(raw_before, 'YYYY-MM-DD') AS line FROM report_raw_retention`,
+      )
+    )[0].line;
+
+  /** Arrays of strings (comment samples, shuffled on every read) compared as sets. */
+  function normalised(value: unknown): unknown {
+    if (Array.isArray(value)) {
+      const items = value.map(normalised);
+      return items.every((x) => typeof x === 'string') ? [...items].sort() : items;
+    }
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalised(v)]));
+    return value;
+  }
+
+  /** Every report of one period, as the JSON API and the CSV export give it. */
+  async function reports(grain: Grain, at: string) {
+    const get = async (url: string) => {
+      const res = await t.api({ method: 'GET', url });
+      expect({ url, status: res.statusCode }).toEqual({ url, status: 200 });
+      return res;
+    };
+    const period = `period=${grain}&at=${at}`;
+    const out: Record<string, unknown> = {};
+    for (const team of Object.values(teams)) {
+      out[`team ${team.slug}`] = (await get(`/api/v1/reports/teams/${team.slug}?${period}`)).json();
+      out[`tickets ${team.slug}`] = (
+        await get(`/api/v1/reports/teams/${team.slug}/tickets?${period}`)
+      ).json();
+      out[`comments ${team.slug}`] = (
+        await get(`/api/v1/teams/${team.slug}/comments?${period}`)
+      ).json();
+      out[`search ${team.slug}`] = (
+        await get(`/api/v1/teams/${team.slug}/comments?${period}&q=printer`)
+      ).json();
+      out[`drivers ${team.slug}`] = (
+        await get(`/api/v1/teams/${team.slug}/drivers?${period}`)
+      ).json();
+      out[`csv ${team.slug}`] = (await get(`/api/v1/reports/teams/${team.slug}/csv?${period}`)).body
+        .split('\n')
+        .sort();
+    }
+    out.overview = (await get(`/api/v1/reports/overview?${period}`)).json();
+    return normalised(out) as Record<string, unknown>;
+  }
+
+  const PERIODS: [Grain, string][] = [
+    ['week', bucketStart(oldDay, 'week')],
+    ['month', frozenMonth],
+    ['quarter', bucketStart(frozenMonth, 'quarter')],
+    ['month', recentMonth],
+  ];
+
+  beforeAll(async () => {
+    t = await startTestApp(
+      {
+        RETENTION_RAW_ANSWERS_DAYS: String(DAYS),
+        RETENTION_BATCH_SIZE: String(BATCH),
+        // Every read goes to the database: a cached page would hide a changed rollup.
+        REPORT_CACHE: 'false',
+      },
+      { pooler: true },
+    );
+    teams.parent = await createTeam(t, 'Frozen desk');
+    teams.child = await createTeam(t, 'Frozen child', teams.parent.slug);
+  }, 120_000);
+  afterAll(() => t.close());
+
+  it('deletes the raw rows before the line and leaves every report of every period as it was', async () => {
+    // Old releases: pulses with comments, driver pairs and a named department; answers after
+    // tickets with a resolution band; a recent pulse after the line.
+    await release(teams.parent, 'pulse', oldDay, 36, 'old pulse', { department: 'Sales' });
+    await release(teams.child, 'pulse', otherOldDay, 10, 'old child', { department: 'Support' });
+    await release(teams.parent, 'ticket', oldDay, 10, 'old ticket', { resolution_band: '<4h' });
+    await release(teams.parent, 'pulse', recentDay, 10, 'recent pulse');
+    expect(await line()).toBeNull();
+
+    const before: Record<string, unknown>[] = [];
+    for (const [grain, at] of PERIODS) before.push(await reports(grain, at));
+    // The frozen period shows what the test compares: comments, drivers, segments, tickets.
+    const frozen = JSON.stringify(before[1]);
+    for (const shown of ['old pulse 3', 'old child 4', 'old ticket 2', '"Support"', '<4h'])
+      expect(frozen).toContain(shown);
+    expect(JSON.stringify(before[1][`drivers ${teams.parent.slug}`])).toContain('"status":"shown"');
+
+    const oldResponses = await count('response WHERE released_on < $1', [day(-DAYS)]);
+    const oldAnswers = await count(
+      'answer a JOIN response r ON r.id = a.response_id WHERE r.released_on < $1',
+      [day(-DAYS)],
+    );
+    const oldTicketSegments = await count(
+      `response_segment WHERE released_on < $1 AND source <> 'pulse'`,
+      [day(-DAYS)],
+    );
+    expect(oldResponses).toBe(36 + 10 + 10);
+    expect(oldTicketSegments).toBeGreaterThan(0);
+    const recentResponses = await count('response WHERE released_on >= $1', [day(-DAYS)]);
+
+    const purged = await t.get(RetentionService).purge();
+    expect(purged).toMatchObject({
+      response: oldResponses,
+      answer: oldAnswers,
+      response_segment: oldTicketSegments,
+    });
+    expect(await line()).toBe(day(-DAYS));
+    // The raw rows before the line are gone (answers with their responses), the rest stays.
+    expect(await count('response WHERE released_on < $1', [day(-DAYS)])).toBe(0);
+    expect(
+      await count(
+        'answer a WHERE NOT EXISTS (SELECT 1 FROM response r WHERE r.id = a.response_id)',
+      ),
+    ).toBe(0);
+    expect(await count('response WHERE released_on >= $1', [day(-DAYS)])).toBe(recentResponses);
+
+    // Every report of every period reads exactly what it read before.
+    for (const [i, [grain, at]] of PERIODS.entries())
+      expect({ grain, at, reports: await reports(grain, at) }).toEqual({
+        grain,
+        at,
+        reports: before[i],
+      });
+
+    // A second run finds nothing more; the line never moves back.
+    const again = await t.get(RetentionService).purge();
+    expect(again).toMatchObject({ response: 0, answer: 0, response_segment: 0 });
+    expect(await line()).toBe(day(-DAYS));
+  }, 300_000);
+
+  it('dates a release older than the line on the line, and refuses answers written into a frozen day', async () => {
+    const frozenLine = await line();
+    expect(frozenLine).toBe(day(-DAYS));
+    const lineMonth = bucketStart(frozenLine!, 'month');
+    const shownBefore = await count(
+      `report_day_question d JOIN question q ON q.id = d.question_id AND q.type = 'nps'
+        WHERE d.team_id = $1 AND d.released_on = $2`,
+      [teams.child.id, frozenLine],
+    );
+    expect(shownBefore).toBe(0);
+
+    // A pulse survey that closed long ago, released only now: dated on the line, counted there.
+    const surveyId = await release(teams.child, 'pulse', otherOldDay, 10, 'late pulse');
+    const days: { day: string }[] = await t.dataSource.query(
+      `SELECT DISTINCT to_char(released_on, 'YYYY-MM-DD') AS day FROM response WHERE survey_id = $1`,
+      [surveyId],
+    );
+    expect(days).toEqual([{ day: frozenLine }]);
+    const report = (
+      await t.api({
+        method: 'GET',
+        url: `/api/v1/reports/teams/${teams.child.slug}?period=month&at=${lineMonth}`,
+      })
+    ).json();
+    expect(report.headline).toMatchObject({ withheld: false, n: 10 });
+    expect(JSON.stringify(report.comments)).toContain('late pulse 1');
+
+    // Written around the mixer into a frozen day: refused, never silently left out.
+    const { survey, questions } = await createSurvey(t, { teamSlug: teams.child.slug });
+    const nps = questions.find((q) => q.type === 'nps')!;
+    await expect(
+      t.dataSource.transaction(async (manager) => {
+        const rows: { id: string }[] = await manager.query(
+          `INSERT INTO response (survey_id, team_id, source, released_on)
+           SELECT $1, $2, 'pulse', $3 FROM generate_series(1, 10) RETURNING id`,
+          [survey.id, teams.child.id, otherOldDay],
+        );
+        await manager.query(
+          `INSERT INTO answer (response_id, question_id, score) SELECT unnest($1::uuid[]), $2, 9`,
+          [rows.map((r) => r.id), nps.id],
+        );
+      }),
+    ).rejects.toThrow(/before the raw-answer line/);
+    expect(await count('response WHERE survey_id = $1', [survey.id])).toBe(0);
+  }, 120_000);
+
+  it('still takes deleted answers out of days after the line, comments included', async () => {
+    const surveyId = await release(teams.child, 'pulse', recentDay, 10, 'doomed');
+    const comments = (q?: string) =>
+      t.api({
+        method: 'GET',
+        url: `/api/v1/teams/${teams.child.slug}/comments?period=month&at=${recentMonth}${q ? `&q=${q}` : ''}`,
+      });
+    const page = (
+      await t.api({
+        method: 'GET',
+        url: `/api/v1/reports/teams/${teams.child.slug}?period=month&at=${recentMonth}`,
+      })
+    ).json();
+    expect(JSON.stringify(page.comments)).toContain('doomed 1');
+    expect(
+      await count('report_comment WHERE team_id = $1 AND released_on = $2', [
+        teams.child.id,
+        recentDay,
+      ]),
+    ).toBe(10);
+    expect((await comments('doomed')).body).toContain('doomed');
+
+    // The survey's answers deleted (as an upgrade deletes a survey that never reached m): no
+    // foreign key takes the comments with them any more; the rollup refresh does.
+    await t.dataSource.query('DELETE FROM response WHERE survey_id = $1', [surveyId]);
+    expect(
+      await count('report_comment WHERE team_id = $1 AND released_on = $2', [
+        teams.child.id,
+        recentDay,
+      ]),
+    ).toBe(0);
+    const after = (
+      await t.api({
+        method: 'GET',
+        url: `/api/v1/reports/teams/${teams.child.slug}?period=month&at=${recentMonth}`,
+      })
+    ).json();
+    expect(after.headline).toEqual({ withheld: true });
+    expect(JSON.stringify(after)).not.toContain('doomed');
+    expect((await comments('doomed')).body).not.toContain('doomed');
+  }, 120_000);
+});
