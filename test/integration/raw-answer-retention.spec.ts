@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { REBUILD_ROLLUPS_SQL } from '../../src/database/sql/report-rollups.sql';
 import { addBuckets, bucketStart, type Grain } from '../../src/modules/reports/periods';
 import type { Submission } from '../../src/modules/responses/release-plan';
 import { ResponsesService } from '../../src/modules/responses/responses.service';
-import { RetentionService } from '../../src/modules/retention/retention.service';
+import { AuditService } from '../../src/modules/audit/audit.service';
+import {
+  RETENTION_AUDIT_ACTION,
+  RetentionService,
+} from '../../src/modules/retention/retention.service';
 import type { SurveySource } from '../../src/modules/surveys/entities/survey.entity';
 import { createSurvey, createTeam } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
@@ -212,6 +217,16 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       response_segment: oldTicketSegments,
     });
     expect(await line()).toBe(day(-DAYS));
+    // The run's audit event: counts per table, the period and the line — nothing per person.
+    const [run] = await t
+      .get(AuditService)
+      .list({ action: RETENTION_AUDIT_ACTION, limit: 1, offset: 0 });
+    expect(run.details).toMatchObject({
+      deleted: purged,
+      days: { rawAnswers: DAYS },
+      rawBefore: day(-DAYS),
+    });
+    expect(JSON.stringify(run.details)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     // The raw rows before the line are gone (answers with their responses), the rest stays.
     expect(await count('response WHERE released_on < $1', [day(-DAYS)])).toBe(0);
     expect(
@@ -220,6 +235,14 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       ),
     ).toBe(0);
     expect(await count('response WHERE released_on >= $1', [day(-DAYS)])).toBe(recentResponses);
+
+    // A refresh of the frozen days — what a migration that changes a rollup runs over every
+    // day — leaves them as they are, and so does the rebuild of every rollup.
+    await t.dataSource.query('SELECT report_refresh($1::uuid[], $2::date[])', [
+      [teams.parent.id, teams.child.id, teams.parent.id],
+      [oldDay, otherOldDay, otherOldDay],
+    ]);
+    await t.dataSource.query(REBUILD_ROLLUPS_SQL);
 
     // Every report of every period reads exactly what it read before.
     for (const [i, [grain, at]] of PERIODS.entries())
@@ -322,4 +345,20 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     expect(JSON.stringify(after)).not.toContain('doomed');
     expect((await comments('doomed')).body).not.toContain('doomed');
   }, 120_000);
+
+  it('empties every rollup, frozen days too, and clears the line when response is truncated (tests, bench:seed)', async () => {
+    expect(await line()).not.toBeNull();
+    expect(
+      await count('report_day_question WHERE released_on < $1', [await line()]),
+    ).toBeGreaterThan(0);
+    await t.dataSource.query('TRUNCATE response CASCADE');
+    expect(await line()).toBeNull();
+    for (const table of [
+      'report_day_question',
+      'report_period_question',
+      'report_comment',
+      'report_day_driver',
+    ])
+      expect({ table, rows: await count(table) }).toEqual({ table, rows: 0 });
+  });
 });
