@@ -50,6 +50,8 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     people: number,
     comment: string,
     segments: Submission['segments'] = {},
+    /** How many of them answer the text question (all by default). */
+    texters = people,
   ): Promise<string> {
     const { survey, questionnaire, questions } = await createSurvey(t, { teamSlug: team.slug });
     const q = (type: string) => questions.find((x) => x.type === type)!.id;
@@ -85,12 +87,16 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
             ...(i % 3
               ? [{ question_id: q('multi'), score: null, option_key: 'clarity', text: null }]
               : []),
-            {
-              question_id: q('text'),
-              score: null,
-              option_key: null,
-              text: `${comment} ${i}: the printer queue was slow`,
-            },
+            ...(i < texters
+              ? [
+                  {
+                    question_id: q('text'),
+                    score: null,
+                    option_key: null,
+                    text: `${comment} ${i}: the printer queue was slow`,
+                  },
+                ]
+              : []),
           ],
         },
       ],
@@ -187,6 +193,9 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     await release(teams.child, 'pulse', otherOldDay, 10, 'old child', { department: 'Support' });
     await release(teams.parent, 'ticket', oldDay, 10, 'old ticket', { resolution_band: '<4h' });
     await release(teams.parent, 'pulse', recentDay, 10, 'recent pulse');
+    // A release where fewer than the comment threshold (5) answered the text question: its
+    // comments are withheld, so how many answers it held must not be readable anywhere HR reads.
+    await release(teams.child, 'pulse', otherOldDay, 10, 'withheld', {}, 2);
     expect(await line()).toBeNull();
 
     const before: Record<string, unknown>[] = [];
@@ -206,18 +215,16 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       `response_segment WHERE released_on < $1 AND source <> 'pulse'`,
       [day(-DAYS)],
     );
-    expect(oldResponses).toBe(36 + 10 + 10);
+    expect(oldResponses).toBe(36 + 10 + 10 + 10);
     expect(oldTicketSegments).toBeGreaterThan(0);
     const recentResponses = await count('response WHERE released_on >= $1', [day(-DAYS)]);
 
     const purged = await t.get(RetentionService).purge();
-    expect(purged).toMatchObject({
-      response: oldResponses,
-      answer: oldAnswers,
-      response_segment: oldTicketSegments,
-    });
+    expect(purged).toMatchObject({ response: oldResponses });
     expect(await line()).toBe(day(-DAYS));
-    // The run's audit event: counts per table, the period and the line — nothing per person.
+    // The run's audit event: the responses (whole releases of at least m people), the period and
+    // the line — no answer or segment count: answers minus shown answers would be the answers
+    // to withheld questions (the 2 of 10 above, below the comment threshold).
     const [run] = await t
       .get(AuditService)
       .list({ action: RETENTION_AUDIT_ACTION, limit: 1, offset: 0 });
@@ -226,7 +233,16 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       days: { rawAnswers: DAYS },
       rawBefore: day(-DAYS),
     });
+    const deleted = (run.details as { deleted: Record<string, number> }).deleted;
+    expect(Object.keys(deleted)).not.toContain('answer');
+    expect(Object.keys(deleted)).not.toContain('response_segment');
+    expect(Object.values(deleted)).not.toContain(oldAnswers);
+    expect(Object.values(deleted)).not.toContain(oldTicketSegments);
     expect(JSON.stringify(run.details)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    // The raw rows went all the same: answers with their responses, the unread segment rows.
+    expect(
+      await count(`response_segment WHERE released_on < $1 AND source <> 'pulse'`, [day(-DAYS)]),
+    ).toBe(0);
     // The raw rows before the line are gone (answers with their responses), the rest stays.
     expect(await count('response WHERE released_on < $1', [day(-DAYS)])).toBe(0);
     expect(
@@ -254,7 +270,7 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
 
     // A second run finds nothing more; the line never moves back.
     const again = await t.get(RetentionService).purge();
-    expect(again).toMatchObject({ response: 0, answer: 0, response_segment: 0 });
+    expect(again).toMatchObject({ response: 0 });
     expect(await line()).toBe(day(-DAYS));
   }, 300_000);
 

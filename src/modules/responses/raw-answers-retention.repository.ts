@@ -35,22 +35,19 @@ export class RawAnswersRetentionRepository {
   /**
    * One batch of responses released before `line`; their answers go with them (fk_answer_response,
    * ON DELETE CASCADE). The rollups of their days stay as they are: report_refresh leaves days
-   * before the line alone. Answers how many of each went.
+   * before the line alone. Answers how many responses went — never how many answers: see
+   * PurgeCounts (retention.service.ts).
    */
-  async purgeResponsesBatch(
-    line: string,
-    limit: number,
-  ): Promise<{ responses: number; answers: number }> {
-    const [row]: { responses: number; answers: number }[] = await this.dataSource.query(
+  async purgeResponsesBatch(line: string, limit: number): Promise<number> {
+    const [row]: { responses: number }[] = await this.dataSource.query(
       `WITH old AS MATERIALIZED (
          SELECT id FROM response WHERE released_on < $1::date LIMIT $2),
-       answers AS (SELECT count(*)::int AS n FROM answer WHERE response_id IN (SELECT id FROM old)),
        gone AS (DELETE FROM response r USING old WHERE r.id = old.id AND r.released_on < $1::date
                 RETURNING 1)
-       SELECT (SELECT count(*)::int FROM gone) AS responses, (SELECT n FROM answers) AS answers`,
+       SELECT count(*)::int AS responses FROM gone`,
       [line, limit],
     );
-    return row;
+    return row.responses;
   }
 
   /**

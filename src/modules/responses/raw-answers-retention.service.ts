@@ -17,7 +17,7 @@ export class RawAnswersRetentionService {
   }
 
   /** One batch of responses (their answers with them) released before `line`. */
-  purgeResponses(line: string, limit: number): Promise<{ responses: number; answers: number }> {
+  purgeResponses(line: string, limit: number): Promise<number> {
     return this.repository.purgeResponsesBatch(line, limit);
   }
 

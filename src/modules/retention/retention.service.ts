@@ -12,8 +12,15 @@ export const RETENTION_AUDIT_ACTION = RETENTION_PURGED_ACTION;
 /** How long a run may take before pg-boss counts it as failed: 23 hours (its maximum is 24). */
 export const PURGE_EXPIRY_SECONDS = 23 * 3600;
 
-/** Rows deleted per table by one run (the raw answers' only when RETENTION_RAW_ANSWERS_DAYS is set). */
-export type PurgeCounts = Record<RetainedTable, number> & Partial<Record<RawTable, number>>;
+/**
+ * Rows deleted per table by one run (the responses only when RETENTION_RAW_ANSWERS_DAYS is set).
+ * Of the raw answers, only `response` is counted: whole releases of at least m people. The
+ * answers and segment rows that go with them are never counted (not here, not in the audit event,
+ * not in the log line): the line moves one day per run, so a run can cover one release, and its
+ * answers minus the answers its report shows would be the answers to questions it withheld
+ * (below k or the comment threshold).
+ */
+export type PurgeCounts = Record<RetainedTable, number> & Partial<Record<'response', number>>;
 
 /** The raw answers' tables (responses feature), purged only when a period is set. */
 type RawTable = 'response' | 'answer' | 'response_segment';
@@ -128,8 +135,6 @@ export class RetentionService implements OnModuleInit {
       }
       if (r.rawAnswerDays !== null) {
         counts.response = 0;
-        counts.answer = 0;
-        counts.response_segment = 0;
         rawLine = await this.purgeRawAnswers(r.rawAnswerDays, r.batchSize, counts, attempt);
       }
     } catch (cause) {
@@ -180,19 +185,35 @@ export class RetentionService implements OnModuleInit {
     attempt: Attempt,
   ): Promise<string> {
     const line = await attempt('response', () => this.rawAnswers.advanceLine(days));
-    for (;;) {
-      const n = await attempt('response', () => this.rawAnswers.purgeResponses(line, limit));
-      counts.response = (counts.response ?? 0) + n.responses;
-      counts.answer = (counts.answer ?? 0) + n.answers;
-      if (n.responses < limit) break;
+    // Whether anything went: counted apart from `counts`, which holds no segment count.
+    let deleted = false;
+    let failure: { cause: unknown } | undefined;
+    try {
+      for (;;) {
+        const n = await attempt('response', () => this.rawAnswers.purgeResponses(line, limit));
+        counts.response = (counts.response ?? 0) + n;
+        if (n > 0) deleted = true;
+        if (n < limit) break;
+      }
+      for (;;) {
+        const n = await attempt('response_segment', () =>
+          this.rawAnswers.purgeSegments(line, limit),
+        );
+        if (n > 0) deleted = true;
+        if (n < limit) break;
+      }
+    } catch (cause) {
+      failure = { cause };
     }
-    for (;;) {
-      const n = await attempt('response_segment', () => this.rawAnswers.purgeSegments(line, limit));
-      counts.response_segment = (counts.response_segment ?? 0) + n;
-      if (n < limit) break;
+    // Even when a later batch failed: what went before it held answers.
+    if (deleted) {
+      if (!failure) await attempt('answer', () => this.rawAnswers.vacuum());
+      else
+        await this.rawAnswers.vacuum().catch(() => {
+          // The batch's failure is the one reported; the next run vacuums again.
+        });
     }
-    if ((counts.response ?? 0) + (counts.response_segment ?? 0) > 0)
-      await attempt('response', () => this.rawAnswers.vacuum());
+    if (failure) throw failure.cause;
     return line;
   }
 }
