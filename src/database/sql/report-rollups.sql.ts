@@ -196,6 +196,9 @@ BEGIN
                        JOIN response r ON r.id = a.response_id
                        JOIN report_release_question u ON ${RELEASE_OF}
                       WHERE a.id = x.answer_id);
+  -- Written in random order (ORDER BY random()), so that one person's comments on several open
+  -- questions do not sit side by side in the table's physical order. Rows written before this
+  -- change keep the order they were written in: nothing rewrites them.
   IF ${RAW_LINE_EXISTS} THEN
     -- The comment keeps its text and question, so its day's reports outlive the raw rows.
     INSERT INTO report_comment (answer_id, team_id, released_on, source, question_id, text, sort_key)
@@ -204,6 +207,7 @@ BEGIN
       JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
       JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
       JOIN report_release_question u ON ${RELEASE_OF}
+     ORDER BY random()
     ON CONFLICT (answer_id) DO NOTHING;
   ELSE
     INSERT INTO report_comment (answer_id, team_id, released_on, source, sort_key)
@@ -212,6 +216,7 @@ BEGIN
       JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
       JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
       JOIN report_release_question u ON ${RELEASE_OF}
+     ORDER BY random()
     ON CONFLICT (answer_id) DO NOTHING;
   END IF;
 END
