@@ -13,14 +13,26 @@ import { applyReportRollupSql } from '../sql/report-rollups.sql';
  * - `report_raw_retention`, one row: the freeze line. report_refresh leaves the days before it as
  *   they are, and refuses answers released into them (report-rollups.sql.ts, applied again here).
  *   NULL until the first purge with RETENTION_RAW_ANSWERS_DAYS set.
- * - `ix_response_released_on`, so that each batch of the purge finds its oldest responses through
- *   an index. Built in the migration's transaction: it blocks only the mixer's writes to
- *   `response` (once a minute) while it builds.
+ * - The purge's indexes (`ix_response_released_on`, `ix_response_segment_unread_released_on`) are
+ *   built by the next migration, CONCURRENTLY (RawAnswerRetentionIndexes).
+ *
+ * Locks. Dropping the foreign key takes ACCESS EXCLUSIVE on both report_comment and answer, held
+ * to the end of the transaction — through the backfill. An old instance still running during a
+ * rolling upgrade writes a release in the order response → answer → report_comment (the
+ * answers' trigger writes the comments); taking report_comment first (ALTER TABLE) and answer
+ * later (the foreign key) could deadlock with it. So the migration takes its locks first, in the
+ * mixer's order, each in the mode it will need by the end, so that none is upgraded later:
+ * response SHARE ROW EXCLUSIVE (CREATE OR REPLACE TRIGGER on it; reads go on, writes wait),
+ * answer and report_comment ACCESS EXCLUSIVE (the foreign key's drop, ALTER TABLE). A release
+ * waits for the migration (a short one: report_comment holds one narrow row per shown comment),
+ * or the migration for the release, never both for each other.
  */
 export class RawAnswerRetention1796900000000 implements MigrationInterface {
   name = 'RawAnswerRetention1796900000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`LOCK TABLE response IN SHARE ROW EXCLUSIVE MODE`);
+    await queryRunner.query(`LOCK TABLE answer, report_comment IN ACCESS EXCLUSIVE MODE`);
     await queryRunner.query(`ALTER TABLE "report_comment" ADD "question_id" uuid, ADD "text" text`);
     await queryRunner.query(
       `UPDATE report_comment c SET question_id = a.question_id, text = a.text
@@ -41,14 +53,27 @@ export class RawAnswerRetention1796900000000 implements MigrationInterface {
     await queryRunner.query(
       `INSERT INTO report_raw_retention (id, raw_before) VALUES (true, NULL)`,
     );
-    await queryRunner.query(
-      `CREATE INDEX "ix_response_released_on" ON "response" ("released_on") `,
-    );
     await applyReportRollupSql((sql) => queryRunner.query(sql));
   }
 
+  /**
+   * Refused once a purge has moved the freeze line: the days before it have no raw rows left, and
+   * without the line the next refresh of such a day (a migration, REBUILD_ROLLUPS_SQL) would
+   * recompute it from nothing and empty its reports. Only a database whose line was never set
+   * (RETENTION_RAW_ANSWERS_DAYS never set, or no purge yet) goes back.
+   */
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "public"."ix_response_released_on"`);
+    const [{ line }]: { line: string | null }[] = await queryRunner.query(
+      `SELECT to_char(raw_before, 'YYYY-MM-DD') AS line FROM report_raw_retention`,
+    );
+    if (line !== null)
+      throw new Error(
+        `RawAnswerRetention cannot be reverted: raw answers released before ${line} were purged ` +
+          `(RETENTION_RAW_ANSWERS_DAYS), and without the freeze line the next rollup refresh ` +
+          `would empty the reports of those days. Restore a backup taken before the first purge.`,
+      );
+    await queryRunner.query(`LOCK TABLE response IN SHARE ROW EXCLUSIVE MODE`);
+    await queryRunner.query(`LOCK TABLE answer, report_comment IN ACCESS EXCLUSIVE MODE`);
     // The functions test for the table (to_regclass) and go back to the answers' own text.
     await queryRunner.query(`DROP TABLE "report_raw_retention"`);
     // Comments whose answer was purged cannot point to it again.

@@ -32,6 +32,7 @@ import * as m29 from './1796800300000-RetentionMailIndex';
 import * as m30 from './1796800310000-RetentionOutboxInvitation';
 import * as m31 from './1796800400000-ReportChange';
 import * as m32 from './1796900000000-RawAnswerRetention';
+import * as m33 from './1796900000100-RawAnswerRetentionIndexes';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -68,6 +69,7 @@ const modules: Record<string, unknown>[] = [
   m30,
   m31,
   m32,
+  m33,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];
