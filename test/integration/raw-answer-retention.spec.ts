@@ -9,7 +9,7 @@ import {
   RetentionService,
 } from '../../src/modules/retention/retention.service';
 import type { SurveySource } from '../../src/modules/surveys/entities/survey.entity';
-import { createSurvey, createTeam } from '../factories';
+import { createSurvey, createTeam, signIn } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
 /**
@@ -30,6 +30,9 @@ const day = (offset: number) =>
 
 describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
   let t: TestApp;
+  /** A second instance on the same database with the report cache on: its ETags. */
+  let cached: TestApp;
+  let admin: { cookie: string };
   const teams: Record<'parent' | 'child', { id: string; slug: string }> = {} as never;
   // A month well before the line (today − 400 days), and the last closed month.
   const frozenMonth = bucketStart(day(-480), 'month');
@@ -133,7 +136,24 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     return value;
   }
 
-  /** Every report of one period, as the JSON API and the CSV export give it. */
+  /** A page for the signed-in admin. */
+  async function page(url: string) {
+    const res = await t.request({ method: 'GET', url, headers: { cookie: admin.cookie } });
+    expect({ url, status: res.statusCode }).toEqual({ url, status: 200 });
+    return res;
+  }
+
+  /** A page's visible text, line by line, without the comments (a random sample) and scripts. */
+  function pageText(html: string): string[] {
+    return html
+      .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/g, '')
+      .replace(/<[^>]+>/g, '\n')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.includes('the printer queue was slow'));
+  }
+
+  /** Every report of one period, as the JSON API, the CSV export and the team page give it. */
   async function reports(grain: Grain, at: string) {
     const get = async (url: string) => {
       const res = await t.api({ method: 'GET', url });
@@ -159,6 +179,16 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       out[`csv ${team.slug}`] = (await get(`/api/v1/reports/teams/${team.slug}/csv?${period}`)).body
         .split('\n')
         .sort();
+      // The reviews report: the only reader of report_comment.question_id.
+      out[`reviews ${team.slug}`] = (
+        await get(`/api/v1/reports/teams/${team.slug}/reviews?${period}`)
+      ).json();
+      // The signed-in CSV export and the HTML team page (its text, without the comment sample,
+      // which is shuffled on every read, and without the form tokens).
+      out[`export ${team.slug}`] = (await page(`/teams/${team.slug}/export.csv?${period}`)).body
+        .split('\n')
+        .sort();
+      out[`page ${team.slug}`] = pageText((await page(`/teams/${team.slug}?${period}`)).body);
     }
     out.overview = (await get(`/api/v1/reports/overview?${period}`)).json();
     return normalised(out) as Record<string, unknown>;
@@ -183,8 +213,36 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     );
     teams.parent = await createTeam(t, 'Frozen desk');
     teams.child = await createTeam(t, 'Frozen child', teams.parent.slug);
+    admin = await signIn(t, 'admin');
+    cached = await startTestApp(
+      { RETENTION_RAW_ANSWERS_DAYS: String(DAYS), REPORT_CACHE: 'true' },
+      { database: t.db },
+    );
   }, 120_000);
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await cached?.close();
+    await t.close();
+  });
+
+  /** The ETags the cached instance gives for every tagged report of a closed period. */
+  async function etags(grain: Grain, at: string): Promise<Record<string, unknown>> {
+    const period = `period=${grain}&at=${at}`;
+    const urls = [`/api/v1/reports/overview?${period}`];
+    for (const team of Object.values(teams))
+      urls.push(
+        `/api/v1/reports/teams/${team.slug}?${period}`,
+        `/api/v1/reports/teams/${team.slug}/reviews?${period}`,
+        `/api/v1/reports/teams/${team.slug}/csv?${period}`,
+      );
+    const out: Record<string, unknown> = {};
+    for (const url of urls) {
+      const res = await cached.api({ method: 'GET', url });
+      expect({ url, status: res.statusCode }).toEqual({ url, status: 200 });
+      expect({ url, etag: typeof res.headers.etag }).toEqual({ url, etag: 'string' });
+      out[url] = res.headers.etag;
+    }
+    return out;
+  }
 
   it('deletes the raw rows before the line and leaves every report of every period as it was', async () => {
     // Old releases: pulses with comments, driver pairs and a named department; answers after
@@ -192,6 +250,9 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     await release(teams.parent, 'pulse', oldDay, 36, 'old pulse', { department: 'Sales' });
     await release(teams.child, 'pulse', otherOldDay, 10, 'old child', { department: 'Support' });
     await release(teams.parent, 'ticket', oldDay, 10, 'old ticket', { resolution_band: '<4h' });
+    await release(teams.parent, 'review', oldDay, 10, 'old review');
+    // The day before the line: frozen by the purge, in the same bucket as the line (see below).
+    await release(teams.parent, 'pulse', day(-DAYS - 1), 10, 'straddle old');
     await release(teams.parent, 'pulse', recentDay, 10, 'recent pulse');
     // A release where fewer than the comment threshold (5) answered the text question: its
     // comments are withheld, so how many answers it held must not be readable anywhere HR reads.
@@ -200,9 +261,20 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
 
     const before: Record<string, unknown>[] = [];
     for (const [grain, at] of PERIODS) before.push(await reports(grain, at));
+    // The frozen periods' ETags on an instance with the report cache on (the recent month's
+    // too: nothing of it changes).
+    const tagsBefore: Record<string, unknown>[] = [];
+    for (const [grain, at] of PERIODS) tagsBefore.push(await etags(grain, at));
     // The frozen period shows what the test compares: comments, drivers, segments, tickets.
     const frozen = JSON.stringify(before[1]);
-    for (const shown of ['old pulse 3', 'old child 4', 'old ticket 2', '"Support"', '<4h'])
+    for (const shown of [
+      'old pulse 3',
+      'old child 4',
+      'old ticket 2',
+      'old review 5',
+      '"Support"',
+      '<4h',
+    ])
       expect(frozen).toContain(shown);
     expect(JSON.stringify(before[1][`drivers ${teams.parent.slug}`])).toContain('"status":"shown"');
 
@@ -215,7 +287,7 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       `response_segment WHERE released_on < $1 AND source <> 'pulse'`,
       [day(-DAYS)],
     );
-    expect(oldResponses).toBe(36 + 10 + 10 + 10);
+    expect(oldResponses).toBe(36 + 10 + 10 + 10 + 10 + 10);
     expect(oldTicketSegments).toBeGreaterThan(0);
     const recentResponses = await count('response WHERE released_on >= $1', [day(-DAYS)]);
 
@@ -268,6 +340,15 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
         reports: before[i],
       });
 
+    // The same ETags: the purge bumps no change counter (report_change) of a frozen day, so a
+    // cached copy or a client's conditional request stays valid.
+    for (const [i, [grain, at]] of PERIODS.entries())
+      expect({ grain, at, etags: await etags(grain, at) }).toEqual({
+        grain,
+        at,
+        etags: tagsBefore[i],
+      });
+
     // A second run finds nothing more; the line never moves back.
     const again = await t.get(RetentionService).purge();
     expect(again).toMatchObject({ response: 0 });
@@ -318,6 +399,27 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       }),
     ).rejects.toThrow(/before the raw-answer line/);
     expect(await count('response WHERE survey_id = $1', [survey.id])).toBe(0);
+  }, 120_000);
+
+  it('sums a bucket that straddles the line: its frozen days and a release after the line', async () => {
+    const frozenLine = (await line())!;
+    const frozenDay = day(-DAYS - 1);
+    // The smallest bucket holding both the frozen day and the line (none when the line is the
+    // first day of a quarter: then the quarter of the line, and the sum is still checked).
+    const grain =
+      (['week', 'month', 'quarter'] as Grain[]).find(
+        (g) => bucketStart(frozenDay, g) === bucketStart(frozenLine, g),
+      ) ?? 'quarter';
+    const url = `/api/v1/reports/teams/${teams.parent.slug}?period=${grain}&at=${bucketStart(frozenLine, grain)}`;
+    const before = (await t.api({ method: 'GET', url })).json();
+    expect(before.headline).toMatchObject({ withheld: false });
+    await release(teams.parent, 'pulse', frozenLine, 10, 'straddle new');
+    const after = (await t.api({ method: 'GET', url })).json();
+    expect(after.headline).toMatchObject({ withheld: false, n: before.headline.n + 10 });
+    const comments = JSON.stringify(after.comments);
+    expect(comments).toContain('straddle new');
+    if (bucketStart(frozenDay, grain) === bucketStart(frozenLine, grain))
+      expect(comments).toContain('straddle old');
   }, 120_000);
 
   it('still takes deleted answers out of days after the line, comments included', async () => {
