@@ -9,7 +9,8 @@ import {
   RetentionService,
 } from '../../src/modules/retention/retention.service';
 import type { SurveySource } from '../../src/modules/surveys/entities/survey.entity';
-import { createSurvey, createTeam, signIn } from '../factories';
+import { WavesService } from '../../src/modules/campaigns/waves.service';
+import { createCampaign, createEmployees, createSurvey, createTeam, signIn } from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
 /**
@@ -113,6 +114,65 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     });
     expect(written).toBe(people);
     return survey.id;
+  }
+
+  /**
+   * A campaign about the parent team, its first wave opened, and one release of its survey on
+   * `releasedOn` (people of two departments, their names as segments): the wave's report reads
+   * report_wave_* (its breakdown by department, from response_segment, shows only for a campaign
+   * about the people's own team, not exercised here).
+   */
+  async function campaignRelease(releasedOn: string, people: number): Promise<string> {
+    await createEmployees(t, 12, { department: 'Sales' });
+    const campaign = await createCampaign(t, {
+      teamSlugs: [teams.parent.slug],
+      reportingThreshold: 5,
+    });
+    const waves = t.get(WavesService);
+    await waves.tick(new Date('2027-01-04T10:01:00Z'));
+    const [wave]: { id: string }[] = await t.dataSource.query(
+      'SELECT id FROM wave WHERE campaign_id = $1 ORDER BY opens_at LIMIT 1',
+      [campaign.id],
+    );
+    await waves.open(wave.id);
+    const [{ survey_id: surveyId }]: { survey_id: string }[] = await t.dataSource.query(
+      'SELECT survey_id FROM wave WHERE id = $1',
+      [wave.id],
+    );
+    const questions: { id: string; type: string }[] = await t.dataSource.query(
+      'SELECT id, type FROM question WHERE questionnaire_id = $1',
+      [campaign.questionnaireId],
+    );
+    const submissions: Submission[] = Array.from({ length: people }, (_, i) => ({
+      id: randomUUID(),
+      person: randomUUID(),
+      askedAll: false,
+      segments: { department: i % 2 ? 'Sales' : 'Support' },
+      blocks: [
+        {
+          teamId: teams.parent.id,
+          answers: questions.flatMap((q): Submission['blocks'][number]['answers'] =>
+            q.type === 'text'
+              ? [{ question_id: q.id, score: null, option_key: null, text: `campaign ${i}` }]
+              : ['nps', 'enps'].includes(q.type)
+                ? [{ question_id: q.id, score: [3, 8, 10][i % 3], option_key: null, text: null }]
+                : q.type === 'rating'
+                  ? [{ question_id: q.id, score: 1 + (i % 5), option_key: null, text: null }]
+                  : [],
+          ),
+        },
+      ],
+    }));
+    expect(
+      await t.get(ResponsesService).writeRelease({
+        surveyId,
+        questionnaireId: campaign.questionnaireId,
+        source: 'pulse',
+        releasedOn,
+        submissions,
+      }),
+    ).toBe(people);
+    return campaign.id;
   }
 
   const count = async (sql: string, values: unknown[] = []): Promise<number> =>
@@ -253,6 +313,13 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     await release(teams.parent, 'review', oldDay, 10, 'old review');
     // The day before the line: frozen by the purge, in the same bucket as the line (see below).
     await release(teams.parent, 'pulse', day(-DAYS - 1), 10, 'straddle old');
+    // A campaign wave released in the frozen month: its report reads report_wave_*.
+    const campaignId = await campaignRelease(oldDay, 12);
+    const campaignReport = async () => {
+      const res = await t.api({ method: 'GET', url: `/api/v1/campaigns/${campaignId}/report` });
+      expect(res.statusCode).toBe(200);
+      return normalised(res.json());
+    };
     await release(teams.parent, 'pulse', recentDay, 10, 'recent pulse');
     // A release where fewer than the comment threshold (5) answered the text question: its
     // comments are withheld, so how many answers it held must not be readable anywhere HR reads.
@@ -263,6 +330,9 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
     for (const [grain, at] of PERIODS) before.push(await reports(grain, at));
     // The frozen periods' ETags on an instance with the report cache on (the recent month's
     // too: nothing of it changes).
+    const campaignBefore = await campaignReport();
+    // The wave's figures (report_wave_*) of its 12 answers are shown.
+    expect(JSON.stringify(campaignBefore)).toContain('"withheld":false,"n":12');
     const tagsBefore: Record<string, unknown>[] = [];
     for (const [grain, at] of PERIODS) tagsBefore.push(await etags(grain, at));
     // The frozen period shows what the test compares: comments, drivers, segments, tickets.
@@ -287,7 +357,7 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       `response_segment WHERE released_on < $1 AND source <> 'pulse'`,
       [day(-DAYS)],
     );
-    expect(oldResponses).toBe(36 + 10 + 10 + 10 + 10 + 10);
+    expect(oldResponses).toBe(36 + 10 + 10 + 10 + 10 + 10 + 12);
     expect(oldTicketSegments).toBeGreaterThan(0);
     const recentResponses = await count('response WHERE released_on >= $1', [day(-DAYS)]);
 
@@ -339,6 +409,8 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
         at,
         reports: before[i],
       });
+
+    expect(await campaignReport()).toEqual(campaignBefore);
 
     // The same ETags: the purge bumps no change counter (report_change) of a frozen day, so a
     // cached copy or a client's conditional request stays valid.
