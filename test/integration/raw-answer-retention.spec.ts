@@ -552,3 +552,74 @@ describe('raw answers purged after RETENTION_RAW_ANSWERS_DAYS', () => {
       expect({ table, rows: await count(table) }).toEqual({ table, rows: 0 });
   });
 });
+
+describe('raw answers purge that fails part-way', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RETENTION_RAW_ANSWERS_DAYS: '400', REPORT_CACHE: 'false' });
+  }, 120_000);
+  afterAll(() => t.close());
+
+  it('still vacuums the raw tables when a later batch fails after responses went', async () => {
+    const team = await createTeam(t, 'Failing desk');
+    const { survey, questionnaire, questions } = await createSurvey(t, { teamSlug: team.slug });
+    const text = questions.find((q) => q.type === 'text')!.id;
+    const releasedOn = new Date(Date.now() - 480 * 86_400_000).toISOString().slice(0, 10);
+    await t.get(ResponsesService).writeRelease({
+      surveyId: survey.id,
+      questionnaireId: questionnaire.id,
+      source: 'pulse',
+      releasedOn,
+      submissions: Array.from({ length: 10 }, (_, i) => ({
+        id: randomUUID(),
+        person: randomUUID(),
+        askedAll: false,
+        segments: {},
+        blocks: [
+          {
+            teamId: team.id,
+            answers: [{ question_id: text, score: null, option_key: null, text: `gone ${i}` }],
+          },
+        ],
+      })),
+    });
+    // The segment batch fails (a trigger refuses the delete, as a statement refused would)
+    // after the responses went. VACUUM itself still works.
+    await t.dataSource.query(
+      `CREATE FUNCTION refuse_segment_delete() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN RAISE EXCEPTION 'refused'; END $$`,
+    );
+    await t.dataSource.query(
+      `CREATE TRIGGER refuse_segment_delete BEFORE DELETE ON response_segment
+         FOR EACH STATEMENT EXECUTE FUNCTION refuse_segment_delete()`,
+    );
+    /** How often `answer` was vacuumed by hand (VACUUM, not autovacuum). */
+    const vacuums = async (): Promise<number> =>
+      (
+        await t.dataSource.query(
+          `SELECT vacuum_count::int AS n FROM pg_stat_user_tables WHERE relname = 'answer'`,
+        )
+      )[0].n;
+    const before = await vacuums();
+    try {
+      await expect(t.get(RetentionService).purge()).rejects.toThrow('refused');
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM response WHERE released_on < $1`,
+        [new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10)],
+      );
+      expect(n).toBe(0);
+      // Vacuumed all the same: the deleted responses held answers.
+      expect(await vacuums()).toBe(before + 1);
+      // The run's audit event says where it stopped, with the responses it deleted.
+      const [run] = await t
+        .get(AuditService)
+        .list({ action: RETENTION_AUDIT_ACTION, limit: 1, offset: 0 });
+      expect(run.details).toMatchObject({
+        deleted: { response: 10 },
+        failed: { table: 'response_segment', code: 'P0001' },
+      });
+    } finally {
+      await t.dataSource.query('DROP TRIGGER refuse_segment_delete ON response_segment');
+    }
+  }, 120_000);
+});
