@@ -16,6 +16,11 @@ export interface RetentionConfig {
   batchSize: number;
   /** The hour (UTC) of the daily purge. */
   hourUtc: number;
+  /**
+   * Raw answers (`response`, `answer`, and the segment rows no report reads), counted from
+   * their release day; null (unset, the default): kept without a limit.
+   */
+  rawAnswerDays: number | null;
 }
 
 type IntReader = (name: string, fallback: number, min: number, max: number) => number;
@@ -36,5 +41,22 @@ export function retentionConfig(int: IntReader, bool: BoolReader): RetentionConf
     jobsDays: int('RETENTION_JOBS_DAYS', 7, 1, 365),
     batchSize: int('RETENTION_BATCH_SIZE', 5000, 1, 100_000),
     hourUtc: int('RETENTION_PURGE_HOUR', 3, 0, 23),
+    rawAnswerDays: rawAnswerDays(int),
   };
+}
+
+/** The fallback that says "not set": outside the bounds, so no value given can equal it. */
+const UNSET = -1;
+
+/**
+ * RETENTION_RAW_ANSWERS_DAYS: unset, raw answers are kept without a limit — a later version that
+ * changes how a rollup is computed can recompute only the days whose raw rows exist. Set, at
+ * least 400 days: longer than any survey stays open and its answers wait for their release, plus
+ * a year-over-year comparison, so the days a report may still recompute (a late release, a
+ * survey deleted) are never frozen yet; at most ten years, like every period here. 0 and
+ * negative numbers are refused (out of bounds), not read as "unset".
+ */
+function rawAnswerDays(int: IntReader): number | null {
+  const days = int('RETENTION_RAW_ANSWERS_DAYS', UNSET, 400, 3650);
+  return days === UNSET ? null : days;
 }

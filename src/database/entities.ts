@@ -36,6 +36,7 @@ import { OutboxMessage } from '../modules/mail/entities/outbox-message.entity';
 import { Answer } from '../modules/responses/entities/answer.entity';
 import { PendingResponse } from '../modules/responses/entities/pending-response.entity';
 import { ReleaseMarker } from '../modules/responses/entities/release-marker.entity';
+import { RawRetention } from '../modules/responses/entities/raw-retention.entity';
 import { ResponseSegment } from '../modules/responses/entities/response-segment.entity';
 import { Response } from '../modules/responses/entities/response.entity';
 import { ReportComment } from '../modules/reports/entities/report-comment.entity';
@@ -79,6 +80,7 @@ export const ENTITIES = [
   Response,
   ResponseSegment,
   ReleaseMarker,
+  RawRetention,
   Answer,
   OutboxMessage,
   InstanceSecret,

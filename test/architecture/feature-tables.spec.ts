@@ -52,6 +52,8 @@ const CROSSINGS: Record<string, Record<string, string>> = {
     report_period_driver: 'the rollup functions write the driver sums reports read',
     report_change:
       'the rollup refresh counts the changes of each day it recomputes, which the report cache is keyed on',
+    report_raw_retention:
+      'the rollup refresh leaves the days before the raw-answer freeze line as they are, and refuses answers released into them (read)',
   },
   employees: {
     employee:
@@ -80,7 +82,6 @@ const CROSSINGS: Record<string, Record<string, string>> = {
     survey: 'participation and thresholds per survey (read)',
     invitation:
       'participation: how many were invited and answered per release unit, counts only (read)',
-    answer: 'the comment list reads the text of the answers report_comment points to (read)',
     response_segment: 'segment breakdowns of campaign waves (read)',
   },
   responses: {

@@ -32,6 +32,18 @@ describe('anonymous tables', () => {
     ],
     // Sealed: the claim is a keyed hash, the content unreadable without APP_SECRET.
     pending_response: ['id', 'survey_id', 'claim_key', 'sealed'],
+    // A comment's copy, which outlives its answer (RETENTION_RAW_ANSWERS_DAYS): what answer and
+    // response held of it, and a random sort key — no insertion time or serial that would order
+    // or date it more finely than its release.
+    report_comment: [
+      'answer_id',
+      'team_id',
+      'released_on',
+      'source',
+      'question_id',
+      'text',
+      'sort_key',
+    ],
   };
 
   it.each(Object.keys(ALLOWED))('%s holds only what reports need', async (table) => {
@@ -85,7 +97,8 @@ describe('anonymous tables', () => {
   it('no foreign key leads from an anonymous table to a person or an invitation', async () => {
     const targets: { source: string; target: string }[] = await t.dataSource.query(
       `SELECT conrelid::regclass::text AS source, confrelid::regclass::text AS target FROM pg_constraint
-        WHERE contype = 'f' AND conrelid::regclass::text IN ('response', 'answer', 'pending_response', 'response_segment')`,
+        WHERE contype = 'f' AND conrelid::regclass::text IN ('response', 'answer', 'pending_response', 'response_segment',
+                                           'report_comment')`,
     );
     expect(targets.map((f) => f.target).filter((x) => /employee|invitation/.test(x))).toEqual([]);
   });

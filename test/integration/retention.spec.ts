@@ -235,6 +235,7 @@ describe('retention.purge', () => {
       RETENTION_WEBHOOK_DAYS: '99999',
       RETENTION_JOBS_DAYS: 'a week',
       RETENTION_BATCH_SIZE: '0',
+      RETENTION_RAW_ANSWERS_DAYS: '30',
     });
     expect((await app.exited).code).toBe(78);
     const output = app.output();
@@ -250,6 +251,9 @@ describe('retention.purge', () => {
     );
     expect(output).toContain(
       'RETENTION_BATCH_SIZE must be a whole number from 1 to 100000 (got "0")',
+    );
+    expect(output).toContain(
+      'RETENTION_RAW_ANSWERS_DAYS must be a whole number from 400 to 3650 (got "30")',
     );
   });
 });

@@ -123,6 +123,7 @@ describe('configuration', () => {
       jobsDays: 7,
       batchSize: 5000,
       hourUtc: 3,
+      rawAnswerDays: null,
     });
     expect(loadConfig({ RETENTION_AUDIT_DAYS: '730' }).retention.auditDays).toBe(730);
     expect(problems({ RETENTION_AUDIT_DAYS: '7' })).toEqual([
@@ -136,6 +137,20 @@ describe('configuration', () => {
     expect(problems({ RETENTION_PURGE_HOUR: '24' })).toEqual([
       'RETENTION_PURGE_HOUR must be a whole number from 0 to 23 (got "24")',
     ]);
+  });
+
+  it('keeps raw answers without a limit unless RETENTION_RAW_ANSWERS_DAYS says how long', () => {
+    // Unset (or blank): no limit, the default.
+    expect(loadConfig({}).retention.rawAnswerDays).toBeNull();
+    expect(loadConfig({ RETENTION_RAW_ANSWERS_DAYS: '  ' }).retention.rawAnswerDays).toBeNull();
+    expect(loadConfig({ RETENTION_RAW_ANSWERS_DAYS: '400' }).retention.rawAnswerDays).toBe(400);
+    expect(loadConfig({ RETENTION_RAW_ANSWERS_DAYS: ' 3650 ' }).retention.rawAnswerDays).toBe(3650);
+    // Shorter than a survey's life plus a year-over-year comparison, 0, negative, not a whole
+    // number, over ten years: refused, naming the variable (the start stops with exit 78).
+    for (const raw of ['399', '0', '-1', '-400', '400.5', '1e3', 'forever', '3651'])
+      expect(problems({ RETENTION_RAW_ANSWERS_DAYS: raw })).toEqual([
+        `RETENTION_RAW_ANSWERS_DAYS must be a whole number from 400 to 3650 (got "${raw}")`,
+      ]);
   });
 
   it('reports every problem at once and never prints a password', () => {

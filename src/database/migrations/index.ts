@@ -31,6 +31,8 @@ import * as m28 from './1796700000600-EmployeeAddressHold';
 import * as m29 from './1796800300000-RetentionMailIndex';
 import * as m30 from './1796800310000-RetentionOutboxInvitation';
 import * as m31 from './1796800400000-ReportChange';
+import * as m32 from './1796900000000-RawAnswerRetention';
+import * as m33 from './1796900000100-RawAnswerRetentionIndexes';
 
 const modules: Record<string, unknown>[] = [
   m0,
@@ -66,6 +68,8 @@ const modules: Record<string, unknown>[] = [
   m29,
   m30,
   m31,
+  m32,
+  m33,
 ];
 
 export const MIGRATIONS = modules.flatMap((m) => Object.values(m)) as (new () => object)[];

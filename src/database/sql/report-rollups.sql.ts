@@ -13,6 +13,12 @@
  * whole releases that each reach k, so no two figures can differ by fewer than k answers.
  */
 
+/**
+ * The rollup lock (a transaction-level advisory lock): one rollup writer at a time, and the lock
+ * under which the raw-answer purge moves the freeze line. The functions below spell it out.
+ */
+export const REPORT_ROLLUP_LOCK = 7262011;
+
 /** Score columns: c[s + 1] counts score s, 0–10. */
 const SCORE_COUNTS = `ARRAY[${Array.from({ length: 11 }, (_, s) => `count(*) FILTER (WHERE a.score = ${s})`).join(', ')}]::int[]`;
 const SUM_SCORE_COUNTS = (alias: string) =>
@@ -81,6 +87,13 @@ const SUM_DRIVER_COLUMNS = (alias: string) =>
  * functions and refreshes every rollup before migration DriverRollups creates them.
  */
 const DRIVERS_EXIST = `to_regclass('report_period_driver') IS NOT NULL`;
+
+/**
+ * Whether migration RawAnswerRetention has run: it creates the freeze line
+ * (report_raw_retention) and gives report_comment its own copy of each comment's text and
+ * question. Earlier migrations apply these functions and refresh rollups before either exists.
+ */
+const RAW_LINE_EXISTS = `to_regclass('report_raw_retention') IS NOT NULL`;
 
 const ROLLUP_REFRESH = `CREATE OR REPLACE FUNCTION report_rollup_refresh(p_teams uuid[], p_days date[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
@@ -175,17 +188,37 @@ BEGIN
   END IF;
 
   -- Comments of the releases that show them, each keeping the random sort key it was first given
-  -- (those of a release that no longer shows them — answers deleted — go).
-  DELETE FROM report_comment x USING report_rollup_keys k, answer a, response r
-   WHERE x.team_id = k.team_id AND x.released_on = k.day AND a.id = x.answer_id AND r.id = a.response_id
-     AND NOT EXISTS (SELECT 1 FROM report_release_question u WHERE ${RELEASE_OF});
-  INSERT INTO report_comment (answer_id, team_id, released_on, source, sort_key)
-  SELECT a.id, r.team_id, r.released_on, r.source, random()
-    FROM report_rollup_keys k
-    JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
-    JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
-    JOIN report_release_question u ON ${RELEASE_OF}
-  ON CONFLICT (answer_id) DO NOTHING;
+  -- (those of a release that no longer shows them, and those whose answer was deleted, go: no
+  -- foreign key ties a comment to its answer, which a purge of old raw rows may delete).
+  DELETE FROM report_comment x USING report_rollup_keys k
+   WHERE x.team_id = k.team_id AND x.released_on = k.day
+     AND NOT EXISTS (SELECT 1 FROM answer a
+                       JOIN response r ON r.id = a.response_id
+                       JOIN report_release_question u ON ${RELEASE_OF}
+                      WHERE a.id = x.answer_id);
+  -- Written in random order (ORDER BY random()), so that one person's comments on several open
+  -- questions do not sit side by side in the table's physical order. Rows written before this
+  -- change keep the order they were written in: nothing rewrites them.
+  IF ${RAW_LINE_EXISTS} THEN
+    -- The comment keeps its text and question, so its day's reports outlive the raw rows.
+    INSERT INTO report_comment (answer_id, team_id, released_on, source, question_id, text, sort_key)
+    SELECT a.id, r.team_id, r.released_on, r.source, a.question_id, a.text, random()
+      FROM report_rollup_keys k
+      JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
+      JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
+      JOIN report_release_question u ON ${RELEASE_OF}
+     ORDER BY random()
+    ON CONFLICT (answer_id) DO NOTHING;
+  ELSE
+    INSERT INTO report_comment (answer_id, team_id, released_on, source, sort_key)
+    SELECT a.id, r.team_id, r.released_on, r.source, random()
+      FROM report_rollup_keys k
+      JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
+      JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
+      JOIN report_release_question u ON ${RELEASE_OF}
+     ORDER BY random()
+    ON CONFLICT (answer_id) DO NOTHING;
+  END IF;
 END
 $fn$`;
 
@@ -261,16 +294,36 @@ const CHANGES_EXIST = `to_regclass('report_change') IS NOT NULL`;
  * report_change_seq, drawn once the row is locked, so a day's seq only grows, and the sum of the
  * seqs over a page's days changes with every committed refresh of one of them (the report
  * cache's key, docs/reports.md).
+ *
+ * Days before the freeze line (report_raw_retention.raw_before, moved by the raw-answer purge,
+ * docs/retention.md) are left exactly as they are: their raw rows may be gone, and recomputing
+ * them from what remains would empty them. The line is read under the rollup lock, the lock the
+ * purge moves it under, so a refresh never works on a day the purge is emptying.
  */
 const REFRESH = `CREATE OR REPLACE FUNCTION report_refresh(p_teams uuid[], p_days date[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_line date;
+  v_teams uuid[] := p_teams;
+  v_days date[] := p_days;
 BEGIN
-  PERFORM report_rollup_refresh(p_teams, p_days);
-  PERFORM report_period_refresh(p_teams, p_days);
+  IF ${RAW_LINE_EXISTS} THEN
+    PERFORM pg_advisory_xact_lock(7262011);
+    SELECT raw_before INTO v_line FROM report_raw_retention;
+    IF v_line IS NOT NULL THEN
+      SELECT coalesce(array_agg(k.t), '{}'), coalesce(array_agg(k.d), '{}') INTO v_teams, v_days
+        FROM unnest(p_teams, p_days) AS k(t, d) WHERE k.d >= v_line;
+      IF cardinality(v_days) = 0 THEN
+        RETURN;
+      END IF;
+    END IF;
+  END IF;
+  PERFORM report_rollup_refresh(v_teams, v_days);
+  PERFORM report_period_refresh(v_teams, v_days);
   IF ${CHANGES_EXIST} THEN
     INSERT INTO report_change (day, seq)
     SELECT d.day, nextval('report_change_seq')
-      FROM (SELECT DISTINCT day FROM unnest(p_days) AS u(day) WHERE day IS NOT NULL ORDER BY day) d
+      FROM (SELECT DISTINCT day FROM unnest(v_days) AS u(day) WHERE day IS NOT NULL ORDER BY day) d
         ON CONFLICT (day) DO UPDATE SET seq = nextval('report_change_seq');
   END IF;
 END
@@ -301,10 +354,29 @@ export const DRIVER_ROLLUP_TABLES = ['report_day_driver', 'report_period_driver'
  * release's responses, segments and then answers) and per DELETE of responses. DELETE rather
  * than TRUNCATE on truncation: a TRUNCATE … CASCADE of response may already be truncating one of
  * these tables in the same statement, and TRUNCATE refuses a table in use.
+ *
+ * With the freeze line: a DELETE of responses of frozen days changes no rollup (the raw-answer
+ * purge relies on it); an INSERT of answers into a frozen day is refused, never silently left out
+ * of the reports (the mixer dates a release on the line at the earliest, so only a release racing
+ * the purge's move of the line meets this, and its retry is dated on the new line); a TRUNCATE
+ * empties every rollup, frozen days' too, and clears the line (tests and bench:seed only).
  */
 const TRIGGER_FUNCTIONS = [
   `CREATE OR REPLACE FUNCTION report_rollup_after_answers() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_line date;
 BEGIN
+  IF ${RAW_LINE_EXISTS} THEN
+    -- Under the rollup lock, held to the commit: the line cannot move past these days meanwhile.
+    PERFORM pg_advisory_xact_lock(7262011);
+    SELECT raw_before INTO v_line FROM report_raw_retention;
+    IF EXISTS (SELECT 1 FROM new_answers a JOIN response r ON r.id = a.response_id
+                WHERE r.released_on < v_line) THEN
+      RAISE EXCEPTION 'answers released on a day before the raw-answer line %', v_line
+        USING ERRCODE = 'check_violation',
+              HINT = 'the rollups of days before the line are frozen: date the release on the line or later';
+    END IF;
+  END IF;
   PERFORM report_refresh(array_agg(team_id), array_agg(released_on))
      FROM (SELECT DISTINCT r.team_id, r.released_on
              FROM new_answers a JOIN response r ON r.id = a.response_id) k
@@ -328,6 +400,10 @@ BEGIN
   END IF;
   IF ${CHANGES_EXIST} THEN
     UPDATE report_change SET seq = nextval('report_change_seq');
+  END IF;
+  -- Every rollup is gone, frozen days' too: nothing is left to protect, so no day is frozen.
+  IF ${RAW_LINE_EXISTS} THEN
+    UPDATE report_raw_retention SET raw_before = NULL;
   END IF;
   RETURN NULL;
 END
@@ -364,6 +440,10 @@ export async function applyReportRollupSql(
   }
 }
 
-/** Every rollup row, recomputed from `response` and `answer` (a backfill, bench:seed). */
+/**
+ * Every rollup row, recomputed from `response` and `answer` (a backfill, bench:seed) — except
+ * the days before the freeze line, which report_refresh leaves as they are (their raw rows may
+ * be gone).
+ */
 export const REBUILD_ROLLUPS_SQL = `SELECT report_refresh(array_agg(team_id), array_agg(released_on))
    FROM (SELECT DISTINCT team_id, released_on FROM response) k`;

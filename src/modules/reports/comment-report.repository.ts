@@ -6,10 +6,11 @@ import type { Range } from './reports.repository';
  * Every comment of pulses of the period about these teams, in the order of their random sort
  * key (the order of the team page's sample: the same comments first on every reload). The comment
  * index holds only comments of releases that show them (the comment threshold of each release,
- * see report-rollups.sql.ts). Texts only: no date, score or segment comes with them.
+ * see report-rollups.sql.ts), each with its own copy of the text, so they outlive the raw answers.
+ * Texts only: no date, score or segment comes with them.
  */
-export const COMMENT_TEXTS_SQL = `SELECT a.text
-         FROM report_comment c JOIN answer a ON a.id = c.answer_id
+export const COMMENT_TEXTS_SQL = `SELECT c.text
+         FROM report_comment c
         WHERE c.team_id = ANY($1::uuid[]) AND c.source = 'pulse' AND c.released_on >= $2 AND c.released_on < $3
         ORDER BY c.sort_key, c.answer_id
         LIMIT $4`;

@@ -4,7 +4,7 @@
  *
  * They read the period rollups (report_period_question, report_period_option,
  * report_period_segment: one row per week, month or quarter, team, source and question) and the
- * comment index (report_comment), which triggers keep current in the transaction that writes the
+ * comments (report_comment, each with its own copy of the text), which triggers keep current in the transaction that writes the
  * answers; see the ReportRollups and ReportPeriodRollups migrations. Every range is a whole number
  * of buckets of its grain. Score counts are an array where score s sits at index s + 1.
  *
@@ -69,11 +69,10 @@ const questionCountsByTree = `${TREE_GROUPS}
  * A sample of the period's comments: those with the smallest random sort keys (so reloading
  * the page shows the same ones), shuffled again for display.
  */
-const commentSample = (source: Source) => `SELECT a.text
-         FROM (SELECT c.answer_id FROM report_comment c
+const commentSample = (source: Source) => `SELECT s.text
+         FROM (SELECT c.text FROM report_comment c
                 WHERE c.team_id = ANY($1::uuid[]) AND c.source = '${source}' AND c.released_on >= $2 AND c.released_on < $3
                 ORDER BY c.sort_key LIMIT $4) s
-         JOIN answer a ON a.id = s.answer_id
         ORDER BY random()`;
 
 export const REPORT_SQL = {
@@ -184,9 +183,9 @@ export const REPORT_SQL = {
    * each shown on its own), as commentSample picks them.
    */
   reviewCommentSample: `SELECT s.text
-         FROM (SELECT a.text, c.sort_key FROM report_comment c JOIN answer a ON a.id = c.answer_id
+         FROM (SELECT c.text, c.sort_key FROM report_comment c
                 WHERE c.team_id = ANY($1::uuid[]) AND c.source = 'review' AND c.released_on >= $2 AND c.released_on < $3
-                  AND a.question_id = $5
+                  AND c.question_id = $5
                 ORDER BY c.sort_key LIMIT $4) s
         ORDER BY random()`,
   /** iNPS counts per group and resolution-time band of the ticket (a dimension of the segment rollup). */

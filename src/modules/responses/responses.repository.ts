@@ -299,6 +299,11 @@ export class ResponsesRepository {
   /**
    * Runs one release in a transaction of its own, holding the mixer's lock (undefined when
    * another instance holds it). `work` gets a writer for the release's rows.
+   *
+   * The release is dated on the raw-answer freeze line at the earliest (read in this
+   * transaction): the rollups of days before it are frozen, so a release dated there would count
+   * nowhere (the answers' trigger refuses it). Only a release later than the retention period
+   * meets the line — a pulse survey closed that long ago and released only now.
    */
   release<T>(
     release: { surveyId: string; source: SurveySource; releasedOn: string },
@@ -309,7 +314,11 @@ export class ResponsesRepository {
         MIXER_LOCK_KEY,
       ]);
       if (!locked) return undefined;
-      return work(new ReleaseWriter(manager, release), manager);
+      const [{ day }]: { day: string }[] = await manager.query(
+        `SELECT to_char(greatest($1::date, (SELECT raw_before FROM report_raw_retention)), 'YYYY-MM-DD') AS day`,
+        [release.releasedOn],
+      );
+      return work(new ReleaseWriter(manager, { ...release, releasedOn: day }), manager);
     });
   }
 

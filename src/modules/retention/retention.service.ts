@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { JobsService } from '../../jobs/jobs.service';
 import { AuditService, RETENTION_PURGED_ACTION } from '../audit/audit.service';
 import { MailRetentionService } from '../mail/mail-retention.service';
+import { RawAnswersRetentionService } from '../responses/raw-answers-retention.service';
 import { TicketsRetentionService } from '../tickets/tickets-retention.service';
 import { RetentionRepository } from './retention.repository';
 
@@ -11,8 +12,18 @@ export const RETENTION_AUDIT_ACTION = RETENTION_PURGED_ACTION;
 /** How long a run may take before pg-boss counts it as failed: 23 hours (its maximum is 24). */
 export const PURGE_EXPIRY_SECONDS = 23 * 3600;
 
-/** Rows deleted per table by one run. */
-export type PurgeCounts = Record<RetainedTable, number>;
+/**
+ * Rows deleted per table by one run (the responses only when RETENTION_RAW_ANSWERS_DAYS is set).
+ * Of the raw answers, only `response` is counted: whole releases of at least m people. The
+ * answers and segment rows that go with them are never counted (not here, not in the audit event,
+ * not in the log line): the line moves one day per run, so a run can cover one release, and its
+ * answers minus the answers its report shows would be the answers to questions it withheld
+ * (below k or the comment threshold).
+ */
+export type PurgeCounts = Record<RetainedTable, number> & Partial<Record<'response', number>>;
+
+/** The raw answers' tables (responses feature), purged only when a period is set. */
+type RawTable = 'response' | 'answer' | 'response_segment';
 
 type RetainedTable =
   | 'mail_message'
@@ -43,6 +54,7 @@ export class RetentionService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly mail: MailRetentionService,
     private readonly tickets: TicketsRetentionService,
+    private readonly rawAnswers: RawAnswersRetentionService,
     private readonly lock: RetentionRepository,
   ) {}
 
@@ -97,23 +109,33 @@ export class RetentionService implements OnModuleInit {
     ];
     const counts = {} as PurgeCounts;
     let statements = 0;
-    let failure: { table: RetainedTable; code: string } | undefined;
+    // An object, not a variable: the step below (a closure) fills it.
+    const stopped: { failure?: { table: RetainedTable | RawTable; code: string } } = {};
     let error: unknown;
+    /** One statement of `table`'s step; a failure is recorded with the table it stopped at. */
+    const attempt = async <T>(table: RetainedTable | RawTable, work: () => Promise<T>) => {
+      try {
+        const result = await work();
+        statements++;
+        return result;
+      } catch (cause) {
+        stopped.failure = { table, code: errorCode(cause) };
+        throw cause;
+      }
+    };
+    let rawLine: string | undefined;
     try {
       for (const [table, batch] of steps) {
         counts[table] = 0;
         for (;;) {
-          let n: number;
-          try {
-            n = await batch(r.batchSize);
-          } catch (cause) {
-            failure = { table, code: errorCode(cause) };
-            throw cause;
-          }
-          statements++;
+          const n = await attempt(table, () => batch(r.batchSize));
           counts[table] += n;
           if (n < r.batchSize) break;
         }
+      }
+      if (r.rawAnswerDays !== null) {
+        counts.response = 0;
+        rawLine = await this.purgeRawAnswers(r.rawAnswerDays, r.batchSize, counts, attempt);
       }
     } catch (cause) {
       error = cause;
@@ -128,10 +150,13 @@ export class RetentionService implements OnModuleInit {
           audit: r.auditDays,
           webhook: r.webhookDays,
           jobs: r.jobsDays,
+          ...(r.rawAnswerDays !== null ? { rawAnswers: r.rawAnswerDays } : {}),
         },
+        // The freeze line in force: raw answers released before it may be gone.
+        ...(rawLine ? { rawBefore: rawLine } : {}),
         ...(r.auditHold ? { auditHold: true } : {}),
         // Only the table and the error's code: a message may quote data.
-        ...(failure ? { failed: failure } : {}),
+        ...(stopped.failure ? { failed: stopped.failure } : {}),
       },
     });
     const summary = Object.entries(counts)
@@ -139,14 +164,62 @@ export class RetentionService implements OnModuleInit {
       .join(', ');
     if (error !== undefined) {
       this.logger.error(
-        `purge stopped at ${failure?.table} (${failure?.code}) after ${summary} in ${statements} statements`,
+        `purge stopped at ${stopped.failure?.table} (${stopped.failure?.code}) after ${summary} in ${statements} statements`,
       );
       throw error;
     }
     this.logger.log(`purged ${summary} in ${statements} statements`);
     return counts;
   }
+
+  /**
+   * The raw answers (RETENTION_RAW_ANSWERS_DAYS): the freeze line moves to today − days, then the
+   * responses (their answers with them) and the segment rows no report reads, released before
+   * it, go batch by batch — by the age of their release day alone — and the tables are vacuumed
+   * when anything went, as the mixer vacuums what it deletes. Answers the line in force.
+   */
+  private async purgeRawAnswers(
+    days: number,
+    limit: number,
+    counts: PurgeCounts,
+    attempt: Attempt,
+  ): Promise<string> {
+    const line = await attempt('response', () => this.rawAnswers.advanceLine(days));
+    // Whether anything went: counted apart from `counts`, which holds no segment count.
+    let deleted = false;
+    let failure: { cause: unknown } | undefined;
+    try {
+      for (;;) {
+        const n = await attempt('response', () => this.rawAnswers.purgeResponses(line, limit));
+        counts.response = (counts.response ?? 0) + n;
+        if (n > 0) deleted = true;
+        if (n < limit) break;
+      }
+      for (;;) {
+        const n = await attempt('response_segment', () =>
+          this.rawAnswers.purgeSegments(line, limit),
+        );
+        if (n > 0) deleted = true;
+        if (n < limit) break;
+      }
+    } catch (cause) {
+      failure = { cause };
+    }
+    // Even when a later batch failed: what went before it held answers.
+    if (deleted) {
+      if (!failure) await attempt('answer', () => this.rawAnswers.vacuum());
+      else
+        await this.rawAnswers.vacuum().catch(() => {
+          // The batch's failure is the one reported; the next run vacuums again.
+        });
+    }
+    if (failure) throw failure.cause;
+    return line;
+  }
 }
+
+/** Runs one statement of a step, counting it (see RetentionService.run). */
+type Attempt = <T>(table: RetainedTable | RawTable, work: () => Promise<T>) => Promise<T>;
 
 /** What an error is, without its message: PostgreSQL's SQLSTATE, Node's code, or its class. */
 function errorCode(error: unknown): string {

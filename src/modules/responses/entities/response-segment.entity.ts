@@ -10,6 +10,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity('response_segment')
 @Index('ix_response_segment_team_day', ['teamId', 'releasedOn'])
+// retention.purge's segment batches: the rows no report reads (a pulse release's stay).
+@Index('ix_response_segment_unread_released_on', ['releasedOn'], { where: `source <> 'pulse'` })
 export class ResponseSegment {
   @PrimaryColumn({ name: 'survey_id', type: 'uuid' })
   surveyId!: string;

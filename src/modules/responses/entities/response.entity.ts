@@ -22,6 +22,7 @@ import { Survey } from '../../surveys/entities/survey.entity';
 @Entity('response')
 @Index('ix_response_team_day', ['teamId', 'releasedOn'])
 @Index('ix_response_survey', ['surveyId'])
+@Index('ix_response_released_on', ['releasedOn'])
 @Check('ck_response_source', `"source" IN ('pulse', 'ticket', 'review')`)
 export class Response {
   @PrimaryGeneratedColumn('uuid')
