@@ -191,6 +191,18 @@ export function assembleDrivers(input: DriverInput): {
 }
 
 /**
+ * A team's driver analysis with the question texts of every language: what the report cache
+ * keeps (one build per key, shown in any language by `localize`), so a page's drivers and its
+ * figures are one snapshot whatever language each viewer reads them in.
+ */
+export interface SharedDriverReport {
+  /** The analysis, its items' `text` left empty. */
+  report: DriverReport;
+  /** Each item's question text, by language. */
+  texts: Record<string, Record<string, string>>;
+}
+
+/**
  * The driver analysis of a team's pulses for one period, under its own reporting rules (see
  * assembleDrivers): read from the driver rollups in one statement, beside the tree rollups that
  * decide what the team page shows.
@@ -208,6 +220,23 @@ export class DriverReportService {
   }
 
   async build(scope: ReportScope, locale = 'en'): Promise<DriverReport> {
+    return this.localize(await this.buildShared(scope), locale);
+  }
+
+  /** The analysis in `locale` (the question's text in it, else English, else any). */
+  localize(shared: SharedDriverReport, locale: string): DriverReport {
+    const text = (id: string) => {
+      const texts = shared.texts[id] ?? {};
+      return texts[locale] ?? texts.en ?? Object.values(texts)[0] ?? '';
+    };
+    return {
+      ...shared.report,
+      items: shared.report.items.map((item) => ({ ...item, text: text(item.id) })),
+    };
+  }
+
+  /** The analysis once, for every language (see SharedDriverReport). */
+  async buildShared(scope: ReportScope): Promise<SharedDriverReport> {
     const { all, team, grain, start, end, range, subtree, trendFrom, memo } = scope;
     const [rollup, perQuestion, rows] = await Promise.all([
       // The trend's range, as the team report reads it: the same statement, shared within a page
@@ -220,11 +249,7 @@ export class DriverReportService {
     const questions = perQuestion.questions
       .filter((q) => (DRIVER_TYPES as readonly string[]).includes(q.type))
       .filter((q) => perQuestion.counts(q.id, team.id).n > 0)
-      .map((q) => ({
-        id: q.id,
-        type: q.type as DriverType,
-        text: q.text[locale] ?? q.text.en ?? Object.values(q.text)[0] ?? '',
-      }));
+      .map((q) => ({ id: q.id, type: q.type as DriverType, text: '', texts: q.text }));
     const { threshold, items, focus } = assembleDrivers({
       k: this.tree.k,
       questions,
@@ -234,7 +259,7 @@ export class DriverReportService {
       questionShown: (id) => perQuestion.visible(id).has(team.id),
       counts: (id) => perQuestion.counts(id, team.id),
     });
-    return {
+    const report: DriverReport = {
       team: { slug: team.slug, name: team.name },
       k: this.tree.k,
       threshold,
@@ -244,5 +269,6 @@ export class DriverReportService {
       items,
       focus,
     };
+    return { report, texts: Object.fromEntries(questions.map((q) => [q.id, q.texts])) };
   }
 }

@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { sharedI18n } from '../../common/i18n/request-locale';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import {
   assembleCampaignReport,
@@ -8,7 +7,11 @@ import {
   type CampaignReportScope,
 } from './campaign-report';
 import { type Cell, type Nps, ORGANISATION, periodClosed, whenClosed } from './anonymity';
-import { type DriverReport, DriverReportService } from './driver-report.service';
+import {
+  type DriverReport,
+  DriverReportService,
+  type SharedDriverReport,
+} from './driver-report.service';
 import { etagOf, ReportCache, teamsFingerprint } from './report-cache';
 import { OverviewReportService } from './overview-report.service';
 import { addBuckets, bucketStart, type Grain } from './periods';
@@ -41,14 +44,16 @@ export interface Tagged<T> {
 }
 
 /**
- * What one load of a closed period keeps under its key (one snapshot: the figures and the
- * displayed comment samples, each shown in a new random order). What drives the score is kept
- * beside it, per locale, under the same key (ReportsService.cachedDrivers).
+ * What one load of a closed period keeps under its key (one snapshot: the figures, what drives
+ * them with its texts in every language, and the displayed comment samples, each shown in a new
+ * random order).
  */
 interface PageFigures {
   report: TeamReport;
   tickets: TicketReport;
   reviews: ReviewReport;
+  /** What drives the score, with its question texts in every language (shown per page's). */
+  drivers: SharedDriverReport;
 }
 
 /** The displayed comment sample in a new random order (the sample itself is the period's). */
@@ -222,12 +227,10 @@ export class ReportsService {
       ]);
       return { report, tickets, reviews, drivers, scope, alongside: extra, cacheKey: null };
     }
-    // From memory (after the first view, one load for all its parts, and one for the drivers
-    // in each locale asked for), then the live statements.
-    const [figures, drivers] = await Promise.all([
-      this.figures(scope, key),
-      this.cachedDrivers(scope, key, locale),
-    ]);
+    // From memory (after the first view, one load for all its parts, drivers in every
+    // language among them), then the live statements.
+    const figures = await this.figures(scope, key);
+    const drivers = this.driverReports.localize(figures.drivers, locale);
     const [tickets, extra] = await Promise.all([
       this.ticketsLive(scope, figures.tickets),
       alongside(figures.report, scope),
@@ -301,32 +304,22 @@ export class ReportsService {
   }
 
   /**
-   * Everything a closed period's page shows but the live parts and the drivers, in one load per
-   * key, so a page's parts are one snapshot: the report, the parts after tickets and of reviews,
-   * and the comment samples those builds drew (kept in memory only, like the figures, for
+   * Everything a closed period's page shows but the live parts, in one load per key, so a page's
+   * parts are one snapshot: the report, the parts after tickets and of reviews, what drives the
+   * score (built once, its texts in every language), and the comment samples those builds drew (kept in memory only, like the figures, for
    * whoever may see the team: they are what its page shows anyway).
    */
   private figures(scope: ReportScope, key: string): Promise<PageFigures> {
     return this.cache.through(`figures ${key}`, async () => {
-      const [report, tickets, reviews] = await Promise.all([
+      const [report, tickets, reviews, drivers] = await Promise.all([
         this.teamReports.build(scope),
         this.ticketReports.build(scope),
         this.reviewReports.build(scope),
+        // Drivers reuse the report's statements (the scope's memo); their texts in every language.
+        this.driverReports.buildShared(scope),
       ]);
-      return { report, tickets, reviews };
+      return { report, tickets, reviews, drivers };
     });
-  }
-
-  /**
-   * What drives the score, in `locale`, under the figures' key: built when a page in that locale
-   * is first asked for (a miss builds the one locale it shows, not every one), from the same
-   * rollups the key stands for. A locale the catalogues lack is built each time, never kept.
-   */
-  private cachedDrivers(scope: ReportScope, key: string, locale: string): Promise<DriverReport> {
-    if (!sharedI18n().has(locale)) return this.driverReports.build(scope, locale);
-    return this.cache.through(`drivers ${key} ${locale}`, () =>
-      this.driverReports.build(scope, locale),
-    );
   }
 
   /** The cached part after tickets with the live service standards (they change with any webhook). */
