@@ -95,6 +95,16 @@ const DRIVERS_EXIST = `to_regclass('report_period_driver') IS NOT NULL`;
  */
 const RAW_LINE_EXISTS = `to_regclass('report_raw_retention') IS NOT NULL`;
 
+/**
+ * The text answers of the refreshed days whose release shows its comments, in random order (the
+ * rows of report_comment, with or without their own copy of the text: see ROLLUP_REFRESH).
+ */
+const SHOWN_COMMENTS = `FROM report_rollup_keys k
+      JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
+      JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
+      JOIN report_release_question u ON ${RELEASE_OF}
+     ORDER BY random()`;
+
 const ROLLUP_REFRESH = `CREATE OR REPLACE FUNCTION report_rollup_refresh(p_teams uuid[], p_days date[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -203,20 +213,12 @@ BEGIN
     -- The comment keeps its text and question, so its day's reports outlive the raw rows.
     INSERT INTO report_comment (answer_id, team_id, released_on, source, question_id, text, sort_key)
     SELECT a.id, r.team_id, r.released_on, r.source, a.question_id, a.text, random()
-      FROM report_rollup_keys k
-      JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
-      JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
-      JOIN report_release_question u ON ${RELEASE_OF}
-     ORDER BY random()
+      ${SHOWN_COMMENTS}
     ON CONFLICT (answer_id) DO NOTHING;
   ELSE
     INSERT INTO report_comment (answer_id, team_id, released_on, source, sort_key)
     SELECT a.id, r.team_id, r.released_on, r.source, random()
-      FROM report_rollup_keys k
-      JOIN response r ON r.team_id = k.team_id AND r.released_on = k.day
-      JOIN answer a ON a.response_id = r.id AND a.text IS NOT NULL
-      JOIN report_release_question u ON ${RELEASE_OF}
-     ORDER BY random()
+      ${SHOWN_COMMENTS}
     ON CONFLICT (answer_id) DO NOTHING;
   END IF;
 END
